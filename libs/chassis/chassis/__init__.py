@@ -1,0 +1,1 @@
+"""The chassis: the one way every service does the shared things."""

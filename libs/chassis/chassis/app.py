@@ -1,0 +1,121 @@
+"""The app factory: one FastAPI app per service with everything the chassis provides wired in."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from uuid import uuid4
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from sqlalchemy import text
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from chassis import migrations
+from chassis.auth import TokenVerifier
+from chassis.broker import Broker
+from chassis.consumers import Consumer, ConsumerRunner
+from chassis.db import Database
+from chassis.idempotency import IdempotencyMiddleware
+from chassis.problems import install_problem_handlers, problem
+from chassis.relay import OutboxRelay
+from chassis.settings import ServiceSettings
+from chassis.telemetry import setup_telemetry
+from chassis.tenancy import SYSTEM
+
+log = structlog.get_logger()
+
+
+async def _request_id(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    request_id = request.headers.get("x-request-id") or uuid4().hex
+    with structlog.contextvars.bound_contextvars(request_id=request_id):
+        response = await call_next(request)
+    response.headers["x-request-id"] = request_id
+    return response
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    consumers: Sequence[Consumer] = (),
+    migrations_dir: Path | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """Compose a service: its routers and consumers on top of the chassis.
+
+    On start: migrate (when enabled), connect to PostgreSQL and RabbitMQ, start the outbox
+    relay and the consumers. ``verifier`` replaces the JWKS-over-HTTP verifier (tests, gateway).
+    """
+    setup_telemetry(settings.service_name, log_level=settings.log_level, otlp_endpoint=settings.otlp_endpoint)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start and migrations_dir is not None:
+            await migrations.upgrade(settings, migrations_dir)
+        db = Database(settings.database_url, source=f"/{settings.service_name}")
+        broker = await Broker.connect(settings)
+        app.state.db, app.state.broker, app.state.settings = db, broker, settings
+        tasks: list[asyncio.Task] = []
+        runner = ConsumerRunner(db, broker, settings, list(consumers))
+        if settings.run_relay:
+            app.state.relay = OutboxRelay(db, broker)
+            tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
+        if settings.run_consumers and consumers:
+            await runner.start()
+        log.info("service_started", port=settings.port)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await runner.stop()
+            await broker.close()
+            await db.dispose()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.consumers = list(consumers)
+    app.state.verifier = verifier or TokenVerifier.from_url(
+        settings.jwks_url, issuer=settings.token_issuer, audience=settings.token_audience
+    )
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_request_id)
+    for router in routers:
+        app.include_router(router)
+    app.include_router(_health_router())
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz")
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/livez")
+    async def livez() -> dict:
+        return {"status": "ok"}
+
+    @router.get("/readyz", response_model=None)
+    async def readyz(request: Request) -> dict | Response:
+        checks = {"database": False, "broker": request.app.state.broker.is_open}
+        with contextlib.suppress(Exception):
+            async with request.app.state.db.transaction(SYSTEM) as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = True
+        if all(checks.values()):
+            return {"status": "ok", "checks": checks}
+        return problem(
+            503,
+            "Сервис не готов",
+            "Нет связи с базой данных или брокером сообщений.",
+            "not-ready",
+            "/readyz",
+            checks=checks,
+        )
+
+    return router

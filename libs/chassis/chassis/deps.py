@@ -1,0 +1,31 @@
+"""FastAPI dependencies every router uses: the caller, and a transaction as the caller's tenant.
+
+Routes under ``/schools/{school_id}/...`` take ``SchoolSession``: the caller must belong to
+that school (or read the region), and PostgreSQL row-level security then confines every
+query to it. The transaction commits when the route returns, before the response is sent,
+so a client never sees success for a write that did not commit.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.auth import Caller, current_caller
+from chassis.db import Database
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def school_session(school_id: UUID, caller: CallerDep, request: Request) -> AsyncIterator[AsyncSession]:
+    async with database(request).transaction(caller.tenant_for(school_id)) as session:
+        yield session
+
+
+SchoolSession = Annotated[AsyncSession, Depends(school_session, scope="function")]

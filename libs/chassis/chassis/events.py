@@ -1,0 +1,64 @@
+"""CloudEvents 1.0 envelopes and the one way to publish an event: through the outbox."""
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from opentelemetry.propagate import inject
+from pydantic import BaseModel
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.tables import outbox
+from contracts import Event
+
+OUTBOX_CHANNEL = "journal_outbox"
+
+
+class Envelope(BaseModel):
+    """A CloudEvents 1.0 structured-mode event with our extensions ``schoolid`` and ``traceparent``."""
+
+    specversion: Literal["1.0"] = "1.0"
+    id: UUID
+    source: str
+    type: str
+    time: datetime
+    subject: str | None = None
+    datacontenttype: Literal["application/json"] = "application/json"
+    schoolid: UUID
+    traceparent: str | None = None
+    data: dict[str, Any]
+
+
+def envelope_for(event: Event, *, source: str, school_id: UUID) -> Envelope:
+    carrier: dict[str, str] = {}
+    inject(carrier)
+    return Envelope(
+        id=uuid4(),
+        source=source,
+        type=event.TYPE,
+        time=datetime.now(UTC),
+        subject=event.subject(),
+        schoolid=school_id,
+        traceparent=carrier.get("traceparent"),
+        data=event.model_dump(mode="json"),
+    )
+
+
+async def emit_event(session: AsyncSession, event: Event, *, school_id: UUID) -> Envelope:
+    """Write the event to the outbox in the caller's transaction; the relay publishes it after commit.
+
+    NOTIFY is delivered on commit only, so the relay wakes exactly when the row is visible.
+    """
+    source = session.info.get("source", "/journal")
+    envelope = envelope_for(event, source=source, school_id=school_id)
+    await session.execute(
+        insert(outbox).values(
+            event_id=envelope.id,
+            type=envelope.type,
+            school_id=school_id,
+            envelope=envelope.model_dump(mode="json"),
+        )
+    )
+    await session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+    return envelope

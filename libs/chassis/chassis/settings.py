@@ -1,0 +1,60 @@
+"""Service settings from the environment, with defaults that work on a developer machine."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PORTS = {
+    "gateway": 8000,
+    "roster": 8001,
+    "gradebook": 8002,
+    "attendance": 8003,
+    "notifications": 8004,
+    "reporting": 8005,
+    "esia_sandbox": 8010,
+}
+
+
+class ServiceSettings(BaseSettings):
+    """Every setting can be overridden as ``JOURNAL_<NAME>`` in the environment.
+
+    Each service process gets its own environment, so one prefix serves all services.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="JOURNAL_", extra="ignore")
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 0
+    #: The service's own database; the role must not be a superuser (RLS must apply to it).
+    database_url: str = ""
+    #: Used once at start to create the role and database if they are missing.
+    admin_database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    db_role: str = "journal"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    exchange: str = "school.events"
+    #: Prepended to queue names, so a test run's queues never take a running demo's messages.
+    queue_prefix: str = ""
+    #: Where the gateway publishes the keys that sign internal tokens.
+    jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
+    token_audience: str = "journal-services"
+    token_issuer: str = "journal-gateway"
+    run_relay: bool = True
+    run_consumers: bool = True
+    migrate_on_start: bool = True
+    prefetch: int = 32
+    #: Attempts of a failing handler before its message is dead-lettered.
+    max_attempts: int = 5
+    retry_delay_ms: int = 2000
+    #: Quorum-queue delivery limit: a message that crashes consumers this often is dead-lettered.
+    delivery_limit: int = 10
+    log_level: str = "INFO"
+    otlp_endpoint: str | None = None
+
+    def model_post_init(self, _context: object) -> None:
+        if not self.port:
+            self.port = PORTS.get(self.service_name, 8080)
+        if not self.database_url:
+            self.database_url = f"postgresql+asyncpg://{self.db_role}@127.0.0.1:5432/journal_{self.service_name}"
+
+    @property
+    def database_name(self) -> str:
+        return self.database_url.rsplit("/", 1)[-1].split("?")[0]

@@ -1,0 +1,16 @@
+"""The tenant a database transaction runs as: PostgreSQL row-level security reads it."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """``school_id`` scopes reads and writes to one school; ``region_read`` lets a
+    region-wide read-only role (инспектор) read every school and write none."""
+
+    school_id: UUID | None = None
+    region_read: bool = False
+
+
+SYSTEM = Tenant()

@@ -1,0 +1,111 @@
+"""Pytest plugin shared by every service's tests: fresh databases, a running app, callers.
+
+Loaded for the whole workspace (``-p chassis.testing``). Tests run against the real
+PostgreSQL and RabbitMQ on localhost, on their own databases (``journal_test_*``), exchange
+and queue names, so a running demo is never disturbed.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+import aio_pika
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from chassis.auth import Caller, TokenSigner, TokenVerifier
+from chassis.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+TEST_EXCHANGE = "test.school.events"
+TEST_QUEUE_PREFIX = "test."
+
+
+def test_settings(settings_class: type[S], **overrides: Any) -> S:
+    """Settings of a service under test: its own database, exchange and queue names, fast retries."""
+    probe = settings_class()
+    values: dict[str, Any] = {
+        "database_url": f"postgresql+asyncpg://{probe.db_role}@127.0.0.1:5432/journal_test_{probe.service_name}",
+        "exchange": TEST_EXCHANGE,
+        "queue_prefix": TEST_QUEUE_PREFIX,
+        "retry_delay_ms": 200,
+        "max_attempts": 3,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return settings_class(**values)
+
+
+async def drop_database(settings: ServiceSettings) -> None:
+    admin = await asyncpg.connect(settings.admin_database_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{settings.database_name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def delete_queues(settings: ServiceSettings, queue_names: list[str]) -> None:
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for name in queue_names:
+            for suffix in ("", ".retry", ".dlq"):
+                await channel.queue_delete(settings.queue_prefix + name + suffix)
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI, settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """Start the app on a fresh database and fresh queues; yield an HTTP client bound to it."""
+    await drop_database(settings)
+    await delete_queues(settings, [c.name for c in app.state.consumers])
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def verifier_for(signer: TokenSigner) -> TokenVerifier:
+    return TokenVerifier.from_jwks(signer.jwks(), issuer=signer.issuer, audience=signer.audience)
+
+
+def auth_headers(signer: TokenSigner, caller: Caller) -> dict[str, str]:
+    return {"Authorization": f"Bearer {signer.issue(caller)}"}
+
+
+def person(
+    school_id: UUID | None = None, *roles: str, name: str = "Тестовый Пользователь", region_roles: tuple[str, ...] = ()
+) -> Caller:
+    """A caller with the given roles in one school."""
+    return Caller(
+        person_id=uuid4(),
+        name=name,
+        school_roles=frozenset((school_id, r) for r in roles) if school_id else frozenset(),
+        region_roles=frozenset(region_roles),
+    )
+
+
+T = TypeVar("T")
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 5.0, interval: float = 0.05) -> T:
+    """Poll until ``probe`` returns a truthy value (events are asynchronous); fail loudly on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def token_signer() -> TokenSigner:
+    defaults = ServiceSettings()
+    return TokenSigner.generate(issuer=defaults.token_issuer, audience=defaults.token_audience)
