@@ -1,0 +1,104 @@
+"""Classes and subjects of a school: set up by the school administrator."""
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+
+from chassis.deps import CallerDep, SchoolSession
+from chassis.events import emit_event
+from chassis.problems import Conflict
+from contracts.roster import ClassCreated, SubjectCreated
+from roster.models import SchoolClass, Subject
+
+router = APIRouter(prefix="/schools/{school_id}", tags=["classes"])
+
+AcademicYear = Annotated[str, StringConstraints(pattern=r"^\d{4}/\d{4}$")]
+
+
+def current_academic_year(today: date | None = None) -> str:
+    """The school year starts on 1 September."""
+    today = today or date.today()
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}/{start + 1}"
+
+
+class ClassIn(BaseModel):
+    grade: int = Field(ge=1, le=11)
+    letter: str = Field(min_length=1, max_length=8)
+    academic_year: AcademicYear = Field(default_factory=current_academic_year)
+
+
+class ClassOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    grade: int
+    letter: str
+    name: str
+    academic_year: str
+
+
+class SubjectIn(BaseModel):
+    name: str = Field(min_length=2, max_length=200)
+
+
+class SubjectOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    name: str
+
+
+@router.post("/classes", status_code=201)
+async def create_class(school_id: UUID, body: ClassIn, caller: CallerDep, session: SchoolSession) -> ClassOut:
+    caller.require(school_id, "school_admin")
+    letter = body.letter.strip().upper()
+    duplicate = await session.scalar(
+        select(SchoolClass.id).filter_by(
+            school_id=school_id, academic_year=body.academic_year, grade=body.grade, letter=letter
+        )
+    )
+    if duplicate:
+        raise Conflict(f"Класс {body.grade}{letter} на {body.academic_year} год уже есть.")
+    school_class = SchoolClass(school_id=school_id, grade=body.grade, letter=letter, academic_year=body.academic_year)
+    session.add(school_class)
+    await session.flush()
+    await emit_event(
+        session,
+        ClassCreated(
+            class_id=school_class.id,
+            grade=school_class.grade,
+            letter=letter,
+            name=school_class.name,
+            academic_year=school_class.academic_year,
+        ),
+        school_id=school_id,
+    )
+    return ClassOut.model_validate(school_class)
+
+
+@router.get("/classes")
+async def list_classes(session: SchoolSession) -> list[ClassOut]:
+    rows = await session.scalars(select(SchoolClass).order_by(SchoolClass.grade, SchoolClass.letter))
+    return [ClassOut.model_validate(c) for c in rows]
+
+
+@router.post("/subjects", status_code=201)
+async def create_subject(school_id: UUID, body: SubjectIn, caller: CallerDep, session: SchoolSession) -> SubjectOut:
+    caller.require(school_id, "school_admin")
+    name = body.name.strip()
+    if await session.scalar(select(Subject.id).filter_by(school_id=school_id, name=name)):
+        raise Conflict(f"Предмет «{name}» уже есть.")
+    subject = Subject(school_id=school_id, name=name)
+    session.add(subject)
+    await session.flush()
+    await emit_event(session, SubjectCreated(subject_id=subject.id, name=name), school_id=school_id)
+    return SubjectOut.model_validate(subject)
+
+
+@router.get("/subjects")
+async def list_subjects(session: SchoolSession) -> list[SubjectOut]:
+    rows = await session.scalars(select(Subject).order_by(Subject.name))
+    return [SubjectOut.model_validate(s) for s in rows]

@@ -1,0 +1,154 @@
+"""Links between people and the school: staff roles, enrolments, guardianship, teaching load."""
+
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.deps import CallerDep, SchoolSession
+from chassis.events import emit_event
+from chassis.problems import Conflict, Invalid
+from contracts.roster import (
+    AssignmentCreated,
+    GuardianshipLinked,
+    StaffRoleGranted,
+    StudentEnrolled,
+)
+from contracts.roster import (
+    StaffRole as StaffRoleName,
+)
+from roster.models import Assignment, Enrolment, Guardianship, Person, SchoolClass, StaffRole, Subject
+
+router = APIRouter(prefix="/schools/{school_id}", tags=["links"])
+
+M = TypeVar("M")
+
+
+async def _existing(session: AsyncSession, model: type[M], id_: UUID, what: str) -> M:
+    found = await session.get(model, id_)
+    if found is None:
+        raise Invalid(f"{what} с id {id_} не найден в этой школе.")
+    return found
+
+
+class StaffRoleIn(BaseModel):
+    person_id: UUID
+    role: StaffRoleName
+
+
+@router.post("/staff-roles", status_code=201)
+async def grant_staff_role(school_id: UUID, body: StaffRoleIn, caller: CallerDep, session: SchoolSession) -> dict:
+    caller.require(school_id, "school_admin")
+    await _existing(session, Person, body.person_id, "Сотрудник")
+    if await session.get(StaffRole, (school_id, body.person_id, body.role)):
+        raise Conflict("Эта роль уже назначена.")
+    session.add(StaffRole(school_id=school_id, person_id=body.person_id, role=body.role))
+    await emit_event(session, StaffRoleGranted(person_id=body.person_id, role=body.role), school_id=school_id)
+    return body.model_dump(mode="json")
+
+
+class EnrolmentIn(BaseModel):
+    student_id: UUID
+    class_id: UUID
+    enrolled_on: date = Field(default_factory=date.today)
+
+
+class EnrolmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    student_id: UUID
+    class_id: UUID
+    enrolled_on: date
+
+
+@router.post("/enrolments", status_code=201)
+async def enrol_student(school_id: UUID, body: EnrolmentIn, caller: CallerDep, session: SchoolSession) -> EnrolmentOut:
+    caller.require(school_id, "school_admin", "secretary")
+    await _existing(session, Person, body.student_id, "Обучающийся")
+    school_class = await _existing(session, SchoolClass, body.class_id, "Класс")
+    if await session.scalar(select(Enrolment.id).filter_by(student_id=body.student_id, class_id=body.class_id)):
+        raise Conflict("Обучающийся уже зачислен в этот класс.")
+    enrolment = Enrolment(school_id=school_id, **body.model_dump())
+    session.add(enrolment)
+    await session.flush()
+    await emit_event(
+        session,
+        StudentEnrolled(
+            student_id=body.student_id,
+            class_id=body.class_id,
+            class_name=school_class.name,
+            enrolled_on=body.enrolled_on,
+        ),
+        school_id=school_id,
+    )
+    return EnrolmentOut.model_validate(enrolment)
+
+
+class GuardianshipIn(BaseModel):
+    guardian_id: UUID
+    student_id: UUID
+    relation: str = Field(default="родитель", min_length=2, max_length=40)
+
+
+@router.post("/guardianships", status_code=201)
+async def link_guardian(school_id: UUID, body: GuardianshipIn, caller: CallerDep, session: SchoolSession) -> dict:
+    caller.require(school_id, "school_admin", "secretary", "class_teacher")
+    if body.guardian_id == body.student_id:
+        raise Invalid("Обучающийся не может быть своим законным представителем.")
+    await _existing(session, Person, body.guardian_id, "Законный представитель")
+    await _existing(session, Person, body.student_id, "Обучающийся")
+    if await session.get(Guardianship, (school_id, body.guardian_id, body.student_id)):
+        raise Conflict("Эта связь уже есть.")
+    session.add(Guardianship(school_id=school_id, **body.model_dump()))
+    await emit_event(session, GuardianshipLinked(**body.model_dump()), school_id=school_id)
+    return body.model_dump(mode="json")
+
+
+class AssignmentIn(BaseModel):
+    teacher_id: UUID
+    subject_id: UUID
+    class_id: UUID
+
+
+class AssignmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    teacher_id: UUID
+    subject_id: UUID
+    class_id: UUID
+
+
+@router.post("/assignments", status_code=201)
+async def assign_teacher(
+    school_id: UUID, body: AssignmentIn, caller: CallerDep, session: SchoolSession
+) -> AssignmentOut:
+    caller.require(school_id, "school_admin", "deputy")
+    if not await session.get(StaffRole, (school_id, body.teacher_id, "teacher")):
+        raise Invalid("Нагрузку можно назначить только сотруднику с ролью «учитель».")
+    subject = await _existing(session, Subject, body.subject_id, "Предмет")
+    school_class = await _existing(session, SchoolClass, body.class_id, "Класс")
+    if await session.scalar(select(Assignment.id).filter_by(**body.model_dump())):
+        raise Conflict("Такая нагрузка уже назначена.")
+    assignment = Assignment(school_id=school_id, **body.model_dump())
+    session.add(assignment)
+    await session.flush()
+    await emit_event(
+        session,
+        AssignmentCreated(
+            assignment_id=assignment.id, subject_name=subject.name, class_name=school_class.name, **body.model_dump()
+        ),
+        school_id=school_id,
+    )
+    return AssignmentOut.model_validate(assignment)
+
+
+@router.get("/assignments")
+async def list_assignments(session: SchoolSession, teacher_id: UUID | None = None) -> list[AssignmentOut]:
+    query = select(Assignment)
+    if teacher_id:
+        query = query.filter_by(teacher_id=teacher_id)
+    return [AssignmentOut.model_validate(a) for a in await session.scalars(query)]

@@ -1,0 +1,63 @@
+"""People of a school: students, parents and staff, entered after consent (R-5)."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from chassis.deps import CallerDep, SchoolSession
+from chassis.events import emit_event
+from chassis.problems import Conflict, NotFound
+from contracts.roster import PersonRegistered
+from roster.domain.people import normalize_snils
+from roster.models import Person
+
+router = APIRouter(prefix="/schools/{school_id}/people", tags=["people"])
+
+#: Who may enter people's personal data.
+PEOPLE_EDITORS = ("school_admin", "secretary", "class_teacher")
+
+
+class PersonIn(BaseModel):
+    last_name: str = Field(min_length=1, max_length=100)
+    first_name: str = Field(min_length=1, max_length=100)
+    middle_name: str | None = Field(default=None, max_length=100)
+    birth_date: date | None = None
+    snils: Annotated[str, AfterValidator(normalize_snils)] | None = None
+    esia_oid: str | None = Field(default=None, max_length=64, pattern=r"^\d+$")
+    consent: Literal[True] = Field(description="Согласие на обработку персональных данных получено (152-ФЗ)")
+
+
+class PersonOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    birth_date: date | None
+
+
+@router.post("", status_code=201)
+async def register_person(school_id: UUID, body: PersonIn, caller: CallerDep, session: SchoolSession) -> PersonOut:
+    caller.require(school_id, *PEOPLE_EDITORS)
+    if body.snils and await session.scalar(select(Person.id).filter_by(school_id=school_id, snils=body.snils)):
+        raise Conflict("Человек с таким СНИЛС уже есть в школе.")
+    if body.esia_oid and await session.scalar(select(Person.id).filter_by(school_id=school_id, esia_oid=body.esia_oid)):
+        raise Conflict("Человек с такой учётной записью ЕСИА уже есть в школе.")
+    data = body.model_dump(exclude={"consent"})
+    person = Person(school_id=school_id, consent_at=datetime.now(UTC), **data)
+    session.add(person)
+    await session.flush()
+    await emit_event(session, PersonRegistered(person_id=person.id, **data), school_id=school_id)
+    return PersonOut.model_validate(person)
+
+
+@router.get("/{person_id}")
+async def get_person(school_id: UUID, person_id: UUID, session: SchoolSession) -> PersonOut:
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise NotFound("Человек не найден.")
+    return PersonOut.model_validate(person)

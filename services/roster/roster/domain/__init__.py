@@ -1,0 +1,1 @@
+"""Roster rules as pure functions: no I/O here."""

@@ -1,0 +1,25 @@
+"""Roster: the school's structure and people. Composition root."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from chassis.app import create_app
+from chassis.auth import TokenVerifier
+from roster.api import classes, links, people, schools
+from roster.settings import RosterSettings
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+
+
+def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -> FastAPI:
+    return create_app(
+        settings,
+        title="Roster",
+        routers=[schools.router, classes.router, people.router, links.router],
+        migrations_dir=MIGRATIONS,
+        verifier=verifier,
+    )
+
+
+app = build_app(RosterSettings())

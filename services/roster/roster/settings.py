@@ -1,0 +1,5 @@
+from chassis.settings import ServiceSettings
+
+
+class RosterSettings(ServiceSettings):
+    service_name: str = "roster"
