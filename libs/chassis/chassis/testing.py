@@ -19,7 +19,10 @@ import pytest
 from fastapi import FastAPI
 
 from chassis.auth import Caller, TokenSigner, TokenVerifier
+from chassis.events import Envelope, envelope_for
+from chassis.relay import message_for
 from chassis.settings import ServiceSettings
+from contracts import Event
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -68,6 +71,22 @@ async def running_app(app: FastAPI, settings: ServiceSettings) -> AsyncIterator[
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+
+async def publish_event(
+    settings: ServiceSettings, event: Event, *, school_id: UUID, envelope: Envelope | None = None
+) -> Envelope:
+    """Publish an event to the test exchange as a producing service's relay would.
+
+    Pass ``envelope`` to publish the very same event again (a redelivery).
+    """
+    envelope = envelope or envelope_for(event, source="/tests", school_id=school_id)
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(settings.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        await exchange.publish(message_for(envelope.model_dump(mode="json")), routing_key=envelope.type)
+    return envelope
 
 
 def verifier_for(signer: TokenSigner) -> TokenVerifier:
