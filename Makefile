@@ -1,0 +1,32 @@
+# Two commands: `make run` starts the whole journal with a demo school; `make test` checks everything.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+
+.PHONY: run test lint format install infra contracts bench
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+infra:
+	@bash deploy/local/ensure-infra.sh
+
+run: install infra
+	@$(UV) run --frozen python -m devstack
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+test: lint infra
+	$(UV) run --frozen pytest
+
+format: install
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+contracts: install
+	$(UV) run --frozen export-contracts docs/contracts
+
+bench: install infra
+	$(UV) run --frozen python tests/perf/bench_marks.py

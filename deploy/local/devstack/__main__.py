@@ -1,0 +1,40 @@
+"""``make run``: start everything, load the demo school, print the URL and the demo logins."""
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+
+from devstack.demo import demo_logins, ensure_demo
+from devstack.stack import Stack
+
+
+async def main(var_dir: Path) -> None:
+    stack = Stack(var_dir=var_dir)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stack.start()
+        await ensure_demo(stack)
+        lines = [
+            "",
+            "=" * 72,
+            f"  Электронный журнал: {stack.url('gateway')}",
+            f"  Вход через Госуслуги (тестовый контур ЕСИА: {stack.url('esia_sandbox')}).",
+            "  Демо-пользователи (выберите на странице входа Госуслуг):",
+            *[f"    • {name} — {role}" for name, role in demo_logins()],
+            "  Остановить: Ctrl-C",
+            "=" * 72,
+            "",
+        ]
+        print("\n".join(lines), flush=True)
+        await stop.wait()
+    finally:
+        with contextlib.suppress(Exception):
+            await stack.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path("var").resolve()))

@@ -1,0 +1,270 @@
+"""A small demo school, loaded through the services' own APIs as an operator would.
+
+The people are the ESIA sandbox's test people (matched to accounts by their ESIA oid),
+so each of them can log in through «Госуслуги» in the sandbox.
+"""
+
+import asyncio
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import httpx
+
+from chassis.auth import Caller, TokenSigner
+from chassis.settings import ServiceSettings
+from devstack.stack import Stack
+
+SCHOOL = {
+    "name": "МБОУ «Средняя общеобразовательная школа № 1»",
+    "short_name": "СОШ № 1",
+    "municipality": "Городской округ Энск",
+}
+SUBJECTS = ["Математика", "Русский язык", "Литература", "История", "Английский язык"]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    birth_date: date
+    esia_oid: str | None
+    role_text: str
+
+
+TEACHER = DemoPerson(
+    "teacher",
+    "Иванова",
+    "Мария",
+    "Петровна",
+    date(1985, 3, 14),
+    "1000001",
+    "учитель математики и русского языка, классный руководитель 5А",
+)
+SCHOOL_ADMIN = DemoPerson(
+    "school_admin", "Кузнецова", "Ольга", "Николаевна", date(1979, 6, 2), "1000006", "администратор ЭЖ"
+)
+PARENT = DemoPerson(
+    "parent", "Петров", "Сергей", "Иванович", date(1982, 11, 20), "1000002", "родитель Петрова Алексея (5А)"
+)
+STUDENT = DemoPerson("student", "Петров", "Алексей", "Сергеевич", date(2014, 4, 9), "1000003", "ученик 5А")
+PARENT_2 = DemoPerson(
+    "parent_2", "Сидорова", "Анна", "Викторовна", date(1986, 1, 30), "1000004", "родитель Сидорова Ивана (5А)"
+)
+STUDENT_2 = DemoPerson("student_2", "Сидоров", "Иван", "Андреевич", date(2014, 8, 17), "1000005", "ученик 5А")
+CLASSMATES = [
+    ("Александрова", "Дарья"),
+    ("Белов", "Максим"),
+    ("Васильева", "Полина"),
+    ("Григорьев", "Артём"),
+    ("Егорова", "Виктория"),
+    ("Захаров", "Никита"),
+    ("Морозова", "Софья"),
+    ("Николаев", "Кирилл"),
+]
+REGION_ACCOUNTS = [
+    ("1000007", "region_admin", "Смирнов Павел Андреевич", "администратор региона"),
+    ("1000008", "inspector", "Орлова Елена Сергеевна", "инспектор (только чтение)"),
+]
+LESSON_PLAN = [
+    ("Натуральные числа и шкалы", "№ 12, 15 (с. 8)"),
+    ("Сложение натуральных чисел", "№ 41–43"),
+    ("Вычитание натуральных чисел", "№ 58, 60; выучить правило"),
+]
+
+
+class DemoLoader:
+    def __init__(self, stack: Stack, signer: TokenSigner) -> None:
+        self.stack = stack
+        self.signer = signer
+        self.http = httpx.AsyncClient(timeout=10)
+
+    def _headers(self, caller: Caller) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.signer.issue(caller)}"}
+
+    async def _post(self, service: str, path: str, body: dict, caller: Caller) -> dict:
+        response = await self.http.post(f"{self.stack.url(service)}{path}", json=body, headers=self._headers(caller))
+        if response.status_code != 201:
+            raise RuntimeError(f"demo: {service} {path} answered {response.status_code}: {response.text}")
+        return response.json()
+
+    async def load(self) -> UUID:
+        region_admin = Caller(
+            uuid5(NAMESPACE_URL, "devstack:region-admin"), "Загрузчик демо", region_roles=frozenset({"region_admin"})
+        )
+        school_id = UUID((await self._post("roster", "/schools", SCHOOL, region_admin))["id"])
+        operator = Caller(
+            uuid5(NAMESPACE_URL, "devstack:operator"),
+            "Загрузчик демо",
+            school_roles=frozenset({(school_id, "school_admin")}),
+        )
+        base = f"/schools/{school_id}"
+        klass = await self._post("roster", f"{base}/classes", {"grade": 5, "letter": "А"}, operator)
+        subjects = {
+            name: (await self._post("roster", f"{base}/subjects", {"name": name}, operator))["id"] for name in SUBJECTS
+        }
+
+        async def register(p: DemoPerson | tuple[str, str]) -> str:
+            if isinstance(p, tuple):
+                body = {"last_name": p[0], "first_name": p[1], "consent": True}
+            else:
+                body = {
+                    "last_name": p.last_name,
+                    "first_name": p.first_name,
+                    "middle_name": p.middle_name,
+                    "birth_date": p.birth_date.isoformat(),
+                    "esia_oid": p.esia_oid,
+                    "consent": True,
+                }
+            return (await self._post("roster", f"{base}/people", body, operator))["id"]
+
+        ids = {p.key: await register(p) for p in [TEACHER, SCHOOL_ADMIN, PARENT, STUDENT, PARENT_2, STUDENT_2]}
+        students = [ids["student"], ids["student_2"], *[await register(c) for c in CLASSMATES]]
+        for role in ("teacher", "class_teacher"):
+            await self._post("roster", f"{base}/staff-roles", {"person_id": ids["teacher"], "role": role}, operator)
+        await self._post(
+            "roster", f"{base}/staff-roles", {"person_id": ids["school_admin"], "role": "school_admin"}, operator
+        )
+        for student in students:
+            await self._post("roster", f"{base}/enrolments", {"student_id": student, "class_id": klass["id"]}, operator)
+        for guardian, student in (("parent", "student"), ("parent_2", "student_2")):
+            await self._post(
+                "roster", f"{base}/guardianships", {"guardian_id": ids[guardian], "student_id": ids[student]}, operator
+            )
+        for subject in ("Математика", "Русский язык"):
+            await self._post(
+                "roster",
+                f"{base}/assignments",
+                {"teacher_id": ids["teacher"], "subject_id": subjects[subject], "class_id": klass["id"]},
+                operator,
+            )
+        teacher = Caller(
+            UUID(ids["teacher"]),
+            "Иванова Мария Петровна",
+            school_roles=frozenset({(school_id, "teacher"), (school_id, "class_teacher")}),
+        )
+        await self._record_recent_lessons(school_id, teacher, students)
+        return school_id
+
+    async def _record_recent_lessons(self, school_id: UUID, teacher: Caller, students: list[str]) -> None:
+        """A few past maths lessons with marks and an absence, so the diary is not empty on day one."""
+        base = f"/schools/{school_id}"
+        courses = await self._wait_for_courses(base, teacher)
+        maths = next(c for c in courses if c["subject_name"] == "Математика")
+        days = _recent_school_days(len(LESSON_PLAN))
+        for (topic, homework), day in zip(LESSON_PLAN, days, strict=True):
+            lesson = await self._post(
+                "gradebook",
+                f"{base}/lessons",
+                {"course_id": maths["id"], "date": day.isoformat(), "topic": topic, "homework": homework},
+                teacher,
+            )
+            for student, value in zip(students[:4], ["5", "4", "4", "3"], strict=True):
+                await self._post(
+                    "gradebook",
+                    f"{base}/lessons/{lesson['id']}/marks",
+                    {"student_id": student, "value": value, "work_type": "answer"},
+                    teacher,
+                )
+        await self._post_absence(base, lesson["id"], students[1], teacher)
+
+    async def _wait_for_courses(self, base: str, teacher: Caller) -> list[dict]:
+        for _ in range(100):
+            response = await self.http.get(
+                f"{self.stack.url('gradebook')}{base}/courses", headers=self._headers(teacher)
+            )
+            if response.status_code == 200 and len(response.json()) >= 2:
+                return response.json()
+            await asyncio.sleep(0.1)
+        raise RuntimeError("demo: gradebook did not receive the teaching load from roster")
+
+    async def _post_absence(self, base: str, lesson_id: str, student: str, teacher: Caller) -> None:
+        for _ in range(50):
+            response = await self.http.post(
+                f"{self.stack.url('attendance')}{base}/lessons/{lesson_id}/absences",
+                json={"student_id": student, "reason": "Н"},
+                headers=self._headers(teacher),
+            )
+            if response.status_code == 201:
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"demo: attendance refused the absence: {response.text}")
+
+
+def _recent_school_days(count: int, today: date | None = None) -> list[date]:
+    """The last ``count`` weekdays before today, oldest first."""
+    day, days = (today or date.today()) - timedelta(days=1), []
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return sorted(days)
+
+
+async def grant_region_roles(stack: Stack) -> None:
+    for oid, role, name, _ in REGION_ACCOUNTS:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gateway.admin",
+            "grant-region-role",
+            "--oid",
+            oid,
+            "--role",
+            role,
+            "--name",
+            name,
+            env=stack.env_for("gateway"),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        if await process.wait() != 0:
+            raise RuntimeError(f"demo: could not grant {role} to {name}")
+
+
+async def signer_of(stack: Stack) -> TokenSigner:
+    """The gateway's own signing key, so the operator's requests carry tokens services accept."""
+    async with httpx.AsyncClient() as http:
+        jwks = (await http.get(f"{stack.url('gateway')}/.well-known/jwks.json")).json()
+    defaults = ServiceSettings()
+    return TokenSigner.from_pem(
+        stack.signing_key.read_bytes(),
+        issuer=defaults.token_issuer,
+        audience=defaults.token_audience,
+        kid=jwks["keys"][0]["kid"],
+    )
+
+
+async def ensure_demo(stack: Stack) -> UUID:
+    """Load the demo school once; later runs find it (recorded in var/demo.json) and leave it."""
+    marker = stack.var_dir / "demo.json"
+    signer = await signer_of(stack)
+    if marker.exists():
+        school_id = UUID(json.loads(marker.read_text())["school_id"])
+        reader = Caller(
+            uuid5(NAMESPACE_URL, "devstack:region-admin"), "Загрузчик демо", region_roles=frozenset({"region_admin"})
+        )
+        async with httpx.AsyncClient() as http:
+            found = await http.get(
+                f"{stack.url('roster')}/schools/{school_id}",
+                headers={"Authorization": f"Bearer {signer.issue(reader)}"},
+            )
+        if found.status_code == 200:
+            return school_id
+    await grant_region_roles(stack)
+    loader = DemoLoader(stack, signer)
+    try:
+        school_id = await loader.load()
+    finally:
+        await loader.http.aclose()
+    marker.write_text(json.dumps({"school_id": str(school_id)}))
+    return school_id
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    people = [TEACHER, SCHOOL_ADMIN, PARENT, STUDENT, PARENT_2, STUDENT_2]
+    logins = [(f"{p.last_name} {p.first_name} {p.middle_name or ''}".strip(), p.role_text) for p in people]
+    return logins + [(name, text) for _, _, name, text in REGION_ACCOUNTS]

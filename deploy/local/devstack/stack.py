@@ -1,0 +1,198 @@
+"""Start and stop the whole journal as local processes against PostgreSQL and RabbitMQ on localhost.
+
+The same runner serves ``make run`` (ports 8000–8010, databases ``journal_*``) and the
+end-to-end tests (their own ports, databases, exchange and queue names).
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+SERVICES = ["roster", "gradebook", "attendance", "notifications", "reporting"]
+#: Offsets from the stack's base port (the gateway's).
+PORT_OFFSETS = {
+    "gateway": 0,
+    "roster": 1,
+    "gradebook": 2,
+    "attendance": 3,
+    "notifications": 4,
+    "reporting": 5,
+    "esia_sandbox": 10,
+}
+ESIA_CLIENT_ID = "JOURNAL"
+
+
+@dataclass
+class Stack:
+    var_dir: Path
+    base_port: int = 8000
+    db_prefix: str = "journal_"
+    exchange: str = "school.events"
+    queue_prefix: str = ""
+    #: Write each process's output to ``var_dir/logs/<name>.log`` instead of the terminal.
+    log_to_files: bool = False
+    log_level: str = "INFO"
+    processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
+    _log_tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def port(self, name: str) -> int:
+        return self.base_port + PORT_OFFSETS[name]
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port(name)}"
+
+    @property
+    def esia_client_key(self) -> Path:
+        return self.var_dir / "esia" / "client-key.pem"
+
+    @property
+    def signing_key(self) -> Path:
+        return self.var_dir / "gateway" / "signing-key.pem"
+
+    def database_url(self, name: str) -> str:
+        return f"postgresql+asyncpg://journal@127.0.0.1:5432/{self.db_prefix}{name}"
+
+    def env_for(self, name: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JOURNAL_", "ESIA_SANDBOX_"))}
+        if name == "esia_sandbox":
+            return {
+                **env,
+                "ESIA_SANDBOX_PORT": str(self.port(name)),
+                "ESIA_SANDBOX_CLIENTS_FILE": str(self.var_dir / "esia" / "clients.json"),
+            }
+        env.update(
+            {
+                "JOURNAL_PORT": str(self.port(name)),
+                "JOURNAL_DATABASE_URL": self.database_url(name),
+                "JOURNAL_EXCHANGE": self.exchange,
+                "JOURNAL_QUEUE_PREFIX": self.queue_prefix,
+                "JOURNAL_JWKS_URL": f"{self.url('gateway')}/.well-known/jwks.json",
+                "JOURNAL_LOG_LEVEL": self.log_level,
+            }
+        )
+        if name == "gateway":
+            env.update({f"JOURNAL_{s.upper()}_URL": self.url(s) for s in SERVICES})
+            env.update(
+                {
+                    "JOURNAL_PUBLIC_URL": self.url("gateway"),
+                    "JOURNAL_ESIA_URL": self.url("esia_sandbox"),
+                    "JOURNAL_ESIA_CLIENT_ID": ESIA_CLIENT_ID,
+                    "JOURNAL_ESIA_CLIENT_KEY_PATH": str(self.esia_client_key),
+                    "JOURNAL_SIGNING_KEY_PATH": str(self.signing_key),
+                }
+            )
+        return env
+
+    def prepare_keys(self) -> None:
+        """The gateway's ESIA client key and the sandbox's registration of it (made once, kept in var/)."""
+        esia_dir = self.esia_client_key.parent
+        esia_dir.mkdir(parents=True, exist_ok=True)
+        if not self.esia_client_key.exists():
+            key = ec.generate_private_key(ec.SECP256R1())
+            self.esia_client_key.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            )
+            self.esia_client_key.chmod(0o600)
+            (esia_dir / "client-key.pub.pem").write_bytes(
+                key.public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+        (esia_dir / "clients.json").write_text(
+            json.dumps(
+                [
+                    {
+                        "client_id": ESIA_CLIENT_ID,
+                        "redirect_uri_prefixes": [f"{self.url('gateway')}/"],
+                        "public_key_pem_path": str(esia_dir / "client-key.pub.pem"),
+                    }
+                ],
+                indent=2,
+            )
+        )
+        self.signing_key.parent.mkdir(parents=True, exist_ok=True)
+
+    async def start(self) -> None:
+        self.prepare_keys()
+        (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
+        apps = {
+            "esia_sandbox": "esia_sandbox.main:app",
+            "gateway": "gateway.main:app",
+            **{s: f"{s}.main:app" for s in SERVICES},
+        }
+        for name, target in apps.items():
+            await self._spawn(
+                name,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    target,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port(name)),
+                    "--no-access-log",
+                ],
+            )
+        await self.wait_ready()
+
+    async def _spawn(self, name: str, argv: list[str]) -> None:
+        if self.log_to_files:
+            log = (self.var_dir / "logs" / f"{name}.log").open("ab")
+            process = await asyncio.create_subprocess_exec(
+                *argv, env=self.env_for(name), stdout=log, stderr=asyncio.subprocess.STDOUT
+            )
+        else:
+            process = await asyncio.create_subprocess_exec(
+                *argv, env=self.env_for(name), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+            )
+            self._log_tasks.append(asyncio.create_task(_prefix_output(name, process)))
+        self.processes[name] = process
+
+    async def wait_ready(self, timeout: float = 90.0) -> None:
+        probes = {name: f"{self.url(name)}/readyz" for name in ["gateway", *SERVICES]}
+        probes["esia_sandbox"] = f"{self.url('esia_sandbox')}/sandbox/jwks.json"
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=2) as client:
+            for name, url in probes.items():
+                while True:
+                    process = self.processes.get(name)
+                    if process is not None and process.returncode is not None:
+                        raise RuntimeError(f"{name} exited with code {process.returncode}; see its log")
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await client.get(url)).status_code == 200:
+                            break
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{name} is not ready at {url} after {timeout:.0f}s")
+                    await asyncio.sleep(0.3)
+
+    async def stop(self) -> None:
+        for process in self.processes.values():
+            if process.returncode is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        self.processes.clear()
+
+
+async def _prefix_output(name: str, process: asyncio.subprocess.Process) -> None:
+    assert process.stdout is not None
+    async for line in process.stdout:
+        sys.stdout.write(f"{name:>14} | {line.decode(errors='replace')}")
+        sys.stdout.flush()

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL and RabbitMQ answer on localhost: installs them from Debian's
+# packages when missing, starts them when stopped. Idempotent; prints what it did.
+set -euo pipefail
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+wait_port() {
+  for _ in $(seq 1 60); do port_open "$1" && return 0; sleep 1; done
+  echo "ensure-infra: $2 did not come up on port $1" >&2; exit 1
+}
+
+if ! port_open 5432; then
+  if ! command -v pg_ctlcluster >/dev/null; then
+    echo "ensure-infra: installing PostgreSQL"
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  version="$(ls /etc/postgresql | sort -V | tail -1)"
+  hba="/etc/postgresql/$version/main/pg_hba.conf"
+  # Local development trusts loopback connections, as the machines here do.
+  if ! as_root grep -q "^host all all 127.0.0.1/32 trust" "$hba"; then
+    as_root sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nlocal all all trust' "$hba"
+  fi
+  echo "ensure-infra: starting PostgreSQL $version"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  wait_port 5432 PostgreSQL
+fi
+
+if ! port_open 5672; then
+  if ! command -v rabbitmq-server >/dev/null; then
+    echo "ensure-infra: installing RabbitMQ"
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
+  fi
+  echo "ensure-infra: starting RabbitMQ"
+  as_root rabbitmq-server -detached || true
+  wait_port 5672 RabbitMQ
+fi

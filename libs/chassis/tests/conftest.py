@@ -1,0 +1,83 @@
+"""A probe service built only from the chassis: one table, one consumer, no routes of its own."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aio_pika
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from chassis.app import create_app
+from chassis.auth import TokenSigner
+from chassis.consumers import Consumer
+from chassis.migrations import ensure_database
+from chassis.settings import ServiceSettings
+from chassis.tables import metadata as chassis_metadata
+from chassis.testing import delete_queues, drop_database, test_settings, verifier_for
+from contracts.roster import SubjectCreated
+
+probe_metadata = MetaData()
+effects = Table(
+    "probe_effects", probe_metadata, Column("id", Integer, primary_key=True), Column("count", Integer, nullable=False)
+)
+seen = Table(
+    "probe_seen", probe_metadata, Column("event_id", Uuid, primary_key=True), Column("name", String, nullable=False)
+)
+
+#: A subject with this name makes the probe's handler fail every time.
+FAILING_NAME = "всегда-ошибка"
+
+probe = Consumer("probe.subjects")
+
+
+@probe.on(SubjectCreated)
+async def count_subject(session, event: SubjectCreated, envelope) -> None:
+    if event.name == FAILING_NAME:
+        raise RuntimeError("the probe handler fails on purpose")
+    await session.execute(update(effects).values(count=effects.c.count + 1))
+    await session.execute(seen.insert().values(event_id=envelope.id, name=event.name))
+
+
+@dataclass
+class Probe:
+    app: FastAPI
+    settings: ServiceSettings
+
+    async def count(self) -> int:
+        async with self.app.state.db.engine.connect() as connection:
+            return await connection.scalar(effects.select().with_only_columns(effects.c.count))
+
+    async def queue_depth(self, suffix: str = "") -> int:
+        connection = await aio_pika.connect(self.settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(self.settings.queue_prefix + probe.name + suffix, passive=True)
+            return queue.declaration_result.message_count
+
+
+@pytest.fixture(scope="session")
+def probe_settings() -> ServiceSettings:
+    return test_settings(
+        ServiceSettings,
+        service_name="chassis_probe",
+        run_relay=False,
+        database_url="postgresql+asyncpg://journal@127.0.0.1:5432/journal_test_chassis_probe",
+    )
+
+
+@pytest.fixture(scope="session")
+async def probe_app(probe_settings: ServiceSettings, token_signer: TokenSigner) -> AsyncIterator[Probe]:
+    await drop_database(probe_settings)
+    await ensure_database(probe_settings)
+    engine = create_async_engine(probe_settings.database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(chassis_metadata.create_all)
+        await connection.run_sync(probe_metadata.create_all)
+        await connection.execute(effects.insert().values(id=1, count=0))
+    await engine.dispose()
+    await delete_queues(probe_settings, [probe.name])
+    app = create_app(probe_settings, title="probe", routers=[], consumers=[probe], verifier=verifier_for(token_signer))
+    async with app.router.lifespan_context(app):
+        yield Probe(app, probe_settings)

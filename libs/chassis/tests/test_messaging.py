@@ -1,0 +1,108 @@
+"""Outbox, relay, inbox and dead-lettering on the real broker and database."""
+
+import asyncio
+from uuid import uuid4
+
+import aio_pika
+from opentelemetry import trace
+from sqlalchemy import func, select
+
+from chassis.events import emit_event
+from chassis.relay import OutboxRelay
+from chassis.tables import outbox
+from chassis.tenancy import Tenant
+from chassis.testing import eventually, publish_event
+from contracts.roster import SubjectCreated
+
+from .conftest import FAILING_NAME, Probe, seen
+
+
+async def emit_subject(probe: Probe, name: str) -> None:
+    school = uuid4()
+    async with probe.app.state.db.transaction(Tenant(school_id=school)) as session:
+        await emit_event(session, SubjectCreated(subject_id=uuid4(), name=name), school_id=school)
+
+
+async def names_seen(probe: Probe, name: str) -> int:
+    async with probe.app.state.db.engine.connect() as connection:
+        return await connection.scalar(select(func.count()).select_from(seen).where(seen.c.name == name))
+
+
+async def test_event_committed_while_the_relay_is_down_is_published_once_after_restart(probe_app: Probe):
+    await emit_subject(probe_app, "история")  # no relay runs in the probe: the event waits in the outbox
+    await asyncio.sleep(0.3)
+    assert await names_seen(probe_app, "история") == 0
+
+    restarted = OutboxRelay(probe_app.app.state.db, probe_app.app.state.broker)
+    assert await restarted.publish_pending() >= 1
+    assert await OutboxRelay(probe_app.app.state.db, probe_app.app.state.broker).publish_pending() == 0
+    await eventually(lambda: names_seen(probe_app, "история"))
+    await asyncio.sleep(0.3)
+    assert await names_seen(probe_app, "история") == 1
+
+
+async def test_relays_sharing_an_outbox_publish_each_event_once(probe_app: Probe):
+    for i in range(60):
+        await emit_subject(probe_app, f"параллельно-{i}")
+    db, broker = probe_app.app.state.db, probe_app.app.state.broker
+    published = await asyncio.gather(*(OutboxRelay(db, broker).publish_pending() for _ in range(3)))
+    assert sum(published) == 60
+
+    async def all_seen() -> bool:
+        async with db.engine.connect() as connection:
+            return (
+                await connection.scalar(select(func.count()).select_from(seen).where(seen.c.name.like("параллельно-%")))
+                == 60
+            )
+
+    await eventually(all_seen)
+    async with db.engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) == 0
+
+
+async def test_a_redelivered_event_has_no_second_effect(probe_app: Probe):
+    before = await probe_app.count()
+    school = uuid4()
+    envelope = await publish_event(
+        probe_app.settings, SubjectCreated(subject_id=uuid4(), name="дважды"), school_id=school
+    )
+    await publish_event(
+        probe_app.settings, SubjectCreated(subject_id=uuid4(), name="дважды"), school_id=school, envelope=envelope
+    )
+    await eventually(lambda: names_seen(probe_app, "дважды"))
+    await asyncio.sleep(0.5)
+    assert await probe_app.count() == before + 1
+
+
+async def test_poison_messages_are_dead_lettered_and_the_consumer_keeps_working(probe_app: Probe):
+    settings = probe_app.settings
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(settings.exchange)
+        await exchange.publish(aio_pika.Message(b"{not json", message_id=str(uuid4())), routing_key=SubjectCreated.TYPE)
+    await publish_event(settings, SubjectCreated(subject_id=uuid4(), name=FAILING_NAME), school_id=uuid4())
+
+    # The unreadable one goes at once; the failing one after max_attempts delayed retries.
+    await eventually(lambda: _depth_is(probe_app, ".dlq", 2), timeout=10)
+
+    await publish_event(settings, SubjectCreated(subject_id=uuid4(), name="после-яда"), school_id=uuid4())
+    await eventually(lambda: names_seen(probe_app, "после-яда"))
+
+
+async def _depth_is(probe: Probe, suffix: str, expected: int) -> bool:
+    return await probe.queue_depth(suffix) == expected
+
+
+async def test_trace_context_rides_in_the_outbox_row(probe_app: Probe):
+    tracer = trace.get_tracer("test")
+    school = uuid4()
+    with tracer.start_as_current_span("teacher request") as span:
+        async with probe_app.app.state.db.transaction(Tenant(school_id=school)) as session:
+            envelope = await emit_event(session, SubjectCreated(subject_id=uuid4(), name="трасса"), school_id=school)
+    trace_id = format(span.get_span_context().trace_id, "032x")
+    assert envelope.traceparent is not None and trace_id in envelope.traceparent
+    async with probe_app.app.state.db.engine.connect() as connection:
+        stored = await connection.scalar(select(outbox.c.envelope).where(outbox.c.event_id == envelope.id))
+    assert stored["traceparent"] == envelope.traceparent
+    assert stored["schoolid"] == str(school) and stored["type"] == "roster.subject.created.v1"
