@@ -18,7 +18,8 @@ lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
-test: lint infra
+# TEST_CONTAINERS=1 runs PostgreSQL and RabbitMQ in Docker instead (see chassis.testing).
+test: lint $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
 	$(UV) run --frozen pytest
 
 format: install

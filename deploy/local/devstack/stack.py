@@ -17,6 +17,8 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chassis.settings import ServiceSettings
+
 SERVICES = ["roster", "gradebook", "attendance", "notifications", "reporting"]
 #: Offsets from the stack's base port (the gateway's).
 PORT_OFFSETS = {
@@ -59,10 +61,10 @@ class Stack:
         return self.var_dir / "gateway" / "signing-key.pem"
 
     def database_url(self, name: str) -> str:
-        return f"postgresql+asyncpg://journal@127.0.0.1:5432/{self.db_prefix}{name}"
+        return f"postgresql+asyncpg://journal@{ServiceSettings().db_server}/{self.db_prefix}{name}"
 
     def env_for(self, name: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JOURNAL_", "ESIA_SANDBOX_"))}
+        env = dict(os.environ)
         if name == "esia_sandbox":
             return {
                 **env,

@@ -26,6 +26,8 @@ class ServiceSettings(BaseSettings):
     port: int = 0
     #: The service's own database; the role must not be a superuser (RLS must apply to it).
     database_url: str = ""
+    #: host:port of PostgreSQL, used when ``database_url`` is not given.
+    db_server: str = "127.0.0.1:5432"
     #: Used once at start to create the role and database if they are missing.
     admin_database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     db_role: str = "journal"
@@ -53,7 +55,7 @@ class ServiceSettings(BaseSettings):
         if not self.port:
             self.port = PORTS.get(self.service_name, 8080)
         if not self.database_url:
-            self.database_url = f"postgresql+asyncpg://{self.db_role}@127.0.0.1:5432/journal_{self.service_name}"
+            self.database_url = f"postgresql+asyncpg://{self.db_role}@{self.db_server}/journal_{self.service_name}"
 
     @property
     def database_name(self) -> str:

@@ -6,6 +6,7 @@ and queue names, so a running demo is never disturbed.
 """
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -34,7 +35,7 @@ def test_settings(settings_class: type[S], **overrides: Any) -> S:
     """Settings of a service under test: its own database, exchange and queue names, fast retries."""
     probe = settings_class()
     values: dict[str, Any] = {
-        "database_url": f"postgresql+asyncpg://{probe.db_role}@127.0.0.1:5432/journal_test_{probe.service_name}",
+        "database_url": f"postgresql+asyncpg://{probe.db_role}@{probe.db_server}/journal_test_{probe.service_name}",
         "exchange": TEST_EXCHANGE,
         "queue_prefix": TEST_QUEUE_PREFIX,
         "retry_delay_ms": 200,
@@ -122,6 +123,31 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 5.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
         await asyncio.sleep(interval)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``TEST_CONTAINERS=1`` (and Docker), PostgreSQL and RabbitMQ run in containers for the session.
+
+    The settings of every service under test, and of the end-to-end stack, read the same
+    ``JOURNAL_*`` variables, so the rest of the suite does not know the difference.
+    """
+    if os.environ.get("TEST_CONTAINERS") != "1":
+        return
+    from testcontainers.community.postgres import PostgresContainer
+    from testcontainers.community.rabbitmq import RabbitMqContainer
+
+    postgres = PostgresContainer("postgres:15", username="postgres", password="postgres", dbname="postgres")
+    postgres.with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
+    rabbit = RabbitMqContainer("rabbitmq:3.13")
+    for container in (postgres, rabbit):
+        container.start()
+        config.add_cleanup(container.stop)
+    server = f"{postgres.get_container_host_ip()}:{postgres.get_exposed_port(5432)}"
+    os.environ["JOURNAL_DB_SERVER"] = server
+    os.environ["JOURNAL_ADMIN_DATABASE_URL"] = f"postgresql://postgres@{server}/postgres"
+    os.environ["JOURNAL_AMQP_URL"] = (
+        f"amqp://guest:guest@{rabbit.get_container_host_ip()}:{rabbit.get_exposed_port(5672)}/"
+    )
 
 
 @pytest.fixture(scope="session")
