@@ -42,3 +42,28 @@ class MarkPosted(Event):
     value: str
     work_type: str
     weight: float
+
+
+@event_model
+class MarkChanged(Event):
+    """A current mark changed by its teacher (R-25): the full new state, the old value and who changed it.
+
+    ``version`` counts the mark's states (1 when posted), so a read model keeps the latest.
+    """
+
+    TYPE: ClassVar[str] = "gradebook.mark.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "mark_id"
+    mark_id: UUID
+    version: int
+    lesson_id: UUID
+    student_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    date: date
+    value: str
+    work_type: str
+    weight: float
+    old_value: str
+    changed_by: UUID

@@ -1,0 +1,68 @@
+"""Who may read and write which journal, and the journal's clock and edit window."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.auth import SCHOOL_READ_ROLES, Caller
+from chassis.problems import Forbidden, NotFound
+from gradebook.domain.edit_window import EditWindow
+from gradebook.models import Base, Course
+from gradebook.settings import GradebookSettings
+
+M = TypeVar("M", bound=Base)
+
+
+def reads_whole_school(caller: Caller, school_id: UUID) -> bool:
+    """Director, deputy and the school administrator read every journal; inspectors every school's."""
+    return caller.reads_region or caller.has_role(school_id, *SCHOOL_READ_ROLES)
+
+
+def require_reader(caller: Caller, school_id: UUID, course: Course) -> None:
+    # 004 app.6 §6.2: a teacher sees only the classes they teach.
+    if not (reads_whole_school(caller, school_id) or caller.person_id == course.teacher_id):
+        raise Forbidden("Журнал этого класса по этому предмету вам недоступен.")
+
+
+def require_course_teacher(caller: Caller, school_id: UUID, course: Course) -> None:
+    """Lessons and marks are written by the teacher of the course only (004 app.6 §6.2)."""
+    caller.require(school_id, "teacher")
+    if caller.person_id != course.teacher_id:
+        raise Forbidden("Записи в журнал этого класса по этому предмету делает только его учитель.")
+
+
+async def get_in_school(
+    session: AsyncSession, model: type[M], id_: UUID, school_id: UUID, missing: str, *, for_update: bool = False
+) -> M:
+    """A row of this school by id, or 404; region-wide readers see every school, so the check is explicit.
+
+    ``for_update`` locks the row: concurrent edits of one record take their turns (versions stay linear).
+    """
+    found = await session.get(model, id_, with_for_update=for_update)
+    if found is None or found.school_id != school_id:
+        raise NotFound(missing)
+    return found
+
+
+@dataclass(frozen=True)
+class JournalClock:
+    """The school's today and the edit window in force (R-24)."""
+
+    today: date
+    window: EditWindow
+
+
+def journal_clock(request: Request) -> JournalClock:
+    settings: GradebookSettings = request.app.state.settings
+    return JournalClock(
+        today=datetime.now(ZoneInfo(settings.timezone)).date(),
+        window=EditWindow(settings.edit_window_days),
+    )
+
+
+ClockDep = Annotated[JournalClock, Depends(journal_clock)]

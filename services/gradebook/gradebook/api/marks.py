@@ -1,0 +1,151 @@
+"""Current marks (R-22) and their change log (R-25): posted and changed by the lesson's teacher."""
+
+from datetime import datetime
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from chassis.deps import CallerDep, SchoolSession
+from chassis.events import emit_event
+from chassis.problems import Conflict, Invalid
+from contracts.gradebook import MarkChanged, MarkPosted
+from gradebook.api.access import ClockDep, get_in_school, require_course_teacher, require_reader
+from gradebook.domain.edit_window import check_mark_date
+from gradebook.domain.marks import check_marks_allowed, mark_value
+from gradebook.domain.work_types import work_type
+from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange, SchoolClass
+
+router = APIRouter(prefix="/schools/{school_id}", tags=["marks"])
+
+
+class MarkIn(BaseModel):
+    student_id: UUID
+    value: str = Field(min_length=1, max_length=8)
+    work_type: str = Field(min_length=1, max_length=32)
+
+
+class MarkPatch(BaseModel):
+    value: str = Field(min_length=1, max_length=8)
+
+
+class MarkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    lesson_id: UUID
+    student_id: UUID
+    value: str
+    work_type: str
+    weight: float
+
+
+class MarkChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    changed_at: datetime
+    changed_by: UUID
+    changed_by_name: str
+    old_value: str
+    new_value: str
+
+
+def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
+    """What every mark event carries: the mark and where it stands in the journal."""
+    return {
+        "mark_id": mark.id,
+        "lesson_id": lesson.id,
+        "student_id": mark.student_id,
+        "class_id": course.class_id,
+        "subject_id": course.subject_id,
+        "subject_name": course.subject_name,
+        "teacher_id": course.teacher_id,
+        "date": lesson.date,
+        "value": mark.value,
+        "work_type": mark.work_type,
+        "weight": mark.weight,
+    }
+
+
+@router.post("/lessons/{lesson_id}/marks", status_code=201)
+async def post_mark(
+    school_id: UUID, lesson_id: UUID, body: MarkIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
+) -> MarkOut:
+    lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.")
+    course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
+    require_course_teacher(caller, school_id, course)
+    kind = work_type(body.work_type)
+    value = mark_value(body.value, kind)
+    school_class = await session.get(SchoolClass, course.class_id)
+    check_marks_allowed(school_class.grade if school_class else None)
+    check_mark_date(lesson.date, clock.today, clock.window)
+    if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
+        raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
+    duplicate = await session.scalar(
+        select(Mark.id).filter_by(lesson_id=lesson.id, student_id=body.student_id, work_type=kind.code)
+    )
+    if duplicate:
+        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
+    mark = Mark(
+        school_id=school_id,
+        lesson_id=lesson.id,
+        student_id=body.student_id,
+        value=value,
+        work_type=kind.code,
+        weight=kind.weight,
+        version=1,
+        posted_by=caller.person_id,
+    )
+    session.add(mark)
+    await session.flush()
+    await emit_event(session, MarkPosted(**_mark_state(mark, lesson, course)), school_id=school_id)
+    return MarkOut.model_validate(mark)
+
+
+@router.patch("/marks/{mark_id}")
+async def change_mark(
+    school_id: UUID, mark_id: UUID, body: MarkPatch, caller: CallerDep, session: SchoolSession, clock: ClockDep
+) -> MarkOut:
+    mark = await get_in_school(session, Mark, mark_id, school_id, "Отметка не найдена.", for_update=True)
+    lesson = await get_in_school(session, Lesson, mark.lesson_id, school_id, "Урок не найден.")
+    course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
+    require_course_teacher(caller, school_id, course)
+    value = mark_value(body.value, work_type(mark.work_type))
+    check_mark_date(lesson.date, clock.today, clock.window)
+    if value == mark.value:
+        return MarkOut.model_validate(mark)
+    old_value = mark.value
+    mark.value, mark.version = value, mark.version + 1
+    # R-25: who, when, the old and the new value (004 §3.8).
+    session.add(
+        MarkChange(
+            school_id=school_id,
+            mark_id=mark.id,
+            changed_by=caller.person_id,
+            changed_by_name=caller.name,
+            old_value=old_value,
+            new_value=value,
+        )
+    )
+    await session.flush()
+    await emit_event(
+        session,
+        MarkChanged(
+            **_mark_state(mark, lesson, course), version=mark.version, old_value=old_value, changed_by=caller.person_id
+        ),
+        school_id=school_id,
+    )
+    return MarkOut.model_validate(mark)
+
+
+@router.get("/marks/{mark_id}/history")
+async def mark_history(
+    school_id: UUID, mark_id: UUID, caller: CallerDep, session: SchoolSession
+) -> list[MarkChangeOut]:
+    mark = await get_in_school(session, Mark, mark_id, school_id, "Отметка не найдена.")
+    lesson = await get_in_school(session, Lesson, mark.lesson_id, school_id, "Урок не найден.")
+    course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
+    require_reader(caller, school_id, course)
+    rows = await session.scalars(
+        select(MarkChange).where(MarkChange.mark_id == mark.id).order_by(MarkChange.changed_at, MarkChange.id)
+    )
+    return [MarkChangeOut.model_validate(change) for change in rows]

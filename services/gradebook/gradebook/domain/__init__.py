@@ -1,0 +1,1 @@
+"""Gradebook rules as pure functions: no I/O here."""

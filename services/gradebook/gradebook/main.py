@@ -1,0 +1,27 @@
+"""Gradebook: the class journal — lessons, homework, marks and their audit. Composition root."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from chassis.app import create_app
+from chassis.auth import TokenVerifier
+from gradebook.api import courses, lessons, marks
+from gradebook.handlers import roster
+from gradebook.settings import GradebookSettings
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+
+
+def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None) -> FastAPI:
+    return create_app(
+        settings,
+        title="Gradebook",
+        routers=[courses.router, lessons.router, marks.router],
+        consumers=[roster],
+        migrations_dir=MIGRATIONS,
+        verifier=verifier,
+    )
+
+
+app = build_app(GradebookSettings())

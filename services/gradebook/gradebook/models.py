@@ -1,0 +1,106 @@
+"""Gradebook tables. Every table is tenant-owned: ``school_id`` with row-level security.
+
+``courses``, ``classes``, ``class_members`` and ``people`` are replicas of roster data,
+fed by its events; the rest is the journal itself.
+"""
+
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Course(Base):
+    """Нагрузка as the journal sees it: a teacher teaches a subject in a class (id = assignment id)."""
+
+    __tablename__ = "courses"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    teacher_id: Mapped[UUID] = mapped_column(index=True)
+    subject_id: Mapped[UUID]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    class_id: Mapped[UUID] = mapped_column(index=True)
+    class_name: Mapped[str] = mapped_column(String(20))
+
+
+class SchoolClass(Base):
+    """A class's parallel, for R-26 (no marks in grade 1)."""
+
+    __tablename__ = "classes"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(20))
+
+
+class ClassMember(Base):
+    __tablename__ = "class_members"
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+
+    @property
+    def name(self) -> str:
+        """«Фамилия Имя», as class lists show it."""
+        return f"{self.last_name} {self.first_name}"
+
+
+class Lesson(Base):
+    """Запись урока (R-20): date, topic, homework. ``version`` grows with each edit."""
+
+    __tablename__ = "lessons"
+    __table_args__ = (Index("lessons_course_date", "course_id", "date"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"))
+    date: Mapped[date]
+    topic: Mapped[str] = mapped_column(Text)
+    homework: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    recorded_by: Mapped[UUID]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Mark(Base):
+    """Текущая отметка in the column of the lesson date, with its work type and weight (R-22)."""
+
+    __tablename__ = "marks"
+    # One mark per student per work type per lesson; a second one is a change (R-25).
+    __table_args__ = (UniqueConstraint("lesson_id", "student_id", "work_type"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    lesson_id: Mapped[UUID] = mapped_column(ForeignKey("lessons.id"), index=True)
+    student_id: Mapped[UUID] = mapped_column(index=True)
+    value: Mapped[str] = mapped_column(String(8))
+    work_type: Mapped[str] = mapped_column(String(32))
+    weight: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(default=1)
+    posted_by: Mapped[UUID]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MarkChange(Base):
+    """R-25: every change of a mark — who, when, the old and the new value (004 §3.8)."""
+
+    __tablename__ = "mark_changes"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    mark_id: Mapped[UUID] = mapped_column(ForeignKey("marks.id"), index=True)
+    changed_by: Mapped[UUID]
+    changed_by_name: Mapped[str] = mapped_column(String(300))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    old_value: Mapped[str] = mapped_column(String(8))
+    new_value: Mapped[str] = mapped_column(String(8))

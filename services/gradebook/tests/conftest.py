@@ -1,0 +1,113 @@
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from chassis.auth import Caller, TokenSigner
+from chassis.tables import outbox
+from chassis.tenancy import SYSTEM
+from chassis.testing import auth_headers, eventually, person, publish_event, running_app, test_settings, verifier_for
+from contracts.roster import AssignmentCreated, ClassCreated, PersonRegistered, StudentEnrolled
+from gradebook.main import build_app
+from gradebook.settings import GradebookSettings
+
+
+@pytest.fixture(scope="session")
+def settings() -> GradebookSettings:
+    return test_settings(GradebookSettings)
+
+
+@pytest.fixture(scope="session")
+def app(settings: GradebookSettings, token_signer: TokenSigner) -> FastAPI:
+    return build_app(settings, verifier_for(token_signer))
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI, settings: GradebookSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(app, settings) as client:
+        yield client
+
+
+@pytest.fixture
+def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
+    """``as_(caller)`` gives the headers of a request made by that caller."""
+    return lambda caller: auth_headers(token_signer, caller)
+
+
+@pytest.fixture
+def today(settings: GradebookSettings) -> date:
+    """The school's today, as the service computes it."""
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+@dataclass
+class Journal:
+    """One school's course as roster announced it: a teacher, a class with two students."""
+
+    school_id: UUID
+    teacher: Caller
+    course_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    #: Sorted by name: Абрамова Анна, Яковлев Борис.
+    students: list[UUID]
+
+
+@pytest.fixture
+def make_journal(
+    settings: GradebookSettings, client: httpx.AsyncClient, as_: Callable[[Caller], dict[str, str]]
+) -> Callable[..., Awaitable[Journal]]:
+    async def make(grade: int = 5) -> Journal:
+        school_id = uuid4()
+        teacher = person(school_id, "teacher", name="Иванова Мария")
+        class_id, subject_id, course_id = uuid4(), uuid4(), uuid4()
+        boris, anna = uuid4(), uuid4()
+        events = [
+            ClassCreated(class_id=class_id, grade=grade, letter="А", name=f"{grade}А", academic_year="2026/2027"),
+            PersonRegistered(person_id=boris, last_name="Яковлев", first_name="Борис"),
+            PersonRegistered(person_id=anna, last_name="Абрамова", first_name="Анна"),
+            StudentEnrolled(student_id=boris, class_id=class_id, class_name=f"{grade}А", enrolled_on=date(2026, 9, 1)),
+            StudentEnrolled(student_id=anna, class_id=class_id, class_name=f"{grade}А", enrolled_on=date(2026, 9, 1)),
+            AssignmentCreated(
+                assignment_id=course_id,
+                teacher_id=teacher.person_id,
+                subject_id=subject_id,
+                subject_name="Математика",
+                class_id=class_id,
+                class_name=f"{grade}А",
+            ),
+        ]
+        for event in events:
+            await publish_event(settings, event, school_id=school_id)
+
+        async def class_list_known() -> bool:
+            response = await client.get(f"/schools/{school_id}/courses/{course_id}/students", headers=as_(teacher))
+            return response.status_code == 200 and [s["name"] for s in response.json()] == [
+                "Абрамова Анна",
+                "Яковлев Борис",
+            ]
+
+        await eventually(class_list_known)
+        return Journal(school_id, teacher, course_id, class_id, subject_id, [anna, boris])
+
+    return make
+
+
+@pytest.fixture
+def outbox_events(app: FastAPI) -> Callable[[UUID], Awaitable[list[dict]]]:
+    """The envelopes a school's changes put in the outbox, oldest first."""
+
+    async def read(school_id: UUID) -> list[dict]:
+        async with app.state.db.transaction(SYSTEM) as session:
+            rows = await session.scalars(
+                select(outbox.c.envelope).where(outbox.c.school_id == school_id).order_by(outbox.c.seq)
+            )
+            return list(rows)
+
+    return read

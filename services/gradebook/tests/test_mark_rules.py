@@ -1,0 +1,48 @@
+import pytest
+
+from chassis.problems import Invalid
+from gradebook.domain.marks import ScoredMark, average, check_marks_allowed, mark_value, weighted_average
+from gradebook.domain.work_types import work_type
+
+
+@pytest.mark.parametrize("raw", ["5", "4", "3", "2", "1", " 5 "])
+def test_five_point_marks_are_accepted(raw):
+    assert mark_value(raw, work_type("answer")) == raw.strip()
+
+
+@pytest.mark.parametrize("raw", ["6", "0", "5+", "зач", "н", ""])
+def test_anything_else_is_not_a_mark(raw):
+    with pytest.raises(Invalid, match="пятибалльной"):
+        mark_value(raw, work_type("test"))
+
+
+def test_pass_fail_only_for_the_credit():
+    assert mark_value("ЗАЧ", work_type("credit")) == "зач"
+    assert mark_value("незач", work_type("credit")) == "незач"
+    with pytest.raises(Invalid, match="«зач» или «незач»"):
+        mark_value("5", work_type("credit"))
+
+
+def test_no_marks_in_grade_one():
+    with pytest.raises(Invalid, match="первом классе"):
+        check_marks_allowed(1)
+    check_marks_allowed(2)
+    check_marks_allowed(None)
+
+
+def test_weighted_average_weighs_by_work_type():
+    # (5·2 + 3·1 + 4·1.5) / (2 + 1 + 1.5) = 19 / 4.5
+    marks = [ScoredMark("5", 2.0), ScoredMark("3", 1.0), ScoredMark("4", 1.5)]
+    assert weighted_average(marks) == 4.22
+    assert average(marks) == 4.0
+
+
+def test_pass_fail_marks_are_left_out_of_both_averages():
+    marks = [ScoredMark("4", 1.0), ScoredMark("зач", 0.0), ScoredMark("незач", 0.0), ScoredMark("2", 1.0)]
+    assert average(marks) == 3.0
+    assert weighted_average(marks) == 3.0
+
+
+def test_no_counted_marks_means_no_average():
+    assert average([]) is None
+    assert weighted_average([ScoredMark("зач", 0.0)]) is None

@@ -1,0 +1,67 @@
+"""Roster's events kept as replicas: redelivered or repeated events leave the same rows."""
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from sqlalchemy import func, select
+
+from chassis.events import Envelope
+from chassis.tables import inbox
+from chassis.tenancy import SYSTEM, Tenant
+from chassis.testing import eventually, person, publish_event
+from contracts.roster import AssignmentCreated, PersonRegistered, StudentEnrolled
+from gradebook.models import ClassMember, Course, Person
+
+
+async def count(app, school_id: UUID, model) -> int:
+    async with app.state.db.transaction(Tenant(school_id=school_id)) as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def handled(app, envelope: Envelope) -> bool:
+    async with app.state.db.transaction(SYSTEM) as session:
+        return bool(await session.scalar(select(func.count()).where(inbox.c.event_id == envelope.id)))
+
+
+async def test_redelivered_and_repeated_roster_events_create_no_duplicates(app, settings, client):
+    school = uuid4()
+    student, class_id = uuid4(), uuid4()
+    enrolled = StudentEnrolled(student_id=student, class_id=class_id, class_name="7Б", enrolled_on=date(2026, 9, 1))
+    named = PersonRegistered(person_id=student, last_name="Сидорова", first_name="Ольга")
+    first = [await publish_event(settings, event, school_id=school) for event in (enrolled, named)]
+    await eventually(lambda: handled(app, first[-1]))
+    await eventually(lambda: handled(app, first[0]))
+
+    for envelope in first:  # the broker redelivers the very same messages
+        await publish_event(settings, enrolled, school_id=school, envelope=envelope)
+    # roster's relay publishes the same change again under a new id (e.g. after a crash before marking it sent)
+    again = [await publish_event(settings, event, school_id=school) for event in (enrolled, named)]
+    for envelope in again:
+        await eventually(lambda envelope=envelope: handled(app, envelope))
+
+    assert await count(app, school, ClassMember) == 1
+    assert await count(app, school, Person) == 1
+
+
+async def test_an_assignment_replayed_keeps_one_course_in_its_school(app, settings, client, as_):
+    school = uuid4()
+    teacher = person(school, "teacher")
+    assignment = AssignmentCreated(
+        assignment_id=uuid4(),
+        teacher_id=teacher.person_id,
+        subject_id=uuid4(),
+        subject_name="Физика",
+        class_id=uuid4(),
+        class_name="9В",
+    )
+    envelope = await publish_event(settings, assignment, school_id=school)
+
+    async def courses() -> list:
+        return (await client.get(f"/schools/{school}/courses", headers=as_(teacher))).json()
+
+    await eventually(courses)
+    await publish_event(settings, assignment, school_id=school, envelope=envelope)
+    repeated = await publish_event(settings, assignment, school_id=school)
+    await eventually(lambda: handled(app, repeated))
+    assert [c["subject_name"] for c in await courses()] == ["Физика"]
+    assert await count(app, school, Course) == 1
