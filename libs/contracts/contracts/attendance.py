@@ -22,3 +22,36 @@ class AbsenceRecorded(Event):
     subject_name: str
     date: date
     reason: AbsenceReason
+
+
+@event_model
+class AbsenceCorrected(Event):
+    """The reason of an absence set or corrected (R-41), usually by the class teacher."""
+
+    TYPE: ClassVar[str] = "attendance.absence.corrected.v1"
+    SUBJECT_FIELD: ClassVar[str] = "absence_id"
+    absence_id: UUID
+    lesson_id: UUID
+    student_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    reason: AbsenceReason
+    previous_reason: AbsenceReason
+    corrected_by: UUID
+
+
+@event_model
+class AbsenceWithdrawn(Event):
+    """An absence marked by mistake and removed by the lesson's teacher within the window (R-40)."""
+
+    TYPE: ClassVar[str] = "attendance.absence.withdrawn.v1"
+    SUBJECT_FIELD: ClassVar[str] = "absence_id"
+    absence_id: UUID
+    lesson_id: UUID
+    student_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    reason: AbsenceReason
+    withdrawn_by: UUID

@@ -1,0 +1,249 @@
+"""Absences per lesson (R-40), their reasons (R-41) and per-student counts (R-42)."""
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from attendance.domain.absences import absence_reason, check_teacher_window, reason_code, summarize
+from attendance.models import Absence, ClassMember, Lesson, Person
+from attendance.settings import AttendanceSettings
+from chassis.auth import SCHOOL_READ_ROLES, Caller
+from chassis.deps import CallerDep, SchoolSession
+from chassis.events import emit_event
+from chassis.problems import Conflict, Forbidden, Invalid, NotFound
+from contracts.attendance import AbsenceCorrected, AbsenceReason, AbsenceRecorded, AbsenceWithdrawn
+
+router = APIRouter(prefix="/schools/{school_id}", tags=["absences"])
+
+LESSON_NOT_YET_KNOWN = "Урок ещё не получен журналом посещаемости; повторите через секунду."
+#: Who reads attendance besides the region's inspectors: the administration, class teachers, teachers.
+READ_ROLES = (*SCHOOL_READ_ROLES, "class_teacher", "teacher")
+
+
+class AbsenceIn(BaseModel):
+    student_id: UUID
+    reason: str = Field(min_length=1, max_length=16, description="ill, excused, unexcused, late или Б, У, Н, О")
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=16)
+
+
+class AbsenceOut(BaseModel):
+    id: UUID
+    lesson_id: UUID
+    student_id: UUID
+    reason: AbsenceReason
+    code: str
+
+
+class LessonAbsence(AbsenceOut):
+    #: «Фамилия Имя»; None until roster's record of the person has arrived.
+    student_name: str | None
+
+
+class SummaryOut(BaseModel):
+    student_id: UUID
+    start: date | None
+    end: date | None
+    lessons_missed: int
+    ill: int
+    excused: int
+    unexcused: int
+    lates: int
+
+
+def school_today(request: Request) -> date:
+    settings: AttendanceSettings = request.app.state.settings
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+Today = Annotated[date, Depends(school_today)]
+
+
+def teacher_window(request: Request) -> int:
+    settings: AttendanceSettings = request.app.state.settings
+    return settings.teacher_window_days
+
+
+TeacherWindow = Annotated[int, Depends(teacher_window)]
+
+
+def _out(absence: Absence) -> AbsenceOut:
+    reason = absence_reason(absence.reason)
+    return AbsenceOut(
+        id=absence.id,
+        lesson_id=absence.lesson_id,
+        student_id=absence.student_id,
+        reason=reason,
+        code=reason_code(reason),
+    )
+
+
+def _at_lesson(absence: Absence, lesson: Lesson) -> dict:
+    """What every absence event carries: the absence and the lesson it belongs to."""
+    return {
+        "absence_id": absence.id,
+        "lesson_id": lesson.id,
+        "student_id": absence.student_id,
+        "class_id": lesson.class_id,
+        "subject_name": lesson.subject_name,
+        "date": lesson.date,
+        "reason": absence_reason(absence.reason),
+    }
+
+
+def _require_lesson_teacher(caller: Caller, school_id: UUID, lesson: Lesson) -> None:
+    # R-40: absences at a lesson are marked by the teacher who gave it.
+    caller.require(school_id, "teacher")
+    if caller.person_id != lesson.teacher_id:
+        raise Forbidden("Пропуски на этом уроке отмечает только учитель, который его ведёт.")
+
+
+def _require_reader(caller: Caller, school_id: UUID) -> None:
+    if not (caller.reads_region or caller.has_role(school_id, *READ_ROLES)):
+        raise Forbidden("Посещаемость доступна администрации школы, классным руководителям и учителям.")
+
+
+async def _absence_at_lesson(session: AsyncSession, absence_id: UUID, school_id: UUID) -> tuple[Absence, Lesson]:
+    absence = await session.get(Absence, absence_id, with_for_update=True)
+    if absence is None or absence.school_id != school_id:
+        raise NotFound("Отметка о пропуске не найдена.")
+    lesson = await session.get(Lesson, absence.lesson_id)
+    assert lesson is not None  # absences.lesson_id references lessons
+    return absence, lesson
+
+
+@router.post("/lessons/{lesson_id}/absences", status_code=201)
+async def record_absence(
+    school_id: UUID,
+    lesson_id: UUID,
+    body: AbsenceIn,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: Today,
+    window: TeacherWindow,
+) -> AbsenceOut:
+    caller.require(school_id, "teacher")
+    lesson = await session.get(Lesson, lesson_id)
+    if lesson is None or lesson.school_id != school_id:
+        # The gradebook's LessonRecorded arrives within milliseconds of the lesson's record.
+        raise Conflict(LESSON_NOT_YET_KNOWN)
+    _require_lesson_teacher(caller, school_id, lesson)
+    reason = absence_reason(body.reason)
+    check_teacher_window(lesson.date, today, window)
+    if await session.get(ClassMember, (lesson.class_id, body.student_id)) is None:
+        raise Invalid("Обучающийся не числится в классе, у которого был этот урок.")
+    if await session.scalar(select(Absence.id).filter_by(lesson_id=lesson.id, student_id=body.student_id)):
+        raise Conflict("У обучающегося уже есть отметка на этом уроке; исправьте её причину.")
+    absence = Absence(
+        school_id=school_id,
+        lesson_id=lesson.id,
+        student_id=body.student_id,
+        reason=reason,
+        recorded_by=caller.person_id,
+    )
+    session.add(absence)
+    await session.flush()
+    await emit_event(session, AbsenceRecorded(**_at_lesson(absence, lesson)), school_id=school_id)
+    return _out(absence)
+
+
+@router.patch("/absences/{absence_id}")
+async def correct_reason(
+    school_id: UUID,
+    absence_id: UUID,
+    body: ReasonIn,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: Today,
+    window: TeacherWindow,
+) -> AbsenceOut:
+    absence, lesson = await _absence_at_lesson(session, absence_id, school_id)
+    # R-41: the class teacher sets and corrects reasons at any time; the lesson's teacher within the window.
+    if not caller.has_role(school_id, "class_teacher"):
+        _require_lesson_teacher(caller, school_id, lesson)
+        check_teacher_window(lesson.date, today, window)
+    reason = absence_reason(body.reason)
+    previous = absence_reason(absence.reason)
+    if reason == previous:
+        return _out(absence)
+    absence.reason = reason
+    await session.flush()
+    await emit_event(
+        session,
+        AbsenceCorrected(**_at_lesson(absence, lesson), previous_reason=previous, corrected_by=caller.person_id),
+        school_id=school_id,
+    )
+    return _out(absence)
+
+
+@router.delete("/absences/{absence_id}", status_code=204)
+async def withdraw_absence(
+    school_id: UUID,
+    absence_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: Today,
+    window: TeacherWindow,
+) -> Response:
+    absence, lesson = await _absence_at_lesson(session, absence_id, school_id)
+    _require_lesson_teacher(caller, school_id, lesson)
+    check_teacher_window(lesson.date, today, window)
+    withdrawn = AbsenceWithdrawn(**_at_lesson(absence, lesson), withdrawn_by=caller.person_id)
+    await session.execute(delete(Absence).where(Absence.id == absence.id))
+    await emit_event(session, withdrawn, school_id=school_id)
+    return Response(status_code=204)
+
+
+@router.get("/lessons/{lesson_id}/absences")
+async def lesson_absences(
+    school_id: UUID, lesson_id: UUID, caller: CallerDep, session: SchoolSession
+) -> list[LessonAbsence]:
+    _require_reader(caller, school_id)
+    lesson = await session.get(Lesson, lesson_id)
+    if lesson is None or lesson.school_id != school_id:
+        raise NotFound("Урок не найден.")
+    rows = await session.execute(
+        select(Absence, Person)
+        .outerjoin(Person, Person.id == Absence.student_id)
+        .where(Absence.lesson_id == lesson.id)
+        .order_by(Person.last_name, Person.first_name)
+    )
+    return [
+        LessonAbsence(**_out(absence).model_dump(), student_name=student.name if student else None)
+        for absence, student in rows
+    ]
+
+
+@router.get("/students/{student_id}/summary")
+async def student_summary(
+    school_id: UUID,
+    student_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    start: date | None = None,
+    end: date | None = None,
+) -> SummaryOut:
+    """R-42: lessons missed (of them Б, У, Н) and lates of one student for any period."""
+    if caller.person_id != student_id:  # R-1: a student sees their own attendance
+        _require_reader(caller, school_id)
+    if start and end and start > end:
+        raise Invalid("Начало периода позже его конца.")
+    query = (
+        select(Absence.reason)
+        .join(Lesson, Lesson.id == Absence.lesson_id)
+        .where(Absence.school_id == school_id, Absence.student_id == student_id)
+    )
+    if start:
+        query = query.where(Lesson.date >= start)
+    if end:
+        query = query.where(Lesson.date <= end)
+    summary = summarize(absence_reason(reason) for reason in await session.scalars(query))
+    return SummaryOut(student_id=student_id, start=start, end=end, **vars(summary))

@@ -1,0 +1,1 @@
+"""Attendance rules as pure functions: no I/O here."""

@@ -1,0 +1,62 @@
+"""Attendance tables. Every table is tenant-owned: ``school_id`` with row-level security.
+
+``lessons``, ``class_members`` and ``people`` are replicas fed by gradebook's and
+roster's events; ``absences`` is the attendance journal itself.
+"""
+
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Lesson(Base):
+    """A lesson as the gradebook recorded it; ``version`` is the latest one seen."""
+
+    __tablename__ = "lessons"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    class_id: Mapped[UUID] = mapped_column(index=True)
+    teacher_id: Mapped[UUID]
+    date: Mapped[date]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+
+
+class ClassMember(Base):
+    __tablename__ = "class_members"
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+
+    @property
+    def name(self) -> str:
+        """«Фамилия Имя», as class lists show it."""
+        return f"{self.last_name} {self.first_name}"
+
+
+class Absence(Base):
+    """Пропуск (Б, У, Н) or опоздание (О) of a student at a lesson (R-40)."""
+
+    __tablename__ = "absences"
+    __table_args__ = (UniqueConstraint("lesson_id", "student_id"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    lesson_id: Mapped[UUID] = mapped_column(ForeignKey("lessons.id"))
+    student_id: Mapped[UUID] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[UUID]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,46 @@
+from datetime import date, timedelta
+
+import pytest
+
+from attendance.domain.absences import absence_reason, check_teacher_window, reason_code, summarize
+from chassis.problems import Invalid
+
+LESSON = date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("ill", "ill"), ("Б", "ill"), ("У", "excused"), ("н", "unexcused"), (" О ", "late"), ("LATE", "late")],
+)
+def test_reasons_by_name_or_journal_code(raw, reason):
+    assert absence_reason(raw) == reason
+
+
+@pytest.mark.parametrize("raw", ["sick", "Х", "B", "", "ОУ"])
+def test_unknown_reasons_are_invalid(raw):
+    with pytest.raises(Invalid, match="Неизвестная причина"):
+        absence_reason(raw)
+
+
+def test_each_reason_shows_its_code():
+    assert [reason_code(r) for r in ("ill", "excused", "unexcused", "late")] == ["Б", "У", "Н", "О"]
+
+
+def test_teacher_marks_from_the_lesson_day_to_five_days_after():
+    check_teacher_window(LESSON, LESSON)
+    check_teacher_window(LESSON, LESSON + timedelta(days=5))
+    with pytest.raises(Invalid, match="классный руководитель"):
+        check_teacher_window(LESSON, LESSON + timedelta(days=6))
+    with pytest.raises(Invalid, match="не заранее"):
+        check_teacher_window(LESSON, LESSON - timedelta(days=1))
+
+
+def test_window_length_is_a_parameter():
+    with pytest.raises(Invalid, match=r"в течение 2 дн\."):
+        check_teacher_window(LESSON, LESSON + timedelta(days=3), days=2)
+
+
+def test_summary_counts_missed_lessons_by_reason_and_lates_apart():
+    summary = summarize(["ill", "ill", "unexcused", "late", "excused", "late", "late"])
+    assert (summary.lessons_missed, summary.ill, summary.excused, summary.unexcused, summary.lates) == (4, 2, 1, 1, 3)
+    assert summarize([]).lessons_missed == 0
