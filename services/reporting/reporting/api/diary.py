@@ -1,0 +1,196 @@
+"""A student's diary (электронный дневник) and their summary for a period (R-63)."""
+
+from collections import defaultdict
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.deps import CallerDep, SchoolSession
+from reporting.api.access import StudentCard, TodayDep, readable_student
+from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, diary_days
+from reporting.domain.indicators import ScoredMark, average, weighted_average
+from reporting.domain.periods import DateRange, diary_range, summary_range
+from reporting.domain.summary import subject_summary
+from reporting.models import Absence, Lesson, Mark
+
+router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
+
+
+class StudentOut(BaseModel):
+    id: UUID
+    name: str | None
+    class_name: str | None
+
+
+class MarkOut(BaseModel):
+    value: str
+    work_type: str
+    weight: float
+
+
+class AbsenceOut(BaseModel):
+    reason: str
+    code: str
+
+
+class DiaryLessonOut(BaseModel):
+    lesson_id: UUID
+    subject: str
+    topic: str | None
+    homework: str | None
+    marks: list[MarkOut]
+    absence: AbsenceOut | None
+
+
+class DiaryDayOut(BaseModel):
+    date: date
+    lessons: list[DiaryLessonOut]
+
+
+class DiaryOut(BaseModel):
+    student: StudentOut
+    start: date
+    end: date
+    days: list[DiaryDayOut]
+
+
+class SubjectSummaryOut(BaseModel):
+    subject: str
+    lessons: int
+    marks: list[str]
+    average: float | None
+    weighted_average: float | None
+    absences: int
+    lates: int
+
+
+class TotalsOut(BaseModel):
+    marks: int
+    average: float | None
+    weighted_average: float | None
+    absences: int
+    lates: int
+
+
+class SummaryOut(BaseModel):
+    student: StudentOut
+    start: date
+    end: date
+    subjects: list[SubjectSummaryOut]
+    totals: TotalsOut
+
+
+def _student_out(card: StudentCard) -> StudentOut:
+    return StudentOut(id=card.id, name=card.name, class_name=card.class_name)
+
+
+async def _class_lessons(session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange) -> list[Lesson]:
+    if card.class_id is None:
+        return []
+    rows = await session.scalars(
+        select(Lesson).where(
+            Lesson.school_id == school_id,
+            Lesson.class_id == card.class_id,
+            Lesson.date.between(dates.start, dates.end),
+        )
+    )
+    return list(rows)
+
+
+async def _marks(session: AsyncSession, school_id: UUID, student_id: UUID, dates: DateRange) -> list[Mark]:
+    rows = await session.scalars(
+        select(Mark)
+        .where(Mark.school_id == school_id, Mark.student_id == student_id, Mark.date.between(dates.start, dates.end))
+        .order_by(Mark.date, Mark.id)
+    )
+    return list(rows)
+
+
+async def _absences(session: AsyncSession, school_id: UUID, student_id: UUID, dates: DateRange) -> list[Absence]:
+    rows = await session.scalars(
+        select(Absence).where(
+            Absence.school_id == school_id,
+            Absence.student_id == student_id,
+            Absence.date.between(dates.start, dates.end),
+            Absence.withdrawn.is_(False),
+        )
+    )
+    return list(rows)
+
+
+@router.get("/diary")
+async def get_diary(
+    school_id: UUID,
+    student_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: TodayDep,
+    start: date | None = None,
+    end: date | None = None,
+) -> DiaryOut:
+    card = await readable_student(session, caller, school_id, student_id)
+    dates = diary_range(start, end, today)
+    lessons = await _class_lessons(session, school_id, card, dates)
+    marks = await _marks(session, school_id, student_id, dates)
+    absences = await _absences(session, school_id, student_id, dates)
+    # A lesson of another group or class the student has a mark or an absence on.
+    known = {lesson.id for lesson in lessons}
+    others = {m.lesson_id for m in marks} | {a.lesson_id for a in absences}
+    if others - known:
+        lessons += await session.scalars(
+            select(Lesson).where(Lesson.school_id == school_id, Lesson.id.in_(others - known))
+        )
+    days = diary_days(
+        dates,
+        [LessonRecord(le.id, le.date, le.subject_name, le.topic, le.homework) for le in lessons],
+        [MarkRecord(m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.weight) for m in marks],
+        [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],
+    )
+    return DiaryOut.model_validate(
+        {"student": _student_out(card), "start": dates.start, "end": dates.end, "days": days},
+        from_attributes=True,
+    )
+
+
+@router.get("/summary")
+async def get_summary(
+    school_id: UUID,
+    student_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: TodayDep,
+    start: date | None = None,
+    end: date | None = None,
+) -> SummaryOut:
+    card = await readable_student(session, caller, school_id, student_id)
+    dates = summary_range(start, end, today)
+    lessons: dict[str, int] = defaultdict(int)
+    for lesson in await _class_lessons(session, school_id, card, dates):
+        lessons[lesson.subject_name] += 1
+    marks: dict[str, list[ScoredMark]] = defaultdict(list)
+    for mark in await _marks(session, school_id, student_id, dates):
+        marks[mark.subject_name].append(ScoredMark(mark.value, mark.weight))
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for absence in await _absences(session, school_id, student_id, dates):
+        reasons[absence.subject_name].append(absence.reason)
+
+    subjects = [
+        subject_summary(name, lessons[name], marks[name], reasons[name])
+        for name in sorted(set(lessons) | set(marks) | set(reasons))
+    ]
+    every_mark = [m for subject_marks in marks.values() for m in subject_marks]
+    totals = TotalsOut(
+        marks=len(every_mark),
+        average=average(every_mark),
+        weighted_average=weighted_average(every_mark),
+        absences=sum(s.absences for s in subjects),
+        lates=sum(s.lates for s in subjects),
+    )
+    return SummaryOut.model_validate(
+        {"student": _student_out(card), "start": dates.start, "end": dates.end, "subjects": subjects, "totals": totals},
+        from_attributes=True,
+    )

@@ -1,0 +1,1 @@
+"""Reporting rules as pure functions: no I/O here."""

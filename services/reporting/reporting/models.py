@@ -1,0 +1,107 @@
+"""The family diary's read model, fed by roster, gradebook and attendance events.
+
+Every table is tenant-owned (``school_id`` with row-level security) and keyed by
+``(school_id, id)``. Each row holds what its own events carry; related rows are joined
+when the diary is read, so events may arrive in any order and none is dropped.
+"""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Person(Base):
+    """A person's name, from roster (students and guardians alike)."""
+
+    __tablename__ = "people"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+
+
+class Student(Base):
+    """Зачисление: the class a student is in now (the latest enrolment)."""
+
+    __tablename__ = "students"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    class_id: Mapped[UUID]
+    class_name: Mapped[str] = mapped_column(String(20))
+    enrolled_on: Mapped[date]
+
+
+class SchoolClass(Base):
+    __tablename__ = "classes"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20))
+
+
+class Guardianship(Base):
+    """Родитель (законный представитель) — обучающийся."""
+
+    __tablename__ = "guardianships"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    relation: Mapped[str] = mapped_column(String(40))
+
+
+class Lesson(Base):
+    """A lesson record (R-20); only its highest ``version`` is kept."""
+
+    __tablename__ = "lessons"
+    __table_args__ = (Index("lessons_by_class_and_date", "school_id", "class_id", "date"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    class_id: Mapped[UUID]
+    subject_id: Mapped[UUID]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date]
+    topic: Mapped[str] = mapped_column(Text)
+    homework: Mapped[str | None] = mapped_column(Text)
+
+
+class Mark(Base):
+    """A current mark (R-22) with what the diary shows of it; only its highest ``version`` is kept."""
+
+    __tablename__ = "marks"
+    __table_args__ = (Index("marks_by_student_and_date", "school_id", "student_id", "date"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    student_id: Mapped[UUID]
+    lesson_id: Mapped[UUID]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date]
+    value: Mapped[str] = mapped_column(String(10))
+    work_type: Mapped[str] = mapped_column(String(40))
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class Absence(Base):
+    """An absence or a late (R-40, R-41).
+
+    Its events carry no version, so ``changed_at`` (the producer's event time) orders them;
+    a withdrawn absence stays as a tombstone, so a late-arriving record cannot revive it.
+    """
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("absences_by_student_and_date", "school_id", "student_id", "date"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID]
+    lesson_id: Mapped[UUID]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(20))
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,89 @@
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from chassis.auth import Caller, TokenSigner
+from chassis.testing import auth_headers, eventually, person, publish_event, running_app, test_settings, verifier_for
+from contracts import Event
+from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
+from reporting.main import build_app
+from reporting.settings import ReportingSettings
+
+
+@pytest.fixture(scope="session")
+def settings() -> ReportingSettings:
+    return test_settings(ReportingSettings)
+
+
+@pytest.fixture(scope="session")
+def app(settings: ReportingSettings, token_signer: TokenSigner) -> FastAPI:
+    return build_app(settings, verifier_for(token_signer))
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI, settings: ReportingSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(app, settings) as client:
+        yield client
+
+
+@pytest.fixture
+def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
+    """``as_(caller)`` gives the headers of a request made by that caller."""
+    return lambda caller: auth_headers(token_signer, caller)
+
+
+@dataclass
+class Family:
+    """One school as roster announced it: class 5А with two students, each with a parent."""
+
+    school_id: UUID
+    class_id: UUID
+    #: Абрамова Анна and Яковлев Борис.
+    anna: Caller
+    boris: Caller
+    anna_parent: Caller
+    boris_parent: Caller
+
+
+@pytest.fixture
+def make_family(
+    settings: ReportingSettings, client: httpx.AsyncClient, as_: Callable[[Caller], dict[str, str]]
+) -> Callable[[], Awaitable[Family]]:
+    async def make() -> Family:
+        school_id, class_id = uuid4(), uuid4()
+        anna = person(school_id, "student", name="Абрамова Анна")
+        boris = person(school_id, "student", name="Яковлев Борис")
+        anna_parent = person(school_id, "guardian", name="Абрамова Ольга")
+        boris_parent = person(school_id, "guardian", name="Яковлев Пётр")
+        events: list[Event] = [
+            ClassCreated(class_id=class_id, grade=5, letter="А", name="5А", academic_year="2026/2027"),
+            PersonRegistered(person_id=anna.person_id, last_name="Абрамова", first_name="Анна"),
+            PersonRegistered(person_id=boris.person_id, last_name="Яковлев", first_name="Борис"),
+            StudentEnrolled(
+                student_id=anna.person_id, class_id=class_id, class_name="5А", enrolled_on=date(2026, 9, 1)
+            ),
+            StudentEnrolled(
+                student_id=boris.person_id, class_id=class_id, class_name="5А", enrolled_on=date(2026, 9, 1)
+            ),
+            GuardianshipLinked(guardian_id=anna_parent.person_id, student_id=anna.person_id, relation="мать"),
+            GuardianshipLinked(guardian_id=boris_parent.person_id, student_id=boris.person_id, relation="отец"),
+        ]
+        for event in events:
+            await publish_event(settings, event, school_id=school_id)
+
+        async def known(parent: Caller, name: str) -> bool:
+            response = await client.get(f"/schools/{school_id}/my/students", headers=as_(parent))
+            return response.status_code == 200 and [(s["name"], s["class_name"]) for s in response.json()] == [
+                (name, "5А")
+            ]
+
+        await eventually(lambda: known(anna_parent, "Абрамова Анна"))
+        await eventually(lambda: known(boris_parent, "Яковлев Борис"))
+        return Family(school_id, class_id, anna, boris, anna_parent, boris_parent)
+
+    return make

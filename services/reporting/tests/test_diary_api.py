@@ -1,0 +1,453 @@
+"""The family diary over HTTP, fed by events through the real broker into the real database."""
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from chassis.auth import Caller
+from chassis.events import envelope_for
+from chassis.testing import eventually, person, publish_event
+from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.roster import GuardianshipLinked, PersonRegistered, StudentEnrolled
+
+MONDAY = date(2026, 11, 23)
+TUESDAY = MONDAY + timedelta(days=1)
+WEEK = {"start": "2026-11-23", "end": "2026-11-29"}
+MATHS = uuid4()
+
+
+def lesson_event(
+    family, lesson_id: UUID, day: date, topic: str, *, version: int = 1, homework: str | None = None, class_id=None
+):
+    return LessonRecorded(
+        lesson_id=lesson_id,
+        version=version,
+        assignment_id=uuid4(),
+        class_id=class_id or family.class_id,
+        subject_id=MATHS,
+        subject_name="Математика",
+        teacher_id=uuid4(),
+        date=day,
+        topic=topic,
+        homework=homework,
+    )
+
+
+def mark_event(family, student: Caller, lesson_id: UUID, day: date, value: str, **extra) -> MarkPosted:
+    fields = {
+        "mark_id": uuid4(),
+        "lesson_id": lesson_id,
+        "student_id": student.person_id,
+        "class_id": family.class_id,
+        "subject_id": MATHS,
+        "subject_name": "Математика",
+        "teacher_id": uuid4(),
+        "date": day,
+        "value": value,
+        "work_type": "test",
+        "weight": 2.0,
+        **extra,
+    }
+    return MarkPosted(**fields)
+
+
+def absence_fields(family, student: Caller, lesson_id: UUID, day: date, reason: str) -> dict:
+    return {
+        "absence_id": uuid4(),
+        "lesson_id": lesson_id,
+        "student_id": student.person_id,
+        "class_id": family.class_id,
+        "subject_name": "Математика",
+        "date": day,
+        "reason": reason,
+    }
+
+
+async def diary(client, as_, family, caller: Caller, student: Caller, **params):
+    return await client.get(
+        f"/schools/{family.school_id}/students/{student.person_id}/diary",
+        params=params or WEEK,
+        headers=as_(caller),
+    )
+
+
+def lessons_of(body: dict) -> list[dict]:
+    return [lesson for day in body["days"] for lesson in day["lessons"]]
+
+
+async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, client, as_, make_family):
+    family = await make_family()
+    algebra, geometry = uuid4(), uuid4()
+    for event in (
+        lesson_event(family, algebra, MONDAY, "Сложение дробей", homework="№ 15, 16"),
+        lesson_event(family, geometry, TUESDAY, "Углы"),
+        mark_event(family, family.anna, algebra, MONDAY, "5"),
+        mark_event(family, family.boris, algebra, MONDAY, "2"),
+        AbsenceRecorded(**absence_fields(family, family.anna, geometry, TUESDAY, "unexcused")),
+    ):
+        await publish_event(settings, event, school_id=family.school_id)
+
+    async def full() -> dict | None:
+        body = (await diary(client, as_, family, family.anna_parent, family.anna)).json()
+        lessons = lessons_of(body)
+        return body if len(lessons) == 2 and lessons[0]["marks"] and lessons[1]["absence"] else None
+
+    body = await eventually(full)
+    assert body["student"] == {"id": str(family.anna.person_id), "name": "Абрамова Анна", "class_name": "5А"}
+    assert (body["start"], body["end"]) == ("2026-11-23", "2026-11-29")
+    assert [d["date"] for d in body["days"]] == [str(MONDAY + timedelta(days=n)) for n in range(7)]
+    monday, tuesday = body["days"][0]["lessons"], body["days"][1]["lessons"]
+    assert monday == [
+        {
+            "lesson_id": str(algebra),
+            "subject": "Математика",
+            "topic": "Сложение дробей",
+            "homework": "№ 15, 16",
+            "marks": [{"value": "5", "work_type": "test", "weight": 2.0}],
+            "absence": None,
+        }
+    ]
+    assert tuesday[0]["absence"] == {"reason": "unexcused", "code": "Н"}
+    assert tuesday[0]["marks"] == []
+    # Борис's «2» is in his diary, not in Анна's.
+    borises = (await diary(client, as_, family, family.boris_parent, family.boris)).json()
+    assert [m["value"] for le in lessons_of(borises) for m in le["marks"]] == ["2"]
+    assert all(le["absence"] is None for le in lessons_of(borises))
+
+
+async def test_a_mark_before_its_lesson_then_the_lesson_fills_in(settings, client, as_, make_family):
+    family = await make_family()
+    lesson_id = uuid4()
+    await publish_event(settings, mark_event(family, family.anna, lesson_id, MONDAY, "4"), school_id=family.school_id)
+
+    async def lessons() -> list[dict]:
+        return lessons_of((await diary(client, as_, family, family.anna, family.anna)).json())
+
+    early = await eventually(lessons)
+    assert early[0]["topic"] is None and early[0]["subject"] == "Математика"
+    assert [m["value"] for m in early[0]["marks"]] == ["4"]
+
+    await publish_event(settings, lesson_event(family, lesson_id, MONDAY, "Проценты"), school_id=family.school_id)
+
+    async def topic_known() -> list[dict] | None:
+        current = await lessons()
+        return current if current[0]["topic"] == "Проценты" else None
+
+    [entry] = await eventually(topic_known)
+    assert [m["value"] for m in entry["marks"]] == ["4"]
+
+
+async def marker_seen(settings, client, as_, family, day: date, class_id: UUID | None = None) -> None:
+    """Publish a lesson of Анна's class and wait for it: events published before it have been taken."""
+    marker = uuid4()
+    await publish_event(
+        settings, lesson_event(family, marker, day, "Метка", class_id=class_id), school_id=family.school_id
+    )
+
+    async def seen() -> bool:
+        body = (await diary(client, as_, family, family.anna, family.anna)).json()
+        return any(le["lesson_id"] == str(marker) for le in lessons_of(body))
+
+    await eventually(seen)
+    # Messages are handled concurrently: give one published just before the marker time to finish.
+    await asyncio.sleep(0.3)
+
+
+async def test_an_older_lesson_version_never_overwrites_a_newer_one(settings, client, as_, make_family):
+    family = await make_family()
+    lesson_id = uuid4()
+    await publish_event(
+        settings,
+        lesson_event(family, lesson_id, MONDAY, "Дроби (исправлено)", version=2, homework="№ 7"),
+        school_id=family.school_id,
+    )
+
+    async def entry() -> dict | None:
+        found = [
+            le
+            for le in lessons_of((await diary(client, as_, family, family.anna, family.anna)).json())
+            if le["lesson_id"] == str(lesson_id)
+        ]
+        return found[0] if found else None
+
+    assert (await eventually(entry))["topic"] == "Дроби (исправлено)"
+    await publish_event(settings, lesson_event(family, lesson_id, MONDAY, "Дроби"), school_id=family.school_id)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+    current = await entry()
+    assert current is not None
+    assert (current["topic"], current["homework"]) == ("Дроби (исправлено)", "№ 7")
+
+
+async def test_redelivery_and_an_older_mark_state_have_no_second_effect(settings, client, as_, make_family):
+    family = await make_family()
+    lesson_id = uuid4()
+    posted = mark_event(family, family.anna, lesson_id, MONDAY, "3")
+    envelope = await publish_event(settings, posted, school_id=family.school_id)
+
+    async def marks() -> list[str]:
+        body = (await diary(client, as_, family, family.anna, family.anna)).json()
+        return [m["value"] for le in lessons_of(body) if le["lesson_id"] == str(lesson_id) for m in le["marks"]]
+
+    assert await eventually(marks) == ["3"]
+    changed = MarkChanged(
+        **{**posted.model_dump(), "value": "4", "version": 2, "old_value": "3", "changed_by": uuid4()}
+    )
+    await publish_event(settings, changed, school_id=family.school_id)
+    await eventually(lambda: _equals(marks, ["4"]))
+
+    # The very same posting again (a redelivery), and the posted state as a new event (a replay).
+    await publish_event(settings, posted, school_id=family.school_id, envelope=envelope)
+    await publish_event(settings, posted, school_id=family.school_id)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+    assert await marks() == ["4"]
+
+
+async def _equals(probe, expected) -> bool:
+    return await probe() == expected
+
+
+async def test_absences_follow_corrections_and_withdrawals_in_any_order(settings, client, as_, make_family):
+    family = await make_family()
+    first, second = uuid4(), uuid4()
+    corrected_by = uuid4()
+    now = datetime.now(UTC)
+
+    def at(event, seconds: int):
+        return envelope_for(event, source="/tests", school_id=family.school_id).model_copy(
+            update={"time": now + timedelta(seconds=seconds)}
+        )
+
+    recorded = AbsenceRecorded(**absence_fields(family, family.anna, first, MONDAY, "unexcused"))
+    correction = AbsenceCorrected(
+        **{**recorded.model_dump(), "reason": "ill", "previous_reason": "unexcused", "corrected_by": corrected_by}
+    )
+    # The correction arrives before the record it corrects.
+    await publish_event(settings, correction, school_id=family.school_id, envelope=at(correction, 1))
+    await publish_event(settings, recorded, school_id=family.school_id, envelope=at(recorded, 0))
+
+    mistaken = AbsenceRecorded(**absence_fields(family, family.anna, second, TUESDAY, "late"))
+    withdrawal = AbsenceWithdrawn(**{**mistaken.model_dump(), "withdrawn_by": corrected_by})
+    await publish_event(settings, withdrawal, school_id=family.school_id, envelope=at(withdrawal, 1))
+    await publish_event(settings, mistaken, school_id=family.school_id, envelope=at(mistaken, 0))
+
+    await marker_seen(settings, client, as_, family, TUESDAY)
+    body = (await diary(client, as_, family, family.anna, family.anna)).json()
+    absences = {le["lesson_id"]: le["absence"] for le in lessons_of(body) if le["absence"]}
+    assert absences == {str(first): {"reason": "ill", "code": "Б"}}
+
+
+async def test_only_the_family_staff_readers_and_inspectors_read_a_diary(settings, client, as_, make_family):
+    family = await make_family()
+    school = family.school_id
+    readers = [
+        family.anna,
+        family.anna_parent,
+        person(school, "school_admin"),
+        person(school, "director"),
+        person(school, "deputy"),
+        person(school, "class_teacher"),
+        person(region_roles=("inspector",)),
+    ]
+    for reader in readers:
+        response = await diary(client, as_, family, reader, family.anna)
+        assert response.status_code == 200, (reader.school_roles, reader.region_roles, response.text)
+        assert response.json()["student"]["name"] == "Абрамова Анна"
+
+    other_school = uuid4()
+    strangers = [
+        family.boris_parent,
+        family.boris,
+        person(school, "teacher"),
+        person(school, "guardian"),
+        person(other_school, "teacher"),
+        person(other_school, "school_admin"),
+        person(other_school, "guardian"),
+    ]
+    for stranger in strangers:
+        for view in ("diary", "summary"):
+            response = await client.get(
+                f"/schools/{school}/students/{family.anna.person_id}/{view}", params=WEEK, headers=as_(stranger)
+            )
+            assert response.status_code == 404, (stranger.school_roles, view, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_parent_of_another_school_linked_to_the_same_id_elsewhere_sees_nothing_here(
+    settings, client, as_, make_family
+):
+    family = await make_family()
+    elsewhere = uuid4()
+    # Анна's parent is linked to Анна in another school: that link opens nothing in this one.
+    impostor = person(family.school_id, "guardian")
+    await publish_event(
+        settings,
+        GuardianshipLinked(guardian_id=impostor.person_id, student_id=family.anna.person_id, relation="мать"),
+        school_id=elsewhere,
+    )
+    await publish_event(
+        settings,
+        PersonRegistered(person_id=family.anna.person_id, last_name="Абрамова", first_name="Анна"),
+        school_id=elsewhere,
+    )
+    await marker_seen(settings, client, as_, family, MONDAY)
+    response = await diary(client, as_, family, impostor, family.anna)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Дневник не найден."
+    assert (await client.get(f"/schools/{family.school_id}/my/students", headers=as_(impostor))).json() == []
+
+
+async def test_an_unknown_student_is_not_found_even_for_the_administration(client, as_, make_family):
+    family = await make_family()
+    response = await client.get(
+        f"/schools/{family.school_id}/students/{uuid4()}/diary", headers=as_(person(family.school_id, "director"))
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Дневник не найден."
+
+
+async def test_my_students_lists_a_parents_children_and_a_student_themselves(settings, client, as_, make_family):
+    family = await make_family()
+    await publish_event(
+        settings,
+        GuardianshipLinked(
+            guardian_id=family.anna_parent.person_id, student_id=family.boris.person_id, relation="мать"
+        ),
+        school_id=family.school_id,
+    )
+
+    async def children() -> list[dict]:
+        return (await client.get(f"/schools/{family.school_id}/my/students", headers=as_(family.anna_parent))).json()
+
+    both = await eventually(lambda: _length(children, 2))
+    assert [(s["name"], s["class_name"]) for s in both] == [("Абрамова Анна", "5А"), ("Яковлев Борис", "5А")]
+    mine = (await client.get(f"/schools/{family.school_id}/my/students", headers=as_(family.anna))).json()
+    assert mine == [{"student_id": str(family.anna.person_id), "name": "Абрамова Анна", "class_name": "5А"}]
+    teacher = person(family.school_id, "teacher")
+    assert (await client.get(f"/schools/{family.school_id}/my/students", headers=as_(teacher))).json() == []
+
+
+async def _length(probe, n: int) -> list | None:
+    value = await probe()
+    return value if len(value) == n else None
+
+
+async def test_a_transfer_moves_the_diary_to_the_new_class(settings, client, as_, make_family):
+    family = await make_family()
+    new_class = uuid4()
+    await publish_event(
+        settings,
+        StudentEnrolled(
+            student_id=family.anna.person_id, class_id=new_class, class_name="5Б", enrolled_on=date(2026, 11, 1)
+        ),
+        school_id=family.school_id,
+    )
+    # An older enrolment replayed late does not move her back.
+    await publish_event(
+        settings,
+        StudentEnrolled(
+            student_id=family.anna.person_id, class_id=family.class_id, class_name="5А", enrolled_on=date(2026, 9, 1)
+        ),
+        school_id=family.school_id,
+    )
+
+    async def class_name() -> str | None:
+        body = (await diary(client, as_, family, family.anna, family.anna)).json()
+        return body["student"]["class_name"] if body["student"]["class_name"] == "5Б" else None
+
+    await eventually(class_name)
+    await marker_seen(settings, client, as_, family, MONDAY, new_class)
+    assert await class_name() == "5Б"
+
+
+async def test_bad_dates_are_refused_with_a_problem(client, as_, make_family):
+    family = await make_family()
+    url = f"/schools/{family.school_id}/students/{family.anna.person_id}"
+    headers = as_(family.anna_parent)
+    reversed_range = await client.get(
+        f"{url}/diary", params={"start": "2026-11-29", "end": "2026-11-23"}, headers=headers
+    )
+    assert reversed_range.status_code == 422
+    assert reversed_range.headers["content-type"] == "application/problem+json"
+    assert "раньше" in reversed_range.json()["detail"]
+    too_long = await client.get(f"{url}/diary", params={"start": "2026-09-01", "end": "2026-10-15"}, headers=headers)
+    assert too_long.status_code == 422
+    assert "31" in too_long.json()["detail"]
+    not_a_date = await client.get(f"{url}/diary", params={"start": "2026-13-01"}, headers=headers)
+    assert not_a_date.status_code == 422
+    assert "start" in not_a_date.json()["detail"]
+    year_and_more = await client.get(
+        f"{url}/summary", params={"start": "2026-09-01", "end": "2027-09-30"}, headers=headers
+    )
+    assert year_and_more.status_code == 422
+
+
+async def test_without_dates_the_diary_shows_the_current_week(settings, client, as_, make_family):
+    family = await make_family()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    monday = today - timedelta(days=today.weekday())
+    body = (
+        await client.get(
+            f"/schools/{family.school_id}/students/{family.anna.person_id}/diary", headers=as_(family.anna)
+        )
+    ).json()
+    assert (body["start"], body["end"]) == (str(monday), str(monday + timedelta(days=6)))
+    assert len(body["days"]) == 7
+
+
+async def test_summary_gives_averages_absences_and_lates_per_subject(settings, client, as_, make_family):
+    family = await make_family()
+    lessons = [uuid4() for _ in range(4)]
+    for n, lesson_id in enumerate(lessons):
+        await publish_event(
+            settings,
+            lesson_event(family, lesson_id, MONDAY + timedelta(days=n), f"Тема {n}"),
+            school_id=family.school_id,
+        )
+    marks = [
+        mark_event(family, family.anna, lessons[0], MONDAY, "5", work_type="test", weight=2.0),
+        mark_event(family, family.anna, lessons[1], TUESDAY, "3", work_type="answer", weight=1.0),
+        mark_event(family, family.anna, lessons[2], MONDAY + timedelta(days=2), "зач", work_type="credit", weight=0.0),
+        mark_event(
+            family,
+            family.anna,
+            uuid4(),
+            MONDAY,
+            "4",
+            work_type="answer",
+            weight=1.0,
+            subject_name="Русский язык",
+            subject_id=uuid4(),
+        ),
+    ]
+    for event in marks:
+        await publish_event(settings, event, school_id=family.school_id)
+    for lesson_id, reason in ((lessons[2], "ill"), (lessons[3], "late")):
+        absence = AbsenceRecorded(
+            **absence_fields(family, family.anna, lesson_id, MONDAY + timedelta(days=lessons.index(lesson_id)), reason)
+        )
+        await publish_event(settings, absence, school_id=family.school_id)
+
+    async def summary() -> dict | None:
+        response = await client.get(
+            f"/schools/{family.school_id}/students/{family.anna.person_id}/summary",
+            params=WEEK,
+            headers=as_(family.anna_parent),
+        )
+        body = response.json()
+        return body if body["totals"]["marks"] == 4 and body["totals"]["lates"] == 1 else None
+
+    body = await eventually(summary)
+    maths, russian = body["subjects"]
+    assert maths == {
+        "subject": "Математика",
+        "lessons": 4,
+        "marks": ["5", "3", "зач"],
+        "average": 4.0,
+        "weighted_average": 4.33,
+        "absences": 1,
+        "lates": 1,
+    }
+    assert (russian["subject"], russian["lessons"], russian["marks"]) == ("Русский язык", 0, ["4"])
+    assert body["totals"] == {"marks": 4, "average": 4.0, "weighted_average": 4.25, "absences": 1, "lates": 1}
