@@ -1,0 +1,1 @@
+"""A stand-in for ESIA (ЕСИА, Госуслуги): the real protocol shape with test people, for development and tests."""

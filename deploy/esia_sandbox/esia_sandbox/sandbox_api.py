@@ -1,0 +1,42 @@
+"""Sandbox-only conveniences: the token keys as JWKS, and adding test people at run time."""
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from esia_sandbox.people import PersonRejected
+from esia_sandbox.state import Sandbox
+
+router = APIRouter(prefix="/sandbox")
+
+
+@router.get("/jwks.json")
+def jwks(request: Request) -> dict:
+    """Real ESIA hands the client its certificate; the sandbox publishes its token keys instead."""
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox.tokens.jwks()
+
+
+class NewPerson(BaseModel):
+    oid: int | None = Field(default=None, gt=0)
+    last_name: str = Field(min_length=1, max_length=100)
+    first_name: str = Field(min_length=1, max_length=100)
+    middle_name: str | None = Field(default=None, max_length=100)
+    birth_date: date
+    #: ``XXX-XXX-XXX YY`` or 11 digits; must pass the control-number check.
+    snils: str
+    #: For logging in by phone; optional.
+    phone: str | None = None
+    kids: list[int] = Field(default_factory=list)
+
+
+@router.post("/people", status_code=201)
+def add_person(body: NewPerson, request: Request) -> JSONResponse:
+    sandbox: Sandbox = request.app.state.sandbox
+    try:
+        person = sandbox.people.add(**body.model_dump())
+    except PersonRejected as rejected:
+        return JSONResponse({"detail": str(rejected)}, status_code=409 if rejected.conflict else 422)
+    return JSONResponse({"oid": person.oid}, status_code=201)

@@ -1,0 +1,282 @@
+"""The gateway's ESIA client against the ESIA sandbox, run in-process, driven like a browser would drive it."""
+
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from fastapi import FastAPI
+
+from esia_sandbox.main import build_app
+from esia_sandbox.settings import SandboxSettings
+from esia_sandbox.testing import register_client
+from gateway.esia import EcdsaClientSecretSigner, EsiaClient, EsiaError, EsiaPerson, EsiaTokens
+
+ESIA_URL = "http://esia-sandbox.test"
+CALLBACK = "http://journal.test/auth/esia/callback"
+
+
+@dataclass
+class Form:
+    action: str
+    fields: dict[str, str] = field(default_factory=dict)
+    #: (name, value, visible text) of each submit button.
+    buttons: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class FormReader(HTMLParser):
+    """Reads the forms of a page the way a browser would submit them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[Form] = []
+        self._button: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.forms.append(Form(attributes["action"]))
+        elif tag == "input" and attributes.get("type") == "hidden":
+            self.forms[-1].fields[attributes["name"]] = attributes["value"]
+        elif tag == "button" and attributes.get("name"):
+            self._button = [attributes["name"], attributes.get("value", ""), ""]
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._button[2] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "button" and self._button is not None:
+            name, value, text = self._button
+            self.forms[-1].buttons.append((name, value, " ".join(text.split())))
+            self._button = None
+
+
+async def log_in_as(browser: httpx.AsyncClient, authorization_url: str, full_name: str) -> dict[str, str]:
+    """Open the ESIA login page, pick the test person by name; the query ESIA redirects back with."""
+    page = await browser.get(authorization_url)
+    assert page.status_code == 200, page.text
+    reader = FormReader()
+    reader.feed(page.text)
+    form, (name, value, _) = next(
+        (form, button) for form in reader.forms for button in form.buttons if button[2].startswith(full_name)
+    )
+    response = await browser.post(form.action, data={**form.fields, name: value})
+    assert response.status_code == 302, response.text
+    location = response.headers["location"]
+    assert location.startswith(CALLBACK)
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+@pytest.fixture
+def client_key_pem(tmp_path: Path) -> bytes:
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+@pytest.fixture
+def new_sandbox(tmp_path: Path, client_key_pem: bytes) -> Callable[[], FastAPI]:
+    key = serialization.load_pem_private_key(client_key_pem, password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    clients_file = register_client(tmp_path, "JOURNAL", ["http://journal.test/auth/"], key.public_key())
+    return lambda: build_app(SandboxSettings(clients_file=clients_file))
+
+
+@pytest.fixture
+def sandbox(new_sandbox: Callable[[], FastAPI]) -> FastAPI:
+    return new_sandbox()
+
+
+@pytest.fixture
+async def browser(sandbox: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url=ESIA_URL) as client:
+        yield client
+
+
+@pytest.fixture
+def requests_seen() -> list[str]:
+    return []
+
+
+@pytest.fixture
+async def back_channel(sandbox: FastAPI, requests_seen: list[str]) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway's own connection to ESIA (not the browser's); records the paths it requests."""
+
+    async def record(request: httpx.Request) -> None:
+        requests_seen.append(request.url.path)
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sandbox), event_hooks={"request": [record]}
+    ) as client:
+        yield client
+
+
+def esia_client(client_key_pem: bytes, http: httpx.AsyncClient, **overrides: str) -> EsiaClient:
+    settings = {
+        "base_url": ESIA_URL,
+        "client_id": "JOURNAL",
+        "redirect_uri": CALLBACK,
+        "token_keys_url": f"{ESIA_URL}/sandbox/jwks.json",
+        **overrides,
+    }
+    return EsiaClient(signer=EcdsaClientSecretSigner(client_key_pem), http=http, **settings)
+
+
+@pytest.fixture
+def client(client_key_pem: bytes, back_channel: httpx.AsyncClient) -> EsiaClient:
+    return esia_client(client_key_pem, back_channel)
+
+
+async def sign_in(client: EsiaClient, browser: httpx.AsyncClient, full_name: str) -> EsiaTokens:
+    request = client.authorization_request()
+    callback = await log_in_as(browser, request.url, full_name)
+    assert callback["state"] == request.state
+    return await client.exchange(code=callback["code"], state=callback["state"], code_verifier=request.code_verifier)
+
+
+async def test_a_parent_logs_in_and_is_told_with_their_kids(client: EsiaClient, browser: httpx.AsyncClient) -> None:
+    tokens = await sign_in(client, browser, "Петров Сергей Иванович")
+    assert tokens.oid == "1000002"
+    assert tokens.expires_in == 3600
+    assert "kid_fullname" in tokens.scope.split()
+    assert tokens.id_token is not None
+    assert await client.person(tokens) == EsiaPerson(
+        oid="1000002",
+        last_name="Петров",
+        first_name="Сергей",
+        middle_name="Иванович",
+        birth_date=date(1982, 11, 20),
+        snils="123-456-701 40",
+    )
+    assert await client.kids(tokens) == [
+        EsiaPerson(
+            oid="1000003",
+            last_name="Петров",
+            first_name="Алексей",
+            middle_name="Сергеевич",
+            birth_date=date(2014, 4, 9),
+            snils="156-342-781 74",
+        )
+    ]
+
+
+async def test_a_teacher_has_no_kids(client: EsiaClient, browser: httpx.AsyncClient) -> None:
+    tokens = await sign_in(client, browser, "Иванова Мария Петровна")
+    assert (await client.person(tokens)).last_name == "Иванова"
+    assert await client.kids(tokens) == []
+
+
+def test_each_authorization_request_is_fresh_and_uses_pkce_s256(client: EsiaClient) -> None:
+    first, second = client.authorization_request(), client.authorization_request()
+    assert first.state != second.state
+    UUID(first.state)
+    query = parse_qs(urlsplit(first.url).query)
+    assert first.url.startswith(f"{ESIA_URL}/aas/oauth2/v2/ac?")
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["code_challenge"] != parse_qs(urlsplit(second.url).query)["code_challenge"]
+    assert first.code_verifier not in first.url
+
+
+async def test_token_keys_are_fetched_once(
+    client: EsiaClient, browser: httpx.AsyncClient, requests_seen: list[str]
+) -> None:
+    await sign_in(client, browser, "Иванова Мария Петровна")
+    await sign_in(client, browser, "Кузнецова Ольга Николаевна")
+    assert requests_seen.count("/sandbox/jwks.json") == 1
+    assert requests_seen.count("/aas/oauth2/v3/te") == 2
+
+
+async def test_a_code_used_twice_is_refused_in_russian(client: EsiaClient, browser: httpx.AsyncClient) -> None:
+    request = client.authorization_request()
+    callback = await log_in_as(browser, request.url, "Иванова Мария Петровна")
+    await client.exchange(code=callback["code"], state=request.state, code_verifier=request.code_verifier)
+    with pytest.raises(EsiaError, match="Госуслуги не подтвердили вход"):
+        await client.exchange(code=callback["code"], state=request.state, code_verifier=request.code_verifier)
+
+
+async def test_a_wrong_code_verifier_is_refused(client: EsiaClient, browser: httpx.AsyncClient) -> None:
+    request = client.authorization_request()
+    callback = await log_in_as(browser, request.url, "Иванова Мария Петровна")
+    with pytest.raises(EsiaError):
+        await client.exchange(code=callback["code"], state=request.state, code_verifier="x" * 64)
+
+
+class Tampering(httpx.AsyncBaseTransport):
+    """Someone between the gateway and ESIA who rewrites the subject of the tokens ESIA answers with."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.url.path != "/aas/oauth2/v3/te":
+            return response
+        body = json.loads(await response.aread())
+        header, payload, signature = body["access_token"].split(".")
+        claims = json.loads(jwt.utils.base64url_decode(payload))
+        claims["urn:esia:sbj_id"] = 1000004
+        forged = jwt.utils.base64url_encode(json.dumps(claims).encode()).decode()
+        body["access_token"] = f"{header}.{forged}.{signature}"
+        return httpx.Response(response.status_code, json=body)
+
+
+async def test_a_tampered_token_is_refused(sandbox: FastAPI, browser: httpx.AsyncClient, client_key_pem: bytes) -> None:
+    async with httpx.AsyncClient(transport=Tampering(httpx.ASGITransport(app=sandbox))) as http:
+        client = esia_client(client_key_pem, http)
+        with pytest.raises(EsiaError):
+            await sign_in(client, browser, "Петров Сергей Иванович")
+
+
+async def test_tokens_signed_by_another_key_are_refused(
+    new_sandbox: Callable[[], FastAPI], sandbox: FastAPI, browser: httpx.AsyncClient, client_key_pem: bytes
+) -> None:
+    """An impostor ESIA with its own key: its tokens do not verify against the real ESIA's keys."""
+    impostor = new_sandbox()
+
+    async def route(request: httpx.Request) -> httpx.Response:
+        app = sandbox if request.url.path == "/sandbox/jwks.json" else impostor
+        return await httpx.ASGITransport(app=app).handle_async_request(request)
+
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(route)) as http,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=impostor), base_url=ESIA_URL) as impostor_browser,
+    ):
+        client = esia_client(client_key_pem, http)
+        with pytest.raises(EsiaError):
+            await sign_in(client, impostor_browser, "Петров Сергей Иванович")
+
+
+async def test_tokens_of_another_issuer_are_refused(
+    client_key_pem: bytes, back_channel: httpx.AsyncClient, browser: httpx.AsyncClient
+) -> None:
+    client = esia_client(client_key_pem, back_channel, issuer="http://esia.gosuslugi.ru/")
+    with pytest.raises(EsiaError):
+        await sign_in(client, browser, "Петров Сергей Иванович")
+
+
+async def test_an_unreachable_esia_is_reported_in_russian(client_key_pem: bytes) -> None:
+    async with httpx.AsyncClient() as http:
+        client = esia_client(client_key_pem, http, base_url="http://127.0.0.1:9")
+        with pytest.raises(EsiaError, match="Госуслуги сейчас недоступны"):
+            await client.exchange(code="x", state="y", code_verifier="z" * 43)
+
+
+async def test_logout_ends_the_esia_session(client: EsiaClient, browser: httpx.AsyncClient) -> None:
+    await sign_in(client, browser, "Сидорова Анна Викторовна")
+    page = await browser.get(client.authorization_request().url)
+    assert "Продолжить как Сидорова Анна Викторовна" in page.text
+    response = await browser.get(client.logout_url("http://journal.test/auth/logged-out"))
+    assert response.status_code == 302
+    assert response.headers["location"] == "http://journal.test/auth/logged-out"
+    page = await browser.get(client.authorization_request().url)
+    assert "Продолжить как" not in page.text
