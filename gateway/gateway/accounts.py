@@ -1,0 +1,77 @@
+"""Accounts: who an ESIA identity is here, and what they may do (plain functions taking a session)."""
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.auth import Caller
+from gateway.domain.accounts import Account, EsiaIdentity, NoMatch, match_account, snils_digits
+from gateway.models import Person, RegionAccount, SchoolRole
+
+REGION_ROLES = ("region_admin", "inspector")
+
+
+def _account(person: Person) -> Account:
+    return Account(
+        person_id=person.person_id,
+        last_name=person.last_name,
+        first_name=person.first_name,
+        birth_date=person.birth_date,
+        snils_digits=person.snils_digits,
+        esia_oid=person.esia_oid,
+    )
+
+
+async def find_person(session: AsyncSession, identity: EsiaIdentity) -> UUID | NoMatch:
+    """The person this ESIA identity logs in as (R-2); on a first match by СНИЛС the oid is bound to them."""
+    by_oid = [_account(p) for p in await session.scalars(select(Person).where(Person.esia_oid == identity.oid))]
+    esia_snils = snils_digits(identity.snils)
+    by_snils = (
+        [_account(p) for p in await session.scalars(select(Person).where(Person.snils_digits == esia_snils))]
+        if esia_snils and not by_oid
+        else []
+    )
+    matched = match_account(identity, by_oid, by_snils)
+    if isinstance(matched, UUID) and not by_oid:
+        await session.execute(update(Person).where(Person.person_id == matched).values(esia_oid=identity.oid))
+    if matched is NoMatch.UNKNOWN:
+        region_person = await session.scalar(
+            select(RegionAccount.person_id).where(RegionAccount.esia_oid == identity.oid).limit(1)
+        )
+        if region_person is not None:
+            return region_person
+    return matched
+
+
+async def caller_for(session: AsyncSession, person_id: UUID, esia_oid: str) -> Caller:
+    """The caller as of now: roles are read at every request, so a granted or lost role applies at once."""
+    person = await session.get(Person, person_id)
+    region = list(await session.execute(select(RegionAccount.role, RegionAccount.name).filter_by(esia_oid=esia_oid)))
+    if person is not None:
+        name = " ".join(p for p in (person.last_name, person.first_name, person.middle_name) if p)
+    else:
+        name = region[0].name if region else ""
+    roles = await session.execute(select(SchoolRole.school_id, SchoolRole.role).filter_by(person_id=person_id))
+    return Caller(
+        person_id=person_id,
+        name=name,
+        school_roles=frozenset((school_id, role) for school_id, role in roles),
+        region_roles=frozenset(role for role, _ in region),
+    )
+
+
+def region_person_id(esia_oid: str) -> UUID:
+    """The same oid always gets the same person id, so granting twice changes nothing."""
+    return uuid5(NAMESPACE_URL, f"esia:{esia_oid}")
+
+
+async def grant_region_role(session: AsyncSession, *, esia_oid: str, role: str, name: str) -> UUID:
+    person_id = region_person_id(esia_oid)
+    await session.execute(
+        insert(RegionAccount)
+        .values(esia_oid=esia_oid, role=role, name=name, person_id=person_id)
+        .on_conflict_do_update(index_elements=[RegionAccount.esia_oid, RegionAccount.role], set_={"name": name})
+    )
+    return person_id

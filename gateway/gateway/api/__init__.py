@@ -1,0 +1,1 @@
+"""One router per resource: login, the caller, the diary, the proxy, the pages."""

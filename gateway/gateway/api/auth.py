@@ -1,0 +1,119 @@
+"""Login through ESIA (R-2) and logout: the browser side of sessions."""
+
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from chassis.problems import Forbidden
+from chassis.tenancy import SYSTEM
+from gateway.accounts import find_person
+from gateway.deps import signed_in_or_none
+from gateway.domain.accounts import EsiaIdentity, NoMatch
+from gateway.domain.sessions import COOKIE, CSRF_HEADER, csrf_valid
+from gateway.esia import EcdsaClientSecretSigner, EsiaClient, EsiaError
+from gateway.pages import message_page, templates
+from gateway.sessions import close_session, find_session, open_session, save_login_state, take_login_state
+from gateway.settings import GatewaySettings
+
+log = structlog.get_logger()
+router = APIRouter(tags=["login"])
+
+NOT_FOUND_MESSAGES = {
+    NoMatch.UNKNOWN: "Учётная запись не найдена. Обратитесь в школу.",
+    NoMatch.AMBIGUOUS: "Ваши данные совпали с несколькими учётными записями. Обратитесь в школу.",
+}
+
+
+def esia_client(request: Request) -> EsiaClient:
+    """One ESIA client per app (it caches ESIA's token keys), made when first needed: the key file may come later."""
+    state = request.app.state
+    if state.esia is None:
+        settings: GatewaySettings = state.settings
+        state.esia = EsiaClient(
+            base_url=settings.esia_url,
+            client_id=settings.esia_client_id,
+            redirect_uri=f"{settings.public_url}/auth/esia/callback",
+            signer=EcdsaClientSecretSigner(settings.esia_client_key_path.read_bytes()),
+            token_keys_url=f"{settings.esia_url}{settings.esia_token_keys_path}",
+            http=state.esia_http,
+        )
+    return state.esia
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> Response:
+    if await signed_in_or_none(request) is not None:
+        return RedirectResponse("/", status_code=303)
+    return templates.TemplateResponse(request, "login.html", {})
+
+
+@router.get("/auth/esia")
+async def start_login(request: Request) -> RedirectResponse:
+    authorization = esia_client(request).authorization_request()
+    async with request.app.state.db.transaction(SYSTEM) as session:
+        await save_login_state(session, authorization.state, authorization.code_verifier)
+    return RedirectResponse(authorization.url, status_code=302)
+
+
+@router.get("/auth/esia/callback", response_class=HTMLResponse)
+async def finish_login(
+    request: Request, code: str = "", state: str = "", error: str = "", error_description: str = ""
+) -> Response:
+    settings: GatewaySettings = request.app.state.settings
+    db = request.app.state.db
+    async with db.transaction(SYSTEM) as session:
+        code_verifier = await take_login_state(session, state) if state else None
+    if error:
+        return message_page(request, "Вход не выполнен", f"Госуслуги: {error_description or error}.", 400)
+    if code_verifier is None or not code:
+        message = "Ссылка для входа устарела или уже использована. Начните вход заново."
+        return message_page(request, "Вход не выполнен", message, 400)
+    esia = esia_client(request)
+    try:
+        tokens = await esia.exchange(code=code, state=state, code_verifier=code_verifier)
+        person = await esia.person(tokens)
+    except EsiaError as exc:
+        return message_page(request, "Вход не выполнен", str(exc), 502)
+    identity = EsiaIdentity(
+        oid=tokens.oid,
+        last_name=person.last_name,
+        first_name=person.first_name,
+        birth_date=person.birth_date,
+        snils=person.snils,
+    )
+    async with db.transaction(SYSTEM) as session:
+        matched = await find_person(session, identity)
+        if isinstance(matched, NoMatch):
+            log.info("login_refused", reason=matched.value, esia_oid=tokens.oid)
+            return message_page(request, "Вход не выполнен", NOT_FOUND_MESSAGES[matched], 403)
+        opened = await open_session(session, matched, tokens.oid, settings.session_ttl_hours)
+    log.info("login", person_id=str(matched))
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        opened.token,
+        max_age=settings.session_ttl_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Ends the session here and at ESIA; a forged logout from another site is refused by the CSRF token."""
+    settings: GatewaySettings = request.app.state.settings
+    token = request.cookies.get(COOKIE)
+    if token:
+        async with request.app.state.db.transaction(SYSTEM) as session:
+            found = await find_session(session, token)
+            if found is not None and not csrf_valid(found.csrf_token, csrf_token or request.headers.get(CSRF_HEADER)):
+                raise Forbidden("Выход отклонён: нет или неверный токен защиты. Обновите страницу.")
+            await close_session(session, token)
+    response = RedirectResponse(esia_client(request).logout_url(f"{settings.public_url}/login"), status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)
+    return response

@@ -1,0 +1,75 @@
+"""The family's diary: which students the caller may see, and a student's week, from reporting."""
+
+from datetime import date
+from uuid import UUID
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from chassis.auth import Caller
+from chassis.problems import NotFound
+from gateway.deps import SignedInDep
+from gateway.upstream import ServiceUnavailable, Upstreams, record_access
+
+router = APIRouter(prefix="/api/v1/diary", tags=["diary"])
+
+#: Roles that open diaries through the family view (R-1: own children, oneself).
+FAMILY_ROLES = frozenset({"guardian", "student"})
+
+
+class DiaryStudentOut(BaseModel):
+    school_id: UUID
+    student_id: UUID
+    name: str | None
+    class_name: str | None
+
+
+def family_schools(caller: Caller) -> list[UUID]:
+    return sorted({school for school, role in caller.school_roles if role in FAMILY_ROLES}, key=str)
+
+
+def _unless_failed(answer: httpx.Response) -> httpx.Response:
+    if answer.status_code >= 500:
+        raise ServiceUnavailable("Дневник временно недоступен. Повторите попытку через минуту.")
+    return answer
+
+
+@router.get("")
+async def diary_students(current: SignedInDep, request: Request) -> list[DiaryStudentOut]:
+    upstreams: Upstreams = request.app.state.upstreams
+    found: list[DiaryStudentOut] = []
+    for school_id in family_schools(current.caller):
+        path = f"/schools/{school_id}/my/students"
+        answer = _unless_failed(await upstreams.send("reporting", "GET", path, current.caller))
+        if answer.status_code == 200:
+            found += [DiaryStudentOut(school_id=school_id, **s) for s in answer.json()]
+    await record_access(request.app.state.db, current.caller.person_id, "GET", request.url.path, 200)
+    return found
+
+
+@router.get("/{student_id}")
+async def student_diary(
+    student_id: UUID,
+    current: SignedInDep,
+    request: Request,
+    start: date | None = None,
+    end: date | None = None,
+) -> JSONResponse:
+    """The week (or ``start``..``end``) of a student's diary from the first of the caller's schools that has it.
+
+    Reporting decides who may read whom (R-1); a child that is not the caller's is 404 everywhere.
+    """
+    upstreams: Upstreams = request.app.state.upstreams
+    query = "&".join(f"{name}={value.isoformat()}" for name, value in (("start", start), ("end", end)) if value)
+    schools = sorted({school for school, _ in current.caller.school_roles}, key=str)
+    audited = request.url.path + (f"?{query}" if query else "")
+    for school_id in schools:
+        path = f"/schools/{school_id}/students/{student_id}/diary"
+        answer = _unless_failed(await upstreams.send("reporting", "GET", path, current.caller, query=query))
+        if answer.status_code == 200:
+            await record_access(request.app.state.db, current.caller.person_id, "GET", audited, 200)
+            return JSONResponse({"school_id": str(school_id), **answer.json()})
+    await record_access(request.app.state.db, current.caller.person_id, "GET", audited, 404)
+    raise NotFound("Дневник не найден.")

@@ -1,0 +1,41 @@
+"""The start page after login: what the person sees depends on their roles."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from chassis.tenancy import SYSTEM
+from gateway.api.diary import FAMILY_ROLES
+from gateway.deps import signed_in_or_none
+from gateway.models import School
+from gateway.pages import ROLE_TITLES, templates
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    current = await signed_in_or_none(request)
+    if current is None:
+        return RedirectResponse("/login", status_code=303)
+    caller = current.caller
+    school_ids = {school for school, _ in caller.school_roles}
+    async with request.app.state.db.transaction(SYSTEM) as session:
+        names: dict[UUID, str] = dict(
+            (await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids))))
+            .tuples()
+            .all()
+        )
+    roles = sorted(
+        (names.get(school, "Школа"), ROLE_TITLES.get(role, role)) for school, role in caller.school_roles
+    ) + [("Регион", ROLE_TITLES.get(role, role)) for role in sorted(caller.region_roles)]
+    context = {
+        "name": caller.name,
+        "csrf_token": current.csrf_token,
+        "teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "teacher"}),
+        "family": any(r in FAMILY_ROLES for _, r in caller.school_roles),
+        "roles": roles,
+    }
+    return templates.TemplateResponse(request, "home.html", context)

@@ -1,0 +1,54 @@
+"""The signed-in person, and the keys services verify our internal tokens with."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from chassis.tenancy import SYSTEM
+from gateway.deps import SignedInDep
+from gateway.models import School
+
+router = APIRouter(tags=["me"])
+
+
+class RoleOut(BaseModel):
+    school_id: UUID
+    school_name: str | None
+    role: str
+
+
+class MeOut(BaseModel):
+    person_id: UUID
+    name: str
+    csrf_token: str
+    roles: list[RoleOut]
+    region_roles: list[str]
+
+
+@router.get("/api/v1/me")
+async def me(current: SignedInDep, request: Request) -> MeOut:
+    caller = current.caller
+    school_ids = {school_id for school_id, _ in caller.school_roles}
+    async with request.app.state.db.transaction(SYSTEM) as session:
+        names = dict(
+            (await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids))))
+            .tuples()
+            .all()
+        )
+    return MeOut(
+        person_id=caller.person_id,
+        name=caller.name,
+        csrf_token=current.csrf_token,
+        roles=[
+            RoleOut(school_id=school_id, school_name=names.get(school_id), role=role)
+            for school_id, role in sorted(caller.school_roles, key=lambda r: (str(r[0]), r[1]))
+        ],
+        region_roles=sorted(caller.region_roles),
+    )
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(request: Request) -> dict:
+    return request.app.state.tokens.signer.jwks()

@@ -1,0 +1,1 @@
+"""Pure rules of the gateway: account matching, sessions, what the proxy forwards."""

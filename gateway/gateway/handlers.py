@@ -1,0 +1,74 @@
+"""Accounts from roster's events (R-2): people, their roles per school, school names.
+
+Every handler is an upsert, so a replayed or reordered event leaves the same state
+(a role may arrive before its person; the role row waits for it).
+"""
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.consumers import Consumer
+from chassis.events import Envelope
+from contracts.roster import (
+    GuardianshipLinked,
+    PersonRegistered,
+    SchoolRegistered,
+    StaffRoleGranted,
+    StudentEnrolled,
+)
+from gateway.domain.accounts import snils_digits
+from gateway.models import Person, School, SchoolRole
+
+consumer = Consumer("gateway.accounts")
+
+
+async def _grant(session: AsyncSession, envelope: Envelope, person_id: object, role: str) -> None:
+    await session.execute(
+        insert(SchoolRole).values(person_id=person_id, school_id=envelope.schoolid, role=role).on_conflict_do_nothing()
+    )
+
+
+@consumer.on(SchoolRegistered)
+async def school_registered(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
+    values = {"name": event.name, "short_name": event.short_name}
+    await session.execute(
+        insert(School)
+        .values(school_id=event.school_id, **values)
+        .on_conflict_do_update(index_elements=[School.school_id], set_=values)
+    )
+
+
+@consumer.on(PersonRegistered)
+async def person_registered(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+    values = {
+        "school_id": envelope.schoolid,
+        "last_name": event.last_name,
+        "first_name": event.first_name,
+        "middle_name": event.middle_name,
+        "birth_date": event.birth_date,
+        "snils_digits": snils_digits(event.snils),
+    }
+    statement = insert(Person).values(person_id=event.person_id, esia_oid=event.esia_oid, **values)
+    # An oid bound at the first login stays bound unless the school states one itself.
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Person.person_id],
+            set_={**values, "esia_oid": func.coalesce(statement.excluded.esia_oid, Person.esia_oid)},
+        )
+    )
+
+
+@consumer.on(StaffRoleGranted)
+async def staff_role_granted(session: AsyncSession, event: StaffRoleGranted, envelope: Envelope) -> None:
+    await _grant(session, envelope, event.person_id, event.role)
+
+
+@consumer.on(StudentEnrolled)
+async def student_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
+    await _grant(session, envelope, event.student_id, "student")
+
+
+@consumer.on(GuardianshipLinked)
+async def guardianship_linked(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
+    await _grant(session, envelope, event.guardian_id, "guardian")

@@ -1,0 +1,59 @@
+"""The gateway: ESIA login, sessions, internal tokens, the /api/v1 proxy and the web UI. Composition root."""
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from chassis.app import create_app
+from gateway.api import auth, diary, home, me, proxy
+from gateway.handlers import consumer
+from gateway.keys import InternalTokens
+from gateway.settings import GatewaySettings
+from gateway.upstream import Upstreams
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+STATIC = Path(__file__).parent / "static"
+
+
+def build_app(
+    settings: GatewaySettings,
+    *,
+    esia_http: httpx.AsyncClient | None = None,
+    service_http: Mapping[str, httpx.AsyncClient] | None = None,
+) -> FastAPI:
+    """``esia_http`` and ``service_http`` (per service) replace the real network, e.g. with in-process apps."""
+    tokens = InternalTokens(settings)
+    app = create_app(
+        settings,
+        title="Gateway",
+        # The diary and «me» come before the catch-all proxy route.
+        routers=[auth.router, home.router, me.router, diary.router, proxy.router],
+        consumers=[consumer],
+        migrations_dir=MIGRATIONS,
+        verifier=tokens.verifier(),
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.tokens = tokens
+    app.state.upstreams = Upstreams(settings, tokens, service_http)
+    chassis_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(chassis_lifespan(app))
+            await stack.enter_async_context(app.state.upstreams)
+            app.state.esia_http = esia_http or await stack.enter_async_context(
+                httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+            )
+            app.state.esia = None
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+app = build_app(GatewaySettings())

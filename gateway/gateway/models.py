@@ -1,0 +1,94 @@
+"""Gateway tables: accounts (a replica of roster's people and roles), region accounts, login states,
+sessions and the access log.
+
+Not tenant-owned: a person may belong to several schools and the gateway is the authority
+that decides who they are, so these tables carry no row-level security.
+"""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class School(Base):
+    """A school's name, for the header and the role list."""
+
+    __tablename__ = "schools"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    short_name: Mapped[str] = mapped_column(String(200))
+
+
+class Person(Base):
+    """An account: a person entered by a school in roster (R-2), matched to ESIA at login."""
+
+    __tablename__ = "people"
+    __table_args__ = (Index("people_esia_oid", "esia_oid"), Index("people_snils_digits", "snils_digits"))
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None]
+    #: СНИЛС as eleven digits, however it was written.
+    snils_digits: Mapped[str | None] = mapped_column(String(11))
+    esia_oid: Mapped[str | None] = mapped_column(String(64))
+
+
+class SchoolRole(Base):
+    """A person's role in a school: a staff role, «student» or «guardian»."""
+
+    __tablename__ = "school_roles"
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class RegionAccount(Base):
+    """A region-wide role (администратор региона, инспектор) held by an ESIA account; roster has no such roles."""
+
+    __tablename__ = "region_accounts"
+    esia_oid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    #: The person id the region account acts under when roster does not know the person.
+    person_id: Mapped[UUID]
+
+
+class LoginState(Base):
+    """An ESIA authorization request in flight: its ``state`` (single use) and PKCE verifier."""
+
+    __tablename__ = "login_states"
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code_verifier: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Session(Base):
+    """A signed-in person (R-1: sessions are per person). The cookie holds the token; we keep its hash."""
+
+    __tablename__ = "sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[UUID]
+    esia_oid: Mapped[str] = mapped_column(String(64))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessLogEntry(Base):
+    """R-5: who read or changed what through the gateway, and with what outcome."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[int] = mapped_column(SmallInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
