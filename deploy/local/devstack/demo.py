@@ -182,17 +182,19 @@ class DemoLoader:
             await asyncio.sleep(0.1)
         raise RuntimeError("demo: gradebook did not receive the teaching load from roster")
 
-    async def _post_absence(self, base: str, lesson_id: str, student: str, teacher: Caller) -> None:
+    async def _post_when_known(self, service: str, path: str, body: dict, caller: Caller) -> None:
+        """Post once the service has heard of what the body refers to (a lesson, an enrolment):
+        replicas follow events within milliseconds, and the service says so with 409 or 422 meanwhile."""
         for _ in range(50):
             response = await self.http.post(
-                f"{self.stack.url('attendance')}{base}/lessons/{lesson_id}/absences",
-                json={"student_id": student, "reason": "Н"},
-                headers=self._headers(teacher),
+                f"{self.stack.url(service)}{path}", json=body, headers=self._headers(caller)
             )
             if response.status_code == 201:
                 return
+            if response.status_code not in (409, 422):
+                break
             await asyncio.sleep(0.1)
-        raise RuntimeError(f"demo: attendance refused the absence: {response.text}")
+        raise RuntimeError(f"demo: {service} {path} answered {response.status_code}: {response.text}")
 
 
 def _recent_school_days(count: int, today: date | None = None) -> list[date]:
