@@ -1,9 +1,5 @@
 """Absences as the diary shows them (R-40): the reason and its one-letter code."""
 
-from typing import Literal
-
-AbsenceReason = Literal["ill", "excused", "unexcused", "late"]
-
 #: R-40: codes Б ill, У excused, Н unexcused, О late (003 §5).
 ABSENCE_CODES: dict[str, str] = {"ill": "Б", "excused": "У", "unexcused": "Н", "late": "О"}
 

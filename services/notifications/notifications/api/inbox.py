@@ -1,0 +1,75 @@
+"""The caller's own inbox: a person reads and marks only their own notifications."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select, update
+
+from chassis.deps import CallerDep, SchoolSession
+from chassis.problems import NotFound
+from notifications.models import Notification
+
+router = APIRouter(prefix="/schools/{school_id}/notifications", tags=["notifications"])
+
+
+class NotificationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    kind: str
+    title: str
+    body: str
+    student_id: UUID
+    created_at: datetime
+    read_at: datetime | None
+
+
+class UnreadCountOut(BaseModel):
+    unread: int
+
+
+@router.get("")
+async def list_notifications(
+    school_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[NotificationOut]:
+    query = select(Notification).filter_by(school_id=school_id, recipient_id=caller.person_id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    rows = await session.scalars(query.order_by(Notification.created_at.desc(), Notification.id).limit(limit))
+    return [NotificationOut.model_validate(n) for n in rows]
+
+
+@router.get("/unread-count")
+async def unread_count(school_id: UUID, caller: CallerDep, session: SchoolSession) -> UnreadCountOut:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .filter_by(school_id=school_id, recipient_id=caller.person_id)
+        .where(Notification.read_at.is_(None))
+    )
+    return UnreadCountOut(unread=count or 0)
+
+
+@router.post("/{notification_id}/read")
+async def mark_read(
+    school_id: UUID, notification_id: UUID, caller: CallerDep, session: SchoolSession
+) -> NotificationOut:
+    """Marks a notification read; reading it again keeps the first time it was read."""
+    read = (
+        await session.scalars(
+            update(Notification)
+            .filter_by(id=notification_id, school_id=school_id, recipient_id=caller.person_id)
+            .values(read_at=func.coalesce(Notification.read_at, func.now()))
+            .returning(Notification)
+        )
+    ).one_or_none()
+    if read is None:
+        # Someone else's notification is as absent as a missing one.
+        raise NotFound("Уведомление не найдено.")
+    return NotificationOut.model_validate(read)

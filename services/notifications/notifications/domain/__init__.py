@@ -1,0 +1,1 @@
+"""Notification rules as pure functions: no I/O here."""

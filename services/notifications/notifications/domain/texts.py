@@ -1,0 +1,113 @@
+"""The texts of the family's notifications (R-51, R-52): what a parent reads, in Russian."""
+
+from dataclasses import dataclass
+from datetime import date
+
+#: Виды работ of gradebook's default table, as a sentence names them; events carry only the code.
+WORK_TYPE_TITLES = {
+    "answer": "ответ на уроке",
+    "homework": "домашняя работа",
+    "independent": "самостоятельная работа",
+    "test": "контрольная работа",
+    "dictation": "диктант",
+    "practical": "практическая работа",
+    "lab": "лабораторная работа",
+    "credit": "зачёт",
+}
+
+#: R-40: the reason codes Б/У/Н/О with what they mean.
+ABSENCE_REASONS = {
+    "ill": "Б (по болезни)",
+    "excused": "У (по уважительной причине)",
+    "unexcused": "Н (без уважительной причины)",
+    "late": "О (опоздание)",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    body: str
+
+
+def work_type_title(code: str) -> str:
+    """A school's own work type, unknown here, is shown by its code rather than dropped."""
+    return WORK_TYPE_TITLES.get(code, code)
+
+
+def full_name(last_name: str, first_name: str) -> str:
+    """«Фамилия Имя», as class lists show it."""
+    return f"{last_name} {first_name}"
+
+
+def _day(day: date) -> str:
+    return f"{day:%d.%m.%Y}"
+
+
+def _weight(weight: float) -> str:
+    """A weight as Russians write numbers: 2, 1,5."""
+    return f"{weight:g}".replace(".", ",")
+
+
+def _about(student_name: str | None, text: str) -> str:
+    """Whose news it is: a parent may have several children; the name is missing until roster tells it."""
+    return f"{student_name}: {text}" if student_name else text[0].upper() + text[1:]
+
+
+def mark_posted(student_name: str | None, subject: str, value: str, work_type: str, weight: float, day: date) -> Notice:
+    kind = work_type_title(work_type)
+    details = f"{kind}, вес {_weight(weight)}" if weight > 0 else kind
+    return Notice(
+        title=f"Новая отметка: {value} — {subject}, {kind}, {_day(day)}",
+        body=_about(student_name, f"отметка {value} по предмету «{subject}» за урок {_day(day)} ({details})."),
+    )
+
+
+def mark_changed(
+    student_name: str | None, subject: str, old_value: str, value: str, work_type: str, day: date
+) -> Notice:
+    # R-25: the family sees both the old and the new value of a changed mark.
+    kind = work_type_title(work_type)
+    return Notice(
+        title=f"Отметка исправлена: {old_value} → {value} — {subject}, {kind}, {_day(day)}",
+        body=_about(
+            student_name,
+            f"отметка по предмету «{subject}» за урок {_day(day)} ({kind}) исправлена с {old_value} на {value}.",
+        ),
+    )
+
+
+def absence_recorded(student_name: str | None, subject: str, reason: str, day: date) -> Notice:
+    if reason == "late":
+        return Notice(
+            title=f"Опоздание на урок: {subject}, {_day(day)} — {ABSENCE_REASONS[reason]}",
+            body=_about(student_name, f"опоздание на урок «{subject}» {_day(day)}."),
+        )
+    return Notice(
+        title=f"Пропуск урока: {subject}, {_day(day)} — {ABSENCE_REASONS[reason]}",
+        body=_about(student_name, f"пропуск урока «{subject}» {_day(day)} — {ABSENCE_REASONS[reason]}."),
+    )
+
+
+def absence_corrected(student_name: str | None, subject: str, previous_reason: str, reason: str, day: date) -> Notice:
+    # R-41: the class teacher set or corrected the reason.
+    return Notice(
+        title=f"Причина пропуска изменена: {subject}, {_day(day)} — {ABSENCE_REASONS[reason]}",
+        body=_about(
+            student_name,
+            f"причина пропуска урока «{subject}» {_day(day)} изменена: "
+            f"было {ABSENCE_REASONS[previous_reason]}, стало {ABSENCE_REASONS[reason]}.",
+        ),
+    )
+
+
+def absence_withdrawn(student_name: str | None, subject: str, reason: str, day: date) -> Notice:
+    if reason == "late":
+        return Notice(
+            title=f"Отметка об опоздании снята: {subject}, {_day(day)}",
+            body=_about(student_name, f"опоздание на урок «{subject}» {_day(day)} отмечено по ошибке и снято."),
+        )
+    return Notice(
+        title=f"Отметка о пропуске снята: {subject}, {_day(day)}",
+        body=_about(student_name, f"пропуск урока «{subject}» {_day(day)} отмечен по ошибке и снят."),
+    )

@@ -1,0 +1,110 @@
+"""The family inbox (R-51, R-52): a notice for each guardian and the student of every mark and absence.
+
+Roster's events keep the replicas of names and guardianships. A notice is written once
+per (recipient, event): the inbox skips redeliveries, and the unique key backs it up.
+"""
+
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.consumers import Consumer
+from chassis.events import Envelope
+from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
+from contracts.gradebook import MarkChanged, MarkPosted
+from contracts.roster import GuardianshipLinked, PersonRegistered
+from notifications.domain import texts
+from notifications.domain.texts import Notice
+from notifications.models import Guardianship, Notification, Person
+
+family = Consumer("notifications.family")
+
+
+@family.on(PersonRegistered)
+async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+    values = {"last_name": event.last_name, "first_name": event.first_name}
+    await session.execute(
+        insert(Person)
+        .values(school_id=envelope.schoolid, id=event.person_id, **values)
+        .on_conflict_do_update(index_elements=[Person.school_id, Person.id], set_=values)
+    )
+
+
+@family.on(GuardianshipLinked)
+async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
+    await session.execute(
+        insert(Guardianship)
+        .values(school_id=envelope.schoolid, student_id=event.student_id, guardian_id=event.guardian_id)
+        .on_conflict_do_nothing()
+    )
+
+
+async def _student_name(session: AsyncSession, school_id: UUID, student_id: UUID) -> str | None:
+    found = await session.get(Person, (school_id, student_id))
+    return texts.full_name(found.last_name, found.first_name) if found else None
+
+
+async def _notify_family(
+    session: AsyncSession, envelope: Envelope, student_id: UUID, kind: str, notice: Notice
+) -> None:
+    """R-51: the student's guardians and the student learn of it without asking anyone."""
+    guardians = await session.scalars(
+        select(Guardianship.guardian_id).filter_by(school_id=envelope.schoolid, student_id=student_id)
+    )
+    recipients = [*guardians, student_id]
+    await session.execute(
+        insert(Notification)
+        .values(
+            [
+                {
+                    "id": uuid4(),
+                    "school_id": envelope.schoolid,
+                    "recipient_id": recipient,
+                    "kind": kind,
+                    "title": notice.title,
+                    "body": notice.body,
+                    "student_id": student_id,
+                    "event_id": envelope.id,
+                }
+                for recipient in recipients
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=[Notification.recipient_id, Notification.event_id])
+    )
+
+
+@family.on(MarkPosted)
+async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    notice = texts.mark_posted(name, event.subject_name, event.value, event.work_type, event.weight, event.date)
+    await _notify_family(session, envelope, event.student_id, "mark", notice)
+
+
+@family.on(MarkChanged)
+async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    notice = texts.mark_changed(name, event.subject_name, event.old_value, event.value, event.work_type, event.date)
+    await _notify_family(session, envelope, event.student_id, "mark", notice)
+
+
+@family.on(AbsenceRecorded)
+async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: Envelope) -> None:
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    notice = texts.absence_recorded(name, event.subject_name, event.reason, event.date)
+    await _notify_family(session, envelope, event.student_id, "absence", notice)
+
+
+@family.on(AbsenceCorrected)
+async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
+    await _notify_family(session, envelope, event.student_id, "absence", notice)
+
+
+@family.on(AbsenceWithdrawn)
+async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    notice = texts.absence_withdrawn(name, event.subject_name, event.reason, event.date)
+    await _notify_family(session, envelope, event.student_id, "absence", notice)

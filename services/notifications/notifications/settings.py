@@ -1,0 +1,5 @@
+from chassis.settings import ServiceSettings
+
+
+class NotificationsSettings(ServiceSettings):
+    service_name: str = "notifications"

@@ -1,0 +1,34 @@
+import pytest
+
+from chassis.problems import Invalid
+from notifications.domain.contacts import check_channels, normalize_email, normalize_phone
+
+
+def test_russian_phones_are_normalized_to_plus_seven():
+    assert normalize_phone("+7 (912) 345-67-89") == "+79123456789"
+    assert normalize_phone("89123456789") == "+79123456789"
+    assert normalize_phone("+79123456789") == "+79123456789"
+
+
+@pytest.mark.parametrize("raw", ["+1 212 555 0100", "912345678", "+7912345678", "+7912345678a", "79123456789", ""])
+def test_other_phones_are_refused(raw):
+    with pytest.raises(ValueError, match=r"\+7XXXXXXXXXX"):
+        normalize_phone(raw)
+
+
+def test_email_addresses_are_checked_and_their_domain_lowercased():
+    assert normalize_email(" Ivanova.M@Mail.RU ") == "Ivanova.M@mail.ru"
+    for bad in ("ivanova", "ivanova@", "@mail.ru", "iva nova@mail.ru", "ivanova@mail", "a@b@mail.ru"):
+        with pytest.raises(ValueError, match="электронной почты"):
+            normalize_email(bad)
+    with pytest.raises(ValueError):
+        normalize_email("a" * 250 + "@mail.ru")
+
+
+def test_a_chosen_channel_needs_its_address():
+    check_channels(False, False, None, None)
+    check_channels(True, True, "a@mail.ru", "+79123456789")
+    with pytest.raises(Invalid, match="адрес"):
+        check_channels(True, False, None, "+79123456789")
+    with pytest.raises(Invalid, match="телефона"):
+        check_channels(False, True, "a@mail.ru", None)

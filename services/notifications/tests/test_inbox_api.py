@@ -1,0 +1,236 @@
+"""The family inbox over HTTP, fed by events through the real broker into the real database."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+from sqlalchemy import func, select
+
+from chassis.auth import Caller
+from chassis.tenancy import Tenant
+from chassis.testing import eventually, person, publish_event
+from contracts.attendance import AbsenceRecorded
+from contracts.gradebook import MarkChanged, MarkPosted
+from contracts.roster import GuardianshipLinked, PersonRegistered
+from notifications.models import Notification
+
+DAY = date(2026, 11, 24)
+
+
+@dataclass
+class Family:
+    school_id: UUID
+    student: Caller
+    mother: Caller
+    father: Caller
+    #: The parent of a classmate.
+    other_parent: Caller
+    classmate: Caller
+
+
+async def make_family(settings, client, as_) -> Family:
+    school = uuid4()
+    student = person(school, "student", name="Абрамова Анна")
+    classmate = person(school, "student", name="Яковлев Борис")
+    mother, father, other_parent = (person(school, "guardian") for _ in range(3))
+    for event in (
+        PersonRegistered(person_id=student.person_id, last_name="Абрамова", first_name="Анна"),
+        GuardianshipLinked(guardian_id=mother.person_id, student_id=student.person_id, relation="мать"),
+        GuardianshipLinked(guardian_id=father.person_id, student_id=student.person_id, relation="отец"),
+        GuardianshipLinked(guardian_id=other_parent.person_id, student_id=classmate.person_id, relation="мать"),
+    ):
+        await publish_event(settings, event, school_id=school)
+    family = Family(school, student, mother, father, other_parent, classmate)
+    # Roster's events are in once a mark reaches both parents by name.
+    await publish_event(settings, mark(family, "5"), school_id=school)
+
+    async def known() -> bool:
+        for parent in (mother, father):
+            titles = [n["body"] for n in await inbox(client, as_, family, parent)]
+            if not titles or not titles[0].startswith("Абрамова Анна:"):
+                return False
+        return True
+
+    await eventually(known)
+    return family
+
+
+def mark(family: Family, value: str, student: Caller | None = None, **extra) -> MarkPosted:
+    fields = {
+        "mark_id": uuid4(),
+        "lesson_id": uuid4(),
+        "student_id": (student or family.student).person_id,
+        "class_id": uuid4(),
+        "subject_id": uuid4(),
+        "subject_name": "Математика",
+        "teacher_id": uuid4(),
+        "date": DAY,
+        "value": value,
+        "work_type": "test",
+        "weight": 2.0,
+        **extra,
+    }
+    return MarkPosted(**fields)
+
+
+async def inbox(client, as_, family: Family, caller: Caller, **params) -> list[dict]:
+    response = await client.get(f"/schools/{family.school_id}/notifications", params=params, headers=as_(caller))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def unread(client, as_, family: Family, caller: Caller) -> int:
+    response = await client.get(f"/schools/{family.school_id}/notifications/unread-count", headers=as_(caller))
+    return response.json()["unread"]
+
+
+async def count_for_event(app, family: Family, event_id: UUID) -> int:
+    async with app.state.db.transaction(Tenant(school_id=family.school_id)) as session:
+        return await session.scalar(select(func.count()).select_from(Notification).filter_by(event_id=event_id))
+
+
+async def test_a_mark_reaches_each_guardian_and_the_student_once(app, settings, client, as_):
+    family = await make_family(settings, client, as_)
+    envelope = await publish_event(
+        settings, mark(family, "4", work_type="answer", weight=1.0), school_id=family.school_id
+    )
+    await eventually(lambda: count_for_event(app, family, envelope.id))
+
+    for recipient in (family.mother, family.father, family.student):
+        [latest, first] = await inbox(client, as_, family, recipient)
+        assert latest["kind"] == "mark"
+        assert latest["title"] == "Новая отметка: 4 — Математика, ответ на уроке, 24.11.2026"
+        assert latest["body"] == (
+            "Абрамова Анна: отметка 4 по предмету «Математика» за урок 24.11.2026 (ответ на уроке, вес 1)."
+        )
+        assert latest["student_id"] == str(family.student.person_id)
+        assert latest["read_at"] is None
+        assert first["title"] == "Новая отметка: 5 — Математика, контрольная работа, 24.11.2026"
+    assert await count_for_event(app, family, envelope.id) == 3
+    # R-1: the classmate's parent and the classmate learn nothing of Анна's marks.
+    assert await inbox(client, as_, family, family.other_parent) == []
+    assert await inbox(client, as_, family, family.classmate) == []
+
+
+async def test_a_redelivered_mark_makes_no_second_notification(app, settings, client, as_):
+    family = await make_family(settings, client, as_)
+    event = mark(family, "3")
+    envelope = await publish_event(settings, event, school_id=family.school_id)
+    await eventually(lambda: count_for_event(app, family, envelope.id))
+    await publish_event(settings, event, school_id=family.school_id, envelope=envelope)
+    marker = await publish_event(settings, mark(family, "5", student=family.classmate), school_id=family.school_id)
+    await eventually(lambda: count_for_event(app, family, marker.id))
+    # Messages are handled concurrently: give the redelivery, published before the marker, time to finish.
+    await asyncio.sleep(0.3)
+    assert await count_for_event(app, family, envelope.id) == 3
+    assert [n["title"].split(" — ")[0] for n in await inbox(client, as_, family, family.mother)] == [
+        "Новая отметка: 3",
+        "Новая отметка: 5",
+    ]
+
+
+async def test_absences_and_changed_marks_reach_the_family(app, settings, client, as_):
+    family = await make_family(settings, client, as_)
+    posted = mark(family, "3")
+    changed = MarkChanged(
+        **{**posted.model_dump(), "value": "4", "version": 2, "old_value": "3", "changed_by": uuid4()}
+    )
+    absence = AbsenceRecorded(
+        absence_id=uuid4(),
+        lesson_id=uuid4(),
+        student_id=family.student.person_id,
+        class_id=uuid4(),
+        subject_name="Математика",
+        date=DAY,
+        reason="unexcused",
+    )
+    changed_envelope = await publish_event(settings, changed, school_id=family.school_id)
+    absence_envelope = await publish_event(settings, absence, school_id=family.school_id)
+    await eventually(lambda: count_for_event(app, family, changed_envelope.id))
+    await eventually(lambda: count_for_event(app, family, absence_envelope.id))
+
+    titles = {n["kind"] + ": " + n["title"] for n in await inbox(client, as_, family, family.father)}
+    assert "absence: Пропуск урока: Математика, 24.11.2026 — Н (без уважительной причины)" in titles
+    assert "mark: Отметка исправлена: 3 → 4 — Математика, контрольная работа, 24.11.2026" in titles
+
+
+async def test_read_and_unread(app, settings, client, as_):
+    family = await make_family(settings, client, as_)
+    envelope = await publish_event(settings, mark(family, "2"), school_id=family.school_id)
+    await eventually(lambda: count_for_event(app, family, envelope.id))
+    assert await unread(client, as_, family, family.mother) == 2
+
+    newest, oldest = await inbox(client, as_, family, family.mother)
+    assert newest["title"].startswith("Новая отметка: 2")
+    assert [n["id"] for n in await inbox(client, as_, family, family.mother, limit=1)] == [newest["id"]]
+
+    url = f"/schools/{family.school_id}/notifications/{oldest['id']}/read"
+    # Someone else's notification, even the other parent's copy, is not found.
+    for stranger in (family.father, family.other_parent, person(uuid4(), "guardian")):
+        response = await client.post(url, headers=as_(stranger))
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+    assert await unread(client, as_, family, family.father) == 2
+
+    read = await client.post(url, headers=as_(family.mother))
+    assert read.status_code == 200
+    assert read.json()["read_at"] is not None
+    again = await client.post(url, headers=as_(family.mother))
+    assert again.json()["read_at"] == read.json()["read_at"]
+
+    assert await unread(client, as_, family, family.mother) == 1
+    assert [n["id"] for n in await inbox(client, as_, family, family.mother, unread="true")] == [newest["id"]]
+    assert len(await inbox(client, as_, family, family.mother)) == 2
+    missing = await client.post(f"/schools/{family.school_id}/notifications/{uuid4()}/read", headers=as_(family.mother))
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "Уведомление не найдено."
+    bad_limit = await client.get(
+        f"/schools/{family.school_id}/notifications", params={"limit": 0}, headers=as_(family.mother)
+    )
+    assert bad_limit.status_code == 422
+
+
+async def test_a_stranger_to_the_school_has_no_inbox_there(settings, client, as_):
+    family = await make_family(settings, client, as_)
+    outsider = person(uuid4(), "guardian")
+    response = await client.get(f"/schools/{family.school_id}/notifications", headers=as_(outsider))
+    assert response.status_code == 404
+
+
+async def test_preferences_are_validated_and_kept_per_person(client, as_):
+    school = uuid4()
+    parent, other = person(school, "guardian"), person(school, "guardian")
+    url = f"/schools/{school}/notification-preferences"
+    default = {"email": False, "sms": False, "email_address": None, "phone": None}
+    assert (await client.get(url, headers=as_(parent))).json() == default
+
+    saved = await client.put(
+        url,
+        json={"email": True, "sms": True, "email_address": "Olga@Mail.RU", "phone": "8 (912) 345-67-89"},
+        headers=as_(parent),
+    )
+    assert saved.status_code == 200, saved.text
+    expected = {"email": True, "sms": True, "email_address": "Olga@mail.ru", "phone": "+79123456789"}
+    assert saved.json() == expected
+    assert (await client.get(url, headers=as_(parent))).json() == expected
+    assert (await client.get(url, headers=as_(other))).json() == default
+
+    for bad in (
+        {"email": True, "sms": False},
+        {"email": False, "sms": True, "email_address": "olga@mail.ru"},
+        {"email": True, "sms": False, "email_address": "olga-at-mail.ru"},
+        {"email": False, "sms": True, "phone": "+1 212 555 0100"},
+        {"email": "да", "sms": False},
+    ):
+        response = await client.put(url, json=bad, headers=as_(parent))
+        assert response.status_code == 422, bad
+        assert response.headers["content-type"] == "application/problem+json"
+    assert (await client.get(url, headers=as_(parent))).json() == expected
+
+    turned_off = await client.put(url, json={"email": False, "sms": False}, headers=as_(parent))
+    assert turned_off.json() == default
+
+    inspector = person(region_roles=("inspector",))
+    refused = await client.put(url, json={"email": False, "sms": False}, headers=as_(inspector))
+    assert refused.status_code == 403
