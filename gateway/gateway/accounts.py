@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
 from gateway.domain.accounts import Account, EsiaIdentity, NoMatch, match_account, snils_digits
-from gateway.models import Person, RegionAccount, SchoolRole
+from gateway.models import Person, RegionAccount, School, SchoolRole
 
 REGION_ROLES = ("region_admin", "inspector")
 
@@ -75,3 +75,9 @@ async def grant_region_role(session: AsyncSession, *, esia_oid: str, role: str, 
         .on_conflict_do_update(index_elements=[RegionAccount.esia_oid, RegionAccount.role], set_={"name": name})
     )
     return person_id
+
+
+async def school_names(session: AsyncSession, school_ids: set[UUID]) -> dict[UUID, str]:
+    """Short names of schools, as the header and role lists show them."""
+    rows = await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids)))
+    return {school_id: name for school_id, name in rows}

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from chassis.auth import Caller
-from chassis.problems import NotFound
+from chassis.problems import PROBLEM_JSON, NotFound
 from gateway.deps import SignedInDep
 from gateway.upstream import ServiceUnavailable, Upstreams, record_access
 
@@ -71,5 +71,9 @@ async def student_diary(
         if answer.status_code == 200:
             await record_access(request.app.state.db, current.caller.person_id, "GET", audited, 200)
             return JSONResponse({"school_id": str(school_id), **answer.json()})
+        if answer.status_code in (400, 422):
+            # A bad period (e.g. start after end) is the same mistake in every school: say so at once.
+            await record_access(request.app.state.db, current.caller.person_id, "GET", audited, answer.status_code)
+            return JSONResponse(answer.json(), status_code=answer.status_code, media_type=PROBLEM_JSON)
     await record_access(request.app.state.db, current.caller.person_id, "GET", audited, 404)
     raise NotFound("Дневник не найден.")

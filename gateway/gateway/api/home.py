@@ -1,15 +1,12 @@
 """The start page after login: what the person sees depends on their roles."""
 
-from uuid import UUID
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from chassis.tenancy import SYSTEM
+from gateway.accounts import school_names
 from gateway.api.diary import FAMILY_ROLES
 from gateway.deps import signed_in_or_none
-from gateway.models import School
 from gateway.pages import ROLE_TITLES, templates
 
 router = APIRouter(tags=["pages"])
@@ -23,11 +20,7 @@ async def home(request: Request) -> Response:
     caller = current.caller
     school_ids = {school for school, _ in caller.school_roles}
     async with request.app.state.db.transaction(SYSTEM) as session:
-        names: dict[UUID, str] = dict(
-            (await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids))))
-            .tuples()
-            .all()
-        )
+        names = await school_names(session, school_ids)
     roles = sorted(
         (names.get(school, "Школа"), ROLE_TITLES.get(role, role)) for school, role in caller.school_roles
     ) + [("Регион", ROLE_TITLES.get(role, role)) for role in sorted(caller.region_roles)]

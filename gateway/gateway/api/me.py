@@ -4,11 +4,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from chassis.tenancy import SYSTEM
+from gateway.accounts import school_names
 from gateway.deps import SignedInDep
-from gateway.models import School
 
 router = APIRouter(tags=["me"])
 
@@ -32,11 +31,7 @@ async def me(current: SignedInDep, request: Request) -> MeOut:
     caller = current.caller
     school_ids = {school_id for school_id, _ in caller.school_roles}
     async with request.app.state.db.transaction(SYSTEM) as session:
-        names = dict(
-            (await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids))))
-            .tuples()
-            .all()
-        )
+        names = await school_names(session, school_ids)
     return MeOut(
         person_id=caller.person_id,
         name=caller.name,

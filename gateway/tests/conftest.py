@@ -1,0 +1,218 @@
+"""The gateway against real PostgreSQL and RabbitMQ, with the ESIA sandbox, roster and reporting in-process.
+
+Only the network is replaced: each app is reached through an httpx ASGI transport. Roster
+and reporting verify the gateway's tokens with the keys it publishes at /.well-known/jwks.json.
+"""
+
+import json
+import random
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from fastapi import FastAPI
+
+from chassis.auth import TokenVerifier
+from chassis.testing import publish_event, running_app, test_settings
+from contracts import Event
+from contracts.roster import PersonRegistered
+from esia_sandbox.main import build_app as build_sandbox
+from esia_sandbox.settings import SandboxSettings
+from gateway.main import build_app
+from gateway.settings import GatewaySettings
+from reporting.main import build_app as build_reporting
+from reporting.settings import ReportingSettings
+from roster.main import build_app as build_roster
+from roster.settings import RosterSettings
+
+PUBLIC_URL = "http://gateway.test"
+ESIA_URL = "http://esia.test"
+#: Nothing listens here: a service that is down.
+DOWN_URL = "http://127.0.0.1:9"
+#: Queues of the services run here, apart from those of their own test suites.
+QUEUE_PREFIX = "test.gateway."
+
+
+def _db_url(settings: GatewaySettings, name: str) -> str:
+    return settings.database_url.rsplit("/", 1)[0] + f"/journal_test_gateway_{name}"
+
+
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gateway's ESIA client key and its registration with the sandbox."""
+    directory = tmp_path_factory.mktemp("keys")
+    key = ec.generate_private_key(ec.SECP256R1())
+    (directory / "client-key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    (directory / "client-key.pub.pem").write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    clients = [
+        {
+            "client_id": "JOURNAL",
+            "redirect_uri_prefixes": [f"{PUBLIC_URL}/"],
+            "public_key_pem_path": str(directory / "client-key.pub.pem"),
+        }
+    ]
+    (directory / "clients.json").write_text(json.dumps(clients))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def settings(keys_dir: Path) -> GatewaySettings:
+    return test_settings(
+        GatewaySettings,
+        queue_prefix=QUEUE_PREFIX,
+        public_url=PUBLIC_URL,
+        esia_url=ESIA_URL,
+        esia_client_key_path=keys_dir / "client-key.pem",
+        signing_key_path=keys_dir / "gateway" / "signing-key.pem",
+        roster_url="http://roster.test",
+        reporting_url="http://reporting.test",
+        gradebook_url=DOWN_URL,
+        attendance_url=DOWN_URL,
+        notifications_url=DOWN_URL,
+    )
+
+
+@pytest.fixture(scope="session")
+def sandbox(keys_dir: Path) -> FastAPI:
+    return build_sandbox(SandboxSettings(clients_file=keys_dir / "clients.json"))
+
+
+@dataclass
+class Stack:
+    settings: GatewaySettings
+    gateway: FastAPI
+    sandbox: FastAPI
+    roster_settings: RosterSettings
+
+    def browser(self) -> httpx.AsyncClient:
+        """A browser of its own: its own cookie jar, so no test sees another's session."""
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.gateway), base_url=PUBLIC_URL)
+
+    def esia_browser(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.sandbox), base_url=ESIA_URL)
+
+    async def esia_redirect(self, browser: httpx.AsyncClient, oid: int) -> str:
+        """Start a login at the gateway and pick ``oid`` on the sandbox's form; returns where ESIA sends the browser."""
+        start = await browser.get("/auth/esia")
+        assert start.status_code == 302, start.text
+        async with self.esia_browser() as esia:
+            form = await esia.get(start.headers["location"])
+            assert form.status_code == 200, form.text
+            request_id = re.search(r'name="request_id" value="([^"]+)"', form.text)
+            assert request_id is not None, form.text
+            chosen = await esia.post("/aas/oauth2/v2/ac", data={"request_id": request_id.group(1), "oid": str(oid)})
+        assert chosen.status_code == 302, chosen.text
+        return chosen.headers["location"]
+
+    async def log_in(self, browser: httpx.AsyncClient, oid: int) -> httpx.Response:
+        """The whole login: gateway → sandbox form → callback; returns the callback's answer."""
+        callback = await self.esia_redirect(browser, oid)
+        assert callback.startswith(f"{PUBLIC_URL}/auth/esia/callback?")
+        return await browser.get(callback)
+
+
+@pytest.fixture(scope="session")
+async def stack(settings: GatewaySettings, sandbox: FastAPI) -> AsyncIterator[Stack]:
+    gateway_client: httpx.AsyncClient | None = None
+
+    async def gateway_jwks() -> dict:
+        assert gateway_client is not None
+        return (await gateway_client.get("/.well-known/jwks.json")).json()
+
+    def verifier() -> TokenVerifier:
+        return TokenVerifier(gateway_jwks, issuer=settings.token_issuer, audience=settings.token_audience)
+
+    common = {"queue_prefix": QUEUE_PREFIX}
+    roster_settings = test_settings(RosterSettings, database_url=_db_url(settings, "roster"), **common)
+    reporting_settings = test_settings(ReportingSettings, database_url=_db_url(settings, "reporting"), **common)
+    roster = build_roster(roster_settings, verifier())
+    reporting = build_reporting(reporting_settings, verifier())
+    async with AsyncExitStack() as stack:
+        service_http = {
+            "roster": await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=roster), base_url=settings.roster_url)
+            ),
+            "reporting": await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=reporting), base_url=settings.reporting_url)
+            ),
+        }
+        esia_http = await stack.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url=ESIA_URL)
+        )
+        gateway = build_app(settings, esia_http=esia_http, service_http=service_http)
+        await stack.enter_async_context(running_app(roster, roster_settings))
+        await stack.enter_async_context(running_app(reporting, reporting_settings))
+        gateway_client = await stack.enter_async_context(running_app(gateway, settings))
+        yield Stack(settings, gateway, sandbox, roster_settings)
+
+
+def _valid_snils() -> str:
+    """A random СНИЛС that passes the control-number check."""
+    digits = f"{random.randint(2_000_000, 999_999_999):09d}"
+    total = sum(int(d) * (9 - i) for i, d in enumerate(digits)) % 101
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} {0 if total == 100 else total:02d}"
+
+
+@dataclass(frozen=True)
+class EsiaPerson:
+    oid: int
+    last_name: str
+    first_name: str
+    middle_name: str
+    birth_date: date
+    snils: str
+
+    def registered(self, person_id: UUID, *, with_oid: bool = False, **changes: object) -> PersonRegistered:
+        """Roster's PersonRegistered for this person (the school may not know their ESIA oid)."""
+        values: dict = {
+            "person_id": person_id,
+            "last_name": self.last_name,
+            "first_name": self.first_name,
+            "middle_name": self.middle_name,
+            "birth_date": self.birth_date,
+            "snils": self.snils,
+            "esia_oid": str(self.oid) if with_oid else None,
+        }
+        return PersonRegistered(**{**values, **changes})
+
+
+@pytest.fixture
+def esia_person(stack: Stack) -> Callable[..., Awaitable[EsiaPerson]]:
+    """A fresh person in the ESIA sandbox, so no two tests share an account."""
+
+    async def make(last_name: str = "Иванова", first_name: str = "Мария", kids: tuple[int, ...] = ()) -> EsiaPerson:
+        body = {
+            "last_name": last_name,
+            "first_name": first_name,
+            "middle_name": "Петровна",
+            "birth_date": "1985-03-14",
+            "snils": _valid_snils(),
+            "kids": list(kids),
+        }
+        async with stack.esia_browser() as esia:
+            response = await esia.post("/sandbox/people", json=body)
+        assert response.status_code == 201, response.text
+        return EsiaPerson(response.json()["oid"], last_name, first_name, "Петровна", date(1985, 3, 14), body["snils"])
+
+    return make
+
+
+@pytest.fixture
+def publish(settings: GatewaySettings) -> Callable[..., Awaitable[None]]:
+    async def send(school_id: UUID, *events: Event) -> None:
+        for event in events:
+            await publish_event(settings, event, school_id=school_id)
+
+    return send

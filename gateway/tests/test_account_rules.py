@@ -1,0 +1,79 @@
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+from gateway.domain.accounts import Account, EsiaIdentity, NoMatch, match_account, same_person, snils_digits
+from gateway.domain.sessions import csrf_required, csrf_valid, session_expiry, token_hash
+
+IDENTITY = EsiaIdentity(
+    oid="1000001", last_name="Иванова", first_name="Мария", birth_date=date(1985, 3, 14), snils="112-233-445 95"
+)
+
+
+def account(**changes: object) -> Account:
+    values: dict = {
+        "person_id": uuid4(),
+        "last_name": "Иванова",
+        "first_name": "Мария",
+        "birth_date": date(1985, 3, 14),
+        "snils_digits": "11223344595",
+        "esia_oid": None,
+    }
+    return Account(**{**values, **changes})
+
+
+def test_snils_is_compared_by_its_digits():
+    assert snils_digits("112-233-445 95") == snils_digits("11223344595") == "11223344595"
+    assert snils_digits("112-233") is None
+    assert snils_digits(None) is None
+
+
+def test_first_login_matches_snils_names_and_birth_date():
+    assert same_person(account(), IDENTITY)
+    assert same_person(account(last_name="ИВАНОВА", first_name=" Мария "), IDENTITY)
+
+
+def test_yo_and_ye_are_the_same_letter_in_names():
+    assert same_person(account(last_name="Королёва"), EsiaIdentity(**{**IDENTITY.__dict__, "last_name": "Королева"}))
+
+
+def test_any_differing_fact_is_no_match():
+    assert not same_person(account(snils_digits="12345678964"), IDENTITY)
+    assert not same_person(account(first_name="Марина"), IDENTITY)
+    assert not same_person(account(birth_date=date(1985, 3, 15)), IDENTITY)
+    assert not same_person(account(birth_date=None), IDENTITY)
+    assert not same_person(account(), EsiaIdentity(**{**IDENTITY.__dict__, "snils": None}))
+
+
+def test_an_account_bound_to_the_oid_wins():
+    bound = account(esia_oid="1000001", last_name="Другая")
+    assert match_account(IDENTITY, [bound], [account()]) == bound.person_id
+
+
+def test_an_account_bound_to_another_oid_is_not_taken():
+    assert match_account(IDENTITY, [], [account(esia_oid="999")]) is NoMatch.UNKNOWN
+
+
+def test_two_candidates_are_left_to_the_school():
+    assert match_account(IDENTITY, [], [account(), account()]) is NoMatch.AMBIGUOUS
+
+
+def test_nobody_matches_an_unknown_person():
+    assert match_account(IDENTITY, [], []) is NoMatch.UNKNOWN
+
+
+def test_only_state_changing_methods_need_the_csrf_token():
+    assert not csrf_required("GET") and not csrf_required("head")
+    assert csrf_required("POST") and csrf_required("PATCH") and csrf_required("DELETE")
+
+
+def test_csrf_token_must_be_present_and_equal():
+    assert csrf_valid("abc", "abc")
+    assert not csrf_valid("abc", "abd")
+    assert not csrf_valid("abc", None)
+    assert not csrf_valid("abc", "")
+
+
+def test_session_lasts_its_ttl_and_only_hashes_are_stored():
+    now = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+    assert session_expiry(now, 12) == datetime(2025, 9, 1, 20, 0, tzinfo=UTC)
+    assert token_hash("secret") != "secret" and len(token_hash("secret")) == 64

@@ -1,0 +1,120 @@
+"""/api/v1/<service>/...: internal tokens roster accepts, CSRF, the access log, services that are down, JWKS."""
+
+from contextlib import asynccontextmanager
+from uuid import uuid4
+
+import jwt
+from sqlalchemy import select
+
+from chassis.auth import Caller, TokenVerifier
+from chassis.tenancy import SYSTEM
+from chassis.testing import eventually
+from gateway.accounts import grant_region_role
+from gateway.keys import load_or_create_signer
+from gateway.models import AccessLogEntry, School
+
+SCHOOL = {"name": "МБОУ «Лицей № 2»", "short_name": "Лицей № 2", "municipality": "Энск"}
+
+
+@asynccontextmanager
+async def region_admin(stack, esia_person):
+    """A signed-in region administrator's browser and CSRF token (a region role: granted at the gateway)."""
+    person = await esia_person("Смирнов", "Павел")
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        await grant_region_role(session, esia_oid=str(person.oid), role="region_admin", name="Смирнов Павел Андреевич")
+    async with stack.browser() as browser:
+        done = await stack.log_in(browser, person.oid)
+        assert done.status_code == 303, done.text
+        yield browser, (await browser.get("/api/v1/me")).json()["csrf_token"]
+
+
+async def access_log(stack, person_id):
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        rows = await session.scalars(
+            select(AccessLogEntry).where(AccessLogEntry.person_id == person_id).order_by(AccessLogEntry.id)
+        )
+        return [(r.method, r.path, r.status) for r in rows]
+
+
+async def test_roster_accepts_the_internal_token_and_every_call_is_logged(stack, esia_person):
+    async with region_admin(stack, esia_person) as (browser, csrf):
+        me = (await browser.get("/api/v1/me")).json()
+        assert me["name"] == "Смирнов Павел Андреевич" and me["region_roles"] == ["region_admin"]
+        created = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers={"X-CSRF-Token": csrf})
+        assert created.status_code == 201, created.text
+        school_id = created.json()["id"]
+        read = await browser.get(f"/api/v1/roster/schools/{school_id}")
+        assert read.status_code == 200
+        assert read.headers["content-type"] == "application/json"
+        assert read.json()["short_name"] == "Лицей № 2"
+        missing = await browser.get("/api/v1/roster/schools/00000000-0000-0000-0000-000000000000")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+
+    assert await access_log(stack, me["person_id"]) == [
+        ("POST", "/api/v1/roster/schools", 201),
+        ("GET", f"/api/v1/roster/schools/{school_id}", 200),
+        ("GET", "/api/v1/roster/schools/00000000-0000-0000-0000-000000000000", 404),
+    ]
+
+    async def school_replicated():
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            return await session.get(School, school_id)
+
+    # Roster's SchoolRegistered reached the gateway's accounts consumer through RabbitMQ.
+    assert (await eventually(school_replicated)).short_name == "Лицей № 2"
+
+
+async def test_state_changing_requests_need_the_csrf_token(stack, esia_person):
+    async with region_admin(stack, esia_person) as (browser, csrf):
+        for headers in ({}, {"X-CSRF-Token": "not-the-token"}):
+            refused = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers=headers)
+            assert refused.status_code == 403
+            assert "CSRF" in refused.json()["detail"]
+        schools_read = await browser.get("/api/v1/roster/schools/00000000-0000-0000-0000-000000000000")
+        assert schools_read.status_code == 404  # reads need no CSRF token
+        accepted = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers={"X-CSRF-Token": csrf})
+        assert accepted.status_code == 201
+
+
+async def test_idempotency_key_and_query_reach_the_service(stack, esia_person):
+    async with region_admin(stack, esia_person) as (browser, csrf):
+        headers = {"X-CSRF-Token": csrf, "Idempotency-Key": "school-lyceum-2"}
+        first = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers=headers)
+        again = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.json()["id"] == first.json()["id"]
+        assert again.headers["idempotent-replayed"] == "true"
+
+
+async def test_unknown_service_is_404_and_a_service_that_is_down_is_503(stack, esia_person):
+    async with region_admin(stack, esia_person) as (browser, _):
+        unknown = await browser.get("/api/v1/payroll/anything")
+        assert unknown.status_code == 404
+        assert unknown.json()["detail"] == "Раздела API «payroll» нет."
+        down = await browser.get("/api/v1/attendance/schools/00000000-0000-0000-0000-000000000000/absences")
+        assert down.status_code == 503
+        assert down.headers["content-type"] == "application/problem+json"
+        assert down.json()["detail"] == "Сервис «Посещаемость» временно недоступен. Повторите попытку через минуту."
+        me = (await browser.get("/api/v1/me")).json()
+    assert (await access_log(stack, me["person_id"]))[-1] == (
+        "GET",
+        "/api/v1/attendance/schools/00000000-0000-0000-0000-000000000000/absences",
+        503,
+    )
+
+
+async def test_published_jwks_verifies_an_issued_token_and_its_key_id_is_stable(stack, settings):
+    async with stack.browser() as browser:
+        jwks = (await browser.get("/.well-known/jwks.json")).json()
+    signer = stack.gateway.state.tokens.signer
+    caller = Caller(person_id=uuid4(), name="Проверка")
+    token = signer.issue(caller)
+    verifier = TokenVerifier.from_jwks(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
+    assert (await verifier.verify(token)).person_id == caller.person_id
+    assert jwt.get_unverified_header(token)["kid"] == jwks["keys"][0]["kid"]
+    assert jwks["keys"][0]["alg"] == "ES256" and "d" not in jwks["keys"][0]
+    # The key file was made 0600 and gives the same kid when loaded again (another process, a restart).
+    assert settings.signing_key_path.stat().st_mode & 0o777 == 0o600
+    again = load_or_create_signer(settings.signing_key_path, issuer="i", audience="a")
+    assert again.kid == signer.kid
