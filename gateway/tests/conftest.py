@@ -19,14 +19,17 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from chassis.auth import TokenVerifier
+from chassis.tenancy import SYSTEM
 from chassis.testing import publish_event, running_app, test_settings
 from contracts import Event
 from contracts.roster import PersonRegistered
 from esia_sandbox.main import build_app as build_sandbox
 from esia_sandbox.settings import SandboxSettings
 from gateway.main import build_app
+from gateway.models import SchoolRole
 from gateway.settings import GatewaySettings
 from reporting.main import build_app as build_reporting
 from reporting.settings import ReportingSettings
@@ -102,6 +105,14 @@ class Stack:
 
     def esia_browser(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.sandbox), base_url=ESIA_URL)
+
+    async def roles_known(self, *person_ids: UUID) -> bool:
+        """Whether the accounts consumer has stored a school role of each person yet."""
+        async with self.gateway.state.db.transaction(SYSTEM) as session:
+            known = await session.scalar(
+                select(func.count(func.distinct(SchoolRole.person_id))).where(SchoolRole.person_id.in_(person_ids))
+            )
+        return known == len(person_ids)
 
     async def esia_redirect(self, browser: httpx.AsyncClient, oid: int) -> str:
         """Start a login at the gateway and pick ``oid`` on the sandbox's form; returns where ESIA sends the browser."""

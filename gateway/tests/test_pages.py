@@ -1,0 +1,58 @@
+"""The web UI's pages: login, the start page by role, the static files."""
+
+from uuid import uuid4
+
+from chassis.testing import eventually
+from contracts.roster import StaffRoleGranted, StudentEnrolled
+
+
+async def test_login_page_offers_gosuslugi_and_the_start_page_needs_a_session(stack):
+    async with stack.browser() as browser:
+        login = await browser.get("/login")
+        assert login.status_code == 200
+        assert "Войти через Госуслуги" in login.text and 'href="/auth/esia"' in login.text
+        start = await browser.get("/")
+        assert start.status_code == 303 and start.headers["location"] == "/login"
+
+
+async def test_static_files_are_served_from_the_gateway(stack):
+    async with stack.browser() as browser:
+        script = await browser.get("/static/app.js")
+        style = await browser.get("/static/app.css")
+    assert script.status_code == 200 and "X-CSRF-Token" in script.text
+    assert style.status_code == 200 and "text/css" in style.headers["content-type"]
+
+
+async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esia_person, publish):
+    teacher, student = await esia_person(), await esia_person("Петров", "Алексей")
+    school_id, teacher_id, student_id = uuid4(), uuid4(), uuid4()
+    await publish(
+        school_id,
+        teacher.registered(teacher_id),
+        StaffRoleGranted(person_id=teacher_id, role="teacher"),
+        student.registered(student_id),
+        StudentEnrolled(student_id=student_id, class_id=uuid4(), class_name="5А", enrolled_on="2025-09-01"),
+    )
+    async with stack.browser() as browser:
+        await eventually(lambda: stack.roles_known(teacher_id, student_id))
+        await stack.log_in(browser, teacher.oid)
+        page = (await browser.get("/")).text
+        assert "Иванова Мария Петровна" in page and "Выйти" in page
+        assert "Записать урок" in page and f'data-schools="{school_id}"' in page
+        assert "Дневник" not in page
+    async with stack.browser() as browser:
+        await stack.log_in(browser, student.oid)
+        page = (await browser.get("/")).text
+        assert 'id="family"' in page and "Записать урок" not in page
+        assert (await browser.get("/login")).status_code == 303
+
+
+async def test_a_person_with_other_roles_sees_them_listed(stack, esia_person, publish):
+    admin = await esia_person("Кузнецова", "Ольга")
+    school_id, admin_id = uuid4(), uuid4()
+    await publish(school_id, admin.registered(admin_id), StaffRoleGranted(person_id=admin_id, role="school_admin"))
+    async with stack.browser() as browser:
+        await eventually(lambda: stack.roles_known(admin_id))
+        await stack.log_in(browser, admin.oid)
+        page = (await browser.get("/")).text
+    assert "Ваши роли" in page and "администратор ЭЖ" in page
