@@ -164,13 +164,15 @@ class DemoLoader:
                 teacher,
             )
             for student, value in zip(students[:4], ["5", "4", "4", "3"], strict=True):
-                await self._post(
+                await self._post_when_known(
                     "gradebook",
                     f"{base}/lessons/{lesson['id']}/marks",
                     {"student_id": student, "value": value, "work_type": "answer"},
                     teacher,
                 )
-        await self._post_absence(base, lesson["id"], students[1], teacher)
+        await self._post_when_known(
+            "attendance", f"{base}/lessons/{lesson['id']}/absences", {"student_id": students[1], "reason": "Н"}, teacher
+        )
 
     async def _wait_for_courses(self, base: str, teacher: Caller) -> list[dict]:
         for _ in range(100):
@@ -238,6 +240,10 @@ async def signer_of(stack: Stack) -> TokenSigner:
         audience=defaults.token_audience,
         kid=jwks["keys"][0]["kid"],
     )
+
+
+def demo_loaded(stack: Stack) -> bool:
+    return (stack.var_dir / "demo.json").exists()
 
 
 async def ensure_demo(stack: Stack) -> UUID:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -124,6 +125,15 @@ class Stack:
             )
         )
         self.signing_key.parent.mkdir(parents=True, exist_ok=True)
+
+    async def drop_databases(self) -> None:
+        """Start from empty databases (the parts create and migrate them again on start)."""
+        admin = await asyncpg.connect(ServiceSettings().admin_database_url)
+        try:
+            for name in ["gateway", *SERVICES]:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{self.db_prefix}{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
     async def start(self) -> None:
         self.prepare_keys()

@@ -1,0 +1,56 @@
+"""A person at a browser: logs in through the gateway and the ESIA sandbox's form, then calls /api/v1.
+
+The end-to-end tests and the benchmark use it to go exactly the way a person goes.
+"""
+
+import re
+from typing import Any
+
+import httpx
+
+_REQUEST_ID = re.compile(r'name="request_id" value="([^"]+)"')
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class LoginFailed(Exception):
+    pass
+
+
+class Browser:
+    def __init__(self, gateway_url: str) -> None:
+        self.http = httpx.AsyncClient(base_url=gateway_url, timeout=10)
+        self.me: dict[str, Any] = {}
+
+    async def login(self, esia_oid: str) -> dict[str, Any]:
+        """Press «Войти через Госуслуги», pick the test person in the sandbox, come back with a session."""
+        start = await self.http.get("/auth/esia")
+        if start.status_code != 302:
+            raise LoginFailed(f"the gateway did not redirect to ESIA: {start.status_code} {start.text[:200]}")
+        form = await self.http.get(start.headers["location"])
+        found = _REQUEST_ID.search(form.text)
+        if form.status_code != 200 or not found:
+            raise LoginFailed(f"the ESIA login form did not open: {form.status_code} {form.text[:300]}")
+        action = str(form.url.copy_with(query=None))
+        chosen = await self.http.post(action, data={"request_id": found.group(1), "oid": esia_oid})
+        if chosen.status_code != 302:
+            raise LoginFailed(f"ESIA refused the login: {chosen.status_code} {chosen.text[:300]}")
+        callback = await self.http.get(chosen.headers["location"])
+        if callback.status_code not in (302, 303):
+            raise LoginFailed(f"the gateway refused the login: {callback.status_code} {callback.text[:300]}")
+        me = await self.http.get("/api/v1/me")
+        if me.status_code != 200:
+            raise LoginFailed(f"no session after login: {me.status_code} {me.text[:200]}")
+        self.me = me.json()
+        return self.me
+
+    def school_of(self, *roles: str) -> str:
+        return next(r["school_id"] for r in self.me["roles"] if r["role"] in roles)
+
+    async def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if method.upper() in UNSAFE:
+            headers.setdefault("X-CSRF-Token", self.me.get("csrf_token", ""))
+        return await self.http.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+    async def close(self) -> None:
+        await self.http.aclose()

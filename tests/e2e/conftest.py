@@ -1,0 +1,64 @@
+"""The whole journal as separate processes (the runner behind ``make run``) on ports, databases,
+an exchange and queue names of its own, with the demo school loaded."""
+
+import importlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import pytest
+
+from chassis.settings import ServiceSettings
+from chassis.testing import delete_queues
+from devstack.demo import ensure_demo
+from devstack.stack import SERVICES, Stack
+
+E2E_PARTS = [*SERVICES, "gateway"]
+
+
+async def reset(stack: Stack) -> None:
+    """Fresh databases and queues, so one run never sees the last one's leftovers."""
+    settings = ServiceSettings(queue_prefix=stack.queue_prefix)
+    admin = await asyncpg.connect(settings.admin_database_url)
+    try:
+        for part in E2E_PARTS:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{stack.db_prefix}{part}" WITH (FORCE)')
+    finally:
+        await admin.close()
+    consumer_names = [c.name for part in E2E_PARTS for c in importlib.import_module(f"{part}.main").app.state.consumers]
+    await delete_queues(settings, consumer_names)
+
+
+def _log_tails(var_dir: Path, lines: int = 40) -> str:
+    tails = []
+    for log in sorted((var_dir / "logs").glob("*.log")):
+        tails.append(f"----- {log.name} -----\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]))
+    return "\n".join(tails)
+
+
+@pytest.fixture(scope="session")
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    stack = Stack(
+        var_dir=tmp_path_factory.mktemp("e2e"),
+        base_port=18000,
+        db_prefix="journal_e2e_",
+        exchange="e2e.school.events",
+        queue_prefix="e2e.",
+        log_to_files=True,
+        log_level="WARNING",
+    )
+    await reset(stack)
+    try:
+        await stack.start()
+    except Exception as exc:
+        await stack.stop()
+        raise RuntimeError(f"the end-to-end stack did not start:\n{_log_tails(stack.var_dir)}") from exc
+    yield stack
+    await stack.stop()
+
+
+@pytest.fixture(scope="session")
+async def demo_school(stack: Stack) -> UUID:
+    """The demo school of ``make run``, loaded by the same loader."""
+    return await ensure_demo(stack)

@@ -1,0 +1,137 @@
+"""The vertical slice through every part, as people use it: the teacher logs in through ESIA,
+records a lesson, posts a mark and marks an absence; the parent sees all of it, and is notified."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from devstack.browser import Browser
+from devstack.stack import Stack
+
+TEACHER_OID, PARENT_OID, OTHER_PARENT_OID = "1000001", "1000002", "1000004"
+
+
+def school_today() -> str:
+    return datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat()
+
+
+@pytest.fixture
+async def browsers(stack: Stack, demo_school) -> AsyncIterator[Callable[[str], Awaitable[Browser]]]:
+    opened: list[Browser] = []
+
+    async def login(oid: str) -> Browser:
+        browser = Browser(stack.url("gateway"))
+        opened.append(browser)
+        await browser.login(oid)
+        return browser
+
+    yield login
+    for browser in opened:
+        await browser.close()
+
+
+async def unread(parent: Browser, school: str) -> int:
+    response = await parent.api("GET", f"/notifications/schools/{school}/notifications/unread-count")
+    assert response.status_code == 200, response.text
+    return response.json()["unread"]
+
+
+async def test_the_family_sees_the_teachers_entries_within_two_seconds(browsers):
+    teacher = await browsers(TEACHER_OID)
+    parent = await browsers(PARENT_OID)
+    school = teacher.school_of("teacher")
+    children = (await parent.api("GET", "/diary")).json()
+    assert [c["name"] for c in children] == ["Петров Алексей"]
+    alexey = children[0]["student_id"]
+    notified_before = await unread(parent, school)
+
+    courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+    maths = next(c for c in courses if c["subject_name"] == "Математика")
+    topic, homework = f"Деление натуральных чисел ({uuid4().hex[:6]})", "№ 101, 103; правило на с. 40"
+    lesson = await teacher.api(
+        "POST",
+        f"/gradebook/schools/{school}/lessons",
+        json={"course_id": maths["id"], "date": school_today(), "topic": topic, "homework": homework},
+    )
+    assert lesson.status_code == 201, lesson.text
+    lesson_id = lesson.json()["id"]
+    mark = await teacher.api(
+        "POST",
+        f"/gradebook/schools/{school}/lessons/{lesson_id}/marks",
+        json={"student_id": alexey, "value": "5", "work_type": "test"},
+    )
+    assert mark.status_code == 201, mark.text
+    for _ in range(20):  # attendance hears of the lesson within milliseconds; until then it says 409
+        absence = await teacher.api(
+            "POST",
+            f"/attendance/schools/{school}/lessons/{lesson_id}/absences",
+            json={"student_id": alexey, "reason": "Н"},
+        )
+        if absence.status_code != 409:
+            break
+        await asyncio.sleep(0.05)
+    assert absence.status_code == 201, absence.text
+    entered = time.monotonic()
+
+    while True:
+        diary = await parent.api("GET", f"/diary/{alexey}", params={"start": school_today(), "end": school_today()})
+        assert diary.status_code == 200, diary.text
+        lessons = [entry for day in diary.json()["days"] for entry in day["lessons"] if entry["topic"] == topic]
+        seen = (
+            bool(lessons)
+            and lessons[0]["homework"] == homework
+            and [m["value"] for m in lessons[0]["marks"]] == ["5"]
+            and (lessons[0]["absence"] or {}).get("code") == "Н"
+            and await unread(parent, school) == notified_before + 2
+        )
+        elapsed = time.monotonic() - entered
+        if seen:
+            break
+        assert elapsed < 2.0, f"after {elapsed:.2f}s the family still does not see everything: {lessons}"
+        await asyncio.sleep(0.05)
+
+    inbox = (await parent.api("GET", f"/notifications/schools/{school}/notifications")).json()
+    newest = {n["kind"] for n in inbox[:2]}
+    assert newest == {"mark", "absence"}
+
+
+async def test_a_parent_sees_only_their_own_child(browsers):
+    parent = await browsers(PARENT_OID)
+    other_parent = await browsers(OTHER_PARENT_OID)
+    [other_child] = (await other_parent.api("GET", "/diary")).json()
+    assert (await other_parent.api("GET", f"/diary/{other_child['student_id']}")).status_code == 200
+
+    stranger = await parent.api("GET", f"/diary/{other_child['student_id']}")
+    assert stranger.status_code == 404
+    assert stranger.headers["content-type"] == "application/problem+json"
+    school = other_child["school_id"]
+    direct = await parent.api("GET", f"/reporting/schools/{school}/students/{other_child['student_id']}/diary")
+    assert direct.status_code == 404
+
+
+async def test_a_parent_cannot_write_the_journal(browsers):
+    teacher = await browsers(TEACHER_OID)
+    parent = await browsers(PARENT_OID)
+    school = teacher.school_of("teacher")
+    [course, *_] = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+    attempt = await parent.api(
+        "POST",
+        f"/gradebook/schools/{school}/lessons",
+        json={"course_id": course["id"], "date": school_today(), "topic": "Чужая тема"},
+    )
+    assert attempt.status_code == 403
+
+
+async def test_without_a_session_the_api_answers_401(stack: Stack):
+    anonymous = Browser(stack.url("gateway"))
+    try:
+        response = await anonymous.api("GET", "/diary")
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+    finally:
+        await anonymous.close()
