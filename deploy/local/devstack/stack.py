@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -135,7 +136,15 @@ class Stack:
         finally:
             await admin.close()
 
+    def check_ports_free(self) -> None:
+        """Fail at once, not with a confusing half-start, when something already listens on our ports."""
+        for name in PORT_OFFSETS:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port(name))) == 0:
+                    raise RuntimeError(f"port {self.port(name)} ({name}) is taken: is another journal already running?")
+
     async def start(self) -> None:
+        self.check_ports_free()
         self.prepare_keys()
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
         apps = {
