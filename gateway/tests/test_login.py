@@ -1,9 +1,10 @@
 """Login through the ESIA sandbox's form, sessions, the cookie, /api/v1/me and logout."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually
@@ -183,3 +184,18 @@ async def test_logout_kills_the_session_and_goes_through_esia(stack, esia_person
         async with stack.esia_browser() as esia:
             back = await esia.get(out.headers["location"])
         assert back.status_code == 302 and back.headers["location"] == "http://gateway.test/login"
+
+
+async def test_an_expired_session_is_refused(stack, esia_person, publish):
+    teacher = await esia_person()
+    school_id, person_id = uuid4(), uuid4()
+    await publish(school_id, teacher.registered(person_id))
+    await eventually(lambda: stored_person(stack, person_id))
+    async with stack.browser() as browser:
+        await stack.log_in(browser, teacher.oid)
+        assert (await browser.get("/api/v1/me")).status_code == 200
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            expired = func.now() - timedelta(seconds=1)
+            await session.execute(update(Session).where(Session.person_id == person_id).values(expires_at=expired))
+        assert (await browser.get("/api/v1/me")).status_code == 401
+        assert (await browser.get("/")).headers["location"] == "/login"

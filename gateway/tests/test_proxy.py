@@ -85,6 +85,10 @@ async def test_idempotency_key_and_query_reach_the_service(stack, esia_person):
         assert first.status_code == again.status_code == 201
         assert again.json()["id"] == first.json()["id"]
         assert again.headers["idempotent-replayed"] == "true"
+        zero = "00000000-0000-0000-0000-000000000000"
+        bad_query = await browser.get(f"/api/v1/reporting/schools/{zero}/students/{zero}/diary?start=not-a-date")
+        assert bad_query.status_code == 422  # without the query reporting would answer 404
+        assert "start" in bad_query.json()["detail"]
 
 
 async def test_unknown_service_is_404_and_a_service_that_is_down_is_503(stack, esia_person):
