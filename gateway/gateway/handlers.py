@@ -4,6 +4,8 @@ Every handler is an upsert, so a replayed or reordered event leaves the same sta
 (a role may arrive before its person; the role row waits for it).
 """
 
+from uuid import UUID
+
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +25,7 @@ from gateway.models import Person, School, SchoolRole
 consumer = Consumer("gateway.accounts")
 
 
-async def _grant(session: AsyncSession, envelope: Envelope, person_id: object, role: str) -> None:
+async def _grant(session: AsyncSession, envelope: Envelope, person_id: UUID, role: str) -> None:
     await session.execute(
         insert(SchoolRole).values(person_id=person_id, school_id=envelope.schoolid, role=role).on_conflict_do_nothing()
     )
