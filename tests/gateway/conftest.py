@@ -1,4 +1,4 @@
-"""The gateway against real PostgreSQL and RabbitMQ, with the ESIA sandbox, roster and reporting in-process.
+"""The gateway with its neighbours: real PostgreSQL and RabbitMQ, the ESIA sandbox, roster and reporting in-process.
 
 Only the network is replaced: each app is reached through an httpx ASGI transport. Roster
 and reporting verify the gateway's tokens with the keys it publishes at /.well-known/jwks.json.
