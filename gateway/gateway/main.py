@@ -27,6 +27,17 @@ def build_app(
 ) -> FastAPI:
     """``esia_http`` and ``service_http`` (per service) replace the real network, e.g. with in-process apps."""
     tokens = InternalTokens(settings)
+
+    @asynccontextmanager
+    async def http_clients(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(app.state.upstreams)
+            app.state.esia_http = esia_http or await stack.enter_async_context(
+                httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+            )
+            app.state.esia = None
+            yield
+
     app = create_app(
         settings,
         title="Gateway",
@@ -35,24 +46,11 @@ def build_app(
         consumers=[consumer],
         migrations_dir=MIGRATIONS,
         verifier=tokens.verifier(),
+        resources=http_clients,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.tokens = tokens
     app.state.upstreams = Upstreams(settings, tokens, service_http)
-    chassis_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            await stack.enter_async_context(chassis_lifespan(app))
-            await stack.enter_async_context(app.state.upstreams)
-            app.state.esia_http = esia_http or await stack.enter_async_context(
-                httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
-            )
-            app.state.esia = None
-            yield
-
-    app.router.lifespan_context = lifespan
     return app
 
 

@@ -2,8 +2,8 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from uuid import uuid4
 
@@ -44,11 +44,14 @@ def create_app(
     consumers: Sequence[Consumer] = (),
     migrations_dir: Path | None = None,
     verifier: TokenVerifier | None = None,
+    resources: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
 ) -> FastAPI:
     """Compose a service: its routers and consumers on top of the chassis.
 
     On start: migrate (when enabled), connect to PostgreSQL and RabbitMQ, start the outbox
     relay and the consumers. ``verifier`` replaces the JWKS-over-HTTP verifier (tests, gateway).
+    ``resources`` is the service's own context (e.g. its HTTP clients), entered once the chassis
+    has started and left before it stops.
     """
     setup_telemetry(settings.service_name, log_level=settings.log_level, otlp_endpoint=settings.otlp_endpoint)
 
@@ -68,7 +71,11 @@ def create_app(
             await runner.start()
         log.info("service_started", port=settings.port)
         try:
-            yield
+            if resources is None:
+                yield
+            else:
+                async with resources(app):
+                    yield
         finally:
             for task in tasks:
                 task.cancel()
