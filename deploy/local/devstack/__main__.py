@@ -5,7 +5,7 @@ import contextlib
 import signal
 from pathlib import Path
 
-from devstack.demo import demo_loaded, demo_logins, ensure_demo
+from devstack.demo import demo_logins, ensure_demo, loaded_demo_school
 from devstack.stack import Stack
 
 
@@ -16,7 +16,7 @@ async def main(var_dir: Path) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        if not demo_loaded(stack):
+        if not await loaded_demo_school(stack):
             # A demo that never finished loading (or none yet): begin from empty databases, so a
             # half-loaded school never sits beside a whole one.
             await stack.drop_databases()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import asyncpg
 import httpx
 
 from chassis.auth import Caller, TokenSigner
@@ -242,33 +243,39 @@ async def signer_of(stack: Stack) -> TokenSigner:
     )
 
 
-def demo_loaded(stack: Stack) -> bool:
-    return (stack.var_dir / "demo.json").exists()
+async def loaded_demo_school(stack: Stack) -> UUID | None:
+    """The demo school recorded in var/demo.json, if the roster database really holds it."""
+    marker = stack.var_dir / "demo.json"
+    if not marker.exists():
+        return None
+    school_id = UUID(json.loads(marker.read_text())["school_id"])
+    settings = ServiceSettings()
+    try:
+        # The admin role is not bound by row-level security, and no service needs to run yet.
+        server = settings.admin_database_url.rsplit("/", 1)[0]
+        connection = await asyncpg.connect(f"{server}/{stack.db_prefix}roster")
+    except asyncpg.InvalidCatalogNameError:
+        return None
+    try:
+        found = await connection.fetchval("SELECT 1 FROM schools WHERE id = $1", school_id)
+    except asyncpg.UndefinedTableError:
+        found = None
+    finally:
+        await connection.close()
+    return school_id if found else None
 
 
 async def ensure_demo(stack: Stack) -> UUID:
-    """Load the demo school once; later runs find it (recorded in var/demo.json) and leave it."""
-    marker = stack.var_dir / "demo.json"
-    signer = await signer_of(stack)
-    if marker.exists():
-        school_id = UUID(json.loads(marker.read_text())["school_id"])
-        reader = Caller(
-            uuid5(NAMESPACE_URL, "devstack:region-admin"), "Загрузчик демо", region_roles=frozenset({"region_admin"})
-        )
-        async with httpx.AsyncClient() as http:
-            found = await http.get(
-                f"{stack.url('roster')}/schools/{school_id}",
-                headers={"Authorization": f"Bearer {signer.issue(reader)}"},
-            )
-        if found.status_code == 200:
-            return school_id
+    """Load the demo school once; later runs find it and leave it as it is."""
+    if school_id := await loaded_demo_school(stack):
+        return school_id
     await grant_region_roles(stack)
-    loader = DemoLoader(stack, signer)
+    loader = DemoLoader(stack, await signer_of(stack))
     try:
         school_id = await loader.load()
     finally:
         await loader.http.aclose()
-    marker.write_text(json.dumps({"school_id": str(school_id)}))
+    (stack.var_dir / "demo.json").write_text(json.dumps({"school_id": str(school_id)}))
     return school_id
 
 
