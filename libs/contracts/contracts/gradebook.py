@@ -27,7 +27,12 @@ class LessonRecorded(Event):
 
 @event_model
 class MarkPosted(Event):
-    """A current mark (R-22) placed in the column of the lesson date."""
+    """A current mark (R-22) placed in the column of the lesson date.
+
+    ``work_type`` is the code of the вид работы (``"test"``), ``work_type_title`` its Russian name from the
+    school's table («Ответ на уроке», «Контрольная работа» …), so consumers show it without a copy of the
+    table; it is empty in events from before the field existed.
+    """
 
     TYPE: ClassVar[str] = "gradebook.mark.posted.v1"
     SUBJECT_FIELD: ClassVar[str] = "mark_id"
@@ -41,6 +46,7 @@ class MarkPosted(Event):
     date: date
     value: str
     work_type: str
+    work_type_title: str = ""
     weight: float
 
 
@@ -49,6 +55,8 @@ class MarkChanged(Event):
     """A current mark changed by its teacher (R-25): the full new state, the old value and who changed it.
 
     ``version`` counts the mark's states (1 when posted), so a read model keeps the latest.
+    ``work_type_title`` is the Russian name of the вид работы («Ответ на уроке», «Контрольная работа» …),
+    empty in events from before the field existed.
     """
 
     TYPE: ClassVar[str] = "gradebook.mark.changed.v1"
@@ -64,6 +72,7 @@ class MarkChanged(Event):
     date: date
     value: str
     work_type: str
+    work_type_title: str = ""
     weight: float
     old_value: str
     changed_by: UUID

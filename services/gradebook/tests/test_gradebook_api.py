@@ -152,6 +152,8 @@ async def test_a_mark_is_posted_with_its_weight_and_counted(client, as_, make_jo
         2.0,
         lesson["date"],
     )
+    # The consumers show the work type by the name gradebook's table gives it.
+    assert (event["data"]["work_type"], event["data"]["work_type_title"]) == ("test", "Контрольная работа")
 
     lessons = (
         await client.get(f"/schools/{school}/courses/{journal.course_id}/lessons", headers=as_(journal.teacher))
@@ -301,11 +303,13 @@ async def test_a_changed_mark_is_logged_and_announced(client, as_, make_journal,
 
     event = next(e for e in await outbox_events(school) if e["type"] == "gradebook.mark.changed.v1")
     assert event["subject"] == mark["id"]
-    assert {k: event["data"][k] for k in ("value", "old_value", "version", "weight", "work_type", "changed_by")} == {
+    fields = ("value", "old_value", "version", "weight", "work_type", "work_type_title", "changed_by")
+    assert {k: event["data"][k] for k in fields} == {
         "value": "4",
         "old_value": "3",
         "version": 2,
         "weight": 2.0,
         "work_type": "dictation",
+        "work_type_title": "Диктант",
         "changed_by": str(journal.teacher.person_id),
     }

@@ -78,14 +78,18 @@ async def _notify_family(
 @family.on(MarkPosted)
 async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.mark_posted(name, event.subject_name, event.value, event.work_type, event.weight, event.date)
+    notice = texts.mark_posted(
+        name, event.subject_name, event.value, event.work_type, event.work_type_title, event.weight, event.date
+    )
     await _notify_family(session, envelope, event.student_id, "mark", notice)
 
 
 @family.on(MarkChanged)
 async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.mark_changed(name, event.subject_name, event.old_value, event.value, event.work_type, event.date)
+    notice = texts.mark_changed(
+        name, event.subject_name, event.old_value, event.value, event.work_type, event.work_type_title, event.date
+    )
     await _notify_family(session, envelope, event.student_id, "mark", notice)
 
 

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select
 
 from chassis.auth import Caller
+from chassis.events import envelope_for
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event
 from contracts.attendance import AbsenceRecorded
@@ -68,6 +69,7 @@ def mark(family: Family, value: str, student: Caller | None = None, **extra) -> 
         "date": DAY,
         "value": value,
         "work_type": "test",
+        "work_type_title": "Контрольная работа",
         "weight": 2.0,
         **extra,
     }
@@ -93,7 +95,9 @@ async def count_for_event(app, family: Family, event_id: UUID) -> int:
 async def test_a_mark_reaches_each_guardian_and_the_student_once(app, settings, client, as_):
     family = await make_family(settings, client, as_)
     envelope = await publish_event(
-        settings, mark(family, "4", work_type="answer", weight=1.0), school_id=family.school_id
+        settings,
+        mark(family, "4", work_type="answer", work_type_title="Ответ на уроке", weight=1.0),
+        school_id=family.school_id,
     )
     await eventually(lambda: count_for_event(app, family, envelope.id))
 
@@ -153,6 +157,24 @@ async def test_absences_and_changed_marks_reach_the_family(app, settings, client
     titles = {n["kind"] + ": " + n["title"] for n in await inbox(client, as_, family, family.father)}
     assert "absence: Пропуск урока: Математика, 24.11.2026 — Н (без уважительной причины)" in titles
     assert "mark: Отметка исправлена: 3 → 4 — Математика, контрольная работа, 24.11.2026" in titles
+
+
+async def test_the_work_type_is_named_as_the_event_names_it(app, settings, client, as_):
+    family = await make_family(settings, client, as_)
+    # A school's own вид работы: only the producer's title can name it.
+    own = mark(family, "5", work_type="olympiad", work_type_title="Олимпиада", weight=3.0)
+    own_envelope = await publish_event(settings, own, school_id=family.school_id)
+    # An event published before MarkPosted carried the title has no such field at all.
+    older_event = mark(family, "4", work_type="project")
+    older = envelope_for(older_event, source="/tests", school_id=family.school_id)
+    older = older.model_copy(update={"data": {k: v for k, v in older.data.items() if k != "work_type_title"}})
+    await publish_event(settings, older_event, school_id=family.school_id, envelope=older)
+    await eventually(lambda: count_for_event(app, family, own_envelope.id))
+    await eventually(lambda: count_for_event(app, family, older.id))
+
+    titles = {n["title"] for n in await inbox(client, as_, family, family.mother)}
+    assert "Новая отметка: 5 — Математика, олимпиада, 24.11.2026" in titles
+    assert "Новая отметка: 4 — Математика, project, 24.11.2026" in titles
 
 
 async def test_read_and_unread(app, settings, client, as_):

@@ -6,7 +6,7 @@ DAY = date(2026, 11, 24)
 
 
 def test_a_new_mark_names_the_value_subject_work_type_and_date():
-    notice = texts.mark_posted("Абрамова Анна", "Математика", "5", "test", 2.0, DAY)
+    notice = texts.mark_posted("Абрамова Анна", "Математика", "5", "test", "Контрольная работа", 2.0, DAY)
     assert notice.title == "Новая отметка: 5 — Математика, контрольная работа, 24.11.2026"
     assert notice.body == (
         "Абрамова Анна: отметка 5 по предмету «Математика» за урок 24.11.2026 (контрольная работа, вес 2)."
@@ -14,22 +14,31 @@ def test_a_new_mark_names_the_value_subject_work_type_and_date():
 
 
 def test_a_fractional_weight_is_written_with_a_comma_and_a_zero_weight_is_left_out():
-    assert "вес 1,5" in texts.mark_posted(None, "Физика", "4", "lab", 1.5, DAY).body
-    credit = texts.mark_posted(None, "Физкультура", "зач", "credit", 0.0, DAY)
+    assert "вес 1,5" in texts.mark_posted(None, "Физика", "4", "lab", "Лабораторная работа", 1.5, DAY).body
+    credit = texts.mark_posted(None, "Физкультура", "зач", "credit", "Зачёт", 0.0, DAY)
     assert credit.title == "Новая отметка: зач — Физкультура, зачёт, 24.11.2026"
     assert "вес" not in credit.body
 
 
 def test_without_the_students_name_the_body_starts_with_a_capital():
-    assert texts.mark_posted(None, "Математика", "3", "answer", 1.0, DAY).body.startswith("Отметка 3 по предмету")
+    notice = texts.mark_posted(None, "Математика", "3", "answer", "Ответ на уроке", 1.0, DAY)
+    assert notice.body.startswith("Отметка 3 по предмету")
 
 
-def test_an_unknown_work_type_shows_by_its_code():
-    assert texts.mark_posted(None, "Химия", "4", "olympiad", 1.0, DAY).title.endswith("— Химия, olympiad, 24.11.2026")
+def test_the_work_type_is_named_by_the_events_title_in_lower_case():
+    # A school's own вид работы: its name comes with the event, there is no table to look it up in.
+    notice = texts.mark_posted(None, "Химия", "4", "olympiad", "Олимпиада", 1.0, DAY)
+    assert notice.title == "Новая отметка: 4 — Химия, олимпиада, 24.11.2026"
+
+
+def test_an_event_without_the_title_shows_the_work_type_by_its_code():
+    assert texts.mark_posted(None, "Химия", "4", "test", "", 2.0, DAY).title.endswith("— Химия, test, 24.11.2026")
+    changed = texts.mark_changed(None, "Химия", "3", "4", "test", "", DAY)
+    assert changed.title == "Отметка исправлена: 3 → 4 — Химия, test, 24.11.2026"
 
 
 def test_a_changed_mark_shows_the_old_and_the_new_value():
-    notice = texts.mark_changed("Яковлев Борис", "Математика", "3", "4", "answer", DAY)
+    notice = texts.mark_changed("Яковлев Борис", "Математика", "3", "4", "answer", "Ответ на уроке", DAY)
     assert notice.title == "Отметка исправлена: 3 → 4 — Математика, ответ на уроке, 24.11.2026"
     assert notice.body.endswith("исправлена с 3 на 4.")
 

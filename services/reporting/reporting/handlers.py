@@ -98,6 +98,7 @@ async def _store_mark(session: AsyncSession, event: MarkPosted | MarkChanged, ve
         "date": event.date,
         "value": event.value,
         "work_type": event.work_type,
+        "work_type_title": event.work_type_title,
         "weight": event.weight,
     }
     statement = insert(Mark).values(school_id=envelope.schoolid, id=event.mark_id, **values)

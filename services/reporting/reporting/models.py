@@ -84,6 +84,8 @@ class Mark(Base):
     date: Mapped[date]
     value: Mapped[str] = mapped_column(String(10))
     work_type: Mapped[str] = mapped_column(String(40))
+    #: Empty for a mark stored from events before MarkPosted carried the title.
+    work_type_title: Mapped[str] = mapped_column(String(200), server_default="")
     weight: Mapped[float] = mapped_column(Float)
 
 

@@ -37,22 +37,25 @@ def test_marks_and_absences_join_their_lesson():
         WEEK,
         [LessonRecord(lesson, MONDAY, "Математика", "Дроби", None)],
         [
-            MarkRecord(lesson, MONDAY, "Математика", "5", "test", 2.0),
-            MarkRecord(lesson, MONDAY, "Математика", "4", "answer", 1.0),
+            MarkRecord(lesson, MONDAY, "Математика", "5", "test", "Контрольная работа", 2.0),
+            MarkRecord(lesson, MONDAY, "Математика", "4", "answer", "Ответ на уроке", 1.0),
         ],
         [AbsenceRecord(lesson, MONDAY, "Математика", "late")],
     )
     [entry] = days[0].lessons
-    assert entry.marks == [DiaryMark("5", "test", 2.0), DiaryMark("4", "answer", 1.0)]
+    assert entry.marks == [
+        DiaryMark("5", "test", "Контрольная работа", 2.0),
+        DiaryMark("4", "answer", "Ответ на уроке", 1.0),
+    ]
     assert entry.absence == DiaryAbsence("late", "О")
 
 
 def test_a_mark_before_its_lesson_shows_under_the_subject_without_topic():
     lesson = uuid4()
-    days = diary_days(WEEK, [], [MarkRecord(lesson, TUESDAY, "История", "3", "answer", 1.0)], [])
+    days = diary_days(WEEK, [], [MarkRecord(lesson, TUESDAY, "История", "3", "answer", "Ответ на уроке", 1.0)], [])
     [entry] = days[1].lessons
     assert (entry.lesson_id, entry.subject, entry.topic, entry.homework) == (lesson, "История", None, None)
-    assert entry.marks == [DiaryMark("3", "answer", 1.0)]
+    assert entry.marks == [DiaryMark("3", "answer", "Ответ на уроке", 1.0)]
 
 
 def test_an_absence_on_an_unknown_lesson_still_shows_with_its_code():

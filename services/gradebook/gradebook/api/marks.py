@@ -62,6 +62,7 @@ def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
         "date": lesson.date,
         "value": mark.value,
         "work_type": mark.work_type,
+        "work_type_title": work_type(mark.work_type).title,
         "weight": mark.weight,
     }
 

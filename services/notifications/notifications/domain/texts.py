@@ -3,18 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 
-#: Виды работ of gradebook's default table, as a sentence names them; events carry only the code.
-WORK_TYPE_TITLES = {
-    "answer": "ответ на уроке",
-    "homework": "домашняя работа",
-    "independent": "самостоятельная работа",
-    "test": "контрольная работа",
-    "dictation": "диктант",
-    "practical": "практическая работа",
-    "lab": "лабораторная работа",
-    "credit": "зачёт",
-}
-
 #: R-40: the reason codes Б/У/Н/О with what they mean.
 ABSENCE_REASONS = {
     "ill": "Б (по болезни)",
@@ -30,9 +18,12 @@ class Notice:
     body: str
 
 
-def work_type_title(code: str) -> str:
-    """A school's own work type, unknown here, is shown by its code rather than dropped."""
-    return WORK_TYPE_TITLES.get(code, code)
+def work_type_name(code: str, title: str) -> str:
+    """The вид работы as a sentence names it, from the title gradebook puts in the event.
+
+    An event from before the title was carried has it empty: the code is shown rather than nothing.
+    """
+    return title.lower() if title else code
 
 
 def full_name(last_name: str, first_name: str) -> str:
@@ -54,8 +45,16 @@ def _about(student_name: str | None, text: str) -> str:
     return f"{student_name}: {text}" if student_name else text[0].upper() + text[1:]
 
 
-def mark_posted(student_name: str | None, subject: str, value: str, work_type: str, weight: float, day: date) -> Notice:
-    kind = work_type_title(work_type)
+def mark_posted(
+    student_name: str | None,
+    subject: str,
+    value: str,
+    work_type: str,
+    work_type_title: str,
+    weight: float,
+    day: date,
+) -> Notice:
+    kind = work_type_name(work_type, work_type_title)
     details = f"{kind}, вес {_weight(weight)}" if weight > 0 else kind
     return Notice(
         title=f"Новая отметка: {value} — {subject}, {kind}, {_day(day)}",
@@ -64,10 +63,16 @@ def mark_posted(student_name: str | None, subject: str, value: str, work_type: s
 
 
 def mark_changed(
-    student_name: str | None, subject: str, old_value: str, value: str, work_type: str, day: date
+    student_name: str | None,
+    subject: str,
+    old_value: str,
+    value: str,
+    work_type: str,
+    work_type_title: str,
+    day: date,
 ) -> Notice:
     # R-25: the family sees both the old and the new value of a changed mark.
-    kind = work_type_title(work_type)
+    kind = work_type_name(work_type, work_type_title)
     return Notice(
         title=f"Отметка исправлена: {old_value} → {value} — {subject}, {kind}, {_day(day)}",
         body=_about(

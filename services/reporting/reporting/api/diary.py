@@ -29,6 +29,8 @@ class StudentOut(BaseModel):
 class MarkOut(BaseModel):
     value: str
     work_type: str
+    #: The вид работы's name from gradebook; empty for a mark whose events came before it was carried.
+    work_type_title: str
     weight: float
 
 
@@ -147,7 +149,10 @@ async def get_diary(
     days = diary_days(
         dates,
         [LessonRecord(le.id, le.date, le.subject_name, le.topic, le.homework) for le in lessons],
-        [MarkRecord(m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.weight) for m in marks],
+        [
+            MarkRecord(m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight)
+            for m in marks
+        ],
         [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],
     )
     return DiaryOut.model_validate(

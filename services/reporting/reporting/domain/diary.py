@@ -30,6 +30,7 @@ class MarkRecord:
     subject: str
     value: str
     work_type: str
+    work_type_title: str
     weight: float
 
 
@@ -45,6 +46,7 @@ class AbsenceRecord:
 class DiaryMark:
     value: str
     work_type: str
+    work_type_title: str
     weight: float
 
 
@@ -95,7 +97,9 @@ def diary_days(
         return by_id[lesson_id][1]
 
     for mark in marks:
-        entry(mark.lesson_id, mark.date, mark.subject).marks.append(DiaryMark(mark.value, mark.work_type, mark.weight))
+        entry(mark.lesson_id, mark.date, mark.subject).marks.append(
+            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight)
+        )
     for absence in absences:
         entry(absence.lesson_id, absence.date, absence.subject).absence = DiaryAbsence(
             absence.reason, absence_code(absence.reason)
