@@ -39,11 +39,15 @@ async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esi
         page = (await browser.get("/")).text
         assert "Иванова Мария Петровна" in page and "Выйти" in page
         assert "Записать урок" in page and f'data-schools="{school_id}"' in page
+        # The class journal's grid, the lesson panel and the editing dialog are mounted; app.js fills them.
+        assert 'id="journal"' in page and 'id="lesson-panel"' in page and 'id="editor"' in page
+        assert '<script src="/static/app.js"' in page
         assert "Дневник" not in page
     async with stack.browser() as browser:
         await stack.log_in(browser, student.oid)
         page = (await browser.get("/")).text
-        assert 'id="family"' in page and "Записать урок" not in page
+        assert 'id="family"' in page and "Записать урок" not in page and 'id="journal"' not in page
+        assert '<script src="/static/app.js"' in page
         assert (await browser.get("/login")).status_code == 303
 
 
