@@ -3,6 +3,12 @@
 Loaded for the whole workspace (``-p chassis.testing``). Tests run against the real
 PostgreSQL and RabbitMQ on localhost, on their own databases (``journal_test_*``), exchange
 and queue names, so a running demo is never disturbed.
+
+A service's ``tests/conftest.py`` defines its session fixtures ``settings``
+(``test_settings(TheSettings)``), ``app`` (``build_app(settings, verifier_for(token_signer))``) and
+``client`` (``running_app(app, settings)``; session fixtures are cached per definition, so each
+service keeps its own); this plugin adds ``as_(caller)`` (request headers of that caller) and
+``outbox_events(school_id)``.
 """
 
 import asyncio
@@ -18,11 +24,14 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from chassis.auth import Caller, TokenSigner, TokenVerifier
 from chassis.events import Envelope, envelope_for
 from chassis.relay import message_for
 from chassis.settings import ServiceSettings
+from chassis.tables import outbox
+from chassis.tenancy import SYSTEM
 from contracts import Event
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -154,3 +163,23 @@ def pytest_configure(config: pytest.Config) -> None:
 def token_signer() -> TokenSigner:
     defaults = ServiceSettings()
     return TokenSigner.generate(issuer=defaults.token_issuer, audience=defaults.token_audience)
+
+
+@pytest.fixture
+def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
+    """``as_(caller)`` gives the headers of a request made by that caller."""
+    return lambda caller: auth_headers(token_signer, caller)
+
+
+@pytest.fixture
+def outbox_events(app: FastAPI) -> Callable[[UUID], Awaitable[list[dict]]]:
+    """The envelopes a school's changes put in the outbox, oldest first."""
+
+    async def read(school_id: UUID) -> list[dict]:
+        async with app.state.db.transaction(SYSTEM) as session:
+            found = await session.scalars(
+                select(outbox.c.envelope).where(outbox.c.school_id == school_id).order_by(outbox.c.seq)
+            )
+            return list(found)
+
+    return read

@@ -13,9 +13,8 @@ from attendance.main import build_app
 from attendance.models import ClassMember, Lesson, Person
 from attendance.settings import AttendanceSettings
 from chassis.auth import Caller, TokenSigner
-from chassis.tables import outbox
-from chassis.tenancy import SYSTEM, Tenant
-from chassis.testing import auth_headers, eventually, person, publish_event, running_app, test_settings, verifier_for
+from chassis.tenancy import Tenant
+from chassis.testing import eventually, person, publish_event, running_app, test_settings, verifier_for
 from contracts.gradebook import LessonRecorded
 from contracts.roster import PersonRegistered, StudentEnrolled
 
@@ -34,12 +33,6 @@ def app(settings: AttendanceSettings, token_signer: TokenSigner) -> FastAPI:
 async def client(app: FastAPI, settings: AttendanceSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with running_app(app, settings) as client:
         yield client
-
-
-@pytest.fixture
-def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
-    """``as_(caller)`` gives the headers of a request made by that caller."""
-    return lambda caller: auth_headers(token_signer, caller)
 
 
 @pytest.fixture
@@ -118,17 +111,3 @@ def give_lesson(settings: AttendanceSettings, app: FastAPI) -> Callable[[SchoolC
         return event.lesson_id
 
     return give
-
-
-@pytest.fixture
-def outbox_events(app: FastAPI) -> Callable[[UUID], Awaitable[list[dict]]]:
-    """The envelopes a school's changes put in the outbox, oldest first."""
-
-    async def read(school_id: UUID) -> list[dict]:
-        async with app.state.db.transaction(SYSTEM) as session:
-            found = await session.scalars(
-                select(outbox.c.envelope).where(outbox.c.school_id == school_id).order_by(outbox.c.seq)
-            )
-            return list(found)
-
-    return read

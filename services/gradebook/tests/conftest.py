@@ -7,12 +7,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from chassis.auth import Caller, TokenSigner
-from chassis.tables import outbox
-from chassis.tenancy import SYSTEM
-from chassis.testing import auth_headers, eventually, person, publish_event, running_app, test_settings, verifier_for
+from chassis.testing import eventually, person, publish_event, running_app, test_settings, verifier_for
 from contracts.roster import AssignmentCreated, ClassCreated, PersonRegistered, StudentEnrolled
 from gradebook.main import build_app
 from gradebook.settings import GradebookSettings
@@ -32,12 +29,6 @@ def app(settings: GradebookSettings, token_signer: TokenSigner) -> FastAPI:
 async def client(app: FastAPI, settings: GradebookSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with running_app(app, settings) as client:
         yield client
-
-
-@pytest.fixture
-def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
-    """``as_(caller)`` gives the headers of a request made by that caller."""
-    return lambda caller: auth_headers(token_signer, caller)
 
 
 @pytest.fixture
@@ -97,17 +88,3 @@ def make_journal(
         return Journal(school_id, teacher, course_id, class_id, subject_id, [anna, boris])
 
     return make
-
-
-@pytest.fixture
-def outbox_events(app: FastAPI) -> Callable[[UUID], Awaitable[list[dict]]]:
-    """The envelopes a school's changes put in the outbox, oldest first."""
-
-    async def read(school_id: UUID) -> list[dict]:
-        async with app.state.db.transaction(SYSTEM) as session:
-            rows = await session.scalars(
-                select(outbox.c.envelope).where(outbox.c.school_id == school_id).order_by(outbox.c.seq)
-            )
-            return list(rows)
-
-    return read

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from chassis.auth import Caller, TokenSigner
-from chassis.testing import auth_headers, eventually, person, publish_event, running_app, test_settings, verifier_for
+from chassis.testing import eventually, person, publish_event, running_app, test_settings, verifier_for
 from contracts import Event
 from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
 from reporting.main import build_app
@@ -29,12 +29,6 @@ def app(settings: ReportingSettings, token_signer: TokenSigner) -> FastAPI:
 async def client(app: FastAPI, settings: ReportingSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with running_app(app, settings) as client:
         yield client
-
-
-@pytest.fixture
-def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
-    """``as_(caller)`` gives the headers of a request made by that caller."""
-    return lambda caller: auth_headers(token_signer, caller)
 
 
 @dataclass

@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 
 from chassis.auth import Caller, TokenSigner
-from chassis.testing import auth_headers, person, running_app, test_settings, verifier_for
+from chassis.testing import person, running_app, test_settings, verifier_for
 from roster.main import build_app
 from roster.settings import RosterSettings
 
@@ -29,9 +29,3 @@ async def client(app: FastAPI, settings: RosterSettings) -> AsyncIterator[httpx.
 @pytest.fixture(scope="session")
 def region_admin() -> Caller:
     return person(region_roles=("region_admin",), name="Администратор Региона")
-
-
-@pytest.fixture
-def as_(token_signer: TokenSigner):
-    """``as_(caller)`` gives the headers of a request made by that caller."""
-    return lambda caller: auth_headers(token_signer, caller)

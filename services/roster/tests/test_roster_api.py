@@ -19,6 +19,7 @@ async def register_school(client, as_, region_admin, name="МБОУ СОШ № 1
 
 
 async def outbox_types(app) -> list[str]:
+    """Event types in the whole outbox, oldest first (a school's own events: ``outbox_events``)."""
     async with app.state.db.transaction(SYSTEM) as session:
         return list(await session.scalars(select(outbox.c.type).order_by(outbox.c.seq)))
 
