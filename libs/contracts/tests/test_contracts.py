@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -56,3 +57,11 @@ def test_events_ignore_fields_added_later_in_the_same_version():
     }
     event = MarkPosted.model_validate({**data, "added_in_a_later_release": True})
     assert event.value == "5" and event.subject() == str(data["mark_id"])
+
+
+def test_the_published_documents_match_the_code():
+    """docs/contracts is what partners read; `make contracts` rewrites it after a change of an event."""
+    published = Path(__file__).parents[3] / "docs" / "contracts"
+    assert json.loads((published / "asyncapi.json").read_text()) == asyncapi(), "run `make contracts`"
+    for event_type, schema in json_schemas().items():
+        assert json.loads((published / "schemas" / f"{event_type}.json").read_text()) == schema, event_type
