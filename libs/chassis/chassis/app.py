@@ -19,6 +19,7 @@ from chassis.broker import Broker
 from chassis.consumers import Consumer, ConsumerRunner
 from chassis.db import Database
 from chassis.idempotency import IdempotencyMiddleware
+from chassis.metrics import Metrics, RequestMetricsMiddleware, metrics_router
 from chassis.problems import install_problem_handlers, problem
 from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
@@ -63,9 +64,9 @@ def create_app(
         broker = await Broker.connect(settings)
         app.state.db, app.state.broker, app.state.settings = db, broker, settings
         tasks: list[asyncio.Task] = []
-        runner = ConsumerRunner(db, broker, settings, list(consumers))
+        runner = ConsumerRunner(db, broker, settings, list(consumers), app.state.metrics)
         if settings.run_relay:
-            app.state.relay = OutboxRelay(db, broker)
+            app.state.relay = OutboxRelay(db, broker, app.state.metrics)
             tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
         if settings.run_consumers and consumers:
             await runner.start()
@@ -87,16 +88,19 @@ def create_app(
 
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.consumers = list(consumers)
+    app.state.metrics = Metrics(settings.service_name)
     app.state.verifier = verifier or TokenVerifier.from_url(
         settings.jwks_url, issuer=settings.token_issuer, audience=settings.token_audience
     )
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_request_id)
+    app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
     for router in routers:
         app.include_router(router)
     app.include_router(_health_router())
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz")
+    app.include_router(metrics_router())
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics")
     return app
 
 

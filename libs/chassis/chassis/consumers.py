@@ -6,6 +6,7 @@ retried after a delay up to ``max_attempts`` times, then its message is dead-let
 a message that is not a readable event is dead-lettered at once.
 """
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.broker import Broker, declare_consumer_queue
 from chassis.db import Database
 from chassis.events import Envelope
+from chassis.metrics import DEAD_LETTERED, DUPLICATE, OK, RETRIED, UNREADABLE, Metrics
 from chassis.settings import ServiceSettings
 from chassis.tables import inbox
 from chassis.tenancy import Tenant
@@ -73,11 +75,14 @@ def read_event(body: bytes, handlers: dict[str, type[Event]]) -> tuple[Envelope,
 
 
 class ConsumerRunner:
-    def __init__(self, db: Database, broker: Broker, settings: ServiceSettings, consumers: list[Consumer]) -> None:
+    def __init__(
+        self, db: Database, broker: Broker, settings: ServiceSettings, consumers: list[Consumer], metrics: Metrics
+    ) -> None:
         self.db = db
         self.broker = broker
         self.settings = settings
         self.consumers = consumers
+        self.metrics = metrics
         self._channel: aio_pika.abc.AbstractChannel | None = None
 
     async def start(self) -> None:
@@ -105,21 +110,26 @@ class ConsumerRunner:
             except UnreadableMessage as exc:
                 log.error("event_unreadable", queue=queue.name, message_id=message.message_id, error=str(exc))
                 await message.reject(requeue=False)
+                self.metrics.handled(consumer.name, message.type or "unknown", UNREADABLE)
                 return
             context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
             with tracer.start_as_current_span(
                 f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER
             ):
+                started = time.perf_counter()
                 try:
-                    await self._handle_once(consumer.name, handler_for[envelope.type], envelope, event)
+                    first_time = await self._handle_once(consumer.name, handler_for[envelope.type], envelope, event)
                 except Exception:
-                    await self._retry_or_dead_letter(queue.name, message, envelope)
+                    outcome = await self._retry_or_dead_letter(queue.name, message, envelope)
+                    self.metrics.handling_finished(consumer.name, envelope, outcome, started)
                     return
             await message.ack()
+            self.metrics.handling_finished(consumer.name, envelope, OK if first_time else DUPLICATE, started)
 
         await queue.consume(on_message)
 
-    async def _handle_once(self, consumer_name: str, handler: Handler, envelope: Envelope, event: Event) -> None:
+    async def _handle_once(self, consumer_name: str, handler: Handler, envelope: Envelope, event: Event) -> bool:
+        """Apply the event unless the inbox already holds it; True when it was applied now."""
         async with self.db.transaction(Tenant(school_id=envelope.schoolid)) as session:
             first_time = (
                 await session.execute(
@@ -131,19 +141,18 @@ class ConsumerRunner:
             ).first()
             if first_time is None:
                 log.info("event_duplicate_skipped", consumer=consumer_name, event_id=str(envelope.id))
-                return
+                return False
             await handler(session, event, envelope)
+        return True
 
-    async def _retry_or_dead_letter(
-        self, queue_name: str, message: AbstractIncomingMessage, envelope: Envelope
-    ) -> None:
+    async def _retry_or_dead_letter(self, queue_name: str, message: AbstractIncomingMessage, envelope: Envelope) -> str:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
         log.exception(
             "event_handler_failed", queue=queue_name, event_id=str(envelope.id), type=envelope.type, attempt=attempt
         )
         if attempt >= self.settings.max_attempts:
             await message.reject(requeue=False)
-            return
+            return DEAD_LETTERED
         assert self._channel is not None
         retry = aio_pika.Message(
             body=message.body,
@@ -155,3 +164,4 @@ class ConsumerRunner:
         )
         await self._channel.default_exchange.publish(retry, routing_key=f"{queue_name}.retry")
         await message.ack()
+        return RETRIED

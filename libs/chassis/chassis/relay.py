@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from chassis.broker import Broker
 from chassis.db import Database
 from chassis.events import OUTBOX_CHANNEL
+from chassis.metrics import Metrics
 from chassis.tables import outbox
 from chassis.tenancy import SYSTEM
 
@@ -42,9 +43,10 @@ def message_for(envelope: dict) -> aio_pika.Message:
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, broker: Broker) -> None:
+    def __init__(self, db: Database, broker: Broker, metrics: Metrics) -> None:
         self.db = db
         self.broker = broker
+        self.metrics = metrics
         self._wake = asyncio.Event()
 
     async def publish_pending(self) -> int:
@@ -66,6 +68,8 @@ class OutboxRelay:
             await session.execute(
                 update(outbox).where(outbox.c.seq.in_([seq for seq, _ in rows])).values(sent_at=func.now())
             )
+        for _, env in rows:
+            self.metrics.published(env["type"])
         return len(rows)
 
     async def run(self) -> None:

@@ -1,11 +1,12 @@
-"""A probe service built only from the chassis: one table, one consumer, no routes of its own."""
+"""A probe service built only from the chassis: one table, one consumer, one route."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from uuid import UUID
 
 import aio_pika
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -13,6 +14,7 @@ from chassis.app import create_app
 from chassis.auth import TokenSigner
 from chassis.consumers import Consumer
 from chassis.migrations import ensure_database
+from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
 from chassis.tables import metadata as chassis_metadata
 from chassis.testing import delete_queues, drop_database, test_settings, verifier_for
@@ -30,6 +32,12 @@ seen = Table(
 FAILING_NAME = "всегда-ошибка"
 
 probe = Consumer("probe.subjects")
+probe_routes = APIRouter()
+
+
+@probe_routes.get("/schools/{school_id}/things/{thing_id}")
+async def read_thing(school_id: UUID, thing_id: UUID) -> dict:
+    return {"school_id": str(school_id), "thing_id": str(thing_id)}
 
 
 @probe.on(SubjectCreated)
@@ -44,6 +52,10 @@ async def count_subject(session, event: SubjectCreated, envelope) -> None:
 class Probe:
     app: FastAPI
     settings: ServiceSettings
+
+    def relay(self) -> OutboxRelay:
+        """A relay like one of another replica's (the probe runs none of its own)."""
+        return OutboxRelay(self.app.state.db, self.app.state.broker, self.app.state.metrics)
 
     async def count(self) -> int:
         async with self.app.state.db.engine.connect() as connection:
@@ -78,6 +90,8 @@ async def probe_app(probe_settings: ServiceSettings, token_signer: TokenSigner) 
         await connection.execute(effects.insert().values(id=1, count=0))
     await engine.dispose()
     await delete_queues(probe_settings, [probe.name])
-    app = create_app(probe_settings, title="probe", routers=[], consumers=[probe], verifier=verifier_for(token_signer))
+    app = create_app(
+        probe_settings, title="probe", routers=[probe_routes], consumers=[probe], verifier=verifier_for(token_signer)
+    )
     async with app.router.lifespan_context(app):
         yield Probe(app, probe_settings)
