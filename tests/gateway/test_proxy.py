@@ -95,7 +95,10 @@ async def test_unknown_service_is_404_and_a_service_that_is_down_is_503(stack, e
     async with region_admin(stack, esia_person) as (browser, _):
         unknown = await browser.get("/api/v1/payroll/anything")
         assert unknown.status_code == 404
-        assert unknown.json()["detail"] == "Раздела API «payroll» нет."
+        assert unknown.json()["detail"] == "Адреса «/api/v1/payroll/anything» в API нет."
+        for operational in ("metrics", "readyz", "openapi.json", "docs"):
+            hidden = await browser.get(f"/api/v1/roster/{operational}")
+            assert hidden.status_code == 404, operational
         down = await browser.get("/api/v1/attendance/schools/00000000-0000-0000-0000-000000000000/absences")
         assert down.status_code == 503
         assert down.headers["content-type"] == "application/problem+json"

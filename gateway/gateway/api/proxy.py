@@ -11,6 +11,8 @@ from gateway.settings import SERVICES
 from gateway.upstream import Upstreams, record_access
 
 router = APIRouter(prefix="/api/v1", tags=["proxy"])
+#: A service's operational endpoints are for the platform, not for people behind the gateway.
+OPERATIONAL_PATHS = frozenset({"metrics", "livez", "readyz", "docs", "redoc", "openapi.json"})
 #: Response headers a client may need besides the body's type.
 RETURNED_HEADERS = ("idempotent-replayed", "location")
 
@@ -29,8 +31,8 @@ def request_id() -> str | None:
 
 @router.api_route("/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 async def proxy(service: str, path: str, request: Request, current: SignedInDep) -> Response:
-    if service not in SERVICES:
-        raise NotFound(f"Раздела API «{service}» нет.")
+    if service not in SERVICES or path.strip("/").split("/")[0] in OPERATIONAL_PATHS:
+        raise NotFound(f"Адреса «{request.url.path}» в API нет.")
     upstreams: Upstreams = request.app.state.upstreams
     headers = dict(request.headers)
     if "x-request-id" not in headers and (rid := request_id()):
