@@ -91,4 +91,6 @@ class Upstreams:
 async def record_access(db: Database, person_id: UUID, method: str, path: str, status: int) -> None:
     """R-5: every read and change of data through the gateway is auditable."""
     async with db.transaction(SYSTEM) as session:
-        session.add(AccessLogEntry(person_id=person_id, method=method, path=path[:2000], status=status))
+        # PostgreSQL text cannot hold a NUL byte; the path is written as the client encoded it.
+        stored = path.replace("\x00", "%00")[:2000]
+        session.add(AccessLogEntry(person_id=person_id, method=method, path=stored, status=status))

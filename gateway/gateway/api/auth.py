@@ -64,7 +64,8 @@ async def finish_login(
     settings: GatewaySettings = request.app.state.settings
     db = request.app.state.db
     async with db.transaction(SYSTEM) as session:
-        code_verifier = await take_login_state(session, state) if state else None
+        # A state we issued is printable; anything else (a NUL byte) cannot be one of ours.
+        code_verifier = await take_login_state(session, state) if state and state.isprintable() else None
     if error:
         return message_page(request, "Вход не выполнен", f"Госуслуги: {error_description or error}.", 400)
     if code_verifier is None or not code:

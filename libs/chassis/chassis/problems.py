@@ -81,6 +81,15 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
 
 
+#: SQLSTATE class 22, "data exception": invalid text, NUL byte, numeric out of range, string too long.
+_DATA_EXCEPTION = "22"
+
+
+def _is_bad_value(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(_DATA_EXCEPTION)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
@@ -120,6 +129,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def on_db_unavailable(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _is_bad_value(exc):
+            # A value PostgreSQL cannot hold (a NUL byte, a number or string past its column):
+            # the request is at fault, not the database, and the transaction was rolled back.
+            log.warning("data_error", error=str(exc.orig))
+            return problem(
+                422,
+                Invalid.title,
+                "Недопустимое значение в запросе; ничего не изменено.",
+                Invalid.slug,
+                request.url.path,
+            )
         log.error("database_error", error=str(exc))
         return problem(
             503,

@@ -37,3 +37,13 @@ def test_future_lesson_only_with_homework_posted_in_advance():
         check_lesson_record(TODAY + timedelta(days=2), TODAY, EditWindow(), has_homework=False)
     check_lesson_record(TODAY + timedelta(days=2), TODAY, EditWindow(), has_homework=True)
     check_lesson_record(TODAY, TODAY, EditWindow(), has_homework=False)
+
+
+def test_homework_at_most_a_year_ahead_and_no_overflow_at_the_calendar_edge():
+    check_lesson_record(TODAY + timedelta(days=366), TODAY, EditWindow(), has_homework=True)
+    with pytest.raises(Invalid, match="не более чем на год"):
+        check_lesson_record(TODAY + timedelta(days=367), TODAY, EditWindow(), has_homework=True)
+    with pytest.raises(Invalid, match="не более чем на год"):
+        check_lesson_record(date.max, TODAY, EditWindow(), has_homework=True)
+    assert EditWindow().is_open(date.max, TODAY)
+    assert not EditWindow().is_open(date.min, TODAY)

@@ -5,6 +5,9 @@ from datetime import date, timedelta
 
 from chassis.problems import Invalid
 
+#: R-21: homework is posted in advance within the school year, so never more than a year ahead.
+MAX_DAYS_AHEAD = 366
+
 
 @dataclass(frozen=True)
 class EditWindow:
@@ -16,7 +19,8 @@ class EditWindow:
     days: int | None = 14
 
     def is_open(self, lesson_date: date, today: date) -> bool:
-        return self.days is None or today <= lesson_date + timedelta(days=self.days)
+        # Counted back from today: adding days to a far-future lesson date would overflow.
+        return self.days is None or lesson_date >= today - timedelta(days=self.days)
 
     def check(self, lesson_date: date, today: date) -> None:
         # R-24: back-dating beyond the window is forbidden (003).
@@ -28,6 +32,8 @@ def check_lesson_record(lesson_date: date, today: date, window: EditWindow, *, h
     """A lesson is recorded on or after its day; only homework may be posted in advance (R-21, R-24)."""
     if lesson_date > today and not has_homework:
         raise Invalid("Урок нельзя записать будущей датой; заранее можно задать только домашнее задание.")
+    if (lesson_date - today).days > MAX_DAYS_AHEAD:
+        raise Invalid("Домашнее задание можно задать заранее не более чем на год вперёд.")
     window.check(lesson_date, today)
 
 
