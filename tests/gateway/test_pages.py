@@ -3,7 +3,7 @@
 from uuid import uuid4
 
 from chassis.testing import eventually
-from contracts.roster import StaffRoleGranted, StudentEnrolled
+from contracts.roster import SchoolRegistered, StaffRoleGranted, StudentEnrolled
 
 
 async def test_login_page_offers_gosuslugi_and_the_start_page_needs_a_session(stack):
@@ -51,12 +51,33 @@ async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esi
         assert (await browser.get("/login")).status_code == 303
 
 
-async def test_a_person_with_other_roles_sees_them_listed(stack, esia_person, publish):
+async def test_a_school_admin_gets_the_school_setup_screen(stack, esia_person, publish):
     admin = await esia_person("Кузнецова", "Ольга")
     school_id, admin_id = uuid4(), uuid4()
-    await publish(school_id, admin.registered(admin_id), StaffRoleGranted(person_id=admin_id, role="school_admin"))
+    await publish(
+        school_id,
+        SchoolRegistered(school_id=school_id, name="МБОУ СОШ № 7", short_name="СОШ № 7", municipality="Город"),
+        admin.registered(admin_id),
+        StaffRoleGranted(person_id=admin_id, role="school_admin"),
+    )
     async with stack.browser() as browser:
         await eventually(lambda: stack.roles_known(admin_id))
         await stack.log_in(browser, admin.oid)
         page = (await browser.get("/")).text
-    assert "Ваши роли" in page and "администратор ЭЖ" in page
+    assert 'id="admin"' in page and f'value="{school_id}"' in page and "СОШ № 7" in page
+    for tab in ("Классы", "Предметы", "Люди", "Нагрузка"):
+        assert f">{tab}</button>" in page
+    # R-5: a person's data is entered only with the consent box ticked.
+    assert 'name="consent" required' in page and "Согласие на обработку персональных данных получено" in page
+    assert "Зачислить" in page and "Ваши роли" not in page and 'id="teacher"' not in page
+
+
+async def test_a_person_with_other_roles_sees_them_listed(stack, esia_person, publish):
+    director = await esia_person("Кузнецова", "Ольга")
+    school_id, director_id = uuid4(), uuid4()
+    await publish(school_id, director.registered(director_id), StaffRoleGranted(person_id=director_id, role="director"))
+    async with stack.browser() as browser:
+        await eventually(lambda: stack.roles_known(director_id))
+        await stack.log_in(browser, director.oid)
+        page = (await browser.get("/")).text
+    assert "Ваши роли" in page and "директор" in page and 'id="admin"' not in page

@@ -29,6 +29,10 @@ async def home(request: Request) -> Response:
         "csrf_token": current.csrf_token,
         "teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "teacher"}),
         "family": any(r in FAMILY_ROLES for _, r in caller.school_roles),
+        "admin_schools": sorted(
+            (names.get(school, "Школа"), str(school)) for school, role in caller.school_roles if role == "school_admin"
+        ),
+        "role_titles": ROLE_TITLES,
         "roles": roles,
     }
     return templates.TemplateResponse(request, "home.html", context)

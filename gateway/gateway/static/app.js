@@ -1,4 +1,4 @@
-/* Электронный журнал: the teacher's class journal and the family diary. Plain JS, no build step. */
+/* Электронный журнал: the teacher's class journal, the family diary and the school administrator's setup. Plain JS, no build step. */
 "use strict";
 
 (function () {
@@ -84,6 +84,7 @@
         if (!response.ok) {
           var error = new Error((data && (data.detail || data.title)) || "Ошибка " + response.status);
           error.status = response.status;
+          error.fields = (data && data.errors) || [];
           throw error;
         }
         return data;
@@ -641,6 +642,429 @@
     }).catch(function (error) { clear(list).appendChild(el("li", { "class": "status error", text: error.message })); });
   }
 
+  /* ---------- School administrator: classes, subjects, people, teaching load ---------- */
+
+  /** What the administrator's screen has loaded; lists are fetched anew after every change. */
+  var school = { id: "", classes: [], subjects: [], people: [], everyone: [], staff: [], openClass: null, openPerson: null };
+  /** Staff roles the administrator grants (contracts.roster.StaffRole). */
+  var STAFF_ROLES = ["teacher", "class_teacher", "deputy", "director", "secretary", "psychologist", "school_admin"];
+  var roleTitles = {};
+
+  function roster(path) { return "/roster/schools/" + school.id + path; }
+
+  function formData(form) {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name && field.type !== "search" && field.type !== "submit") {
+        data[field.name] = field.type === "checkbox" ? field.checked : field.value.trim();
+      }
+    });
+    return data;
+  }
+
+  function russianDate(iso) { return iso ? dayMonth(parseDate(iso)) + "." + iso.slice(0, 4) : ""; }
+
+  /** Field names as the forms label them, for a service's «check the fields» answer. */
+  var FIELD_TITLES = {
+    last_name: "Фамилия", first_name: "Имя", middle_name: "Отчество", birth_date: "Дата рождения",
+    snils: "СНИЛС", esia_oid: "Учётная запись ЕСИА", consent: "Согласие", letter: "Буква", grade: "Параллель",
+    name: "Название", relation: "Кем приходится"
+  };
+
+  /** The problem's detail, or each wrong field by its label with the service's Russian reason where it gives one. */
+  function problemText(error) {
+    if (!error.fields || !error.fields.length) return error.message;
+    return "Проверьте: " + error.fields.map(function (f) {
+      var reason = /[а-яё]/i.test(f.message) ? " — " + f.message.replace(/^Value error, /, "") : "";
+      return "«" + (FIELD_TITLES[f.field] || f.field) + "»" + reason;
+    }).join("; ") + ".";
+  }
+
+  /** Saves through the API, the status line telling what happened; `send` redraws the lists itself. */
+  function submit(form, status, send, done) {
+    var button = form.querySelector("[type=submit]");
+    button.disabled = true;
+    show(status, "Сохраняю…", "");
+    send().then(function (saved) {
+      show(status, done(saved), "ok");
+    }).catch(function (error) {
+      show(status, problemText(error), "error");
+    }).then(function () { button.disabled = false; });
+  }
+
+  /** A select of people that narrows as the user types into the search box beside it. */
+  function pickPeople(form, fieldName, people) {
+    var find = form.elements.find;
+    var select = form.elements[fieldName];
+    var fill = function () {
+      var words = find.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var chosen = select.value;
+      var fitting = people.filter(function (p) {
+        var name = p.name.toLowerCase();
+        return words.every(function (w) { return name.indexOf(w) >= 0; });
+      });
+      clear(select);
+      options(select, [["", fitting.length ? "Выберите (" + fitting.length + ")" : "Никого не найдено"]].concat(
+        fitting.map(function (p) {
+          return [p.id, p.name + (p.birth_date ? ", " + russianDate(p.birth_date) : "") +
+            (p.classes.length ? " · " + p.classes.join(", ") : "")];
+        })));
+      select.value = fitting.some(function (p) { return p.id === chosen; }) ? chosen : (fitting.length === 1 ? fitting[0].id : "");
+    };
+    find.oninput = fill;
+    fill();
+  }
+
+  function emptyItem(list, text) { list.appendChild(el("li", { "class": "hint", text: text })); }
+
+  function adminView(section) {
+    roleTitles = JSON.parse(section.getAttribute("data-role-titles"));
+    var picker = $("#admin-school");
+    school.id = picker.value;
+    picker.addEventListener("change", function () { school.id = picker.value; loadSchool(); });
+    Array.prototype.forEach.call(section.querySelectorAll(".tab"), function (tab) {
+      tab.addEventListener("click", function () { openTab(tab.getAttribute("data-tab")); });
+    });
+    var roleSelect = $("#role-form").elements.role;
+    options(roleSelect, STAFF_ROLES.map(function (r) { return [r, roleTitles[r] || r]; }));
+    $("#class-form").addEventListener("submit", createClass);
+    $("#subject-form").addEventListener("submit", createSubject);
+    $("#enrol-form").addEventListener("submit", enrol);
+    $("#close-class").addEventListener("click", function () { school.openClass = null; $("#class-panel").hidden = true; renderClasses(); });
+    $("#add-person").addEventListener("click", function () {
+      var form = $("#person-form");
+      form.hidden = false;
+      form.elements.last_name.focus();
+    });
+    $("#cancel-person").addEventListener("click", function () { $("#person-form").reset(); $("#person-form").hidden = true; });
+    $("#person-form").addEventListener("submit", addPerson);
+    $("#role-form").addEventListener("submit", grantRole);
+    $("#guardian-form").addEventListener("submit", linkGuardian);
+    $("#close-person").addEventListener("click", function () { school.openPerson = null; $("#person-panel").hidden = true; renderPeople(); });
+    var searching = 0;
+    $("#people-search").addEventListener("input", function () {
+      var token = ++searching;
+      setTimeout(function () { if (token === searching) loadPeople(); }, 250);
+    });
+    $("#people-role").addEventListener("change", loadPeople);
+    $("#load-form").addEventListener("submit", assign);
+    $("#enrol-form").elements.enrolled_on.value = isoDate(today());
+    loadSchool();
+  }
+
+  function openTab(name) {
+    Array.prototype.forEach.call(document.querySelectorAll("#admin .tab"), function (tab) {
+      tab.setAttribute("aria-selected", String(tab.getAttribute("data-tab") === name));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("#admin .tab-panel"), function (panel) {
+      panel.hidden = panel.id !== "tab-" + name;
+    });
+    if (name === "load") loadAssignments();
+  }
+
+  function loadSchool() {
+    school.openClass = null;
+    school.openPerson = null;
+    $("#class-panel").hidden = true;
+    $("#person-panel").hidden = true;
+    return Promise.all([loadClasses(), loadSubjects(), loadPeople(), loadEveryone(), loadStaff()]);
+  }
+
+  /* Классы */
+
+  function loadClasses() {
+    return api("GET", roster("/classes")).then(function (classes) {
+      school.classes = classes;
+      renderClasses();
+      fillLoadForm();
+    }).catch(function (error) { show($("#class-status"), error.message, "error"); });
+  }
+
+  function renderClasses() {
+    var box = clear($("#class-chips"));
+    if (!school.classes.length) {
+      box.appendChild(el("p", { "class": "hint", text: "Классов пока нет. Создайте первый: параллель и буква." }));
+      return;
+    }
+    school.classes.forEach(function (klass) {
+      box.appendChild(el("button", {
+        type: "button", "class": "chip" + (school.openClass && school.openClass.id === klass.id ? " active" : ""),
+        text: klass.name, title: "Учебный год " + klass.academic_year,
+        onclick: function () { openClass(klass); }
+      }));
+    });
+  }
+
+  function createClass(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var body = { grade: Number(form.elements.grade.value), letter: form.elements.letter.value.trim() };
+    submit(form, $("#class-status"), function () {
+      return api("POST", roster("/classes"), body).then(function (klass) {
+        form.elements.letter.value = "";
+        return loadClasses().then(function () { openClass(klass); return klass; });
+      });
+    }, function (klass) { return "Класс " + klass.name + " создан (" + klass.academic_year + ")."; });
+  }
+
+  function openClass(klass) {
+    school.openClass = klass;
+    $("#class-panel").hidden = false;
+    $("#class-title").textContent = "Класс " + klass.name + " · " + klass.academic_year;
+    show($("#enrol-status"), "", "");
+    renderClasses();
+    pickPeople($("#enrol-form"), "student_id", enrollable());
+    loadClassStudents();
+  }
+
+  /** Whom a class may take: people who are neither staff nor in a class yet. */
+  function enrollable() {
+    // R-16: moving a student from another class is a transfer, not an enrolment.
+    return school.everyone.filter(function (p) { return !p.roles.length && !p.classes.length; });
+  }
+
+  function loadClassStudents() {
+    var klass = school.openClass;
+    var list = clear($("#class-students"));
+    return api("GET", roster("/classes/" + klass.id + "/students")).then(function (students) {
+      if (school.openClass !== klass) return;
+      clear(list);
+      if (!students.length) emptyItem(list, "В классе пока нет обучающихся. Выберите человека и нажмите «Зачислить».");
+      students.forEach(function (s) {
+        list.appendChild(el("li", {}, [
+          el("span", { text: s.name }),
+          el("span", { "class": "hint", text: (s.birth_date ? russianDate(s.birth_date) + " · " : "") +
+            "зачислен(а) " + russianDate(s.enrolled_on) + (s.has_esia ? "" : " · нет ЕСИА") })
+        ]));
+      });
+    }).catch(function (error) { show($("#enrol-status"), error.message, "error"); });
+  }
+
+  function enrol(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var klass = school.openClass;
+    var body = { student_id: form.elements.student_id.value, class_id: klass.id, enrolled_on: form.elements.enrolled_on.value };
+    var name = form.elements.student_id.selectedOptions[0].textContent.split(",")[0];
+    submit(form, $("#enrol-status"), function () {
+      return api("POST", roster("/enrolments"), body).then(function () {
+        form.elements.find.value = "";
+        return Promise.all([loadClassStudents(), loadPeople(), loadEveryone()]).then(function () {
+          pickPeople(form, "student_id", enrollable());
+        });
+      });
+    }, function () { return name + " зачислен(а) в " + klass.name + "."; });
+  }
+
+  /* Предметы */
+
+  function loadSubjects() {
+    return api("GET", roster("/subjects")).then(function (subjects) {
+      school.subjects = subjects;
+      var list = clear($("#subject-list"));
+      if (!subjects.length) emptyItem(list, "Предметов пока нет.");
+      subjects.forEach(function (s) { list.appendChild(el("li", { text: s.name })); });
+      fillLoadForm();
+    }).catch(function (error) { show($("#subject-status"), error.message, "error"); });
+  }
+
+  function createSubject(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var body = { name: form.elements.name.value.trim() };
+    submit(form, $("#subject-status"), function () {
+      return api("POST", roster("/subjects"), body).then(function (subject) {
+        form.reset();
+        return loadSubjects().then(function () { return subject; });
+      });
+    }, function (subject) { return "Предмет «" + subject.name + "» добавлен."; });
+  }
+
+  /* Люди */
+
+  /** Everyone in the school, for the pickers; the list on the «Люди» tab follows the search instead. */
+  function loadEveryone() {
+    return api("GET", roster("/people")).then(function (people) { school.everyone = people; });
+  }
+
+  function loadPeople() {
+    var query = [];
+    var q = $("#people-search").value.trim();
+    var role = $("#people-role").value;
+    if (q) query.push("q=" + encodeURIComponent(q));
+    if (role) query.push("role=" + role);
+    return api("GET", roster("/people" + (query.length ? "?" + query.join("&") : ""))).then(function (people) {
+      school.people = people;
+      renderPeople();
+    }).catch(function (error) { show($("#people-status"), error.message, "error"); });
+  }
+
+  function describe(p) {
+    var parts = [];
+    if (p.birth_date) parts.push(russianDate(p.birth_date));
+    if (p.classes.length) parts.push("обучающийся " + p.classes.join(", "));
+    p.roles.forEach(function (r) { parts.push(roleTitles[r] || r); });
+    parts.push(p.has_esia ? "ЕСИА подключена" : "нет ЕСИА");
+    return parts.join(" · ");
+  }
+
+  function renderPeople() {
+    var list = clear($("#people-list"));
+    if (!school.people.length) {
+      emptyItem(list, $("#people-search").value || $("#people-role").value ? "Никого не найдено." : "В школе пока никого нет. Нажмите «Добавить человека».");
+    }
+    school.people.forEach(function (p) {
+      list.appendChild(el("li", {}, [el("button", {
+        type: "button", "class": "row-button" + (school.openPerson && school.openPerson.id === p.id ? " active" : ""),
+        onclick: function () { openPerson(p); }
+      }, [el("span", { "class": "person-name", text: p.name }), el("span", { "class": "hint", text: describe(p) })])]));
+    });
+  }
+
+  function addPerson(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var data = formData(form);
+    var body = { last_name: data.last_name, first_name: data.first_name, consent: data.consent };
+    ["middle_name", "birth_date", "snils", "esia_oid"].forEach(function (key) { if (data[key]) body[key] = data[key]; });
+    submit(form, $("#people-status"), function () {
+      return api("POST", roster("/people"), body).then(function (saved) {
+        form.reset();
+        form.hidden = true;
+        return Promise.all([loadPeople(), loadEveryone()]).then(function () { return saved; });
+      });
+    }, function (saved) { return [saved.last_name, saved.first_name, saved.middle_name].join(" ").trim() + " добавлен(а)."; });
+  }
+
+  function openPerson(p) {
+    school.openPerson = p;
+    var panel = $("#person-panel");
+    panel.hidden = false;
+    $("#person-title").textContent = p.name;
+    $("#person-facts").textContent = describe(p);
+    show($("#person-status"), "", "");
+    renderPeople();
+    pickPeople($("#guardian-form"), "guardian_id", school.everyone.filter(function (other) {
+      return other.id !== p.id && !other.classes.length;
+    }));
+    // Parents are linked on the student's card; a staff member is nobody's student here.
+    $("#guardians").hidden = p.roles.length > 0 && !p.classes.length;
+    $("#staff-roles").hidden = p.classes.length > 0 && !p.roles.length;
+    loadGuardians(p);
+    panel.scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+
+  function loadGuardians(p) {
+    var list = clear($("#guardian-list"));
+    return api("GET", roster("/guardianships?student_id=" + p.id)).then(function (links) {
+      if (school.openPerson !== p) return;
+      clear(list);
+      if (!links.length) emptyItem(list, "Родители не указаны.");
+      links.forEach(function (link) {
+        list.appendChild(el("li", {}, [
+          el("span", { text: link.guardian_name }),
+          el("span", { "class": "hint", text: link.relation + (link.guardian_has_esia ? "" : " · нет ЕСИА") })
+        ]));
+      });
+    }).catch(function (error) { show($("#person-status"), error.message, "error"); });
+  }
+
+  /** After a change to the open person: the lists anew, and the panel showing the fresh record. */
+  function refreshPerson() {
+    var id = school.openPerson.id;
+    return Promise.all([loadPeople(), loadEveryone(), loadStaff()]).then(function () {
+      var fresh = school.everyone.filter(function (p) { return p.id === id; })[0];
+      if (fresh) { school.openPerson = fresh; $("#person-facts").textContent = describe(fresh); loadGuardians(fresh); }
+      renderPeople();
+    });
+  }
+
+  function grantRole(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var role = form.elements.role.value;
+    var p = school.openPerson;
+    submit(form, $("#person-status"), function () {
+      return api("POST", roster("/staff-roles"), { person_id: p.id, role: role }).then(refreshPerson);
+    }, function () { return p.name + ": назначена роль «" + (roleTitles[role] || role) + "»."; });
+  }
+
+  function linkGuardian(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var p = school.openPerson;
+    var body = { guardian_id: form.elements.guardian_id.value, student_id: p.id, relation: form.elements.relation.value };
+    var guardian = form.elements.guardian_id.selectedOptions[0].textContent.split(",")[0];
+    submit(form, $("#person-status"), function () {
+      return api("POST", roster("/guardianships"), body).then(function () {
+        form.elements.find.value = "";
+        form.elements.guardian_id.value = "";
+        form.elements.find.oninput();
+        return refreshPerson();
+      });
+    }, function () { return "Связь сохранена: " + guardian + " — " + body.relation + "."; });
+  }
+
+  /* Нагрузка */
+
+  function loadStaff() {
+    return api("GET", roster("/staff")).then(function (staff) { school.staff = staff; fillLoadForm(); });
+  }
+
+  function fillSelect(select, pairs, empty) {
+    var chosen = select.value;
+    options(clear(select), [["", pairs.length ? "Выберите" : empty]].concat(pairs));
+    select.value = chosen;
+  }
+
+  function fillLoadForm() {
+    var form = $("#load-form");
+    fillSelect(form.elements.teacher_id, school.staff.filter(function (s) { return s.roles.indexOf("teacher") >= 0; })
+      .map(function (s) { return [s.person_id, s.name]; }), "Нет учителей: назначьте роль «учитель» в «Люди»");
+    fillSelect(form.elements.subject_id, school.subjects.map(function (s) { return [s.id, s.name]; }), "Нет предметов");
+    fillSelect(form.elements.class_id, school.classes.map(function (c) { return [c.id, c.name]; }), "Нет классов");
+  }
+
+  function nameOf(list, key, id, field) {
+    var found = list.filter(function (item) { return item[key] === id; })[0];
+    return found ? found[field] : "(неизвестно)";
+  }
+
+  function loadAssignments() {
+    var list = $("#load-list");
+    return api("GET", roster("/assignments")).then(function (assignments) {
+      var rows = assignments.map(function (a) {
+        return {
+          teacher: nameOf(school.staff, "person_id", a.teacher_id, "name"),
+          subject: nameOf(school.subjects, "id", a.subject_id, "name"),
+          klass: nameOf(school.classes, "id", a.class_id, "name"),
+          grade: (school.classes.filter(function (c) { return c.id === a.class_id; })[0] || { grade: 99 }).grade
+        };
+      }).sort(function (x, y) {
+        return x.teacher.localeCompare(y.teacher, "ru") || x.grade - y.grade || x.klass.localeCompare(y.klass, "ru") ||
+          x.subject.localeCompare(y.subject, "ru");
+      });
+      clear(list);
+      if (!rows.length) emptyItem(list, "Нагрузка пока не назначена.");
+      rows.forEach(function (r) {
+        list.appendChild(el("li", {}, [
+          el("span", { text: r.teacher }), el("span", { "class": "hint", text: r.subject + " · " + r.klass })
+        ]));
+      });
+    }).catch(function (error) { show($("#load-status"), error.message, "error"); });
+  }
+
+  function assign(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var body = formData(form);
+    var what = form.elements.teacher_id.selectedOptions[0].textContent + " · " +
+      form.elements.subject_id.selectedOptions[0].textContent + " · " + form.elements.class_id.selectedOptions[0].textContent;
+    submit(form, $("#load-status"), function () {
+      return api("POST", roster("/assignments"), body).then(loadAssignments);
+    }, function () { return "Назначено: " + what + "."; });
+  }
+
   /* ---------- Start ---------- */
 
   api("GET", "/me").then(function (me) {
@@ -648,6 +1072,8 @@
     var teacherSection = $("#teacher");
     if (teacherSection) teacher(teacherSection);
     if ($("#family")) familyView();
+    var adminSection = $("#admin");
+    if (adminSection) adminView(adminSection);
   }).catch(function (error) {
     var main = document.querySelector("main");
     main.insertBefore(el("p", { "class": "status error", text: error.message }), main.firstChild);
