@@ -104,3 +104,14 @@ class MarkChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     old_value: Mapped[str] = mapped_column(String(8))
     new_value: Mapped[str] = mapped_column(String(8))
+
+
+class SchoolPolicy(Base):
+    """What the school administrator set for the school's journal; no row: the region's defaults."""
+
+    __tablename__ = "school_policies"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    #: R-24: a code of ``EDIT_WINDOW_CHOICES`` ("never", "7d", "14d", "21d", "1m").
+    edit_window: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[UUID]

@@ -3,7 +3,16 @@ from datetime import date, timedelta
 import pytest
 
 from chassis.problems import Invalid
-from gradebook.domain.edit_window import EditWindow, check_lesson_record, check_mark_date
+from gradebook.domain.edit_window import (
+    EDIT_WINDOW_CHOICES,
+    EditWindow,
+    add_months,
+    check_lesson_record,
+    check_mark_date,
+    default_choice,
+    edit_window_choice,
+)
+from gradebook.settings import GradebookSettings
 
 TODAY = date(2026, 11, 25)
 
@@ -47,3 +56,54 @@ def test_homework_at_most_a_year_ahead_and_no_overflow_at_the_calendar_edge():
         check_lesson_record(date.max, TODAY, EditWindow(), has_homework=True)
     assert EditWindow().is_open(date.max, TODAY)
     assert not EditWindow().is_open(date.min, TODAY)
+
+
+def test_a_month_is_the_same_day_next_month_clamped_to_its_end():
+    assert add_months(date(2026, 10, 15), 1) == date(2026, 11, 15)
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 3, 31), 1) == date(2026, 4, 30)
+    assert add_months(date(2026, 12, 20), 1) == date(2027, 1, 20)
+    assert add_months(date(9999, 12, 5), 1) == date.max
+
+
+def test_a_month_window_closes_after_the_same_day_next_month():
+    month = edit_window_choice("1m").window
+    assert month.is_open(date(2026, 10, 25), date(2026, 11, 25))
+    assert not month.is_open(date(2026, 10, 24), date(2026, 11, 25))
+    # 31 January stays open through the end of February, not into March.
+    assert month.is_open(date(2027, 1, 31), date(2027, 2, 28))
+    assert not month.is_open(date(2027, 1, 31), date(2027, 3, 1))
+    with pytest.raises(Invalid, match=r"до 28\.02\.2027 включительно"):
+        check_mark_date(date(2027, 1, 31), date(2027, 3, 1), month)
+
+
+def test_the_administrator_chooses_never_one_two_three_weeks_or_a_month():
+    assert [(c.code, c.window) for c in EDIT_WINDOW_CHOICES] == [
+        ("never", EditWindow(None)),
+        ("7d", EditWindow(7)),
+        ("14d", EditWindow(14)),
+        ("21d", EditWindow(21)),
+        ("1m", EditWindow(0, months=1)),
+    ]
+    assert edit_window_choice("never").title == "Никогда не закрывается (до конца учебного года)"
+    assert edit_window_choice("21d").window.is_open(TODAY - timedelta(days=21), TODAY)
+    assert not edit_window_choice("21d").window.is_open(TODAY - timedelta(days=22), TODAY)
+    assert edit_window_choice("never").window.is_open(date(2025, 9, 1), TODAY)
+
+
+def test_any_other_window_is_refused_with_the_allowed_list():
+    for bad in ("10d", "", "NEVER", "14"):
+        with pytest.raises(Invalid, match="Допустимые значения: «never» — никогда не закрывается") as refused:
+            edit_window_choice(bad)
+        assert [a["code"] for a in refused.value.extra["allowed"]] == ["never", "7d", "14d", "21d", "1m"]
+
+
+def test_the_regions_default_must_be_one_of_the_choices(monkeypatch):
+    assert default_choice(14).code == "14d"
+    assert default_choice(None).code == "never"
+    monkeypatch.setenv("JOURNAL_EDIT_WINDOW_DAYS", "7")
+    assert GradebookSettings().edit_window_days == 7
+    monkeypatch.setenv("JOURNAL_EDIT_WINDOW_DAYS", "10")
+    with pytest.raises(ValueError, match="not one of R-24's choices"):
+        GradebookSettings()

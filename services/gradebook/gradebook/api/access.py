@@ -10,9 +10,10 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import SCHOOL_READ_ROLES, Caller
+from chassis.deps import SchoolSession
 from chassis.problems import Forbidden, NotFound
-from gradebook.domain.edit_window import EditWindow
-from gradebook.models import Base, Course
+from gradebook.domain.edit_window import EditWindow, EditWindowChoice, default_choice, edit_window_choice
+from gradebook.models import Base, Course, SchoolPolicy
 from gradebook.settings import GradebookSettings
 
 M = TypeVar("M", bound=Base)
@@ -57,12 +58,20 @@ class JournalClock:
     window: EditWindow
 
 
-def journal_clock(request: Request) -> JournalClock:
+async def school_edit_window(
+    session: AsyncSession, school_id: UUID, settings: GradebookSettings
+) -> tuple[EditWindowChoice, SchoolPolicy | None]:
+    """R-24: the window the school's administrator chose, or the region's default if none yet."""
+    policy = await session.get(SchoolPolicy, school_id)
+    if policy is None:
+        return default_choice(settings.edit_window_days), None
+    return edit_window_choice(policy.edit_window), policy
+
+
+async def journal_clock(request: Request, school_id: UUID, session: SchoolSession) -> JournalClock:
     settings: GradebookSettings = request.app.state.settings
-    return JournalClock(
-        today=datetime.now(ZoneInfo(settings.timezone)).date(),
-        window=EditWindow(settings.edit_window_days),
-    )
+    choice, _ = await school_edit_window(session, school_id, settings)
+    return JournalClock(today=datetime.now(ZoneInfo(settings.timezone)).date(), window=choice.window)
 
 
 ClockDep = Annotated[JournalClock, Depends(journal_clock)]
