@@ -1,0 +1,44 @@
+"""Replica rows: what a consumer keeps of another service's data, written idempotently.
+
+A consumer stores what each event carries as an upsert, so a repeated or reordered event
+leaves the same rows. This is the one way to write such a row.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type,
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    only_if: Callable[[Any], ColumnElement[bool]] | None = None,
+) -> None:
+    """Insert the row ``key`` + ``values``, or set ``values`` on the stored row with that ``key``.
+
+    ``key`` names exactly the columns of the table's primary key or a unique constraint.
+    ``only_if`` receives the incoming row (``excluded``) and returns a condition on the stored
+    one, e.g. ``lambda new: Lesson.version < new.version``: the update happens only when it holds.
+    """
+    statement = insert(model).values(**key, **values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_=dict(values),
+            where=only_if(statement.excluded) if only_if else None,
+        )
+    )
+
+
+async def insert_once(
+    session: AsyncSession, model: type, key: Mapping[str, Any], values: Mapping[str, Any] | None = None
+) -> None:
+    """Insert the row ``key`` + ``values`` unless a row with that ``key`` is stored already."""
+    statement = insert(model).values(**key, **(values or {}))
+    await session.execute(statement.on_conflict_do_nothing(index_elements=list(key)))
