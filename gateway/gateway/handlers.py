@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
+from chassis.replicas import insert_once, upsert
 from contracts.roster import (
     GuardianshipLinked,
     PersonRegistered,
@@ -26,19 +27,13 @@ consumer = Consumer("gateway.accounts")
 
 
 async def _grant(session: AsyncSession, envelope: Envelope, person_id: UUID, role: str) -> None:
-    await session.execute(
-        insert(SchoolRole).values(person_id=person_id, school_id=envelope.schoolid, role=role).on_conflict_do_nothing()
-    )
+    await insert_once(session, SchoolRole, {"person_id": person_id, "school_id": envelope.schoolid, "role": role})
 
 
 @consumer.on(SchoolRegistered)
 async def school_registered(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
     values = {"name": event.name, "short_name": event.short_name}
-    await session.execute(
-        insert(School)
-        .values(school_id=event.school_id, **values)
-        .on_conflict_do_update(index_elements=[School.school_id], set_=values)
-    )
+    await upsert(session, School, {"school_id": event.school_id}, values)
 
 
 @consumer.on(PersonRegistered)

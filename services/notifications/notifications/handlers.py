@@ -7,11 +7,11 @@ per (recipient, event): the inbox skips redeliveries, and the unique key backs i
 from uuid import UUID, uuid4
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
+from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import MarkChanged, MarkPosted
 from contracts.roster import GuardianshipLinked, PersonRegistered
@@ -25,20 +25,13 @@ family = Consumer("notifications.family")
 @family.on(PersonRegistered)
 async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
     values = {"last_name": event.last_name, "first_name": event.first_name}
-    await session.execute(
-        insert(Person)
-        .values(school_id=envelope.schoolid, id=event.person_id, **values)
-        .on_conflict_do_update(index_elements=[Person.school_id, Person.id], set_=values)
-    )
+    await upsert(session, Person, {"school_id": envelope.schoolid, "id": event.person_id}, values)
 
 
 @family.on(GuardianshipLinked)
 async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
-    await session.execute(
-        insert(Guardianship)
-        .values(school_id=envelope.schoolid, student_id=event.student_id, guardian_id=event.guardian_id)
-        .on_conflict_do_nothing()
-    )
+    key = {"school_id": envelope.schoolid, "student_id": event.student_id, "guardian_id": event.guardian_id}
+    await insert_once(session, Guardianship, key)
 
 
 async def _student_name(session: AsyncSession, school_id: UUID, student_id: UUID) -> str | None:
@@ -53,26 +46,16 @@ async def _notify_family(
     guardians = await session.scalars(
         select(Guardianship.guardian_id).filter_by(school_id=envelope.schoolid, student_id=student_id)
     )
-    recipients = [*guardians, student_id]
-    await session.execute(
-        insert(Notification)
-        .values(
-            [
-                {
-                    "id": uuid4(),
-                    "school_id": envelope.schoolid,
-                    "recipient_id": recipient,
-                    "kind": kind,
-                    "title": notice.title,
-                    "body": notice.body,
-                    "student_id": student_id,
-                    "event_id": envelope.id,
-                }
-                for recipient in recipients
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=[Notification.recipient_id, Notification.event_id])
-    )
+    values = {
+        "school_id": envelope.schoolid,
+        "kind": kind,
+        "title": notice.title,
+        "body": notice.body,
+        "student_id": student_id,
+    }
+    for recipient in [*guardians, student_id]:
+        key = {"recipient_id": recipient, "event_id": envelope.id}
+        await insert_once(session, Notification, key, {"id": uuid4(), **values})
 
 
 @family.on(MarkPosted)

@@ -5,11 +5,11 @@ event leaves the same rows (the inbox already skips exact redeliveries). Version
 records (lessons, marks) keep their highest version; absences keep their latest state.
 """
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
+from chassis.replicas import upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
@@ -21,51 +21,26 @@ diary = Consumer("reporting.diary")
 @diary.on(PersonRegistered)
 async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
     values = {"last_name": event.last_name, "first_name": event.first_name}
-    await session.execute(
-        insert(Person)
-        .values(school_id=envelope.schoolid, id=event.person_id, **values)
-        .on_conflict_do_update(index_elements=[Person.school_id, Person.id], set_=values)
-    )
+    await upsert(session, Person, {"school_id": envelope.schoolid, "id": event.person_id}, values)
 
 
 @diary.on(StudentEnrolled)
 async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
     # R-16: after a transfer the latest enrolment is the student's class, whatever order they come in.
     values = {"class_id": event.class_id, "class_name": event.class_name, "enrolled_on": event.enrolled_on}
-    statement = insert(Student).values(school_id=envelope.schoolid, id=event.student_id, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Student.school_id, Student.id],
-            set_=values,
-            where=Student.enrolled_on <= statement.excluded.enrolled_on,
-        )
-    )
+    key = {"school_id": envelope.schoolid, "id": event.student_id}
+    await upsert(session, Student, key, values, only_if=lambda new: Student.enrolled_on <= new.enrolled_on)
 
 
 @diary.on(ClassCreated)
 async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelope) -> None:
-    await session.execute(
-        insert(SchoolClass)
-        .values(school_id=envelope.schoolid, id=event.class_id, name=event.name)
-        .on_conflict_do_update(index_elements=[SchoolClass.school_id, SchoolClass.id], set_={"name": event.name})
-    )
+    await upsert(session, SchoolClass, {"school_id": envelope.schoolid, "id": event.class_id}, {"name": event.name})
 
 
 @diary.on(GuardianshipLinked)
 async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
-    await session.execute(
-        insert(Guardianship)
-        .values(
-            school_id=envelope.schoolid,
-            guardian_id=event.guardian_id,
-            student_id=event.student_id,
-            relation=event.relation,
-        )
-        .on_conflict_do_update(
-            index_elements=[Guardianship.school_id, Guardianship.guardian_id, Guardianship.student_id],
-            set_={"relation": event.relation},
-        )
-    )
+    key = {"school_id": envelope.schoolid, "guardian_id": event.guardian_id, "student_id": event.student_id}
+    await upsert(session, Guardianship, key, {"relation": event.relation})
 
 
 @diary.on(LessonRecorded)
@@ -79,14 +54,8 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
         "topic": event.topic,
         "homework": event.homework,
     }
-    statement = insert(Lesson).values(school_id=envelope.schoolid, id=event.lesson_id, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Lesson.school_id, Lesson.id],
-            set_=values,
-            where=Lesson.version < statement.excluded.version,
-        )
-    )
+    key = {"school_id": envelope.schoolid, "id": event.lesson_id}
+    await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
 
 
 async def _store_mark(session: AsyncSession, event: MarkPosted | MarkChanged, version: int, envelope: Envelope) -> None:
@@ -101,14 +70,8 @@ async def _store_mark(session: AsyncSession, event: MarkPosted | MarkChanged, ve
         "work_type_title": event.work_type_title,
         "weight": event.weight,
     }
-    statement = insert(Mark).values(school_id=envelope.schoolid, id=event.mark_id, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Mark.school_id, Mark.id],
-            set_=values,
-            where=Mark.version < statement.excluded.version,
-        )
-    )
+    key = {"school_id": envelope.schoolid, "id": event.mark_id}
+    await upsert(session, Mark, key, values, only_if=lambda new: Mark.version < new.version)
 
 
 @diary.on(MarkPosted)
@@ -138,14 +101,8 @@ async def _store_absence(
         "withdrawn": withdrawn,
         "changed_at": envelope.time,
     }
-    statement = insert(Absence).values(school_id=envelope.schoolid, id=event.absence_id, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Absence.school_id, Absence.id],
-            set_=values,
-            where=Absence.changed_at < statement.excluded.changed_at,
-        )
-    )
+    key = {"school_id": envelope.schoolid, "id": event.absence_id}
+    await upsert(session, Absence, key, values, only_if=lambda new: Absence.changed_at < new.changed_at)
 
 
 @diary.on(AbsenceRecorded)
