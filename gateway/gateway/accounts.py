@@ -45,10 +45,17 @@ async def find_person(session: AsyncSession, identity: EsiaIdentity) -> UUID | N
     return matched
 
 
-async def caller_for(session: AsyncSession, person_id: UUID, esia_oid: str) -> Caller:
-    """The caller as of now: roles are read at every request, so a granted or lost role applies at once."""
+async def caller_for(session: AsyncSession, person_id: UUID, esia_oid: str | None) -> Caller:
+    """The caller as of now: roles are read at every request, so a granted or lost role applies at once.
+
+    Region roles belong to ESIA accounts only; a local login (no oid) never carries them.
+    """
     person = await session.get(Person, person_id)
-    region = list(await session.execute(select(RegionAccount.role, RegionAccount.name).filter_by(esia_oid=esia_oid)))
+    region = (
+        list(await session.execute(select(RegionAccount.role, RegionAccount.name).filter_by(esia_oid=esia_oid)))
+        if esia_oid is not None
+        else []
+    )
     if person is not None:
         name = " ".join(p for p in (person.last_name, person.first_name, person.middle_name) if p)
     else:

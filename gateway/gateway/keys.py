@@ -53,6 +53,11 @@ class InternalTokens:
             self._settings.signing_key_path, issuer=self._settings.token_issuer, audience=self._settings.token_audience
         )
 
+    @cached_property
+    def form_key(self) -> bytes:
+        """Signs the login form's CSRF nonce; derived from the signing key, so every gateway process agrees."""
+        return hashlib.sha256(b"journal login form\x00" + self.signer.pem()).digest()
+
     def verifier(self) -> TokenVerifier:
         """Verifies tokens against our own key, with no HTTP to ourselves."""
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from chassis.app import create_app
-from gateway.api import auth, diary, home, me, proxy
+from gateway.api import auth, diary, home, local_logins, me, password, proxy
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
 from gateway.settings import GatewaySettings
@@ -41,8 +41,16 @@ def build_app(
     app = create_app(
         settings,
         title="Gateway",
-        # The diary and «me» come before the catch-all proxy route.
-        routers=[auth.router, home.router, me.router, diary.router, proxy.router],
+        # The diary, «me» and local logins come before the catch-all proxy route.
+        routers=[
+            auth.router,
+            password.router,
+            home.router,
+            me.router,
+            diary.router,
+            local_logins.router,
+            proxy.router,
+        ],
         consumers=[consumer],
         migrations_dir=MIGRATIONS,
         verifier=tokens.verifier(),

@@ -1,5 +1,5 @@
-"""Gateway tables: accounts (a replica of roster's people and roles), region accounts, login states,
-sessions and the access log.
+"""Gateway tables: accounts (a replica of roster's people and roles), region accounts, local logins,
+login states, sessions and the access log.
 
 Not tenant-owned: a person may belong to several schools and the gateway is the authority
 that decides who they are, so these tables carry no row-level security.
@@ -8,7 +8,7 @@ that decides who they are, so these tables carry no row-level security.
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -75,8 +75,9 @@ class Session(Base):
 
     __tablename__ = "sessions"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[UUID]
-    esia_oid: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[UUID] = mapped_column(index=True)
+    #: None for a session opened with a local login and password.
+    esia_oid: Mapped[str | None] = mapped_column(String(64))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -91,4 +92,44 @@ class AccessLogEntry(Base):
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(2000))
     status: Mapped[int] = mapped_column(SmallInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LocalLogin(Base):
+    """R-2: a login with a password, issued by the school for a person without ESIA (000 §3.1, 004 app.1 #3)."""
+
+    __tablename__ = "local_logins"
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    #: scrypt with its parameters and salt (``gateway.domain.passwords``); never the password itself.
+    password_hash: Mapped[str] = mapped_column(Text)
+    #: Issued by the administrator and not yet changed by the person.
+    temporary: Mapped[bool]
+    password_set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """A failed password login, kept for the lockout window; keyed by what was typed, known login or not."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LocalLoginAudit(Base):
+    """R-5: who issued, reset or revoked a local login, when it was locked, when its password changed."""
+
+    __tablename__ = "local_login_audit"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    #: ``issued``, ``reset``, ``revoked``, ``locked``, ``password_changed``.
+    action: Mapped[str] = mapped_column(String(20))
+    #: Whose login it is.
+    person_id: Mapped[UUID] = mapped_column(index=True)
+    login: Mapped[str] = mapped_column(String(64))
+    #: Who did it: the administrator, the person themselves; None for a lock (the system).
+    actor_id: Mapped[UUID | None]
+    #: The school whose administrator acted.
+    school_id: Mapped[UUID | None]
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

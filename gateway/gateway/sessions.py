@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from fastapi import Response
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.domain.sessions import LOGIN_STATE_TTL, new_token, session_expiry, token_hash
+from gateway.domain.sessions import COOKIE, LOGIN_STATE_TTL, new_token, session_expiry, token_hash
 from gateway.models import LoginState, Session
+from gateway.settings import GatewaySettings
 
 
 async def save_login_state(session: AsyncSession, state: str, code_verifier: str) -> None:
@@ -32,7 +34,8 @@ class NewSession:
     expires_at: datetime
 
 
-async def open_session(session: AsyncSession, person_id: UUID, esia_oid: str, ttl_hours: int) -> NewSession:
+async def open_session(session: AsyncSession, person_id: UUID, esia_oid: str | None, ttl_hours: int) -> NewSession:
+    """A session for a person who logged in through ESIA (its oid) or with a local login and password (None)."""
     now = datetime.now(UTC)
     await session.execute(delete(Session).where(Session.expires_at < now))
     token = new_token()
@@ -57,3 +60,23 @@ async def find_session(session: AsyncSession, token: str) -> Session | None:
 
 async def close_session(session: AsyncSession, token: str) -> None:
     await session.execute(delete(Session).where(Session.token_hash == token_hash(token)))
+
+
+async def end_sessions(session: AsyncSession, person_id: UUID, *, keep_token: str | None = None) -> None:
+    """R-4: every session of the person ends (a reset or revoked login), but for the one that asked, if any."""
+    statement = delete(Session).where(Session.person_id == person_id)
+    if keep_token is not None:
+        statement = statement.where(Session.token_hash != token_hash(keep_token))
+    await session.execute(statement)
+
+
+def set_session_cookie(response: Response, opened: NewSession, settings: GatewaySettings) -> None:
+    response.set_cookie(
+        COOKIE,
+        opened.token,
+        max_age=settings.session_ttl_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )

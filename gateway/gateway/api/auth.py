@@ -13,8 +13,15 @@ from gateway.deps import signed_in_or_none
 from gateway.domain.accounts import EsiaIdentity, NoMatch
 from gateway.domain.sessions import COOKIE, CSRF_HEADER, csrf_valid
 from gateway.esia import EcdsaClientSecretSigner, EsiaClient, EsiaError
-from gateway.pages import message_page, templates
-from gateway.sessions import close_session, find_session, open_session, save_login_state, take_login_state
+from gateway.pages import login_form, message_page
+from gateway.sessions import (
+    close_session,
+    find_session,
+    open_session,
+    save_login_state,
+    set_session_cookie,
+    take_login_state,
+)
 from gateway.settings import GatewaySettings
 
 log = structlog.get_logger()
@@ -46,7 +53,7 @@ def esia_client(request: Request) -> EsiaClient:
 async def login_page(request: Request) -> Response:
     if await signed_in_or_none(request) is not None:
         return RedirectResponse("/", status_code=303)
-    return templates.TemplateResponse(request, "login.html", {})
+    return login_form(request)
 
 
 @router.get("/auth/esia")
@@ -92,15 +99,7 @@ async def finish_login(
         opened = await open_session(session, matched, tokens.oid, settings.session_ttl_hours)
     log.info("login", person_id=str(matched))
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        opened.token,
-        max_age=settings.session_ttl_hours * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-    )
+    set_session_cookie(response, opened, settings)
     return response
 
 
@@ -109,12 +108,17 @@ async def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> R
     """Ends the session here and at ESIA; a forged logout from another site is refused by the CSRF token."""
     settings: GatewaySettings = request.app.state.settings
     token = request.cookies.get(COOKIE)
+    through_esia = True
     if token:
         async with request.app.state.db.transaction(SYSTEM) as session:
             found = await find_session(session, token)
             if found is not None and not csrf_valid(found.csrf_token, csrf_token or request.headers.get(CSRF_HEADER)):
                 raise Forbidden("Выход отклонён: нет или неверный токен защиты. Обновите страницу.")
+            through_esia = found is None or found.esia_oid is not None
             await close_session(session, token)
-    response = RedirectResponse(esia_client(request).logout_url(f"{settings.public_url}/login"), status_code=303)
+    # A session opened with a local login has no ESIA session to end.
+    login_page_url = f"{settings.public_url}/login"
+    target = esia_client(request).logout_url(login_page_url) if through_esia else login_page_url
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)
     return response

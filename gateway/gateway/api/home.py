@@ -17,6 +17,9 @@ async def home(request: Request) -> Response:
     current = await signed_in_or_none(request)
     if current is None:
         return RedirectResponse("/login", status_code=303)
+    if current.password is not None and current.password.change_required:
+        # a temporary or year-old password is changed before anything else.
+        return RedirectResponse("/password", status_code=303)
     caller = current.caller
     school_ids = {school for school, _ in caller.school_roles}
     async with request.app.state.db.transaction(SYSTEM) as session:
@@ -27,6 +30,7 @@ async def home(request: Request) -> Response:
     context = {
         "name": caller.name,
         "csrf_token": current.csrf_token,
+        "local_login": current.password is not None,
         "teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "teacher"}),
         "family": any(r in FAMILY_ROLES for _, r in caller.school_roles),
         "admin_schools": sorted(

@@ -6,6 +6,9 @@ import secrets
 from datetime import datetime, timedelta
 
 COOKIE = "journal_session"
+#: The login form's CSRF nonce (a signed double-submit token): only the form's own POST receives it.
+LOGIN_FORM_COOKIE = "journal_login_form"
+LOGIN_FORM_PATH = "/auth/password"
 CSRF_HEADER = "x-csrf-token"
 #: Methods that change state need the CSRF token; reads do not.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,3 +34,20 @@ def csrf_required(method: str) -> bool:
 
 def csrf_valid(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+def form_token(key: bytes, nonce: str) -> str:
+    """The login form's hidden token: the cookie's nonce signed with the gateway's key.
+
+    There is no session before login, so the form is protected by a double submit: another
+    site can neither read the nonce cookie nor sign a nonce it planted itself.
+    """
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def form_token_valid(key: bytes, nonce: str | None, given: str | None) -> bool:
+    return (
+        bool(nonce)
+        and bool(given)
+        and hmac.compare_digest(form_token(key, nonce or "").encode(), (given or "").encode())
+    )

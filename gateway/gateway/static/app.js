@@ -741,6 +741,9 @@
     $("#role-form").addEventListener("submit", grantRole);
     $("#guardian-form").addEventListener("submit", linkGuardian);
     $("#close-person").addEventListener("click", function () { school.openPerson = null; $("#person-panel").hidden = true; renderPeople(); });
+    $("#issue-login").addEventListener("click", function () { issueLogin(false); });
+    $("#reset-login").addEventListener("click", function () { issueLogin(true); });
+    $("#revoke-login").addEventListener("click", revokeLogin);
     var searching = 0;
     $("#people-search").addEventListener("input", function () {
       var token = ++searching;
@@ -951,6 +954,7 @@
     $("#guardians").hidden = p.roles.length > 0 && !p.classes.length;
     $("#staff-roles").hidden = p.classes.length > 0 && !p.roles.length;
     loadGuardians(p);
+    loadLocalLogin(p);
     panel.scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
@@ -1003,6 +1007,79 @@
         return refreshPerson();
       });
     }, function () { return "Связь сохранена: " + guardian + " — " + body.relation + "."; });
+  }
+
+  /* Вход по логину: for people without an account at Госуслуги */
+
+  function localLogin(path) { return "/local-logins" + (path || ""); }
+
+  function loginButtons(has) {
+    $("#issue-login").hidden = has;
+    $("#reset-login").hidden = !has;
+    $("#revoke-login").hidden = !has;
+  }
+
+  function loadLocalLogin(p) {
+    var facts = $("#login-facts");
+    $("#credentials").hidden = true;
+    show($("#login-status"), "", "");
+    facts.textContent = "Загрузка…";
+    ["#issue-login", "#reset-login", "#revoke-login"].forEach(function (id) { $(id).hidden = true; });
+    return api("GET", localLogin("/" + p.id)).then(function (login) {
+      if (school.openPerson !== p) return;
+      var parts = ["Логин: " + login.login];
+      parts.push(login.temporary ? "временный пароль ещё не сменён"
+        : "пароль сменён " + russianDate(login.password_set_at.slice(0, 10)));
+      if (login.locked_until) parts.push("вход временно закрыт после неудачных попыток");
+      facts.textContent = parts.join(" · ");
+      loginButtons(true);
+    }).catch(function (error) {
+      if (school.openPerson !== p) return;
+      if (error.status === 404) {
+        facts.textContent = p.has_esia ? "Логин не выдан: человек входит через Госуслуги." : "Логин не выдан.";
+        loginButtons(false);
+      } else {
+        facts.textContent = "";
+        show($("#login-status"), error.message, "error");
+      }
+    });
+  }
+
+  /** The login and temporary password, shown once: the administrator hands them over in person. */
+  function showCredentials(issued) {
+    var box = clear($("#credentials"));
+    box.appendChild(el("dl", {}, [
+      el("dt", { text: "Логин" }), el("dd", { text: issued.login }),
+      el("dt", { text: "Временный пароль" }), el("dd", { text: issued.temporary_password })
+    ]));
+    box.appendChild(el("p", { "class": "hint", text: "Передайте логин и пароль лично в руки, не по почте и не через других " +
+      "людей. Пароль показан один раз; при первом входе его нужно сменить." }));
+    box.hidden = false;
+  }
+
+  function issueLogin(reset) {
+    var p = school.openPerson;
+    if (reset && !window.confirm("Сбросить пароль " + p.name + "? Прежний пароль перестанет действовать, " +
+      "открытые сеансы будут завершены.")) return;
+    var buttons = [$("#issue-login"), $("#reset-login")];
+    buttons.forEach(function (b) { b.disabled = true; });
+    show($("#login-status"), "Выдаю…", "");
+    api("POST", localLogin(), { person_id: p.id }).then(function (issued) {
+      return loadLocalLogin(p).then(function () {
+        showCredentials(issued);
+        show($("#login-status"), issued.reset ? "Пароль сброшен: выдан новый временный пароль." : "Логин выдан.", "ok");
+      });
+    }).catch(function (error) {
+      show($("#login-status"), error.message, "error");
+    }).then(function () { buttons.forEach(function (b) { b.disabled = false; }); });
+  }
+
+  function revokeLogin() {
+    var p = school.openPerson;
+    if (!window.confirm("Отозвать логин " + p.name + "? Войти по нему будет нельзя, открытые сеансы будут завершены.")) return;
+    api("DELETE", localLogin("/" + p.id)).then(function () {
+      return loadLocalLogin(p).then(function () { show($("#login-status"), "Логин отозван.", "ok"); });
+    }).catch(function (error) { show($("#login-status"), error.message, "error"); });
   }
 
   /* Нагрузка */

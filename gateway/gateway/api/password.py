@@ -1,0 +1,117 @@
+"""Login with a local login and password (R-2), and the password change it may require first."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from chassis.problems import Invalid, NotFound
+from chassis.tenancy import SYSTEM
+from gateway import local_logins
+from gateway.deps import SignedIn, signed_in_or_none
+from gateway.domain.local_logins import normalized_login
+from gateway.domain.sessions import LOGIN_FORM_COOKIE, csrf_valid, form_token_valid
+from gateway.local_logins import PasswordState
+from gateway.pages import login_form, templates
+from gateway.sessions import open_session, set_session_cookie
+from gateway.settings import GatewaySettings
+
+log = structlog.get_logger()
+router = APIRouter(tags=["login"])
+
+#: The same answer for an unknown login and a wrong password: no hint which it was.
+WRONG = "Неверный логин или пароль."
+STALE_FORM = "Форма входа устарела. Введите логин и пароль ещё раз."
+
+
+def _locked_message(minutes: int) -> str:
+    return f"Слишком много неудачных попыток. Вход по этому логину закрыт, попробуйте через {minutes} мин."
+
+
+@router.post("/auth/password", response_class=HTMLResponse)
+async def password_login(
+    request: Request,
+    login: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    form_token: Annotated[str, Form()] = "",
+) -> Response:
+    settings: GatewaySettings = request.app.state.settings
+    if not form_token_valid(request.app.state.tokens.form_key, request.cookies.get(LOGIN_FORM_COOKIE), form_token):
+        return login_form(request, error=STALE_FORM, status_code=403)
+    typed = normalized_login(login)
+    if not typed or not password:
+        return login_form(request, error=WRONG, login=login.strip(), status_code=401)
+    async with request.app.state.db.transaction(SYSTEM) as session:
+        outcome = await local_logins.authenticate(session, typed, password)
+        if isinstance(outcome, local_logins.Refused):
+            log.info("password_login_refused", locked=outcome.locked_until is not None)
+            if outcome.locked_until is not None:
+                seconds = (outcome.locked_until - datetime.now(UTC)).total_seconds()
+                message = _locked_message(max(1, -(-int(seconds) // 60)))
+                return login_form(request, error=message, login=login.strip(), status_code=429)
+            return login_form(request, error=WRONG, login=login.strip(), status_code=401)
+        opened = await open_session(session, outcome, None, settings.session_ttl_hours)
+    log.info("login", person_id=str(outcome), method="password")
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(response, opened, settings)
+    response.delete_cookie(LOGIN_FORM_COOKIE, path="/auth/password")
+    return response
+
+
+def _password_page(
+    request: Request,
+    current: SignedIn,
+    state: PasswordState,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "name": current.caller.name,
+        "csrf_token": current.csrf_token,
+        "login": state.login,
+        "temporary": state.temporary,
+        "required": state.change_required,
+        "error": error,
+    }
+    return templates.TemplateResponse(request, "password.html", context, status_code=status_code)
+
+
+@router.get("/password", response_class=HTMLResponse)
+async def password_page(request: Request) -> Response:
+    """«Смена пароля»: forced after a temporary password or a staff password a year old (R-2), open any time."""
+    current = await signed_in_or_none(request)
+    if current is None:
+        return RedirectResponse("/login", status_code=303)
+    if current.password is None:
+        # Signed in through ESIA: the password is the one at Госуслуги.
+        return RedirectResponse("/", status_code=303)
+    return _password_page(request, current, current.password)
+
+
+@router.post("/password", response_class=HTMLResponse)
+async def change_password(
+    request: Request,
+    new_password: Annotated[str, Form()] = "",
+    repeat_password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    current = await signed_in_or_none(request)
+    if current is None:
+        return RedirectResponse("/login", status_code=303)
+    if current.password is None:
+        return RedirectResponse("/", status_code=303)
+    if not csrf_valid(current.csrf_token, csrf_token):
+        message = "Запрос отклонён: нет или неверный токен защиты. Обновите страницу."
+        return _password_page(request, current, current.password, error=message, status_code=403)
+    try:
+        async with request.app.state.db.transaction(SYSTEM) as session:
+            await local_logins.change_password(
+                session, current.caller.person_id, new_password, repeat_password, keep_token=current.token
+            )
+    except (Invalid, NotFound) as refused:
+        return _password_page(request, current, current.password, error=refused.detail, status_code=refused.status)
+    log.info("password_changed", person_id=str(current.caller.person_id))
+    return RedirectResponse("/", status_code=303)
