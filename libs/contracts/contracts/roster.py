@@ -112,3 +112,16 @@ class AssignmentCreated(Event):
     subject_name: str
     class_id: UUID
     class_name: str
+
+
+@event_model
+class ClassTeacherAssigned(Event):
+    """Классный руководитель: a staff member leads a class (004 app.5 §5.2); a class has one at a time."""
+
+    TYPE: ClassVar[str] = "roster.class_teacher.assigned.v1"
+    SUBJECT_FIELD: ClassVar[str] = "class_id"
+    class_id: UUID
+    class_name: str
+    teacher_id: UUID
+    #: The class teacher this assignment replaces; None for the class's first.
+    previous_teacher_id: UUID | None = None

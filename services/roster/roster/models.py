@@ -33,6 +33,8 @@ class SchoolClass(Base):
     grade: Mapped[int] = mapped_column(SmallInteger)
     letter: Mapped[str] = mapped_column(String(8))
     academic_year: Mapped[str] = mapped_column(String(9))
+    #: Классный руководитель: one per class (004 app.5 §5.2); None until the administration assigns one.
+    class_teacher_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
 
     @property
     def name(self) -> str:

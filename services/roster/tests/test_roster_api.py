@@ -1,4 +1,4 @@
-"""Roster over HTTP against real PostgreSQL: set-up of a school, its events, tenancy, bad input."""
+"""Roster over HTTP against real PostgreSQL: set-up of a school, its events, tenancy, bad input, class teachers."""
 
 from uuid import UUID, uuid4
 
@@ -166,3 +166,105 @@ async def test_retried_post_with_idempotency_key_writes_once(client, as_, region
     assert other_body.status_code == 422
     subjects = (await client.get(f"/schools/{school_id}/subjects", headers=as_(admin))).json()
     assert [s["name"] for s in subjects] == ["Физика"]
+
+
+async def staff_member(client, as_, school_id: UUID, admin, last_name: str, *roles: str) -> str:
+    made = await client.post(
+        f"/schools/{school_id}/people",
+        headers=as_(admin),
+        json={"last_name": last_name, "first_name": "Мария", "consent": True},
+    )
+    assert made.status_code == 201, made.text
+    for role in roles:
+        granted = await client.post(
+            f"/schools/{school_id}/staff-roles", headers=as_(admin), json={"person_id": made.json()["id"], "role": role}
+        )
+        assert granted.status_code == 201, granted.text
+    return made.json()["id"]
+
+
+async def test_assigning_a_class_teacher_replaces_the_previous_one(client, as_, region_admin, outbox_events):
+    school_id = await register_school(client, as_, region_admin)
+    admin = person(school_id, "school_admin")
+    klass = (
+        await client.post(f"/schools/{school_id}/classes", json={"grade": 5, "letter": "А"}, headers=as_(admin))
+    ).json()
+    assert klass["class_teacher_id"] is None
+    ivanova = await staff_member(client, as_, school_id, admin, "Иванова", "teacher", "class_teacher")
+    petrova = await staff_member(client, as_, school_id, admin, "Петрова", "class_teacher")
+    url = f"/schools/{school_id}/classes/{klass['id']}/class-teacher"
+
+    first = await client.post(url, json={"teacher_id": ivanova}, headers=as_(admin))
+    assert first.status_code == 200, first.text
+    assert first.json() | {"id": None} == {
+        "id": None,
+        "grade": 5,
+        "letter": "А",
+        "name": "5А",
+        "academic_year": klass["academic_year"],
+        "class_teacher_id": ivanova,
+    }
+    again = await client.post(url, json={"teacher_id": ivanova}, headers=as_(admin))
+    assert again.status_code == 200 and again.json()["class_teacher_id"] == ivanova
+    deputy = person(school_id, "deputy")
+    replaced = await client.post(url, json={"teacher_id": petrova}, headers=as_(deputy))
+    assert replaced.status_code == 200 and replaced.json()["class_teacher_id"] == petrova
+
+    shown = await client.get(f"/schools/{school_id}/classes/{klass['id']}", headers=as_(person(school_id, "teacher")))
+    assert shown.status_code == 200 and shown.json()["class_teacher_id"] == petrova
+    [listed] = (await client.get(f"/schools/{school_id}/classes", headers=as_(admin))).json()
+    assert listed["class_teacher_id"] == petrova
+
+    assigned = [e for e in await outbox_events(school_id) if e["type"] == "roster.class_teacher.assigned.v1"]
+    assert [(e["subject"], e["data"]) for e in assigned] == [
+        (
+            klass["id"],
+            {"class_id": klass["id"], "class_name": "5А", "teacher_id": ivanova, "previous_teacher_id": None},
+        ),
+        (
+            klass["id"],
+            {"class_id": klass["id"], "class_name": "5А", "teacher_id": petrova, "previous_teacher_id": ivanova},
+        ),
+    ]
+
+
+async def test_only_the_administration_assigns_and_only_a_class_teacher_by_role(
+    app, client, as_, region_admin, outbox_events
+):
+    school_id = await register_school(client, as_, region_admin)
+    admin = person(school_id, "school_admin")
+    klass = (
+        await client.post(f"/schools/{school_id}/classes", json={"grade": 6, "letter": "Б"}, headers=as_(admin))
+    ).json()
+    subject_teacher = await staff_member(client, as_, school_id, admin, "Сидорова", "teacher")
+    class_teacher = await staff_member(client, as_, school_id, admin, "Иванова", "class_teacher")
+    url = f"/schools/{school_id}/classes/{klass['id']}/class-teacher"
+    before = await outbox_events(school_id)
+
+    for caller in (person(school_id, "teacher"), person(school_id, "class_teacher"), person(school_id, "director")):
+        refused = await client.post(url, json={"teacher_id": class_teacher}, headers=as_(caller))
+        assert refused.status_code == 403, refused.text
+    not_by_role = await client.post(url, json={"teacher_id": subject_teacher}, headers=as_(admin))
+    assert not_by_role.status_code == 422
+    assert "классный руководитель" in not_by_role.json()["detail"]
+    nobody = await client.post(url, json={"teacher_id": str(uuid4())}, headers=as_(admin))
+    assert nobody.status_code == 422
+    unknown_class = await client.post(
+        f"/schools/{school_id}/classes/{uuid4()}/class-teacher", json={"teacher_id": class_teacher}, headers=as_(admin)
+    )
+    assert unknown_class.status_code == 404
+    assert (await client.post(url, json={"teacher_id": "Иванова"}, headers=as_(admin))).status_code == 422
+    assert (await client.get(f"/schools/{school_id}/classes/{uuid4()}", headers=as_(admin))).status_code == 404
+
+    other_school = await register_school(client, as_, region_admin, "Школа № 2")
+    other_admin = person(other_school, "school_admin")
+    elsewhere = await client.post(
+        f"/schools/{other_school}/classes/{klass['id']}/class-teacher",
+        json={"teacher_id": class_teacher},
+        headers=as_(other_admin),
+    )
+    assert elsewhere.status_code == 404
+
+    assert await outbox_events(school_id) == before
+    shown = await client.get(f"/schools/{school_id}/classes/{klass['id']}", headers=as_(admin))
+    assert shown.json()["class_teacher_id"] is None

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
-from chassis.problems import Conflict
-from contracts.roster import ClassCreated, SubjectCreated
-from roster.models import SchoolClass, Subject
+from chassis.problems import Conflict, Invalid, NotFound
+from contracts.roster import ClassCreated, ClassTeacherAssigned, SubjectCreated
+from roster.models import SchoolClass, StaffRole, Subject
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["classes"])
 
@@ -39,6 +39,12 @@ class ClassOut(BaseModel):
     letter: str
     name: str
     academic_year: str
+    #: Классный руководитель; None until one is assigned.
+    class_teacher_id: UUID | None
+
+
+class ClassTeacherIn(BaseModel):
+    teacher_id: UUID
 
 
 class SubjectIn(BaseModel):
@@ -83,6 +89,44 @@ async def create_class(school_id: UUID, body: ClassIn, caller: CallerDep, sessio
 async def list_classes(session: SchoolSession) -> list[ClassOut]:
     rows = await session.scalars(select(SchoolClass).order_by(SchoolClass.grade, SchoolClass.letter))
     return [ClassOut.model_validate(c) for c in rows]
+
+
+@router.get("/classes/{class_id}")
+async def get_class(class_id: UUID, session: SchoolSession) -> ClassOut:
+    school_class = await session.get(SchoolClass, class_id)
+    if school_class is None:
+        raise NotFound("Класс не найден.")
+    return ClassOut.model_validate(school_class)
+
+
+@router.post("/classes/{class_id}/class-teacher")
+async def assign_class_teacher(
+    school_id: UUID, class_id: UUID, body: ClassTeacherIn, caller: CallerDep, session: SchoolSession
+) -> ClassOut:
+    """Назначить классного руководителя; a class has one, so a new one replaces the previous (004 app.5 §5.2)."""
+    caller.require(school_id, "school_admin", "deputy")
+    # Locked, so two assignments at once each name the one they really replace.
+    school_class = await session.get(SchoolClass, class_id, with_for_update=True)
+    if school_class is None:
+        raise NotFound("Класс не найден.")
+    if not await session.get(StaffRole, (school_id, body.teacher_id, "class_teacher")):
+        raise Invalid("Классным руководителем можно назначить только сотрудника с ролью «классный руководитель».")
+    previous = school_class.class_teacher_id
+    if previous == body.teacher_id:
+        return ClassOut.model_validate(school_class)
+    school_class.class_teacher_id = body.teacher_id
+    await session.flush()
+    await emit_event(
+        session,
+        ClassTeacherAssigned(
+            class_id=school_class.id,
+            class_name=school_class.name,
+            teacher_id=body.teacher_id,
+            previous_teacher_id=previous,
+        ),
+        school_id=school_id,
+    )
+    return ClassOut.model_validate(school_class)
 
 
 @router.post("/subjects", status_code=201)
