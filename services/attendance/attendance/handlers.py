@@ -1,4 +1,4 @@
-"""Replicas attendance needs: lessons from the gradebook, class members and names from roster.
+"""Replicas attendance needs: lessons from the gradebook; class members, class teachers and names from roster.
 
 Each handler is an upsert of what its event carries, so a repeated or reordered event
 leaves the same rows (the inbox already skips exact redeliveries).
@@ -6,12 +6,12 @@ leaves the same rows (the inbox already skips exact redeliveries).
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendance.models import ClassMember, Lesson, Person
+from attendance.models import ClassMember, ClassTeacher, Lesson, Person
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.gradebook import LessonRecorded
-from contracts.roster import PersonRegistered, StudentEnrolled
+from contracts.roster import ClassTeacherAssigned, PersonRegistered, StudentEnrolled
 
 events = Consumer("attendance.events")
 
@@ -40,3 +40,11 @@ async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: 
 async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
     values = {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"id": event.person_id}, values)
+
+
+@events.on(ClassTeacherAssigned)
+async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
+    # A class has one class teacher: the latest assignment wins, whichever arrives last.
+    values = {"school_id": envelope.schoolid, "teacher_id": event.teacher_id, "assigned_at": envelope.time}
+    key = {"class_id": event.class_id}
+    await upsert(session, ClassTeacher, key, values, only_if=lambda new: ClassTeacher.assigned_at < new.assigned_at)

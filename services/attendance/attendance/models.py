@@ -1,7 +1,7 @@
 """Attendance tables. Every table is tenant-owned: ``school_id`` with row-level security.
 
-``lessons``, ``class_members`` and ``people`` are replicas fed by gradebook's and
-roster's events; ``absences`` is the attendance journal itself.
+``lessons``, ``class_members``, ``class_teachers`` and ``people`` are replicas fed by
+gradebook's and roster's events; ``absences`` is the attendance journal itself.
 """
 
 from datetime import date, datetime
@@ -33,6 +33,16 @@ class ClassMember(Base):
     class_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
+
+
+class ClassTeacher(Base):
+    """Классный руководитель of a class (004 app.5 §5.2); ``assigned_at`` orders replacements."""
+
+    __tablename__ = "class_teachers"
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    teacher_id: Mapped[UUID] = mapped_column(index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Person(Base):

@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from attendance.main import build_app
-from attendance.models import ClassMember, Lesson, Person
+from attendance.models import ClassMember, ClassTeacher, Lesson, Person
 from attendance.settings import AttendanceSettings
 from chassis.auth import Caller, TokenSigner
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event, running_app, test_settings, verifier_for
 from contracts.gradebook import LessonRecorded
-from contracts.roster import PersonRegistered, StudentEnrolled
+from contracts.roster import ClassTeacherAssigned, PersonRegistered, StudentEnrolled
 
 
 @pytest.fixture(scope="session")
@@ -41,18 +41,15 @@ def today(settings: AttendanceSettings) -> date:
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-async def rows(app: FastAPI, school_id: UUID, model: type) -> int:
-    async with app.state.db.transaction(Tenant(school_id=school_id)) as session:
-        return await session.scalar(select(func.count()).select_from(model))
-
-
 @dataclass
 class SchoolClass:
-    """A class as roster announced it: two students with names, and the teacher of its lessons."""
+    """A class as roster announced it: its class teacher, two students with names, and the teacher of its lessons."""
 
     school_id: UUID
     class_id: UUID
     teacher: Caller
+    #: Классный руководитель of this class (and of no other).
+    class_teacher: Caller
     #: Абрамова Анна, Яковлев Борис.
     students: list[UUID]
 
@@ -73,24 +70,36 @@ class SchoolClass:
 @pytest.fixture
 def make_class(
     settings: AttendanceSettings, app: FastAPI, client: httpx.AsyncClient
-) -> Callable[[], Awaitable[SchoolClass]]:
-    async def make() -> SchoolClass:
-        school_id, class_id = uuid4(), uuid4()
+) -> Callable[..., Awaitable[SchoolClass]]:
+    """``make_class()`` in a new school, ``make_class(school_id, "6Б")`` another class of that school."""
+
+    async def make(school_id: UUID | None = None, name: str = "6А") -> SchoolClass:
+        school_id, class_id = school_id or uuid4(), uuid4()
         anna, boris = uuid4(), uuid4()
+        class_teacher = person(school_id, "teacher", "class_teacher", name="Смирнова Елена")
+        # Roster may announce the class teacher before the class has any students (any order).
+        assigned = ClassTeacherAssigned(class_id=class_id, class_name=name, teacher_id=class_teacher.person_id)
+        await publish_event(settings, assigned, school_id=school_id)
         for student, last, first in [(anna, "Абрамова", "Анна"), (boris, "Яковлев", "Борис")]:
             await publish_event(
                 settings, PersonRegistered(person_id=student, last_name=last, first_name=first), school_id=school_id
             )
             enrolled = StudentEnrolled(
-                student_id=student, class_id=class_id, class_name="6А", enrolled_on=date(2026, 9, 1)
+                student_id=student, class_id=class_id, class_name=name, enrolled_on=date(2026, 9, 1)
             )
             await publish_event(settings, enrolled, school_id=school_id)
 
         async def replicated() -> bool:
-            return await rows(app, school_id, ClassMember) == 2 and await rows(app, school_id, Person) == 2
+            async with app.state.db.transaction(Tenant(school_id=school_id)) as session:
+                members = await session.scalar(
+                    select(func.count()).select_from(ClassMember).filter_by(class_id=class_id)
+                )
+                named = await session.scalar(select(func.count()).where(Person.id.in_([anna, boris])))
+                return members == 2 and named == 2 and await session.get(ClassTeacher, class_id) is not None
 
         await eventually(replicated)
-        return SchoolClass(school_id, class_id, person(school_id, "teacher", name="Петрова Ирина"), [anna, boris])
+        teacher = person(school_id, "teacher", name="Петрова Ирина")
+        return SchoolClass(school_id, class_id, teacher, class_teacher, [anna, boris])
 
     return make
 

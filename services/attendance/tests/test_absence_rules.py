@@ -1,9 +1,17 @@
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 
-from attendance.domain.absences import absence_reason, check_teacher_window, reason_code, summarize
-from chassis.problems import Invalid
+from attendance.domain.absences import (
+    absence_reason,
+    check_reason_corrector,
+    check_teacher_window,
+    leads_class,
+    reason_code,
+    summarize,
+)
+from chassis.problems import Forbidden, Invalid
 
 LESSON = date(2026, 11, 20)
 
@@ -44,3 +52,45 @@ def test_summary_counts_missed_lessons_by_reason_and_lates_apart():
     summary = summarize(["ill", "ill", "unexcused", "late", "excused", "late", "late"])
     assert (summary.lessons_missed, summary.ill, summary.excused, summary.unexcused, summary.lates) == (4, 2, 1, 1, 3)
     assert summarize([]).lessons_missed == 0
+
+
+SMIRNOVA, PETROVA = uuid4(), uuid4()
+CLASS_TEACHER = frozenset({"class_teacher"})
+TEACHER = frozenset({"teacher"})
+
+
+def test_a_class_teacher_leads_only_the_class_assigned_to_them():
+    assert leads_class(SMIRNOVA, CLASS_TEACHER, SMIRNOVA)
+    assert not leads_class(SMIRNOVA, CLASS_TEACHER, PETROVA)
+    assert not leads_class(SMIRNOVA, CLASS_TEACHER, None)
+    # The assignment alone is not enough once the staff role is gone.
+    assert not leads_class(SMIRNOVA, TEACHER, SMIRNOVA)
+
+
+def correct(person_id, roles, class_teacher_id, today):
+    check_reason_corrector(
+        person_id,
+        roles,
+        lesson_teacher_id=PETROVA,
+        class_teacher_id=class_teacher_id,
+        lesson_date=LESSON,
+        today=today,
+        window_days=5,
+    )
+
+
+def test_the_class_teacher_of_the_lessons_class_corrects_at_any_time():
+    correct(SMIRNOVA, CLASS_TEACHER, SMIRNOVA, LESSON + timedelta(days=60))
+
+
+def test_a_class_teacher_of_another_class_may_not_correct():
+    with pytest.raises(Forbidden, match="классный руководитель этого класса"):
+        correct(SMIRNOVA, CLASS_TEACHER | TEACHER, uuid4(), LESSON)
+
+
+def test_the_lessons_teacher_corrects_within_the_window_only():
+    correct(PETROVA, TEACHER, SMIRNOVA, LESSON + timedelta(days=5))
+    with pytest.raises(Invalid, match="классный руководитель"):
+        correct(PETROVA, TEACHER, SMIRNOVA, LESSON + timedelta(days=6))
+    with pytest.raises(Forbidden):
+        correct(PETROVA, frozenset({"guardian"}), SMIRNOVA, LESSON)

@@ -4,8 +4,15 @@ from datetime import timedelta
 from uuid import uuid4
 
 from attendance.models import Absence
+from chassis.auth import Caller
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event
+
+
+def only_class_teacher(school_class) -> Caller:
+    """The class's class teacher without the teacher role, which reads the whole school's attendance."""
+    teacher = school_class.class_teacher
+    return Caller(teacher.person_id, teacher.name, frozenset({(school_class.school_id, "class_teacher")}))
 
 
 def absences_url(school_class, lesson_id):
@@ -107,8 +114,9 @@ async def test_bad_input_gets_problems_and_writes_nothing(client, as_, make_clas
 
 
 async def test_class_teacher_corrects_the_reason(client, as_, app, make_class, give_lesson, outbox_events, today):
-    school_class = await make_class()
+    school_class = await make_class(name="5А")
     school = school_class.school_id
+    other_class = await make_class(school, "6Б")
     lesson_id = await give_lesson(school_class, today)
     absence = (
         await client.post(
@@ -125,23 +133,32 @@ async def test_class_teacher_corrects_the_reason(client, as_, app, make_class, g
     assert (
         await client.patch(absence_url, json={"reason": "Б"}, headers=as_(person(school, "guardian")))
     ).status_code == 403
+    # R-1: the class teacher of 6Б, or one of no class, does not correct 5А's reasons.
+    for stranger in (other_class.class_teacher, person(school, "class_teacher")):
+        refused = await client.patch(absence_url, json={"reason": "Б"}, headers=as_(stranger))
+        assert refused.status_code == 403, refused.text
+        assert "классный руководитель этого класса" in refused.json()["detail"]
     assert (
-        await client.patch(absence_url, json={"reason": "Ж"}, headers=as_(person(school, "class_teacher")))
+        await client.patch(absence_url, json={"reason": "Ж"}, headers=as_(school_class.class_teacher))
     ).status_code == 422
 
-    corrected = await client.patch(absence_url, json={"reason": "Б"}, headers=as_(person(school, "class_teacher")))
+    corrected = await client.patch(absence_url, json={"reason": "Б"}, headers=as_(school_class.class_teacher))
     assert corrected.status_code == 200 and corrected.json()["code"] == "Б"
     by_teacher = await client.patch(absence_url, json={"reason": "excused"}, headers=as_(school_class.teacher))
     assert by_teacher.json()["code"] == "У"
 
     corrections = [e["data"] for e in await outbox_events(school) if e["type"] == "attendance.absence.corrected.v1"]
     assert [(c["previous_reason"], c["reason"]) for c in corrections] == [("unexcused", "ill"), ("ill", "excused")]
-    assert corrections[1]["corrected_by"] == str(school_class.teacher.person_id)
+    assert [c["corrected_by"] for c in corrections] == [
+        str(school_class.class_teacher.person_id),
+        str(school_class.teacher.person_id),
+    ]
 
 
 async def test_after_five_days_only_the_class_teacher_corrects(client, as_, app, make_class, give_lesson, today):
     school_class = await make_class()
     school = school_class.school_id
+    other_class = await make_class(school, "6Б")
     lesson_id = await give_lesson(school_class, today - timedelta(days=8))
     # An absence marked in time, eight days ago.
     async with app.state.db.transaction(Tenant(school_id=school)) as session:
@@ -158,9 +175,8 @@ async def test_after_five_days_only_the_class_teacher_corrects(client, as_, app,
     assert late.status_code == 422
     assert "классный руководитель" in late.json()["detail"]
     assert (await client.delete(url, headers=as_(school_class.teacher))).status_code == 422
-    assert (
-        await client.patch(url, json={"reason": "Б"}, headers=as_(person(school, "class_teacher")))
-    ).status_code == 200
+    assert (await client.patch(url, json={"reason": "Б"}, headers=as_(other_class.class_teacher))).status_code == 403
+    assert (await client.patch(url, json={"reason": "Б"}, headers=as_(school_class.class_teacher))).status_code == 200
 
 
 async def test_the_teacher_withdraws_a_wrong_absence(client, as_, make_class, give_lesson, outbox_events, today):
@@ -174,7 +190,7 @@ async def test_the_teacher_withdraws_a_wrong_absence(client, as_, make_class, gi
         )
     ).json()
     absence_url = f"/schools/{school}/absences/{absence['id']}"
-    assert (await client.delete(absence_url, headers=as_(person(school, "class_teacher")))).status_code == 403
+    assert (await client.delete(absence_url, headers=as_(school_class.class_teacher))).status_code == 403
     assert (await client.delete(absence_url, headers=as_(school_class.teacher))).status_code == 204
     assert (await client.delete(absence_url, headers=as_(school_class.teacher))).status_code == 404
     assert (await client.get(url, headers=as_(school_class.teacher))).json() == []
@@ -192,6 +208,7 @@ async def test_the_teacher_withdraws_a_wrong_absence(client, as_, make_class, gi
 async def test_lesson_list_and_student_summary_for_a_period(client, as_, make_class, give_lesson, today):
     school_class = await make_class()
     school = school_class.school_id
+    other_class = await make_class(school, "6Б")
     anna, boris = school_class.students
     days = [today, today - timedelta(days=1), today - timedelta(days=2), today - timedelta(days=3)]
     lessons = [await give_lesson(school_class, day) for day in days]
@@ -208,11 +225,20 @@ async def test_lesson_list_and_student_summary_for_a_period(client, as_, make_cl
         headers=as_(school_class.teacher),
     )
 
-    listed = (await client.get(absences_url(school_class, lessons[0]), headers=as_(person(school, "director")))).json()
-    assert [(a["student_name"], a["code"]) for a in listed] == [("Абрамова Анна", "Б"), ("Яковлев Борис", "О")]
+    for reader in (person(school, "director"), only_class_teacher(school_class)):
+        listed = (await client.get(absences_url(school_class, lessons[0]), headers=as_(reader))).json()
+        assert [(a["student_name"], a["code"]) for a in listed] == [("Абрамова Анна", "Б"), ("Яковлев Борис", "О")]
+    # R-1: a class teacher reads their own class only.
+    for stranger in (person(school, "class_teacher"), only_class_teacher(other_class)):
+        response = await client.get(absences_url(school_class, lessons[0]), headers=as_(stranger))
+        assert response.status_code == 403, response.text
+    unknown_lesson = await client.get(absences_url(school_class, uuid4()), headers=as_(school_class.class_teacher))
+    assert unknown_lesson.status_code == 404
 
     summary_url = f"/schools/{school}/students/{anna}/summary"
-    whole = (await client.get(summary_url, headers=as_(person(school, "class_teacher")))).json()
+    for stranger in (person(school, "class_teacher"), only_class_teacher(other_class)):
+        assert (await client.get(summary_url, headers=as_(stranger))).status_code == 403
+    whole = (await client.get(summary_url, headers=as_(only_class_teacher(school_class)))).json()
     assert {k: whole[k] for k in ("lessons_missed", "ill", "excused", "unexcused", "lates")} == {
         "lessons_missed": 3,
         "ill": 1,

@@ -1,16 +1,17 @@
-"""Lessons, class members and names kept as replicas: any order, redelivery and repeats leave one right row."""
+"""Lessons, class members, class teachers and names kept as replicas: any order, redelivery and repeats
+leave one right row."""
 
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 from sqlalchemy import func, select
 
-from attendance.models import ClassMember, Lesson
-from chassis.events import Envelope
+from attendance.models import ClassMember, ClassTeacher, Lesson
+from chassis.events import Envelope, envelope_for
 from chassis.tables import inbox
 from chassis.tenancy import SYSTEM, Tenant
 from chassis.testing import eventually, publish_event
-from contracts.roster import StudentEnrolled
+from contracts.roster import ClassTeacherAssigned, StudentEnrolled
 
 
 async def handled(app, envelope: Envelope) -> bool:
@@ -48,3 +49,28 @@ async def test_redelivered_and_repeated_events_create_no_duplicates(app, setting
 
     async with app.state.db.transaction(Tenant(school_id=school)) as session:
         assert await session.scalar(select(func.count()).select_from(ClassMember)) == 1
+
+
+async def test_the_latest_class_teacher_stays_whatever_the_order_and_redelivery(app, settings, client):
+    school, class_id, first, second = uuid4(), uuid4(), uuid4(), uuid4()
+    earlier = envelope_for(
+        ClassTeacherAssigned(class_id=class_id, class_name="5А", teacher_id=first), source="/roster", school_id=school
+    )
+    later = envelope_for(
+        ClassTeacherAssigned(class_id=class_id, class_name="5А", teacher_id=second, previous_teacher_id=first),
+        source="/roster",
+        school_id=school,
+    )
+    # The replacement arrives first, before roster has announced the class or any student of it.
+    await publish_event(settings, ClassTeacherAssigned.model_validate(later.data), school_id=school, envelope=later)
+    await eventually(lambda: handled(app, later))
+    await publish_event(settings, ClassTeacherAssigned.model_validate(earlier.data), school_id=school, envelope=earlier)
+    await eventually(lambda: handled(app, earlier))
+    assert (await replica(app, school, ClassTeacher, class_id)).teacher_id == second
+
+    # Redelivered, and the latest assignment repeated: still one row, still the latest teacher.
+    await publish_event(settings, ClassTeacherAssigned.model_validate(earlier.data), school_id=school, envelope=earlier)
+    repeated = await publish_event(settings, ClassTeacherAssigned.model_validate(later.data), school_id=school)
+    await eventually(lambda: handled(app, repeated))
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        assert list(await session.scalars(select(ClassTeacher.teacher_id))) == [second]

@@ -10,8 +10,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendance.domain.absences import absence_reason, check_teacher_window, reason_code, summarize
-from attendance.models import Absence, ClassMember, Lesson, Person
+from attendance.domain.absences import (
+    absence_reason,
+    check_reason_corrector,
+    check_teacher_window,
+    leads_class,
+    reason_code,
+    summarize,
+)
+from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, Person
 from attendance.settings import AttendanceSettings
 from chassis.auth import SCHOOL_READ_ROLES, Caller
 from chassis.deps import CallerDep, SchoolSession
@@ -22,8 +29,10 @@ from contracts.attendance import AbsenceCorrected, AbsenceReason, AbsenceRecorde
 router = APIRouter(prefix="/schools/{school_id}", tags=["absences"])
 
 LESSON_NOT_YET_KNOWN = "Урок ещё не получен журналом посещаемости; повторите через секунду."
-#: Who reads attendance besides the region's inspectors: the administration, class teachers, teachers.
-READ_ROLES = (*SCHOOL_READ_ROLES, "class_teacher", "teacher")
+#: Who reads the whole school's attendance besides the region's inspectors: the administration and teachers.
+#: A class teacher reads their own class's (R-1).
+READ_ROLES = (*SCHOOL_READ_ROLES, "teacher")
+NOT_A_READER = "Посещаемость доступна администрации школы, учителям и классному руководителю — по своему классу."
 
 
 class AbsenceIn(BaseModel):
@@ -106,9 +115,12 @@ def _require_lesson_teacher(caller: Caller, school_id: UUID, lesson: Lesson) -> 
         raise Forbidden("Пропуски на этом уроке отмечает только учитель, который его ведёт.")
 
 
-def _require_reader(caller: Caller, school_id: UUID) -> None:
-    if not (caller.reads_region or caller.has_role(school_id, *READ_ROLES)):
-        raise Forbidden("Посещаемость доступна администрации школы, классным руководителям и учителям.")
+def _reads_school(caller: Caller, school_id: UUID) -> bool:
+    return caller.reads_region or caller.has_role(school_id, *READ_ROLES)
+
+
+async def _class_teacher_id(session: AsyncSession, class_id: UUID) -> UUID | None:
+    return await session.scalar(select(ClassTeacher.teacher_id).filter_by(class_id=class_id))
 
 
 async def _absence_at_lesson(session: AsyncSession, absence_id: UUID, school_id: UUID) -> tuple[Absence, Lesson]:
@@ -166,10 +178,15 @@ async def correct_reason(
     window: TeacherWindow,
 ) -> AbsenceOut:
     absence, lesson = await _absence_at_lesson(session, absence_id, school_id)
-    # R-41: the class teacher sets and corrects reasons at any time; the lesson's teacher within the window.
-    if not caller.has_role(school_id, "class_teacher"):
-        _require_lesson_teacher(caller, school_id, lesson)
-        check_teacher_window(lesson.date, today, window)
+    check_reason_corrector(
+        caller.person_id,
+        caller.roles_in(school_id),
+        lesson_teacher_id=lesson.teacher_id,
+        class_teacher_id=await _class_teacher_id(session, lesson.class_id),
+        lesson_date=lesson.date,
+        today=today,
+        window_days=window,
+    )
     reason = absence_reason(body.reason)
     previous = absence_reason(absence.reason)
     if reason == previous:
@@ -206,10 +223,16 @@ async def withdraw_absence(
 async def lesson_absences(
     school_id: UUID, lesson_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[LessonAbsence]:
-    _require_reader(caller, school_id)
+    reads_school = _reads_school(caller, school_id)
+    if not (reads_school or caller.has_role(school_id, "class_teacher")):
+        raise Forbidden(NOT_A_READER)
     lesson = await session.get(Lesson, lesson_id)
     if lesson is None or lesson.school_id != school_id:
         raise NotFound("Урок не найден.")
+    if not reads_school and not leads_class(
+        caller.person_id, caller.roles_in(school_id), await _class_teacher_id(session, lesson.class_id)
+    ):
+        raise Forbidden(NOT_A_READER)
     rows = await session.execute(
         select(Absence, Person)
         .outerjoin(Person, Person.id == Absence.student_id)
@@ -232,8 +255,16 @@ async def student_summary(
     end: date | None = None,
 ) -> SummaryOut:
     """R-42: lessons missed (of them Б, У, Н) and lates of one student for any period."""
-    if caller.person_id != student_id:  # R-1: a student sees their own attendance
-        _require_reader(caller, school_id)
+    # R-1: a student sees their own attendance, a class teacher their class's students'.
+    if caller.person_id != student_id and not _reads_school(caller, school_id):
+        class_teachers = await session.scalars(
+            select(ClassTeacher.teacher_id)
+            .join(ClassMember, ClassMember.class_id == ClassTeacher.class_id)
+            .where(ClassMember.student_id == student_id)
+        )
+        roles = caller.roles_in(school_id)
+        if not any(leads_class(caller.person_id, roles, teacher_id) for teacher_id in class_teachers):
+            raise Forbidden(NOT_A_READER)
     if start and end and start > end:
         raise Invalid("Начало периода позже его конца.")
     query = (

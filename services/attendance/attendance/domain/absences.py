@@ -1,10 +1,11 @@
-"""Пропуски и опоздания (R-40..R-42): reasons and their codes, the teacher's window, counts."""
+"""Пропуски и опоздания (R-40..R-42): reasons and their codes, who corrects them and when, counts."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import UUID
 
-from chassis.problems import Invalid
+from chassis.problems import Forbidden, Invalid
 from contracts.attendance import AbsenceReason
 
 #: R-40: the journal's codes Б ill, У excused, Н unexcused, О late (003 §5 class teacher a).
@@ -36,6 +37,30 @@ def check_teacher_window(lesson_date: date, today: date, days: int = 5) -> None:
             f"Учитель отмечает пропуски в течение {days} дн. после урока; "
             "теперь причину может исправить классный руководитель."
         )
+
+
+def leads_class(person_id: UUID, roles: frozenset[str], class_teacher_id: UUID | None) -> bool:
+    """R-1: a class teacher acts for the class they lead (004 app.5 §5.2), not for every class of the school."""
+    return "class_teacher" in roles and class_teacher_id == person_id
+
+
+def check_reason_corrector(
+    person_id: UUID,
+    roles: frozenset[str],
+    *,
+    lesson_teacher_id: UUID,
+    class_teacher_id: UUID | None,
+    lesson_date: date,
+    today: date,
+    window_days: int,
+) -> None:
+    """R-41: the class teacher of the lesson's class corrects a reason at any time; the lesson's teacher
+    within their window (R-40); nobody else."""
+    if leads_class(person_id, roles, class_teacher_id):
+        return
+    if "teacher" not in roles or person_id != lesson_teacher_id:
+        raise Forbidden("Причину пропуска исправляет классный руководитель этого класса или учитель, который вёл урок.")
+    check_teacher_window(lesson_date, today, window_days)
 
 
 @dataclass(frozen=True)
