@@ -12,8 +12,14 @@ from chassis.events import Envelope
 from chassis.replicas import upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
-from reporting.models import Absence, Guardianship, Lesson, Mark, Person, SchoolClass, Student
+from contracts.roster import (
+    ClassCreated,
+    ClassTeacherAssigned,
+    GuardianshipLinked,
+    PersonRegistered,
+    StudentEnrolled,
+)
+from reporting.models import Absence, ClassTeacher, Guardianship, Lesson, Mark, Person, SchoolClass, Student
 
 diary = Consumer("reporting.diary")
 
@@ -35,6 +41,14 @@ async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: 
 @diary.on(ClassCreated)
 async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelope) -> None:
     await upsert(session, SchoolClass, {"school_id": envelope.schoolid, "id": event.class_id}, {"name": event.name})
+
+
+@diary.on(ClassTeacherAssigned)
+async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
+    # A class has one class teacher: the latest assignment wins, whichever arrives last.
+    key = {"school_id": envelope.schoolid, "class_id": event.class_id}
+    values = {"teacher_id": event.teacher_id, "assigned_at": envelope.time}
+    await upsert(session, ClassTeacher, key, values, only_if=lambda new: ClassTeacher.assigned_at < new.assigned_at)
 
 
 @diary.on(GuardianshipLinked)

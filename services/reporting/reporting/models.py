@@ -44,6 +44,17 @@ class SchoolClass(Base):
     name: Mapped[str] = mapped_column(String(20))
 
 
+class ClassTeacher(Base):
+    """Классный руководитель of a class (004 app.5 §5.2); ``assigned_at`` (the producer's event time)
+    orders replacements, and the row may come before the class or its students."""
+
+    __tablename__ = "class_teachers"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    teacher_id: Mapped[UUID]
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Guardianship(Base):
     """Родитель (законный представитель) — обучающийся."""
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from chassis.auth import Caller, TokenSigner
 from chassis.testing import eventually, person, publish_event, running_app, test_settings, verifier_for
 from contracts import Event
-from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import ClassCreated, ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 from reporting.main import build_app
 from reporting.settings import ReportingSettings
 
@@ -33,7 +33,7 @@ async def client(app: FastAPI, settings: ReportingSettings) -> AsyncIterator[htt
 
 @dataclass
 class Family:
-    """One school as roster announced it: class 5А with two students, each with a parent."""
+    """One school as roster announced it: class 5А with its class teacher and two students, each with a parent."""
 
     school_id: UUID
     class_id: UUID
@@ -42,6 +42,8 @@ class Family:
     boris: Caller
     anna_parent: Caller
     boris_parent: Caller
+    #: Классный руководитель of 5А.
+    class_teacher: Caller
 
 
 @pytest.fixture
@@ -54,7 +56,10 @@ def make_family(
         boris = person(school_id, "student", name="Яковлев Борис")
         anna_parent = person(school_id, "guardian", name="Абрамова Ольга")
         boris_parent = person(school_id, "guardian", name="Яковлев Пётр")
+        class_teacher = person(school_id, "teacher", "class_teacher", name="Смирнова Елена")
         events: list[Event] = [
+            # Roster may announce the class teacher before the class and its students (any order).
+            ClassTeacherAssigned(class_id=class_id, class_name="5А", teacher_id=class_teacher.person_id),
             ClassCreated(class_id=class_id, grade=5, letter="А", name="5А", academic_year="2026/2027"),
             PersonRegistered(person_id=anna.person_id, last_name="Абрамова", first_name="Анна"),
             PersonRegistered(person_id=boris.person_id, last_name="Яковлев", first_name="Борис"),
@@ -78,6 +83,12 @@ def make_family(
 
         await eventually(lambda: known(anna_parent, "Абрамова Анна"))
         await eventually(lambda: known(boris_parent, "Яковлев Борис"))
-        return Family(school_id, class_id, anna, boris, anna_parent, boris_parent)
+
+        async def class_teacher_known() -> bool:
+            url = f"/schools/{school_id}/students/{anna.person_id}/diary"
+            return (await client.get(url, headers=as_(class_teacher))).status_code == 200
+
+        await eventually(class_teacher_known)
+        return Family(school_id, class_id, anna, boris, anna_parent, boris_parent, class_teacher)
 
     return make

@@ -10,7 +10,7 @@ from chassis.events import envelope_for
 from chassis.testing import eventually, person, publish_event
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 
 MONDAY = date(2026, 11, 23)
 TUESDAY = MONDAY + timedelta(days=1)
@@ -260,7 +260,7 @@ async def test_only_the_family_staff_readers_and_inspectors_read_a_diary(setting
         person(school, "school_admin"),
         person(school, "director"),
         person(school, "deputy"),
-        person(school, "class_teacher"),
+        family.class_teacher,
         person(region_roles=("inspector",)),
     ]
     for reader in readers:
@@ -269,9 +269,24 @@ async def test_only_the_family_staff_readers_and_inspectors_read_a_diary(setting
         assert response.json()["student"]["name"] == "Абрамова Анна"
 
     other_school = uuid4()
+    # R-1: a class teacher of another class (6Б) is a stranger to 5А's diaries.
+    other_class, gleb = uuid4(), person(school, "student")
+    other_class_teacher = person(school, "teacher", "class_teacher")
+    for event in [
+        ClassTeacherAssigned(class_id=other_class, class_name="6Б", teacher_id=other_class_teacher.person_id),
+        StudentEnrolled(student_id=gleb.person_id, class_id=other_class, class_name="6Б", enrolled_on=MONDAY),
+    ]:
+        await publish_event(settings, event, school_id=school)
+
+    async def reads_own_class() -> bool:
+        return (await diary(client, as_, family, other_class_teacher, gleb)).status_code == 200
+
+    await eventually(reads_own_class)
     strangers = [
         family.boris_parent,
         family.boris,
+        other_class_teacher,
+        person(school, "class_teacher"),
         person(school, "teacher"),
         person(school, "guardian"),
         person(other_school, "teacher"),
@@ -464,3 +479,82 @@ async def test_summary_gives_averages_absences_and_lates_per_subject(settings, c
     }
     assert (russian["subject"], russian["lessons"], russian["marks"]) == ("Русский язык", 0, ["4"])
     assert body["totals"] == {"marks": 4, "average": 4.0, "weighted_average": 4.25, "absences": 1, "lates": 1}
+
+
+async def test_the_class_teacher_reads_the_diaries_of_the_class_they_lead_now(settings, client, as_, make_family):
+    family = await make_family()
+    school = family.school_id
+    successor = person(school, "class_teacher", name="Кузнецова Ольга")
+    await publish_event(
+        settings,
+        ClassTeacherAssigned(
+            class_id=family.class_id,
+            class_name="5А",
+            teacher_id=successor.person_id,
+            previous_teacher_id=family.class_teacher.person_id,
+        ),
+        school_id=school,
+    )
+
+    async def status(caller: Caller, student: Caller) -> int:
+        return (await diary(client, as_, family, caller, student)).status_code
+
+    async def replaced() -> bool:
+        return await status(successor, family.boris) == 200
+
+    await eventually(replaced)
+    # A class has one class teacher: the one replaced reads 5А's diaries no more.
+    assert await status(family.class_teacher, family.boris) == 404
+    summary = await client.get(
+        f"/schools/{school}/students/{family.boris.person_id}/summary", params=WEEK, headers=as_(successor)
+    )
+    assert summary.status_code == 200 and summary.json()["student"]["name"] == "Яковлев Борис"
+
+    # After Анна's transfer to 5Б her diary is read by 5Б's class teacher, not 5А's.
+    new_class = uuid4()
+    new_class_teacher = person(school, "class_teacher", name="Орлова Елена")
+    await publish_event(
+        settings,
+        ClassTeacherAssigned(class_id=new_class, class_name="5Б", teacher_id=new_class_teacher.person_id),
+        school_id=school,
+    )
+    await publish_event(
+        settings,
+        StudentEnrolled(
+            student_id=family.anna.person_id, class_id=new_class, class_name="5Б", enrolled_on=date(2026, 11, 1)
+        ),
+        school_id=school,
+    )
+
+    async def transferred() -> bool:
+        return await status(new_class_teacher, family.anna) == 200
+
+    await eventually(transferred)
+    assert await status(successor, family.anna) == 404
+    assert await status(successor, family.boris) == 200
+
+
+async def test_a_late_earlier_assignment_does_not_bring_the_replaced_class_teacher_back(
+    settings, client, as_, make_family
+):
+    family = await make_family()
+    school = family.school_id
+    successor = person(school, "class_teacher", name="Кузнецова Ольга")
+    original = family.class_teacher.person_id
+    reassigned = ClassTeacherAssigned(class_id=family.class_id, class_name="5А", teacher_id=original)
+    earlier = envelope_for(reassigned, source="/roster", school_id=school)
+    replacement = ClassTeacherAssigned(
+        class_id=family.class_id, class_name="5А", teacher_id=successor.person_id, previous_teacher_id=original
+    )
+    later = envelope_for(replacement, source="/roster", school_id=school)
+    await publish_event(settings, replacement, school_id=school, envelope=later)
+
+    async def replaced() -> bool:
+        return (await diary(client, as_, family, successor, family.anna)).status_code == 200
+
+    await eventually(replaced)
+    await publish_event(settings, reassigned, school_id=school, envelope=earlier)
+    await publish_event(settings, replacement, school_id=school, envelope=later)
+    await marker_seen(settings, client, as_, family, MONDAY)
+    assert (await diary(client, as_, family, successor, family.anna)).status_code == 200
+    assert (await diary(client, as_, family, family.class_teacher, family.anna)).status_code == 404

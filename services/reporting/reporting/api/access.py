@@ -12,12 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
 from chassis.problems import NotFound
+from reporting.domain.access import staff_reads_diary
 from reporting.domain.people import full_name
-from reporting.models import Guardianship, Person, SchoolClass, Student
+from reporting.models import ClassTeacher, Guardianship, Person, SchoolClass, Student
 from reporting.settings import ReportingSettings
 
-#: School roles that read every student's diary: the administration and class teachers.
-DIARY_READ_ROLES = ("school_admin", "director", "deputy", "class_teacher")
 DIARY_NOT_FOUND = "Дневник не найден."
 
 
@@ -51,21 +50,28 @@ async def student_card(session: AsyncSession, school_id: UUID, student_id: UUID)
     )
 
 
+async def _may_read(session: AsyncSession, caller: Caller, school_id: UUID, card: StudentCard) -> bool:
+    if caller.reads_region or caller.person_id == card.id:
+        return True
+    class_teacher_id = (
+        await session.scalar(select(ClassTeacher.teacher_id).filter_by(school_id=school_id, class_id=card.class_id))
+        if card.class_id
+        else None
+    )
+    return staff_reads_diary(caller.person_id, caller.roles_in(school_id), class_teacher_id) or await is_guardian(
+        session, school_id, caller.person_id, card.id
+    )
+
+
 async def readable_student(session: AsyncSession, caller: Caller, school_id: UUID, student_id: UUID) -> StudentCard:
     """The student whose diary the caller may read, or 404.
 
-    R-1: a student sees only themselves, a parent only their own children; the school's
-    administration and class teachers read every diary, the region's inspectors every school's.
-    404, never 403: a stranger must not learn that the child exists.
+    R-1: a student sees only themselves, a parent only their own children, a class teacher the
+    students of the class they lead; the school's administration reads every diary, the region's
+    inspectors every school's. 404, never 403: a stranger must not learn that the child exists.
     """
-    may_read = (
-        caller.reads_region
-        or caller.has_role(school_id, *DIARY_READ_ROLES)
-        or caller.person_id == student_id
-        or await is_guardian(session, school_id, caller.person_id, student_id)
-    )
-    card = await student_card(session, school_id, student_id) if may_read else None
-    if card is None:
+    card = await student_card(session, school_id, student_id)
+    if card is None or not await _may_read(session, caller, school_id, card):
         raise NotFound(DIARY_NOT_FOUND)
     return card
 
