@@ -87,9 +87,9 @@ class DemoLoader:
     def _headers(self, caller: Caller) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.signer.issue(caller)}"}
 
-    async def _post(self, service: str, path: str, body: dict, caller: Caller) -> dict:
+    async def _post(self, service: str, path: str, body: dict, caller: Caller, *, expected: int = 201) -> dict:
         response = await self.http.post(f"{self.stack.url(service)}{path}", json=body, headers=self._headers(caller))
-        if response.status_code != 201:
+        if response.status_code != expected:
             raise RuntimeError(f"demo: {service} {path} answered {response.status_code}: {response.text}")
         return response.json()
 
@@ -127,6 +127,14 @@ class DemoLoader:
         students = [ids["student"], ids["student_2"], *[await register(c) for c in CLASSMATES]]
         for role in ("teacher", "class_teacher"):
             await self._post("roster", f"{base}/staff-roles", {"person_id": ids["teacher"], "role": role}, operator)
+        # She corrects absence reasons and reads diaries of 5А only: the class she leads.
+        await self._post(
+            "roster",
+            f"{base}/classes/{klass['id']}/class-teacher",
+            {"teacher_id": ids["teacher"]},
+            operator,
+            expected=200,
+        )
         await self._post(
             "roster", f"{base}/staff-roles", {"person_id": ids["school_admin"], "role": "school_admin"}, operator
         )
