@@ -228,15 +228,16 @@ async def test_lesson_list_and_student_summary_for_a_period(client, as_, make_cl
     for reader in (person(school, "director"), only_class_teacher(school_class)):
         listed = (await client.get(absences_url(school_class, lessons[0]), headers=as_(reader))).json()
         assert [(a["student_name"], a["code"]) for a in listed] == [("Абрамова Анна", "Б"), ("Яковлев Борис", "О")]
-    # a class teacher reads their own class only.
-    for stranger in (person(school, "class_teacher"), only_class_teacher(other_class)):
+    # a class teacher reads their own class only, a teacher the classes they give lessons in.
+    assert (await client.get(absences_url(school_class, lessons[0]), headers=as_(school_class.teacher))).is_success
+    for stranger in (person(school, "class_teacher"), only_class_teacher(other_class), other_class.teacher):
         response = await client.get(absences_url(school_class, lessons[0]), headers=as_(stranger))
         assert response.status_code == 403, response.text
     unknown_lesson = await client.get(absences_url(school_class, uuid4()), headers=as_(school_class.class_teacher))
     assert unknown_lesson.status_code == 404
 
     summary_url = f"/schools/{school}/students/{anna}/summary"
-    for stranger in (person(school, "class_teacher"), only_class_teacher(other_class)):
+    for stranger in (person(school, "class_teacher"), only_class_teacher(other_class), other_class.teacher):
         assert (await client.get(summary_url, headers=as_(stranger))).status_code == 403
     whole = (await client.get(summary_url, headers=as_(only_class_teacher(school_class)))).json()
     assert {k: whole[k] for k in ("lessons_missed", "ill", "excused", "unexcused", "lates")} == {

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance.domain.absences import (
@@ -31,8 +31,10 @@ router = APIRouter(prefix="/schools/{school_id}", tags=["absences"])
 LESSON_NOT_YET_KNOWN = "Урок ещё не получен журналом посещаемости; повторите через секунду."
 #: Who reads the whole school's attendance besides the region's inspectors: the administration and teachers.
 #: A class teacher reads their own class's (R-1).
-READ_ROLES = (*SCHOOL_READ_ROLES, "teacher")
-NOT_A_READER = "Посещаемость доступна администрации школы, учителям и классному руководителю — по своему классу."
+NOT_A_READER = (
+    "Посещаемость доступна администрации школы, учителям — по урокам своих классов, "
+    "классному руководителю — по своему классу."
+)
 
 
 class AbsenceIn(BaseModel):
@@ -116,7 +118,17 @@ def _require_lesson_teacher(caller: Caller, school_id: UUID, lesson: Lesson) -> 
 
 
 def _reads_school(caller: Caller, school_id: UUID) -> bool:
-    return caller.reads_region or caller.has_role(school_id, *READ_ROLES)
+    return caller.reads_region or caller.has_role(school_id, *SCHOOL_READ_ROLES)
+
+
+async def _teaches_class(
+    session: AsyncSession, caller: Caller, school_id: UUID, class_ids: Select | list[UUID]
+) -> bool:
+    """R-1: a teacher reads attendance of the classes they give lessons in (004 app.6 §6.2)."""
+    if not caller.has_role(school_id, "teacher"):
+        return False
+    taught = select(Lesson.id).where(Lesson.class_id.in_(class_ids), Lesson.teacher_id == caller.person_id)
+    return bool(await session.scalar(select(exists(taught))))
 
 
 async def _class_teacher_id(session: AsyncSession, class_id: UUID) -> UUID | None:
@@ -223,15 +235,17 @@ async def withdraw_absence(
 async def lesson_absences(
     school_id: UUID, lesson_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[LessonAbsence]:
-    reads_school = _reads_school(caller, school_id)
-    if not (reads_school or caller.has_role(school_id, "class_teacher")):
+    if not (_reads_school(caller, school_id) or caller.has_role(school_id, "class_teacher", "teacher")):
         raise Forbidden(NOT_A_READER)
     lesson = await session.get(Lesson, lesson_id)
     if lesson is None or lesson.school_id != school_id:
         raise NotFound("Урок не найден.")
-    if not reads_school and not leads_class(
-        caller.person_id, caller.roles_in(school_id), await _class_teacher_id(session, lesson.class_id)
-    ):
+    may_read = (
+        _reads_school(caller, school_id)
+        or leads_class(caller.person_id, caller.roles_in(school_id), await _class_teacher_id(session, lesson.class_id))
+        or await _teaches_class(session, caller, school_id, [lesson.class_id])
+    )
+    if not may_read:
         raise Forbidden(NOT_A_READER)
     rows = await session.execute(
         select(Absence, Person)
@@ -255,15 +269,16 @@ async def student_summary(
     end: date | None = None,
 ) -> SummaryOut:
     """R-42: lessons missed (of them Б, У, Н) and lates of one student for any period."""
-    # R-1: a student sees their own attendance, a class teacher their class's students'.
+    # R-1: a student sees their own attendance, a class teacher their class's students', a teacher
+    # the students of the classes they teach.
     if caller.person_id != student_id and not _reads_school(caller, school_id):
+        classes = select(ClassMember.class_id).where(ClassMember.student_id == student_id)
         class_teachers = await session.scalars(
-            select(ClassTeacher.teacher_id)
-            .join(ClassMember, ClassMember.class_id == ClassTeacher.class_id)
-            .where(ClassMember.student_id == student_id)
+            select(ClassTeacher.teacher_id).where(ClassTeacher.class_id.in_(classes))
         )
         roles = caller.roles_in(school_id)
-        if not any(leads_class(caller.person_id, roles, teacher_id) for teacher_id in class_teachers):
+        leads = any(leads_class(caller.person_id, roles, teacher_id) for teacher_id in class_teachers)
+        if not (leads or await _teaches_class(session, caller, school_id, classes)):
             raise Forbidden(NOT_A_READER)
     if start and end and start > end:
         raise Invalid("Начало периода позже его конца.")
