@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 import asyncpg
 from sqlalchemy import select
 
+from chassis.auth import Caller
 from chassis.tables import outbox
 from chassis.tenancy import SYSTEM
 from chassis.testing import person
@@ -268,3 +269,40 @@ async def test_only_the_administration_assigns_and_only_a_class_teacher_by_role(
     assert await outbox_events(school_id) == before
     shown = await client.get(f"/schools/{school_id}/classes/{klass['id']}", headers=as_(admin))
     assert shown.json()["class_teacher_id"] is None
+
+
+async def test_a_class_teacher_links_parents_only_in_their_own_class(client, as_, region_admin):
+    school_id = await register_school(client, as_, region_admin, "Школа классных руководителей")
+    admin = person(school_id, "school_admin")
+    base = f"/schools/{school_id}"
+
+    async def new_person(last_name: str) -> str:
+        response = await client.post(
+            f"{base}/people", headers=as_(admin), json={"last_name": last_name, "first_name": "Тест", "consent": True}
+        )
+        return response.json()["id"]
+
+    own_class = (await client.post(f"{base}/classes", json={"grade": 3, "letter": "А"}, headers=as_(admin))).json()
+    other_class = (await client.post(f"{base}/classes", json={"grade": 3, "letter": "Б"}, headers=as_(admin))).json()
+    leader, other_leader = await new_person("Руководитель"), await new_person("Другая")
+    for teacher, school_class in ((leader, own_class), (other_leader, other_class)):
+        await client.post(
+            f"{base}/staff-roles", headers=as_(admin), json={"person_id": teacher, "role": "class_teacher"}
+        )
+        assigned = await client.post(
+            f"{base}/classes/{school_class['id']}/class-teacher", headers=as_(admin), json={"teacher_id": teacher}
+        )
+        assert assigned.status_code == 200, assigned.text
+    student, parent = await new_person("Ученик"), await new_person("Родитель")
+    await client.post(
+        f"{base}/enrolments", headers=as_(admin), json={"student_id": student, "class_id": own_class["id"]}
+    )
+    link = {"guardian_id": parent, "student_id": student}
+
+    def leading(person_id: str) -> Caller:
+        return Caller(UUID(person_id), "Классный руководитель", frozenset({(school_id, "class_teacher")}))
+
+    refused = await client.post(f"{base}/guardianships", json=link, headers=as_(leading(other_leader)))
+    assert refused.status_code == 403
+    linked = await client.post(f"{base}/guardianships", json=link, headers=as_(leading(leader)))
+    assert linked.status_code == 201, linked.text

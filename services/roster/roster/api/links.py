@@ -6,12 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
-from chassis.problems import Conflict, Invalid
+from chassis.problems import Conflict, Forbidden, Invalid
 from contracts.roster import (
     AssignmentCreated,
     GuardianshipLinked,
@@ -88,6 +88,15 @@ async def enrol_student(school_id: UUID, body: EnrolmentIn, caller: CallerDep, s
     return EnrolmentOut.model_validate(enrolment)
 
 
+async def _leads_class_of(session: AsyncSession, teacher_id: UUID, student_id: UUID) -> bool:
+    led = (
+        select(Enrolment.id)
+        .join(SchoolClass, SchoolClass.id == Enrolment.class_id)
+        .where(Enrolment.student_id == student_id, SchoolClass.class_teacher_id == teacher_id)
+    )
+    return bool(await session.scalar(select(exists(led))))
+
+
 class GuardianshipIn(BaseModel):
     guardian_id: UUID
     student_id: UUID
@@ -101,6 +110,11 @@ async def link_guardian(school_id: UUID, body: GuardianshipIn, caller: CallerDep
         raise Invalid("Обучающийся не может быть своим законным представителем.")
     await _existing(session, Person, body.guardian_id, "Законный представитель")
     await _existing(session, Person, body.student_id, "Обучающийся")
+    if not caller.has_role(school_id, "school_admin", "secretary") and not await _leads_class_of(
+        session, caller.person_id, body.student_id
+    ):
+        # R-1: a class teacher keeps the parents' data of their own class (000 §4.3).
+        raise Forbidden("Классный руководитель связывает родителей только с обучающимися своего класса.")
     if await session.get(Guardianship, (school_id, body.guardian_id, body.student_id)):
         raise Conflict("Эта связь уже есть.")
     session.add(Guardianship(school_id=school_id, **body.model_dump()))
