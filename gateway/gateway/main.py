@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from chassis.app import create_app
+from gateway import portal
 from gateway.api import auth, diary, home, local_logins, me, password, proxy
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
@@ -51,7 +52,7 @@ def build_app(
             local_logins.router,
             proxy.router,
         ],
-        consumers=[consumer],
+        consumers=[consumer, portal.consumer],
         migrations_dir=MIGRATIONS,
         verifier=tokens.verifier(),
         resources=http_clients,

@@ -5,6 +5,9 @@ Per consumer queue ``Q`` (durable, quorum):
   (a message that keeps killing consumers is dead-lettered);
 - ``Q.retry``: a failed message waits here ``retry_delay_ms``, then returns to ``Q``;
 - ``Q.dlq``: messages that failed ``max_attempts`` times or cannot be read, kept for a person.
+
+R-70: ``public.events`` (a topic exchange) is bound to ``school.events`` by ``public.#``, so the
+state-services portal reads the public stream with credentials that reach nothing else.
 """
 
 import aio_pika
@@ -30,6 +33,8 @@ class Broker:
         )
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange(settings.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        public = await channel.declare_exchange(settings.public_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        await public.bind(exchange, routing_key="public.#")
         return cls(connection, channel, exchange)
 
     @property

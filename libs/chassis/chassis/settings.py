@@ -33,6 +33,9 @@ class ServiceSettings(BaseSettings):
     db_role: str = "journal"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     exchange: str = "school.events"
+    #: R-70: the state-services portal's exchange, fed ``public.#`` from ``exchange``; its own
+    #: credentials may read here and nowhere else (docs/portal.md).
+    public_exchange: str = "public.events"
     #: Prepended to queue names, so a test run's queues never take a running demo's messages.
     queue_prefix: str = ""
     #: Where the gateway publishes the keys that sign internal tokens.

@@ -37,15 +37,17 @@ from contracts import Event
 S = TypeVar("S", bound=ServiceSettings)
 
 TEST_EXCHANGE = "test.school.events"
+TEST_PUBLIC_EXCHANGE = "test.public.events"
 TEST_QUEUE_PREFIX = "test."
 
 
 def test_settings(settings_class: type[S], **overrides: Any) -> S:
-    """Settings of a service under test: its own database, exchange and queue names, fast retries."""
+    """Settings of a service under test: its own database, exchanges and queue names, fast retries."""
     probe = settings_class()
     values: dict[str, Any] = {
         "database_url": f"postgresql+asyncpg://{probe.db_role}@{probe.db_server}/journal_test_{probe.service_name}",
         "exchange": TEST_EXCHANGE,
+        "public_exchange": TEST_PUBLIC_EXCHANGE,
         "queue_prefix": TEST_QUEUE_PREFIX,
         "retry_delay_ms": 200,
         "max_attempts": 3,

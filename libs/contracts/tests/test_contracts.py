@@ -16,7 +16,7 @@ from contracts.gradebook import MarkPosted
 def test_every_event_type_is_versioned_and_named_by_its_producer():
     for event_type in registry():
         producer, *_, version = event_type.split(".")
-        assert producer in {"roster", "gradebook", "attendance", "notifications", "reporting"}
+        assert producer in {"roster", "gradebook", "attendance", "notifications", "reporting", "public"}
         assert version.startswith("v") and version[1:].isdigit()
 
 

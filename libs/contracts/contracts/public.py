@@ -1,0 +1,126 @@
+"""The public stream for the state-services portal (R-70), published by the gateway on ``public.events``.
+
+PII-minimal by design (152-ФЗ art. 5: no more personal data than the purpose needs): a
+student is named only by their ESIA oid (``student_esia_oid``), the one id the portal can
+link to its own account; no names, СНИЛС, birth dates, teachers or who changed what.
+"""
+
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from contracts.attendance import AbsenceReason
+from contracts.base import Event, event_model
+
+
+@event_model
+class PublicMarkPosted(Event):
+    """A current mark of a student (R-22), in the column of the lesson date."""
+
+    TYPE: ClassVar[str] = "public.mark.posted.v1"
+    SUBJECT_FIELD: ClassVar[str] = "mark_id"
+    mark_id: UUID
+    lesson_id: UUID
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    value: str
+    #: The Russian name of the вид работы («Ответ на уроке», «Контрольная работа» …); may be empty.
+    work_type_title: str
+
+
+@event_model
+class PublicMarkChanged(Event):
+    """A current mark changed by its teacher (R-25): the full new state; keep the highest ``version``."""
+
+    TYPE: ClassVar[str] = "public.mark.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "mark_id"
+    mark_id: UUID
+    version: int
+    lesson_id: UUID
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    value: str
+    work_type_title: str
+
+
+@event_model
+class PublicAbsenceRecorded(Event):
+    """Пропуск или опоздание на уроке (R-40); ``reason`` ill/excused/unexcused/late is Б/У/Н/О."""
+
+    TYPE: ClassVar[str] = "public.absence.recorded.v1"
+    SUBJECT_FIELD: ClassVar[str] = "absence_id"
+    absence_id: UUID
+    lesson_id: UUID
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    reason: AbsenceReason
+
+
+@event_model
+class PublicAbsenceCorrected(Event):
+    """The reason of an absence set or corrected (R-41): the new reason replaces the old one."""
+
+    TYPE: ClassVar[str] = "public.absence.corrected.v1"
+    SUBJECT_FIELD: ClassVar[str] = "absence_id"
+    absence_id: UUID
+    lesson_id: UUID
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    reason: AbsenceReason
+
+
+@event_model
+class PublicAbsenceWithdrawn(Event):
+    """An absence marked by mistake and removed (R-40): forget it."""
+
+    TYPE: ClassVar[str] = "public.absence.withdrawn.v1"
+    SUBJECT_FIELD: ClassVar[str] = "absence_id"
+    absence_id: UUID
+    lesson_id: UUID
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+
+
+@event_model
+class PublicHomeworkAssigned(Event):
+    """Домашнее задание of a lesson (R-20), for the whole class; keep the highest ``version``.
+
+    ``homework`` None means a later edit of the lesson removed the homework.
+    """
+
+    TYPE: ClassVar[str] = "public.homework.assigned.v1"
+    SUBJECT_FIELD: ClassVar[str] = "lesson_id"
+    lesson_id: UUID
+    version: int
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    homework: str | None
+
+
+@event_model
+class PublicStudentEnrolled(Event):
+    """Зачисление (R-16): the student learns in this class from ``enrolled_on``; links oid to class."""
+
+    TYPE: ClassVar[str] = "public.student.enrolled.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_esia_oid"
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    enrolled_on: date

@@ -1,0 +1,207 @@
+"""R-70: the public stream for the state-services portal, from the gateway's outbox to the public exchange."""
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID, uuid4
+
+import aio_pika
+import pytest
+from aio_pika.abc import AbstractQueue
+from sqlalchemy import func, select
+
+from chassis.tables import inbox
+from chassis.tenancy import SYSTEM
+from chassis.testing import eventually, publish_event
+from contracts.attendance import AbsenceRecorded
+from contracts.gradebook import LessonRecorded, MarkPosted
+from contracts.roster import PersonRegistered, StudentEnrolled
+from gateway.models import Person
+
+#: What the portal must never receive (152-ФЗ minimisation): a person's names, СНИЛС, birth date, teachers.
+PRIVATE_KEYS = {"last_name", "first_name", "middle_name", "snils", "birth_date", "teacher_id", "student_id"}
+
+
+@dataclass
+class PublicFeed:
+    """What a portal bound to the public exchange receives, for one school."""
+
+    queue: AbstractQueue
+    school_id: UUID
+    bodies: list[str] = field(default_factory=list)
+
+    async def of_type(self, event_type: str, where: Callable[[dict], bool] = lambda data: True) -> list[dict]:
+        while message := await self.queue.get(no_ack=True, fail=False):
+            if json.loads(message.body)["schoolid"] == str(self.school_id):
+                self.bodies.append(message.body.decode())
+        envelopes = [json.loads(body) for body in self.bodies]
+        return [e for e in envelopes if e["type"] == event_type and where(e["data"])]
+
+
+@pytest.fixture
+async def feed(stack) -> AsyncIterator[PublicFeed]:
+    connection = await aio_pika.connect(stack.settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(stack.settings.public_exchange, routing_key="#")
+        yield PublicFeed(queue, uuid4())
+
+
+def keys_of(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_of(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_of(v)}
+    return set()
+
+
+async def stored_oid(stack, person_id: UUID) -> str | None:
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        return await session.scalar(select(Person.esia_oid).where(Person.person_id == person_id))
+
+
+async def handled_by_portal(stack, event_id: UUID) -> bool:
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        found = await session.scalar(
+            select(func.count())
+            .select_from(inbox)
+            .where(inbox.c.consumer == "gateway.portal", inbox.c.event_id == event_id)
+        )
+    return found == 1
+
+
+def lesson(class_id: UUID, day: date) -> dict:
+    return {
+        "lesson_id": uuid4(),
+        "class_id": class_id,
+        "subject_id": uuid4(),
+        "subject_name": "Математика",
+        "teacher_id": uuid4(),
+        "date": day,
+    }
+
+
+async def test_a_mark_reaches_the_portal_once_with_the_oid_and_no_personal_data(stack, publish, feed):
+    school, class_id, student, unlinked = feed.school_id, uuid4(), uuid4(), uuid4()
+    oid = str(random.randint(10**9, 10**10))
+    snils = "112-233-445 95"
+    day = date(2026, 11, 23)
+    await publish(
+        school,
+        PersonRegistered(
+            person_id=student,
+            last_name="Кузнецова",
+            first_name="Дарья",
+            middle_name="Олеговна",
+            birth_date=date(2014, 5, 2),
+            snils=snils,
+            esia_oid=oid,
+        ),
+        PersonRegistered(person_id=unlinked, last_name="Орлов", first_name="Пётр"),
+    )
+    await eventually(lambda: stored_oid(stack, student))
+    await publish(school, StudentEnrolled(student_id=student, class_id=class_id, class_name="5Б", enrolled_on=day))
+    subject = lesson(class_id, day)
+    mark = MarkPosted(
+        **subject,
+        mark_id=uuid4(),
+        student_id=student,
+        value="5",
+        work_type="test",
+        work_type_title="Контрольная работа",
+        weight=2.0,
+    )
+    unlinked_mark = MarkPosted(
+        **subject, mark_id=uuid4(), student_id=unlinked, value="4", work_type="answer", weight=1.0
+    )
+    unlinked_envelope = await publish_event(stack.settings, unlinked_mark, school_id=school)
+    envelope = await publish_event(stack.settings, mark, school_id=school)
+
+    await eventually(lambda: feed.of_type("public.mark.posted.v1"))
+    await eventually(lambda: handled_by_portal(stack, unlinked_envelope.id))
+    enrolled = await eventually(lambda: feed.of_type("public.student.enrolled.v1"))
+    assert [e["data"] for e in enrolled] == [
+        {"student_esia_oid": oid, "school_id": str(school), "class_id": str(class_id), "enrolled_on": "2026-11-23"}
+    ]
+
+    # A redelivery of the same mark is not posted again (the portal consumer's inbox).
+    await publish_event(stack.settings, mark, school_id=school, envelope=envelope)
+    await eventually(lambda: handled_by_portal(stack, envelope.id))
+    await asyncio.sleep(0.5)
+    posted = await feed.of_type("public.mark.posted.v1")
+    assert [p["data"] for p in posted] == [
+        {
+            "mark_id": str(mark.mark_id),
+            "lesson_id": str(mark.lesson_id),
+            "student_esia_oid": oid,
+            "school_id": str(school),
+            "class_id": str(class_id),
+            "subject_name": "Математика",
+            "date": "2026-11-23",
+            "value": "5",
+            "work_type_title": "Контрольная работа",
+        }
+    ]
+    assert posted[0]["source"] == "/gateway" and posted[0]["subject"] == str(mark.mark_id)
+    for body in feed.bodies:
+        assert not keys_of(json.loads(body)) & PRIVATE_KEYS, body
+        for private in ("Кузнецова", "Дарья", "Олеговна", "2014-05-02", snils, "11223344595", str(student)):
+            assert private not in body, body
+
+
+async def test_homework_goes_to_the_class_and_an_absence_to_the_linked_student(stack, publish, feed):
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    oid = str(random.randint(10**9, 10**10))
+    day = date(2026, 11, 24)
+    await publish(school, PersonRegistered(person_id=student, last_name="Лебедев", first_name="Иван", esia_oid=oid))
+    await eventually(lambda: stored_oid(stack, student))
+    with_homework, without_homework = lesson(class_id, day), lesson(class_id, day)
+    absence_id = uuid4()
+    await publish(
+        school,
+        LessonRecorded(**with_homework, version=1, assignment_id=uuid4(), topic="Дроби", homework="№ 241, 243"),
+        LessonRecorded(**without_homework, version=1, assignment_id=uuid4(), topic="Дроби"),
+        AbsenceRecorded(
+            absence_id=absence_id,
+            lesson_id=with_homework["lesson_id"],
+            student_id=student,
+            class_id=class_id,
+            subject_name="Математика",
+            date=day,
+            reason="ill",
+        ),
+    )
+
+    homework = await eventually(lambda: feed.of_type("public.homework.assigned.v1"))
+    absences = await eventually(lambda: feed.of_type("public.absence.recorded.v1"))
+    await asyncio.sleep(0.5)
+    assert [h["data"] for h in await feed.of_type("public.homework.assigned.v1")] == [
+        {
+            "lesson_id": str(with_homework["lesson_id"]),
+            "version": 1,
+            "school_id": str(school),
+            "class_id": str(class_id),
+            "subject_name": "Математика",
+            "date": "2026-11-24",
+            "homework": "№ 241, 243",
+        }
+    ]
+    assert homework[0]["subject"] == str(with_homework["lesson_id"])
+    assert [a["data"] for a in absences] == [
+        {
+            "absence_id": str(absence_id),
+            "lesson_id": str(with_homework["lesson_id"]),
+            "student_esia_oid": oid,
+            "school_id": str(school),
+            "class_id": str(class_id),
+            "subject_name": "Математика",
+            "date": "2026-11-24",
+            "reason": "ill",
+        }
+    ]
+    for body in feed.bodies:
+        assert not keys_of(json.loads(body)) & PRIVATE_KEYS, body
