@@ -44,6 +44,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         base_port=18000,
         db_prefix="journal_e2e_",
         exchange="e2e.school.events",
+        public_exchange="e2e.public.events",
         queue_prefix="e2e.",
         log_to_files=True,
         log_level="WARNING",

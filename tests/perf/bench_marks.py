@@ -146,6 +146,7 @@ async def main(marks: int, concurrency: int) -> None:
         base_port=38000,
         db_prefix="journal_perf_",
         exchange="perf.school.events",
+        public_exchange="perf.public.events",
         queue_prefix="perf.",
         log_to_files=True,
         log_level="WARNING",

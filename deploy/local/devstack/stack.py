@@ -41,6 +41,7 @@ class Stack:
     base_port: int = 8000
     db_prefix: str = "journal_"
     exchange: str = "school.events"
+    public_exchange: str = "public.events"
     queue_prefix: str = ""
     #: Write each process's output to ``var_dir/logs/<name>.log`` instead of the terminal.
     log_to_files: bool = False
@@ -78,6 +79,7 @@ class Stack:
                 "JOURNAL_PORT": str(self.port(name)),
                 "JOURNAL_DATABASE_URL": self.database_url(name),
                 "JOURNAL_EXCHANGE": self.exchange,
+                "JOURNAL_PUBLIC_EXCHANGE": self.public_exchange,
                 "JOURNAL_QUEUE_PREFIX": self.queue_prefix,
                 "JOURNAL_JWKS_URL": f"{self.url('gateway')}/.well-known/jwks.json",
                 "JOURNAL_LOG_LEVEL": self.log_level,

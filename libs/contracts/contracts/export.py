@@ -10,6 +10,12 @@ from pathlib import Path
 from contracts.base import registry
 
 EXCHANGE = "school.events"
+#: The state-services portal reads `public.*` events here, an exchange bound to `school.events`.
+PUBLIC_EXCHANGE = "public.events"
+
+
+def exchange_of(event_type: str) -> str:
+    return PUBLIC_EXCHANGE if event_type.startswith("public.") else EXCHANGE
 
 
 def json_schemas() -> dict[str, dict]:
@@ -17,7 +23,7 @@ def json_schemas() -> dict[str, dict]:
 
 
 def asyncapi() -> dict:
-    """An AsyncAPI 3.0 document: one channel per routing key on the `school.events` exchange."""
+    """An AsyncAPI 3.0 document: one channel per routing key, on `school.events` (`public.events` for `public.*`)."""
     channels: dict[str, dict] = {}
     operations: dict[str, dict] = {}
     messages: dict[str, dict] = {}
@@ -34,7 +40,7 @@ def asyncapi() -> dict:
         channels[key] = {
             "address": event_type,
             "messages": {key: {"$ref": f"#/components/messages/{key}"}},
-            "bindings": {"amqp": {"is": "routingKey", "exchange": {"name": EXCHANGE, "type": "topic"}}},
+            "bindings": {"amqp": {"is": "routingKey", "exchange": {"name": exchange_of(event_type), "type": "topic"}}},
         }
         operations[f"publish_{key}"] = {
             "action": "send",
@@ -47,7 +53,8 @@ def asyncapi() -> dict:
             "title": "Электронный журнал и дневник — события",
             "version": "1",
             "description": (
-                "Domain events on the `school.events` topic exchange. Each message is a CloudEvents 1.0 "
+                "Domain events on the `school.events` topic exchange; the `public.*` ones, for the "
+                "state-services portal, also on `public.events`. Each message is a CloudEvents 1.0 "
                 "structured JSON envelope whose `data` is the payload below; `type` is the routing key "
                 "and `id` is the AMQP message_id."
             ),
