@@ -1,5 +1,6 @@
 """The web UI's pages: login, the start page by role, the static files."""
 
+import re
 from uuid import uuid4
 
 from chassis.testing import eventually
@@ -15,12 +16,25 @@ async def test_login_page_offers_gosuslugi_and_the_start_page_needs_a_session(st
         assert start.status_code == 303 and start.headers["location"] == "/login"
 
 
+ENTRY_SCRIPT = '<script type="module" src="/static/js/main.js"></script>'
+IMPORT = re.compile(r'^import [^;]* from "\./([\w-]+\.js)";$', re.MULTILINE)
+
+
 async def test_static_files_are_served_from_the_gateway(stack):
     async with stack.browser() as browser:
-        script = await browser.get("/static/app.js")
         style = await browser.get("/static/app.css")
-    assert script.status_code == 200 and "X-CSRF-Token" in script.text
+        # Every module the entry point imports, and theirs in turn: a missing one stops the whole page.
+        modules, pending = {}, ["main.js"]
+        while pending:
+            name = pending.pop()
+            script = await browser.get(f"/static/js/{name}")
+            assert script.status_code == 200, name
+            assert "javascript" in script.headers["content-type"], name
+            modules[name] = script.text
+            pending += [found for found in IMPORT.findall(script.text) if found not in modules and found not in pending]
     assert style.status_code == 200 and "text/css" in style.headers["content-type"]
+    assert {"api.js", "dom.js", "journal.js", "diary.js", "admin.js"} <= modules.keys()
+    assert "X-CSRF-Token" in modules["api.js"]
 
 
 async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esia_person, publish):
@@ -39,15 +53,15 @@ async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esi
         page = (await browser.get("/")).text
         assert "Иванова Мария Петровна" in page and "Выйти" in page
         assert "Записать урок" in page and f'data-schools="{school_id}"' in page
-        # The class journal's grid, the lesson panel and the editing dialog are mounted; app.js fills them.
+        # The class journal's grid, the lesson panel and the editing dialog are mounted; the scripts fill them.
         assert 'id="journal"' in page and 'id="lesson-panel"' in page and 'id="editor"' in page
-        assert '<script src="/static/app.js"' in page
+        assert ENTRY_SCRIPT in page
         assert "Дневник" not in page
     async with stack.browser() as browser:
         await stack.log_in(browser, student.oid)
         page = (await browser.get("/")).text
         assert 'id="family"' in page and "Записать урок" not in page and 'id="journal"' not in page
-        assert '<script src="/static/app.js"' in page
+        assert ENTRY_SCRIPT in page
         assert (await browser.get("/login")).status_code == 303
 
 

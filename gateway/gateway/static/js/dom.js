@@ -1,0 +1,77 @@
+/* Small DOM helpers and Russian date and number formatting. */
+
+const WEEKDAYS = ["Воскресенье", "Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота"];
+const MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"];
+
+export function $(selector) { return document.querySelector(selector); }
+
+/** An element with attributes (`text` sets its text, `on…` adds a listener) and children (nulls skipped). */
+export function el(tag, attrs, children) {
+  const node = document.createElement(tag);
+  Object.entries(attrs || {}).forEach(([key, value]) => {
+    if (key === "text") node.textContent = value;
+    else if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  });
+  (children || []).forEach((child) => { if (child) node.appendChild(child); });
+  return node;
+}
+
+export function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+/** Appends an option for each [value, label] pair. */
+export function options(select, pairs) {
+  pairs.forEach(([value, label]) => select.appendChild(el("option", { value, text: label })));
+  return select;
+}
+
+export function show(node, text, kind) {
+  node.textContent = text;
+  node.className = "status " + (kind || "");
+}
+
+/** Marks the chip as the chosen one among its siblings. */
+export function activateChip(chip) {
+  Array.from(chip.parentNode.children).forEach((c) => c.classList.remove("active"));
+  chip.classList.add("active");
+}
+
+function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+export function isoDate(day) { return day.getFullYear() + "-" + pad(day.getMonth() + 1) + "-" + pad(day.getDate()); }
+
+/** A service's YYYY-MM-DD as a local midnight (not UTC, which `new Date(text)` would give). */
+export function parseDate(text) {
+  const [year, month, day] = text.split("-");
+  return new Date(+year, +month - 1, +day);
+}
+
+export function today() { const now = new Date(); return new Date(now.getFullYear(), now.getMonth(), now.getDate()); }
+
+export function addDays(day, days) { const d = new Date(day); d.setDate(d.getDate() + days); return d; }
+
+export function mondayOf(day) { return addDays(day, -((day.getDay() + 6) % 7)); }
+
+export function weekday(day) { return WEEKDAYS[day.getDay()]; }
+
+export function humanDate(day) { return day.getDate() + " " + MONTHS[day.getMonth()]; }
+
+export function dayMonth(day) { return pad(day.getDate()) + "." + pad(day.getMonth() + 1); }
+
+export function russianDate(iso) { return iso ? dayMonth(parseDate(iso)) + "." + iso.slice(0, 4) : ""; }
+
+/** A moment the service gives in UTC, as the clock on the reader's wall shows it. */
+export function localTime(iso) {
+  const moment = new Date(iso);
+  const sameYear = moment.getFullYear() === new Date().getFullYear();
+  return moment.toLocaleString("ru-RU", {
+    day: "numeric", month: "long", year: sameYear ? undefined : "numeric", hour: "2-digit", minute: "2-digit"
+  });
+}
+
+export function number(value) { return Number(value).toLocaleString("ru-RU"); }
+
+export function decimal(value) {
+  if (value === null || value === undefined) return "—";
+  return value.toLocaleString("ru-RU", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}

@@ -1,0 +1,24 @@
+/* Электронный журнал: reads the page and starts the screens it holds. Native ES modules, no build step. */
+
+import { api, setCsrfToken } from "./api.js";
+import { $, el } from "./dom.js";
+import { startJournal } from "./journal.js";
+import { startDiary } from "./diary.js";
+import { startAdmin } from "./admin.js";
+
+async function start() {
+  try {
+    const me = await api("GET", "/me");
+    setCsrfToken(me.csrf_token);
+    const teacher = $("#teacher");
+    if (teacher) startJournal(teacher);
+    if ($("#family")) startDiary();
+    const admin = $("#admin");
+    if (admin) startAdmin(admin);
+  } catch (error) {
+    const main = document.querySelector("main");
+    main.insertBefore(el("p", { "class": "status error", text: error.message }), main.firstChild);
+  }
+}
+
+start();
