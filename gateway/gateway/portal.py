@@ -7,13 +7,12 @@ exchange. A student with no ESIA oid yet has no public events: the portal could 
 them. Those events are not sent again when the oid becomes known later.
 """
 
-from uuid import UUID
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
+from contracts import Event
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.public import (
@@ -31,100 +30,31 @@ from gateway.models import Person
 consumer = Consumer("gateway.portal")
 
 
-async def _esia_oid(session: AsyncSession, person_id: UUID) -> str | None:
-    return await session.scalar(select(Person.esia_oid).where(Person.person_id == person_id))
+#: Each school event about a student and the public event it becomes. A public event takes
+#: only its own declared fields from the source (the rest, names and ids of staff included, is
+#: dropped by the model), plus the student's ESIA oid and the school.
+STUDENT_EVENTS: dict[type[Event], type[Event]] = {
+    MarkPosted: PublicMarkPosted,
+    MarkChanged: PublicMarkChanged,
+    AbsenceRecorded: PublicAbsenceRecorded,
+    AbsenceCorrected: PublicAbsenceCorrected,
+    AbsenceWithdrawn: PublicAbsenceWithdrawn,
+    StudentEnrolled: PublicStudentEnrolled,
+}
 
 
-@consumer.on(MarkPosted)
-async def mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
-    oid = await _esia_oid(session, event.student_id)
+async def publish_about_student(session: AsyncSession, event: Event, envelope: Envelope) -> None:
+    oid = await session.scalar(select(Person.esia_oid).where(Person.person_id == event.student_id))
     if oid is None:
         return
-    public = PublicMarkPosted(
-        mark_id=event.mark_id,
-        lesson_id=event.lesson_id,
-        student_esia_oid=oid,
-        school_id=envelope.schoolid,
-        class_id=event.class_id,
-        subject_name=event.subject_name,
-        date=event.date,
-        value=event.value,
-        work_type_title=event.work_type_title,
+    public = STUDENT_EVENTS[type(event)].model_validate(
+        {**event.model_dump(), "student_esia_oid": oid, "school_id": envelope.schoolid}
     )
     await emit_event(session, public, school_id=envelope.schoolid)
 
 
-@consumer.on(MarkChanged)
-async def mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
-    oid = await _esia_oid(session, event.student_id)
-    if oid is None:
-        return
-    public = PublicMarkChanged(
-        mark_id=event.mark_id,
-        version=event.version,
-        lesson_id=event.lesson_id,
-        student_esia_oid=oid,
-        school_id=envelope.schoolid,
-        class_id=event.class_id,
-        subject_name=event.subject_name,
-        date=event.date,
-        value=event.value,
-        work_type_title=event.work_type_title,
-    )
-    await emit_event(session, public, school_id=envelope.schoolid)
-
-
-@consumer.on(AbsenceRecorded)
-async def absence_recorded(session: AsyncSession, event: AbsenceRecorded, envelope: Envelope) -> None:
-    oid = await _esia_oid(session, event.student_id)
-    if oid is None:
-        return
-    public = PublicAbsenceRecorded(
-        absence_id=event.absence_id,
-        lesson_id=event.lesson_id,
-        student_esia_oid=oid,
-        school_id=envelope.schoolid,
-        class_id=event.class_id,
-        subject_name=event.subject_name,
-        date=event.date,
-        reason=event.reason,
-    )
-    await emit_event(session, public, school_id=envelope.schoolid)
-
-
-@consumer.on(AbsenceCorrected)
-async def absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
-    oid = await _esia_oid(session, event.student_id)
-    if oid is None:
-        return
-    public = PublicAbsenceCorrected(
-        absence_id=event.absence_id,
-        lesson_id=event.lesson_id,
-        student_esia_oid=oid,
-        school_id=envelope.schoolid,
-        class_id=event.class_id,
-        subject_name=event.subject_name,
-        date=event.date,
-        reason=event.reason,
-    )
-    await emit_event(session, public, school_id=envelope.schoolid)
-
-
-@consumer.on(AbsenceWithdrawn)
-async def absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
-    oid = await _esia_oid(session, event.student_id)
-    if oid is None:
-        return
-    public = PublicAbsenceWithdrawn(
-        absence_id=event.absence_id,
-        lesson_id=event.lesson_id,
-        student_esia_oid=oid,
-        school_id=envelope.schoolid,
-        class_id=event.class_id,
-        subject_name=event.subject_name,
-        date=event.date,
-    )
-    await emit_event(session, public, school_id=envelope.schoolid)
+for source_event in STUDENT_EVENTS:
+    consumer.on(source_event)(publish_about_student)
 
 
 @consumer.on(LessonRecorded)
@@ -142,16 +72,5 @@ async def lesson_recorded(session: AsyncSession, event: LessonRecorded, envelope
         subject_name=event.subject_name,
         date=event.date,
         homework=homework,
-    )
-    await emit_event(session, public, school_id=envelope.schoolid)
-
-
-@consumer.on(StudentEnrolled)
-async def student_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
-    oid = await _esia_oid(session, event.student_id)
-    if oid is None:
-        return
-    public = PublicStudentEnrolled(
-        student_esia_oid=oid, school_id=envelope.schoolid, class_id=event.class_id, enrolled_on=event.enrolled_on
     )
     await emit_event(session, public, school_id=envelope.schoolid)
