@@ -27,7 +27,7 @@ from chassis.metrics import DEAD_LETTERED, DUPLICATE, OK, RETRIED, UNREADABLE, M
 from chassis.settings import ServiceSettings
 from chassis.tables import inbox
 from chassis.tenancy import Tenant
-from contracts import Event, registry
+from contracts import Event
 
 log = structlog.get_logger()
 tracer = trace.get_tracer("chassis.consumers")
@@ -66,9 +66,9 @@ class UnreadableMessage(Exception):
 def read_event(body: bytes, handlers: dict[str, type[Event]]) -> tuple[Envelope, Event]:
     try:
         envelope = Envelope.model_validate_json(body)
-        event_class = handlers.get(envelope.type) or registry().get(envelope.type)
+        event_class = handlers.get(envelope.type)
         if event_class is None:
-            raise UnreadableMessage(f"unknown event type {envelope.type}")
+            raise UnreadableMessage(f"no handler for event type {envelope.type}")
         return envelope, event_class.model_validate(envelope.data)
     except ValidationError as exc:
         raise UnreadableMessage(str(exc)) from exc

@@ -8,9 +8,10 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from chassis.events import emit_event, envelope_for
+from chassis.relay import message_for
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, publish_event
-from contracts.roster import SubjectCreated
+from contracts.roster import ClassCreated, SubjectCreated
 
 from .conftest import FAILING_NAME, Probe, probe
 
@@ -116,3 +117,28 @@ async def test_outbox_backlog_is_measured_on_scrape_and_the_relay_counts_what_it
     assert value(after, "journal_outbox_backlog") == 0
     published = value(after, "journal_events_published_total", type=SubjectCreated.TYPE)
     assert published == value(before, "journal_events_published_total", type=SubjectCreated.TYPE) + backlog + 2
+
+
+async def test_an_event_the_consumer_has_no_handler_for_is_rejected_at_once(probe_app: Probe):
+    """A known type that reaches the queue anyway (a stale binding) is dead-lettered as unreadable,
+    not left to crash the handler until the delivery limit."""
+    before = await scrape(probe_app)
+    dead_before = await probe_app.queue_depth(".dlq")
+    stray = ClassCreated(class_id=uuid4(), grade=5, letter="А", name="5А", academic_year="2026/2027")
+    envelope = envelope_for(stray, source="/tests", school_id=uuid4())
+    connection = await aio_pika.connect(probe_app.settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        queue_name = probe_app.settings.queue_prefix + probe.name
+        await channel.default_exchange.publish(message_for(envelope.model_dump(mode="json")), routing_key=queue_name)
+
+    async def rejected_as_unreadable() -> bool:
+        samples = await scrape(probe_app)
+        return handled(samples, "unreadable", ClassCreated.TYPE) == handled(before, "unreadable", ClassCreated.TYPE) + 1
+
+    await eventually(rejected_as_unreadable, timeout=10)
+    await eventually(lambda: _dead_letters_are(probe_app, dead_before + 1), timeout=10)
+
+
+async def _dead_letters_are(probe_app: Probe, expected: int) -> bool:
+    return await probe_app.queue_depth(".dlq") == expected
