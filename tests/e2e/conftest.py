@@ -10,9 +10,9 @@ import asyncpg
 import pytest
 
 from chassis.settings import ServiceSettings
-from chassis.testing import delete_queues
+from chassis.testing import RUN_DATABASE_PREFIX, TEST_NOW, delete_queues, test_queue_prefix
 from devstack.demo import ensure_demo
-from devstack.stack import SERVICES, Stack
+from devstack.stack import SERVICES, Stack, free_base_port
 
 E2E_PARTS = [*SERVICES, "gateway"]
 
@@ -41,13 +41,14 @@ def _log_tails(var_dir: Path, lines: int = 40) -> str:
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     stack = Stack(
         var_dir=tmp_path_factory.mktemp("e2e"),
-        base_port=18000,
-        db_prefix="journal_e2e_",
-        exchange="e2e.school.events",
-        public_exchange="e2e.public.events",
-        queue_prefix="e2e.",
+        base_port=free_base_port(),
+        db_prefix=f"{RUN_DATABASE_PREFIX}e2e_",
+        exchange=f"{test_queue_prefix('e2e')}school.events",
+        public_exchange=f"{test_queue_prefix('e2e')}public.events",
+        queue_prefix=test_queue_prefix("e2e"),
         log_to_files=True,
         log_level="WARNING",
+        test_clock=TEST_NOW,
     )
     await reset(stack)
     try:

@@ -9,10 +9,9 @@ replicas are fed by it, and the lesson, mark and absence are made through the AP
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -25,7 +24,16 @@ from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
 from chassis.tables import outbox
 from chassis.tenancy import SYSTEM
-from chassis.testing import auth_headers, eventually, publish_event, running_app, test_settings, verifier_for
+from chassis.testing import (
+    auth_headers,
+    eventually,
+    publish_event,
+    running_app,
+    test_database_url,
+    test_queue_prefix,
+    test_settings,
+    verifier_for,
+)
 from contracts.roster import (
     AssignmentCreated,
     ClassCreated,
@@ -80,11 +88,8 @@ async def services(token_signer: TokenSigner) -> AsyncIterator[dict[str, Service
     async with AsyncExitStack() as stack:
         running: dict[str, Service] = {}
         for name, (settings_class, build) in SERVICES.items():
-            probe = settings_class()
             settings = test_settings(
-                settings_class,
-                database_url=probe.database_url.rsplit("/", 1)[0] + f"/journal_test_fuzz_{name}",
-                queue_prefix="test.fuzz.",
+                settings_class, database_url=test_database_url(f"fuzz_{name}"), queue_prefix=test_queue_prefix("fuzz")
             )
             app = build(settings, verifier_for(token_signer))
             client = await stack.enter_async_context(running_app(app, settings))
@@ -97,7 +102,7 @@ async def world(services: dict[str, Service], token_signer: TokenSigner) -> Worl
     gradebook, attendance = services["gradebook"], services["attendance"]
     school_id, teacher_id, student_id, guardian_id = uuid4(), uuid4(), uuid4(), uuid4()
     class_id, subject_id, course_id = uuid4(), uuid4(), uuid4()
-    today = datetime.now(ZoneInfo(gradebook.settings.timezone)).date()
+    today = gradebook.app.state.clock.today(gradebook.settings.timezone)
 
     region = Caller(person_id=uuid4(), name="Администратор Региона", region_roles=frozenset({"region_admin"}))
     created = await services["roster"].client.post(

@@ -49,11 +49,10 @@ async def browser(
     services: dict[str, Service], tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[httpx.AsyncClient]:
     keys: Path = tmp_path_factory.mktemp("gateway-keys")
-    probe = GatewaySettings()
     settings = testing.test_settings(
         GatewaySettings,
-        database_url=probe.database_url.rsplit("/", 1)[0] + "/journal_test_fuzz_gateway",
-        queue_prefix="test.fuzz.",
+        database_url=testing.test_database_url("fuzz_gateway"),
+        queue_prefix=testing.test_queue_prefix("fuzz"),
         public_url="http://gateway.test",
         esia_url=DOWN_URL,
         esia_client_key_path=keys / "client-key.pem",

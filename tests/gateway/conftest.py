@@ -5,8 +5,8 @@ and reporting verify the gateway's tokens with the keys it publishes at /.well-k
 """
 
 import json
-import random
 import re
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from chassis.auth import TokenVerifier
 from chassis.tenancy import SYSTEM
-from chassis.testing import publish_event, running_app, test_settings
+from chassis.testing import publish_event, running_app, test_database_url, test_queue_prefix, test_settings
 from contracts import Event
 from contracts.roster import PersonRegistered
 from esia_sandbox.main import build_app as build_sandbox
@@ -41,11 +41,7 @@ ESIA_URL = "http://esia.test"
 #: Nothing listens here: a service that is down.
 DOWN_URL = "http://127.0.0.1:9"
 #: Queues of the services run here, apart from those of their own test suites.
-QUEUE_PREFIX = "test.gateway."
-
-
-def _db_url(settings: GatewaySettings, name: str) -> str:
-    return settings.database_url.rsplit("/", 1)[0] + f"/journal_test_gateway_{name}"
+QUEUE_PREFIX = test_queue_prefix("gateway")
 
 
 @pytest.fixture(scope="session")
@@ -146,8 +142,8 @@ async def stack(settings: GatewaySettings, sandbox: FastAPI) -> AsyncIterator[St
         return TokenVerifier(gateway_jwks, issuer=settings.token_issuer, audience=settings.token_audience)
 
     common = {"queue_prefix": QUEUE_PREFIX}
-    roster_settings = test_settings(RosterSettings, database_url=_db_url(settings, "roster"), **common)
-    reporting_settings = test_settings(ReportingSettings, database_url=_db_url(settings, "reporting"), **common)
+    roster_settings = test_settings(RosterSettings, database_url=test_database_url("gateway_roster"), **common)
+    reporting_settings = test_settings(ReportingSettings, database_url=test_database_url("gateway_reporting"), **common)
     roster = build_roster(roster_settings, verifier())
     reporting = build_reporting(reporting_settings, verifier())
     async with AsyncExitStack() as stack:
@@ -171,7 +167,7 @@ async def stack(settings: GatewaySettings, sandbox: FastAPI) -> AsyncIterator[St
 
 def _valid_snils() -> str:
     """A random СНИЛС that passes the control-number check."""
-    digits = f"{random.randint(2_000_000, 999_999_999):09d}"
+    digits = f"{(2_000_000 + secrets.randbelow(999_999_999 - 2_000_000)):09d}"
     total = sum(int(d) * (9 - i) for i, d in enumerate(digits)) % 101
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} {0 if total == 100 else total:02d}"
 

@@ -1,9 +1,9 @@
 """The family diary through the gateway, with reporting in-process fed by roster and gradebook events."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import uuid4
 
-from chassis.testing import eventually
+from chassis.testing import TEST_TODAY, eventually
 from contracts.gradebook import LessonRecorded, MarkPosted
 from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
 
@@ -11,7 +11,7 @@ from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered,
 async def test_a_parent_sees_their_child_and_not_another(stack, esia_person, publish):
     parent = await esia_person("Петров", "Сергей")
     school_id, class_id, parent_id, child_id, other_id = uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
-    monday = date.today() - timedelta(days=date.today().weekday())
+    monday = TEST_TODAY - timedelta(days=TEST_TODAY.weekday())
     lesson_id = uuid4()
     lesson = {
         "lesson_id": lesson_id,

@@ -1,8 +1,8 @@
 """Local logins (R-2) through the gateway: issued by the school's administrator, the password login,
 the forced password change, the lockout, reset and revoke (R-4), and their audit."""
 
-import random
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -25,7 +25,7 @@ NEW_PASSWORD = "Своё-слово-2026"
 
 def surname() -> str:
     """A surname no other test uses, so the generated logins do not meet."""
-    return "Громов" + "".join(random.choice("абвгдежзиклмнопрстуф") for _ in range(6))
+    return "Громов" + "".join(secrets.choice("абвгдежзиклмнопрстуф") for _ in range(6))
 
 
 @dataclass

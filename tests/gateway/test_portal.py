@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-import random
+import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -87,7 +87,7 @@ def lesson(class_id: UUID, day: date) -> dict:
 
 async def test_a_mark_reaches_the_portal_once_with_the_oid_and_no_personal_data(stack, publish, feed):
     school, class_id, student, unlinked = feed.school_id, uuid4(), uuid4(), uuid4()
-    oid = str(random.randint(10**9, 10**10))
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
     snils = "112-233-445 95"
     day = date(2026, 11, 23)
     await publish(
@@ -155,7 +155,7 @@ async def test_a_mark_reaches_the_portal_once_with_the_oid_and_no_personal_data(
 
 async def test_homework_goes_to_the_class_and_an_absence_to_the_linked_student(stack, publish, feed):
     school, class_id, student = feed.school_id, uuid4(), uuid4()
-    oid = str(random.randint(10**9, 10**10))
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
     day = date(2026, 11, 24)
     await publish(school, PersonRegistered(person_id=student, last_name="Лебедев", first_name="Иван", esia_oid=oid))
     await eventually(lambda: stored_oid(stack, student))

@@ -164,7 +164,7 @@ class DemoLoader:
         base = f"/schools/{school_id}"
         courses = await self._wait_for_courses(base, teacher)
         maths = next(c for c in courses if c["subject_name"] == "Математика")
-        days = _recent_school_days(len(LESSON_PLAN))
+        days = _recent_school_days(len(LESSON_PLAN), self.stack.today())
         for (topic, homework), day in zip(LESSON_PLAN, days, strict=True):
             lesson = await self._post(
                 "gradebook",
@@ -210,9 +210,9 @@ class DemoLoader:
         raise RuntimeError(f"demo: {service} {path} answered {response.status_code}: {response.text}")
 
 
-def _recent_school_days(count: int, today: date | None = None) -> list[date]:
+def _recent_school_days(count: int, today: date) -> list[date]:
     """The last ``count`` weekdays before today, oldest first."""
-    day, days = (today or date.today()) - timedelta(days=1), []
+    day, days = today - timedelta(days=1), []
     while len(days) < count:
         if day.weekday() < 5:
             days.append(day)

@@ -8,11 +8,14 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import socket
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -35,6 +38,21 @@ PORT_OFFSETS = {
 ESIA_CLIENT_ID = "JOURNAL"
 
 
+def free_base_port() -> int:
+    """A base port whose every offset is free now (tests pick one, so two runs never collide)."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        base = rng.randrange(20000, 60000, 20)
+        try:
+            for offset in PORT_OFFSETS.values():
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free range of ports found for the stack")
+
+
 @dataclass
 class Stack:
     var_dir: Path
@@ -46,11 +64,18 @@ class Stack:
     #: Write each process's output to ``var_dir/logs/<name>.log`` instead of the terminal.
     log_to_files: bool = False
     log_level: str = "INFO"
+    #: Tests only: the services start their clocks at this instant (``chassis.clock``).
+    test_clock: datetime | None = None
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
     _log_tasks: list[asyncio.Task] = field(default_factory=list)
 
     def port(self, name: str) -> int:
         return self.base_port + PORT_OFFSETS[name]
+
+    def today(self) -> date:
+        """The school's today as the services see it."""
+        timezone = ZoneInfo(ServiceSettings().timezone)
+        return (self.test_clock or datetime.now(timezone)).astimezone(timezone).date()
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port(name)}"
@@ -85,6 +110,8 @@ class Stack:
                 "JOURNAL_LOG_LEVEL": self.log_level,
             }
         )
+        if self.test_clock is not None:
+            env.update({"JOURNAL_PROFILE": "test", "JOURNAL_TEST_CLOCK": self.test_clock.isoformat()})
         if name == "gateway":
             env.update({f"JOURNAL_{s.upper()}_URL": self.url(s) for s in SERVICES})
             env.update(

@@ -16,6 +16,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from chassis import migrations
 from chassis.auth import TokenVerifier
 from chassis.broker import Broker
+from chassis.clock import Clock
 from chassis.consumers import Consumer, ConsumerRunner
 from chassis.db import Database
 from chassis.idempotency import IdempotencyMiddleware
@@ -89,6 +90,7 @@ def create_app(
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.consumers = list(consumers)
     app.state.metrics = Metrics(settings.service_name)
+    app.state.clock = Clock.starting_at(settings.test_clock) if settings.test_clock else Clock()
     app.state.verifier = verifier or TokenVerifier.from_url(
         settings.jwks_url, issuer=settings.token_issuer, audience=settings.token_audience
     )

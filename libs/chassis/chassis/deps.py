@@ -1,4 +1,4 @@
-"""FastAPI dependencies every router uses: the caller, and a transaction as the caller's tenant.
+"""FastAPI dependencies every router uses: the caller, a transaction as the caller's tenant, today.
 
 Routes under ``/schools/{school_id}/...`` take ``SchoolSession``: the caller must belong to
 that school (or read the region), and PostgreSQL row-level security then confines every
@@ -7,6 +7,7 @@ so a client never sees success for a write that did not commit.
 """
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -29,3 +30,11 @@ async def school_session(school_id: UUID, caller: CallerDep, request: Request) -
 
 
 SchoolSession = Annotated[AsyncSession, Depends(school_session, scope="function")]
+
+
+def school_today(request: Request) -> date:
+    """The school's today by the service's clock (``chassis.clock``)."""
+    return request.app.state.clock.today(request.app.state.settings.timezone)
+
+
+SchoolToday = Annotated[date, Depends(school_today)]

@@ -1,5 +1,9 @@
 """Service settings from the environment, with defaults that work on a developer machine."""
 
+from datetime import datetime
+from typing import Literal
+
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PORTS = {
@@ -22,6 +26,12 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JOURNAL_", extra="ignore")
 
     service_name: str = "service"
+    #: ``production`` and ``development`` read the system clock; only ``test`` takes ``test_clock``.
+    profile: Literal["development", "test", "production"] = "development"
+    #: Tests only: the instant the service's clock starts at (``chassis.clock``).
+    test_clock: datetime | None = None
+    #: The region's time zone: a school's "today" (the edit window, the diary's week) is its local date.
+    timezone: str = "Europe/Moscow"
     host: str = "127.0.0.1"
     port: int = 0
     #: The service's own database; the role must not be a superuser (RLS must apply to it).
@@ -53,6 +63,17 @@ class ServiceSettings(BaseSettings):
     delivery_limit: int = 10
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
+
+    @model_validator(mode="after")
+    def _test_clock_only_in_tests(self) -> "ServiceSettings":
+        if self.test_clock is not None and self.profile != "test":
+            raise ValueError(
+                f"JOURNAL_TEST_CLOCK is set but the profile is {self.profile!r}: a pinned clock would be "
+                "a way around the edit window, so only the test profile takes it"
+            )
+        if self.test_clock is not None and self.test_clock.tzinfo is None:
+            raise ValueError("JOURNAL_TEST_CLOCK needs a UTC offset, e.g. 2026-10-14T12:00:00+03:00")
+        return self
 
     def model_post_init(self, _context: object) -> None:
         if not self.port:

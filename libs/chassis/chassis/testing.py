@@ -1,23 +1,33 @@
-"""Pytest plugin shared by every service's tests: fresh databases, a running app, callers.
+"""Pytest plugin shared by every service's tests: fresh databases, a running app, callers, the clock.
 
 Loaded for the whole workspace (``-p chassis.testing``). Tests run against the real
-PostgreSQL and RabbitMQ on localhost, on their own databases (``journal_test_*``), exchange
-and queue names, so a running demo is never disturbed.
+PostgreSQL and RabbitMQ on localhost. Every name a run creates carries its run id (the pytest
+process id): databases ``journal_test_<run>_*``, exchanges and queues ``test.<run>.*``. So a
+running demo is never disturbed, two runs (two checkouts, CI beside a developer) share a
+machine, a run removes its own at the end, and a later run removes what a killed one left.
+
+The services under test read a pinned clock (``TEST_NOW``, a Wednesday noon in Moscow, or
+``JOURNAL_TEST_CLOCK`` to run the suite on another day), so "today" never flips mid-run.
 
 A service's ``tests/conftest.py`` defines its session fixtures ``settings``
 (``test_settings(TheSettings)``), ``app`` (``build_app(settings, verifier_for(token_signer))``) and
 ``client`` (``running_app(app, settings)``; session fixtures are cached per definition, so each
-service keeps its own); this plugin adds ``as_(caller)`` (request headers of that caller) and
-``outbox_events(school_id)``.
+service keeps its own); this plugin adds ``as_(caller)`` (request headers of that caller),
+``today`` (the school's today by the service's clock) and ``outbox_events(school_id)``.
 """
 
 import asyncio
 import os
+import re
+import shutil
+import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import aio_pika
 import asyncpg
@@ -36,25 +46,117 @@ from contracts import Event
 
 S = TypeVar("S", bound=ServiceSettings)
 
-TEST_EXCHANGE = "test.school.events"
-TEST_PUBLIC_EXCHANGE = "test.public.events"
-TEST_QUEUE_PREFIX = "test."
+#: This run's id: every database, exchange and queue name of the run carries it.
+RUN_ID = str(os.getpid())
+RUN_DATABASE_PREFIX = f"journal_test_{RUN_ID}_"
+RUN_BROKER_PREFIX = f"test.{RUN_ID}."
+TEST_EXCHANGE = f"{RUN_BROKER_PREFIX}school.events"
+TEST_PUBLIC_EXCHANGE = f"{RUN_BROKER_PREFIX}public.events"
+#: The instant the services under test start their clocks at.
+TEST_NOW = datetime.fromisoformat(os.environ.get("JOURNAL_TEST_CLOCK") or "2026-10-14T12:00:00+03:00")
+#: The region's today at ``TEST_NOW``, for tests that reach a service through another (the gateway).
+TEST_TODAY = TEST_NOW.astimezone(ZoneInfo(ServiceSettings().timezone)).date()
+
+
+def test_queue_prefix(part: str = "") -> str:
+    """Queue names of this run, under ``part`` for a group of services run apart from their own suites."""
+    return RUN_BROKER_PREFIX + (f"{part}." if part else "")
+
+
+def test_database_url(name: str) -> str:
+    """A database of this run."""
+    defaults = ServiceSettings()
+    return f"postgresql+asyncpg://{defaults.db_role}@{defaults.db_server}/{RUN_DATABASE_PREFIX}{name}"
 
 
 def test_settings(settings_class: type[S], **overrides: Any) -> S:
-    """Settings of a service under test: its own database, exchanges and queue names, fast retries."""
-    probe = settings_class()
+    """Settings of a service under test: this run's database, exchanges and queues, a pinned clock, fast retries."""
     values: dict[str, Any] = {
-        "database_url": f"postgresql+asyncpg://{probe.db_role}@{probe.db_server}/journal_test_{probe.service_name}",
+        "database_url": test_database_url(settings_class().service_name),
         "exchange": TEST_EXCHANGE,
         "public_exchange": TEST_PUBLIC_EXCHANGE,
-        "queue_prefix": TEST_QUEUE_PREFIX,
+        "queue_prefix": test_queue_prefix(),
+        "profile": "test",
+        "test_clock": TEST_NOW,
         "retry_delay_ms": 200,
         "max_attempts": 3,
         "log_level": "WARNING",
     }
     values.update(overrides)
     return settings_class(**values)
+
+
+def _alive(run_id: str) -> bool:
+    if not run_id.isdigit():
+        return False
+    try:
+        os.kill(int(run_id), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _rabbitmq_names(kind: str) -> list[str]:
+    """Queue or exchange names on the local broker (``rabbitmqctl``; none where it is not installed)."""
+    if shutil.which("rabbitmqctl") is None:
+        return []
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "--no-table-headers", f"list_{kind}", "name"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return listed.stdout.split() if listed.returncode == 0 else []
+
+
+async def remove_runs(settings: ServiceSettings, *, keep_alive: bool) -> None:
+    """Drop the databases, queues and exchanges of test runs: this run's, or every dead run's.
+
+    ``keep_alive`` spares every run whose process still lives (the sweep at start); without it
+    only this run's own are removed (the clean-up at the end).
+    """
+
+    def doomed(run_id: str) -> bool:
+        return (not _alive(run_id)) if keep_alive else run_id == RUN_ID
+
+    admin = await asyncpg.connect(settings.admin_database_url)
+    try:
+        databases = await admin.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'journal\\_test\\_%'")
+        for row in databases:
+            name = row["datname"]
+            found = re.match(r"journal_test_([^_]+)(_|$)", name)
+            if found and doomed(found.group(1)):
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+    queues = [n for n in _rabbitmq_names("queues") if n.startswith("test.") and doomed(n.split(".")[1])]
+    exchanges = [n for n in _rabbitmq_names("exchanges") if n.startswith("test.") and doomed(n.split(".")[1])]
+    if not queues and not exchanges:
+        return
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for name in queues:
+            await channel.queue_delete(name)
+        for name in exchanges:
+            await channel.exchange_delete(name)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("TEST_CONTAINERS") != "1":
+        asyncio.run(remove_runs(ServiceSettings(), keep_alive=True))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if os.environ.get("TEST_CONTAINERS") != "1":
+        asyncio.run(remove_runs(ServiceSettings(), keep_alive=False))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"test run {RUN_ID}: databases {RUN_DATABASE_PREFIX}*, broker names {RUN_BROKER_PREFIX}*, today {TEST_NOW}"
 
 
 async def drop_database(settings: ServiceSettings) -> None:
@@ -171,6 +273,12 @@ def token_signer() -> TokenSigner:
 def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
     """``as_(caller)`` gives the headers of a request made by that caller."""
     return lambda caller: auth_headers(token_signer, caller)
+
+
+@pytest.fixture
+def today(app: FastAPI, settings: ServiceSettings) -> date:
+    """The school's today by the service's clock (pinned at ``TEST_NOW``)."""
+    return app.state.clock.today(settings.timezone)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from chassis.migrations import ensure_database
 from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
 from chassis.tables import metadata as chassis_metadata
-from chassis.testing import delete_queues, drop_database, test_settings, verifier_for
+from chassis.testing import delete_queues, drop_database, test_database_url, test_settings, verifier_for
 from contracts.roster import SubjectCreated
 
 probe_metadata = MetaData()
@@ -75,7 +75,7 @@ def probe_settings() -> ServiceSettings:
         ServiceSettings,
         service_name="chassis_probe",
         run_relay=False,
-        database_url="postgresql+asyncpg://journal@127.0.0.1:5432/journal_test_chassis_probe",
+        database_url=test_database_url("chassis_probe"),
     )
 
 

@@ -5,5 +5,3 @@ class AttendanceSettings(ServiceSettings):
     service_name: str = "attendance"
     #: R-40: days after the lesson its teacher may still mark or withdraw an absence (002 §5.2).
     teacher_window_days: int = 5
-    #: The region's time zone: "today" for the window is the school's today.
-    timezone: str = "Europe/Moscow"

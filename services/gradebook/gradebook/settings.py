@@ -10,8 +10,6 @@ class GradebookSettings(ServiceSettings):
     #: for a school whose administrator has not chosen its own window (``school_policies``);
     #: unset (``JOURNAL_EDIT_WINDOW_DAYS=``) means the window never closes before the year ends.
     edit_window_days: int | None = 14
-    #: The region's time zone: "today" for the edit window is the school's today.
-    timezone: str = "Europe/Moscow"
 
     @field_validator("edit_window_days")
     @classmethod

@@ -1,8 +1,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -29,12 +28,6 @@ def app(settings: GradebookSettings, token_signer: TokenSigner) -> FastAPI:
 async def client(app: FastAPI, settings: GradebookSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with running_app(app, settings) as client:
         yield client
-
-
-@pytest.fixture
-def today(settings: GradebookSettings) -> date:
-    """The school's today, as the service computes it."""
-    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 @dataclass

@@ -3,7 +3,6 @@
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from chassis.auth import Caller
 from chassis.events import envelope_for
@@ -411,9 +410,8 @@ async def test_bad_dates_are_refused_with_a_problem(client, as_, make_family):
     assert year_and_more.status_code == 422
 
 
-async def test_without_dates_the_diary_shows_the_current_week(settings, client, as_, make_family):
+async def test_without_dates_the_diary_shows_the_current_week(client, as_, make_family, today):
     family = await make_family()
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
     monday = today - timedelta(days=today.weekday())
     body = (
         await client.get(

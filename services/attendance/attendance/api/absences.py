@@ -1,9 +1,8 @@
 """Absences per lesson (R-40), their reasons (R-41) and per-student counts (R-42)."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
@@ -21,7 +20,7 @@ from attendance.domain.absences import (
 from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, Person
 from attendance.settings import AttendanceSettings
 from chassis.auth import SCHOOL_READ_ROLES, Caller
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
 from contracts.attendance import AbsenceCorrected, AbsenceReason, AbsenceRecorded, AbsenceWithdrawn
@@ -68,14 +67,6 @@ class SummaryOut(BaseModel):
     excused: int
     unexcused: int
     lates: int
-
-
-def school_today(request: Request) -> date:
-    settings: AttendanceSettings = request.app.state.settings
-    return datetime.now(ZoneInfo(settings.timezone)).date()
-
-
-Today = Annotated[date, Depends(school_today)]
 
 
 def teacher_window(request: Request) -> int:
@@ -151,7 +142,7 @@ async def record_absence(
     body: AbsenceIn,
     caller: CallerDep,
     session: SchoolSession,
-    today: Today,
+    today: SchoolToday,
     window: TeacherWindow,
 ) -> AbsenceOut:
     caller.require(school_id, "teacher")
@@ -186,7 +177,7 @@ async def correct_reason(
     body: ReasonIn,
     caller: CallerDep,
     session: SchoolSession,
-    today: Today,
+    today: SchoolToday,
     window: TeacherWindow,
 ) -> AbsenceOut:
     absence, lesson = await _absence_at_lesson(session, absence_id, school_id)
@@ -219,7 +210,7 @@ async def withdraw_absence(
     absence_id: UUID,
     caller: CallerDep,
     session: SchoolSession,
-    today: Today,
+    today: SchoolToday,
     window: TeacherWindow,
 ) -> Response:
     absence, lesson = await _absence_at_lesson(session, absence_id, school_id)

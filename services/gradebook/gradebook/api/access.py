@@ -1,16 +1,15 @@
 """Who may read and write which journal, and the journal's clock and edit window."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import SCHOOL_READ_ROLES, Caller
-from chassis.deps import SchoolSession
+from chassis.deps import SchoolSession, SchoolToday
 from chassis.problems import Forbidden, NotFound
 from gradebook.domain.edit_window import EditWindow, EditWindowChoice, default_choice, edit_window_choice
 from gradebook.models import Base, Course, SchoolPolicy
@@ -68,10 +67,9 @@ async def school_edit_window(
     return edit_window_choice(policy.edit_window), policy
 
 
-async def journal_clock(request: Request, school_id: UUID, session: SchoolSession) -> JournalClock:
-    settings: GradebookSettings = request.app.state.settings
-    choice, _ = await school_edit_window(session, school_id, settings)
-    return JournalClock(today=datetime.now(ZoneInfo(settings.timezone)).date(), window=choice.window)
+async def journal_clock(request: Request, school_id: UUID, session: SchoolSession, today: SchoolToday) -> JournalClock:
+    choice, _ = await school_edit_window(session, school_id, request.app.state.settings)
+    return JournalClock(today=today, window=choice.window)
 
 
 ClockDep = Annotated[JournalClock, Depends(journal_clock)]

@@ -1,12 +1,8 @@
 """Who may read whose diary (R-1), and the school's today."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +11,6 @@ from chassis.problems import NotFound
 from reporting.domain.access import staff_reads_diary
 from reporting.domain.people import full_name
 from reporting.models import ClassTeacher, Guardianship, Person, SchoolClass, Student
-from reporting.settings import ReportingSettings
 
 DIARY_NOT_FOUND = "Дневник не найден."
 
@@ -74,11 +69,3 @@ async def readable_student(session: AsyncSession, caller: Caller, school_id: UUI
     if card is None or not await _may_read(session, caller, school_id, card):
         raise NotFound(DIARY_NOT_FOUND)
     return card
-
-
-def school_today(request: Request) -> date:
-    settings: ReportingSettings = request.app.state.settings
-    return datetime.now(ZoneInfo(settings.timezone)).date()
-
-
-TodayDep = Annotated[date, Depends(school_today)]

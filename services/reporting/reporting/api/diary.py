@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.deps import CallerDep, SchoolSession
-from reporting.api.access import StudentCard, TodayDep, readable_student
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
+from reporting.api.access import StudentCard, readable_student
 from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, diary_days
 from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange, diary_range, summary_range
@@ -130,7 +130,7 @@ async def get_diary(
     student_id: UUID,
     caller: CallerDep,
     session: SchoolSession,
-    today: TodayDep,
+    today: SchoolToday,
     start: date | None = None,
     end: date | None = None,
 ) -> DiaryOut:
@@ -167,7 +167,7 @@ async def get_summary(
     student_id: UUID,
     caller: CallerDep,
     session: SchoolSession,
-    today: TodayDep,
+    today: SchoolToday,
     start: date | None = None,
     end: date | None = None,
 ) -> SummaryOut:

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
 from contracts.roster import ClassCreated, ClassTeacherAssigned, SubjectCreated
@@ -19,9 +19,8 @@ router = APIRouter(prefix="/schools/{school_id}", tags=["classes"])
 AcademicYear = Annotated[str, StringConstraints(pattern=r"^\d{4}/\d{4}$")]
 
 
-def current_academic_year(today: date | None = None) -> str:
+def current_academic_year(today: date) -> str:
     """The school year starts on 1 September."""
-    today = today or date.today()
     start = today.year if today.month >= 9 else today.year - 1
     return f"{start}/{start + 1}"
 
@@ -29,7 +28,8 @@ def current_academic_year(today: date | None = None) -> str:
 class ClassIn(BaseModel):
     grade: int = Field(ge=1, le=11)
     letter: str = Field(min_length=1, max_length=8)
-    academic_year: AcademicYear = Field(default_factory=current_academic_year)
+    #: The current school year when left out.
+    academic_year: AcademicYear | None = None
 
 
 class ClassOut(BaseModel):
@@ -58,17 +58,20 @@ class SubjectOut(BaseModel):
 
 
 @router.post("/classes", status_code=201)
-async def create_class(school_id: UUID, body: ClassIn, caller: CallerDep, session: SchoolSession) -> ClassOut:
+async def create_class(
+    school_id: UUID, body: ClassIn, caller: CallerDep, session: SchoolSession, today: SchoolToday
+) -> ClassOut:
     caller.require(school_id, "school_admin")
     letter = body.letter.strip().upper()
+    academic_year = body.academic_year or current_academic_year(today)
     duplicate = await session.scalar(
         select(SchoolClass.id).filter_by(
-            school_id=school_id, academic_year=body.academic_year, grade=body.grade, letter=letter
+            school_id=school_id, academic_year=academic_year, grade=body.grade, letter=letter
         )
     )
     if duplicate:
-        raise Conflict(f"Класс {body.grade}{letter} на {body.academic_year} год уже есть.")
-    school_class = SchoolClass(school_id=school_id, grade=body.grade, letter=letter, academic_year=body.academic_year)
+        raise Conflict(f"Класс {body.grade}{letter} на {academic_year} год уже есть.")
+    school_class = SchoolClass(school_id=school_id, grade=body.grade, letter=letter, academic_year=academic_year)
     session.add(school_class)
     await session.flush()
     await emit_event(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid
 from contracts.roster import (
@@ -54,7 +54,8 @@ async def grant_staff_role(school_id: UUID, body: StaffRoleIn, caller: CallerDep
 class EnrolmentIn(BaseModel):
     student_id: UUID
     class_id: UUID
-    enrolled_on: date = Field(default_factory=date.today)
+    #: Today when left out.
+    enrolled_on: date | None = None
 
 
 class EnrolmentOut(BaseModel):
@@ -66,13 +67,18 @@ class EnrolmentOut(BaseModel):
 
 
 @router.post("/enrolments", status_code=201)
-async def enrol_student(school_id: UUID, body: EnrolmentIn, caller: CallerDep, session: SchoolSession) -> EnrolmentOut:
+async def enrol_student(
+    school_id: UUID, body: EnrolmentIn, caller: CallerDep, session: SchoolSession, today: SchoolToday
+) -> EnrolmentOut:
     caller.require(school_id, "school_admin", "secretary")
+    enrolled_on = body.enrolled_on or today
     await _existing(session, Person, body.student_id, "Обучающийся")
     school_class = await _existing(session, SchoolClass, body.class_id, "Класс")
     if await session.scalar(select(Enrolment.id).filter_by(student_id=body.student_id, class_id=body.class_id)):
         raise Conflict("Обучающийся уже зачислен в этот класс.")
-    enrolment = Enrolment(school_id=school_id, **body.model_dump())
+    enrolment = Enrolment(
+        school_id=school_id, student_id=body.student_id, class_id=body.class_id, enrolled_on=enrolled_on
+    )
     session.add(enrolment)
     await session.flush()
     await emit_event(
@@ -81,7 +87,7 @@ async def enrol_student(school_id: UUID, body: EnrolmentIn, caller: CallerDep, s
             student_id=body.student_id,
             class_id=body.class_id,
             class_name=school_class.name,
-            enrolled_on=body.enrolled_on,
+            enrolled_on=enrolled_on,
         ),
         school_id=school_id,
     )
