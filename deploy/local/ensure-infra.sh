@@ -27,6 +27,16 @@ if ! port_open 5432; then
   wait_port 5432 PostgreSQL
 fi
 
+# Two test runs (or a test run beside the demo) keep about 150 connections open together.
+wanted_connections=300
+if [ "$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW max_connections')" -lt "$wanted_connections" ]; then
+  echo "ensure-infra: raising PostgreSQL's max_connections to $wanted_connections (a restart)"
+  psql -h 127.0.0.1 -U postgres -qc "ALTER SYSTEM SET max_connections = $wanted_connections"
+  version="$(ls /etc/postgresql | sort -V | tail -1)"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+  wait_port 5432 PostgreSQL
+fi
+
 if ! port_open 5672; then
   if ! command -v rabbitmq-server >/dev/null; then
     echo "ensure-infra: installing RabbitMQ"

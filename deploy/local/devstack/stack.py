@@ -111,7 +111,14 @@ class Stack:
             }
         )
         if self.test_clock is not None:
-            env.update({"JOURNAL_PROFILE": "test", "JOURNAL_TEST_CLOCK": self.test_clock.isoformat()})
+            env.update(
+                {
+                    "JOURNAL_PROFILE": "test",
+                    "JOURNAL_TEST_CLOCK": self.test_clock.isoformat(),
+                    "JOURNAL_DB_POOL_SIZE": "2",
+                    "JOURNAL_DB_MAX_OVERFLOW": "4",
+                }
+            )
         if name == "gateway":
             env.update({f"JOURNAL_{s.upper()}_URL": self.url(s) for s in SERVICES})
             env.update(

@@ -61,7 +61,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start and migrations_dir is not None:
             await migrations.upgrade(settings, migrations_dir)
-        db = Database(settings.database_url, source=f"/{settings.service_name}")
+        db = Database(
+            settings.database_url,
+            source=f"/{settings.service_name}",
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
         broker = await Broker.connect(settings)
         app.state.db, app.state.broker, app.state.settings = db, broker, settings
         tasks: list[asyncio.Task] = []

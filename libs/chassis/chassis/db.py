@@ -10,11 +10,13 @@ from chassis.tenancy import Tenant
 
 
 class Database:
-    def __init__(self, url: str, *, source: str, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, source: str, pool_size: int = 10, max_overflow: int = 10) -> None:
         self.url = url
         #: The CloudEvents `source` of events this service emits.
         self.source = source
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+        )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

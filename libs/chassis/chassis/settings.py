@@ -41,6 +41,9 @@ class ServiceSettings(BaseSettings):
     #: Used once at start to create the role and database if they are missing.
     admin_database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     db_role: str = "journal"
+    #: Connections kept open, and opened beyond them at peaks; the relay's LISTEN takes one more.
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     exchange: str = "school.events"
     #: R-70: the state-services portal's exchange, fed ``public.#`` from ``exchange``; its own

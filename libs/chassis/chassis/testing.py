@@ -78,6 +78,9 @@ def test_settings(settings_class: type[S], **overrides: Any) -> S:
         "queue_prefix": test_queue_prefix(),
         "profile": "test",
         "test_clock": TEST_NOW,
+        # About twenty apps live through a run, and two runs may share one PostgreSQL.
+        "db_pool_size": 2,
+        "db_max_overflow": 4,
         "retry_delay_ms": 200,
         "max_attempts": 3,
         "log_level": "WARNING",
