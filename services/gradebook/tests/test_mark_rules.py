@@ -1,7 +1,17 @@
+from uuid import uuid4
+
 import pytest
 
 from chassis.problems import Invalid
-from gradebook.domain.marks import ScoredMark, average, check_marks_allowed, mark_value, weighted_average
+from gradebook.domain.marks import (
+    ColumnRow,
+    ScoredMark,
+    average,
+    check_column,
+    check_marks_allowed,
+    mark_value,
+    weighted_average,
+)
 from gradebook.domain.work_types import work_type
 
 
@@ -46,3 +56,18 @@ def test_pass_fail_marks_are_left_out_of_both_averages():
 def test_no_counted_marks_means_no_average():
     assert average([]) is None
     assert weighted_average([ScoredMark("зач", 0.0)]) is None
+
+
+def test_a_column_is_checked_row_by_row():
+    anna, boris, stranger = uuid4(), uuid4(), uuid4()
+    rows = [ColumnRow(anna, " 5 "), ColumnRow(boris, "зач"), ColumnRow(stranger, "4"), ColumnRow(anna, "4")]
+    values, errors = check_column(rows, work_type("answer"), {anna, boris}, "5А")
+    assert values == {anna: "5"}
+    assert [(e.row, e.student_id) for e in errors] == [(1, boris), (2, stranger), (3, anna)]
+    assert "пятибалльной" in errors[0].detail and "5А" in errors[1].detail and "дважды" in errors[2].detail
+
+
+def test_a_pass_fail_column_takes_pass_fail_values():
+    anna = uuid4()
+    values, errors = check_column([ColumnRow(anna, "ЗАЧ")], work_type("credit"), {anna}, "5А")
+    assert (values, errors) == ({anna: "зач"}, [])

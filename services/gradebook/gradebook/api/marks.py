@@ -1,4 +1,8 @@
-"""Current marks (R-22) and their change log (R-25): posted and changed by the lesson's teacher."""
+"""Current marks (R-22) and their change log (R-25): posted and changed by the lesson's teacher.
+
+A mark is posted one at a time, or a whole lesson column of one work type at once (column mode:
+one request, one transaction, saved whole or refused with every row's error, an event per mark).
+"""
 
 from datetime import datetime
 from uuid import UUID
@@ -6,15 +10,17 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid
 from contracts.gradebook import MarkChanged, MarkPosted
-from gradebook.api.access import ClockDep, get_in_school, require_course_teacher, require_reader
+from gradebook.api.access import ClockDep, JournalClock, get_in_school, require_course_teacher, require_reader
 from gradebook.domain.edit_window import check_mark_date
-from gradebook.domain.marks import check_marks_allowed, mark_value
-from gradebook.domain.work_types import work_type
+from gradebook.domain.marks import ColumnRow, check_column, check_marks_allowed, mark_value
+from gradebook.domain.work_types import WorkType, work_type
 from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange, SchoolClass
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["marks"])
@@ -28,6 +34,18 @@ class MarkIn(BaseModel):
 
 class MarkPatch(BaseModel):
     value: str = Field(min_length=1, max_length=8)
+
+
+class ColumnCell(BaseModel):
+    student_id: UUID
+    value: str = Field(min_length=1, max_length=8)
+
+
+class ColumnIn(BaseModel):
+    """A lesson's column of one work type; pupils left out keep what they have."""
+
+    work_type: str = Field(min_length=1, max_length=32)
+    marks: list[ColumnCell] = Field(min_length=1, max_length=100)
 
 
 class MarkOut(BaseModel):
@@ -67,29 +85,26 @@ def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
     }
 
 
-@router.post("/lessons/{lesson_id}/marks", status_code=201)
-async def post_mark(
-    school_id: UUID, lesson_id: UUID, body: MarkIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
-) -> MarkOut:
-    lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.")
+async def _writable_lesson(
+    session: AsyncSession, school_id: UUID, lesson_id: UUID, caller: Caller, clock: JournalClock, *, lock: bool = False
+) -> tuple[Lesson, Course]:
+    """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26)."""
+    lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.", for_update=lock)
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     require_course_teacher(caller, school_id, course)
-    kind = work_type(body.work_type)
-    value = mark_value(body.value, kind)
     school_class = await session.get(SchoolClass, course.class_id)
     check_marks_allowed(school_class.grade if school_class else None)
     check_mark_date(lesson.date, clock.today, clock.window)
-    if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
-        raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
-    duplicate = await session.scalar(
-        select(Mark.id).filter_by(lesson_id=lesson.id, student_id=body.student_id, work_type=kind.code)
-    )
-    if duplicate:
-        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
+    return lesson, course
+
+
+async def _post(
+    session: AsyncSession, lesson: Lesson, course: Course, caller: Caller, student_id: UUID, kind: WorkType, value: str
+) -> Mark:
     mark = Mark(
-        school_id=school_id,
+        school_id=lesson.school_id,
         lesson_id=lesson.id,
-        student_id=body.student_id,
+        student_id=student_id,
         value=value,
         work_type=kind.code,
         weight=kind.weight,
@@ -98,28 +113,19 @@ async def post_mark(
     )
     session.add(mark)
     await session.flush()
-    await emit_event(session, MarkPosted(**_mark_state(mark, lesson, course)), school_id=school_id)
-    return MarkOut.model_validate(mark)
+    await emit_event(session, MarkPosted(**_mark_state(mark, lesson, course)), school_id=lesson.school_id)
+    return mark
 
 
-@router.patch("/marks/{mark_id}")
-async def change_mark(
-    school_id: UUID, mark_id: UUID, body: MarkPatch, caller: CallerDep, session: SchoolSession, clock: ClockDep
-) -> MarkOut:
-    mark = await get_in_school(session, Mark, mark_id, school_id, "Отметка не найдена.", for_update=True)
-    lesson = await get_in_school(session, Lesson, mark.lesson_id, school_id, "Урок не найден.")
-    course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
-    require_course_teacher(caller, school_id, course)
-    value = mark_value(body.value, work_type(mark.work_type))
-    check_mark_date(lesson.date, clock.today, clock.window)
-    if value == mark.value:
-        return MarkOut.model_validate(mark)
+async def _change(
+    session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, value: str
+) -> None:
     old_value = mark.value
     mark.value, mark.version = value, mark.version + 1
     # R-25: who, when, the old and the new value (004 §3.8).
     session.add(
         MarkChange(
-            school_id=school_id,
+            school_id=mark.school_id,
             mark_id=mark.id,
             changed_by=caller.person_id,
             changed_by_name=caller.name,
@@ -133,8 +139,71 @@ async def change_mark(
         MarkChanged(
             **_mark_state(mark, lesson, course), version=mark.version, old_value=old_value, changed_by=caller.person_id
         ),
-        school_id=school_id,
+        school_id=mark.school_id,
     )
+
+
+@router.post("/lessons/{lesson_id}/marks", status_code=201)
+async def post_mark(
+    school_id: UUID, lesson_id: UUID, body: MarkIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
+) -> MarkOut:
+    lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock)
+    kind = work_type(body.work_type)
+    value = mark_value(body.value, kind)
+    if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
+        raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
+    duplicate = await session.scalar(
+        select(Mark.id).filter_by(lesson_id=lesson.id, student_id=body.student_id, work_type=kind.code)
+    )
+    if duplicate:
+        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
+    return MarkOut.model_validate(await _post(session, lesson, course, caller, body.student_id, kind, value))
+
+
+@router.put("/lessons/{lesson_id}/marks")
+async def save_column(
+    school_id: UUID, lesson_id: UUID, body: ColumnIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
+) -> list[MarkOut]:
+    """Column mode: the lesson's marks of one work type for many pupils at once, all or nothing.
+
+    A pupil without a mark of that type gets one, a different value is a change (logged, R-25), the
+    same value changes nothing. The answer is the whole column as it now stands.
+    """
+    # The lesson row is locked, so two saves of one column take their turns.
+    lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock, lock=True)
+    kind = work_type(body.work_type)
+    members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))
+    rows = [ColumnRow(cell.student_id, cell.value) for cell in body.marks]
+    values, errors = check_column(rows, kind, members, course.class_name)
+    if errors:
+        raise Invalid(
+            "Столбец не сохранён: исправьте отмеченные строки.",
+            errors=[{"row": e.row, "student_id": str(e.student_id), "detail": e.detail} for e in errors],
+        )
+    existing = {
+        m.student_id: m for m in await session.scalars(select(Mark).filter_by(lesson_id=lesson.id, work_type=kind.code))
+    }
+    for student_id, value in values.items():
+        mark = existing.get(student_id)
+        if mark is None:
+            existing[student_id] = await _post(session, lesson, course, caller, student_id, kind, value)
+        elif mark.value != value:
+            await _change(session, mark, lesson, course, caller, value)
+    return [MarkOut.model_validate(m) for m in existing.values()]
+
+
+@router.patch("/marks/{mark_id}")
+async def change_mark(
+    school_id: UUID, mark_id: UUID, body: MarkPatch, caller: CallerDep, session: SchoolSession, clock: ClockDep
+) -> MarkOut:
+    mark = await get_in_school(session, Mark, mark_id, school_id, "Отметка не найдена.", for_update=True)
+    lesson = await get_in_school(session, Lesson, mark.lesson_id, school_id, "Урок не найден.")
+    course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
+    require_course_teacher(caller, school_id, course)
+    value = mark_value(body.value, work_type(mark.work_type))
+    check_mark_date(lesson.date, clock.today, clock.window)
+    if value != mark.value:
+        await _change(session, mark, lesson, course, caller, value)
     return MarkOut.model_validate(mark)
 
 

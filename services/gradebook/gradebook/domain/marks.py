@@ -1,7 +1,8 @@
 """Current marks (текущие отметки): which values are allowed, where, and their averages."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from uuid import UUID
 
 from chassis.problems import Invalid
 from gradebook.domain.work_types import WorkType
@@ -26,6 +27,44 @@ def check_marks_allowed(grade: int | None) -> None:
     """R-26: no marks in grade 1 (002 §5.5, 000 §3.9). An unknown grade does not block."""
     if grade == 1:
         raise Invalid("В первом классе отметки не ставятся.")
+
+
+@dataclass(frozen=True)
+class ColumnRow:
+    """One pupil's cell in a lesson's column of one work type, as the teacher typed it."""
+
+    student_id: UUID
+    value: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    #: The row's position in the request, from 0.
+    row: int
+    student_id: UUID
+    detail: str
+
+
+def check_column(
+    rows: list[ColumnRow], kind: WorkType, class_members: Set[UUID], class_name: str
+) -> tuple[dict[UUID, str], list[RowError]]:
+    """A whole column checked row by row (column mode): the stored values, or every row's error.
+
+    The caller writes nothing unless the error list is empty: a column is saved whole or not at all.
+    """
+    values: dict[UUID, str] = {}
+    errors: list[RowError] = []
+    for i, row in enumerate(rows):
+        if row.student_id in values or any(e.student_id == row.student_id for e in errors):
+            errors.append(RowError(i, row.student_id, "Обучающийся указан в столбце дважды."))
+        elif row.student_id not in class_members:
+            errors.append(RowError(i, row.student_id, f"Обучающийся не числится в классе {class_name}."))
+        else:
+            try:
+                values[row.student_id] = mark_value(row.value, kind)
+            except Invalid as refused:
+                errors.append(RowError(i, row.student_id, refused.detail))
+    return values, errors
 
 
 @dataclass(frozen=True)
