@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts bench
+.PHONY: run test lint format install infra contracts bench bench-load
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -31,3 +31,8 @@ contracts: install
 
 bench: install infra
 	$(UV) run --frozen python tests/perf/bench_marks.py
+
+# The journal under load beside the bare floor (../shared/bench); wrk comes from Debian.
+bench-load: install infra
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(UV) run --frozen python tests/perf/bench_load.py

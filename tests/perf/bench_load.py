@@ -1,0 +1,328 @@
+"""Load benchmark: the journal as its users load it, beside the bare floor, in one run.
+
+Starts the bare floor (``../shared/bench/floor_app.py``: FastAPI + asyncpg doing the same database
+work with no product logic) and the whole journal (demo school, own ports and databases), then:
+
+- **throughput** with a closed loop: ``wrk -t1 -c16`` for 10 s against single-mark posts through
+  the gateway (session cookie, CSRF, proxy, internal token, gradebook, outbox) and a family's diary
+  week through the gateway, and the floor's two endpoints;
+- **latency at a fixed rate** with an open loop: our own asyncio driver sends at a constant arrival
+  rate and times each request from its *scheduled* send, so a slow server cannot slow the clock
+  (the coordinated omission a closed loop hides); it runs in its own process, beside wrk's core;
+- **column mode**: whole lesson columns (``PUT /lessons/{id}/marks``) until the last mark is in the
+  family's diary read model;
+- **mark → diary lag** at half the measured single-mark rate.
+
+Prints one table with each figure's ratio to the floor. ``make bench-load`` or
+``uv run python tests/perf/bench_load.py [--seconds 10]``.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from chassis.settings import ServiceSettings
+from devstack.browser import Browser
+from devstack.demo import PARENT, TEACHER, ensure_demo
+from devstack.stack import Stack, free_base_port
+
+FLOOR_DIR = Path(__file__).resolve().parents[3] / "shared" / "bench"
+WORK_TYPES = ["answer", "homework", "independent", "test", "dictation", "practical", "lab"]
+WRK_SCRIPT = """
+local lines = {}
+for line in io.lines(os.getenv("BENCH_REQUESTS")) do table.insert(lines, line) end
+local i = 0
+wrk.method = os.getenv("BENCH_METHOD")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or ""
+wrk.headers["X-CSRF-Token"] = os.getenv("BENCH_CSRF") or ""
+request = function()
+  i = i + 1
+  local path, body = lines[(i - 1) % #lines + 1]:match("^(%S+) ?(.*)$")
+  if body == "" then body = nil end
+  return wrk.format(nil, path, nil, body)
+end
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def wrk(base_url: str, requests: list[str], *, method: str, seconds: int, env: dict[str, str]) -> dict[str, float]:
+    """Closed loop: 16 connections on one thread; requests/s, p50/p99 and the share that failed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "requests.txt").write_text("\n".join(requests) + "\n")
+        (Path(tmp) / "script.lua").write_text(WRK_SCRIPT)
+        out = subprocess.run(
+            ["wrk", "-t1", "-c16", f"-d{seconds}s", "--latency", "-s", f"{tmp}/script.lua", base_url],
+            env={**os.environ, **env, "BENCH_REQUESTS": f"{tmp}/requests.txt", "BENCH_METHOD": method},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50%"),
+        "p99": latency("99%"),
+        "failed": (int(failed.group(1)) if failed else 0) / max(total, 1),
+    }
+
+
+def _open_loop(url: str, method: str, bodies: list[str], headers: dict, rate: float, seconds: float, out) -> None:
+    async def run() -> list[float]:
+        latencies: list[float] = []
+        async with httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=64)) as http:
+            start = time.monotonic() + 0.2
+
+            async def one(i: int) -> None:
+                scheduled = start + i / rate
+                await asyncio.sleep(max(0.0, scheduled - time.monotonic()))
+                path, _, body = bodies[i % len(bodies)].partition(" ")
+                response = await http.request(method, url + path, content=body or None)
+                if response.status_code < 400:
+                    latencies.append(time.monotonic() - scheduled)
+
+            await asyncio.gather(*(one(i) for i in range(int(rate * seconds))))
+        return latencies
+
+    out.send(asyncio.run(run()))
+
+
+def open_loop(url: str, method: str, bodies: list[str], headers: dict, rate: float, seconds: float) -> dict:
+    """Constant arrival rate from its own process; latency measured from each request's scheduled send."""
+    receive, send = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.Process(target=_open_loop, args=(url, method, bodies, headers, rate, seconds, send))
+    process.start()
+    latencies = receive.recv()
+    process.join()
+    sent = int(rate * seconds)
+    return {
+        "rate": rate,
+        "p50": 1000 * statistics.median(latencies),
+        "p99": 1000 * percentile(latencies, 0.99),
+        "failed": 1 - len(latencies) / sent,
+    }
+
+
+async def start_floor(port: int) -> tuple[asyncio.subprocess.Process, list[str]]:
+    """The bare floor on its own database, seeded with 300 students."""
+    admin = ServiceSettings().admin_database_url
+    server = admin.rsplit("/", 1)[0]
+    connection = await asyncpg.connect(admin)
+    await connection.execute('DROP DATABASE IF EXISTS "journal_perf_floor" WITH (FORCE)')
+    await connection.execute('CREATE DATABASE "journal_perf_floor"')
+    await connection.close()
+    env = {**os.environ, "FLOOR_DSN": f"{server}/journal_perf_floor"}
+    seed = await asyncio.create_subprocess_exec(sys.executable, "seed_floor.py", "300", cwd=FLOOR_DIR, env=env)
+    if await seed.wait() != 0:
+        raise RuntimeError("the floor's seed failed")
+    students = (await asyncio.to_thread(Path("/tmp/floor_students.txt").read_text)).split()
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir", str(FLOOR_DIR)],
+        *["--port", str(port), "--no-access-log", "--log-level", "warning"],
+        env=env,
+    )
+    async with httpx.AsyncClient() as http:
+        for _ in range(100):
+            try:
+                await http.get(f"http://127.0.0.1:{port}/docs")
+                break
+            except httpx.HTTPError:
+                await asyncio.sleep(0.1)
+    return process, students
+
+
+async def mark_slots(teacher: Browser, school: str, course: dict, lessons: int, today) -> tuple[list[str], list[str]]:
+    """Lessons enough that no single-mark request repeats a (lesson, pupil, work type)."""
+    students = [
+        s["student_id"]
+        for s in (await teacher.api("GET", f"/gradebook/schools/{school}/courses/{course['id']}/students")).json()
+    ]
+    lesson_ids = []
+    for i in range(lessons):
+        day = today - timedelta(days=1 + i % 10)
+        body = {"course_id": course["id"], "date": day.isoformat(), "topic": f"Нагрузочный урок {i + 1}"}
+        response = await teacher.api("POST", f"/gradebook/schools/{school}/lessons", json=body)
+        response.raise_for_status()
+        lesson_ids.append(response.json()["id"])
+    return lesson_ids, students
+
+
+async def diary_lag(dsn: str, teacher: Browser, school: str, lines: list[str], rate: float, seconds: float) -> dict:
+    """Marks sent at a constant rate; for each, the delay from its answer until the diary read model has it."""
+    connection = await asyncpg.connect(dsn)
+    answered: dict[UUID, float] = {}
+    seen: dict[UUID, float] = {}
+    start = time.monotonic()
+
+    async def one(i: int) -> None:
+        await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+        path, _, body = lines[i].partition(" ")
+        headers = {"X-CSRF-Token": teacher.me["csrf_token"], "Content-Type": "application/json"}
+        response = await teacher.http.post(path, content=body, headers=headers)
+        if response.status_code == 201:
+            answered[UUID(response.json()["id"])] = time.monotonic()
+
+    sending = asyncio.gather(*(one(i) for i in range(int(rate * seconds))))
+    while not sending.done() or answered.keys() - seen.keys():
+        pending = list(answered.keys() - seen.keys())
+        if pending:
+            now = time.monotonic()
+            for row in await connection.fetch("SELECT id FROM marks WHERE id = ANY($1::uuid[])", pending):
+                seen[row["id"]] = now
+        await asyncio.sleep(0.005)
+    await sending
+    await connection.close()
+    lags = [seen[m] - answered[m] for m in answered]
+    return {"rate": rate, "p50": 1000 * statistics.median(lags), "p99": 1000 * percentile(lags, 0.99)}
+
+
+async def column_mode(dsn: str, teacher: Browser, school: str, lessons: list[str], students: list[str]) -> dict:
+    """Whole columns, 4 in flight, until the last mark is in the family's diary read model."""
+    gate = asyncio.Semaphore(4)
+    columns = [(lesson, kind) for lesson in lessons for kind in WORK_TYPES]
+    start = time.monotonic()
+
+    async def one(lesson: str, kind: str) -> int:
+        body = {"work_type": kind, "marks": [{"student_id": s, "value": "4"} for s in students]}
+        async with gate:
+            response = await teacher.api("PUT", f"/gradebook/schools/{school}/lessons/{lesson}/marks", json=body)
+        response.raise_for_status()
+        return len(response.json())
+
+    marks = sum(await asyncio.gather(*(one(*c) for c in columns)))
+    connection = await asyncpg.connect(dsn)
+    arrived = "SELECT count(*) FROM marks WHERE lesson_id = ANY($1::uuid[])"
+    while await connection.fetchval(arrived, lessons) < marks:  # noqa: ASYNC110 (the wait is what is measured)
+        await asyncio.sleep(0.01)
+    await connection.close()
+    return {"marks": marks, "marks_per_s": marks / (time.monotonic() - start)}
+
+
+async def main(seconds: int) -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run `make bench-load`, which installs it")
+    floor_port = free_base_port()
+    floor, floor_students = await start_floor(floor_port)
+    floor_url = f"http://127.0.0.1:{floor_port}"
+    stack = Stack(
+        var_dir=Path(tempfile.mkdtemp(prefix="journal-bench-")),
+        base_port=free_base_port(),
+        db_prefix="journal_perf_",
+        exchange="perf.school.events",
+        public_exchange="perf.public.events",
+        queue_prefix="perf.",
+        log_to_files=True,
+        log_level="WARNING",
+    )
+    await stack.drop_databases()
+    await stack.start()
+    try:
+        await ensure_demo(stack)
+        teacher, parent = Browser(stack.url("gateway")), Browser(stack.url("gateway"))
+        await teacher.login(TEACHER.esia_oid or "")
+        await parent.login(PARENT.esia_oid or "")
+        school = teacher.school_of("teacher")
+        courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+        course = next(c for c in courses if c["subject_name"] == "Русский язык")
+        today = stack.today()
+        lessons, students = await mark_slots(teacher, school, course, 160, today)
+        single = [
+            f"/api/v1/gradebook/schools/{school}/lessons/{lesson}/marks "
+            + json.dumps({"student_id": s, "value": "5", "work_type": k})
+            for k in WORK_TYPES
+            for lesson in lessons[:120]
+            for s in students
+        ]
+        child = (await parent.api("GET", "/diary")).json()[0]["student_id"]
+        monday = today - timedelta(days=today.weekday())
+        week = f"?start={monday.isoformat()}&end={(monday + timedelta(days=6)).isoformat()}"
+        diary = [f"/api/v1/diary/{child}{week}"]
+        cookie = lambda b: "; ".join(f"{c.name}={c.value}" for c in b.http.cookies.jar)  # noqa: E731
+        floor_marks = [
+            "/marks " + json.dumps({"lesson_id": s, "student_id": s, "value": 5, "work_type": "answer"})
+            for s in floor_students
+        ]
+        floor_diary = [f"/diary/{s}?start=2026-09-07&end=2026-09-13" for s in floor_students]
+
+        rows: dict[str, dict] = {}
+        rows["floor marks"] = wrk(floor_url, floor_marks, method="POST", seconds=seconds, env={})
+        rows["floor diary"] = wrk(floor_url, floor_diary, method="GET", seconds=seconds, env={})
+        # The first half of the slots for the closed loop, the second for the lag run.
+        rows["marks"] = wrk(
+            stack.url("gateway"),
+            single[: len(single) // 2],
+            method="POST",
+            seconds=seconds,
+            env={"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
+        )
+        rows["diary weeks"] = wrk(
+            stack.url("gateway"), diary, method="GET", seconds=seconds, env={"BENCH_COOKIE": cookie(parent)}
+        )
+        fixed = {
+            "diary weeks @200/s": open_loop(
+                stack.url("gateway"), "GET", diary, {"Cookie": cookie(parent)}, 200, seconds
+            ),
+            "floor diary @200/s": open_loop(floor_url, "GET", floor_diary, {}, 200, seconds),
+        }
+        reporting_dsn = f"postgresql://postgres@{ServiceSettings().db_server}/{stack.db_prefix}reporting"
+        half = max(1.0, rows["marks"]["rps"] / 2)
+        lag = await diary_lag(reporting_dsn, teacher, school, single[len(single) // 2 :], half, seconds)
+        column = await column_mode(reporting_dsn, teacher, school, lessons[120:], students)
+        await teacher.close()
+        await parent.close()
+    finally:
+        await stack.stop()
+        floor.terminate()
+        await floor.wait()
+    report(rows, fixed, lag, column, len(students))
+
+
+def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) -> None:
+    print(f"# load benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
+    print("# closed loop: wrk -t1 -c16; ratio = ours / the floor's same path")
+    print(f"{'path':<14} {'req/s':>8} {'p50':>9} {'p99':>9} {'failed':>7} {'÷ floor':>8}")
+    pairs = (("floor marks", None), ("floor diary", None), ("marks", "floor marks"), ("diary weeks", "floor diary"))
+    for name, floor_name in pairs:
+        r = rows[name]
+        ratio = f"{r['rps'] / rows[floor_name]['rps']:.3f}" if floor_name else ""
+        print(f"{name:<14} {r['rps']:>8.1f} {r['p50']:>7.1f}ms {r['p99']:>7.1f}ms {r['failed']:>6.1%} {ratio:>8}")
+    print("# open loop at a fixed rate, timed from each request's scheduled send")
+    for name, r in fixed.items():
+        print(f"{name:<20} p50 {r['p50']:>7.1f}ms  p99 {r['p99']:>7.1f}ms  failed {r['failed']:.1%}")
+    print(f"# mark → diary lag at {lag['rate']:.0f} marks/s: p50 {lag['p50']:.1f}ms, p99 {lag['p99']:.1f}ms")
+    print(
+        f"# column mode ({class_size} pupils a column, 4 in flight, until in the diary): "
+        f"{column['marks']} marks, {column['marks_per_s']:.0f} marks/s "
+        f"(÷ floor marks {column['marks_per_s'] / rows['floor marks']['rps']:.3f})"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    asyncio.run(main(parser.parse_args().seconds))
