@@ -93,6 +93,8 @@ def create_app(
             await db.dispose()
 
     app = FastAPI(title=title, lifespan=lifespan)
+    # Read by ``python -m chassis.migrations`` (the deploy's migration job) without starting the app.
+    app.state.settings, app.state.migrations_dir = settings, migrations_dir
     app.state.consumers = list(consumers)
     app.state.metrics = Metrics(settings.service_name)
     app.state.clock = Clock.starting_at(settings.test_clock) if settings.test_clock else Clock()

@@ -2,10 +2,15 @@
 
 A service's ``migrations/env.py`` is one call: ``run_migrations(Base.metadata)``.
 Its first revision calls ``create_chassis_tables()`` and ``enable_tenant_isolation()``.
+
+``python -m chassis.migrations gradebook.main:app`` migrates one service's database and exits:
+the deploy's migration job, run before a release's pods start with ``migrate_on_start`` off.
 """
 
+import argparse
 import asyncio
 import contextlib
+import importlib
 from pathlib import Path
 
 import asyncpg
@@ -94,3 +99,17 @@ def enable_tenant_isolation(table: str) -> None:
         CREATE POLICY region_read ON {table} FOR SELECT
         USING (current_setting('app.region_read', true) = 'on')
     """)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m chassis.migrations", description=__doc__.splitlines()[0])
+    parser.add_argument("app", help="the service's app as uvicorn names it, e.g. gradebook.main:app")
+    module, _, attribute = parser.parse_args(argv).app.partition(":")
+    app = getattr(importlib.import_module(module), attribute or "app")
+    if app.state.migrations_dir is None:
+        parser.error(f"{module} has no migrations")
+    asyncio.run(upgrade(app.state.settings, app.state.migrations_dir))
+
+
+if __name__ == "__main__":
+    main()
