@@ -37,6 +37,12 @@ if [ "$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW max_connections')" -lt "$wanted
   wait_port 5432 PostgreSQL
 fi
 
+# The restore drill (deploy/backup/restore-drill.sh, run by the tests) backs up with pgBackRest.
+if ! command -v pgbackrest >/dev/null; then
+  echo "ensure-infra: installing pgBackRest"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbackrest >/dev/null
+fi
+
 if ! port_open 5672; then
   if ! command -v rabbitmq-server >/dev/null; then
     echo "ensure-infra: installing RabbitMQ"
