@@ -11,8 +11,9 @@ install:
 infra:
 	@bash deploy/local/ensure-infra.sh
 
+# SCALE=2 runs two instances of the gateway and of gradebook behind round-robin balancers.
 run: install infra
-	@$(UV) run --frozen python -m devstack
+	@$(UV) run --frozen python -m devstack $(if $(SCALE),--scale $(SCALE))
 
 lint: install
 	$(UV) run --frozen ruff check .

@@ -1,5 +1,6 @@
 """``make run``: start everything, load the demo school, print the URL and the demo logins."""
 
+import argparse
 import asyncio
 import contextlib
 import signal
@@ -9,8 +10,8 @@ from devstack.demo import demo_logins, ensure_demo, loaded_demo_school
 from devstack.stack import Stack
 
 
-async def main(var_dir: Path) -> None:
-    stack = Stack(var_dir=var_dir)
+async def main(var_dir: Path, scale: int) -> None:
+    stack = Stack(var_dir=var_dir, scale=scale)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -22,10 +23,12 @@ async def main(var_dir: Path) -> None:
             await stack.drop_databases()
         await stack.start()
         await ensure_demo(stack)
+        scaled = [f"  Шлюз и журнал оценок: по {stack.scale} экземпляра за балансировщиком."] if stack.scale > 1 else []
         lines = [
             "",
             "=" * 72,
             f"  Электронный журнал: {stack.url('gateway')}",
+            *scaled,
             f"  Вход через Госуслуги (тестовый контур ЕСИА: {stack.url('esia_sandbox')}).",
             "  Демо-пользователи (выберите на странице входа Госуслуг):",
             *[f"    • {name} — {role}" for name, role in demo_logins()],
@@ -41,4 +44,6 @@ async def main(var_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path("var").resolve()))
+    parser = argparse.ArgumentParser(prog="python -m devstack")
+    parser.add_argument("--scale", type=int, default=1, help="instances of the gateway and gradebook (SCALE=N)")
+    asyncio.run(main(Path("var").resolve(), parser.parse_args().scale))

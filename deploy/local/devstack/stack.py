@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chassis.settings import ServiceSettings
+from devstack.balancer import Balancer
 
 SERVICES = ["roster", "gradebook", "attendance", "notifications", "reporting"]
 #: Offsets from the stack's base port (the gateway's).
@@ -36,6 +37,10 @@ PORT_OFFSETS = {
     "esia_sandbox": 10,
 }
 ESIA_CLIENT_ID = "JOURNAL"
+#: Parts ``make run SCALE=N`` runs N instances of, behind a round-robin balancer on the part's
+#: own port; instance k listens on the base port + SCALED_OFFSETS[part] + 2k.
+SCALED_OFFSETS = {"gateway": 12, "gradebook": 13}
+MAX_SCALE = 4
 
 
 def free_base_port() -> int:
@@ -44,7 +49,7 @@ def free_base_port() -> int:
     for _ in range(200):
         base = rng.randrange(20000, 60000, 20)
         try:
-            for offset in PORT_OFFSETS.values():
+            for offset in [*PORT_OFFSETS.values(), *range(12, 12 + 2 * MAX_SCALE)]:
                 with socket.socket() as probe:
                     probe.bind(("127.0.0.1", base + offset))
         except OSError:
@@ -66,8 +71,21 @@ class Stack:
     log_level: str = "INFO"
     #: Tests only: the services start their clocks at this instant (``chassis.clock``).
     test_clock: datetime | None = None
+    #: Instances of each part in SCALED_OFFSETS (the gateway, gradebook); the others run once.
+    scale: int = 1
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
     _log_tasks: list[asyncio.Task] = field(default_factory=list)
+    _balancers: list[Balancer] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.scale <= MAX_SCALE:
+            raise ValueError(f"SCALE must be 1 to {MAX_SCALE}, not {self.scale}")
+
+    def instances(self, name: str) -> dict[str, int]:
+        """Process name → port of each instance of a part (the part's own port when it runs once)."""
+        if self.scale == 1 or name not in SCALED_OFFSETS:
+            return {name: self.port(name)}
+        return {f"{name}-{k + 1}": self.base_port + SCALED_OFFSETS[name] + 2 * k for k in range(self.scale)}
 
     def port(self, name: str) -> int:
         return self.base_port + PORT_OFFSETS[name]
@@ -188,38 +206,43 @@ class Stack:
             "gateway": "gateway.main:app",
             **{s: f"{s}.main:app" for s in SERVICES},
         }
+        # The first instance of a part migrates its database; its siblings start once it is ready.
         for name, target in apps.items():
-            await self._spawn(
-                name,
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    target,
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port(name)),
-                    "--no-access-log",
-                ],
-            )
+            process, port = next(iter(self.instances(name).items()))
+            await self._launch(name, target, process, port)
         await self.wait_ready()
+        if self.scale > 1:
+            for name in SCALED_OFFSETS:
+                for process, port in list(self.instances(name).items())[1:]:
+                    await self._launch(name, apps[name], process, port)
+            await self.wait_ready()
+            for name in SCALED_OFFSETS:
+                balancer = Balancer(self.port(name), list(self.instances(name).values()))
+                await balancer.start()
+                self._balancers.append(balancer)
 
-    async def _spawn(self, name: str, argv: list[str]) -> None:
+    async def _launch(self, name: str, target: str, process: str, port: int) -> None:
+        argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        await self._spawn(process, argv, env={**self.env_for(name), "JOURNAL_PORT": str(port)})
+
+    async def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         if self.log_to_files:
             log = (self.var_dir / "logs" / f"{name}.log").open("ab")
-            process = await asyncio.create_subprocess_exec(
-                *argv, env=self.env_for(name), stdout=log, stderr=asyncio.subprocess.STDOUT
-            )
+            process = await asyncio.create_subprocess_exec(*argv, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT)
         else:
             process = await asyncio.create_subprocess_exec(
-                *argv, env=self.env_for(name), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+                *argv, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
             )
             self._log_tasks.append(asyncio.create_task(_prefix_output(name, process)))
         self.processes[name] = process
 
     async def wait_ready(self, timeout: float = 90.0) -> None:
-        probes = {name: f"{self.url(name)}/readyz" for name in ["gateway", *SERVICES]}
+        probes = {
+            process: f"http://127.0.0.1:{port}/readyz"
+            for name in ["gateway", *SERVICES]
+            for process, port in self.instances(name).items()
+            if process in self.processes
+        }
         probes["esia_sandbox"] = f"{self.url('esia_sandbox')}/sandbox/jwks.json"
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2) as client:
@@ -236,6 +259,9 @@ class Stack:
                     await asyncio.sleep(0.3)
 
     async def stop(self) -> None:
+        for balancer in self._balancers:
+            await balancer.stop()
+        self._balancers.clear()
         for process in self.processes.values():
             if process.returncode is None:
                 process.terminate()
