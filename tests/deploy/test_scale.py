@@ -8,8 +8,8 @@ import aio_pika
 import httpx
 import pytest
 
+from chassis import testing
 from chassis.settings import ServiceSettings
-from chassis.testing import RUN_DATABASE_PREFIX, TEST_NOW, test_queue_prefix
 from devstack.stack import Stack, free_base_port
 
 
@@ -18,13 +18,13 @@ async def scaled(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stac
     stack = Stack(
         var_dir=tmp_path_factory.mktemp("scale"),
         base_port=free_base_port(),
-        db_prefix=f"{RUN_DATABASE_PREFIX}scale_",
-        exchange=f"{test_queue_prefix('scale')}school.events",
-        public_exchange=f"{test_queue_prefix('scale')}public.events",
-        queue_prefix=test_queue_prefix("scale"),
+        db_prefix=f"{testing.RUN_DATABASE_PREFIX}scale_",
+        exchange=f"{testing.test_queue_prefix('scale')}school.events",
+        public_exchange=f"{testing.test_queue_prefix('scale')}public.events",
+        queue_prefix=testing.test_queue_prefix("scale"),
         log_to_files=True,
         log_level="WARNING",
-        test_clock=TEST_NOW,
+        test_clock=testing.TEST_NOW,
         scale=2,
     )
     try:
