@@ -73,6 +73,8 @@ class Stack:
     test_clock: datetime | None = None
     #: Instances of each part in SCALED_OFFSETS (the gateway, gradebook); the others run once.
     scale: int = 1
+    #: Seconds ``start`` waits for each wave of processes to answer.
+    ready_timeout: float = 90.0
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
     _log_tasks: list[asyncio.Task] = field(default_factory=list)
     _balancers: list[Balancer] = field(default_factory=list)
@@ -210,12 +212,12 @@ class Stack:
         for name, target in apps.items():
             process, port = next(iter(self.instances(name).items()))
             await self._launch(name, target, process, port)
-        await self.wait_ready()
+        await self.wait_ready(self.ready_timeout)
         if self.scale > 1:
             for name in SCALED_OFFSETS:
                 for process, port in list(self.instances(name).items())[1:]:
                     await self._launch(name, apps[name], process, port)
-            await self.wait_ready()
+            await self.wait_ready(self.ready_timeout)
             for name in SCALED_OFFSETS:
                 balancer = Balancer(self.port(name), list(self.instances(name).values()))
                 await balancer.start()
