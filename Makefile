@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts bench bench-load
+.PHONY: run test lint format install infra contracts bench bench-load topology
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -28,6 +28,10 @@ format: install
 
 contracts: install
 	$(UV) run --frozen export-contracts docs/contracts
+
+# The RabbitMQ definitions file deploy loads, generated from every service's consumers.
+topology: install
+	$(UV) run --frozen python -m chassis.topology export deploy/rabbitmq/definitions.json
 
 bench: install infra
 	$(UV) run --frozen python tests/perf/bench_marks.py

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chassis.settings import ServiceSettings
+from chassis.topology import apply_all
 
 SERVICES = ["roster", "gradebook", "attendance", "notifications", "reporting"]
 #: Offsets from the stack's base port (the gateway's).
@@ -183,6 +184,12 @@ class Stack:
         self.check_ports_free()
         self.prepare_keys()
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
+        # Every queue exists before any service publishes, so no event is published into the void.
+        await apply_all(
+            ServiceSettings(
+                exchange=self.exchange, public_exchange=self.public_exchange, queue_prefix=self.queue_prefix
+            )
+        )
         apps = {
             "esia_sandbox": "esia_sandbox.main:app",
             "gateway": "gateway.main:app",

@@ -67,7 +67,7 @@ def create_app(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
         )
-        broker = await Broker.connect(settings)
+        broker = await Broker.connect(settings, consumers)
         app.state.db, app.state.broker, app.state.settings = db, broker, settings
         tasks: list[asyncio.Task] = []
         runner = ConsumerRunner(db, broker, settings, list(consumers), app.state.metrics)
@@ -121,6 +121,9 @@ def _health_router() -> APIRouter:
     @router.get("/readyz", response_model=None)
     async def readyz(request: Request) -> dict | Response:
         checks = {"database": False, "broker": request.app.state.broker.is_open}
+        relay = getattr(request.app.state, "relay", None)
+        if relay is not None:
+            checks["relay"] = not relay.stalled(request.app.state.settings.relay_stall_seconds)
         with contextlib.suppress(Exception):
             async with request.app.state.db.transaction(SYSTEM) as session:
                 await session.execute(text("SELECT 1"))
@@ -130,7 +133,7 @@ def _health_router() -> APIRouter:
         return problem(
             503,
             "Сервис не готов",
-            "Нет связи с базой данных или брокером сообщений.",
+            "Нет связи с базой данных или брокером сообщений, или события не отправляются.",
             "not-ready",
             "/readyz",
             checks=checks,
