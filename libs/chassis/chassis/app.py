@@ -13,7 +13,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import text
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from chassis import migrations
+from chassis import migrations, retention
 from chassis.auth import TokenVerifier
 from chassis.broker import Broker
 from chassis.clock import Clock
@@ -50,8 +50,9 @@ def create_app(
 ) -> FastAPI:
     """Compose a service: its routers and consumers on top of the chassis.
 
-    On start: migrate (when enabled), connect to PostgreSQL and RabbitMQ, start the outbox
-    relay and the consumers. ``verifier`` replaces the JWKS-over-HTTP verifier (tests, gateway).
+    On start: migrate (when enabled), connect to PostgreSQL and RabbitMQ (declaring the topology),
+    start the outbox relay, the retention job and the consumers. ``verifier`` replaces the
+    JWKS-over-HTTP verifier (tests, gateway).
     ``resources`` is the service's own context (e.g. its HTTP clients), entered once the chassis
     has started and left before it stops.
     """
@@ -74,6 +75,7 @@ def create_app(
         if settings.run_relay:
             app.state.relay = OutboxRelay(db, broker, app.state.metrics)
             tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
+        tasks.append(asyncio.create_task(retention.run(db, settings), name="retention"))
         if settings.run_consumers and consumers:
             await runner.start()
         log.info("service_started", port=settings.port)
