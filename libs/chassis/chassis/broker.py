@@ -31,8 +31,9 @@ class Broker:
     @classmethod
     async def connect(cls, settings: ServiceSettings, consumers: Iterable[Any] = ()) -> "Broker":
         """Connect and declare the topology (idempotent) before anything is published or consumed."""
+        # Reconnect every second: the broker is near, and every second away is a second of lag.
         connection = await aio_pika.connect_robust(
-            settings.amqp_url, client_properties={"connection_name": settings.service_name}
+            settings.amqp_url, client_properties={"connection_name": settings.service_name}, reconnect_interval=1
         )
         topology = await declare(connection, topology_for(settings, consumers))
         # A returned (unroutable) message raises instead of counting as published.

@@ -31,7 +31,8 @@ log = structlog.get_logger()
 BATCH = 200
 #: Polling is only a safety net for a lost NOTIFY (e.g. while the listener reconnected).
 IDLE_POLL_SECONDS = 5.0
-FIRST_BACKOFF, LONGEST_BACKOFF = 0.5, 30.0
+#: A failed pass costs one query: retry often enough that an outage ends within seconds of its cause.
+FIRST_BACKOFF, LONGEST_BACKOFF = 0.5, 5.0
 
 
 def message_for(envelope: dict) -> aio_pika.Message:
