@@ -5,8 +5,8 @@ same list is declared by each service at start, by ``make run`` and the test fix
 anything publishes (``declare``), and written as a RabbitMQ definitions file for deploy
 (``python -m chassis.topology export deploy/rabbitmq/definitions.json``).
 
-- ``school.events`` (topic) has the alternate exchange ``school.events.unrouted``: an event no
-  queue is bound for is kept in the queue of that name, never dropped.
+- ``school.events`` and ``public.events`` (topic) have the alternate exchange ``school.events.unrouted``:
+  an event no queue is bound for is kept in the queue of that name, never dropped.
 - Per consumer queue ``Q`` (quorum): bound by each event type it handles; its dead letters go to
   ``Q.dlq`` through ``school.dead-letters``, at least once (``reject-publish`` overflow).
 - Retries wait in a few shared delay queues ``school.delay.<ms>ms`` (quorum, a TTL each) that
@@ -149,7 +149,9 @@ def topology_for(settings: ServiceSettings, consumers: Iterable[Any]) -> Topolog
         exchanges=[
             Exchange(settings.exchange, "topic", {"alternate-exchange": unrouted}),
             Exchange(unrouted, "fanout"),
-            Exchange(settings.public_exchange, "topic"),
+            # A public event no portal reads yet is kept too (a binding to an exchange with no queue
+            # behind it routes nowhere, and a mandatory publish would come back forever).
+            Exchange(settings.public_exchange, "topic", {"alternate-exchange": unrouted}),
             Exchange(DEAD_LETTER_EXCHANGE, "direct"),
         ],
         queues=[Queue(unrouted, dict(QUORUM_DEAD_LETTERING))],

@@ -4,9 +4,11 @@ from uuid import uuid4
 
 from sqlalchemy import func, select, text
 
+from chassis.events import envelope_for
 from chassis.retention import trim
 from chassis.tables import idempotency_keys, inbox, outbox
 from chassis.tenancy import SYSTEM
+from contracts.roster import SubjectCreated
 
 from .conftest import Probe
 
@@ -15,7 +17,7 @@ async def test_old_sent_events_applied_ids_and_answers_go_and_the_rest_stays(pro
     db, settings = probe_app.app.state.db, probe_app.settings
     school = uuid4()
     ids = {name: uuid4() for name in ("old_sent", "new_sent", "old_unsent", "old_inbox", "new_inbox")}
-    envelope = {"type": "retention.test.v1"}
+    envelope = envelope_for(SubjectCreated(subject_id=uuid4(), name="хранение"), source="/tests", school_id=school)
     async with db.transaction(SYSTEM) as session:
         for name, created, sent in [
             ("old_sent", "40 days", "39 days"),
@@ -25,9 +27,9 @@ async def test_old_sent_events_applied_ids_and_answers_go_and_the_rest_stays(pro
             await session.execute(
                 outbox.insert().values(
                     event_id=ids[name],
-                    type="retention.test.v1",
+                    type=SubjectCreated.TYPE,
                     school_id=school,
-                    envelope=envelope,
+                    envelope=envelope.model_copy(update={"id": ids[name]}).model_dump(mode="json"),
                     created_at=func.now() - text(f"interval '{created}'"),
                     sent_at=func.now() - text(f"interval '{sent}'") if sent else None,
                 )

@@ -121,7 +121,7 @@ async def test_a_returned_event_stays_unsent_in_the_outbox_and_is_counted(
     probe_app: Probe, bare_exchange_settings: ServiceSettings
 ):
     broker = await Broker.connect(bare_exchange_settings)
-    assert broker.topology.drift == [bare_exchange_settings.exchange]
+    assert bare_exchange_settings.exchange in broker.topology.drift
     relay = OutboxRelay(probe_app.app.state.db, broker, probe_app.app.state.metrics)
     try:
         while await probe_app.relay().publish_pending():  # what other tests left, through the real exchange
@@ -144,3 +144,13 @@ async def test_a_returned_event_stays_unsent_in_the_outbox_and_is_counted(
         await broker.close()
         while await probe_app.relay().publish_pending():
             pass
+
+
+async def test_a_public_event_no_portal_reads_yet_is_kept_and_counts_as_sent(probe_app: Probe):
+    settings = probe_app.settings
+    before = await depth(settings, unrouted_name(settings))
+    message = aio_pika.Message(b"{}", message_id=str(uuid4()))
+
+    await probe_app.app.state.broker.publish(message, routing_key="public.nobody.reads.v1")  # mandatory
+
+    assert await depth(settings, unrouted_name(settings)) == before + 1
