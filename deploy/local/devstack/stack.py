@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chassis.settings import ServiceSettings
-from chassis.topology import apply_all
+from chassis.topology import apply_all, apply_policies
 
 SERVICES = ["roster", "gradebook", "attendance", "notifications", "reporting"]
 #: Offsets from the stack's base port (the gateway's).
@@ -185,11 +185,13 @@ class Stack:
         self.prepare_keys()
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
         # Every queue exists before any service publishes, so no event is published into the void.
-        await apply_all(
+        topology = await apply_all(
             ServiceSettings(
                 exchange=self.exchange, public_exchange=self.public_exchange, queue_prefix=self.queue_prefix
             )
         )
+        # The policies are tunables (the delivery limit): set while the services start, not before.
+        policies = asyncio.create_task(asyncio.to_thread(apply_policies, topology))
         apps = {
             "esia_sandbox": "esia_sandbox.main:app",
             "gateway": "gateway.main:app",
@@ -211,6 +213,7 @@ class Stack:
                 ],
             )
         await self.wait_ready()
+        await policies
 
     async def _spawn(self, name: str, argv: list[str]) -> None:
         if self.log_to_files:

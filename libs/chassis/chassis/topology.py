@@ -305,12 +305,14 @@ def definitions_text(settings: ServiceSettings | None = None) -> str:
 
 
 async def apply_all(settings: ServiceSettings) -> Topology:
-    """Declare every service's topology and set the policies: ``make run`` and the test stacks, before any start."""
+    """Declare every service's topology: ``make run`` and the test stacks, before any service starts.
+
+    The policies (tunables only) are set apart, ``apply_policies``, since ``rabbitmqctl`` takes seconds.
+    """
     topology = topology_for(settings, service_consumers())
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         await declare(connection, topology)
-    apply_policies(topology)
     return topology
 
 
@@ -326,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.path.write_text(definitions_text())
         return 0
     topology = asyncio.run(apply_all(ServiceSettings()))
+    apply_policies(topology)
     print(
         f"topology: {len(topology.exchanges)} exchanges, {len(topology.queues)} queues, "
         f"{len(topology.bindings)} bindings; drift: {', '.join(topology.drift) or 'none'}"
