@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts bench bench-load
+.PHONY: run test lint format install infra contracts bench bench-load topology chaos
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -29,6 +29,15 @@ format: install
 
 contracts: install
 	$(UV) run --frozen export-contracts docs/contracts
+
+# The fault suite in full (make test runs its short form): a private PostgreSQL and RabbitMQ node
+# restarted and killed under load; prints lost / duplicated / seconds to converge (docs/reliability.md).
+chaos: install infra
+	JOURNAL_FAULTS=full $(UV) run --frozen pytest tests/faults -q -s -p no:randomly
+
+# The RabbitMQ definitions file deploy loads, generated from every service's consumers.
+topology: install
+	$(UV) run --frozen python -m chassis.topology export deploy/rabbitmq/definitions.json
 
 bench: install infra
 	$(UV) run --frozen python tests/perf/bench_marks.py

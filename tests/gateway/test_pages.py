@@ -35,6 +35,7 @@ async def test_static_files_are_served_from_the_gateway(stack):
     assert style.status_code == 200 and "text/css" in style.headers["content-type"]
     assert {"api.js", "dom.js", "journal.js", "diary.js", "admin.js"} <= modules.keys()
     assert "X-CSRF-Token" in modules["api.js"]
+    assert "Idempotency-Key" in modules["api.js"]  # every change can be retried without a double
 
 
 async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esia_person, publish):

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chassis.settings import ServiceSettings
+from chassis.topology import apply_all, apply_policies
 from devstack.balancer import Balancer
 
 SERVICES = ["roster", "gradebook", "attendance", "notifications", "reporting"]
@@ -203,6 +204,14 @@ class Stack:
         self.check_ports_free()
         self.prepare_keys()
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
+        # Every queue exists before any service publishes, so no event is published into the void.
+        topology = await apply_all(
+            ServiceSettings(
+                exchange=self.exchange, public_exchange=self.public_exchange, queue_prefix=self.queue_prefix
+            )
+        )
+        # The policies are tunables (the delivery limit): set while the services start, not before.
+        policies = asyncio.create_task(asyncio.to_thread(apply_policies, topology))
         apps = {
             "esia_sandbox": "esia_sandbox.main:app",
             "gateway": "gateway.main:app",
@@ -222,6 +231,7 @@ class Stack:
                 balancer = Balancer(self.port(name), list(self.instances(name).values()))
                 await balancer.start()
                 self._balancers.append(balancer)
+        await policies
 
     async def _launch(self, name: str, target: str, process: str, port: int) -> None:
         argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]

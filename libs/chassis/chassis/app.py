@@ -13,7 +13,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import text
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from chassis import migrations
+from chassis import migrations, retention
 from chassis.auth import TokenVerifier
 from chassis.broker import Broker
 from chassis.clock import Clock
@@ -50,8 +50,9 @@ def create_app(
 ) -> FastAPI:
     """Compose a service: its routers and consumers on top of the chassis.
 
-    On start: migrate (when enabled), connect to PostgreSQL and RabbitMQ, start the outbox
-    relay and the consumers. ``verifier`` replaces the JWKS-over-HTTP verifier (tests, gateway).
+    On start: migrate (when enabled), connect to PostgreSQL and RabbitMQ (declaring the topology),
+    start the outbox relay, the retention job and the consumers. ``verifier`` replaces the
+    JWKS-over-HTTP verifier (tests, gateway).
     ``resources`` is the service's own context (e.g. its HTTP clients), entered once the chassis
     has started and left before it stops.
     """
@@ -67,13 +68,14 @@ def create_app(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
         )
-        broker = await Broker.connect(settings)
+        broker = await Broker.connect(settings, consumers)
         app.state.db, app.state.broker, app.state.settings = db, broker, settings
         tasks: list[asyncio.Task] = []
         runner = ConsumerRunner(db, broker, settings, list(consumers), app.state.metrics)
         if settings.run_relay:
             app.state.relay = OutboxRelay(db, broker, app.state.metrics)
             tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
+        tasks.append(asyncio.create_task(retention.run(db, settings), name="retention"))
         if settings.run_consumers and consumers:
             await runner.start()
         log.info("service_started", port=settings.port)
@@ -123,6 +125,9 @@ def _health_router() -> APIRouter:
     @router.get("/readyz", response_model=None)
     async def readyz(request: Request) -> dict | Response:
         checks = {"database": False, "broker": request.app.state.broker.is_open}
+        relay = getattr(request.app.state, "relay", None)
+        if relay is not None:
+            checks["relay"] = not relay.stalled(request.app.state.settings.relay_stall_seconds)
         with contextlib.suppress(Exception):
             async with request.app.state.db.transaction(SYSTEM) as session:
                 await session.execute(text("SELECT 1"))
@@ -132,7 +137,7 @@ def _health_router() -> APIRouter:
         return problem(
             503,
             "Сервис не готов",
-            "Нет связи с базой данных или брокером сообщений.",
+            "Нет связи с базой данных или брокером сообщений, или события не отправляются.",
             "not-ready",
             "/readyz",
             checks=checks,

@@ -1,41 +1,51 @@
-"""RabbitMQ connection and topology: the events exchange, consumer queues, retry and dead letters.
+"""RabbitMQ connection: the topology declared at start, and mandatory, confirmed, time-limited publishing.
 
-Per consumer queue ``Q`` (durable, quorum):
-- ``Q`` bound to ``school.events`` by each event type it handles, with a delivery limit
-  (a message that keeps killing consumers is dead-lettered);
-- ``Q.retry``: a failed message waits here ``retry_delay_ms``, then returns to ``Q``;
-- ``Q.dlq``: messages that failed ``max_attempts`` times or cannot be read, kept for a person.
-
-R-70: ``public.events`` (a topic exchange) is bound to ``school.events`` by ``public.#``, so the
-state-services portal reads the public stream with credentials that reach nothing else.
+The topology itself (exchanges, consumer, delay and dead-letter queues) is in ``chassis.topology``.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
 from chassis.settings import ServiceSettings
-
-DEAD_LETTER_EXCHANGE = "school.dead-letters"
+from chassis.topology import Topology, declare, topology_for
 
 
 class Broker:
     def __init__(
-        self, connection: AbstractRobustConnection, channel: AbstractChannel, exchange: AbstractExchange
+        self,
+        connection: AbstractRobustConnection,
+        channel: AbstractChannel,
+        exchange: AbstractExchange,
+        settings: ServiceSettings,
+        topology: Topology,
     ) -> None:
         self.connection = connection
         self.channel = channel
         self.exchange = exchange
+        self.settings = settings
+        self.topology = topology
 
     @classmethod
-    async def connect(cls, settings: ServiceSettings) -> "Broker":
+    async def connect(cls, settings: ServiceSettings, consumers: Iterable[Any] = ()) -> "Broker":
+        """Connect and declare the topology (idempotent) before anything is published or consumed."""
+        # Reconnect every second: the broker is near, and every second away is a second of lag.
         connection = await aio_pika.connect_robust(
-            settings.amqp_url, client_properties={"connection_name": settings.service_name}
+            settings.amqp_url, client_properties={"connection_name": settings.service_name}, reconnect_interval=1
         )
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange(settings.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
-        public = await channel.declare_exchange(settings.public_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
-        await public.bind(exchange, routing_key="public.#")
-        return cls(connection, channel, exchange)
+        topology = await declare(connection, topology_for(settings, consumers))
+        # A returned (unroutable) message raises instead of counting as published.
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await channel.get_exchange(settings.exchange)
+        return cls(connection, channel, exchange, settings, topology)
+
+    async def publish(self, message: aio_pika.Message, routing_key: str) -> None:
+        """Publish to the events exchange; returns once the broker confirmed, raises if it could not route it."""
+        await self.exchange.publish(
+            message, routing_key=routing_key, mandatory=True, timeout=self.settings.publish_timeout_seconds
+        )
 
     @property
     def is_open(self) -> bool:
@@ -43,33 +53,3 @@ class Broker:
 
     async def close(self) -> None:
         await self.connection.close()
-
-
-async def declare_consumer_queue(
-    channel: AbstractChannel, exchange: AbstractExchange, name: str, event_types: list[str], settings: ServiceSettings
-) -> AbstractQueue:
-    dlx = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
-    dead = await channel.declare_queue(f"{name}.dlq", durable=True, arguments={"x-queue-type": "quorum"})
-    await dead.bind(dlx, routing_key=name)
-    await channel.declare_queue(
-        f"{name}.retry",
-        durable=True,
-        arguments={
-            "x-message-ttl": settings.retry_delay_ms,
-            "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": name,
-        },
-    )
-    queue = await channel.declare_queue(
-        name,
-        durable=True,
-        arguments={
-            "x-queue-type": "quorum",
-            "x-delivery-limit": settings.delivery_limit,
-            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-            "x-dead-letter-routing-key": name,
-        },
-    )
-    for event_type in event_types:
-        await queue.bind(exchange, routing_key=event_type)
-    return queue

@@ -1,17 +1,30 @@
-"""Consuming events: typed handlers, the inbox, delayed retries and dead-lettering.
+"""Consuming events: typed handlers, the inbox, retries with backoff, pauses in outages, dead letters.
 
 A handler runs in one database transaction with the inbox row ``(consumer, event id)``;
-a redelivered event finds its row and has no second effect. A handler that raises is
-retried after a delay up to ``max_attempts`` times, then its message is dead-lettered;
-a message that is not a readable event is dead-lettered at once.
+a redelivered event finds its row and has no second effect.
+
+- A handler's own error costs an attempt (our header ``x-attempt``, not the quorum queue's
+  delivery count, which also rises when a channel closes in an outage): the message waits in a
+  delay queue (exponential, with jitter) and returns; after ``max_attempts`` it is dead-lettered.
+- An outage (PostgreSQL or the broker unreachable) costs nothing: the consumer holds its messages
+  unacknowledged and pauses, with backoff, until the database answers again.
+- A message that is not a readable event is dead-lettered at once; an event type with no handler
+  here (an older instance during a rolling deploy) is retried like a handler error, so a newer
+  instance takes it. Every dead letter carries its reason (``x-death-reason``), see ``chassis.dlq``.
 """
 
+import asyncio
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
+import aiormq
+import asyncpg
+import sqlalchemy.exc
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from opentelemetry import trace
@@ -20,19 +33,23 @@ from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.broker import Broker, declare_consumer_queue
+from chassis.broker import Broker
 from chassis.db import Database
 from chassis.events import Envelope
 from chassis.metrics import DEAD_LETTERED, DUPLICATE, OK, RETRIED, UNREADABLE, Metrics
 from chassis.settings import ServiceSettings
 from chassis.tables import inbox
 from chassis.tenancy import Tenant
+from chassis.topology import DEAD_LETTER_EXCHANGE, delay_name
 from contracts import Event
 
 log = structlog.get_logger()
 tracer = trace.get_tracer("chassis.consumers")
 
 ATTEMPT_HEADER = "x-attempt"
+#: Why a message was dead-lettered, and when, for a person reading the DLQ.
+REASON_HEADER = "x-death-reason"
+DIED_AT_HEADER = "x-died-at"
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 
@@ -60,18 +77,96 @@ class Consumer:
 
 
 class UnreadableMessage(Exception):
-    """Not a CloudEvent we know: retrying cannot help."""
+    """Not a CloudEvent, or data its type's contract rejects: retrying cannot help."""
+
+
+class UnknownEventType(Exception):
+    """An event type this consumer has no handler for: another instance of it may have one."""
 
 
 def read_event(body: bytes, handlers: dict[str, type[Event]]) -> tuple[Envelope, Event]:
     try:
         envelope = Envelope.model_validate_json(body)
-        event_class = handlers.get(envelope.type)
-        if event_class is None:
-            raise UnreadableMessage(f"no handler for event type {envelope.type}")
+    except ValidationError as exc:
+        raise UnreadableMessage(str(exc)) from exc
+    event_class = handlers.get(envelope.type)
+    if event_class is None:
+        raise UnknownEventType(f"no handler for event type {envelope.type}")
+    try:
         return envelope, event_class.model_validate(envelope.data)
     except ValidationError as exc:
         raise UnreadableMessage(str(exc)) from exc
+
+
+#: Errors that mean "the database or the broker is unreachable now", not "this event is bad".
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,  # connection refused / reset, and TimeoutError
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    aiormq.exceptions.AMQPConnectionError,
+    aiormq.exceptions.ChannelInvalidStateError,
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when ``exc`` or anything it was raised from is an outage (SQLAlchemy wraps asyncpg's errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OUTAGE_ERRORS):
+            return True
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def retry_delay_ms(settings: ServiceSettings, failed_attempt: int) -> tuple[int, int]:
+    """The delay queue for a message whose ``failed_attempt``-th try failed, and its jittered expiry.
+
+    Exponential steps come from the queues' schedule; the jitter (half to all of the step) spreads
+    a burst of failures so they do not all return at the same instant.
+    """
+    delays = sorted(settings.retry_delays_ms)
+    queue_delay = delays[min(failed_attempt, len(delays)) - 1]
+    return queue_delay, random.randint(queue_delay // 2, queue_delay)
+
+
+class Outage:
+    """Shared by a runner's handlers: once one meets an outage, all wait, backing off, until it ends."""
+
+    def __init__(self, first_pause: float = 0.5, longest_pause: float = 15.0) -> None:
+        self.first_pause, self.longest_pause = first_pause, longest_pause
+        self._until = 0.0
+        self._pause = first_pause
+
+    def began(self) -> None:
+        now = time.monotonic()
+        if now >= self._until:
+            self._until = now + self._pause * random.uniform(0.8, 1.2)
+            self._pause = min(self._pause * 2, self.longest_pause)
+
+    def ended(self) -> None:
+        self._pause = self.first_pause
+
+    @property
+    def active(self) -> bool:
+        return time.monotonic() < self._until
+
+    async def wait(self) -> None:
+        left = self._until - time.monotonic()
+        if left > 0:
+            await asyncio.sleep(left)
 
 
 class ConsumerRunner:
@@ -83,17 +178,15 @@ class ConsumerRunner:
         self.settings = settings
         self.consumers = consumers
         self.metrics = metrics
+        self.outage = Outage()
         self._channel: aio_pika.abc.AbstractChannel | None = None
 
     async def start(self) -> None:
+        """Consume every consumer's queue (the topology was declared when the broker connected)."""
         self._channel = await self.broker.connection.channel(publisher_confirms=True)
         await self._channel.set_qos(prefetch_count=self.settings.prefetch)
-        exchange = await self._channel.get_exchange(self.settings.exchange)
         for consumer in self.consumers:
-            queue_name = self.settings.queue_prefix + consumer.name
-            queue = await declare_consumer_queue(
-                self._channel, exchange, queue_name, consumer.event_types, self.settings
-            )
+            queue = await self._channel.get_queue(self.settings.queue_prefix + consumer.name)
             await self._consume(queue, consumer)
 
     async def stop(self) -> None:
@@ -109,20 +202,36 @@ class ConsumerRunner:
                 envelope, event = read_event(message.body, by_type)
             except UnreadableMessage as exc:
                 log.error("event_unreadable", queue=queue.name, message_id=message.message_id, error=str(exc))
-                await message.reject(requeue=False)
+                await self._dead_letter(queue.name, message, f"unreadable: {exc}")
                 self.metrics.handled(consumer.name, message.type or "unknown", UNREADABLE)
+                return
+            except UnknownEventType as exc:
+                outcome = await self._retry_or_dead_letter(queue.name, message, str(exc))
+                self.metrics.handled(consumer.name, message.type or "unknown", outcome)
                 return
             context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
             with tracer.start_as_current_span(
                 f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER
             ):
                 started = time.perf_counter()
-                try:
-                    first_time = await self._handle_once(consumer.name, handler_for[envelope.type], envelope, event)
-                except Exception:
-                    outcome = await self._retry_or_dead_letter(queue.name, message, envelope)
-                    self.metrics.handling_finished(consumer.name, envelope, outcome, started)
-                    return
+                while True:
+                    await self.outage.wait()
+                    try:
+                        first_time = await self._handle_once(consumer.name, handler_for[envelope.type], envelope, event)
+                        self.outage.ended()
+                        break
+                    except Exception as exc:
+                        if is_outage(exc):
+                            # Not the event's fault: hold the message and try again when the outage ends.
+                            log.warning("consumer_paused_by_outage", queue=queue.name, error=repr(exc))
+                            self.outage.began()
+                            continue
+                        log.exception(
+                            "event_handler_failed", queue=queue.name, event_id=str(envelope.id), type=envelope.type
+                        )
+                        outcome = await self._retry_or_dead_letter(queue.name, message, f"handler: {exc!r}")
+                        self.metrics.handling_finished(consumer.name, envelope, outcome, started)
+                        return
             await message.ack()
             self.metrics.handling_finished(consumer.name, envelope, OK if first_time else DUPLICATE, started)
 
@@ -145,23 +254,35 @@ class ConsumerRunner:
             await handler(session, event, envelope)
         return True
 
-    async def _retry_or_dead_letter(self, queue_name: str, message: AbstractIncomingMessage, envelope: Envelope) -> str:
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
-        log.exception(
-            "event_handler_failed", queue=queue_name, event_id=str(envelope.id), type=envelope.type, attempt=attempt
-        )
-        if attempt >= self.settings.max_attempts:
-            await message.reject(requeue=False)
-            return DEAD_LETTERED
-        assert self._channel is not None
-        retry = aio_pika.Message(
+    @staticmethod
+    def _copy(message: AbstractIncomingMessage, headers: dict, expiration: float | None = None) -> aio_pika.Message:
+        return aio_pika.Message(
             body=message.body,
             message_id=message.message_id,
             type=message.type,
             content_type=message.content_type,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            headers={**(message.headers or {}), ATTEMPT_HEADER: attempt + 1},
+            headers={**(message.headers or {}), **headers},
+            expiration=expiration,
         )
-        await self._channel.default_exchange.publish(retry, routing_key=f"{queue_name}.retry")
+
+    async def _retry_or_dead_letter(self, queue_name: str, message: AbstractIncomingMessage, reason: str) -> str:
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
+        if attempt >= self.settings.max_attempts:
+            await self._dead_letter(queue_name, message, f"{reason} (after {attempt} attempts)")
+            return DEAD_LETTERED
+        assert self._channel is not None
+        queue_delay, expiry_ms = retry_delay_ms(self.settings, attempt)
+        delay_exchange = await self._channel.get_exchange(delay_name(self.settings, queue_delay), ensure=False)
+        retry = self._copy(message, {ATTEMPT_HEADER: attempt + 1}, expiration=expiry_ms / 1000)
+        # Confirmed before the ack: the message is in the delay queue or still here, never neither.
+        await delay_exchange.publish(retry, routing_key=queue_name)
         await message.ack()
         return RETRIED
+
+    async def _dead_letter(self, queue_name: str, message: AbstractIncomingMessage, reason: str) -> None:
+        assert self._channel is not None
+        dead_letters = await self._channel.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
+        headers = {REASON_HEADER: reason[:1000], DIED_AT_HEADER: datetime.now(UTC).isoformat()}
+        await dead_letters.publish(self._copy(message, headers), routing_key=queue_name)
+        await message.ack()

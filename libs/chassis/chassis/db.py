@@ -2,11 +2,15 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from chassis.tenancy import Tenant
+
+#: The request's own transaction, when one encloses the route (``chassis.idempotency``).
+_enclosing: ContextVar[tuple["Database", AsyncSession] | None] = ContextVar("enclosing_transaction", default=None)
 
 
 class Database:
@@ -24,11 +28,31 @@ class Database:
         """A session inside one transaction, committed on normal exit and rolled back on error.
 
         The tenant is set transaction-locally, so a pooled connection never carries it over.
+        Inside ``enclosing()`` it is a savepoint of that transaction: an error undoes its part only,
+        and nothing is committed before the enclosing transaction is.
         """
+        enclosing = _enclosing.get()
+        if enclosing is not None and enclosing[0] is self:
+            session = enclosing[1]
+            async with session.begin_nested():
+                await set_tenant(session, tenant)
+                yield session
+            return
         async with self._sessions() as session, session.begin():
             session.info["source"] = self.source
             await set_tenant(session, tenant)
             yield session
+
+    @asynccontextmanager
+    async def enclosing(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for everything ``transaction()`` does inside this block, committed at its end."""
+        async with self._sessions() as session, session.begin():
+            session.info["source"] = self.source
+            token = _enclosing.set((self, session))
+            try:
+                yield session
+            finally:
+                _enclosing.reset(token)
 
     @property
     def asyncpg_dsn(self) -> str:

@@ -1,15 +1,17 @@
 """``Idempotency-Key`` on state-changing requests: a retried request gets the first answer.
 
-The key is claimed (per caller) before the request runs, so a concurrent duplicate is
-told to wait (409) instead of writing twice; the first answer is stored when it is done.
-A server error releases the claim, so the client may retry. The same key with another
-request body is refused (422).
+The claim of the key (per caller), the request's effects and its stored answer are one
+transaction (``Database.enclosing``): a crash leaves either all of them or none, so a key never
+waits forever for an answer, and a retried POST after a gateway timeout never creates twice.
+A concurrent duplicate waits on the claimed row until the first commits, then gets its answer.
+The response is sent after the commit; a server error rolls everything back, so the client
+may retry. The same key with another request body is refused (422).
 """
 
 import hashlib
 import json
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,7 +19,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chassis.auth import bearer_token
 from chassis.problems import PROBLEM_JSON, DomainError
 from chassis.tables import idempotency_keys
-from chassis.tenancy import SYSTEM
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEADER = b"idempotency-key"
@@ -63,52 +64,52 @@ class IdempotencyMiddleware:
             b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
         owner = str(caller.person_id)
-        db = state.db
-        async with db.transaction(SYSTEM) as session:
-            claimed = (
-                await session.execute(
-                    insert(idempotency_keys)
-                    .values(owner=owner, key=key, request_hash=digest)
-                    .on_conflict_do_nothing()
-                    .returning(idempotency_keys.c.key)
-                )
-            ).first()
-            previous = (
-                None
-                if claimed
-                else (
+        captured: dict = {"status": 500, "headers": [], "body": b""}
+
+        async def capture(message: Message) -> None:
+            """Hold the response back until its effects and the stored answer are committed."""
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+
+        previous = None
+        try:
+            async with state.db.enclosing() as session:
+                claimed = (
                     await session.execute(
-                        select(idempotency_keys).where(idempotency_keys.c.owner == owner, idempotency_keys.c.key == key)
+                        insert(idempotency_keys)
+                        .values(owner=owner, key=key, request_hash=digest)
+                        .on_conflict_do_nothing()
+                        .returning(idempotency_keys.c.key)
                     )
-                ).one()
-            )
+                ).first()
+                if claimed is None:
+                    previous = (
+                        await session.execute(
+                            select(idempotency_keys).where(
+                                idempotency_keys.c.owner == owner, idempotency_keys.c.key == key
+                            )
+                        )
+                    ).one()
+                else:
+                    await self.app(scope, _replay(body, receive), capture)
+                    if captured["status"] >= 500:
+                        raise _ServerError
+                    content_type = dict(captured["headers"]).get(b"content-type", b"").decode()
+                    await session.execute(
+                        update(idempotency_keys)
+                        .where(idempotency_keys.c.owner == owner, idempotency_keys.c.key == key)
+                        .values(status=captured["status"], content_type=content_type, body=captured["body"])
+                    )
+        except _ServerError:
+            pass  # rolled back: neither the effects nor the claim remain
         if previous is not None:
             await self._answer_repeat(previous, digest, send)
             return
-
-        captured: dict = {"status": 500, "content_type": None, "body": b""}
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["content_type"] = dict(message.get("headers", [])).get(b"content-type", b"").decode()
-            elif message["type"] == "http.response.body":
-                captured["body"] += message.get("body", b"")
-            await send(message)
-
-        try:
-            await self.app(scope, _replay(body, receive), capture)
-        finally:
-            where = (idempotency_keys.c.owner == owner) & (idempotency_keys.c.key == key)
-            async with db.transaction(SYSTEM) as session:
-                if captured["status"] >= 500:
-                    await session.execute(delete(idempotency_keys).where(where))
-                else:
-                    await session.execute(
-                        update(idempotency_keys)
-                        .where(where)
-                        .values(status=captured["status"], content_type=captured["content_type"], body=captured["body"])
-                    )
+        await send({"type": "http.response.start", "status": captured["status"], "headers": captured["headers"]})
+        await send({"type": "http.response.body", "body": captured["body"]})
 
     @staticmethod
     async def _answer_repeat(previous, digest: str, send: Send) -> None:
@@ -119,14 +120,6 @@ class IdempotencyMiddleware:
                 "Ключ идемпотентности уже использован",
                 "Этот Idempotency-Key уже использован для другого запроса.",
                 "idempotency-key-reused",
-            )
-        elif previous.status is None:
-            await _send_problem(
-                send,
-                409,
-                "Запрос ещё выполняется",
-                "Запрос с этим Idempotency-Key ещё выполняется; повторите позже.",
-                "request-in-progress",
             )
         else:
             await send(
@@ -140,6 +133,10 @@ class IdempotencyMiddleware:
                 }
             )
             await send({"type": "http.response.body", "body": previous.body or b""})
+
+
+class _ServerError(Exception):
+    """The route answered 5xx: roll its transaction back, answer as it did."""
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -42,6 +42,12 @@ class Metrics:
         self.events_published = Counter(
             "journal_events_published", "Events the outbox relay published", [*labels, "type"], registry=self.registry
         )
+        self.events_publish_failed = Counter(
+            "journal_events_publish_failed",
+            "Events the broker returned, refused or did not confirm in time; they stay in the outbox",
+            [*labels, "type", "error"],
+            registry=self.registry,
+        )
         self.events_handled = Counter(
             "journal_events_handled",
             "Events a consumer took, by outcome",
@@ -64,6 +70,9 @@ class Metrics:
 
     def published(self, event_type: str) -> None:
         self.events_published.labels(self.service, event_type).inc()
+
+    def publish_failed(self, event_type: str, error: str) -> None:
+        self.events_publish_failed.labels(self.service, event_type, error).inc()
 
     def handled(self, consumer: str, event_type: str, outcome: str) -> None:
         self.events_handled.labels(self.service, consumer, event_type, outcome).inc()

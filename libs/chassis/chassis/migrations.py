@@ -82,6 +82,13 @@ def create_chassis_tables() -> None:
     tables.metadata.create_all(bind)
 
 
+def create_retention_indexes() -> None:
+    """The indexes ``chassis.retention`` deletes by; a database created after them has them already."""
+    op.execute("CREATE INDEX IF NOT EXISTS outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL")
+    op.execute("CREATE INDEX IF NOT EXISTS inbox_processed_at ON inbox (processed_at)")
+    op.execute("CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at)")
+
+
 def enable_tenant_isolation(table: str) -> None:
     """Row-level security on a tenant-owned table: rows of the transaction's school only.
 

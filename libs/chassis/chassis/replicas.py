@@ -36,6 +36,19 @@ async def upsert(
     )
 
 
+def newer(stored: Any, new: Any, *, legacy_clock: str | None = None) -> ColumnElement[bool]:
+    """The ``only_if`` of a versioned replica: the incoming row carries a higher aggregate version.
+
+    Events sent before their contract had a version carry 0; between two such rows only, the
+    ``legacy_clock`` column (the producer's time) still decides, as it did before.
+    """
+    condition = stored.version < new.version
+    if legacy_clock is not None:
+        older = getattr(stored, legacy_clock) < getattr(new, legacy_clock)
+        condition = condition | ((new.version == 0) & (stored.version == 0) & older)
+    return condition
+
+
 async def insert_once(
     session: AsyncSession, model: type, key: Mapping[str, Any], values: Mapping[str, Any] | None = None
 ) -> None:

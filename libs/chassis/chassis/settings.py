@@ -59,11 +59,25 @@ class ServiceSettings(BaseSettings):
     run_consumers: bool = True
     migrate_on_start: bool = True
     prefetch: int = 32
-    #: Attempts of a failing handler before its message is dead-lettered.
-    max_attempts: int = 5
-    retry_delay_ms: int = 2000
-    #: Quorum-queue delivery limit: a message that crashes consumers this often is dead-lettered.
-    delivery_limit: int = 10
+    #: Attempts of a failing handler before its message is dead-lettered (an outage costs none).
+    max_attempts: int = 6
+    #: The delay queues a failed message waits in before attempt 2, 3, …; the last one repeats.
+    #: Each is its own queue, so a new schedule declares new queues and never conflicts with old ones.
+    retry_delays_ms: list[int] = [1_000, 5_000, 30_000, 120_000, 600_000]
+    #: Quorum-queue delivery limit (a policy): a message that crashes consumers this often is
+    #: dead-lettered. Generous, since a consumer that loses its connection also counts a delivery.
+    delivery_limit: int = 20
+    #: A publish the broker has not confirmed in this time stays unsent in the outbox.
+    publish_timeout_seconds: float = 10.0
+    #: /readyz fails when the relay made no progress for this long.
+    relay_stall_seconds: float = 60.0
+    #: Sent outbox rows are kept this long: the window a consumer may replay from the outbox.
+    outbox_retention_days: int = 30
+    #: Inbox rows (event ids already applied) are kept this long; redeliveries come within minutes.
+    inbox_retention_days: int = 30
+    #: Stored answers to ``Idempotency-Key`` requests are kept this long (clients retry within hours).
+    idempotency_retention_hours: int = 72
+    retention_interval_seconds: float = 3600.0
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
 

@@ -32,6 +32,8 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
     Index("outbox_unsent", "seq", postgresql_where=text("sent_at IS NULL")),
+    #: Retention deletes sent rows by age (``chassis.retention``).
+    Index("outbox_sent_at", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
 )
 
 inbox = Table(
@@ -40,6 +42,7 @@ inbox = Table(
     Column("consumer", String(200), primary_key=True),
     Column("event_id", Uuid, primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("inbox_processed_at", "processed_at"),
 )
 
 idempotency_keys = Table(
@@ -48,9 +51,10 @@ idempotency_keys = Table(
     Column("owner", String(200), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("request_hash", String(64), nullable=False),
-    #: NULL while the first request is still running.
+    #: Set in the transaction that claimed the key (``chassis.idempotency``): no one sees it NULL.
     Column("status", Integer),
     Column("content_type", Text),
     Column("body", LargeBinary),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("idempotency_keys_created_at", "created_at"),
 )

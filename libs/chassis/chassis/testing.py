@@ -81,7 +81,7 @@ def test_settings(settings_class: type[S], **overrides: Any) -> S:
         # About twenty apps live through a run, and two runs may share one PostgreSQL.
         "db_pool_size": 2,
         "db_max_overflow": 4,
-        "retry_delay_ms": 200,
+        "retry_delays_ms": [100, 200],
         "max_attempts": 3,
         "log_level": "WARNING",
     }
@@ -175,7 +175,7 @@ async def delete_queues(settings: ServiceSettings, queue_names: list[str]) -> No
     async with connection:
         channel = await connection.channel()
         for name in queue_names:
-            for suffix in ("", ".retry", ".dlq"):
+            for suffix in ("", ".dlq"):
                 await channel.queue_delete(settings.queue_prefix + name + suffix)
 
 
@@ -201,7 +201,7 @@ async def publish_event(
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange(settings.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        exchange = await channel.get_exchange(settings.exchange)  # declared by the app under test
         await exchange.publish(message_for(envelope.model_dump(mode="json")), routing_key=envelope.type)
     return envelope
 

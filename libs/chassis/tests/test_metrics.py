@@ -119,9 +119,9 @@ async def test_outbox_backlog_is_measured_on_scrape_and_the_relay_counts_what_it
     assert published == value(before, "journal_events_published_total", type=SubjectCreated.TYPE) + backlog + 2
 
 
-async def test_an_event_the_consumer_has_no_handler_for_is_rejected_at_once(probe_app: Probe):
-    """A known type that reaches the queue anyway (a stale binding) is dead-lettered as unreadable,
-    not left to crash the handler until the delivery limit."""
+async def test_an_event_the_consumer_has_no_handler_for_is_retried_then_dead_lettered(probe_app: Probe):
+    """A type that reaches an instance without its handler (a rolling deploy, a stale binding) is
+    retried, so a newer instance can take it, and only then dead-lettered."""
     before = await scrape(probe_app)
     dead_before = await probe_app.queue_depth(".dlq")
     stray = ClassCreated(class_id=uuid4(), grade=5, letter="А", name="5А", academic_year="2026/2027")
@@ -132,11 +132,15 @@ async def test_an_event_the_consumer_has_no_handler_for_is_rejected_at_once(prob
         queue_name = probe_app.settings.queue_prefix + probe.name
         await channel.default_exchange.publish(message_for(envelope.model_dump(mode="json")), routing_key=queue_name)
 
-    async def rejected_as_unreadable() -> bool:
+    async def retried_then_dead_lettered() -> bool:
         samples = await scrape(probe_app)
-        return handled(samples, "unreadable", ClassCreated.TYPE) == handled(before, "unreadable", ClassCreated.TYPE) + 1
+        return (
+            handled(samples, "retried", ClassCreated.TYPE) == handled(before, "retried", ClassCreated.TYPE) + 2
+            and handled(samples, "dead_lettered", ClassCreated.TYPE)
+            == handled(before, "dead_lettered", ClassCreated.TYPE) + 1
+        )
 
-    await eventually(rejected_as_unreadable, timeout=10)
+    await eventually(retried_then_dead_lettered, timeout=10)
     await eventually(lambda: _dead_letters_are(probe_app, dead_before + 1), timeout=10)
 
 

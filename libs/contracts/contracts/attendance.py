@@ -22,6 +22,9 @@ class AbsenceRecorded(Event):
     subject_name: str
     date: date
     reason: AbsenceReason
+    #: The absence's n-th state (recorded 1, each correction and the withdrawal +1): replicas keep the
+    #: highest; 0 in events sent before versions.
+    version: int = 0
 
 
 @event_model
@@ -37,6 +40,9 @@ class AbsenceCorrected(Event):
     subject_name: str
     date: date
     reason: AbsenceReason
+    #: The absence's n-th state (recorded 1, each correction and the withdrawal +1): replicas keep the
+    #: highest; 0 in events sent before versions.
+    version: int = 0
     previous_reason: AbsenceReason
     corrected_by: UUID
 
@@ -54,4 +60,7 @@ class AbsenceWithdrawn(Event):
     subject_name: str
     date: date
     reason: AbsenceReason
+    #: The absence's n-th state (recorded 1, each correction and the withdrawal +1): replicas keep the
+    #: highest; 0 in events sent before versions.
+    version: int = 0
     withdrawn_by: UUID

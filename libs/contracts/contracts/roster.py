@@ -125,3 +125,5 @@ class ClassTeacherAssigned(Event):
     teacher_id: UUID
     #: The class teacher this assignment replaces; None for the class's first.
     previous_teacher_id: UUID | None = None
+    #: The class's n-th assignment (from 1): replicas keep the highest; 0 in events sent before versions.
+    version: int = 0

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from attendance.models import ClassMember, ClassTeacher, Lesson, Person
 from chassis.consumers import Consumer
 from chassis.events import Envelope
-from chassis.replicas import insert_once, upsert
+from chassis.replicas import insert_once, newer, upsert
 from contracts.gradebook import LessonRecorded
 from contracts.roster import ClassTeacherAssigned, PersonRegistered, StudentEnrolled
 
@@ -44,7 +44,14 @@ async def on_person(session: AsyncSession, event: PersonRegistered, envelope: En
 
 @events.on(ClassTeacherAssigned)
 async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
-    # A class has one class teacher: the latest assignment wins, whichever arrives last.
-    values = {"school_id": envelope.schoolid, "teacher_id": event.teacher_id, "assigned_at": envelope.time}
+    # A class has one class teacher: the highest assignment version wins, whichever arrives last.
+    values = {
+        "school_id": envelope.schoolid,
+        "teacher_id": event.teacher_id,
+        "assigned_at": envelope.time,
+        "version": event.version,
+    }
     key = {"class_id": event.class_id}
-    await upsert(session, ClassTeacher, key, values, only_if=lambda new: ClassTeacher.assigned_at < new.assigned_at)
+    await upsert(
+        session, ClassTeacher, key, values, only_if=lambda new: newer(ClassTeacher, new, legacy_clock="assigned_at")
+    )

@@ -36,13 +36,14 @@ class ClassMember(Base):
 
 
 class ClassTeacher(Base):
-    """Классный руководитель of a class (004 app.5 §5.2); ``assigned_at`` orders replacements."""
+    """Классный руководитель of a class (004 app.5 §5.2); the assignment's ``version`` orders replacements."""
 
     __tablename__ = "class_teachers"
     class_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
     teacher_id: Mapped[UUID] = mapped_column(index=True)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Person(Base):
@@ -68,5 +69,7 @@ class Absence(Base):
     lesson_id: Mapped[UUID] = mapped_column(ForeignKey("lessons.id"))
     student_id: Mapped[UUID] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(String(16))
+    #: The absence's n-th state: 1 when recorded, +1 for each correction (and for the withdrawal).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     recorded_by: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -55,6 +55,7 @@ async def test_absence_before_the_lesson_is_known_is_a_conflict_then_succeeds(
         "subject_name": "Математика",
         "date": today.isoformat(),
         "reason": "unexcused",
+        "version": 1,
     }
 
 
@@ -149,6 +150,7 @@ async def test_class_teacher_corrects_the_reason(client, as_, app, make_class, g
 
     corrections = [e["data"] for e in await outbox_events(school) if e["type"] == "attendance.absence.corrected.v1"]
     assert [(c["previous_reason"], c["reason"]) for c in corrections] == [("unexcused", "ill"), ("ill", "excused")]
+    assert [c["version"] for c in corrections] == [2, 3]  # the record was 1
     assert [c["corrected_by"] for c in corrections] == [
         str(school_class.class_teacher.person_id),
         str(school_class.teacher.person_id),

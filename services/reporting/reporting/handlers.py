@@ -2,14 +2,14 @@
 
 Each handler stores what its event carries as an upsert, so a redelivered or reordered
 event leaves the same rows (the inbox already skips exact redeliveries). Versioned
-records (lessons, marks) keep their highest version; absences keep their latest state.
+records (lessons, marks, absences, class teachers) keep their highest version.
 """
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
-from chassis.replicas import upsert
+from chassis.replicas import newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import (
@@ -45,10 +45,12 @@ async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelop
 
 @diary.on(ClassTeacherAssigned)
 async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
-    # A class has one class teacher: the latest assignment wins, whichever arrives last.
+    # A class has one class teacher: the highest assignment version wins, whichever arrives last.
     key = {"school_id": envelope.schoolid, "class_id": event.class_id}
-    values = {"teacher_id": event.teacher_id, "assigned_at": envelope.time}
-    await upsert(session, ClassTeacher, key, values, only_if=lambda new: ClassTeacher.assigned_at < new.assigned_at)
+    values = {"teacher_id": event.teacher_id, "assigned_at": envelope.time, "version": event.version}
+    await upsert(
+        session, ClassTeacher, key, values, only_if=lambda new: newer(ClassTeacher, new, legacy_clock="assigned_at")
+    )
 
 
 @diary.on(GuardianshipLinked)
@@ -114,9 +116,10 @@ async def _store_absence(
         "reason": event.reason,
         "withdrawn": withdrawn,
         "changed_at": envelope.time,
+        "version": event.version,
     }
     key = {"school_id": envelope.schoolid, "id": event.absence_id}
-    await upsert(session, Absence, key, values, only_if=lambda new: Absence.changed_at < new.changed_at)
+    await upsert(session, Absence, key, values, only_if=lambda new: newer(Absence, new, legacy_clock="changed_at"))
 
 
 @diary.on(AbsenceRecorded)

@@ -53,6 +53,7 @@ class ClassTeacher(Base):
     class_id: Mapped[UUID] = mapped_column(primary_key=True)
     teacher_id: Mapped[UUID]
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Guardianship(Base):
@@ -103,8 +104,8 @@ class Mark(Base):
 class Absence(Base):
     """An absence or a late (R-40, R-41).
 
-    Its events carry no version, so ``changed_at`` (the producer's event time) orders them;
-    a withdrawn absence stays as a tombstone, so a late-arriving record cannot revive it.
+    Its events' ``version`` orders them (``changed_at``, the producer's time, only between events sent
+    before versions); a withdrawn absence stays as a tombstone, so a late record cannot revive it.
     """
 
     __tablename__ = "absences"
@@ -118,3 +119,4 @@ class Absence(Base):
     reason: Mapped[str] = mapped_column(String(20))
     withdrawn: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=0, server_default="0")

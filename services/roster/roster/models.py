@@ -35,6 +35,8 @@ class SchoolClass(Base):
     academic_year: Mapped[str] = mapped_column(String(9))
     #: Классный руководитель: one per class (004 app.5 §5.2); None until the administration assigns one.
     class_teacher_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    #: How many class teachers the class has had; orders ClassTeacherAssigned events.
+    class_teacher_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def name(self) -> str:

@@ -220,11 +220,23 @@ async def test_assigning_a_class_teacher_replaces_the_previous_one(client, as_, 
     assert [(e["subject"], e["data"]) for e in assigned] == [
         (
             klass["id"],
-            {"class_id": klass["id"], "class_name": "5А", "teacher_id": ivanova, "previous_teacher_id": None},
+            {
+                "class_id": klass["id"],
+                "class_name": "5А",
+                "teacher_id": ivanova,
+                "previous_teacher_id": None,
+                "version": 1,
+            },
         ),
         (
             klass["id"],
-            {"class_id": klass["id"], "class_name": "5А", "teacher_id": petrova, "previous_teacher_id": ivanova},
+            {
+                "class_id": klass["id"],
+                "class_name": "5А",
+                "teacher_id": petrova,
+                "previous_teacher_id": ivanova,
+                "version": 2,
+            },
         ),
     ]
 

@@ -14,16 +14,38 @@ function problem(response, data) {
   return error;
 }
 
+/** Statuses after which the write may or may not have happened: sent again with the same key. */
+const UNCERTAIN = [502, 503, 504];
+
+/** A change is sent with one Idempotency-Key and, after a network error or a gateway timeout, sent
+ * again with the same key: the service answers the retry with the first answer, never a second lesson. */
+async function send(method, path, headers, body) {
+  const attempts = method === "GET" ? 1 : 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch("/api/v1" + path, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body)
+      });
+      if (attempt < attempts && UNCERTAIN.indexOf(response.status) >= 0) { await sleep(500 * attempt); continue; }
+      return response;
+    } catch (error) {
+      if (attempt >= attempts) throw new Error("Нет связи с сервером, повторите позже.");
+      await sleep(500 * attempt);
+    }
+  }
+}
+
 export async function api(method, path, body) {
   const headers = { "Accept": "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
-  const response = await fetch("/api/v1" + path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
+  if (method !== "GET") {
+    headers["X-CSRF-Token"] = csrfToken;
+    headers["Idempotency-Key"] = crypto.randomUUID();
+  }
+  const response = await send(method, path, headers, body);
   if (response.status === 401) {
     window.location.href = "/login";
     throw new Error("Сеанс истёк, войдите снова.");

@@ -98,6 +98,7 @@ def _at_lesson(absence: Absence, lesson: Lesson) -> dict:
         "subject_name": lesson.subject_name,
         "date": lesson.date,
         "reason": absence_reason(absence.reason),
+        "version": absence.version,
     }
 
 
@@ -163,6 +164,7 @@ async def record_absence(
         student_id=body.student_id,
         reason=reason,
         recorded_by=caller.person_id,
+        version=1,
     )
     session.add(absence)
     await session.flush()
@@ -195,6 +197,7 @@ async def correct_reason(
     if reason == previous:
         return _out(absence)
     absence.reason = reason
+    absence.version += 1
     await session.flush()
     await emit_event(
         session,
@@ -216,7 +219,10 @@ async def withdraw_absence(
     absence, lesson = await _absence_at_lesson(session, absence_id, school_id)
     _require_lesson_teacher(caller, school_id, lesson)
     check_teacher_window(lesson.date, today, window)
-    withdrawn = AbsenceWithdrawn(**_at_lesson(absence, lesson), withdrawn_by=caller.person_id)
+    # The withdrawal is the absence's last state; the row locked above makes its version the next one.
+    withdrawn = AbsenceWithdrawn(
+        **{**_at_lesson(absence, lesson), "version": absence.version + 1}, withdrawn_by=caller.person_id
+    )
     await session.execute(delete(Absence).where(Absence.id == absence.id))
     await emit_event(session, withdrawn, school_id=school_id)
     return Response(status_code=204)

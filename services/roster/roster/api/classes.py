@@ -118,6 +118,7 @@ async def assign_class_teacher(
     if previous == body.teacher_id:
         return ClassOut.model_validate(school_class)
     school_class.class_teacher_id = body.teacher_id
+    school_class.class_teacher_version += 1
     await session.flush()
     await emit_event(
         session,
@@ -126,6 +127,7 @@ async def assign_class_teacher(
             class_name=school_class.name,
             teacher_id=body.teacher_id,
             previous_teacher_id=previous,
+            version=school_class.class_teacher_version,
         ),
         school_id=school_id,
     )
