@@ -62,11 +62,15 @@ class RegionAccount(Base):
 
 
 class LoginState(Base):
-    """An ESIA authorization request in flight: its ``state`` (single use) and PKCE verifier."""
+    """An ESIA authorization request in flight: its ``state`` (single use) and PKCE verifier.
+
+    Bound to the browser that started it: only the hash of its pre-login cookie is kept.
+    """
 
     __tablename__ = "login_states"
     state: Mapped[str] = mapped_column(String(64), primary_key=True)
     code_verifier: Mapped[str] = mapped_column(String(200))
+    browser_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -80,7 +84,18 @@ class Session(Base):
     esia_oid: Mapped[str | None] = mapped_column(String(64))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The absolute end; the idle timeout counts from ``last_seen_at``.
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LoginAttempts(Base):
+    """Password login attempts per minute, by client address (``ip:<address>``) and in all (``all``)."""
+
+    __tablename__ = "login_attempts"
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    attempts: Mapped[int]
 
 
 class AccessLogEntry(Base):

@@ -1,31 +1,55 @@
 """Login states and sessions in the gateway's database."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from fastapi import Response
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.domain.sessions import COOKIE, LOGIN_STATE_TTL, new_token, session_expiry, token_hash
+from gateway.domain.sessions import (
+    COOKIE,
+    LAST_SEEN_GRAIN,
+    LOGIN_STATE_TTL,
+    new_token,
+    session_alive,
+    session_expiry,
+    token_hash,
+)
 from gateway.models import LoginState, Session
 from gateway.settings import GatewaySettings
 
 
-async def save_login_state(session: AsyncSession, state: str, code_verifier: str) -> None:
+async def save_login_state(session: AsyncSession, state: str, code_verifier: str, browser: str) -> None:
+    """``browser`` is the secret of the pre-login cookie set on the browser that starts the login."""
     now = datetime.now(UTC)
     await session.execute(delete(LoginState).where(LoginState.expires_at < now))
-    session.add(LoginState(state=state, code_verifier=code_verifier, expires_at=now + LOGIN_STATE_TTL))
+    session.add(
+        LoginState(
+            state=state,
+            code_verifier=code_verifier,
+            browser_hash=token_hash(browser),
+            expires_at=now + LOGIN_STATE_TTL,
+        )
+    )
 
 
-async def take_login_state(session: AsyncSession, state: str) -> str | None:
-    """The PKCE verifier of a pending login; the state is consumed, so a replayed callback finds nothing."""
-    return await session.scalar(
+async def take_login_state(session: AsyncSession, state: str, browser: str | None) -> str | None:
+    """The PKCE verifier of a pending login started by this browser.
+
+    The state is consumed whichever browser brings it, so a callback URL that leaked is
+    useless to everyone: in another browser it fails, and after that in the right one too.
+    """
+    found = await session.execute(
         delete(LoginState)
         .where(LoginState.state == state, LoginState.expires_at > datetime.now(UTC))
-        .returning(LoginState.code_verifier)
+        .returning(LoginState.code_verifier, LoginState.browser_hash)
     )
+    row = found.first()
+    if row is None or not browser or row.browser_hash != token_hash(browser):
+        return None
+    return row.code_verifier
 
 
 @dataclass(frozen=True)
@@ -52,10 +76,17 @@ async def open_session(session: AsyncSession, person_id: UUID, esia_oid: str | N
     return NewSession(token, expires_at)
 
 
-async def find_session(session: AsyncSession, token: str) -> Session | None:
-    return await session.scalar(
-        select(Session).where(Session.token_hash == token_hash(token), Session.expires_at > datetime.now(UTC))
-    )
+async def find_session(session: AsyncSession, token: str, idle: timedelta) -> Session | None:
+    """The live session of this cookie; using it keeps it from going idle."""
+    now = datetime.now(UTC)
+    found = await session.scalar(select(Session).where(Session.token_hash == token_hash(token)))
+    if found is None or not session_alive(
+        now=now, expires_at=found.expires_at, last_seen_at=found.last_seen_at, idle=idle
+    ):
+        return None
+    if now - found.last_seen_at >= LAST_SEEN_GRAIN:
+        found.last_seen_at = now
+    return found
 
 
 async def close_session(session: AsyncSession, token: str) -> None:

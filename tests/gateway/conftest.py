@@ -85,7 +85,7 @@ def settings(keys_dir: Path) -> GatewaySettings:
 
 @pytest.fixture(scope="session")
 def sandbox(keys_dir: Path) -> FastAPI:
-    return build_sandbox(SandboxSettings(clients_file=keys_dir / "clients.json"))
+    return build_sandbox(SandboxSettings(clients_file=keys_dir / "clients.json", admin_api=True))
 
 
 @dataclass

@@ -108,7 +108,7 @@ async def test_a_replayed_or_unknown_state_is_refused(stack, esia_person, publis
         assert first.status_code == 303
         replayed = await browser.get(callback)
         assert replayed.status_code == 400
-        assert "устарела или уже использована" in replayed.text
+        assert "устарела, уже использована" in replayed.text
 
     async with stack.browser() as browser:
         callback = await stack.esia_redirect(browser, teacher.oid)

@@ -35,6 +35,8 @@ class NewPerson(BaseModel):
 @router.post("/people", status_code=201)
 def add_person(body: NewPerson, request: Request) -> JSONResponse:
     sandbox: Sandbox = request.app.state.sandbox
+    if not request.app.state.settings.admin_api:
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
     try:
         person = sandbox.people.add(**body.model_dump())
     except PersonRejected as rejected:

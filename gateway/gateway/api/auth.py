@@ -1,5 +1,6 @@
 """Login through ESIA (R-2) and logout: the browser side of sessions."""
 
+import asyncio
 from typing import Annotated
 
 import structlog
@@ -7,12 +8,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from chassis.problems import Forbidden
+from chassis.signing import CommandSigner, EcdsaSigner, GostSigner, Signer
 from chassis.tenancy import SYSTEM
 from gateway.accounts import find_person
 from gateway.deps import signed_in_or_none
 from gateway.domain.accounts import EsiaIdentity, NoMatch
-from gateway.domain.sessions import COOKIE, CSRF_HEADER, csrf_valid
-from gateway.esia import EcdsaClientSecretSigner, EsiaClient, EsiaError
+from gateway.domain.sessions import (
+    COOKIE,
+    CSRF_HEADER,
+    ESIA_LOGIN_COOKIE,
+    ESIA_LOGIN_PATH,
+    LOGIN_STATE_TTL,
+    csrf_valid,
+    new_token,
+)
+from gateway.esia import EsiaClient, EsiaError, certificate_key
 from gateway.pages import login_form, message_page
 from gateway.sessions import (
     close_session,
@@ -31,6 +41,21 @@ NOT_FOUND_MESSAGES = {
     NoMatch.UNKNOWN: "Учётная запись не найдена. Обратитесь в школу.",
     NoMatch.AMBIGUOUS: "Ваши данные совпали с несколькими учётными записями. Обратитесь в школу.",
 }
+#: ESIA's error codes as a user reads them; ESIA's own text is never shown (anyone can put text in a URL).
+ESIA_ERRORS = {
+    "access_denied": "Вы отказались от входа на Госуслугах. Чтобы войти, начните вход заново и подтвердите его.",
+}
+ESIA_ERROR = "Госуслуги не подтвердили вход. Начните вход заново."
+STALE_LOGIN = "Ссылка для входа устарела, уже использована или открыта в другом браузере. Начните вход заново."
+
+
+def client_secret_signer(settings: GatewaySettings) -> Signer:
+    """The signer the settings name; the production profile admits only ``command`` (a certified tool)."""
+    if settings.esia_signer == "command":
+        return CommandSigner(settings.esia_sign_command)
+    if settings.esia_signer == "gost":
+        return GostSigner.from_pem(settings.esia_client_key_path.read_bytes())
+    return EcdsaSigner(settings.esia_client_key_path.read_bytes())
 
 
 def esia_client(request: Request) -> EsiaClient:
@@ -38,12 +63,15 @@ def esia_client(request: Request) -> EsiaClient:
     state = request.app.state
     if state.esia is None:
         settings: GatewaySettings = state.settings
+        certificate = settings.esia_certificate_path
         state.esia = EsiaClient(
             base_url=settings.esia_url,
             client_id=settings.esia_client_id,
             redirect_uri=f"{settings.public_url}/auth/esia/callback",
-            signer=EcdsaClientSecretSigner(settings.esia_client_key_path.read_bytes()),
-            token_keys_url=f"{settings.esia_url}{settings.esia_token_keys_path}",
+            signer=client_secret_signer(settings),
+            issuer=settings.esia_issuer,
+            certificate=certificate_key(certificate.read_bytes()) if certificate else None,
+            token_keys_url=None if certificate else f"{settings.esia_url}{settings.esia_token_keys_path}",
             http=state.esia_http,
         )
     return state.esia
@@ -58,32 +86,53 @@ async def login_page(request: Request) -> Response:
 
 @router.get("/auth/esia")
 async def start_login(request: Request) -> RedirectResponse:
-    authorization = esia_client(request).authorization_request()
+    """To ESIA; the state and PKCE verifier are kept for this browser only (the pre-login cookie)."""
+    settings: GatewaySettings = request.app.state.settings
+    # A certified signer may be an external command: it must not stall other requests.
+    authorization = await asyncio.to_thread(esia_client(request).authorization_request)
+    browser = new_token()
     async with request.app.state.db.transaction(SYSTEM) as session:
-        await save_login_state(session, authorization.state, authorization.code_verifier)
-    return RedirectResponse(authorization.url, status_code=302)
+        await save_login_state(session, authorization.state, authorization.code_verifier, browser)
+    response = RedirectResponse(authorization.url, status_code=302)
+    # Lax: ESIA sends the browser back with a top-level GET from its own site.
+    response.set_cookie(
+        ESIA_LOGIN_COOKIE,
+        browser,
+        max_age=int(LOGIN_STATE_TTL.total_seconds()),
+        path=ESIA_LOGIN_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+    return response
+
+
+def _refused(request: Request, message: str, status_code: int) -> Response:
+    """The login did not happen: a page saying why, and the pre-login cookie gone with the state."""
+    response = message_page(request, "Вход не выполнен", message, status_code)
+    response.delete_cookie(ESIA_LOGIN_COOKIE, path=ESIA_LOGIN_PATH)
+    return response
 
 
 @router.get("/auth/esia/callback", response_class=HTMLResponse)
-async def finish_login(
-    request: Request, code: str = "", state: str = "", error: str = "", error_description: str = ""
-) -> Response:
+async def finish_login(request: Request, code: str = "", state: str = "", error: str = "") -> Response:
     settings: GatewaySettings = request.app.state.settings
     db = request.app.state.db
+    browser = request.cookies.get(ESIA_LOGIN_COOKIE)
     async with db.transaction(SYSTEM) as session:
         # A state we issued is printable; anything else (a NUL byte) cannot be one of ours.
-        code_verifier = await take_login_state(session, state) if state and state.isprintable() else None
+        code_verifier = await take_login_state(session, state, browser) if state and state.isprintable() else None
     if error:
-        return message_page(request, "Вход не выполнен", f"Госуслуги: {error_description or error}.", 400)
+        log.info("esia_refused", error=error[:100])
+        return _refused(request, ESIA_ERRORS.get(error, ESIA_ERROR), 400)
     if code_verifier is None or not code:
-        message = "Ссылка для входа устарела или уже использована. Начните вход заново."
-        return message_page(request, "Вход не выполнен", message, 400)
+        return _refused(request, STALE_LOGIN, 400)
     esia = esia_client(request)
     try:
         tokens = await esia.exchange(code=code, state=state, code_verifier=code_verifier)
         person = await esia.person(tokens)
     except EsiaError as exc:
-        return message_page(request, "Вход не выполнен", str(exc), 502)
+        return _refused(request, str(exc), 502)
     identity = EsiaIdentity(
         oid=tokens.oid,
         last_name=person.last_name,
@@ -95,11 +144,12 @@ async def finish_login(
         matched = await find_person(session, identity)
         if isinstance(matched, NoMatch):
             log.info("login_refused", reason=matched.value, esia_oid=tokens.oid)
-            return message_page(request, "Вход не выполнен", NOT_FOUND_MESSAGES[matched], 403)
+            return _refused(request, NOT_FOUND_MESSAGES[matched], 403)
         opened = await open_session(session, matched, tokens.oid, settings.session_ttl_hours)
     log.info("login", person_id=str(matched))
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, opened, settings)
+    response.delete_cookie(ESIA_LOGIN_COOKIE, path=ESIA_LOGIN_PATH)
     return response
 
 
@@ -111,7 +161,7 @@ async def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> R
     through_esia = True
     if token:
         async with request.app.state.db.transaction(SYSTEM) as session:
-            found = await find_session(session, token)
+            found = await find_session(session, token, settings.session_idle)
             if found is not None and not csrf_valid(found.csrf_token, csrf_token or request.headers.get(CSRF_HEADER)):
                 raise Forbidden("Выход отклонён: нет или неверный токен защиты. Обновите страницу.")
             through_esia = found is None or found.esia_oid is not None

@@ -26,8 +26,27 @@ WRONG = "Неверный логин или пароль."
 STALE_FORM = "Форма входа устарела. Введите логин и пароль ещё раз."
 
 
+TOO_MANY = "Слишком много попыток входа. Подождите минуту и попробуйте снова."
+
+
 def _locked_message(minutes: int) -> str:
     return f"Слишком много неудачных попыток. Вход по этому логину закрыт, попробуйте через {minutes} мин."
+
+
+def client_address(request: Request, trusted_proxies: tuple[str, ...]) -> str:
+    """The address of the browser: the peer, or behind our reverse proxies the last address they saw."""
+    peer = request.client.host if request.client else "unknown"
+    if peer not in trusted_proxies:
+        return peer
+    forwarded = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    outside = [hop for hop in forwarded if hop not in trusted_proxies]
+    return outside[-1] if outside else peer
+
+
+def _too_many(request: Request, message: str, seconds: int, login: str = "") -> Response:
+    response = login_form(request, error=message, login=login, status_code=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @router.post("/auth/password", response_class=HTMLResponse)
@@ -38,19 +57,30 @@ async def password_login(
     form_token: Annotated[str, Form()] = "",
 ) -> Response:
     settings: GatewaySettings = request.app.state.settings
-    if not form_token_valid(request.app.state.tokens.form_key, request.cookies.get(LOGIN_FORM_COOKIE), form_token):
+    db = request.app.state.db
+    # R-2: every attempt counts against its address and against all, before anything is checked.
+    limits = {
+        f"ip:{client_address(request, settings.trusted_proxies)}": settings.login_attempts_per_ip_per_minute,
+        "all": settings.login_attempts_per_minute,
+    }
+    async with db.transaction(SYSTEM) as session:
+        wait = await local_logins.over_rate_limit(session, limits)
+    if wait is not None:
+        log.warning("password_login_rate_limited")
+        return _too_many(request, TOO_MANY, wait)
+    token_key = request.app.state.tokens.form_key
+    if not form_token_valid(token_key, request.cookies.get(LOGIN_FORM_COOKIE), form_token, datetime.now(UTC)):
         return login_form(request, error=STALE_FORM, status_code=403)
     typed = normalized_login(login)
     if not typed or not password:
         return login_form(request, error=WRONG, login=login.strip(), status_code=401)
-    async with request.app.state.db.transaction(SYSTEM) as session:
+    async with db.transaction(SYSTEM) as session:
         outcome = await local_logins.authenticate(session, typed, password)
         if isinstance(outcome, local_logins.Refused):
             log.info("password_login_refused", locked=outcome.locked_until is not None)
             if outcome.locked_until is not None:
-                seconds = (outcome.locked_until - datetime.now(UTC)).total_seconds()
-                message = _locked_message(max(1, -(-int(seconds) // 60)))
-                return login_form(request, error=message, login=login.strip(), status_code=429)
+                seconds = max(1, int((outcome.locked_until - datetime.now(UTC)).total_seconds()))
+                return _too_many(request, _locked_message(-(-seconds // 60)), seconds, login.strip())
             return login_form(request, error=WRONG, login=login.strip(), status_code=401)
         opened = await open_session(session, outcome, None, settings.session_ttl_hours)
     log.info("login", person_id=str(outcome), method="password")

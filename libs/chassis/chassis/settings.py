@@ -64,6 +64,10 @@ class ServiceSettings(BaseSettings):
     retry_delay_ms: int = 2000
     #: Quorum-queue delivery limit: a message that crashes consumers this often is dead-lettered.
     delivery_limit: int = 10
+    #: Networks that may read /metrics, /readyz, /docs and /openapi.json (Prometheus, the orchestrator).
+    ops_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    #: The largest request body accepted, in bytes; a larger one is a 413 problem.
+    max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
 
