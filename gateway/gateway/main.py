@@ -13,6 +13,7 @@ from gateway import portal
 from gateway.api import auth, diary, home, local_logins, me, password, proxy
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
+from gateway.security_headers import SecurityHeaders
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
 
@@ -58,6 +59,7 @@ def build_app(
         resources=http_clients,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders, settings=settings)
     app.state.tokens = tokens
     app.state.upstreams = Upstreams(settings, tokens, service_http)
     return app

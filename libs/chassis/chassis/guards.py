@@ -8,12 +8,13 @@ from outside the allow-list, or one that passed through a proxy, gets a plain 40
 endpoints do not exist for it.
 
 A body declared larger than the limit is refused at once (413); a body streamed without a
-length is cut off by FastAPI's own ``max_body_size`` at the same limit.
+length is read first, up to the limit, and refused the same way once it passes it.
 """
 
 from ipaddress import ip_address, ip_network
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis.problems import problem
 
@@ -38,6 +39,11 @@ def declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
+def _too_large(path: str, limit: int) -> Response:
+    detail = f"Тело запроса больше {limit // 1024} КБ; отправьте меньше данных."
+    return problem(413, "Слишком большой запрос", detail, "too-large", path)
+
+
 class RequestGuard:
     def __init__(self, app: ASGIApp, networks: tuple[str, ...], max_body_bytes: int) -> None:
         self.app = app
@@ -54,9 +60,28 @@ class RequestGuard:
             ):
                 refused = problem(404, "Не найдено", "Такого адреса нет.", "not-found", scope["path"])
             elif (declared_length(headers) or 0) > self.max_body_bytes:
-                detail = f"Тело запроса больше {self.max_body_bytes // 1024} КБ; отправьте меньше данных."
-                refused = problem(413, "Слишком большой запрос", detail, "too-large", scope["path"])
+                refused = _too_large(scope["path"], self.max_body_bytes)
+            if refused is None and declared_length(headers) is None:
+                receive, refused = await self._read_whole(receive, scope["path"])
             if refused is not None:
                 await refused(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    async def _read_whole(self, receive: Receive, path: str) -> tuple[Receive, Response | None]:
+        """A body of unknown length, read up to the limit; replayed to the app, or refused past it."""
+        messages: list[Message] = []
+        received = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                return receive, _too_large(path, self.max_body_bytes)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        return replay, None

@@ -122,7 +122,10 @@ class GostKey:
 
     @classmethod
     def from_pem(cls, pem: bytes) -> "GostKey":
-        """A PKCS#8 key as OpenSSL's GOST engine writes it (``openssl genpkey -engine gost -algorithm gost2012_256``)."""
+        """A PKCS#8 key as OpenSSL's GOST engine writes it.
+
+        E.g. ``openssl genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A``.
+        """
         body = re.sub(rb"-----[A-Z ]+-----|\s", b"", pem)
         try:
             (_, info), *_ = _der(base64.b64decode(body))

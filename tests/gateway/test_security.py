@@ -1,0 +1,275 @@
+"""Holes an attacker would try at the gateway (issue 7): login CSRF, password guessing in parallel and
+at volume, stale form tokens, logins that take over accounts, idle sessions, path tricks through the
+proxy, operational endpoints, oversized bodies, dates past the calendar, and the browser's headers."""
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+from uuid import uuid4
+
+import httpx
+import pytest
+from sqlalchemy import func, select, update
+
+from chassis.tenancy import SYSTEM
+from chassis.testing import eventually
+from contracts.roster import StaffRoleGranted
+from gateway.domain.sessions import LOGIN_FORM_COOKIE, form_token
+from gateway.models import LoginAttempts, LoginFailure, Person, SchoolRole, Session
+
+from .conftest import PUBLIC_URL
+from .test_local_login import password_login, surname
+from .test_local_login import school as school
+
+STALE = "Форма входа устарела"
+
+
+def browser_from(stack, address: str) -> httpx.AsyncClient:
+    """A browser at another address than the tests' 127.0.0.1."""
+    transport = httpx.ASGITransport(app=stack.gateway, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL)
+
+
+@pytest.fixture
+async def teacher(stack, esia_person, publish) -> AsyncIterator[httpx.AsyncClient]:
+    """A teacher signed in through ESIA: their browser."""
+    member = await esia_person()
+    person_id = uuid4()
+    await publish(uuid4(), member.registered(person_id), StaffRoleGranted(person_id=person_id, role="teacher"))
+    await eventually(lambda: stack.roles_known(person_id))
+    async with stack.browser() as browser:
+        assert (await stack.log_in(browser, member.oid)).status_code == 303
+        yield browser
+
+
+# --- ESIA login bound to the browser (login CSRF) -------------------------------------------------
+
+
+async def test_a_callback_opened_in_another_browser_fails_and_is_then_spent(stack, esia_person, publish):
+    person = await esia_person()
+    person_id = uuid4()
+    await publish(uuid4(), person.registered(person_id), StaffRoleGranted(person_id=person_id, role="teacher"))
+    await eventually(lambda: stack.roles_known(person_id))
+    async with stack.browser() as victim, stack.browser() as attacker:
+        # The attacker starts a login with their own account and plants the callback on the victim.
+        callback = await stack.esia_redirect(attacker, person.oid)
+        planted = await victim.get(callback)
+        assert planted.status_code == 400
+        assert "открыта в другом браузере" in planted.text
+        assert "journal_session" not in victim.cookies
+        assert (await victim.get("/api/v1/me")).status_code == 401
+        # The state is spent: the browser that started the login cannot use the leaked URL either.
+        assert (await attacker.get(callback)).status_code == 400
+
+
+async def test_the_pre_login_cookie_is_httponly_and_scoped_to_the_esia_paths(stack):
+    async with stack.browser() as browser:
+        start = await browser.get("/auth/esia")
+    (cookie,) = [c for c in start.headers.get_list("set-cookie") if c.startswith("journal_esia_login=")]
+    flags = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")}
+    assert "httponly" in flags and flags["path"] == "Path=/auth/esia"
+    assert flags["samesite"].lower() == "samesite=lax"
+    assert parse_qs(urlsplit(start.headers["location"]).query)["code_challenge_method"] == ["S256"]
+
+
+# --- password logins: rate limits, parallel guessing, the form token, issuance ----------------------
+
+
+async def test_password_attempts_past_the_per_address_limit_are_429_with_retry_after(stack):
+    settings = stack.gateway.state.settings
+    limit = settings.login_attempts_per_ip_per_minute
+    settings.login_attempts_per_ip_per_minute = 3
+    try:
+        async with browser_from(stack, "198.51.100.7") as guesser, browser_from(stack, "198.51.100.8") as neighbour:
+            answers = [await password_login(guesser, f"nobody.{n}", "wrong-password") for n in range(4)]
+            assert [a.status_code for a in answers] == [401, 401, 401, 429]
+            assert "Слишком много попыток входа" in answers[-1].text
+            assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+            # Another address is not held up by this one.
+            assert (await password_login(neighbour, "nobody.x", "wrong-password")).status_code == 401
+    finally:
+        settings.login_attempts_per_ip_per_minute = limit
+
+
+async def test_all_password_attempts_together_have_a_limit(stack):
+    settings = stack.gateway.state.settings
+    limit = settings.login_attempts_per_minute
+    async with browser_from(stack, "198.51.100.21") as first, browser_from(stack, "198.51.100.22") as second:
+        await password_login(first, "nobody", "wrong-password")
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            counted = await session.scalar(
+                select(func.max(LoginAttempts.attempts)).where(LoginAttempts.bucket == "all")
+            )
+        settings.login_attempts_per_minute = counted or 1
+        try:
+            refused = await password_login(second, "nobody", "wrong-password")
+        finally:
+            settings.login_attempts_per_minute = limit
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+
+
+async def test_parallel_wrong_passwords_cannot_get_past_the_lockout(school, stack):
+    person_id = await school.person("student", surname())
+    issued = (await school.issue(person_id)).json()
+    browsers = [await school.browser() for _ in range(10)]
+
+    async def guess(browser: httpx.AsyncClient) -> int:
+        return (await password_login(browser, issued["login"], "not-the-password")).status_code
+
+    statuses = await asyncio.gather(*(guess(b) for b in browsers))
+    # R-2: the fifth failure locks the login (and says so); the others wait for it and find it locked.
+    assert sorted(statuses) == [401] * 4 + [429] * 6
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        failures = await session.scalar(select(func.count()).where(LoginFailure.login == issued["login"]))
+    assert failures == 5
+    locked = await password_login(browsers[0], issued["login"], issued["temporary_password"])
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 60
+
+
+async def test_a_login_form_token_older_than_thirty_minutes_is_refused(school, stack):
+    person_id = await school.person("student", surname())
+    issued = (await school.issue(person_id)).json()
+    browser = await school.browser()
+    assert (await browser.get("/login")).status_code == 200
+    key = stack.gateway.state.tokens.form_key
+    old = form_token(key, browser.cookies[LOGIN_FORM_COOKIE], datetime.now(UTC) - timedelta(minutes=31))
+    data = {"login": issued["login"], "password": issued["temporary_password"]}
+    refused = await browser.post("/auth/password", data={**data, "form_token": old})
+    assert refused.status_code == 403 and STALE in refused.text
+    # The refusal handed out a new form (a new nonce); a token of it 29 minutes old still works.
+    fresh = form_token(key, browser.cookies[LOGIN_FORM_COOKIE], datetime.now(UTC) - timedelta(minutes=29))
+    assert (await browser.post("/auth/password", data={**data, "form_token": fresh})).status_code == 303
+
+
+async def test_no_login_for_the_administration_an_esia_user_or_a_person_of_another_school(school, stack, publish):
+    director = await school.person("director", surname())
+    refused = await school.issue(director)
+    assert refused.status_code == 403 and "Директору, заместителям и администраторам" in refused.json()["detail"]
+
+    teacher = await school.person("teacher", surname())
+    await publish(uuid4(), StaffRoleGranted(person_id=teacher, role="teacher"))
+    await eventually(lambda: _roles(stack, teacher, 2))
+    refused = await school.issue(teacher)
+    assert refused.status_code == 403 and "в другой школе" in refused.json()["detail"]
+
+    esia_user = await school.person("teacher", surname())
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        await session.execute(update(Person).where(Person.person_id == esia_user).values(esia_oid="1999999"))
+    refused = await school.issue(esia_user)
+    assert refused.status_code == 403 and "входит через Госуслуги" in refused.json()["detail"]
+
+    student = await school.person("student", surname())
+    assert (await school.issue(student)).status_code == 201
+
+
+async def _roles(stack, person_id, count: int) -> bool:
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        found = await session.scalar(select(func.count()).where(SchoolRole.person_id == person_id))
+    return found == count
+
+
+# --- sessions and headers ---------------------------------------------------------------------------
+
+
+async def test_a_session_left_idle_ends_and_a_used_one_goes_on(stack, teacher):
+    me = (await teacher.get("/api/v1/me")).json()
+    person_id = me["person_id"]
+
+    async def last_seen(minutes_ago: int) -> None:
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            moment = func.now() - timedelta(minutes=minutes_ago)
+            await session.execute(update(Session).where(Session.person_id == person_id).values(last_seen_at=moment))
+
+    await last_seen(29)
+    assert (await teacher.get("/api/v1/me")).status_code == 200
+    # Using it moved last_seen_at to now: 29 more minutes later it is still alive.
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        seen = await session.scalar(select(Session.last_seen_at).where(Session.person_id == person_id))
+    assert datetime.now(UTC) - seen < timedelta(minutes=1)
+    await last_seen(31)
+    assert (await teacher.get("/api/v1/me")).status_code == 401
+
+
+async def test_pages_forbid_framing_sniffing_and_foreign_scripts(stack):
+    async with stack.browser() as browser:
+        page = await browser.get("/login")
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "object-src 'none'" in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["x-frame-options"] == "DENY"
+    # Plain HTTP in tests: HSTS only under TLS.
+    assert "strict-transport-security" not in page.headers
+
+
+# --- the proxy and operational endpoints --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/roster/%2e%2e/metrics",
+        "/api/v1/roster/schools/%2e%2e/metrics",
+        "/api/v1/roster/schools%2f..%2fmetrics",
+        "/api/v1/roster/schools%5c..%5cmetrics",
+        "/api/v1/roster/./metrics",
+        "/api/v1/roster/%6detrics",
+        "/api/v1/roster/Metrics",
+        "/api/v1/roster//metrics",
+        "/api/v1/roster/schools/%252e%252e/metrics",
+        "/api/v1/r%6fster/metrics",
+    ],
+)
+async def test_path_tricks_never_reach_a_services_operational_endpoints(teacher, path):
+    answer = await teacher.get(path)
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["type"].endswith("/not-found")
+    assert "journal_http_request" not in answer.text
+
+
+async def test_an_encoded_name_is_forwarded_as_it_was_checked(stack, teacher):
+    # %41 is «A»: the service gets the one canonical spelling (and answers for it).
+    answer = await teacher.get("/api/v1/roster/schools/%41")
+    assert answer.status_code in (404, 422)
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/readyz", "/docs", "/openapi.json"])
+async def test_the_gateways_operational_endpoints_are_for_the_platform_only(stack, path):
+    async with browser_from(stack, "203.0.113.9") as outsider:
+        refused = await outsider.get(path)
+    assert refused.status_code == 404 and refused.json()["type"].endswith("/not-found")
+    async with stack.browser() as platform:
+        assert (await platform.get(path)).status_code in (200, 503)
+        # Through the public reverse proxy (it adds X-Forwarded-For) it is the public again.
+        assert (await platform.get(path, headers={"X-Forwarded-For": "203.0.113.9"})).status_code == 404
+
+
+async def test_a_body_past_the_limit_is_413_before_anything_reads_it(stack, teacher):
+    csrf = (await teacher.get("/api/v1/me")).json()["csrf_token"]
+    too_big = b"{" + b" " * stack.settings.max_body_bytes + b"}"
+    answer = await teacher.post(
+        "/api/v1/roster/schools", content=too_big, headers={"X-CSRF-Token": csrf, "content-type": "application/json"}
+    )
+    assert answer.status_code == 413 and answer.json()["type"].endswith("/too-large")
+
+    async def streamed() -> AsyncIterator[bytes]:
+        for _ in range(stack.settings.max_body_bytes // 65536 + 2):
+            yield b" " * 65536
+
+    answer = await teacher.post(
+        "/api/v1/roster/schools", content=streamed(), headers={"X-CSRF-Token": csrf, "content-type": "application/json"}
+    )
+    assert answer.status_code == 413
+
+
+# --- dates ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["end=0001-01-01", "start=9999-12-31", "start=1899-12-31&end=2026-10-14"])
+async def test_a_diary_date_past_the_supported_range_is_422(teacher, query):
+    answer = await teacher.get(f"/api/v1/diary/{uuid4()}?{query}")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["type"].endswith("/invalid")
+    assert re.search(r"start|end", answer.json()["detail"])
