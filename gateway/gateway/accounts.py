@@ -2,7 +2,7 @@
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,27 +21,28 @@ def _account(person: Person) -> Account:
         birth_date=person.birth_date,
         snils_digits=person.snils_digits,
         esia_oid=person.esia_oid,
+        school_id=person.school_id,
+        stated_oid=person.stated_esia_oid,
     )
 
 
-async def find_person(session: AsyncSession, identity: EsiaIdentity) -> UUID | NoMatch:
-    """The person this ESIA identity logs in as (R-2); on a first match by СНИЛС the oid is bound to them."""
-    by_oid = [_account(p) for p in await session.scalars(select(Person).where(Person.esia_oid == identity.oid))]
+async def find_person(session: AsyncSession, identity: EsiaIdentity) -> frozenset[UUID] | NoMatch:
+    """The accounts (one per school) this ESIA identity logs in as (R-2); new matches are bound to the oid."""
+    bound = [_account(p) for p in await session.scalars(select(Person).where(Person.esia_oid == identity.oid))]
     esia_snils = snils_digits(identity.snils)
-    by_snils = (
-        [_account(p) for p in await session.scalars(select(Person).where(Person.snils_digits == esia_snils))]
-        if esia_snils and not by_oid
-        else []
-    )
-    matched = match_account(identity, by_oid, by_snils)
-    if isinstance(matched, UUID) and not by_oid:
-        await session.execute(update(Person).where(Person.person_id == matched).values(esia_oid=identity.oid))
+    hints = [Person.stated_esia_oid == identity.oid] + ([Person.snils_digits == esia_snils] if esia_snils else [])
+    candidates = [_account(p) for p in await session.scalars(select(Person).where(or_(*hints)))]
+    matched = match_account(identity, bound, candidates)
+    if isinstance(matched, frozenset):
+        await session.execute(
+            update(Person).where(Person.person_id.in_(matched), Person.esia_oid.is_(None)).values(esia_oid=identity.oid)
+        )
     if matched is NoMatch.UNKNOWN:
         region_person = await session.scalar(
             select(RegionAccount.person_id).where(RegionAccount.esia_oid == identity.oid).limit(1)
         )
         if region_person is not None:
-            return region_person
+            return frozenset({region_person})
     return matched
 
 

@@ -49,6 +49,8 @@ class EsiaPerson:
     middle_name: str | None
     birth_date: date | None
     snils: str | None
+    #: ESIA's «подтверждённая учётная запись»; only such an account is bound to a person here.
+    trusted: bool = False
 
 
 @dataclass(frozen=True)
@@ -269,4 +271,5 @@ def _person(oid: str, data: dict[str, Any]) -> EsiaPerson:
         middle_name=data.get("middleName") or None,
         birth_date=birth_date,
         snils=data.get("snils") or None,
+        trusted=data.get("trusted") is True,
     )

@@ -38,7 +38,10 @@ class Person(Base):
     birth_date: Mapped[date | None]
     #: СНИЛС as eleven digits, however it was written.
     snils_digits: Mapped[str | None] = mapped_column(String(11))
+    #: Bound only by a login that matched (``gateway.domain.accounts``), never by what a school typed.
     esia_oid: Mapped[str | None] = mapped_column(String(64))
+    #: The oid the school typed in (roster's ``esia_oid``): a hint the matching may confirm.
+    stated_esia_oid: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SchoolRole(Base):

@@ -160,6 +160,7 @@ async def test_a_parent_logs_in_and_is_told_with_their_kids(client: EsiaClient, 
         middle_name="Иванович",
         birth_date=date(1982, 11, 20),
         snils="123-456-701 40",
+        trusted=True,
     )
     assert await client.kids(tokens) == [
         EsiaPerson(

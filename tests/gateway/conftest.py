@@ -202,7 +202,9 @@ class EsiaPerson:
 def esia_person(stack: Stack) -> Callable[..., Awaitable[EsiaPerson]]:
     """A fresh person in the ESIA sandbox, so no two tests share an account."""
 
-    async def make(last_name: str = "Иванова", first_name: str = "Мария", kids: tuple[int, ...] = ()) -> EsiaPerson:
+    async def make(
+        last_name: str = "Иванова", first_name: str = "Мария", kids: tuple[int, ...] = (), trusted: bool = True
+    ) -> EsiaPerson:
         body = {
             "last_name": last_name,
             "first_name": first_name,
@@ -210,6 +212,7 @@ def esia_person(stack: Stack) -> Callable[..., Awaitable[EsiaPerson]]:
             "birth_date": "1985-03-14",
             "snils": _valid_snils(),
             "kids": list(kids),
+            "trusted": trusted,
         }
         async with stack.esia_browser() as esia:
             response = await esia.post("/sandbox/people", json=body)

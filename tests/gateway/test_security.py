@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually
-from contracts.roster import StaffRoleGranted
+from contracts.roster import SchoolRegistered, StaffRoleGranted
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, form_token
 from gateway.models import LoginAttempts, LoginFailure, Person, SchoolRole, Session
 
@@ -273,3 +273,65 @@ async def test_a_diary_date_past_the_supported_range_is_422(teacher, query):
     assert answer.status_code == 422, answer.text
     assert answer.json()["type"].endswith("/invalid")
     assert re.search(r"start|end", answer.json()["detail"])
+
+
+# --- account binding ----------------------------------------------------------------------------------
+
+
+async def test_an_oid_typed_in_for_someone_else_opens_nothing(stack, esia_person, publish):
+    intruder = await esia_person("Захаров", "Игорь")
+    victim = await esia_person("Белова", "Нина")
+    person_id = uuid4()
+    # A secretary types the intruder's oid into the victim's card.
+    await publish(uuid4(), victim.registered(person_id, esia_oid=str(intruder.oid)))
+    await eventually(lambda: _person(stack, person_id))
+    async with stack.browser() as browser:
+        refused = await stack.log_in(browser, intruder.oid)
+        assert refused.status_code == 403 and "не найдена" in refused.text
+    assert (await _person(stack, person_id)).esia_oid is None
+
+
+async def test_an_unconfirmed_esia_account_is_not_bound(stack, esia_person, publish):
+    unconfirmed = await esia_person("Лебедева", "Ирина", trusted=False)
+    person_id = uuid4()
+    await publish(uuid4(), unconfirmed.registered(person_id))
+    await eventually(lambda: _person(stack, person_id))
+    async with stack.browser() as browser:
+        refused = await stack.log_in(browser, unconfirmed.oid)
+        assert refused.status_code == 403 and "не подтверждена" in refused.text
+        assert "journal_session" not in browser.cookies
+    assert (await _person(stack, person_id)).esia_oid is None
+
+
+async def test_a_teacher_of_two_schools_chooses_the_school_after_login(stack, esia_person, publish):
+    teacher = await esia_person("Орлов", "Денис")
+    schools = {uuid4(): "Гимназия № 3", uuid4(): "Лицей № 9"}
+    accounts = {}
+    for school_id, name in schools.items():
+        person_id = uuid4()
+        accounts[name] = person_id
+        await publish(
+            school_id,
+            SchoolRegistered(school_id=school_id, name=name, short_name=name, municipality="Энск"),
+            teacher.registered(person_id),
+            StaffRoleGranted(person_id=person_id, role="teacher"),
+        )
+    await eventually(lambda: stack.roles_known(*accounts.values()))
+    async with stack.browser() as browser:
+        page = await stack.log_in(browser, teacher.oid)
+        assert page.status_code == 200 and "Выберите школу" in page.text
+        assert "Гимназия № 3" in page.text and "Лицей № 9" in page.text
+        # Only an account the signed choice lists can be taken.
+        forged = await browser.post("/auth/school", data={"person_id": str(uuid4())})
+        assert forged.status_code == 400 and "journal_session" not in browser.cookies
+        chosen = await browser.post("/auth/school", data={"person_id": str(accounts["Лицей № 9"])})
+        assert chosen.status_code == 303
+        me = (await browser.get("/api/v1/me")).json()
+        assert me["person_id"] == str(accounts["Лицей № 9"])
+    for person_id in accounts.values():
+        assert (await _person(stack, person_id)).esia_oid == str(teacher.oid)
+
+
+async def _person(stack, person_id):
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        return await session.get(Person, person_id)

@@ -30,6 +30,8 @@ class NewPerson(BaseModel):
     #: For logging in by phone; optional.
     phone: str | None = None
     kids: list[int] = Field(default_factory=list)
+    #: False: a simplified (unconfirmed) ESIA account.
+    trusted: bool = True
 
 
 @router.post("/people", status_code=201)

@@ -1,16 +1,20 @@
 """Login through ESIA (R-2) and logout: the browser side of sessions."""
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Annotated
+from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.problems import Forbidden
 from chassis.signing import CommandSigner, EcdsaSigner, GostSigner, Signer
 from chassis.tenancy import SYSTEM
-from gateway.accounts import find_person
+from gateway.accounts import find_person, school_names
 from gateway.deps import signed_in_or_none
 from gateway.domain.accounts import EsiaIdentity, NoMatch
 from gateway.domain.sessions import (
@@ -19,11 +23,16 @@ from gateway.domain.sessions import (
     ESIA_LOGIN_COOKIE,
     ESIA_LOGIN_PATH,
     LOGIN_STATE_TTL,
+    SCHOOL_CHOICE_COOKIE,
+    SCHOOL_CHOICE_PATH,
     csrf_valid,
     new_token,
+    school_choice,
+    school_choice_token,
 )
 from gateway.esia import EsiaClient, EsiaError, certificate_key
-from gateway.pages import login_form, message_page
+from gateway.models import Person
+from gateway.pages import login_form, message_page, templates
 from gateway.sessions import (
     close_session,
     find_session,
@@ -40,6 +49,10 @@ router = APIRouter(tags=["login"])
 NOT_FOUND_MESSAGES = {
     NoMatch.UNKNOWN: "Учётная запись не найдена. Обратитесь в школу.",
     NoMatch.AMBIGUOUS: "Ваши данные совпали с несколькими учётными записями. Обратитесь в школу.",
+    NoMatch.UNTRUSTED: (
+        "Ваша учётная запись на Госуслугах не подтверждена. Подтвердите её (в МФЦ, банке или центре "
+        "обслуживания) и войдите снова."
+    ),
 }
 #: ESIA's error codes as a user reads them; ESIA's own text is never shown (anyone can put text in a URL).
 ESIA_ERRORS = {
@@ -139,17 +152,64 @@ async def finish_login(request: Request, code: str = "", state: str = "", error:
         first_name=person.first_name,
         birth_date=person.birth_date,
         snils=person.snils,
+        trusted=person.trusted,
     )
     async with db.transaction(SYSTEM) as session:
         matched = await find_person(session, identity)
         if isinstance(matched, NoMatch):
             log.info("login_refused", reason=matched.value, esia_oid=tokens.oid)
             return _refused(request, NOT_FOUND_MESSAGES[matched], 403)
-        opened = await open_session(session, matched, tokens.oid, settings.session_ttl_hours)
-    log.info("login", person_id=str(matched))
+        if len(matched) > 1:
+            return await _choose_school(request, session, tokens.oid, matched)
+        (person_id,) = matched
+        opened = await open_session(session, person_id, tokens.oid, settings.session_ttl_hours)
+    log.info("login", person_id=str(person_id))
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, opened, settings)
     response.delete_cookie(ESIA_LOGIN_COOKIE, path=ESIA_LOGIN_PATH)
+    return response
+
+
+async def _choose_school(request: Request, session: AsyncSession, oid: str, person_ids: frozenset[UUID]) -> Response:
+    """One ESIA person with accounts in several schools picks the school to work in (one session, one school)."""
+    settings: GatewaySettings = request.app.state.settings
+    people = list(await session.scalars(select(Person).where(Person.person_id.in_(person_ids))))
+    names = await school_names(session, {p.school_id for p in people})
+    schools = sorted(
+        ({"person_id": str(p.person_id), "name": names.get(p.school_id, "Школа")} for p in people),
+        key=lambda school: school["name"],
+    )
+    response = templates.TemplateResponse(request, "choose_school.html", {"schools": schools})
+    token = school_choice_token(request.app.state.tokens.form_key, oid, [str(p) for p in person_ids], datetime.now(UTC))
+    response.set_cookie(
+        SCHOOL_CHOICE_COOKIE,
+        token,
+        max_age=int(LOGIN_STATE_TTL.total_seconds()),
+        path=SCHOOL_CHOICE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+    response.delete_cookie(ESIA_LOGIN_COOKIE, path=ESIA_LOGIN_PATH)
+    return response
+
+
+@router.post("/auth/school", response_class=HTMLResponse)
+async def choose_school(request: Request, person_id: Annotated[str, Form()] = "") -> Response:
+    """The school picked after an ESIA login: only one of those the signed choice lists."""
+    settings: GatewaySettings = request.app.state.settings
+    choice = school_choice(
+        request.app.state.tokens.form_key, request.cookies.get(SCHOOL_CHOICE_COOKIE), datetime.now(UTC)
+    )
+    if choice is None or person_id not in choice[1]:
+        return message_page(request, "Вход не выполнен", STALE_LOGIN, 400)
+    oid, _ = choice
+    async with request.app.state.db.transaction(SYSTEM) as session:
+        opened = await open_session(session, UUID(person_id), oid, settings.session_ttl_hours)
+    log.info("login", person_id=person_id)
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(response, opened, settings)
+    response.delete_cookie(SCHOOL_CHOICE_COOKIE, path=SCHOOL_CHOICE_PATH)
     return response
 
 

@@ -14,6 +14,9 @@ LOGIN_FORM_TTL = timedelta(minutes=30)
 #: The pre-login cookie: ties an ESIA login in flight to the browser that started it (no login CSRF).
 ESIA_LOGIN_COOKIE = "journal_esia_login"
 ESIA_LOGIN_PATH = "/auth/esia"
+#: The choice of a school after an ESIA login that matched accounts in several (a signed cookie).
+SCHOOL_CHOICE_COOKIE = "journal_school_choice"
+SCHOOL_CHOICE_PATH = "/auth/school"
 #: How often a live session's ``last_seen_at`` is written: the idle timeout needs no finer grain.
 LAST_SEEN_GRAIN = timedelta(minutes=1)
 CSRF_HEADER = "x-csrf-token"
@@ -66,3 +69,21 @@ def form_token_valid(key: bytes, nonce: str | None, given: str | None, now: date
     issued_at = datetime.fromtimestamp(int(moment), now.tzinfo)
     fresh = timedelta(0) <= now - issued_at <= LOGIN_FORM_TTL
     return fresh and hmac.compare_digest(form_token(key, nonce, issued_at).encode(), (given or "").encode())
+
+
+def school_choice_token(key: bytes, oid: str, person_ids: list[str], issued_at: datetime) -> str:
+    """The accounts an ESIA login may go on as, signed: the browser picks one, it cannot add one."""
+    value = f"{oid}.{'+'.join(sorted(person_ids))}.{int(issued_at.timestamp())}"
+    return f"{value}.{hmac.new(key, value.encode(), hashlib.sha256).hexdigest()}"
+
+
+def school_choice(key: bytes, token: str | None, now: datetime) -> tuple[str, list[str]] | None:
+    """The oid and the accounts of a valid, fresh choice token (``LOGIN_STATE_TTL``); None otherwise."""
+    value, _, signature = (token or "").rpartition(".")
+    expected = hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    parts = value.split(".")
+    if len(parts) != 3 or not parts[2].isdigit() or not hmac.compare_digest(expected, signature):
+        return None
+    if not timedelta(0) <= now - datetime.fromtimestamp(int(parts[2]), now.tzinfo) <= LOGIN_STATE_TTL:
+        return None
+    return parts[0], parts[1].split("+")
