@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from chassis.app import create_app
 from gateway import portal
-from gateway.api import auth, diary, home, local_logins, me, password, proxy
+from gateway.api import auth, compromise, diary, home, local_logins, me, password, proxy
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
 from gateway.security_headers import SecurityHeaders
@@ -51,6 +51,7 @@ def build_app(
             me.router,
             diary.router,
             local_logins.router,
+            compromise.router,
             proxy.router,
         ],
         consumers=[consumer, portal.consumer],

@@ -151,3 +151,19 @@ class LocalLoginAudit(Base):
     #: The school whose administrator acted.
     school_id: Mapped[UUID | None]
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CompromiseReport(Base):
+    """R-3: credentials reported compromised. Until cleared the account is blocked; whatever was done under
+    it from ``since`` on is void and listed for the administrator (``004 §4.3-4.4``)."""
+
+    __tablename__ = "compromise_reports"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(index=True)
+    #: The moment from which the person disowns what was done under their account.
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reported_by: Mapped[UUID]
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: Set by the administrator once the person has new credentials; the block ends.
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cleared_by: Mapped[UUID | None]

@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from fastapi import Response
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.problems import Forbidden
 from gateway.domain.sessions import (
     COOKIE,
     LAST_SEEN_GRAIN,
@@ -17,8 +18,17 @@ from gateway.domain.sessions import (
     session_expiry,
     token_hash,
 )
-from gateway.models import LoginState, Session
+from gateway.models import AccessLogEntry, CompromiseReport, LoginState, Session
 from gateway.settings import GatewaySettings
+
+BLOCKED = (
+    "Учётная запись заблокирована: о её компрометации сообщено. Обратитесь к администратору "
+    "электронного журнала школы за новыми данными для входа."
+)
+
+
+class AccountBlocked(Forbidden):
+    slug = "account-blocked"
 
 
 async def save_login_state(session: AsyncSession, state: str, code_verifier: str, browser: str) -> None:
@@ -58,8 +68,26 @@ class NewSession:
     expires_at: datetime
 
 
+async def blocked(session: AsyncSession, person_id: UUID) -> bool:
+    """R-3: whether an uncleared compromise report blocks the account."""
+    found = await session.scalar(
+        select(func.count()).where(CompromiseReport.person_id == person_id, CompromiseReport.cleared_at.is_(None))
+    )
+    return bool(found)
+
+
 async def open_session(session: AsyncSession, person_id: UUID, esia_oid: str | None, ttl_hours: int) -> NewSession:
-    """A session for a person who logged in through ESIA (its oid) or with a local login and password (None)."""
+    """A session for a person who logged in through ESIA (its oid) or with a local login and password (None).
+
+    A blocked account (R-3) gets none; every login is written to the access log (R-5).
+    """
+    if await blocked(session, person_id):
+        raise AccountBlocked(BLOCKED)
+    session.add(
+        AccessLogEntry(
+            person_id=person_id, method="LOGIN", path="/auth/esia" if esia_oid else "/auth/password", status=200
+        )
+    )
     now = datetime.now(UTC)
     await session.execute(delete(Session).where(Session.expires_at < now))
     token = new_token()

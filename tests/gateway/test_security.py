@@ -335,3 +335,60 @@ async def test_a_teacher_of_two_schools_chooses_the_school_after_login(stack, es
 async def _person(stack, person_id):
     async with stack.gateway.state.db.transaction(SYSTEM) as session:
         return await session.get(Person, person_id)
+
+
+# --- compromise (R-3) ---------------------------------------------------------------------------------
+
+
+async def test_a_reported_compromise_blocks_the_account_ends_its_sessions_and_lists_what_was_done(
+    school, stack, esia_person, publish
+):
+    member = await esia_person("Соколова", "Вера")
+    person_id = uuid4()
+    await publish(school.school_id, member.registered(person_id), StaffRoleGranted(person_id=person_id, role="teacher"))
+    await eventually(lambda: stack.roles_known(person_id))
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    async with stack.browser() as thief, stack.browser() as owner:
+        assert (await stack.log_in(thief, member.oid)).status_code == 303
+        assert (await stack.log_in(owner, member.oid)).status_code == 303
+        await thief.get(f"/api/v1/roster/schools/{school.school_id}/people")
+        csrf = (await owner.get("/api/v1/me")).json()["csrf_token"]
+        reported = await owner.post(
+            "/api/v1/compromise", json={"since": since.isoformat()}, headers={"X-CSRF-Token": csrf}
+        )
+        assert reported.status_code == 201, reported.text
+        assert reported.json()["sessions_ended"] == 2
+        # At once, not within 5 s: sessions live only in the database every gateway instance reads.
+        assert (await thief.get("/api/v1/me")).status_code == 401
+        again = await stack.log_in(thief, member.oid)
+        assert again.status_code == 403 and "заблокирована" in again.text
+
+    listed = await school.admin.get(f"/api/v1/compromise/{person_id}/operations")
+    assert listed.status_code == 200, listed.text
+    done = [(o["method"], o["path"]) for o in listed.json()["operations"]]
+    assert done.count(("LOGIN", "/auth/esia")) == 2
+    assert ("GET", f"/api/v1/roster/schools/{school.school_id}/people") in done
+
+    cleared = await school.admin.delete(f"/api/v1/compromise/{person_id}", headers={"X-CSRF-Token": school.csrf})
+    assert cleared.status_code == 204
+    async with stack.browser() as owner:
+        assert (await stack.log_in(owner, member.oid)).status_code == 303
+
+
+async def test_only_the_person_or_their_schools_administrator_reports_or_reads(school, stack, esia_person, publish):
+    stranger_school = uuid4()
+    outsider = uuid4()
+    await publish(stranger_school, StaffRoleGranted(person_id=outsider, role="teacher"))
+    await eventually(lambda: stack.roles_known(outsider))
+    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    refused = await school.admin.post(
+        "/api/v1/compromise", json={"person_id": str(outsider), "since": since}, headers={"X-CSRF-Token": school.csrf}
+    )
+    assert refused.status_code in (403, 404) and refused.json()["type"].endswith(("/forbidden", "/not-found"))
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    student = await school.person("student", surname())
+    refused = await school.admin.post(
+        "/api/v1/compromise", json={"person_id": str(student), "since": future}, headers={"X-CSRF-Token": school.csrf}
+    )
+    assert refused.status_code == 422 and "в будущем" in refused.json()["detail"]
+    assert (await school.admin.get(f"/api/v1/compromise/{student}/operations")).status_code == 404

@@ -34,6 +34,7 @@ from gateway.esia import EsiaClient, EsiaError, certificate_key
 from gateway.models import Person
 from gateway.pages import login_form, message_page, templates
 from gateway.sessions import (
+    AccountBlocked,
     close_session,
     find_session,
     open_session,
@@ -162,7 +163,10 @@ async def finish_login(request: Request, code: str = "", state: str = "", error:
         if len(matched) > 1:
             return await _choose_school(request, session, tokens.oid, matched)
         (person_id,) = matched
-        opened = await open_session(session, person_id, tokens.oid, settings.session_ttl_hours)
+        try:
+            opened = await open_session(session, person_id, tokens.oid, settings.session_ttl_hours)
+        except AccountBlocked as refused:
+            return _refused(request, refused.detail, 403)
     log.info("login", person_id=str(person_id))
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, opened, settings)
@@ -204,8 +208,11 @@ async def choose_school(request: Request, person_id: Annotated[str, Form()] = ""
     if choice is None or person_id not in choice[1]:
         return message_page(request, "Вход не выполнен", STALE_LOGIN, 400)
     oid, _ = choice
-    async with request.app.state.db.transaction(SYSTEM) as session:
-        opened = await open_session(session, UUID(person_id), oid, settings.session_ttl_hours)
+    try:
+        async with request.app.state.db.transaction(SYSTEM) as session:
+            opened = await open_session(session, UUID(person_id), oid, settings.session_ttl_hours)
+    except AccountBlocked as refused:
+        return message_page(request, "Вход не выполнен", refused.detail, 403)
     log.info("login", person_id=person_id)
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, opened, settings)

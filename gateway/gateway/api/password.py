@@ -6,6 +6,7 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.problems import Invalid, NotFound
 from chassis.tenancy import SYSTEM
@@ -15,7 +16,7 @@ from gateway.domain.local_logins import normalized_login
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, csrf_valid, form_token_valid
 from gateway.local_logins import PasswordState
 from gateway.pages import login_form, templates
-from gateway.sessions import open_session, set_session_cookie
+from gateway.sessions import AccountBlocked, NewSession, open_session, set_session_cookie
 from gateway.settings import GatewaySettings
 
 log = structlog.get_logger()
@@ -74,20 +75,34 @@ async def password_login(
     typed = normalized_login(login)
     if not typed or not password:
         return login_form(request, error=WRONG, login=login.strip(), status_code=401)
-    async with db.transaction(SYSTEM) as session:
-        outcome = await local_logins.authenticate(session, typed, password)
-        if isinstance(outcome, local_logins.Refused):
-            log.info("password_login_refused", locked=outcome.locked_until is not None)
-            if outcome.locked_until is not None:
-                seconds = max(1, int((outcome.locked_until - datetime.now(UTC)).total_seconds()))
-                return _too_many(request, _locked_message(-(-seconds // 60)), seconds, login.strip())
-            return login_form(request, error=WRONG, login=login.strip(), status_code=401)
-        opened = await open_session(session, outcome, None, settings.session_ttl_hours)
-    log.info("login", person_id=str(outcome), method="password")
+    try:
+        async with db.transaction(SYSTEM) as session:
+            opened = await _log_in(request, session, typed, password, login.strip())
+    except AccountBlocked as refused:
+        return login_form(request, error=refused.detail, login=login.strip(), status_code=403)
+    if isinstance(opened, Response):
+        return opened
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, opened, settings)
     response.delete_cookie(LOGIN_FORM_COOKIE, path="/auth/password")
     return response
+
+
+async def _log_in(
+    request: Request, session: AsyncSession, typed: str, password: str, login: str
+) -> NewSession | Response:
+    """A new session, or the login form again saying why not."""
+    settings: GatewaySettings = request.app.state.settings
+    outcome = await local_logins.authenticate(session, typed, password)
+    if isinstance(outcome, local_logins.Refused):
+        log.info("password_login_refused", locked=outcome.locked_until is not None)
+        if outcome.locked_until is not None:
+            seconds = max(1, int((outcome.locked_until - datetime.now(UTC)).total_seconds()))
+            return _too_many(request, _locked_message(-(-seconds // 60)), seconds, login)
+        return login_form(request, error=WRONG, login=login, status_code=401)
+    opened = await open_session(session, outcome, None, settings.session_ttl_hours)
+    log.info("login", person_id=str(outcome), method="password")
+    return opened
 
 
 def _password_page(
