@@ -2,13 +2,20 @@
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
-from gateway.domain.accounts import Account, EsiaIdentity, NoMatch, match_account, snils_digits
-from gateway.models import Person, RegionAccount, School, SchoolRole
+from gateway.domain.accounts import (
+    Account,
+    EsiaIdentity,
+    NoMatch,
+    confirmed_children,
+    match_account,
+    snils_digits,
+)
+from gateway.models import Guardianship, Person, RegionAccount, School, SchoolRole
 
 REGION_ROLES = ("region_admin", "inspector")
 
@@ -89,3 +96,28 @@ async def school_names(session: AsyncSession, school_ids: set[UUID]) -> dict[UUI
     """Short names of schools, as the header and role lists show them."""
     rows = await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids)))
     return {school_id: name for school_id, name in rows}
+
+
+async def unverified_children(session: AsyncSession, guardian_ids: frozenset[UUID]) -> list[Person]:
+    """The children linked to these accounts whose link ESIA has not confirmed yet."""
+    return list(
+        await session.scalars(
+            select(Person)
+            .join(Guardianship, Guardianship.student_id == Person.person_id)
+            .where(Guardianship.guardian_id.in_(guardian_ids), Guardianship.verified_at.is_(None))
+        )
+    )
+
+
+async def verify_guardianships(
+    session: AsyncSession, guardian_ids: frozenset[UUID], children: list[Person], kids: list[EsiaIdentity]
+) -> set[UUID]:
+    """Marks verified the links of these accounts to the children ESIA's ``/kids`` lists; those children."""
+    confirmed = confirmed_children(kids, [_account(child) for child in children])
+    if confirmed:
+        await session.execute(
+            update(Guardianship)
+            .where(Guardianship.guardian_id.in_(guardian_ids), Guardianship.student_id.in_(confirmed))
+            .values(verified_at=func.now())
+        )
+    return confirmed

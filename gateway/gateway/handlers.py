@@ -19,7 +19,7 @@ from contracts.roster import (
     StudentEnrolled,
 )
 from gateway.domain.accounts import snils_digits
-from gateway.models import Person, School, SchoolRole
+from gateway.models import Guardianship, Person, School, SchoolRole
 
 consumer = Consumer("gateway.accounts")
 
@@ -62,3 +62,5 @@ async def student_enrolled(session: AsyncSession, event: StudentEnrolled, envelo
 @consumer.on(GuardianshipLinked)
 async def guardianship_linked(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
     await _grant(session, envelope, event.guardian_id, "guardian")
+    key = {"guardian_id": event.guardian_id, "student_id": event.student_id}
+    await insert_once(session, Guardianship, key, {"school_id": envelope.schoolid})

@@ -167,3 +167,14 @@ class CompromiseReport(Base):
     #: Set by the administrator once the person has new credentials; the block ends.
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cleared_by: Mapped[UUID | None]
+
+
+class Guardianship(Base):
+    """A parent linked to a child by the school (roster); ``verified_at`` once ESIA's ``/kids`` of the parent
+    listed that child (СНИЛС, names and birth date equal) at a login."""
+
+    __tablename__ = "guardianships"
+    guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,6 +5,7 @@ from gateway.domain.accounts import (
     Account,
     EsiaIdentity,
     NoMatch,
+    confirmed_children,
     match_account,
     same_person,
     snils_digits,
@@ -97,6 +98,12 @@ def test_an_oid_the_school_typed_in_binds_only_the_person_esia_knows():
 
 def test_nobody_matches_an_unknown_person():
     assert match_account(IDENTITY, [], []) is NoMatch.UNKNOWN
+
+
+def test_a_child_is_confirmed_when_esia_lists_them_by_snils_names_and_birth_date():
+    listed, stranger = account(), account(snils_digits="12345678964")
+    assert confirmed_children([IDENTITY], [listed, stranger]) == {listed.person_id}
+    assert confirmed_children([], [listed]) == set()
 
 
 def test_only_state_changing_methods_need_the_csrf_token():

@@ -15,9 +15,9 @@ from sqlalchemy import func, select, update
 
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually
-from contracts.roster import SchoolRegistered, StaffRoleGranted
+from contracts.roster import GuardianshipLinked, SchoolRegistered, StaffRoleGranted
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, form_token
-from gateway.models import LoginAttempts, LoginFailure, Person, SchoolRole, Session
+from gateway.models import Guardianship, LoginAttempts, LoginFailure, Person, SchoolRole, Session
 
 from .conftest import PUBLIC_URL
 from .test_local_login import password_login, surname
@@ -392,3 +392,28 @@ async def test_only_the_person_or_their_schools_administrator_reports_or_reads(s
     )
     assert refused.status_code == 422 and "в будущем" in refused.json()["detail"]
     assert (await school.admin.get(f"/api/v1/compromise/{student}/operations")).status_code == 404
+
+
+async def test_a_child_esia_lists_as_the_parents_is_marked_verified_at_login(stack, esia_person, publish):
+    child = await esia_person("Морозов", "Кирилл")
+    parent = await esia_person("Морозова", "Алла", kids=(child.oid,))
+    school_id, parent_id, child_id, other_id = uuid4(), uuid4(), uuid4(), uuid4()
+    await publish(
+        school_id,
+        parent.registered(parent_id),
+        child.registered(child_id),
+        GuardianshipLinked(guardian_id=parent_id, student_id=child_id, relation="мать"),
+        # A link ESIA does not confirm (the school's word only) stays unverified.
+        GuardianshipLinked(guardian_id=parent_id, student_id=other_id, relation="мать"),
+    )
+    await eventually(lambda: stack.roles_known(parent_id))
+
+    async def linked() -> bool:
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            return await session.scalar(select(func.count()).where(Guardianship.guardian_id == parent_id)) == 2
+
+    await eventually(linked)
+    async with stack.browser() as browser:
+        assert (await stack.log_in(browser, parent.oid)).status_code == 303
+        children = (await browser.get("/api/v1/me")).json()["children"]
+    assert {c["student_id"]: c["verified"] for c in children} == {str(child_id): True, str(other_id): False}

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.problems import Forbidden
 from chassis.signing import CommandSigner, EcdsaSigner, GostSigner, Signer
 from chassis.tenancy import SYSTEM
-from gateway.accounts import find_person, school_names
+from gateway.accounts import find_person, school_names, unverified_children, verify_guardianships
 from gateway.deps import signed_in_or_none
 from gateway.domain.accounts import EsiaIdentity, NoMatch
 from gateway.domain.sessions import (
@@ -30,7 +30,7 @@ from gateway.domain.sessions import (
     school_choice,
     school_choice_token,
 )
-from gateway.esia import EsiaClient, EsiaError, certificate_key
+from gateway.esia import EsiaClient, EsiaError, EsiaTokens, certificate_key
 from gateway.models import Person
 from gateway.pages import login_form, message_page, templates
 from gateway.sessions import (
@@ -160,6 +160,7 @@ async def finish_login(request: Request, code: str = "", state: str = "", error:
         if isinstance(matched, NoMatch):
             log.info("login_refused", reason=matched.value, esia_oid=tokens.oid)
             return _refused(request, NOT_FOUND_MESSAGES[matched], 403)
+        await _confirm_children(esia, tokens, session, matched)
         if len(matched) > 1:
             return await _choose_school(request, session, tokens.oid, matched)
         (person_id,) = matched
@@ -172,6 +173,36 @@ async def finish_login(request: Request, code: str = "", state: str = "", error:
     set_session_cookie(response, opened, settings)
     response.delete_cookie(ESIA_LOGIN_COOKIE, path=ESIA_LOGIN_PATH)
     return response
+
+
+async def _confirm_children(
+    esia: EsiaClient, tokens: EsiaTokens, session: AsyncSession, accounts: frozenset[UUID]
+) -> None:
+    """R-2: the school's links of a parent to children are marked verified when ESIA lists the children.
+
+    ESIA is asked only while a link waits; if it cannot answer, the login goes on unverified.
+    """
+    children = await unverified_children(session, accounts)
+    if not children:
+        return
+    try:
+        kids = await esia.kids(tokens)
+    except EsiaError:
+        log.warning("esia_kids_unavailable")
+        return
+    identities = [
+        EsiaIdentity(
+            oid=k.oid,
+            last_name=k.last_name,
+            first_name=k.first_name,
+            birth_date=k.birth_date,
+            snils=k.snils,
+            trusted=True,
+        )
+        for k in kids
+    ]
+    confirmed = await verify_guardianships(session, accounts, children, identities)
+    log.info("guardianships_verified", count=len(confirmed))
 
 
 async def _choose_school(request: Request, session: AsyncSession, oid: str, person_ids: frozenset[UUID]) -> Response:

@@ -107,3 +107,9 @@ def match_account(identity: EsiaIdentity, bound: list[Account], candidates: list
     if len(set(schools)) != len(schools):
         return NoMatch.AMBIGUOUS
     return frozenset(a.person_id for a in accounts)
+
+
+def confirmed_children(kids: list[EsiaIdentity], children: list[Account]) -> set[UUID]:
+    """R-2: the school's links a parent's ESIA confirms: children ESIA lists as theirs, by СНИЛС, names and
+    birth date (the same facts as a first login)."""
+    return {child.person_id for child in children if any(same_person(child, kid) for kid in kids)}
