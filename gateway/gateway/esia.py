@@ -6,6 +6,7 @@ of the person and their children. The ESIA sandbox in ``deploy/esia_sandbox`` sp
 the same protocol.
 """
 
+import asyncio
 import base64
 import hashlib
 import secrets
@@ -138,7 +139,10 @@ class EsiaClient:
         ``state`` is the one the caller already matched against the callback; ESIA echoes it back.
         """
         timestamp = _timestamp()
-        client_secret = self._client_secret(self.client_id + self.scope + timestamp + state + self.redirect_uri + code)
+        # A certified signer may be an external command: it runs off the event loop.
+        client_secret = await asyncio.to_thread(
+            self._client_secret, self.client_id + self.scope + timestamp + state + self.redirect_uri + code
+        )
         form = {
             "client_id": self.client_id,
             "code": code,
