@@ -25,8 +25,6 @@ router = APIRouter(tags=["login"])
 #: The same answer for an unknown login and a wrong password: no hint which it was.
 WRONG = "Неверный логин или пароль."
 STALE_FORM = "Форма входа устарела. Введите логин и пароль ещё раз."
-
-
 TOO_MANY = "Слишком много попыток входа. Подождите минуту и попробуйте снова."
 
 
