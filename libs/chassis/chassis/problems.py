@@ -74,7 +74,6 @@ def problem(status: int, title: str, detail: str, slug: str, instance: str | Non
 _HTTP_TITLES = {
     404: ("Не найдено", "Такого адреса нет.", "not-found"),
     405: ("Метод не поддерживается", "Этот адрес не принимает такой запрос.", "method-not-allowed"),
-    413: ("Слишком большой запрос", "Тело запроса больше допустимого; отправьте меньше данных.", "too-large"),
 }
 
 
