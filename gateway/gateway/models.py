@@ -8,7 +8,7 @@ that decides who they are, so these tables carry no row-level security.
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -105,12 +105,15 @@ class AccessLogEntry(Base):
     """R-5: who read or changed what through the gateway, and with what outcome."""
 
     __tablename__ = "access_log"
+    __table_args__ = (Index("access_log_unsealed", "id", postgresql_where=text("seal IS NULL")),)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     person_id: Mapped[UUID] = mapped_column(index=True)
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(2000))
     status: Mapped[int] = mapped_column(SmallInteger)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The hash chain's link (``gateway.domain.access_log``), written by the sealing job, not the writer.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class LocalLogin(Base):

@@ -56,6 +56,8 @@ class GatewaySettings(ServiceSettings):
     #: Password logins: attempts per client address and in all per minute before a 429 (R-2).
     login_attempts_per_ip_per_minute: int = 20
     login_attempts_per_minute: int = 300
+    #: R-5: how often the access log's new entries are sealed into its hash chain.
+    access_log_seal_seconds: float = 30.0
     #: Addresses of reverse proxies whose ``X-Forwarded-For`` names the real client.
     trusted_proxies: tuple[str, ...] = ()
 

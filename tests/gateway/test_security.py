@@ -16,8 +16,10 @@ from sqlalchemy import func, select, update
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually
 from contracts.roster import GuardianshipLinked, SchoolRegistered, StaffRoleGranted
+from gateway.access_log import seal_pending, verify
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, form_token
-from gateway.models import Guardianship, LoginAttempts, LoginFailure, Person, SchoolRole, Session
+from gateway.models import AccessLogEntry, Guardianship, LoginAttempts, LoginFailure, Person, SchoolRole, Session
+from gateway.upstream import record_access
 
 from .conftest import PUBLIC_URL
 from .test_local_login import password_login, surname
@@ -417,3 +419,40 @@ async def test_a_child_esia_lists_as_the_parents_is_marked_verified_at_login(sta
         assert (await stack.log_in(browser, parent.oid)).status_code == 303
         children = (await browser.get("/api/v1/me")).json()["children"]
     assert {c["student_id"]: c["verified"] for c in children} == {str(child_id): True, str(other_id): False}
+
+
+# --- the access log's hash chain (R-5) ------------------------------------------------------------------
+
+
+async def test_the_sealed_access_log_shows_a_changed_entry(stack):
+    person_id = uuid4()
+    db = stack.gateway.state.db
+    for path in ("/api/v1/diary", "/api/v1/roster/schools", "/api/v1/me"):
+        await record_access(db, person_id, "GET", path, 200)
+    async with db.transaction(SYSTEM) as session:
+        # Settled: every unsealed entry (other tests' too) made older than a writer's transaction stays open.
+        await session.execute(
+            update(AccessLogEntry)
+            .where(AccessLogEntry.seal.is_(None))
+            .values(at=AccessLogEntry.at - timedelta(minutes=1))
+        )
+
+    async def sealed() -> list[AccessLogEntry]:
+        # A round seals a batch, and not while the gateway's own sealer holds the lock: repeat.
+        async with db.transaction(SYSTEM) as session:
+            await seal_pending(session)
+        async with db.transaction(SYSTEM) as session:
+            rows = list(await session.scalars(select(AccessLogEntry).where(AccessLogEntry.person_id == person_id)))
+        return rows if all(row.seal for row in rows) else []
+
+    changed = (await eventually(sealed))[1]
+    async with db.transaction(SYSTEM) as session:
+        assert await verify(session) is None
+    async with db.transaction(SYSTEM) as session:
+        await session.execute(update(AccessLogEntry).where(AccessLogEntry.id == changed.id).values(status=404))
+    try:
+        async with db.transaction(SYSTEM) as session:
+            assert await verify(session) == changed.id
+    finally:
+        async with db.transaction(SYSTEM) as session:
+            await session.execute(update(AccessLogEntry).where(AccessLogEntry.id == changed.id).values(status=200))

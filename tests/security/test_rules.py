@@ -9,6 +9,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from chassis.dates import JournalDate
 from chassis.guards import from_platform
+from gateway.domain.access_log import GENESIS, Entry, first_broken, seal
 from gateway.domain.local_logins import issuance_refusal, rate_window
 from gateway.domain.paths import canonical_path
 from gateway.domain.sessions import form_token, form_token_valid, session_alive
@@ -104,3 +105,16 @@ def test_dates_past_the_supported_range_are_invalid(day):
     with pytest.raises(ValidationError):
         TypeAdapter(JournalDate).validate_python(day)
     assert TypeAdapter(JournalDate).validate_python(date(2026, 10, 14)) == date(2026, 10, 14)
+
+
+def test_the_access_log_chain_finds_a_changed_removed_or_reordered_entry():
+    entries = [Entry(n, uuid4(), "GET", f"/api/v1/x/{n}", 200, NOW + timedelta(seconds=n)) for n in range(1, 5)]
+    chain, previous = [], GENESIS
+    for entry in entries:
+        previous = seal(previous, entry)
+        chain.append((entry, previous))
+    assert first_broken(chain) is None
+    changed = [(chain[1][0].__class__(**{**chain[1][0].__dict__, "status": 404}), chain[1][1])]
+    assert first_broken([chain[0], *changed, *chain[2:]]) == 2
+    assert first_broken([chain[0], *chain[2:]]) == 3  # the second removed
+    assert first_broken([chain[0], chain[2], chain[1], chain[3]]) == 3  # reordered
