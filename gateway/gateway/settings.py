@@ -58,7 +58,7 @@ class GatewaySettings(ServiceSettings):
     login_attempts_per_minute: int = 300
     #: R-5: how often the access log's new entries are sealed into its hash chain.
     access_log_seal_seconds: float = 30.0
-    #: Addresses of reverse proxies whose ``X-Forwarded-For`` names the real client.
+    #: Addresses or networks of reverse proxies whose ``X-Forwarded-For`` names the real client.
     trusted_proxies: tuple[str, ...] = ()
 
     def service_url(self, service: str) -> str:

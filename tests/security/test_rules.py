@@ -6,9 +6,11 @@ from uuid import uuid4
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
+from starlette.requests import Request
 
 from chassis.dates import JournalDate
 from chassis.guards import from_platform
+from gateway.api.password import client_address
 from gateway.domain.access_log import GENESIS, Entry, first_broken, seal
 from gateway.domain.local_logins import issuance_refusal, rate_window
 from gateway.domain.paths import canonical_path
@@ -118,3 +120,15 @@ def test_the_access_log_chain_finds_a_changed_removed_or_reordered_entry():
     assert first_broken([chain[0], *changed, *chain[2:]]) == 2
     assert first_broken([chain[0], *chain[2:]]) == 3  # the second removed
     assert first_broken([chain[0], chain[2], chain[1], chain[3]]) == 3  # reordered
+
+
+def test_behind_trusted_proxies_the_client_is_the_last_outside_address():
+    def request(peer: str, forwarded: str) -> Request:
+        headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+        return Request({"type": "http", "client": (peer, 1), "headers": headers})
+
+    proxies = ("10.0.0.0/8",)
+    assert client_address(request("10.1.2.3", "198.51.100.7, 10.9.9.9"), proxies) == "198.51.100.7"
+    # A client's own X-Forwarded-For is believed only from a trusted proxy.
+    assert client_address(request("203.0.113.5", "198.51.100.7"), proxies) == "203.0.113.5"
+    assert client_address(request("10.1.2.3", "spoofed, 198.51.100.9"), proxies) == "198.51.100.9"

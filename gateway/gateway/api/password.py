@@ -1,6 +1,7 @@
 """Login with a local login and password (R-2), and the password change it may require first."""
 
 from datetime import UTC, datetime
+from ipaddress import ip_address, ip_network
 from typing import Annotated
 
 import structlog
@@ -33,13 +34,22 @@ def _locked_message(minutes: int) -> str:
 
 
 def client_address(request: Request, trusted_proxies: tuple[str, ...]) -> str:
-    """The address of the browser: the peer, or behind our reverse proxies the last address they saw."""
+    """The address of the browser: the peer, or behind our reverse proxies (addresses or networks) the last
+    address in ``X-Forwarded-For`` that is not one of them."""
     peer = request.client.host if request.client else "unknown"
-    if peer not in trusted_proxies:
+    if not behind(peer, trusted_proxies):
         return peer
     forwarded = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
-    outside = [hop for hop in forwarded if hop not in trusted_proxies]
+    outside = [hop for hop in forwarded if not behind(hop, trusted_proxies)]
     return outside[-1] if outside else peer
+
+
+def behind(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ip_network(network, strict=False) for network in networks)
 
 
 def _too_many(request: Request, message: str, seconds: int, login: str = "") -> Response:
