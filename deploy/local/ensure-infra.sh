@@ -52,3 +52,10 @@ if ! port_open 5672; then
   as_root rabbitmq-server -detached || true
   wait_port 5672 RabbitMQ
 fi
+
+# OpenSSL's GOST engine: the tests cross-check the pure-Python GOST signer against it (docs/security.md).
+if ! openssl engine gost >/dev/null 2>&1; then
+  echo "ensure-infra: installing OpenSSL's GOST engine"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libengine-gost-openssl >/dev/null \
+    || echo "ensure-infra: libengine-gost-openssl not installed; the GOST cross-check tests will be skipped" >&2
+fi

@@ -2,13 +2,20 @@
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
-from gateway.domain.accounts import Account, EsiaIdentity, NoMatch, match_account, snils_digits
-from gateway.models import Person, RegionAccount, School, SchoolRole
+from gateway.domain.accounts import (
+    Account,
+    EsiaIdentity,
+    NoMatch,
+    confirmed_children,
+    match_account,
+    snils_digits,
+)
+from gateway.models import Guardianship, Person, RegionAccount, School, SchoolRole
 
 REGION_ROLES = ("region_admin", "inspector")
 
@@ -21,27 +28,28 @@ def _account(person: Person) -> Account:
         birth_date=person.birth_date,
         snils_digits=person.snils_digits,
         esia_oid=person.esia_oid,
+        school_id=person.school_id,
+        stated_oid=person.stated_esia_oid,
     )
 
 
-async def find_person(session: AsyncSession, identity: EsiaIdentity) -> UUID | NoMatch:
-    """The person this ESIA identity logs in as (R-2); on a first match by СНИЛС the oid is bound to them."""
-    by_oid = [_account(p) for p in await session.scalars(select(Person).where(Person.esia_oid == identity.oid))]
+async def find_person(session: AsyncSession, identity: EsiaIdentity) -> frozenset[UUID] | NoMatch:
+    """The accounts (one per school) this ESIA identity logs in as (R-2); new matches are bound to the oid."""
+    bound = [_account(p) for p in await session.scalars(select(Person).where(Person.esia_oid == identity.oid))]
     esia_snils = snils_digits(identity.snils)
-    by_snils = (
-        [_account(p) for p in await session.scalars(select(Person).where(Person.snils_digits == esia_snils))]
-        if esia_snils and not by_oid
-        else []
-    )
-    matched = match_account(identity, by_oid, by_snils)
-    if isinstance(matched, UUID) and not by_oid:
-        await session.execute(update(Person).where(Person.person_id == matched).values(esia_oid=identity.oid))
+    hints = [Person.stated_esia_oid == identity.oid] + ([Person.snils_digits == esia_snils] if esia_snils else [])
+    candidates = [_account(p) for p in await session.scalars(select(Person).where(or_(*hints)))]
+    matched = match_account(identity, bound, candidates)
+    if isinstance(matched, frozenset):
+        await session.execute(
+            update(Person).where(Person.person_id.in_(matched), Person.esia_oid.is_(None)).values(esia_oid=identity.oid)
+        )
     if matched is NoMatch.UNKNOWN:
         region_person = await session.scalar(
             select(RegionAccount.person_id).where(RegionAccount.esia_oid == identity.oid).limit(1)
         )
         if region_person is not None:
-            return region_person
+            return frozenset({region_person})
     return matched
 
 
@@ -88,3 +96,28 @@ async def school_names(session: AsyncSession, school_ids: set[UUID]) -> dict[UUI
     """Short names of schools, as the header and role lists show them."""
     rows = await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids)))
     return {school_id: name for school_id, name in rows}
+
+
+async def unverified_children(session: AsyncSession, guardian_ids: frozenset[UUID]) -> list[Person]:
+    """The children linked to these accounts whose link ESIA has not confirmed yet."""
+    return list(
+        await session.scalars(
+            select(Person)
+            .join(Guardianship, Guardianship.student_id == Person.person_id)
+            .where(Guardianship.guardian_id.in_(guardian_ids), Guardianship.verified_at.is_(None))
+        )
+    )
+
+
+async def verify_guardianships(
+    session: AsyncSession, guardian_ids: frozenset[UUID], children: list[Person], kids: list[EsiaIdentity]
+) -> set[UUID]:
+    """Marks verified the links of these accounts to the children ESIA's ``/kids`` lists; those children."""
+    confirmed = confirmed_children(kids, [_account(child) for child in children])
+    if confirmed:
+        await session.execute(
+            update(Guardianship)
+            .where(Guardianship.guardian_id.in_(guardian_ids), Guardianship.student_id.in_(confirmed))
+            .values(verified_at=func.now())
+        )
+    return confirmed

@@ -40,7 +40,7 @@ async def signed_in_or_none(request: Request) -> SignedIn | None:
     if not token:
         return None
     async with database(request).transaction(SYSTEM) as session:
-        found = await find_session(session, token)
+        found = await find_session(session, token, request.app.state.settings.session_idle)
         if found is None:
             return None
         caller = await caller_for(session, found.person_id, found.esia_oid)

@@ -6,25 +6,26 @@ of the person and their children. The ESIA sandbox in ``deploy/esia_sandbox`` sp
 the same protocol.
 """
 
+import asyncio
 import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode
 from uuid import uuid4
 
 import httpx
 import jwt
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from chassis.signing import Signer, SigningError
 
 #: ESIA's ``timestamp`` format, e.g. ``2025.09.01 08:30:00 +0300``.
 TIMESTAMP_FORMAT = "%Y.%m.%d %H:%M:%S %z"
 DEFAULT_SCOPE = "openid fullname birthdate snils kid_fullname kid_birthdate kid_snils"
-#: The ``iss`` the ESIA sandbox writes into its tokens (real ESIA: ``http://esia.gosuslugi.ru/``).
-SANDBOX_ISSUER = "http://esia-sandbox.local/"
 #: Clock difference tolerated between ESIA and us when checking ``exp``/``nbf``/``iat``.
 CLOCK_LEEWAY_SECONDS = 30
 
@@ -49,6 +50,8 @@ class EsiaPerson:
     middle_name: str | None
     birth_date: date | None
     snils: str | None
+    #: ESIA's «подтверждённая учётная запись»; only such an account is bound to a person here.
+    trusted: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,23 +67,12 @@ class EsiaError(Exception):
     """Login through ESIA failed; the message is Russian, shown to the user."""
 
 
-class ClientSecretSigner(Protocol):
-    def sign(self, message: bytes) -> str:
-        """Detached signature of ``message``, base64url."""
-        ...
-
-
-class EcdsaClientSecretSigner:
-    """Development signer (ECDSA P-256, SHA-256); production plugs in a GOST R 34.10-2012 signer."""
-
-    def __init__(self, private_key_pem: bytes) -> None:
-        key = serialization.load_pem_private_key(private_key_pem, password=None)
-        if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise ValueError("the ESIA client key must be an EC (P-256) private key")
-        self._key = key
-
-    def sign(self, message: bytes) -> str:
-        return _b64url(self._key.sign(message, ec.ECDSA(hashes.SHA256())))
+def certificate_key(certificate_pem: bytes) -> rsa.RSAPublicKey:
+    """The key of ESIA's certificate, as ESIA hands it to a relying party: it verifies every token."""
+    key = x509.load_pem_x509_certificate(certificate_pem).public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("ESIA's certificate must carry the RSA key that signs its RS256 tokens")
+    return key
 
 
 def _b64url(data: bytes) -> str:
@@ -98,12 +90,16 @@ class EsiaClient:
         base_url: str,
         client_id: str,
         redirect_uri: str,
-        signer: ClientSecretSigner,
-        token_keys_url: str,
+        signer: Signer,
+        issuer: str,
+        token_keys_url: str | None = None,
+        certificate: rsa.RSAPublicKey | None = None,
         scope: str = DEFAULT_SCOPE,
         http: httpx.AsyncClient | None = None,
-        issuer: str = SANDBOX_ISSUER,
     ) -> None:
+        """Tokens are verified with ESIA's ``certificate`` when given, else with the keys at ``token_keys_url``."""
+        if certificate is None and token_keys_url is None:
+            raise ValueError("ESIA's tokens need a certificate or a key set to be verified with")
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self.redirect_uri = redirect_uri
@@ -111,6 +107,7 @@ class EsiaClient:
         self.token_keys_url = token_keys_url
         self.scope = scope
         self.issuer = issuer
+        self.certificate = certificate
         self._http = http or httpx.AsyncClient(timeout=10)
         self._keys: dict[str, jwt.PyJWK] = {}
 
@@ -119,7 +116,7 @@ class EsiaClient:
         state = str(uuid4())
         code_verifier = secrets.token_urlsafe(64)
         timestamp = _timestamp()
-        client_secret = self.signer.sign((self.client_id + self.scope + timestamp + state + self.redirect_uri).encode())
+        client_secret = self._client_secret(self.client_id + self.scope + timestamp + state + self.redirect_uri)
         params = {
             "client_id": self.client_id,
             "client_secret": client_secret,
@@ -142,8 +139,9 @@ class EsiaClient:
         ``state`` is the one the caller already matched against the callback; ESIA echoes it back.
         """
         timestamp = _timestamp()
-        client_secret = self.signer.sign(
-            (self.client_id + self.scope + timestamp + state + self.redirect_uri + code).encode()
+        # A certified signer may be an external command: it runs off the event loop.
+        client_secret = await asyncio.to_thread(
+            self._client_secret, self.client_id + self.scope + timestamp + state + self.redirect_uri + code
         )
         form = {
             "client_id": self.client_id,
@@ -179,6 +177,12 @@ class EsiaClient:
             expires_in=expires_in,
             scope=str(access.get("scope", "")),
         )
+
+    def _client_secret(self, message: str) -> str:
+        try:
+            return _b64url(self.signer.sign(message.encode()))
+        except SigningError as error:
+            raise EsiaError(UNAVAILABLE) from error
 
     async def person(self, tokens: EsiaTokens) -> EsiaPerson:
         data = await self._json("GET", f"{self.base_url}/rs/prns/{tokens.oid}", token=tokens.access_token)
@@ -230,7 +234,7 @@ class EsiaClient:
     async def _verified(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
         """The claims of an ESIA token whose RS256 signature, issuer and lifetime check out."""
         try:
-            key = await self._key_for(jwt.get_unverified_header(token).get("kid"))
+            key = self.certificate or await self._key_for(jwt.get_unverified_header(token).get("kid"))
             return jwt.decode(
                 token,
                 key,
@@ -247,7 +251,7 @@ class EsiaClient:
         """ESIA's token key with this ``kid``; the key set is fetched again only for a key not seen yet."""
         if kid is None:
             raise EsiaError(REFUSED)
-        if kid not in self._keys:
+        if kid not in self._keys and self.token_keys_url is not None:
             jwks = await self._json("GET", self.token_keys_url)
             self._keys = {key.key_id: key for key in jwt.PyJWKSet.from_dict(jwks).keys if key.key_id}
         if kid not in self._keys:
@@ -271,4 +275,5 @@ def _person(oid: str, data: dict[str, Any]) -> EsiaPerson:
         middle_name=data.get("middleName") or None,
         birth_date=birth_date,
         snils=data.get("snils") or None,
+        trusted=data.get("trusted") is True,
     )

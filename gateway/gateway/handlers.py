@@ -6,8 +6,6 @@ Every handler is an upsert, so a replayed or reordered event leaves the same sta
 
 from uuid import UUID
 
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -21,7 +19,7 @@ from contracts.roster import (
     StudentEnrolled,
 )
 from gateway.domain.accounts import snils_digits
-from gateway.models import Person, School, SchoolRole
+from gateway.models import Guardianship, Person, School, SchoolRole
 
 consumer = Consumer("gateway.accounts")
 
@@ -45,15 +43,10 @@ async def person_registered(session: AsyncSession, event: PersonRegistered, enve
         "middle_name": event.middle_name,
         "birth_date": event.birth_date,
         "snils_digits": snils_digits(event.snils),
+        # A school's oid is a hint: only a login whose ESIA data match binds it (issue 7, R-2).
+        "stated_esia_oid": event.esia_oid,
     }
-    statement = insert(Person).values(person_id=event.person_id, esia_oid=event.esia_oid, **values)
-    # An oid bound at the first login stays bound unless the school states one itself.
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Person.person_id],
-            set_={**values, "esia_oid": func.coalesce(statement.excluded.esia_oid, Person.esia_oid)},
-        )
-    )
+    await upsert(session, Person, {"person_id": event.person_id}, values)
 
 
 @consumer.on(StaffRoleGranted)
@@ -69,3 +62,5 @@ async def student_enrolled(session: AsyncSession, event: StudentEnrolled, envelo
 @consumer.on(GuardianshipLinked)
 async def guardianship_linked(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
     await _grant(session, envelope, event.guardian_id, "guardian")
+    key = {"guardian_id": event.guardian_id, "student_id": event.student_id}
+    await insert_once(session, Guardianship, key, {"school_id": envelope.schoolid})

@@ -3,11 +3,13 @@
 Plain functions taking a session; the rules are in ``gateway.domain.local_logins`` and ``gateway.domain.passwords``.
 """
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -15,9 +17,11 @@ from chassis.problems import Conflict, Forbidden, Invalid, NotFound
 from gateway.domain.local_logins import (
     failures_that_matter,
     is_staff,
+    issuance_refusal,
     locked_until,
     login_base,
     must_change_password,
+    rate_window,
     unique_login,
 )
 from gateway.domain.passwords import (
@@ -27,7 +31,15 @@ from gateway.domain.passwords import (
     temporary_password,
     verify_password,
 )
-from gateway.models import LocalLogin, LocalLoginAudit, LoginFailure, Person, RegionAccount, SchoolRole
+from gateway.models import (
+    LocalLogin,
+    LocalLoginAudit,
+    LoginAttempts,
+    LoginFailure,
+    Person,
+    RegionAccount,
+    SchoolRole,
+)
 from gateway.sessions import end_sessions
 
 #: Verified when the login is unknown, so a wrong login takes as long as a wrong password.
@@ -77,13 +89,25 @@ async def administering_school(session: AsyncSession, admin: Caller, person_id: 
     return min(shared, key=str), person
 
 
+async def may_issue(session: AsyncSession, admin: Caller, person_id: UUID) -> tuple[UUID, Person]:
+    """The administering school, once the issuance policy (``issuance_refusal``) lets the login be issued."""
+    school_id, person = await administering_school(session, admin, person_id)
+    admin_schools = {school for school, role in admin.school_roles if role == "school_admin"}
+    roles = await session.execute(select(SchoolRole.school_id, SchoolRole.role).filter_by(person_id=person_id))
+    refusal = issuance_refusal(admin_schools, [(s, r) for s, r in roles], esia_bound=person.esia_oid is not None)
+    if refusal is not None:
+        raise Forbidden(refusal)
+    return school_id, person
+
+
 async def issue(session: AsyncSession, admin: Caller, person_id: UUID) -> Issued:
     """A new login with a temporary password; for a person who has one, a new temporary password (a reset).
 
     Either way the person's sessions end: whoever held the old password is out (R-3).
     """
-    school_id, person = await administering_school(session, admin, person_id)
+    school_id, person = await may_issue(session, admin, person_id)
     password = temporary_password()
+    password_hash = await asyncio.to_thread(hash_password, password)
     now = datetime.now(UTC)
     existing = await session.get(LocalLogin, person_id, with_for_update=True)
     if existing is None:
@@ -92,7 +116,7 @@ async def issue(session: AsyncSession, admin: Caller, person_id: UUID) -> Issued
         login = LocalLogin(
             person_id=person_id,
             login=unique_login(base, taken),
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             temporary=True,
             password_set_at=now,
             issued_at=now,
@@ -101,7 +125,7 @@ async def issue(session: AsyncSession, admin: Caller, person_id: UUID) -> Issued
         _audit(session, "issued", login, admin.person_id, school_id)
     else:
         login = existing
-        login.password_hash = hash_password(password)
+        login.password_hash = password_hash
         login.temporary = True
         login.password_set_at = now
         # The administrator vouches for the person: a lock from earlier guessing ends with the reset.
@@ -138,12 +162,38 @@ async def revoke(session: AsyncSession, admin: Caller, person_id: UUID) -> None:
     await end_sessions(session, person_id)
 
 
+async def over_rate_limit(session: AsyncSession, limits: dict[str, int]) -> int | None:
+    """Counts one password attempt in each bucket (``ip:<address>``, ``all``); the seconds to wait when
+    any bucket is past its limit this minute, else None.
+
+    One atomic upsert per bucket, so gateway instances and parallel requests share the count.
+    """
+    minute, seconds_left = rate_window(datetime.now(UTC))
+    await session.execute(delete(LoginAttempts).where(LoginAttempts.minute < minute))
+    over = False
+    for bucket, limit in limits.items():
+        counted = await session.scalar(
+            insert(LoginAttempts)
+            .values(bucket=bucket[:80], minute=minute, attempts=1)
+            .on_conflict_do_update(
+                index_elements=[LoginAttempts.bucket, LoginAttempts.minute],
+                set_={"attempts": LoginAttempts.attempts + 1},
+            )
+            .returning(LoginAttempts.attempts)
+        )
+        over = over or (counted or 0) > limit
+    return seconds_left if over else None
+
+
 async def authenticate(session: AsyncSession, login_text: str, password: str) -> UUID | Refused:
     """The person whose login and password these are; a locked login is refused without checking the password.
 
     R-2: 5 failures within 15 minutes lock the login for 15 minutes. Failures are counted for
     any login typed, known or not, so neither the answer nor a lock tells whether a login exists.
+    Attempts at one login wait for one another (a transaction lock on the typed login), so
+    parallel guesses cannot all pass the check before any failure is counted.
     """
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(login_text, 0))))
     now = datetime.now(UTC)
     await session.execute(
         delete(LoginFailure).where(LoginFailure.login == login_text, LoginFailure.at <= failures_that_matter(now))
@@ -152,13 +202,12 @@ async def authenticate(session: AsyncSession, login_text: str, password: str) ->
     if locked is not None:
         return Refused(locked_until=locked)
     login = await session.scalar(select(LocalLogin).where(LocalLogin.login == login_text).with_for_update())
-    if login is not None and verify_password(password, login.password_hash):
+    stored = login.password_hash if login is not None else _DUMMY_HASH
+    if await asyncio.to_thread(verify_password, password, stored) and login is not None:
         await session.execute(delete(LoginFailure).where(LoginFailure.login == login_text))
         if needs_rehash(login.password_hash):
-            login.password_hash = hash_password(password)
+            login.password_hash = await asyncio.to_thread(hash_password, password)
         return login.person_id
-    if login is None:
-        verify_password(password, _DUMMY_HASH)
     session.add(LoginFailure(login=login_text, at=now))
     await session.flush()
     locked = await lock_of(session, login_text, now)
@@ -193,10 +242,12 @@ async def change_password(session: AsyncSession, person_id: UUID, new: str, repe
     login = await session.get(LocalLogin, person_id, with_for_update=True)
     if login is None:
         raise NotFound("Логин отозван. Обратитесь к администратору электронного журнала школы.")
-    problem = new_password_problem(new, repeated, login=login.login, old_hash=login.password_hash)
+    problem = await asyncio.to_thread(
+        new_password_problem, new, repeated, login=login.login, old_hash=login.password_hash
+    )
     if problem is not None:
         raise Invalid(problem)
-    login.password_hash = hash_password(new)
+    login.password_hash = await asyncio.to_thread(hash_password, new)
     login.temporary = False
     login.password_set_at = datetime.now(UTC)
     _audit(session, "password_changed", login, person_id, None)

@@ -1,5 +1,7 @@
 """The gateway: ESIA login, sessions, internal tokens, the /api/v1 proxy and the web UI. Composition root."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -10,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from chassis.app import create_app
 from gateway import portal
-from gateway.api import auth, diary, home, local_logins, me, password, proxy
+from gateway.access_log import seal_forever
+from gateway.api import auth, compromise, diary, home, local_logins, me, password, proxy
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
+from gateway.security_headers import SecurityHeaders
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
 
@@ -37,7 +41,13 @@ def build_app(
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
             )
             app.state.esia = None
-            yield
+            sealer = asyncio.create_task(seal_forever(app.state.db, settings.access_log_seal_seconds))
+            try:
+                yield
+            finally:
+                sealer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sealer
 
     app = create_app(
         settings,
@@ -50,6 +60,7 @@ def build_app(
             me.router,
             diary.router,
             local_logins.router,
+            compromise.router,
             proxy.router,
         ],
         consumers=[consumer, portal.consumer],
@@ -58,6 +69,7 @@ def build_app(
         resources=http_clients,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders, settings=settings)
     app.state.tokens = tokens
     app.state.upstreams = Upstreams(settings, tokens, service_http)
     return app

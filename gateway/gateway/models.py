@@ -8,7 +8,7 @@ that decides who they are, so these tables carry no row-level security.
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -38,7 +38,10 @@ class Person(Base):
     birth_date: Mapped[date | None]
     #: СНИЛС as eleven digits, however it was written.
     snils_digits: Mapped[str | None] = mapped_column(String(11))
+    #: Bound only by a login that matched (``gateway.domain.accounts``), never by what a school typed.
     esia_oid: Mapped[str | None] = mapped_column(String(64))
+    #: The oid the school typed in (roster's ``esia_oid``): a hint the matching may confirm.
+    stated_esia_oid: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SchoolRole(Base):
@@ -62,11 +65,15 @@ class RegionAccount(Base):
 
 
 class LoginState(Base):
-    """An ESIA authorization request in flight: its ``state`` (single use) and PKCE verifier."""
+    """An ESIA authorization request in flight: its ``state`` (single use) and PKCE verifier.
+
+    Bound to the browser that started it: only the hash of its pre-login cookie is kept.
+    """
 
     __tablename__ = "login_states"
     state: Mapped[str] = mapped_column(String(64), primary_key=True)
     code_verifier: Mapped[str] = mapped_column(String(200))
+    browser_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -80,19 +87,33 @@ class Session(Base):
     esia_oid: Mapped[str | None] = mapped_column(String(64))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The absolute end; the idle timeout counts from ``last_seen_at``.
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LoginAttempts(Base):
+    """Password login attempts per minute, by client address (``ip:<address>``) and in all (``all``)."""
+
+    __tablename__ = "login_attempts"
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    attempts: Mapped[int]
 
 
 class AccessLogEntry(Base):
     """R-5: who read or changed what through the gateway, and with what outcome."""
 
     __tablename__ = "access_log"
+    __table_args__ = (Index("access_log_unsealed", "id", postgresql_where=text("seal IS NULL")),)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     person_id: Mapped[UUID] = mapped_column(index=True)
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(2000))
     status: Mapped[int] = mapped_column(SmallInteger)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The hash chain's link (``gateway.domain.access_log``), written by the sealing job, not the writer.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class LocalLogin(Base):
@@ -133,3 +154,30 @@ class LocalLoginAudit(Base):
     #: The school whose administrator acted.
     school_id: Mapped[UUID | None]
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CompromiseReport(Base):
+    """R-3: credentials reported compromised. Until cleared the account is blocked; whatever was done under
+    it from ``since`` on is void and listed for the administrator (``004 §4.3-4.4``)."""
+
+    __tablename__ = "compromise_reports"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(index=True)
+    #: The moment from which the person disowns what was done under their account.
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reported_by: Mapped[UUID]
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: Set by the administrator once the person has new credentials; the block ends.
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cleared_by: Mapped[UUID | None]
+
+
+class Guardianship(Base):
+    """A parent linked to a child by the school (roster); ``verified_at`` once ESIA's ``/kids`` of the parent
+    listed that child (СНИЛС, names and birth date equal) at a login."""
+
+    __tablename__ = "guardianships"
+    guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

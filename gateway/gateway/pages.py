@@ -1,5 +1,6 @@
 """Server-rendered pages: the templates and the role names a school user reads."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import Request
@@ -37,7 +38,8 @@ def login_form(request: Request, *, error: str | None = None, login: str = "", s
     """The login page with a fresh signed CSRF token for its password form, the nonce in a cookie beside it."""
     settings: GatewaySettings = request.app.state.settings
     nonce = new_token()
-    context = {"form_token": form_token(request.app.state.tokens.form_key, nonce), "error": error, "login": login}
+    token = form_token(request.app.state.tokens.form_key, nonce, datetime.now(UTC))
+    context = {"form_token": token, "error": error, "login": login}
     response = templates.TemplateResponse(request, "login.html", context, status_code=status_code)
     response.set_cookie(
         LOGIN_FORM_COOKIE,

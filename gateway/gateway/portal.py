@@ -7,7 +7,7 @@ exchange. A student with no ESIA oid yet has no public events: the portal could 
 them. Those events are not sent again when the oid becomes known later.
 """
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -43,8 +43,14 @@ STUDENT_EVENTS: dict[type[Event], type[Event]] = {
 }
 
 
+def portal_oid() -> ColumnElement[str | None]:
+    """The oid the portal addresses a student by: the one a login confirmed, else the one the school stated
+    (children seldom log in themselves)."""
+    return func.coalesce(Person.esia_oid, Person.stated_esia_oid)
+
+
 async def publish_about_student(session: AsyncSession, event: Event, envelope: Envelope) -> None:
-    oid = await session.scalar(select(Person.esia_oid).where(Person.person_id == event.student_id))
+    oid = await session.scalar(select(portal_oid()).where(Person.person_id == event.student_id))
     if oid is None:
         return
     public = STUDENT_EVENTS[type(event)].model_validate(

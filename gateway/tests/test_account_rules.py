@@ -1,11 +1,25 @@
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-from gateway.domain.accounts import Account, EsiaIdentity, NoMatch, match_account, same_person, snils_digits
+from gateway.domain.accounts import (
+    Account,
+    EsiaIdentity,
+    NoMatch,
+    confirmed_children,
+    match_account,
+    same_person,
+    snils_digits,
+    vouched_by_school,
+)
 from gateway.domain.sessions import csrf_required, csrf_valid, session_expiry, token_hash
 
 IDENTITY = EsiaIdentity(
-    oid="1000001", last_name="Иванова", first_name="Мария", birth_date=date(1985, 3, 14), snils="112-233-445 95"
+    oid="1000001",
+    last_name="Иванова",
+    first_name="Мария",
+    birth_date=date(1985, 3, 14),
+    snils="112-233-445 95",
+    trusted=True,
 )
 
 
@@ -17,6 +31,7 @@ def account(**changes: object) -> Account:
         "birth_date": date(1985, 3, 14),
         "snils_digits": "11223344595",
         "esia_oid": None,
+        "school_id": uuid4(),
     }
     return Account(**{**values, **changes})
 
@@ -44,21 +59,51 @@ def test_any_differing_fact_is_no_match():
     assert not same_person(account(), EsiaIdentity(**{**IDENTITY.__dict__, "snils": None}))
 
 
-def test_an_account_bound_to_the_oid_wins():
+def test_an_account_bound_to_the_oid_counts_whatever_its_names_are_now():
     bound = account(esia_oid="1000001", last_name="Другая")
-    assert match_account(IDENTITY, [bound], [account()]) == bound.person_id
+    assert match_account(IDENTITY, [bound], []) == {bound.person_id}
 
 
 def test_an_account_bound_to_another_oid_is_not_taken():
     assert match_account(IDENTITY, [], [account(esia_oid="999")]) is NoMatch.UNKNOWN
 
 
-def test_two_candidates_are_left_to_the_school():
-    assert match_account(IDENTITY, [], [account(), account()]) is NoMatch.AMBIGUOUS
+def test_two_candidates_in_one_school_are_left_to_the_school():
+    school = uuid4()
+    assert match_account(IDENTITY, [], [account(school_id=school), account(school_id=school)]) is NoMatch.AMBIGUOUS
+
+
+def test_accounts_in_several_schools_all_match_and_the_person_chooses():
+    bound, other = account(esia_oid="1000001"), account()
+    assert match_account(IDENTITY, [bound], [other]) == {bound.person_id, other.person_id}
+
+
+def test_an_unconfirmed_esia_account_binds_nothing_new():
+    unconfirmed = EsiaIdentity(**{**IDENTITY.__dict__, "trusted": False})
+    assert match_account(unconfirmed, [], [account()]) is NoMatch.UNTRUSTED
+    bound = account(esia_oid="1000001")
+    assert match_account(unconfirmed, [bound], [account()]) == {bound.person_id}
+
+
+def test_an_oid_the_school_typed_in_binds_only_the_person_esia_knows():
+    stated = account(stated_oid="1000001", snils_digits=None)
+    assert vouched_by_school(stated, IDENTITY)
+    assert match_account(IDENTITY, [], [stated]) == {stated.person_id}
+    # A secretary typing someone else's oid into an account gives that someone nothing.
+    planted = account(stated_oid="1000001", last_name="Петрова", snils_digits=None)
+    assert not vouched_by_school(planted, IDENTITY)
+    assert match_account(IDENTITY, [], [planted]) is NoMatch.UNKNOWN
+    assert not vouched_by_school(account(stated_oid="1000001", snils_digits="12345678964"), IDENTITY)
 
 
 def test_nobody_matches_an_unknown_person():
     assert match_account(IDENTITY, [], []) is NoMatch.UNKNOWN
+
+
+def test_a_child_is_confirmed_when_esia_lists_them_by_snils_names_and_birth_date():
+    listed, stranger = account(), account(snils_digits="12345678964")
+    assert confirmed_children([IDENTITY], [listed, stranger]) == {listed.person_id}
+    assert confirmed_children([], [listed]) == set()
 
 
 def test_only_state_changing_methods_need_the_csrf_token():

@@ -16,10 +16,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
 
+from chassis.signing import EcdsaSigner
 from esia_sandbox.main import build_app
 from esia_sandbox.settings import SandboxSettings
 from esia_sandbox.testing import register_client
-from gateway.esia import EcdsaClientSecretSigner, EsiaClient, EsiaError, EsiaPerson, EsiaTokens
+from gateway.esia import EsiaClient, EsiaError, EsiaPerson, EsiaTokens
+from gateway.settings import SANDBOX_ISSUER
 
 ESIA_URL = "http://esia-sandbox.test"
 CALLBACK = "http://journal.test/auth/esia/callback"
@@ -89,7 +91,7 @@ def new_sandbox(tmp_path: Path, client_key_pem: bytes) -> Callable[[], FastAPI]:
     key = serialization.load_pem_private_key(client_key_pem, password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     clients_file = register_client(tmp_path, "JOURNAL", ["http://journal.test/auth/"], key.public_key())
-    return lambda: build_app(SandboxSettings(clients_file=clients_file))
+    return lambda: build_app(SandboxSettings(clients_file=clients_file, admin_api=True))
 
 
 @pytest.fixture
@@ -127,9 +129,10 @@ def esia_client(client_key_pem: bytes, http: httpx.AsyncClient, **overrides: str
         "client_id": "JOURNAL",
         "redirect_uri": CALLBACK,
         "token_keys_url": f"{ESIA_URL}/sandbox/jwks.json",
+        "issuer": SANDBOX_ISSUER,
         **overrides,
     }
-    return EsiaClient(signer=EcdsaClientSecretSigner(client_key_pem), http=http, **settings)
+    return EsiaClient(signer=EcdsaSigner(client_key_pem), http=http, **settings)
 
 
 @pytest.fixture
@@ -157,6 +160,7 @@ async def test_a_parent_logs_in_and_is_told_with_their_kids(client: EsiaClient, 
         middle_name="Иванович",
         birth_date=date(1982, 11, 20),
         snils="123-456-701 40",
+        trusted=True,
     )
     assert await client.kids(tokens) == [
         EsiaPerson(

@@ -14,9 +14,10 @@ from gateway.domain.local_logins import (
     unique_login,
 )
 from gateway.domain.passwords import (
+    HASHER,
     UNAMBIGUOUS,
-    ScryptParams,
     hash_password,
+    is_common,
     needs_rehash,
     new_password_problem,
     temporary_password,
@@ -24,8 +25,8 @@ from gateway.domain.passwords import (
 )
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-#: Cheap parameters, so the tests that only need *some* other parameters run fast.
-CHEAP = ScryptParams(n=2**10, r=8, p=1)
+#: A hash of an earlier release (scrypt, n=1024) of «пароль-для-проверки».
+LEGACY = "scrypt$n=1024,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg==$Aq75cQ8QwAlx22DDoj7BngOPjPD+1Wn9zUzTcDjJ/RQ="
 
 
 def test_a_hash_verifies_its_password_only():
@@ -38,15 +39,28 @@ def test_a_hash_verifies_its_password_only():
 def test_equal_passwords_get_different_salts_and_hashes():
     first, second = hash_password("одинаковый пароль"), hash_password("одинаковый пароль")
     assert first != second
-    assert first.split("$")[2] != second.split("$")[2]
+    assert first.split("$")[4] != second.split("$")[4]
 
 
-def test_the_parameters_are_stored_with_the_hash_and_a_hash_with_old_ones_needs_rehash():
-    old = hash_password("пароль-для-проверки", CHEAP)
-    assert old.startswith("scrypt$n=1024,r=8,p=1$")
-    assert verify_password("пароль-для-проверки", old)
-    assert needs_rehash(old)
-    assert not needs_rehash(hash_password("пароль-для-проверки"))
+def test_hashes_are_argon2id_at_owasp_parameters_with_the_parameters_stored():
+    stored = hash_password("пароль-для-проверки")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert not needs_rehash(stored)
+
+
+def test_a_hash_of_an_earlier_release_or_with_other_parameters_verifies_and_needs_rehash():
+    assert verify_password("пароль-для-проверки", LEGACY)
+    assert not verify_password("пароль-для-провеРки", LEGACY)
+    assert needs_rehash(LEGACY)
+    weaker = type(HASHER)(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash("пароль-для-проверки")
+    assert verify_password("пароль-для-проверки", weaker)
+    assert needs_rehash(weaker)
+
+
+def test_common_passwords_are_refused_also_typed_on_a_russian_keyboard():
+    assert is_common("qwertyuiop") and is_common("Password123")
+    assert is_common("йцукенгшщз")  # qwertyuiop on a Russian keyboard
+    assert not is_common("новый-пароль-2026")
 
 
 @pytest.mark.parametrize("stored", ["", "plain", "scrypt$n=x$a$b", "md5$n=1024,r=8,p=1$AAAA$AAAA", "scrypt$$$"])
@@ -67,7 +81,7 @@ def test_temporary_passwords_are_long_mixed_unambiguous_and_different():
 
 
 def test_the_password_policy():
-    old = hash_password("старый-пароль-1", CHEAP)
+    old = hash_password("старый-пароль-1")
     ok = "новый-пароль-2026"
 
     def problem(new: str, repeated: str | None = None, login: str = "ivanova.mp") -> str | None:
@@ -82,6 +96,8 @@ def test_the_password_policy():
     assert "совпадать с логином" in problem("Ivanova.MP2", login="ivanova.mp2")
     assert "пробелом" in problem(" с пробелом впереди")
     assert "служебные" in problem("пароль\x00с-нулём")
+    assert "распространён" in problem("1234567890")
+    assert "распространён" in problem("ЙЦУКЕНГШЩЗ")
 
 
 @pytest.mark.parametrize(

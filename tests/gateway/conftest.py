@@ -80,12 +80,15 @@ def settings(keys_dir: Path) -> GatewaySettings:
         gradebook_url=DOWN_URL,
         attendance_url=DOWN_URL,
         notifications_url=DOWN_URL,
+        # Every test browser comes from 127.0.0.1: the rate-limit tests lower these for themselves.
+        login_attempts_per_ip_per_minute=10_000,
+        login_attempts_per_minute=10_000,
     )
 
 
 @pytest.fixture(scope="session")
 def sandbox(keys_dir: Path) -> FastAPI:
-    return build_sandbox(SandboxSettings(clients_file=keys_dir / "clients.json"))
+    return build_sandbox(SandboxSettings(clients_file=keys_dir / "clients.json", admin_api=True))
 
 
 @dataclass
@@ -199,7 +202,9 @@ class EsiaPerson:
 def esia_person(stack: Stack) -> Callable[..., Awaitable[EsiaPerson]]:
     """A fresh person in the ESIA sandbox, so no two tests share an account."""
 
-    async def make(last_name: str = "Иванова", first_name: str = "Мария", kids: tuple[int, ...] = ()) -> EsiaPerson:
+    async def make(
+        last_name: str = "Иванова", first_name: str = "Мария", kids: tuple[int, ...] = (), trusted: bool = True
+    ) -> EsiaPerson:
         body = {
             "last_name": last_name,
             "first_name": first_name,
@@ -207,6 +212,7 @@ def esia_person(stack: Stack) -> Callable[..., Awaitable[EsiaPerson]]:
             "birth_date": "1985-03-14",
             "snils": _valid_snils(),
             "kids": list(kids),
+            "trusted": trusted,
         }
         async with stack.esia_browser() as esia:
             response = await esia.post("/sandbox/people", json=body)

@@ -61,7 +61,7 @@ def keys_of(value: object) -> set[str]:
 
 async def stored_oid(stack, person_id: UUID) -> str | None:
     async with stack.gateway.state.db.transaction(SYSTEM) as session:
-        return await session.scalar(select(Person.esia_oid).where(Person.person_id == person_id))
+        return await session.scalar(select(Person.stated_esia_oid).where(Person.person_id == person_id))
 
 
 async def handled_by_portal(stack, event_id: UUID) -> bool:

@@ -52,6 +52,7 @@ async def test_roster_accepts_the_internal_token_and_every_call_is_logged(stack,
         assert missing.headers["content-type"] == "application/problem+json"
 
     assert await access_log(stack, me["person_id"]) == [
+        ("LOGIN", "/auth/esia", 200),
         ("POST", "/api/v1/roster/schools", 201),
         ("GET", f"/api/v1/roster/schools/{school_id}", 200),
         ("GET", "/api/v1/roster/schools/00000000-0000-0000-0000-000000000000", 404),

@@ -12,6 +12,7 @@ def build_app(settings: SandboxSettings) -> FastAPI:
         title="ESIA sandbox (тестовый контур ЕСИА)", docs_url="/sandbox/docs", openapi_url="/sandbox/openapi.json"
     )
     app.state.sandbox = Sandbox.from_settings(settings)
+    app.state.settings = settings
     app.include_router(oauth.router)
     app.include_router(rest.router)
     app.include_router(sandbox_api.router)

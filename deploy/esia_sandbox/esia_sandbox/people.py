@@ -48,6 +48,8 @@ class Person:
     kids: tuple[int, ...] = ()
     #: Shown on the login page so a developer knows whom they pick.
     description: str = ""
+    #: ESIA's «подтверждённая учётная запись» (identity checked in person or through a bank).
+    trusted: bool = True
 
     @property
     def full_name(self) -> str:
@@ -116,6 +118,7 @@ class People:
         snils: str,
         phone: str | None,
         kids: list[int],
+        trusted: bool = True,
     ) -> Person:
         digits = snils_digits(snils)
         if digits is None or not snils_is_valid(digits):
@@ -136,6 +139,7 @@ class People:
             snils=format_snils(digits),
             phone=phone,
             kids=tuple(kids),
+            trusted=trusted,
             description="добавлен во время работы",
         )
         self.by_oid[person.oid] = person

@@ -67,10 +67,11 @@ def person(oid: int, request: Request, authorization: Annotated[str | None, Head
         scopes = granted_scopes(sandbox, authorization, oid)
         if not scopes & {"fullname", "birthdate", "snils"}:
             raise Refused(403, "ESIA-005005", "Маркер доступа не даёт прав на данные пользователя.")
-        data = person_json(found(sandbox, oid), scopes, "")
+        subject = found(sandbox, oid)
+        data = person_json(subject, scopes, "")
     except Refused as refused:
         return refused.response()
-    return JSONResponse({"oid": oid, **data, "trusted": True, "status": "REGISTERED"})
+    return JSONResponse({"oid": oid, **data, "trusted": subject.trusted, "status": "REGISTERED"})
 
 
 @router.get("/{oid}/kids")

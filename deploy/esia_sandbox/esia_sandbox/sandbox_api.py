@@ -30,11 +30,15 @@ class NewPerson(BaseModel):
     #: For logging in by phone; optional.
     phone: str | None = None
     kids: list[int] = Field(default_factory=list)
+    #: False: a simplified (unconfirmed) ESIA account.
+    trusted: bool = True
 
 
 @router.post("/people", status_code=201)
 def add_person(body: NewPerson, request: Request) -> JSONResponse:
     sandbox: Sandbox = request.app.state.sandbox
+    if not request.app.state.settings.admin_api:
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
     try:
         person = sandbox.people.add(**body.model_dump())
     except PersonRejected as rejected:

@@ -9,6 +9,10 @@ from typing import Any
 ENV_PREFIX = "ESIA_SANDBOX_"
 
 
+class SandboxInProduction(RuntimeError):
+    """The sandbox lets anyone log in as anyone: it never runs beside a production deployment."""
+
+
 @dataclass(frozen=True)
 class SandboxSettings:
     host: str = "127.0.0.1"
@@ -23,6 +27,8 @@ class SandboxSettings:
     token_lifetime_seconds: int = 3600
     #: How far the client's ``timestamp`` may be from the sandbox's clock.
     timestamp_tolerance_seconds: int = 3600
+    #: ``POST /sandbox/people`` (anyone may add a person with any oid): only for tests and ``make run``.
+    admin_api: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "SandboxSettings":
@@ -33,7 +39,10 @@ class SandboxSettings:
             "code_lifetime_seconds": int,
             "token_lifetime_seconds": int,
             "timestamp_tolerance_seconds": int,
+            "admin_api": lambda raw: raw.strip().lower() in {"1", "true", "yes"},
         }
+        if environ.get("JOURNAL_PROFILE") == "production":
+            raise SandboxInProduction("the ESIA sandbox refuses to start under JOURNAL_PROFILE=production")
         values: dict[str, Any] = {}
         for field in fields(cls):
             raw = environ.get(f"{ENV_PREFIX}{field.name.upper()}")

@@ -126,7 +126,7 @@ def client_key() -> ec.EllipticCurvePrivateKey:
 @pytest.fixture
 def settings(tmp_path: Path, client_key: ec.EllipticCurvePrivateKey) -> SandboxSettings:
     clients_file = register_client(tmp_path, CLIENT_ID, ["http://journal.test/auth/"], client_key.public_key())
-    return SandboxSettings(clients_file=clients_file)
+    return SandboxSettings(clients_file=clients_file, admin_api=True)
 
 
 @pytest.fixture

@@ -119,6 +119,7 @@ class Stack:
                 **env,
                 "ESIA_SANDBOX_PORT": str(self.port(name)),
                 "ESIA_SANDBOX_CLIENTS_FILE": str(self.var_dir / "esia" / "clients.json"),
+                "ESIA_SANDBOX_ADMIN_API": "1",
             }
         env.update(
             {

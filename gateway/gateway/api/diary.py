@@ -1,6 +1,5 @@
 """The family's diary: which students the caller may see, and a student's week, from reporting."""
 
-from datetime import date
 from uuid import UUID
 
 import httpx
@@ -9,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from chassis.auth import Caller
+from chassis.dates import JournalDate
 from chassis.problems import PROBLEM_JSON, NotFound
 from gateway.deps import SignedInDep
 from gateway.upstream import ServiceUnavailable, Upstreams, record_access
@@ -54,8 +54,8 @@ async def student_diary(
     student_id: UUID,
     current: SignedInDep,
     request: Request,
-    start: date | None = None,
-    end: date | None = None,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
 ) -> JSONResponse:
     """The week (or ``start``..``end``) of a student's diary from the first of the caller's schools that has it.
 

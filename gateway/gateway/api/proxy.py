@@ -1,27 +1,24 @@
 """``/api/v1/<service>/<path>``: the session turns into an internal token; the service answers."""
 
-from urllib.parse import quote
-
 import structlog
 from fastapi import APIRouter, Request, Response
 
 from chassis.problems import NotFound
 from gateway.deps import SignedInDep
+from gateway.domain.paths import canonical_path
 from gateway.settings import SERVICES
 from gateway.upstream import Upstreams, record_access
 
 router = APIRouter(prefix="/api/v1", tags=["proxy"])
-#: A service's operational endpoints are for the platform, not for people behind the gateway.
-OPERATIONAL_PATHS = frozenset({"metrics", "livez", "readyz", "docs", "redoc", "openapi.json"})
 #: Response headers a client may need besides the body's type.
 RETURNED_HEADERS = ("idempotent-replayed", "location")
 
 
-def upstream_path(request: Request, service: str, path: str) -> str:
-    """The path as the client encoded it, less the ``/api/v1/<service>`` prefix."""
+def upstream_path(request: Request, service: str) -> str | None:
+    """The service's path, canonical (``gateway.domain.paths``), from the path as the client encoded it."""
     raw = request.scope.get("raw_path", b"").decode("latin-1")
     prefix = f"/api/v1/{service}/"
-    return raw[len(prefix) - 1 :] if raw.startswith(prefix) else "/" + quote(path)
+    return canonical_path(raw[len(prefix) - 1 :]) if raw.startswith(prefix) else None
 
 
 def request_id() -> str | None:
@@ -31,19 +28,21 @@ def request_id() -> str | None:
 
 @router.api_route("/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 async def proxy(service: str, path: str, request: Request, current: SignedInDep) -> Response:
-    if service not in SERVICES or path.strip("/").split("/")[0] in OPERATIONAL_PATHS:
+    audited_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    forwarded = upstream_path(request, service) if service in SERVICES else None
+    if forwarded is None:
+        await record_access(request.app.state.db, current.caller.person_id, request.method, audited_path, 404)
         raise NotFound(f"Адреса «{request.url.path}» в API нет.")
     upstreams: Upstreams = request.app.state.upstreams
     headers = dict(request.headers)
     if "x-request-id" not in headers and (rid := request_id()):
         headers["x-request-id"] = rid
-    audited_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     status = 503
     try:
         answer = await upstreams.send(
             service,
             request.method,
-            upstream_path(request, service, path),
+            forwarded,
             current.caller,
             query=request.url.query,
             body=await request.body(),

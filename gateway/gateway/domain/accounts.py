@@ -27,7 +27,11 @@ class Account:
     first_name: str
     birth_date: date | None
     snils_digits: str | None
+    #: Bound by a login that matched (the only way an oid is bound).
     esia_oid: str | None
+    school_id: UUID | None = None
+    #: The oid the school typed in: a hint, never a binding by itself.
+    stated_oid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class EsiaIdentity:
     first_name: str
     birth_date: date | None
     snils: str | None
+    #: ESIA's «подтверждённая учётная запись»: identity checked in person or through a bank.
+    trusted: bool
 
 
 def same_person(account: Account, identity: EsiaIdentity) -> bool:
@@ -54,23 +60,56 @@ def same_person(account: Account, identity: EsiaIdentity) -> bool:
     )
 
 
+def vouched_by_school(account: Account, identity: EsiaIdentity) -> bool:
+    """The school stated this oid and ESIA's person has the account's names and birth date (and СНИЛС where
+    both have it): a typed-in oid alone binds nobody, so a mistyped or planted oid opens no one's account."""
+    esia_snils = snils_digits(identity.snils)
+    return (
+        account.stated_oid == identity.oid
+        and account.birth_date is not None
+        and account.birth_date == identity.birth_date
+        and _name_key(account.last_name) == _name_key(identity.last_name)
+        and _name_key(account.first_name) == _name_key(identity.first_name)
+        and (account.snils_digits is None or account.snils_digits == esia_snils)
+    )
+
+
 class NoMatch(Enum):
     UNKNOWN = "unknown"
     AMBIGUOUS = "ambiguous"
+    #: A match, but the ESIA account is not confirmed: it cannot be bound yet.
+    UNTRUSTED = "untrusted"
 
 
-def match_account(identity: EsiaIdentity, by_oid: list[Account], by_snils: list[Account]) -> UUID | NoMatch:
-    """The person an ESIA identity logs in as.
+def match_account(identity: EsiaIdentity, bound: list[Account], candidates: list[Account]) -> frozenset[UUID] | NoMatch:
+    """The accounts an ESIA identity logs in as: one per school (R-2).
 
-    An account already bound to the oid wins. Otherwise an account with the same СНИЛС,
-    names and birth date that is not bound to another oid. One oid maps to one person:
-    several candidates are left to the school to sort out, never guessed.
+    Accounts already bound to the oid count. Others are bound now only for a confirmed
+    (``trusted``) ESIA account, when not bound to another oid and their СНИЛС, names and birth
+    date equal ESIA's, or their school stated this oid and the names and birth date equal
+    ESIA's. Two accounts in one school are left to the school to sort out, never guessed.
     """
-    bound = {a.person_id for a in by_oid if a.esia_oid == identity.oid}
-    if not bound:
-        bound = {a.person_id for a in by_snils if a.esia_oid in (None, identity.oid) and same_person(a, identity)}
-    if not bound:
+    known = [a for a in bound if a.esia_oid == identity.oid]
+    known_ids = {a.person_id for a in known}
+    new = [
+        a
+        for a in candidates
+        if a.person_id not in known_ids
+        and a.esia_oid in (None, identity.oid)
+        and (same_person(a, identity) or vouched_by_school(a, identity))
+    ]
+    if new and not identity.trusted:
+        return NoMatch.UNTRUSTED if not known else frozenset(known_ids)
+    accounts = known + new
+    if not accounts:
         return NoMatch.UNKNOWN
-    if len(bound) > 1:
+    schools = [a.school_id for a in accounts]
+    if len(set(schools)) != len(schools):
         return NoMatch.AMBIGUOUS
-    return next(iter(bound))
+    return frozenset(a.person_id for a in accounts)
+
+
+def confirmed_children(kids: list[EsiaIdentity], children: list[Account]) -> set[UUID]:
+    """R-2: the school's links a parent's ESIA confirms: children ESIA lists as theirs, by СНИЛС, names and
+    birth date (the same facts as a first login)."""
+    return {child.person_id for child in children if any(same_person(child, kid) for kid in kids)}

@@ -25,6 +25,8 @@ LOCKOUT = timedelta(minutes=15)
 STAFF_PASSWORD_LIFETIME = timedelta(days=365)
 #: Roles that are not staff: their passwords do not expire.
 FAMILY_ROLES = frozenset({"student", "guardian"})
+#: The school's administration: a school administrator does not issue them logins (see ``issuance_refusal``).
+ADMINISTRATION_ROLES = frozenset({"school_admin", "director", "deputy"})
 
 
 def transliterate(text: str) -> str:
@@ -70,6 +72,12 @@ def locked_until(failures: Sequence[datetime], now: datetime) -> datetime | None
     return latest if latest is not None and latest > now else None
 
 
+def rate_window(now: datetime) -> tuple[datetime, int]:
+    """R-2: password attempts are counted per minute; the minute's start and the seconds left of it."""
+    start = now.replace(second=0, microsecond=0)
+    return start, max(1, 60 - now.second)
+
+
 def failures_that_matter(now: datetime) -> datetime:
     """Failures older than this can no longer lock anything and may be forgotten."""
     return now - FAILURE_WINDOW - LOCKOUT
@@ -82,3 +90,22 @@ def is_staff(roles: Collection[str]) -> bool:
 def must_change_password(*, temporary: bool, password_set_at: datetime, staff: bool, now: datetime) -> bool:
     """A temporary password is changed at the first login; staff passwords expire after a year (R-2)."""
     return temporary or (staff and now - password_set_at >= STAFF_PASSWORD_LIFETIME)
+
+
+def issuance_refusal(
+    admin_schools: Collection[object], roles: Collection[tuple[object, str]], *, esia_bound: bool
+) -> str | None:
+    """Why a school administrator may not issue (or reset) this person's local login, or None (R-2).
+
+    Only to people of the administrator's own schools, who do not log in through ESIA (a login
+    must never be a way into an ESIA user's account) and who are not of the administration
+    (the director, deputies, another administrator): a password they would hand over would let
+    them act as their superior or peer. Those log in through ESIA.
+    """
+    if esia_bound:
+        return "Этот человек входит через Госуслуги: логин и пароль ему не выдаются."
+    if any(school not in admin_schools for school, _ in roles):
+        return "У этого человека есть роли в другой школе: логин ему выдаёт только вход через Госуслуги."
+    if any(role in ADMINISTRATION_ROLES for _, role in roles):
+        return "Директору, заместителям и администраторам ЭЖ логин не выдаётся: они входят через Госуслуги."
+    return None

@@ -1,18 +1,20 @@
-"""Passwords of local logins (R-2): scrypt hashes, temporary passwords, the password policy.
+"""Passwords of local logins (R-2): argon2id hashes, temporary passwords, the password policy.
 
-A hash is stored as ``scrypt$n=16384,r=8,p=1$<salt>$<key>`` (base64): the parameters travel
-with it, so they can be raised later and old hashes are upgraded at the next login.
+Hashes are argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane); the parameters travel
+with each hash, so they can be raised later and old hashes (argon2 with other parameters, or
+the scrypt of earlier releases) are remade at the next login. Hashing is slow on purpose:
+callers run it in a thread (``asyncio.to_thread``), off the event loop.
 """
 
 import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
-SCHEME = "scrypt"
-SALT_BYTES = 16
-KEY_BYTES = 32
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
 #: Min length of a password a person chooses; temporary ones are random and need fewer.
 MIN_LENGTH = 10
 MAX_LENGTH = 128
@@ -22,65 +24,56 @@ UNAMBIGUOUS_LOWER = "abcdefghjkmnpqrstuvwxyz"
 UNAMBIGUOUS_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 UNAMBIGUOUS_DIGITS = "23456789"
 UNAMBIGUOUS = UNAMBIGUOUS_LOWER + UNAMBIGUOUS_UPPER + UNAMBIGUOUS_DIGITS
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+#: The 30 000 most common passwords of leaked password lists (zxcvbn's list), as typed.
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+#: A Russian keyboard typed as if it were Latin: «йцукенгшщз» is «qwertyuiop» to a guesser.
+RUSSIAN_LAYOUT = str.maketrans("йцукенгшщзхъфывапролджэячсмитьбю", "qwertyuiop[]asdfghjkl;'zxcvbnm,.")
 
 
-@dataclass(frozen=True)
-class ScryptParams:
-    n: int = 2**14
-    r: int = 8
-    p: int = 1
-
-    def text(self) -> str:
-        return f"n={self.n},r={self.r},p={self.p}"
-
-    @classmethod
-    def parse(cls, text: str) -> "ScryptParams":
-        values = dict(part.split("=", 1) for part in text.split(","))
-        return cls(n=int(values["n"]), r=int(values["r"]), p=int(values["p"]))
-
-
-CURRENT = ScryptParams()
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _derive(password: str, salt: bytes, params: ScryptParams) -> bytes:
-    # maxmem must cover 128·n·r bytes plus scrypt's working space; twice that is ample.
-    return hashlib.scrypt(
-        password.encode(),
-        salt=salt,
-        n=params.n,
-        r=params.r,
-        p=params.p,
-        maxmem=256 * params.n * params.r,
-        dklen=KEY_BYTES,
-    )
-
-
-def hash_password(password: str, params: ScryptParams = CURRENT) -> str:
+def hash_password(password: str) -> str:
     """A fresh random salt for every password, so equal passwords give different hashes."""
-    salt = secrets.token_bytes(SALT_BYTES)
-    return f"{SCHEME}${params.text()}${_b64(salt)}${_b64(_derive(password, salt, params))}"
+    return HASHER.hash(password)
+
+
+def _legacy_scrypt(password: str, stored: str) -> bool:
+    """Hashes of earlier releases: ``scrypt$n=..,r=..,p=..$<salt>$<key>``; upgraded at the next login."""
+    try:
+        _, params_text, salt, key = stored.split("$")
+        params = {name: int(value) for name, value in (part.split("=", 1) for part in params_text.split(","))}
+        derived = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=params["n"],
+            r=params["r"],
+            p=params["p"],
+            maxmem=256 * params["n"] * params["r"],
+            dklen=32,
+        )
+        return hmac.compare_digest(derived, base64.b64decode(key))
+    except (ValueError, KeyError):
+        return False
 
 
 def verify_password(password: str, stored: str) -> bool:
-    """Constant-time comparison of the derived key; a malformed stored hash matches nothing."""
+    """Constant-time check against the stored hash; a malformed stored hash matches nothing."""
+    if stored.startswith("scrypt$"):
+        return _legacy_scrypt(password, stored)
     try:
-        scheme, params_text, salt, key = stored.split("$")
-        params = ScryptParams.parse(params_text)
-        expected = base64.b64decode(key)
-        derived = _derive(password, base64.b64decode(salt), params)
-    except (ValueError, KeyError):
+        return HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
         return False
-    return scheme == SCHEME and hmac.compare_digest(derived, expected)
 
 
-def needs_rehash(stored: str, params: ScryptParams = CURRENT) -> bool:
-    """Whether the hash was made with other parameters than today's (then it is remade at the next login)."""
-    parts = stored.split("$")
-    return len(parts) != 4 or parts[0] != SCHEME or parts[1] != params.text()
+def needs_rehash(stored: str) -> bool:
+    """Whether the hash was made otherwise than today (then it is remade at the next login)."""
+    return not stored.startswith("$argon2id$") or HASHER.check_needs_rehash(stored)
+
+
+def is_common(password: str) -> bool:
+    """R-2: one of the passwords every guesser tries first, as typed or typed on a Russian keyboard."""
+    typed = password.casefold()
+    return typed in COMMON_PASSWORDS or typed.translate(RUSSIAN_LAYOUT) in COMMON_PASSWORDS
 
 
 def temporary_password(length: int = TEMPORARY_LENGTH) -> str:
@@ -105,6 +98,8 @@ def new_password_problem(new: str, repeated: str, *, login: str, old_hash: str) 
         return "Пароль не должен начинаться или заканчиваться пробелом и содержать служебные символы."
     if new.casefold() == login.casefold():
         return "Пароль не должен совпадать с логином."
+    if is_common(new):
+        return "Этот пароль слишком распространён: его подбирают первым. Придумайте другой."
     if verify_password(new, old_hash):
         return "Новый пароль должен отличаться от прежнего."
     return None

@@ -19,6 +19,7 @@ from chassis.broker import Broker
 from chassis.clock import Clock
 from chassis.consumers import Consumer, ConsumerRunner
 from chassis.db import Database
+from chassis.guards import RequestGuard
 from chassis.idempotency import IdempotencyMiddleware
 from chassis.metrics import Metrics, RequestMetricsMiddleware, metrics_router
 from chassis.problems import install_problem_handlers, problem
@@ -107,6 +108,7 @@ def create_app(
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_request_id)
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(RequestGuard, networks=settings.ops_networks, max_body_bytes=settings.max_body_bytes)
     for router in routers:
         app.include_router(router)
     app.include_router(_health_router())

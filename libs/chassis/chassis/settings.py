@@ -78,6 +78,10 @@ class ServiceSettings(BaseSettings):
     #: Stored answers to ``Idempotency-Key`` requests are kept this long (clients retry within hours).
     idempotency_retention_hours: int = 72
     retention_interval_seconds: float = 3600.0
+    #: Networks that may read /metrics, /readyz, /docs and /openapi.json (Prometheus, the orchestrator).
+    ops_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    #: The largest request body accepted, in bytes; a larger one is a 413 problem.
+    max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
 

@@ -20,6 +20,7 @@ from attendance.domain.absences import (
 from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, Person
 from attendance.settings import AttendanceSettings
 from chassis.auth import SCHOOL_READ_ROLES, Caller
+from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
@@ -262,8 +263,8 @@ async def student_summary(
     student_id: UUID,
     caller: CallerDep,
     session: SchoolSession,
-    start: date | None = None,
-    end: date | None = None,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
 ) -> SummaryOut:
     """R-42: lessons missed (of them Б, У, Н) and lates of one student for any period."""
     # R-1: a student sees their own attendance, a class teacher their class's students', a teacher

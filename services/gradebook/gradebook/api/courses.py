@@ -1,12 +1,12 @@
 """Courses (нагрузка), their class lists and averages, and the work types marks are given for."""
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import Forbidden, Invalid
 from gradebook.api.access import get_in_school, reads_whole_school, require_reader
@@ -82,8 +82,8 @@ async def course_averages(
     course_id: UUID,
     caller: CallerDep,
     session: SchoolSession,
-    start: date | None = None,
-    end: date | None = None,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
 ) -> list[StudentAverages]:
     """Средний и средневзвешенный балл of each student for a period (R-22, R-28, R-63)."""
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")

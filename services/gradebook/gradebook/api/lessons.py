@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 
+from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Invalid
@@ -26,7 +27,7 @@ Homework = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40
 
 class LessonIn(BaseModel):
     course_id: UUID
-    date: date
+    date: JournalDate
     topic: Topic
     homework: Homework | None = None
 
@@ -114,8 +115,8 @@ async def list_lessons(
     course_id: UUID,
     caller: CallerDep,
     session: SchoolSession,
-    start: date | None = None,
-    end: date | None = None,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
 ) -> list[LessonWithMarks]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
     require_reader(caller, school_id, course)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from reporting.api.access import StudentCard, readable_student
 from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, diary_days
@@ -131,8 +132,8 @@ async def get_diary(
     caller: CallerDep,
     session: SchoolSession,
     today: SchoolToday,
-    start: date | None = None,
-    end: date | None = None,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
 ) -> DiaryOut:
     card = await readable_student(session, caller, school_id, student_id)
     dates = diary_range(start, end, today)
@@ -168,8 +169,8 @@ async def get_summary(
     caller: CallerDep,
     session: SchoolSession,
     today: SchoolToday,
-    start: date | None = None,
-    end: date | None = None,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
 ) -> SummaryOut:
     card = await readable_student(session, caller, school_id, student_id)
     dates = summary_range(start, end, today)

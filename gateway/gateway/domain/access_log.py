@@ -1,0 +1,44 @@
+"""The access log's tamper evidence (R-5): each entry sealed with a hash over the previous seal and itself.
+
+Changing, removing or reordering a sealed entry breaks every later seal, so an audit that
+recomputes the chain finds the first entry that no longer fits.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+#: The seal before the first entry.
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    person_id: UUID
+    method: str
+    path: str
+    status: int
+    at: datetime
+
+
+def seal(previous: str, entry: Entry) -> str:
+    """SHA-256 over the previous seal and the entry's fields, each length-prefixed so none can run into the next."""
+    fields = (previous, str(entry.id), str(entry.person_id), entry.method, entry.path, str(entry.status))
+    fields += (entry.at.isoformat(timespec="microseconds"),)
+    digest = hashlib.sha256()
+    for field in fields:
+        data = field.encode()
+        digest.update(len(data).to_bytes(4, "big") + data)
+    return digest.hexdigest()
+
+
+def first_broken(entries: list[tuple[Entry, str]], previous: str = GENESIS) -> int | None:
+    """The id of the first sealed entry (in id order) whose seal does not follow from the one before."""
+    for entry, stored in entries:
+        expected = seal(previous, entry)
+        if stored != expected:
+            return entry.id
+        previous = stored
+    return None

@@ -1,0 +1,179 @@
+"""Detached signatures made for an outside party: ESIA's ``client_secret`` (R-2), later the archive.
+
+One interface, ``Signer``: bytes in, the signature's bytes out. ``EcdsaSigner`` serves local
+development with the ESIA sandbox; ``GostSigner`` is GOST R 34.10-2012 over Streebog-256 in
+pure Python, for development and tests; ``CommandSigner`` hands the message to a certified
+tool (CryptoPro ``cryptcp``/``csptest``, OpenSSL with the GOST engine) — the only signer the
+production profile accepts, because ESIA requires certified cryptography.
+"""
+
+import base64
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass
+from typing import Protocol
+
+import gostcrypto.gosthash
+import gostcrypto.gostsignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+#: A signing tool that has not answered by then is taken to be hung.
+COMMAND_TIMEOUT_SECONDS = 10.0
+
+
+class SigningError(Exception):
+    """The signer could not sign (a broken key, a failing tool); nothing was sent."""
+
+
+class Signer(Protocol):
+    def sign(self, message: bytes) -> bytes:
+        """The detached signature of ``message``."""
+        ...
+
+
+class EcdsaSigner:
+    """ECDSA P-256 with SHA-256, DER-encoded: what the ESIA sandbox checks. Local development only."""
+
+    def __init__(self, private_key_pem: bytes) -> None:
+        key = serialization.load_pem_private_key(private_key_pem, password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise SigningError("the key must be an EC (P-256) private key")
+        self._key = key
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message, ec.ECDSA(hashes.SHA256()))
+
+
+class CommandSigner:
+    """An external signing command: the message on its stdin, the signature's bytes on its stdout.
+
+    The command line is split like a shell would split it but run without a shell, e.g.
+    ``openssl cms -sign -engine gost -binary -noattr -outform DER -signer rp.pem -inkey rp.key``
+    or CryptoPro's ``cryptcp -signf -detached ...`` behind a wrapper script.
+    """
+
+    def __init__(self, command: str, *, timeout: float = COMMAND_TIMEOUT_SECONDS) -> None:
+        self.argv = shlex.split(command)
+        if not self.argv:
+            raise SigningError("the signing command is empty")
+        self.timeout = timeout
+
+    def sign(self, message: bytes) -> bytes:
+        try:
+            done = subprocess.run(self.argv, input=message, capture_output=True, timeout=self.timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise SigningError(f"the signing command did not run: {error}") from error
+        if done.returncode != 0 or not done.stdout:
+            raise SigningError(
+                f"the signing command failed ({done.returncode}): {done.stderr.decode(errors='replace')}"
+            )
+        return done.stdout
+
+
+#: GOST R 34.10-2012 256-bit parameter sets by OID, as gostcrypto names them (RFC 4357, Р 1323565.1.024-2019).
+GOST_PARAMSETS = {
+    "1.2.643.7.1.2.1.1.1": "id-tc26-gost-3410-2012-256-paramSetA",
+    "1.2.643.2.2.35.1": "id-tc26-gost-3410-2012-256-paramSetB",  # CryptoPro-A
+    "1.2.643.2.2.35.2": "id-tc26-gost-3410-2012-256-paramSetC",  # CryptoPro-B
+    "1.2.643.2.2.35.3": "id-tc26-gost-3410-2012-256-paramSetD",  # CryptoPro-C
+    "1.2.643.2.2.36.0": "id-tc26-gost-3410-2012-256-paramSetB",  # CryptoPro-XchA
+    "1.2.643.2.2.36.1": "id-tc26-gost-3410-2012-256-paramSetD",  # CryptoPro-XchB
+}
+GOST_KEY_BYTES = 32
+
+
+def _der(data: bytes) -> list[tuple[int, bytes]]:
+    """The (tag, content) elements of a DER sequence's content: enough to read a PKCS#8 GOST key."""
+    elements, at = [], 0
+    while at < len(data):
+        tag, length = data[at], data[at + 1]
+        at += 2
+        if length & 0x80:
+            count = length & 0x7F
+            length = int.from_bytes(data[at : at + count], "big")
+            at += count
+        elements.append((tag, data[at : at + length]))
+        at += length
+    return elements
+
+
+def _oid(content: bytes) -> str:
+    first, arcs, value = content[0], [], 0
+    for byte in content[1:]:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    return ".".join(str(a) for a in (first // 40, first % 40, *arcs))
+
+
+def _streebog256(message: bytes) -> bytearray:
+    return bytearray(gostcrypto.gosthash.new("streebog256", data=message).digest())
+
+
+@dataclass(frozen=True)
+class GostKey:
+    """A GOST R 34.10-2012 256-bit private key: its scalar (big-endian) and parameter set."""
+
+    scalar: bytes
+    paramset: str
+
+    @classmethod
+    def from_pem(cls, pem: bytes) -> "GostKey":
+        """A PKCS#8 key as OpenSSL's GOST engine writes it.
+
+        E.g. ``openssl genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A``.
+        """
+        body = re.sub(rb"-----[A-Z ]+-----|\s", b"", pem)
+        try:
+            (_, info), *_ = _der(base64.b64decode(body))
+            _, (_, algorithm), (_, key) = _der(info)[:3]
+            paramset = GOST_PARAMSETS[_oid(_der(_der(algorithm)[1][1])[0][1])]
+        except (ValueError, KeyError, IndexError) as error:
+            raise SigningError("not a GOST R 34.10-2012 (256-bit) private key in PKCS#8 PEM") from error
+        if len(key) == GOST_KEY_BYTES:  # the engine's layout: the scalar little-endian
+            scalar = key[::-1]
+        else:  # a wrapped OCTET STRING (little-endian) or INTEGER (big-endian)
+            tag, inner = _der(key)[0]
+            scalar = inner[::-1] if tag == 0x04 else inner.lstrip(b"\0").rjust(GOST_KEY_BYTES, b"\0")
+        return cls(scalar=scalar, paramset=paramset)
+
+
+def _gost(paramset: str) -> gostcrypto.gostsignature.GOST34102012:
+    curve = gostcrypto.gostsignature.CURVES_R_1323565_1_024_2019[paramset]
+    return gostcrypto.gostsignature.new(gostcrypto.gostsignature.MODE_256, curve)
+
+
+class GostSigner:
+    """GOST R 34.10-2012 (256-bit key) over GOST R 34.11-2012 (Streebog-256), pure Python (gostcrypto).
+
+    The signature is laid out as OpenSSL's GOST engine lays it (``openssl dgst -md_gost12_256
+    -sign``): s then r, big-endian, over the digest read little-endian; so a key can move to the
+    certified command signer without the other side noticing. Development and tests only.
+    """
+
+    def __init__(self, key: GostKey) -> None:
+        self.key = key
+
+    @classmethod
+    def from_pem(cls, pem: bytes) -> "GostSigner":
+        return cls(GostKey.from_pem(pem))
+
+    def public_key(self) -> bytes:
+        """x then y, big-endian (as ``openssl pkey -text`` prints them)."""
+        return bytes(_gost(self.key.paramset).public_key_generate(bytearray(self.key.scalar)))
+
+    def sign(self, message: bytes) -> bytes:
+        # gostcrypto gives r then s; its sign() overwrites nothing of ours, each call gets a fresh copy.
+        r_s = _gost(self.key.paramset).sign(bytearray(self.key.scalar), _streebog256(message)[::-1])
+        return bytes(r_s[GOST_KEY_BYTES:] + r_s[:GOST_KEY_BYTES])
+
+
+def gost_verify(public_key: bytes, message: bytes, signature: bytes, paramset: str) -> bool:
+    """Whether ``signature`` (OpenSSL's layout, see ``GostSigner``) over ``message`` is by ``public_key``."""
+    if len(signature) != 2 * GOST_KEY_BYTES:
+        return False
+    r_s = signature[GOST_KEY_BYTES:] + signature[:GOST_KEY_BYTES]
+    return bool(_gost(paramset).verify(bytearray(public_key), _streebog256(message)[::-1], bytearray(r_s)))
