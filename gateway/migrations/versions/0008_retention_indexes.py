@@ -1,7 +1,7 @@
 """retention indexes: the outbox, inbox and idempotency keys are trimmed by age
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 20:10:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 from chassis.migrations import create_retention_indexes
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
