@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from zoneinfo import available_timezones
 
 from chassis.problems import Conflict, Invalid
 
@@ -64,6 +65,13 @@ def check_year_dates(start: date, end: date) -> None:
         raise Invalid("Учебный год должен заканчиваться позже, чем начинается.")
     if (end - start).days > 366:
         raise Invalid("Учебный год не может быть длиннее календарного.")
+
+
+def known_timezone(name: str) -> str:
+    """A school's zone by its IANA name: Russia spans eleven, from Калининград to Камчатка."""
+    if name not in available_timezones():
+        raise ValueError("Неизвестный часовой пояс: нужен пояс IANA, например Europe/Moscow или Asia/Vladivostok")
+    return name
 
 
 class SchemeKind(StrEnum):
