@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
 from roster.api import calendar, classes, directory, links, people, schools, structure, timetable
+from roster.handlers import gradebook
 from roster.settings import RosterSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -26,6 +27,7 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
             structure.router,
             timetable.router,
         ],
+        consumers=[gradebook],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
     )

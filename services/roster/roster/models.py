@@ -279,6 +279,8 @@ class TimetableLesson(Base):
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     substitute_teacher_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
     change_note: Mapped[str | None] = mapped_column(String(500))
+    #: Recorded in the journal (gradebook said so): a template change leaves it alone.
+    recorded: Mapped[bool] = mapped_column(default=False)
     #: Changed by hand on the day: a template change leaves it alone.
     changed_by: Mapped[UUID | None]
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -286,7 +286,11 @@ async def sync_timetable(
     }
     change = regenerate(
         (
-            ExistingLesson(lesson.id, planned_of(lesson), frozen=lesson.day <= today or lesson.changed_by is not None)
+            ExistingLesson(
+                lesson.id,
+                planned_of(lesson),
+                frozen=lesson.day <= today or lesson.recorded or lesson.changed_by is not None,
+            )
             for lesson in lessons.values()
         ),
         wanted,

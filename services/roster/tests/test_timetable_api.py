@@ -4,12 +4,17 @@ The clock is pinned at Wednesday 14 October 2026; lessons are generated from tom
 """
 
 from dataclasses import dataclass
-from uuid import UUID
+from datetime import date
+from uuid import UUID, uuid4
 
 import pytest
+from sqlalchemy import select
 
 from chassis.auth import Caller
-from chassis.testing import person
+from chassis.tenancy import Tenant
+from chassis.testing import eventually, person, publish_event
+from contracts.gradebook import LessonRecorded
+from roster.models import TimetableLesson
 
 BELLS = [
     {"number": 1, "starts": "08:30", "ends": "09:15"},
@@ -486,3 +491,42 @@ async def test_a_school_keeps_its_time_zone(client, as_, school):
     assert (await client.get(f"/schools/{school.id}", headers=as_(school.admin))).json()[
         "timezone"
     ] == "Asia/Vladivostok"
+
+
+async def test_a_recorded_lesson_keeps_its_room_when_the_template_changes(client, as_, school, settings, app):
+    template_url = school.url(f"/periods/{school.first_quarter}/template")
+    await client.put(template_url, json=weekly(school), headers=as_(school.admin))
+    thursday = next(lesson for lesson in await timetable(client, as_, school) if lesson["date"] == "2026-10-15")
+    recorded = LessonRecorded(
+        lesson_id=uuid4(),
+        version=1,
+        assignment_id=thursday["assignment_id"],
+        class_id=thursday["class_id"],
+        subject_id=thursday["subject_id"],
+        subject_name="Математика",
+        teacher_id=thursday["teacher_id"],
+        date=date(2026, 10, 15),
+        topic="Дроби",
+        scheduled_lesson_id=thursday["id"],
+        number=1,
+    )
+    await publish_event(settings, recorded, school_id=school.id)
+
+    async def known() -> bool:
+        async with app.state.db.transaction(Tenant(school_id=school.id)) as session:
+            return bool(await session.scalar(select(TimetableLesson.recorded).filter_by(id=UUID(thursday["id"]))))
+
+    await eventually(known)
+    preview = await client.put(
+        template_url,
+        params={"preview": "true"},
+        json=weekly(school, school.other_room["id"]),
+        headers=as_(school.admin),
+    )
+    # Maths on the 15th is recorded; Russian that day and the later lessons move to room 14.
+    assert [(line["date"], line["number"]) for line in preview.json()["changed"]] == [
+        ("2026-10-15", 2),
+        ("2026-10-19", 1),
+        ("2026-10-22", 1),
+        ("2026-10-22", 2),
+    ]

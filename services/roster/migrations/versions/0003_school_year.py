@@ -161,6 +161,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('substitute_teacher_id', sa.Uuid(), nullable=True),
     sa.Column('change_note', sa.String(length=500), nullable=True),
+    sa.Column('recorded', sa.Boolean(), nullable=False),
     sa.Column('changed_by', sa.Uuid(), nullable=True),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
