@@ -252,3 +252,16 @@ class TimetableLessonSubstituted(TimetableLessonState):
     """Замена: another teacher gives the lesson; they may write its record (R-20)."""
 
     TYPE: ClassVar[str] = "roster.timetable_lesson.substituted.v1"
+
+
+@event_model
+class CurriculumHoursSet(Event):
+    """Учебный план (R-13): the hours a year of a subject in a grade; thematic plans must add up to them (R-30)."""
+
+    TYPE: ClassVar[str] = "roster.curriculum_hours.set.v1"
+    SUBJECT_FIELD: ClassVar[str] = "subject_id"
+    year_id: UUID
+    year_name: str
+    grade: int
+    subject_id: UUID
+    hours: int

@@ -13,6 +13,7 @@ from chassis.replicas import insert_once, upsert
 from contracts.roster import (
     AssignmentCreated,
     ClassCreated,
+    CurriculumHoursSet,
     PersonRegistered,
     StudentEnrolled,
     TimetableLessonCancelled,
@@ -22,7 +23,7 @@ from contracts.roster import (
     TimetableLessonSubstituted,
 )
 from gradebook.api.lessons import lesson_recorded
-from gradebook.models import ClassMember, Course, Lesson, Person, ScheduledLesson, SchoolClass
+from gradebook.models import ClassMember, Course, CurriculumLine, Lesson, Person, ScheduledLesson, SchoolClass
 
 roster = Consumer("gradebook.roster")
 
@@ -42,7 +43,12 @@ async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelop
 
 @roster.on(ClassCreated)
 async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelope) -> None:
-    values = {"school_id": envelope.schoolid, "grade": event.grade, "name": event.name}
+    values = {
+        "school_id": envelope.schoolid,
+        "grade": event.grade,
+        "name": event.name,
+        "academic_year": event.academic_year,
+    }
     await upsert(session, SchoolClass, {"id": event.class_id}, values)
 
 
@@ -97,3 +103,15 @@ async def on_timetable_lesson(session: AsyncSession, event: TimetableLessonState
 
 for kind in (TimetableLessonScheduled, TimetableLessonChanged, TimetableLessonCancelled, TimetableLessonSubstituted):
     roster.on(kind)(on_timetable_lesson)
+
+
+@roster.on(CurriculumHoursSet)
+async def on_curriculum_hours(session: AsyncSession, event: CurriculumHoursSet, envelope: Envelope) -> None:
+    key = {
+        "school_id": envelope.schoolid,
+        "academic_year": event.year_name,
+        "grade": event.grade,
+        "subject_id": event.subject_id,
+    }
+    values = {"hours": event.hours, "set_at": envelope.time}
+    await upsert(session, CurriculumLine, key, values, only_if=lambda new: CurriculumLine.set_at < new.set_at)

@@ -36,6 +36,8 @@ class SchoolClass(Base):
     school_id: Mapped[UUID]
     grade: Mapped[int] = mapped_column(SmallInteger)
     name: Mapped[str] = mapped_column(String(20))
+    #: «2026/2027»; None for classes announced before the year was carried.
+    academic_year: Mapped[str | None] = mapped_column(String(9))
 
 
 class ClassMember(Base):
@@ -141,3 +143,29 @@ class ScheduledLesson(Base):
     substitute_name: Mapped[str | None] = mapped_column(String(300))
     change_note: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int]
+
+
+class CurriculumLine(Base):
+    """Учебный план as roster announced it (R-13): hours a year of a subject in a grade."""
+
+    __tablename__ = "curriculum_lines"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    academic_year: Mapped[str] = mapped_column(String(9), primary_key=True)
+    grade: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    subject_id: Mapped[UUID] = mapped_column(primary_key=True)
+    hours: Mapped[int] = mapped_column(SmallInteger)
+    #: The event's time: a line set twice keeps the later hours, whichever event arrives last.
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanTopic(Base):
+    """A topic of a course's thematic plan (R-30), at ``position`` in the plan's order."""
+
+    __tablename__ = "plan_topics"
+    __table_args__ = (UniqueConstraint("course_id", "position"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str] = mapped_column(Text)
+    hours: Mapped[int] = mapped_column(SmallInteger)

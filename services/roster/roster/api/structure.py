@@ -10,7 +10,7 @@ from sqlalchemy import any_, select
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
-from contracts.roster import GroupCreated, GroupMembershipChanged
+from contracts.roster import CurriculumHoursSet, GroupCreated, GroupMembershipChanged
 from roster.calendars import PLANNERS, LocalToday, calendar_of, year_of, year_on
 from roster.domain.calendar import Span, is_period_boundary
 from roster.domain.curriculum import CourseLoad, load_report
@@ -298,6 +298,14 @@ async def set_curriculum_hours(
         line = CurriculumHours(school_id=school_id, year_id=year.id, grade=body.grade, subject_id=subject.id)
         session.add(line)
     line.hours = body.hours
+    await session.flush()
+    await emit_event(
+        session,
+        CurriculumHoursSet(
+            year_id=year.id, year_name=year.name, grade=body.grade, subject_id=subject.id, hours=body.hours
+        ),
+        school_id=school_id,
+    )
     return body
 
 
