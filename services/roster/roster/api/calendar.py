@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
 from chassis.deps import CallerDep, SchoolSession
@@ -131,7 +131,7 @@ async def change_year_status(
 
 
 class HolidayIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     starts: date
     ends: date
 

@@ -1,10 +1,11 @@
 """Rooms, bell schedules, subgroups (R-12) and the curriculum with its load report (R-13)."""
 
 from datetime import date, time
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import any_, select
 
 from chassis.deps import CallerDep, SchoolSession
@@ -35,8 +36,8 @@ router = APIRouter(prefix="/schools/{school_id}", tags=["structure"])
 
 
 class RoomIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    building: str = Field(default="", max_length=200)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    building: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 
 class RoomOut(RoomIn):
@@ -68,7 +69,7 @@ class BellIn(BaseModel):
 
 
 class BellScheduleIn(BaseModel):
-    name: str = Field(min_length=2, max_length=100)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
     #: The schedule rung on every day that has no other (one per school).
     is_default: bool = False
     bells: list[BellIn] = Field(min_length=1, max_length=13)
@@ -137,7 +138,7 @@ async def set_bell_day(
 class GroupIn(BaseModel):
     class_id: UUID
     subject_id: UUID
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class GroupOut(GroupIn):

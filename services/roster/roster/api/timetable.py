@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import delete, or_, select
 
 from chassis.deps import CallerDep, SchoolSession
@@ -320,7 +320,7 @@ async def teachers_today(
 
 
 class CancelIn(BaseModel):
-    reason: str = Field(min_length=3, max_length=300)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
 
 
 class MoveIn(BaseModel):
