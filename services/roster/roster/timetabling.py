@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.events import emit_event
+from chassis.events import emit_events
 from chassis.problems import Conflict, Invalid
 from contracts.roster import TimetableLessonCancelled, TimetableLessonScheduled, TimetableLessonState
 from roster.calendars import calendar_of
@@ -357,10 +357,8 @@ async def sync_timetable(
         lesson.status, lesson.change_note = "cancelled", "Урок снят из расписания"
         lesson.version += 1
     await session.flush()
-    for lesson in written:
-        await emit_event(session, lesson_event(TimetableLessonScheduled, lesson, names), school_id=year.school_id)
-    for gone in change.removed:
-        await emit_event(
-            session, lesson_event(TimetableLessonCancelled, lessons[gone.lesson_id], names), school_id=year.school_id
-        )
+    events = [lesson_event(TimetableLessonScheduled, lesson, names) for lesson in written] + [
+        lesson_event(TimetableLessonCancelled, lessons[gone.lesson_id], names) for gone in change.removed
+    ]
+    await emit_events(session, events, school_id=year.school_id)
     return change
