@@ -115,6 +115,14 @@ async def test_the_journal_shows_scheduled_lessons_before_they_are_recorded(sett
     entries = await journal_of(client, as_, journal, today)
     assert entries[0]["lesson"]["topic"] == "Дроби"
 
+    # A date alone (the journal grid's form) records the day's next timetable lesson.
+    by_date = await client.post(
+        f"/schools/{journal.school_id}/lessons",
+        json={"course_id": str(journal.course_id), "date": today.isoformat(), "topic": "Проценты"},
+        headers=as_(journal.teacher),
+    )
+    assert by_date.status_code == 201, by_date.text
+    assert by_date.json()["scheduled_lesson_id"] == str(second.lesson_id)
     without_reason = await client.post(
         f"/schools/{journal.school_id}/lessons",
         json={"course_id": str(journal.course_id), "date": today.isoformat(), "topic": "Консультация"},

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
@@ -95,17 +96,41 @@ def timetable_lesson(scheduled: ScheduledLesson) -> TimetableLesson:
     )
 
 
+async def first_unrecorded(session: AsyncSession, course_id: UUID, day: date) -> ScheduledLesson | None:
+    recorded = select(Lesson.scheduled_lesson_id).where(Lesson.scheduled_lesson_id.is_not(None))
+    return await session.scalar(
+        select(ScheduledLesson)
+        .where(
+            ScheduledLesson.course_id == course_id,
+            ScheduledLesson.date == day,
+            ScheduledLesson.status == "scheduled",
+            ScheduledLesson.id.not_in(recorded),
+        )
+        .order_by(ScheduledLesson.number)
+        .limit(1)
+        .with_for_update()
+    )
+
+
 @router.post("/lessons", status_code=201)
 async def record_lesson(
     school_id: UUID, body: LessonIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
 ) -> LessonOut:
-    """Record a timetable lesson (its teacher or substitute, R-20), or a lesson outside it with a reason."""
+    """Record a timetable lesson (its teacher or substitute, R-20), or a lesson outside it with a reason.
+
+    The timetable lesson is named by ``scheduled_lesson_id``, or found by ``date`` alone (the day's
+    first one not yet recorded), so a form that sends only a date records the timetable's lesson.
+    """
     course = await get_in_school(session, Course, body.course_id, school_id, "Курс не найден.")
     scheduled = None
     if body.scheduled_lesson_id:
         scheduled = await get_in_school(
             session, ScheduledLesson, body.scheduled_lesson_id, school_id, "Урок расписания не найден.", for_update=True
         )
+    elif body.date and not body.reason:
+        # A date alone records that day's first timetable lesson of the course not yet recorded.
+        scheduled = await first_unrecorded(session, course.id, body.date)
+    if scheduled:
         require_lesson_writer(caller, school_id, course, scheduled.substitute_teacher_id)
         day = scheduled_record_date(timetable_lesson(scheduled), course.id, body.date)
         if await session.scalar(select(Lesson.id).filter_by(scheduled_lesson_id=scheduled.id)):
