@@ -95,9 +95,11 @@ function diaryLesson(item) {
     ]));
   }
   // the timetable's number, time and room, and the change of the day (a cancellation, a substitute).
-  const when = item.number ? item.number + ". " + item.starts.slice(0, 5) + "–" + item.ends.slice(0, 5) + (item.room ? ", каб. " + item.room : "") : "";
+  const when = item.number ? item.number + "-й урок, " + item.starts.slice(0, 5) + "–" + item.ends.slice(0, 5) + (item.room ? ", каб. " + item.room : "") : "";
   return el("li", { "class": item.status === "cancelled" ? "cancelled" : "" }, [
-    el("div", { "class": "lesson-head" }, [when ? el("span", { "class": "when", text: when }) : null, el("strong", { text: item.subject }), marks]),
+    el("div", { "class": "lesson-head" }, [
+      el("span", {}, [el("strong", { text: item.subject }), when ? el("span", { "class": "when", text: " " + when }) : null]), marks
+    ]),
     item.change ? el("div", { "class": "change", text: item.change }) : null,
     item.topic ? el("div", { "class": "topic", text: "Тема: " + item.topic }) : null,
     item.homework ? el("div", { "class": "homework", text: "Домашнее задание: " + item.homework }) : null
