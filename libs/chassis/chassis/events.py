@@ -1,5 +1,6 @@
 """CloudEvents 1.0 envelopes and the one way to publish an event: through the outbox."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -50,15 +51,26 @@ async def emit_event(session: AsyncSession, event: Event, *, school_id: UUID) ->
 
     NOTIFY is delivered on commit only, so the relay wakes exactly when the row is visible.
     """
+    return (await emit_events(session, [event], school_id=school_id))[0]
+
+
+async def emit_events(session: AsyncSession, events: Sequence[Event], *, school_id: UUID) -> list[Envelope]:
+    """``emit_event`` for many events of one change (a timetable's lessons): one insert, one NOTIFY."""
     source = session.info.get("source", "/journal")
-    envelope = envelope_for(event, source=source, school_id=school_id)
+    envelopes = [envelope_for(event, source=source, school_id=school_id) for event in events]
+    if not envelopes:
+        return []
     await session.execute(
-        insert(outbox).values(
-            event_id=envelope.id,
-            type=envelope.type,
-            school_id=school_id,
-            envelope=envelope.model_dump(mode="json"),
-        )
+        insert(outbox),
+        [
+            {
+                "event_id": envelope.id,
+                "type": envelope.type,
+                "school_id": school_id,
+                "envelope": envelope.model_dump(mode="json"),
+            }
+            for envelope in envelopes
+        ],
     )
     await session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
-    return envelope
+    return envelopes

@@ -23,6 +23,11 @@ class LessonRecorded(Event):
     date: date
     topic: str
     homework: str | None = None
+    #: The timetable lesson recorded (roster's id) and its number in the day; None for an unscheduled lesson.
+    scheduled_lesson_id: UUID | None = None
+    number: int | None = None
+    #: Замена: the substitute who gave the lesson and wrote its record.
+    substitute_teacher_id: UUID | None = None
 
 
 @event_model

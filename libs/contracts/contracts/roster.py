@@ -1,8 +1,10 @@
 """Events produced by the roster service: school structure, people and their links."""
 
-from datetime import date
+from datetime import date, time
 from typing import ClassVar, Literal
 from uuid import UUID
+
+from pydantic import BaseModel
 
 from contracts.base import Event, event_model
 
@@ -27,6 +29,8 @@ class SchoolRegistered(Event):
     name: str
     short_name: str
     municipality: str
+    #: IANA time zone of the school (its local "today"); added in step, older events mean Moscow.
+    timezone: str = "Europe/Moscow"
 
 
 @event_model
@@ -127,3 +131,139 @@ class ClassTeacherAssigned(Event):
     previous_teacher_id: UUID | None = None
     #: The class's n-th assignment (from 1): replicas keep the highest; 0 in events sent before versions.
     version: int = 0
+
+
+YearStatus = Literal["planning", "active", "closing", "archived"]
+
+
+@event_model
+class AcademicYearChanged(Event):
+    """Учебный год: created or moved along its lifecycle (planning → active → closing → archived, R-11)."""
+
+    TYPE: ClassVar[str] = "roster.academic_year.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "year_id"
+    year_id: UUID
+    version: int
+    name: str
+    starts: date
+    ends: date
+    status: YearStatus
+
+
+class ReportingPeriod(BaseModel):
+    """Отчётный период: a quarter, half-year, trimester or semester."""
+
+    period_id: UUID
+    number: int
+    name: str
+    starts: date
+    ends: date
+
+
+@event_model
+class ReportingPeriodsSet(Event):
+    """The reporting periods the given grades follow in a year (R-11); a later version replaces earlier ones."""
+
+    TYPE: ClassVar[str] = "roster.reporting_periods.set.v1"
+    SUBJECT_FIELD: ClassVar[str] = "scheme_id"
+    scheme_id: UUID
+    version: int
+    year_id: UUID
+    kind: Literal["quarters", "half_years", "trimesters", "semesters"]
+    grades: list[int]
+    periods: list[ReportingPeriod]
+
+
+@event_model
+class GroupCreated(Event):
+    """Подгруппа: part of a class learning a subject apart (R-12), e.g. «Английский язык, группа 1»."""
+
+    TYPE: ClassVar[str] = "roster.group.created.v1"
+    SUBJECT_FIELD: ClassVar[str] = "group_id"
+    group_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    name: str
+
+
+@event_model
+class GroupMembershipChanged(Event):
+    """A student's place in a subgroup from ``starts`` (a period's first day, R-12); ``ends`` None: open."""
+
+    TYPE: ClassVar[str] = "roster.group_membership.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "group_id"
+    group_id: UUID
+    student_id: UUID
+    starts: date
+    ends: date | None = None
+
+
+LessonStatus = Literal["scheduled", "cancelled"]
+
+
+class TimetableLessonState(Event):
+    """A dated lesson of the timetable as it stands (R-14); ``version`` grows with each change."""
+
+    SUBJECT_FIELD: ClassVar[str] = "lesson_id"
+    lesson_id: UUID
+    version: int
+    date: date
+    number: int
+    starts: time
+    ends: time
+    assignment_id: UUID
+    class_id: UUID
+    class_name: str
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    group_id: UUID | None = None
+    room_id: UUID | None = None
+    room_name: str | None = None
+    status: LessonStatus = "scheduled"
+    #: Замена: the teacher who gives this lesson instead of ``teacher_id``.
+    substitute_teacher_id: UUID | None = None
+    substitute_name: str | None = None
+    #: What changed on the day, as the family reads it («Перенесён с 3-го урока», «Отменён: …»).
+    change_note: str | None = None
+
+
+@event_model
+class TimetableLessonScheduled(TimetableLessonState):
+    """A lesson generated from the weekly template (or regenerated after the template changed)."""
+
+    TYPE: ClassVar[str] = "roster.timetable_lesson.scheduled.v1"
+
+
+@event_model
+class TimetableLessonChanged(TimetableLessonState):
+    """A lesson moved to another day or lesson number, or to another room."""
+
+    TYPE: ClassVar[str] = "roster.timetable_lesson.changed.v1"
+
+
+@event_model
+class TimetableLessonCancelled(TimetableLessonState):
+    """A lesson cancelled (on the day, or because the template no longer has it)."""
+
+    TYPE: ClassVar[str] = "roster.timetable_lesson.cancelled.v1"
+
+
+@event_model
+class TimetableLessonSubstituted(TimetableLessonState):
+    """Замена: another teacher gives the lesson; they may write its record (R-20)."""
+
+    TYPE: ClassVar[str] = "roster.timetable_lesson.substituted.v1"
+
+
+@event_model
+class CurriculumHoursSet(Event):
+    """Учебный план (R-13): the hours a year of a subject in a grade; thematic plans must add up to them (R-30)."""
+
+    TYPE: ClassVar[str] = "roster.curriculum_hours.set.v1"
+    SUBJECT_FIELD: ClassVar[str] = "subject_id"
+    year_id: UUID
+    year_name: str
+    grade: int
+    subject_id: UUID
+    hours: int

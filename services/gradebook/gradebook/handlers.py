@@ -4,13 +4,26 @@ Each handler is an upsert of what its event carries, so a repeated or reordered 
 leaves the same rows (the inbox already skips exact redeliveries).
 """
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
-from chassis.events import Envelope
+from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, upsert
-from contracts.roster import AssignmentCreated, ClassCreated, PersonRegistered, StudentEnrolled
-from gradebook.models import ClassMember, Course, Person, SchoolClass
+from contracts.roster import (
+    AssignmentCreated,
+    ClassCreated,
+    CurriculumHoursSet,
+    PersonRegistered,
+    StudentEnrolled,
+    TimetableLessonCancelled,
+    TimetableLessonChanged,
+    TimetableLessonScheduled,
+    TimetableLessonState,
+    TimetableLessonSubstituted,
+)
+from gradebook.api.lessons import lesson_recorded
+from gradebook.models import ClassMember, Course, CurriculumLine, Lesson, Person, ScheduledLesson, SchoolClass
 
 roster = Consumer("gradebook.roster")
 
@@ -30,7 +43,12 @@ async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelop
 
 @roster.on(ClassCreated)
 async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelope) -> None:
-    values = {"school_id": envelope.schoolid, "grade": event.grade, "name": event.name}
+    values = {
+        "school_id": envelope.schoolid,
+        "grade": event.grade,
+        "name": event.name,
+        "academic_year": event.academic_year,
+    }
     await upsert(session, SchoolClass, {"id": event.class_id}, values)
 
 
@@ -44,3 +62,56 @@ async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: 
 async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
     values = {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"id": event.person_id}, values)
+
+
+async def on_timetable_lesson(session: AsyncSession, event: TimetableLessonState, envelope: Envelope) -> None:
+    """Keep the newest state of a timetable lesson; its record follows the timetable's date and substitute."""
+    values = {
+        "school_id": envelope.schoolid,
+        "course_id": event.assignment_id,
+        "date": event.date,
+        "number": event.number,
+        "starts": event.starts,
+        "ends": event.ends,
+        "status": event.status,
+        "room_name": event.room_name,
+        "substitute_teacher_id": event.substitute_teacher_id,
+        "substitute_name": event.substitute_name,
+        "change_note": event.change_note,
+        "version": event.version,
+    }
+    await upsert(
+        session,
+        ScheduledLesson,
+        {"id": event.lesson_id},
+        values,
+        only_if=lambda new: ScheduledLesson.version < new.version,
+    )
+    stored = await session.get(ScheduledLesson, event.lesson_id, populate_existing=True)
+    if stored is None or stored.version != event.version:
+        return
+    record = await session.scalar(select(Lesson).filter_by(scheduled_lesson_id=event.lesson_id).with_for_update())
+    if record is None or (record.date, record.substitute_teacher_id) == (event.date, event.substitute_teacher_id):
+        return
+    # Roster owns the date (a moved lesson moves its record) and names the substitute who may write it (R-20).
+    record.date, record.substitute_teacher_id = event.date, event.substitute_teacher_id
+    record.version += 1
+    course = await session.get(Course, record.course_id)
+    await session.flush()
+    await emit_event(session, lesson_recorded(record, course, event.number), school_id=envelope.schoolid)
+
+
+for kind in (TimetableLessonScheduled, TimetableLessonChanged, TimetableLessonCancelled, TimetableLessonSubstituted):
+    roster.on(kind)(on_timetable_lesson)
+
+
+@roster.on(CurriculumHoursSet)
+async def on_curriculum_hours(session: AsyncSession, event: CurriculumHoursSet, envelope: Envelope) -> None:
+    key = {
+        "school_id": envelope.schoolid,
+        "academic_year": event.year_name,
+        "grade": event.grade,
+        "subject_id": event.subject_id,
+    }
+    values = {"hours": event.hours, "set_at": envelope.time}
+    await upsert(session, CurriculumLine, key, values, only_if=lambda new: CurriculumLine.set_at < new.set_at)

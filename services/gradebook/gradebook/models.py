@@ -4,7 +4,7 @@
 fed by its events; the rest is the journal itself.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
 from sqlalchemy import DateTime, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, func
@@ -36,6 +36,8 @@ class SchoolClass(Base):
     school_id: Mapped[UUID]
     grade: Mapped[int] = mapped_column(SmallInteger)
     name: Mapped[str] = mapped_column(String(20))
+    #: «2026/2027»; None for classes announced before the year was carried.
+    academic_year: Mapped[str | None] = mapped_column(String(9))
 
 
 class ClassMember(Base):
@@ -72,6 +74,12 @@ class Lesson(Base):
     version: Mapped[int] = mapped_column(default=1)
     recorded_by: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The timetable lesson this records (roster owns its date); None: an unscheduled lesson.
+    scheduled_lesson_id: Mapped[UUID | None] = mapped_column(unique=True)
+    #: Why a lesson outside the timetable was given (an extra lesson, a make-up), for courses with a timetable.
+    unscheduled_reason: Mapped[str | None] = mapped_column(Text)
+    #: Замена: the substitute who gives the timetable lesson and may write its record (R-20).
+    substitute_teacher_id: Mapped[UUID | None]
 
 
 class Mark(Base):
@@ -115,3 +123,49 @@ class SchoolPolicy(Base):
     edit_window: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_by: Mapped[UUID]
+
+
+class ScheduledLesson(Base):
+    """A timetable lesson as roster announced it (replica): the journal shows it before it is recorded."""
+
+    __tablename__ = "scheduled_lessons"
+    __table_args__ = (Index("scheduled_lessons_course_date", "course_id", "date"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID]
+    date: Mapped[date]
+    number: Mapped[int] = mapped_column(SmallInteger)
+    starts: Mapped[time]
+    ends: Mapped[time]
+    status: Mapped[str] = mapped_column(String(16))
+    room_name: Mapped[str | None] = mapped_column(String(100))
+    substitute_teacher_id: Mapped[UUID | None] = mapped_column(index=True)
+    substitute_name: Mapped[str | None] = mapped_column(String(300))
+    change_note: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int]
+
+
+class CurriculumLine(Base):
+    """Учебный план as roster announced it (R-13): hours a year of a subject in a grade."""
+
+    __tablename__ = "curriculum_lines"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    academic_year: Mapped[str] = mapped_column(String(9), primary_key=True)
+    grade: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    subject_id: Mapped[UUID] = mapped_column(primary_key=True)
+    hours: Mapped[int] = mapped_column(SmallInteger)
+    #: The event's time: a line set twice keeps the later hours, whichever event arrives last.
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanTopic(Base):
+    """A topic of a course's thematic plan (R-30), at ``position`` in the plan's order."""
+
+    __tablename__ = "plan_topics"
+    __table_args__ = (UniqueConstraint("course_id", "position"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str] = mapped_column(Text)
+    hours: Mapped[int] = mapped_column(SmallInteger)

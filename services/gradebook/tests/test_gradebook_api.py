@@ -69,6 +69,9 @@ async def test_the_teacher_records_and_edits_a_lesson(client, as_, make_journal,
         "date": today.isoformat(),
         "topic": "Сложение дробей",
         "homework": None,
+        "scheduled_lesson_id": None,
+        "number": None,
+        "substitute_teacher_id": None,
     }
     listed = await client.get(
         f"/schools/{journal.school_id}/courses/{journal.course_id}/lessons",

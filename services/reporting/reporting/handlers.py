@@ -15,11 +15,28 @@ from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
+    GroupMembershipChanged,
     GuardianshipLinked,
     PersonRegistered,
     StudentEnrolled,
+    TimetableLessonCancelled,
+    TimetableLessonChanged,
+    TimetableLessonScheduled,
+    TimetableLessonState,
+    TimetableLessonSubstituted,
 )
-from reporting.models import Absence, ClassTeacher, Guardianship, Lesson, Mark, Person, SchoolClass, Student
+from reporting.models import (
+    Absence,
+    ClassTeacher,
+    GroupMember,
+    Guardianship,
+    Lesson,
+    Mark,
+    Person,
+    SchoolClass,
+    Student,
+    TimetableLesson,
+)
 
 diary = Consumer("reporting.diary")
 
@@ -69,6 +86,7 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
         "date": event.date,
         "topic": event.topic,
         "homework": event.homework,
+        "scheduled_lesson_id": event.scheduled_lesson_id,
     }
     key = {"school_id": envelope.schoolid, "id": event.lesson_id}
     await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
@@ -136,3 +154,40 @@ async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, e
 @diary.on(AbsenceWithdrawn)
 async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
     await _store_absence(session, event, envelope, withdrawn=True)
+
+
+async def on_timetable_lesson(session: AsyncSession, event: TimetableLessonState, envelope: Envelope) -> None:
+    """The newest state of a timetable lesson: time, room, changes and the substitute the family sees."""
+    values = {
+        "version": event.version,
+        "class_id": event.class_id,
+        "group_id": event.group_id,
+        "subject_name": event.subject_name,
+        "date": event.date,
+        "number": event.number,
+        "starts": event.starts,
+        "ends": event.ends,
+        "room_name": event.room_name,
+        "status": event.status,
+        "substitute_name": event.substitute_name,
+        "change_note": event.change_note,
+    }
+    key = {"school_id": envelope.schoolid, "id": event.lesson_id}
+    await upsert(session, TimetableLesson, key, values, only_if=lambda new: TimetableLesson.version < new.version)
+
+
+for kind in (TimetableLessonScheduled, TimetableLessonChanged, TimetableLessonCancelled, TimetableLessonSubstituted):
+    diary.on(kind)(on_timetable_lesson)
+
+
+@diary.on(GroupMembershipChanged)
+async def on_group_membership(session: AsyncSession, event: GroupMembershipChanged, envelope: Envelope) -> None:
+    # A membership is closed (``ends`` set) by a later move; closing never reopens it.
+    key = {"school_id": envelope.schoolid, "group_id": event.group_id, "student_id": event.student_id}
+    await upsert(
+        session,
+        GroupMember,
+        key | {"starts": event.starts},
+        {"ends": event.ends},
+        only_if=lambda new: GroupMember.ends.is_(None),
+    )

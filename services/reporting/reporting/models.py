@@ -5,10 +5,10 @@ Every table is tenant-owned (``school_id`` with row-level security) and keyed by
 when the diary is read, so events may arrive in any order and none is dropped.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from uuid import UUID
 
-from sqlalchemy import DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -80,6 +80,8 @@ class Lesson(Base):
     date: Mapped[date]
     topic: Mapped[str] = mapped_column(Text)
     homework: Mapped[str | None] = mapped_column(Text)
+    #: The timetable lesson recorded; None for a lesson outside the timetable.
+    scheduled_lesson_id: Mapped[UUID | None]
 
 
 class Mark(Base):
@@ -120,3 +122,36 @@ class Absence(Base):
     withdrawn: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class TimetableLesson(Base):
+    """A lesson of the timetable (R-14) as roster last announced it: the diary shows it before it is recorded."""
+
+    __tablename__ = "timetable_lessons"
+    __table_args__ = (Index("timetable_lessons_by_class_and_date", "school_id", "class_id", "date"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    class_id: Mapped[UUID]
+    #: The subgroup taught; None: the whole class.
+    group_id: Mapped[UUID | None]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date]
+    number: Mapped[int] = mapped_column(SmallInteger)
+    starts: Mapped[time]
+    ends: Mapped[time]
+    room_name: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    substitute_name: Mapped[str | None] = mapped_column(String(300))
+    change_note: Mapped[str | None] = mapped_column(String(500))
+
+
+class GroupMember(Base):
+    """A student in a subgroup from ``starts`` to ``ends`` (R-12): which group lessons their diary shows."""
+
+    __tablename__ = "group_members"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    group_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    starts: Mapped[date] = mapped_column(primary_key=True)
+    ends: Mapped[date | None]

@@ -111,6 +111,14 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
             "homework": "№ 15, 16",
             "marks": [{"value": "5", "work_type": "test", "work_type_title": "Контрольная работа", "weight": 2.0}],
             "absence": None,
+            # Outside the timetable: no number, times, room or change.
+            "number": None,
+            "starts": None,
+            "ends": None,
+            "room": None,
+            "status": None,
+            "substitute": None,
+            "change": None,
         }
     ]
     assert tuesday[0]["absence"] == {"reason": "unexcused", "code": "Н"}

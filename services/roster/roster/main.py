@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from roster.api import classes, directory, links, people, schools
+from roster.api import calendar, classes, directory, links, people, schools, structure, timetable
+from roster.handlers import gradebook
 from roster.settings import RosterSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -16,7 +17,17 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
     return create_app(
         settings,
         title="Roster",
-        routers=[schools.router, classes.router, people.router, links.router, directory.router],
+        routers=[
+            schools.router,
+            classes.router,
+            people.router,
+            links.router,
+            directory.router,
+            calendar.router,
+            structure.router,
+            timetable.router,
+        ],
+        consumers=[gradebook],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
     )

@@ -1,9 +1,10 @@
 """Roster tables. Every table is tenant-owned: ``school_id`` with row-level security."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, ForeignKey, SmallInteger, String, UniqueConstraint, func
+from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, String, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from roster.domain.people import class_name
@@ -22,6 +23,10 @@ class School(Base):
     name: Mapped[str] = mapped_column(String(500))
     short_name: Mapped[str] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(200))
+    #: Every "today", deadline and edit window of the school is its local date (Russia has 11 zones).
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    #: 5 or 6: a six-day week has lessons on Saturdays.
+    days_per_week: Mapped[int] = mapped_column(SmallInteger, default=5)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -105,3 +110,180 @@ class Assignment(Base):
     teacher_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"))
     subject_id: Mapped[UUID] = mapped_column(ForeignKey("subjects.id"))
     class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id"))
+
+
+class AcademicYear(Base):
+    """Учебный год (R-11) with its lifecycle; ``version`` grows with each change of status."""
+
+    __tablename__ = "academic_years"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(9))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default="planning")
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class Holiday(Base):
+    """Каникулы или праздничные дни: no lessons from ``starts`` to ``ends``."""
+
+    __tablename__ = "holidays"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    year_id: Mapped[UUID] = mapped_column(ForeignKey("academic_years.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts: Mapped[date]
+    ends: Mapped[date]
+
+
+class WorkdayTransfer(Base):
+    """Перенос рабочего дня: a weekend ``day`` works with the timetable of ``works_as`` (0 = Monday)."""
+
+    __tablename__ = "workday_transfers"
+    __table_args__ = (UniqueConstraint("year_id", "day"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    year_id: Mapped[UUID] = mapped_column(ForeignKey("academic_years.id"))
+    day: Mapped[date]
+    works_as: Mapped[int] = mapped_column(SmallInteger)
+
+
+class PeriodScheme(Base):
+    """The reporting periods some grades follow in a year (quarters, half-years, …)."""
+
+    __tablename__ = "period_schemes"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    year_id: Mapped[UUID] = mapped_column(ForeignKey("academic_years.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    grades: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class ReportingPeriod(Base):
+    __tablename__ = "reporting_periods"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    scheme_id: Mapped[UUID] = mapped_column(ForeignKey("period_schemes.id"), index=True)
+    number: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(40))
+    starts: Mapped[date]
+    ends: Mapped[date]
+
+
+class BellSchedule(Base):
+    """Расписание звонков: ``bells`` is a list of {number, starts, ends}; one schedule is the default."""
+
+    __tablename__ = "bell_schedules"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    is_default: Mapped[bool] = mapped_column(default=False)
+    bells: Mapped[list[dict]] = mapped_column(JSONB)
+
+
+class BellDay(Base):
+    """A day that rings another bell schedule (a shortened day)."""
+
+    __tablename__ = "bell_days"
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    schedule_id: Mapped[UUID] = mapped_column(ForeignKey("bell_schedules.id"))
+
+
+class Room(Base):
+    """Кабинет in one of the school's buildings (R-10)."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("school_id", "building", "name"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    building: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Group(Base):
+    """Подгруппа класса по предмету (R-12)."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("class_id", "subject_id", "name"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id"))
+    subject_id: Mapped[UUID] = mapped_column(ForeignKey("subjects.id"))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class GroupMember(Base):
+    """A student in a subgroup from ``starts`` until ``ends`` (None: still there)."""
+
+    __tablename__ = "group_members"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("groups.id"), index=True)
+    student_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    starts: Mapped[date]
+    ends: Mapped[date | None]
+
+
+class CurriculumHours(Base):
+    """Учебный план (R-13): hours a year of a subject in a grade."""
+
+    __tablename__ = "curriculum_hours"
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    year_id: Mapped[UUID] = mapped_column(ForeignKey("academic_years.id"), primary_key=True)
+    grade: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    subject_id: Mapped[UUID] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    hours: Mapped[int] = mapped_column(SmallInteger)
+
+
+class TimetableSlot(Base):
+    """A line of a period's weekly template (R-14)."""
+
+    __tablename__ = "timetable_slots"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    period_id: Mapped[UUID] = mapped_column(ForeignKey("reporting_periods.id"), index=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    number: Mapped[int] = mapped_column(SmallInteger)
+    week: Mapped[str | None] = mapped_column(String(1))
+    assignment_id: Mapped[UUID] = mapped_column(ForeignKey("assignments.id"))
+    group_id: Mapped[UUID | None] = mapped_column(ForeignKey("groups.id"))
+    room_id: Mapped[UUID | None] = mapped_column(ForeignKey("rooms.id"))
+
+
+class TimetableLesson(Base):
+    """A dated lesson of the timetable; roster owns its date (R-14). Changes keep who and when."""
+
+    __tablename__ = "timetable_lessons"
+    __table_args__ = (
+        Index("timetable_lessons_day", "school_id", "day"),
+        Index("timetable_lessons_teacher_day", "teacher_id", "day"),
+    )
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    year_id: Mapped[UUID] = mapped_column(ForeignKey("academic_years.id"))
+    day: Mapped[date]
+    number: Mapped[int] = mapped_column(SmallInteger)
+    #: Where the template put it: a moved lesson is still the template's lesson of that day and number.
+    planned_day: Mapped[date]
+    planned_number: Mapped[int] = mapped_column(SmallInteger)
+    starts: Mapped[time]
+    ends: Mapped[time]
+    assignment_id: Mapped[UUID] = mapped_column(ForeignKey("assignments.id"))
+    class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id"))
+    teacher_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"))
+    group_id: Mapped[UUID | None] = mapped_column(ForeignKey("groups.id"))
+    room_id: Mapped[UUID | None] = mapped_column(ForeignKey("rooms.id"))
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    substitute_teacher_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    change_note: Mapped[str | None] = mapped_column(String(500))
+    #: Recorded in the journal (gradebook said so): a template change leaves it alone.
+    recorded: Mapped[bool] = mapped_column(default=False)
+    #: Changed by hand on the day: a template change leaves it alone.
+    changed_by: Mapped[UUID | None]
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)

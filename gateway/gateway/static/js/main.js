@@ -5,6 +5,8 @@ import { $, el } from "./dom.js";
 import { startJournal } from "./journal.js";
 import { startDiary } from "./diary.js";
 import { startAdmin } from "./admin.js";
+import { startSchoolYear } from "./schoolyear.js";
+import { startTeacherDay } from "./teacherday.js";
 
 async function start() {
   try {
@@ -15,6 +17,9 @@ async function start() {
     if ($("#family")) startDiary();
     const admin = $("#admin");
     if (admin) startAdmin(admin);
+    if ($("#tab-calendar")) startSchoolYear(admin);
+    const teacherDay = $("#teacher-day");
+    if (teacherDay) startTeacherDay(teacherDay);
   } catch (error) {
     const main = document.querySelector("main");
     main.insertBefore(el("p", { "class": "status error", text: error.message }), main.firstChild);

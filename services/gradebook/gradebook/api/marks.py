@@ -17,7 +17,7 @@ from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid
 from contracts.gradebook import MarkChanged, MarkPosted
-from gradebook.api.access import ClockDep, JournalClock, get_in_school, require_course_teacher, require_reader
+from gradebook.api.access import ClockDep, JournalClock, get_in_school, require_lesson_writer, require_reader
 from gradebook.domain.edit_window import check_mark_date
 from gradebook.domain.marks import ColumnRow, check_column, check_marks_allowed, mark_value
 from gradebook.domain.work_types import WorkType, work_type
@@ -91,7 +91,7 @@ async def _writable_lesson(
     """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26)."""
     lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.", for_update=lock)
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
-    require_course_teacher(caller, school_id, course)
+    require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
     school_class = await session.get(SchoolClass, course.class_id)
     check_marks_allowed(school_class.grade if school_class else None)
     check_mark_date(lesson.date, clock.today, clock.window)
@@ -199,7 +199,7 @@ async def change_mark(
     mark = await get_in_school(session, Mark, mark_id, school_id, "Отметка не найдена.", for_update=True)
     lesson = await get_in_school(session, Lesson, mark.lesson_id, school_id, "Урок не найден.")
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
-    require_course_teacher(caller, school_id, course)
+    require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
     value = mark_value(body.value, work_type(mark.work_type))
     check_mark_date(lesson.date, clock.today, clock.window)
     if value != mark.value:

@@ -1,22 +1,22 @@
 """A student's diary (электронный дневник) and their summary for a period (R-63)."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, time
 from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from reporting.api.access import StudentCard, readable_student
-from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, diary_days
+from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, TimetableRecord, diary_days
 from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange, diary_range, summary_range
 from reporting.domain.summary import subject_summary
-from reporting.models import Absence, Lesson, Mark
+from reporting.models import Absence, GroupMember, Lesson, Mark, TimetableLesson
 
 router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
 
@@ -47,6 +47,17 @@ class DiaryLessonOut(BaseModel):
     homework: str | None
     marks: list[MarkOut]
     absence: AbsenceOut | None
+    #: From the timetable (R-14); None for a lesson outside it.
+    number: int | None = None
+    starts: time | None = None
+    ends: time | None = None
+    room: str | None = None
+    #: "scheduled" or "cancelled"; None for a lesson outside the timetable.
+    status: str | None = None
+    #: Замена: the teacher who gives the lesson instead.
+    substitute: str | None = None
+    #: The change of the day as the family reads it («Перенесён с …», «Отменён: …», «Кабинет 14»).
+    change: str | None = None
 
 
 class DiaryDayOut(BaseModel):
@@ -104,6 +115,30 @@ async def _class_lessons(session: AsyncSession, school_id: UUID, card: StudentCa
     return list(rows)
 
 
+async def _timetable(
+    session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange
+) -> list[TimetableLesson]:
+    """The class's timetable lessons; a subgroup's only while the student is in that subgroup (R-12)."""
+    if card.class_id is None:
+        return []
+    membership = select(GroupMember.group_id).where(
+        GroupMember.school_id == school_id,
+        GroupMember.student_id == card.id,
+        GroupMember.group_id == TimetableLesson.group_id,
+        GroupMember.starts <= TimetableLesson.date,
+        or_(GroupMember.ends.is_(None), GroupMember.ends >= TimetableLesson.date),
+    )
+    rows = await session.scalars(
+        select(TimetableLesson).where(
+            TimetableLesson.school_id == school_id,
+            TimetableLesson.class_id == card.class_id,
+            TimetableLesson.date.between(dates.start, dates.end),
+            or_(TimetableLesson.group_id.is_(None), exists(membership)),
+        )
+    )
+    return list(rows)
+
+
 async def _marks(session: AsyncSession, school_id: UUID, student_id: UUID, dates: DateRange) -> list[Mark]:
     rows = await session.scalars(
         select(Mark)
@@ -147,14 +182,33 @@ async def get_diary(
         lessons += await session.scalars(
             select(Lesson).where(Lesson.school_id == school_id, Lesson.id.in_(others - known))
         )
+    timetable = [
+        TimetableRecord(
+            t.id,
+            t.date,
+            t.subject_name,
+            t.number,
+            t.starts,
+            t.ends,
+            t.room_name,
+            t.status,
+            t.substitute_name,
+            t.change_note,
+        )
+        for t in await _timetable(session, school_id, card, dates)
+    ]
     days = diary_days(
         dates,
-        [LessonRecord(le.id, le.date, le.subject_name, le.topic, le.homework) for le in lessons],
+        [
+            LessonRecord(le.id, le.date, le.subject_name, le.topic, le.homework, le.scheduled_lesson_id)
+            for le in lessons
+        ],
         [
             MarkRecord(m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight)
             for m in marks
         ],
         [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],
+        timetable,
     )
     return DiaryOut.model_validate(
         {"student": _student_out(card), "start": dates.start, "end": dates.end, "days": days},

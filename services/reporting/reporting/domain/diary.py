@@ -2,12 +2,14 @@
 
 Records are joined here, not when stored: a mark may come before its lesson (its lesson
 then shows what the mark carries), and a lesson of another group still shows when the
-student has a mark or an absence on it.
+student has a mark or an absence on it. The timetable's lessons show before they are
+recorded, with their times, room and the changes of the day (R-14); a record of a
+timetable lesson joins it.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from uuid import UUID
 
 from reporting.domain.absences import absence_code
@@ -21,6 +23,23 @@ class LessonRecord:
     subject: str
     topic: str
     homework: str | None
+    scheduled_lesson_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class TimetableRecord:
+    """A timetable lesson as the family sees it: when, where, and what changed."""
+
+    lesson_id: UUID
+    date: date
+    subject: str
+    number: int
+    starts: time
+    ends: time
+    room: str | None
+    status: str
+    substitute: str | None
+    change: str | None
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,23 @@ class DiaryLesson:
     homework: str | None
     marks: list[DiaryMark] = field(default_factory=list)
     absence: DiaryAbsence | None = None
+    number: int | None = None
+    starts: time | None = None
+    ends: time | None = None
+    room: str | None = None
+    #: "scheduled" or "cancelled" for a timetable lesson; None for a record outside the timetable.
+    status: str | None = None
+    substitute: str | None = None
+    change: str | None = None
+
+    def follow(self, timetable: TimetableRecord) -> None:
+        self.number, self.starts, self.ends, self.room = (
+            timetable.number,
+            timetable.starts,
+            timetable.ends,
+            timetable.room,
+        )
+        self.status, self.substitute, self.change = timetable.status, timetable.substitute, timetable.change
 
 
 @dataclass(frozen=True)
@@ -77,8 +113,9 @@ def diary_days(
     lessons: Iterable[LessonRecord],
     marks: Iterable[MarkRecord],
     absences: Iterable[AbsenceRecord],
+    timetable: Iterable[TimetableRecord] = (),
 ) -> list[DiaryDay]:
-    """Every day of ``dates`` in order, with its lessons sorted by subject.
+    """Every day of ``dates`` in order, with its lessons by number (then subject; unscheduled ones last).
 
     A mark or absence whose lesson is not known yet brings its own lesson entry (subject
     and date from the mark; no topic or homework until the lesson record arrives).
@@ -90,6 +127,14 @@ def diary_days(
         )
         for lesson in lessons
     }
+    record_of = {lesson.scheduled_lesson_id: lesson.lesson_id for lesson in lessons if lesson.scheduled_lesson_id}
+    for scheduled in timetable:
+        if scheduled.lesson_id in record_of and record_of[scheduled.lesson_id] in by_id:
+            by_id[record_of[scheduled.lesson_id]][1].follow(scheduled)
+            continue
+        lesson = DiaryLesson(scheduled.lesson_id, scheduled.subject, None, None)
+        lesson.follow(scheduled)
+        by_id[scheduled.lesson_id] = (scheduled.date, lesson)
 
     def entry(lesson_id: UUID, day: date, subject: str) -> DiaryLesson:
         if lesson_id not in by_id:
@@ -109,7 +154,8 @@ def diary_days(
     for day, lesson in by_id.values():
         if day in per_day:
             per_day[day].append(lesson)
-    return [
-        DiaryDay(day, sorted(day_lessons, key=lambda lesson: (lesson.subject, str(lesson.lesson_id))))
-        for day, day_lessons in per_day.items()
-    ]
+    return [DiaryDay(day, sorted(day_lessons, key=_in_day_order)) for day, day_lessons in per_day.items()]
+
+
+def _in_day_order(lesson: DiaryLesson) -> tuple:
+    return (lesson.number is None, lesson.number or 0, lesson.subject, str(lesson.lesson_id))

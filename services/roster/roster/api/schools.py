@@ -1,15 +1,17 @@
 """Schools of the region: registered by the region administrator."""
 
+from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chassis.deps import CallerDep, SchoolSession, database
 from chassis.events import emit_event
 from chassis.problems import Forbidden, NotFound
 from chassis.tenancy import Tenant
 from contracts.roster import SchoolRegistered
+from roster.domain.calendar import known_timezone
 from roster.models import School
 
 router = APIRouter(prefix="/schools", tags=["schools"])
@@ -19,6 +21,8 @@ class SchoolIn(BaseModel):
     name: str = Field(min_length=3, max_length=500)
     short_name: str = Field(min_length=1, max_length=200)
     municipality: str = Field(min_length=1, max_length=200)
+    #: The school's time zone (IANA): its "today", deadlines and edit windows are local dates.
+    timezone: Annotated[str, AfterValidator(known_timezone)] = "Europe/Moscow"
 
 
 class SchoolOut(BaseModel):
@@ -27,6 +31,8 @@ class SchoolOut(BaseModel):
     name: str
     short_name: str
     municipality: str
+    timezone: str
+    days_per_week: int
 
 
 @router.post("", status_code=201)

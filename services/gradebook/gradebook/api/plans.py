@@ -1,0 +1,149 @@
+"""A course's thematic plan (R-30): entered, imported and exported as XLSX, and its coverage."""
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.deps import CallerDep, SchoolSession
+from chassis.problems import Invalid
+from gradebook.api.access import get_in_school, require_course_teacher, require_reader
+from gradebook.domain.thematic_plan import Topic, check_plan, coverage, next_topic, plan_hours
+from gradebook.models import Course, CurriculumLine, Lesson, PlanTopic, SchoolClass
+from gradebook.plan_xlsx import XLSX, read_plan, write_plan
+
+router = APIRouter(prefix="/schools/{school_id}/courses/{course_id}/plan", tags=["thematic plan"])
+
+#: An XLSX upload larger than this is not a thematic plan.
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+class TopicIn(BaseModel):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    hours: int = Field(ge=1, le=400)
+
+
+class PlanIn(BaseModel):
+    topics: list[TopicIn] = Field(max_length=1000)
+
+
+class TopicOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    position: int
+    title: str
+    hours: int
+    #: Lessons given on this topic so far (topics fill in order, an hour a lesson).
+    given: int
+
+
+class PlanOut(BaseModel):
+    course_id: UUID
+    #: Hours a year by the curriculum; None until roster's curriculum names them.
+    curriculum_hours: int | None
+    planned_hours: int
+    given_hours: int
+    #: The topic the next lesson takes from the plan.
+    next_topic: str | None
+    topics: list[TopicOut]
+
+
+async def curriculum_hours(session: AsyncSession, course: Course) -> int | None:
+    school_class = await session.get(SchoolClass, course.class_id)
+    if school_class is None or school_class.academic_year is None:
+        return None
+    line = await session.get(
+        CurriculumLine, (course.school_id, school_class.academic_year, school_class.grade, course.subject_id)
+    )
+    return line.hours if line else None
+
+
+async def topics_of(session: AsyncSession, course: Course) -> list[Topic]:
+    rows = await session.scalars(select(PlanTopic).where(PlanTopic.course_id == course.id).order_by(PlanTopic.position))
+    return [Topic(row.title, row.hours) for row in rows]
+
+
+async def plan_out(session: AsyncSession, course: Course) -> PlanOut:
+    topics = await topics_of(session, course)
+    given = await session.scalar(select(func.count()).select_from(Lesson).where(Lesson.course_id == course.id)) or 0
+    return PlanOut(
+        course_id=course.id,
+        curriculum_hours=await curriculum_hours(session, course),
+        planned_hours=plan_hours(topics),
+        given_hours=given,
+        next_topic=next_topic(topics, given),
+        topics=[TopicOut.model_validate(c) for c in coverage(topics, given)],
+    )
+
+
+async def save(session: AsyncSession, course: Course, topics: list[Topic]) -> PlanOut:
+    """Replace the plan whole, after checking its hours against the curriculum (R-30)."""
+    check_plan(topics, await curriculum_hours(session, course))
+    await session.execute(delete(PlanTopic).where(PlanTopic.course_id == course.id))
+    session.add_all(
+        PlanTopic(school_id=course.school_id, course_id=course.id, position=position, title=t.title, hours=t.hours)
+        for position, t in enumerate(topics, start=1)
+    )
+    await session.flush()
+    return await plan_out(session, course)
+
+
+async def teachers_course(session: AsyncSession, caller: CallerDep, school_id: UUID, course_id: UUID) -> Course:
+    course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.", for_update=True)
+    require_course_teacher(caller, school_id, course)
+    return course
+
+
+@router.get("")
+async def get_plan(school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession) -> PlanOut:
+    course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
+    require_reader(caller, school_id, course)
+    return await plan_out(session, course)
+
+
+@router.put("")
+async def set_plan(
+    school_id: UUID, course_id: UUID, body: PlanIn, caller: CallerDep, session: SchoolSession
+) -> PlanOut:
+    course = await teachers_course(session, caller, school_id, course_id)
+    return await save(session, course, [Topic(t.title, t.hours) for t in body.topics])
+
+
+@router.post("/xlsx")
+async def import_plan(
+    school_id: UUID,
+    course_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    request: Request,
+    mode: Literal["all", "valid"] = "all",
+) -> PlanOut:
+    """Import the plan from an Excel sheet (the request body). ``mode=all``: any broken row refuses the
+    file with every row's error and nothing is imported; ``mode=valid``: broken rows are left out."""
+    course = await teachers_course(session, caller, school_id, course_id)
+    data = await request.body()
+    if len(data) > MAX_UPLOAD:
+        raise Invalid("Файл плана больше 2 МБ.")
+    topics, errors = read_plan(data)
+    if errors and mode == "all":
+        raise Invalid(
+            f"В файле строк с ошибками: {len(errors)}; ничего не загружено.",
+            errors=[{"row": e.row, "message": e.message} for e in errors],
+        )
+    return await save(session, course, topics)
+
+
+@router.get("/xlsx")
+async def export_plan(school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession) -> Response:
+    course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
+    require_reader(caller, school_id, course)
+    title = f"{course.class_name} · {course.subject_name}"
+    filename = quote(f"КТП {course.class_name} {course.subject_name}.xlsx")
+    return Response(
+        write_plan(await topics_of(session, course), title),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )

@@ -1,0 +1,65 @@
+"""Reading a school's calendar from its tables into the domain's terms (plain functions taking a session)."""
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.deps import SchoolSession
+from chassis.problems import NotFound
+from roster.domain.calendar import SchoolCalendar, Span, Transfer, YearStatus
+from roster.models import AcademicYear, Holiday, School, WorkdayTransfer
+
+#: Who sets up the calendar, bells, rooms, groups, curriculum and timetable.
+PLANNERS = ("school_admin", "deputy")
+
+
+async def school_of(session: AsyncSession, school_id: UUID) -> School:
+    school = await session.get(School, school_id)
+    if school is None:
+        raise NotFound("Школа не найдена.")
+    return school
+
+
+async def local_today(school_id: UUID, session: SchoolSession, request: Request) -> date:
+    """The school's today in its own time zone (Владивосток and Калининград differ by nine hours)."""
+    school = await school_of(session, school_id)
+    return request.app.state.clock.today(school.timezone)
+
+
+LocalToday = Annotated[date, Depends(local_today)]
+
+
+async def year_of(session: AsyncSession, school_id: UUID, year_id: UUID, *, for_update: bool = False) -> AcademicYear:
+    year = await session.get(AcademicYear, year_id, with_for_update=for_update)
+    if year is None or year.school_id != school_id:
+        raise NotFound("Учебный год не найден.")
+    return year
+
+
+async def year_on(session: AsyncSession, school_id: UUID, day: date) -> AcademicYear | None:
+    """The year ``day`` falls in (years of a school do not overlap)."""
+    return await session.scalar(
+        select(AcademicYear).where(
+            AcademicYear.school_id == school_id, AcademicYear.starts <= day, AcademicYear.ends >= day
+        )
+    )
+
+
+async def calendar_of(session: AsyncSession, year: AcademicYear) -> SchoolCalendar:
+    school = await school_of(session, year.school_id)
+    holidays = await session.scalars(select(Holiday).where(Holiday.year_id == year.id))
+    transfers = await session.scalars(select(WorkdayTransfer).where(WorkdayTransfer.year_id == year.id))
+    return SchoolCalendar(
+        year=Span(year.starts, year.ends),
+        days_per_week=school.days_per_week,
+        holidays=frozenset(day for holiday in holidays for day in Span(holiday.starts, holiday.ends).days()),
+        transfers=tuple(Transfer(t.day, t.works_as) for t in transfers),
+    )
+
+
+def status_of(year: AcademicYear) -> YearStatus:
+    return YearStatus(year.status)
