@@ -86,6 +86,10 @@ JOURNAL_READERS = {**SCHOOL_READERS, "teacher": OWN, "substitute": OWN, "class_t
 FAMILY = {"parent": OWN, "student": OWN}
 #: School set-up: only the school's administrator writes it (§1), the region administrator creates schools.
 SETUP = {"school_admin": ALL}
+#: The timetable and its changes: the administrator and the deputy (§1, `000 §4.6.2`).
+PLANNERS = {"school_admin": ALL, "deputy": ALL}
+#: The school's structure (calendar, rooms, bells, groups, timetable): everyone of the school reads it.
+SCHOOL_STRUCTURE = {**JOURNAL_READERS, **FAMILY, "secretary": ALL, "region_admin": ALL}
 
 ROWS = [
     # roster
@@ -151,8 +155,58 @@ ROWS = [
     ),
     row("roster", "GET", "/schools/{school_id}/classes/{class_id}/students", "§1", JOURNAL_READERS, secretary=ALL),
     row("roster", "GET", "/schools/{school_id}/staff", "§1", SCHOOL_READERS, secretary=ALL),
+    # roster: the school year (R-10 … R-14): read by the school, planned by the administration
+    row("roster", "GET", "/schools/{school_id}/settings", "§1 school settings", SCHOOL_STRUCTURE),
+    row("roster", "PATCH", "/schools/{school_id}/settings", "§1 set-up", SETUP),
+    row("roster", "GET", "/schools/{school_id}/years", "R-11", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/years", "§1 set-up: periods", SETUP),
+    row("roster", "POST", "/schools/{school_id}/years/{year_id}/status", "§1 closing the journal", SETUP),
+    row("roster", "POST", "/schools/{school_id}/years/{year_id}/holidays", "R-11", PLANNERS),
+    row("roster", "POST", "/schools/{school_id}/years/{year_id}/transfers", "R-11", PLANNERS),
+    row("roster", "POST", "/schools/{school_id}/years/{year_id}/schemes", "§1 set-up: periods", SETUP),
+    row("roster", "GET", "/schools/{school_id}/years/{year_id}/calendar", "R-11", SCHOOL_STRUCTURE),
+    row("roster", "GET", "/schools/{school_id}/years/{year_id}/curriculum", "R-13", SCHOOL_STRUCTURE),
+    row("roster", "PUT", "/schools/{school_id}/years/{year_id}/curriculum", "R-13 set-up", SETUP),
+    row("roster", "GET", "/schools/{school_id}/years/{year_id}/load", "R-13", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/years/{year_id}/timetable/roll", "R-14", PLANNERS),
+    row("roster", "GET", "/schools/{school_id}/rooms", "R-10", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/rooms", "R-10 set-up", PLANNERS),
+    row("roster", "GET", "/schools/{school_id}/bell-schedules", "R-14", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/bell-schedules", "R-14 set-up", PLANNERS),
+    row("roster", "PUT", "/schools/{school_id}/bell-days", "R-14 shortened days", PLANNERS),
+    row("roster", "GET", "/schools/{school_id}/groups", "R-12", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/groups", "R-12 set-up", PLANNERS),
+    row("roster", "GET", "/schools/{school_id}/groups/{group_id}/members", "R-12", JOURNAL_READERS, secretary=ALL),
+    row(
+        "roster",
+        "POST",
+        "/schools/{school_id}/groups/{group_id}/members",
+        "R-12: the administrator, or the class teacher for their class",
+        SETUP,
+        class_teacher=OWN,
+    ),
+    row("roster", "GET", "/schools/{school_id}/periods/{period_id}/template", "R-14", SCHOOL_STRUCTURE),
+    row("roster", "PUT", "/schools/{school_id}/periods/{period_id}/template", "R-14: deputy, timetable", PLANNERS),
+    row("roster", "GET", "/schools/{school_id}/timetable", "R-14; a family its own week", SCHOOL_STRUCTURE),
+    row("roster", "GET", "/schools/{school_id}/timetable/today", "R-14 the teacher's day", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/timetable/lessons/{lesson_id}/cancel", "R-14 changes", PLANNERS),
+    row("roster", "POST", "/schools/{school_id}/timetable/lessons/{lesson_id}/move", "R-14 changes", PLANNERS),
+    row("roster", "POST", "/schools/{school_id}/timetable/lessons/{lesson_id}/room", "R-14 changes", PLANNERS),
+    row(
+        "roster",
+        "POST",
+        "/schools/{school_id}/timetable/lessons/{lesson_id}/substitute",
+        "R-14 substitutions",
+        PLANNERS,
+    ),
     # gradebook
     row("gradebook", "GET", "/schools/{school_id}/courses", "§1", JOURNAL_READERS),
+    row("gradebook", "GET", "/schools/{school_id}/courses/{course_id}/journal", "§1, R-14 numbered", JOURNAL_READERS),
+    row("gradebook", "GET", "/schools/{school_id}/teacher-day", "R-14 the teacher's day", teacher=OWN, substitute=OWN),
+    row("gradebook", "GET", "/schools/{school_id}/courses/{course_id}/plan", "R-30", JOURNAL_READERS),
+    row("gradebook", "PUT", "/schools/{school_id}/courses/{course_id}/plan", "R-30 teacher writes", teacher=OWN),
+    row("gradebook", "GET", "/schools/{school_id}/courses/{course_id}/plan/xlsx", "R-30", JOURNAL_READERS),
+    row("gradebook", "POST", "/schools/{school_id}/courses/{course_id}/plan/xlsx", "R-30 import", teacher=OWN),
     row("gradebook", "GET", "/schools/{school_id}/courses/{course_id}/students", "§1", JOURNAL_READERS),
     row("gradebook", "GET", "/schools/{school_id}/courses/{course_id}/averages", "R-22, R-28", JOURNAL_READERS),
     row("gradebook", "GET", "/schools/{school_id}/work-types", "§1", JOURNAL_READERS),

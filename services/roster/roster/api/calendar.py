@@ -111,10 +111,10 @@ async def create_year(school_id: UUID, body: YearIn, caller: CallerDep, session:
 
 
 @router.get("/years")
-async def list_years(session: SchoolSession) -> list[YearOut]:
-    return [
-        YearOut.model_validate(y) for y in await session.scalars(select(AcademicYear).order_by(AcademicYear.starts))
-    ]
+async def list_years(school_id: UUID, session: SchoolSession) -> list[YearOut]:
+    # Region-wide readers see every school's rows: the school asked for is named, not left to RLS.
+    query = select(AcademicYear).where(AcademicYear.school_id == school_id).order_by(AcademicYear.starts)
+    return [YearOut.model_validate(y) for y in await session.scalars(query)]
 
 
 @router.post("/years/{year_id}/status")

@@ -58,8 +58,10 @@ async def create_room(school_id: UUID, body: RoomIn, caller: CallerDep, session:
 
 
 @router.get("/rooms")
-async def list_rooms(session: SchoolSession) -> list[RoomOut]:
-    return [RoomOut.model_validate(r) for r in await session.scalars(select(Room).order_by(Room.building, Room.name))]
+async def list_rooms(school_id: UUID, session: SchoolSession) -> list[RoomOut]:
+    # Region-wide readers see every school's rows: the school asked for is named, not left to RLS.
+    query = select(Room).where(Room.school_id == school_id).order_by(Room.building, Room.name)
+    return [RoomOut.model_validate(r) for r in await session.scalars(query)]
 
 
 class BellIn(BaseModel):
@@ -109,8 +111,12 @@ async def create_bell_schedule(
 
 
 @router.get("/bell-schedules")
-async def list_bell_schedules(session: SchoolSession) -> list[BellScheduleOut]:
-    rows = await session.scalars(select(BellSchedule).order_by(BellSchedule.is_default.desc(), BellSchedule.name))
+async def list_bell_schedules(school_id: UUID, session: SchoolSession) -> list[BellScheduleOut]:
+    rows = await session.scalars(
+        select(BellSchedule)
+        .where(BellSchedule.school_id == school_id)
+        .order_by(BellSchedule.is_default.desc(), BellSchedule.name)
+    )
     return [BellScheduleOut.model_validate(s) for s in rows]
 
 
@@ -183,8 +189,8 @@ async def create_group(school_id: UUID, body: GroupIn, caller: CallerDep, sessio
 
 
 @router.get("/groups")
-async def list_groups(session: SchoolSession, class_id: UUID | None = None) -> list[GroupOut]:
-    query = select(Group).order_by(Group.name)
+async def list_groups(school_id: UUID, session: SchoolSession, class_id: UUID | None = None) -> list[GroupOut]:
+    query = select(Group).where(Group.school_id == school_id).order_by(Group.name)
     if class_id:
         query = query.where(Group.class_id == class_id)
     return [GroupOut.model_validate(g) for g in await session.scalars(query)]

@@ -3,14 +3,16 @@
 Roster owns scheduled lessons and their dates; the journal and the diary follow its events.
 """
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
@@ -279,13 +281,37 @@ def lesson_out(lesson: TimetableLesson, names: Names) -> TimetableLessonOut:
 
 
 @router.get("/timetable")
-async def read_timetable(
+async def read_week(
     school_id: UUID,
     session: SchoolSession,
-    start: date,
-    end: date,
+    today: LocalToday,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
     class_id: UUID | None = None,
     teacher_id: Annotated[UUID | None, Query(description="Lessons the teacher gives, substitutions included")] = None,
+    room_id: UUID | None = None,
+) -> list[TimetableLessonOut]:
+    """Dated lessons of ``start``–``end`` (the school's current week when left out), cancelled ones marked."""
+    monday = today - timedelta(days=today.weekday())
+    return await read_timetable(
+        school_id,
+        session,
+        start or monday,
+        end or (start or monday) + timedelta(days=6),
+        class_id=class_id,
+        teacher_id=teacher_id,
+        room_id=room_id,
+    )
+
+
+async def read_timetable(
+    school_id: UUID,
+    session: AsyncSession,
+    start: date,
+    end: date,
+    *,
+    class_id: UUID | None = None,
+    teacher_id: UUID | None = None,
     room_id: UUID | None = None,
 ) -> list[TimetableLessonOut]:
     """Dated lessons of ``start``–``end`` (cancelled ones too, marked), in order of day and number."""
