@@ -53,7 +53,7 @@ async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esi
         await stack.log_in(browser, teacher.oid)
         page = (await browser.get("/")).text
         assert "Иванова Мария Петровна" in page and "Выйти" in page
-        assert "Записать урок" in page and f'data-schools="{school_id}"' in page
+        assert "Записать урок" in page and f'"id": "{school_id}"' in page
         # The class journal's grid, the lesson panel and the editing dialog are mounted; the scripts fill them.
         assert 'id="journal"' in page and 'id="lesson-panel"' in page and 'id="editor"' in page
         assert ENTRY_SCRIPT in page

@@ -11,7 +11,7 @@ async function start() {
     const me = await api("GET", "/me");
     setCsrfToken(me.csrf_token);
     const teacher = $("#teacher");
-    if (teacher) startJournal(teacher);
+    if (teacher) startJournal(teacher, me);
     if ($("#family")) startDiary();
     const admin = $("#admin");
     if (admin) startAdmin(admin);
@@ -21,4 +21,17 @@ async function start() {
   }
 }
 
+/** The diary's offline copy (sw.js); logging out empties it, here too in case the worker is not yet in charge. */
+function offlineCopy() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js").catch(() => {});
+  const logout = document.querySelector('form[action="/logout"]');
+  if (logout) {
+    logout.addEventListener("submit", () => {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("forget");
+    });
+  }
+}
+
+offlineCopy();
 start();

@@ -1,5 +1,6 @@
 """The whole journal as separate processes (the runner behind ``make run``) on ports, databases,
-an exchange and queue names of its own, with the demo school loaded."""
+an exchange and queue names of its own, with the demo school loaded: one stack per run, shared by the
+end-to-end tests (``e2e/``) and the browser tests (``browser/``). ``gateway/`` has a ``stack`` of its own."""
 
 import importlib
 from collections.abc import AsyncIterator
