@@ -53,6 +53,7 @@ async def home(request: Request) -> Response:
             {"id": str(school), "name": names.get(school, "Школа")}
             for school in sorted(readable, key=lambda school: names.get(school, "Школа"))
         ],
+        "class_teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "class_teacher"}),
         "region_schools": sorted(names.values()) if region else [],
         "school_word": plural_form(len(names), "школа", "школы", "школ"),
         "family": any(r in FAMILY_ROLES for _, r in caller.school_roles),

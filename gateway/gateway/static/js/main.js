@@ -5,6 +5,7 @@ import { $, el } from "./dom.js";
 import { startJournal } from "./journal.js";
 import { startDiary } from "./diary.js";
 import { startAdmin } from "./admin.js";
+import { startClassroom } from "./classroom.js";
 
 async function start() {
   try {
@@ -12,6 +13,8 @@ async function start() {
     setCsrfToken(me.csrf_token);
     const teacher = $("#teacher");
     if (teacher) startJournal(teacher, me);
+    const classroom = $("#classroom");
+    if (classroom) startClassroom(classroom, me);
     if ($("#family")) startDiary();
     const admin = $("#admin");
     if (admin) startAdmin(admin);
