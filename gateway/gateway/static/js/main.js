@@ -6,6 +6,7 @@ import { startJournal } from "./journal.js";
 import { startDiary } from "./diary.js";
 import { startAdmin } from "./admin.js";
 import { startClassroom } from "./classroom.js";
+import { startRules } from "./rules.js";
 
 async function start() {
   try {
@@ -17,7 +18,7 @@ async function start() {
     if (classroom) startClassroom(classroom, me);
     if ($("#family")) startDiary();
     const admin = $("#admin");
-    if (admin) startAdmin(admin);
+    if (admin) { startAdmin(admin); startRules(); }
   } catch (error) {
     const main = document.querySelector("main");
     main.insertBefore(el("p", { "class": "status error", text: error.message }), main.firstChild);
