@@ -129,7 +129,7 @@ def axe() -> Callable[[Page], Awaitable[list[str]]]:
 
 #: Latin words a school user may read: none yet, so any word found is a leftover English text or a raw field name.
 LATIN_ALLOWED: frozenset[str] = frozenset()
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
+_LATIN_WORD = re.compile(r"\b[A-Za-z][A-Za-z_]+\b")
 
 
 async def latin_words(page: Page) -> set[str]:

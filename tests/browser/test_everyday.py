@@ -15,7 +15,7 @@ async def test_a_double_click_on_record_lesson_records_one_lesson(visit):
     writes: list[Request] = []
     page.on("request", lambda r: writes.append(r) if r.method == "POST" and r.url.endswith("/lessons") else None)
     await page.get_by_role("button", name="Записать урок").click()
-    topic = f"Округление чисел ({uuid4().hex[:6]})"
+    topic = f"Округление чисел ({str(uuid4().int)[:6]})"
     await page.locator("#lesson-form input[name=topic]").fill(topic)
     await page.locator("#lesson-submit").dblclick()
     await page.locator(f"#journal .col-head[title='{topic}']").wait_for()

@@ -42,7 +42,7 @@ async def test_a_whole_column_of_marks_from_the_keyboard(visit):
     tab = await visit("teacher")
     page = tab.page
     await open_course(page, "5А · Русский язык")
-    topic = f"Диктант ({uuid4().hex[:6]})"
+    topic = f"Диктант ({str(uuid4().int)[:6]})"
     await write_lesson(page, topic)
     col = await column_of(page, topic)
     # The new lesson's column has the keyboard, on its first pupil.
@@ -99,7 +99,7 @@ async def test_a_refused_mark_is_taken_back_and_the_reason_shown_beside_its_cell
     tab.expected.append(re.compile(r"status of 409"))
     page = tab.page
     await open_course(page, "5А · Русский язык")
-    topic = f"Сочинение ({uuid4().hex[:6]})"
+    topic = f"Сочинение ({str(uuid4().int)[:6]})"
     await write_lesson(page, topic)
     col = await column_of(page, topic)
     # Meanwhile the first pupil gets a mark of this work type from another device: the grid does not know it yet.
