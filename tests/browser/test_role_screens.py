@@ -48,6 +48,8 @@ async def test_the_inspector_reads_the_journal_and_cannot_write_in_it(visit):
 
 async def test_the_school_admin_sets_the_edit_window_and_sees_the_class_teachers(visit):
     page = (await visit("school_admin")).page
+    # The tabs work once the screen's scripts have loaded the school.
+    await page.locator("#class-chips .chip").first.wait_for(state="attached")
     await page.get_by_role("tab", name="Правила журнала").click()
     window = page.locator("#window-form select[name=edit_window]")
     await window.locator("option").nth(1).wait_for(state="attached")
@@ -60,6 +62,7 @@ async def test_the_school_admin_sets_the_edit_window_and_sees_the_class_teachers
     await page.locator("#window-status", has_text="Сохранено").wait_for()
 
     await page.reload()
+    await page.locator("#class-chips .chip").first.wait_for(state="attached")
     await page.get_by_role("tab", name="Правила журнала").click()
     await page.locator("#class-teachers li").first.wait_for()
     assert await window.input_value() == other

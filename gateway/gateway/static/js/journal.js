@@ -3,7 +3,8 @@
    In a cell: a digit enters a mark of the column's work type, Н/Б/У/О an absence (on either keyboard layout),
    Backspace withdraws the absence; the cursor then moves down the column, so a column of marks takes one key per
    pupil. Arrows, Enter and Tab move; Space (or a click, or a tap) opens the cell's choices. Each entry is shown at
-   once and saved in the background; a refusal takes it back and says why beside the cell. */
+   once and saved in the background — a column's marks in one request — and a refusal takes it back and says why
+   beside the cell. Marks cannot be deleted yet (the gradebook has no way to); they are corrected instead. */
 
 import { api, retrying } from "./api.js";
 import { ABSENCE_CODES, absenceLabel } from "./absences.js";
@@ -84,6 +85,7 @@ export function startJournal(section, me) {
     journal.columnWorkType[lesson.id] = event.currentTarget.value;
     renderColumnHead(lesson);
   });
+  document.addEventListener("visibilitychange", () => { if (document.hidden) saveAllColumns(); });
   const grid = $("#journal");
   grid.addEventListener("keydown", onGridKey);
   grid.addEventListener("focusin", (event) => {
@@ -126,6 +128,7 @@ async function loadCourses(schools) {
 }
 
 async function openCourse(course) {
+  saveAllColumns();
   journal.course = course;
   journal.open = null;
   journal.lessons = [];
@@ -157,6 +160,7 @@ async function openCourse(course) {
 }
 
 function shiftPeriod(days) {
+  saveAllColumns();
   journal.start = addDays(journal.start, days);
   journal.end = addDays(journal.end, days);
   loadJournal();
@@ -326,6 +330,7 @@ function placeCursor(row, col, focus) {
   cell.setAttribute("tabindex", "0");
   if (focus) cell.focus();
   const lesson = journal.lessons[col];
+  saveColumnsBut(lesson);
   $("#column-work-type").value = columnWorkType(lesson);
   $("#column-title").textContent = "Столбец " + russianDate(lesson.date) + " — вид работы";
 }
@@ -374,8 +379,8 @@ function say(lesson, student, text, kind) {
   show($("#journal-note"), studentName(student) + ", " + lessonName(lesson) + ": " + text, kind);
 }
 
-/** A digit: a mark of the column's work type, shown at once, saved, taken back with the reason on refusal.
-    Over a mark of that work type it corrects it (a lesson has one mark per pupil and work type, R-22). */
+/** A digit: a mark of the column's work type, shown at once and saved with the rest of the column (column mode):
+    one request when the teacher pauses or leaves the column. Over a mark of that work type it changes it. */
 function enterMark(value, moveOn) {
   const [lesson, student] = cursorEntry();
   const workType = columnWorkType(lesson);
@@ -384,25 +389,72 @@ function enterMark(value, moveOn) {
     return;
   }
   const before = marksOf(lesson, student.student_id).find((m) => m.work_type === workType) || null;
-  if (before && (before.pending || before.value === value)) {
-    if (moveOn) moveCursor(1, 0);
-    return;
-  }
-  const pending = { ...(before || {}), student_id: student.student_id, value, work_type: workType, pending: true };
-  lesson.marks = (lesson.marks || []).filter((m) => m !== before).concat([pending]);
-  say(lesson, student, "", "");
   if (moveOn) moveCursor(1, 0);
-  const saving = before ? api("PATCH", gradebook("/marks/" + before.id), { value })
-    : api("POST", gradebook("/lessons/" + lesson.id + "/marks"), { student_id: student.student_id, value, work_type: workType });
-  saving.then((mark) => {
-    lesson.marks = lesson.marks.map((m) => (m === pending ? mark : m));
-    redrawCell(lesson, student);
-    refreshAverages();
-  }, (error) => {
-    lesson.marks = lesson.marks.filter((m) => m !== pending).concat(before ? [before] : []);
-    say(lesson, student, error.message, "error");
-  });
+  if (before && before.value === value) return;
+  const draft = columnDraft(lesson, workType);
+  const entered = { ...(before || {}), student_id: student.student_id, value, work_type: workType, pending: true };
+  const earlier = draft.rows.get(student.student_id);
+  draft.rows.set(student.student_id, { student, entered, before: earlier ? earlier.before : before });
+  lesson.marks = (lesson.marks || []).filter((m) => m !== before).concat([entered]);
+  say(lesson, student, "", "");
+  clearTimeout(draft.timer);
+  draft.timer = setTimeout(() => saveColumn(lesson), COLUMN_PAUSE_MS);
 }
+
+/** How long the teacher may pause in a column before what they typed is saved. */
+const COLUMN_PAUSE_MS = 800;
+/** Marks typed and not yet sent, by lesson id: the work type and the rows by pupil. */
+const drafts = new Map();
+
+function columnDraft(lesson, workType) {
+  let draft = drafts.get(lesson.id);
+  if (draft && draft.workType !== workType) { saveColumn(lesson); draft = null; }
+  if (!draft) {
+    draft = { workType, rows: new Map(), timer: null };
+    drafts.set(lesson.id, draft);
+  }
+  return draft;
+}
+
+/** Sends the column's typed marks in one request (all or nothing): the answer is the column as it now stands.
+    Rows the gradebook refuses are taken back with the reason beside each; the others are sent again without them. */
+async function saveColumn(lesson) {
+  const draft = drafts.get(lesson.id);
+  if (!draft) return;
+  drafts.delete(lesson.id);
+  clearTimeout(draft.timer);
+  const rows = Array.from(draft.rows.values());
+  const takeBack = (row) => {
+    lesson.marks = lesson.marks.filter((m) => m !== row.entered).concat(row.before ? [row.before] : []);
+  };
+  const body = { work_type: draft.workType, marks: rows.map((r) => ({ student_id: r.student.student_id, value: r.entered.value })) };
+  try {
+    const column = await api("PUT", gradebook("/lessons/" + lesson.id + "/marks"), body);
+    const saved = new Set(rows.map((r) => r.entered));
+    lesson.marks = lesson.marks.filter((m) => !saved.has(m) && !(m.work_type === draft.workType && !m.pending)).concat(column);
+    rows.forEach((row) => redrawCell(lesson, row.student));
+    refreshAverages();
+  } catch (error) {
+    const byPupil = Object.fromEntries((error.fields || []).filter((f) => f.student_id).map((f) => [f.student_id, f.detail]));
+    const refused = rows.filter((row) => byPupil[row.student.student_id]);
+    if (refused.length && refused.length < rows.length) {
+      refused.forEach((row) => { takeBack(row); say(lesson, row.student, byPupil[row.student.student_id], "error"); });
+      const retry = columnDraft(lesson, draft.workType);
+      rows.filter((row) => !byPupil[row.student.student_id]).forEach((row) => retry.rows.set(row.student.student_id, row));
+      await saveColumn(lesson);
+      return;
+    }
+    rows.forEach((row) => { takeBack(row); say(lesson, row.student, byPupil[row.student.student_id] || error.message, "error"); });
+  }
+}
+
+/** Saves whatever is typed in other columns once the cursor leaves them. */
+function saveColumnsBut(lesson) {
+  journal.lessons.forEach((other) => { if (other !== lesson && drafts.has(other.id)) saveColumn(other); });
+}
+
+/** Before the grid is drawn anew (another period or course) or the tab is hidden, nothing typed stays unsent. */
+function saveAllColumns() { saveColumnsBut(null); }
 
 /** Н, Б, У or О: records the absence, or corrects its reason. */
 function enterAbsence(code, moveOn) {
