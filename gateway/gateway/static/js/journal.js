@@ -543,7 +543,7 @@ function openCellChoices() {
     onclick: () => {
       dialog.close();
       if (markValues(workType) === PASS_FAIL) postMark(lesson, student, value, workType);
-      else enterMark(value, false);
+      else { enterMark(value, false); saveColumn(lesson); }
     }
   })));
   const current = absenceOf(lesson, student.student_id);
