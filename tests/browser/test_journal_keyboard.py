@@ -74,7 +74,7 @@ async def test_a_whole_column_of_marks_from_the_keyboard(visit):
     assert focused == [str(pupils - 1), str(col)]
     # A screen reader hears whose cell it is and what it holds.
     label = await page.locator(f'#journal td.cell[data-row="0"][data-col="{col}"]').get_attribute("aria-label")
-    assert label.startswith("Александрова Дарья, урок ") and label.endswith("1 отметка: 5")
+    assert label.startswith("5 — Александрова Дарья, урок ") and label.endswith("1 отметка: 5")
 
     # Column mode: the column's marks went in one request once the teacher stopped typing.
     assert [r.method for r in saves] == ["PUT"]

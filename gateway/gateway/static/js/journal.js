@@ -282,30 +282,32 @@ function journalRow(student, row) {
   return tr;
 }
 
-/** The cell's marks and absence, and a label naming the pupil, the lesson and what is entered. */
+/** The cell's marks and absence, and a label naming the pupil and the lesson. The label begins with what the
+    cell shows (WCAG 2.5.3: the visible text is part of the name), spaced as it is read. */
 function fillCell(cell, lesson, student) {
   clear(cell);
-  const marks = marksOf(lesson, student.student_id);
-  marks.forEach((mark) => {
-    cell.appendChild(el("span", {
-      "class": "mark m" + mark.value + (mark.pending ? " pending" : ""), title: markTitle(mark), text: mark.value
-    }));
-  });
+  const items = marksOf(lesson, student.student_id).map((mark) => el("span", {
+    "class": "mark m" + mark.value + (mark.pending ? " pending" : ""), title: markTitle(mark), text: mark.value
+  }));
   const absence = absenceOf(lesson, student.student_id);
   if (absence) {
-    cell.appendChild(el("span", {
+    items.push(el("span", {
       "class": "absence" + (absence.pending ? " pending" : ""), title: absenceLabel(absence.code), text: absence.code
     }));
   }
+  if (cell.dataset.error) items.push(el("span", { "class": "cell-error", text: cell.dataset.error }));
+  items.forEach((item, i) => {
+    if (i) cell.appendChild(document.createTextNode(" "));
+    cell.appendChild(item);
+  });
+  const marks = marksOf(lesson, student.student_id);
   const said = [studentName(student), lessonName(lesson)];
   said.push(marks.length ? plural(marks.length, "отметка", "отметки", "отметок") + ": " +
     marks.map((m) => m.value).join(", ") : "отметок нет");
   if (absence) said.push("пропуск " + absenceLabel(absence.code));
-  if (cell.dataset.error) {
-    said.push("не сохранено: " + cell.dataset.error);
-    cell.appendChild(el("span", { "class": "cell-error", text: cell.dataset.error }));
-  }
-  cell.setAttribute("aria-label", said.join(", "));
+  if (cell.dataset.error) said.push("не сохранено");
+  const shown = cell.textContent.trim();
+  cell.setAttribute("aria-label", (shown ? shown + " — " : "") + said.join(", "));
   if (cell.dataset.error) cell.setAttribute("aria-invalid", "true"); else cell.removeAttribute("aria-invalid");
   return cell;
 }
