@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts bench bench-load topology chaos
+.PHONY: run test lint format install infra contracts bench bench-load topology chaos browser-tools
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -10,6 +10,11 @@ install:
 
 infra:
 	@bash deploy/local/ensure-infra.sh
+
+# The browser tests' tools: Debian's Chromium (Playwright cannot download browsers here) and axe-core from npm.
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 # SCALE=2 runs two instances of the gateway and of gradebook behind round-robin balancers.
 run: install infra
@@ -20,7 +25,7 @@ lint: install
 	$(UV) run --frozen ruff format --check .
 
 # TEST_CONTAINERS=1 runs PostgreSQL and RabbitMQ in Docker instead (see chassis.testing).
-test: lint $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
+test: lint browser-tools $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
 	$(UV) run --frozen pytest
 
 format: install

@@ -92,6 +92,12 @@ async def grant_region_role(session: AsyncSession, *, esia_oid: str, role: str, 
     return person_id
 
 
+async def all_school_names(session: AsyncSession) -> dict[UUID, str]:
+    """Every school the gateway has heard of: the region's list for its administrator and inspectors."""
+    rows = await session.execute(select(School.school_id, School.short_name).order_by(School.short_name))
+    return {school_id: name for school_id, name in rows}
+
+
 async def school_names(session: AsyncSession, school_ids: set[UUID]) -> dict[UUID, str]:
     """Short names of schools, as the header and role lists show them."""
     rows = await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids)))

@@ -56,7 +56,7 @@ async def test_the_family_sees_the_teachers_entries_within_two_seconds(browsers,
 
     courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
     maths = next(c for c in courses if c["subject_name"] == "Математика")
-    topic, homework = f"Деление натуральных чисел ({uuid4().hex[:6]})", "№ 101, 103; правило на с. 40"
+    topic, homework = f"Деление натуральных чисел ({str(uuid4().int)[:6]})", "№ 101, 103; правило на с. 40"
     lesson = await teacher.api(
         "POST",
         f"/gradebook/schools/{school}/lessons",

@@ -53,7 +53,7 @@ async def test_a_teacher_gets_the_lesson_form_and_a_student_the_diary(stack, esi
         await stack.log_in(browser, teacher.oid)
         page = (await browser.get("/")).text
         assert "Иванова Мария Петровна" in page and "Выйти" in page
-        assert "Записать урок" in page and f'data-schools="{school_id}"' in page
+        assert "Записать урок" in page and f'"id": "{school_id}"' in page
         # The class journal's grid, the lesson panel and the editing dialog are mounted; the scripts fill them.
         assert 'id="journal"' in page and 'id="lesson-panel"' in page and 'id="editor"' in page
         assert ENTRY_SCRIPT in page
@@ -84,15 +84,28 @@ async def test_a_school_admin_gets_the_school_setup_screen(stack, esia_person, p
         assert f">{tab}</button>" in page
     # R-5: a person's data is entered only with the consent box ticked.
     assert 'name="consent" required' in page and "Согласие на обработку персональных данных получено" in page
-    assert "Зачислить" in page and "Ваши роли" not in page and 'id="teacher"' not in page
+    assert "Зачислить" in page and "Ваши роли" not in page
+    # R-1: the administration reads every journal of the school, read only.
+    assert 'id="teacher"' in page and "Журналы классов (только просмотр)" in page
 
 
-async def test_a_person_with_other_roles_sees_them_listed(stack, esia_person, publish):
-    director = await esia_person("Кузнецова", "Ольга")
-    school_id, director_id = uuid4(), uuid4()
-    await publish(school_id, director.registered(director_id), StaffRoleGranted(person_id=director_id, role="director"))
+async def test_a_director_reads_the_journals_and_a_psychologist_sees_the_roles_listed(stack, esia_person, publish):
+    director, psychologist = await esia_person("Кузнецова", "Ольга"), await esia_person("Лебедева", "Нина")
+    school_id, director_id, psychologist_id = uuid4(), uuid4(), uuid4()
+    await publish(
+        school_id,
+        director.registered(director_id),
+        StaffRoleGranted(person_id=director_id, role="director"),
+        psychologist.registered(psychologist_id),
+        StaffRoleGranted(person_id=psychologist_id, role="psychologist"),
+    )
+    await eventually(lambda: stack.roles_known(director_id, psychologist_id))
     async with stack.browser() as browser:
-        await eventually(lambda: stack.roles_known(director_id))
         await stack.log_in(browser, director.oid)
         page = (await browser.get("/")).text
-    assert "Ваши роли" in page and "директор" in page and 'id="admin"' not in page
+    assert "Журналы классов (только просмотр)" in page and f'"id": "{school_id}"' in page
+    assert "Ваши роли" not in page and 'id="admin"' not in page
+    async with stack.browser() as browser:
+        await stack.log_in(browser, psychologist.oid)
+        page = (await browser.get("/")).text
+    assert "Ваши роли" in page and "педагог-психолог" in page and 'id="teacher"' not in page

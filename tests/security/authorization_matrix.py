@@ -250,6 +250,9 @@ ROWS = [
     row("reporting", "GET", "/schools/{school_id}/my/students", "R-1", FAMILY),
     row("reporting", "GET", "/schools/{school_id}/students/{student_id}/diary", "R-1", JOURNAL_READERS, FAMILY),
     row("reporting", "GET", "/schools/{school_id}/students/{student_id}/summary", "R-1", JOURNAL_READERS, FAMILY),
+    row(
+        "reporting", "GET", "/schools/{school_id}/classes/{class_id}/students", "R-1", SCHOOL_READERS, class_teacher=OWN
+    ),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     row("gateway", "GET", "/api/v1/diary", "R-1", FAMILY),

@@ -1,15 +1,26 @@
 """The start page after login: what the person sees depends on their roles."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pathlib import Path
 
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from chassis.auth import REGION_READ_ROLES, SCHOOL_READ_ROLES
 from chassis.tenancy import SYSTEM
-from gateway.accounts import school_names
+from gateway.accounts import all_school_names, school_names
 from gateway.api.diary import FAMILY_ROLES
 from gateway.deps import signed_in_or_none
+from gateway.domain.russian import plural_form
 from gateway.pages import ROLE_TITLES, templates
 
 router = APIRouter(tags=["pages"])
+SERVICE_WORKER = Path(__file__).parent.parent / "static" / "js" / "sw.js"
+
+
+@router.get("/sw.js", include_in_schema=False)
+async def service_worker() -> FileResponse:
+    """The service worker from the site's root, so it may keep the start page (a worker's scope is its folder)."""
+    return FileResponse(SERVICE_WORKER, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -22,8 +33,14 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/password", status_code=303)
     caller = current.caller
     school_ids = {school for school, _ in caller.school_roles}
+    region = bool(caller.region_roles)
     async with request.app.state.db.transaction(SYSTEM) as session:
-        names = await school_names(session, school_ids)
+        names = await (all_school_names(session) if region else school_names(session, school_ids))
+    # R-1: the journals a person may open: their own courses (teacher), every course of the school
+    # (administration, read only), every school's (inspector, read only). The services check it again.
+    readable = {s for s, r in caller.school_roles if r in SCHOOL_READ_ROLES | {"teacher"}}
+    if caller.region_roles & REGION_READ_ROLES:
+        readable |= set(names)
     roles = sorted(
         (names.get(school, "Школа"), ROLE_TITLES.get(role, role)) for school, role in caller.school_roles
     ) + [("Регион", ROLE_TITLES.get(role, role)) for role in sorted(caller.region_roles)]
@@ -32,11 +49,20 @@ async def home(request: Request) -> Response:
         "csrf_token": current.csrf_token,
         "local_login": current.password is not None,
         "teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "teacher"}),
+        "journal_schools": [
+            {"id": str(school), "name": names.get(school, "Школа")}
+            for school in sorted(readable, key=lambda school: names.get(school, "Школа"))
+        ],
+        "class_teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "class_teacher"}),
+        "region_schools": sorted(names.values()) if region else [],
+        "school_word": plural_form(len(names), "школа", "школы", "школ"),
         "family": any(r in FAMILY_ROLES for _, r in caller.school_roles),
         "admin_schools": sorted(
             (names.get(school, "Школа"), str(school)) for school, role in caller.school_roles if role == "school_admin"
         ),
         "role_titles": ROLE_TITLES,
         "roles": roles,
+        # The school's today by the gateway's clock (R-24's window and the journal's weeks follow it).
+        "today": request.app.state.clock.today(request.app.state.settings.timezone).isoformat(),
     }
     return templates.TemplateResponse(request, "home.html", context)

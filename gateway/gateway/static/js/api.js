@@ -1,6 +1,11 @@
-/* Calls through the gateway: the session's CSRF token, problem details as errors, retries while an event is on its way. */
+/* Calls through the gateway: the session's CSRF token, problem details as errors, retries while an event is on its way.
+
+   Every write carries an Idempotency-Key, so a retried request is answered with the first answer instead of
+   writing twice; the same write asked again while the first is on its way (a double click) gets the first's answer. */
 
 let csrfToken = "";
+/** Writes on their way, by method, path and body. */
+const inFlight = new Map();
 
 export function setCsrfToken(token) { csrfToken = token; }
 
@@ -38,13 +43,24 @@ async function send(method, path, headers, body) {
   }
 }
 
-export async function api(method, path, body) {
-  const headers = { "Accept": "application/json" };
+/** 128 random bits as hex (crypto.randomUUID needs HTTPS; getRandomValues does not). */
+function newKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function api(method, path, body) {
+  if (method === "GET") return call(method, path, body, {});
+  const same = method + " " + path + " " + JSON.stringify(body === undefined ? null : body);
+  if (inFlight.has(same)) return inFlight.get(same);
+  const headers = { "X-CSRF-Token": csrfToken, "Idempotency-Key": newKey() };
+  const pending = call(method, path, body, headers).finally(() => inFlight.delete(same));
+  inFlight.set(same, pending);
+  return pending;
+}
+
+async function call(method, path, body, extra) {
+  const headers = { "Accept": "application/json", ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") {
-    headers["X-CSRF-Token"] = csrfToken;
-    headers["Idempotency-Key"] = crypto.randomUUID();
-  }
   const response = await send(method, path, headers, body);
   if (response.status === 401) {
     window.location.href = "/login";

@@ -3,11 +3,12 @@
 import { api } from "./api.js";
 import { ABSENCE_MEANINGS } from "./absences.js";
 import {
-  $, el, clear, show, activateChip, isoDate, parseDate, addDays, mondayOf, weekday, humanDate, localTime, number
+  $, el, clear, show, activateChip, isoDate, parseDate, addDays, mondayOf, weekday, russianDate, localTime, number,
+  plural, today
 } from "./dom.js";
 
 /** The chosen student, the Monday of the shown week, and work type titles by code. */
-const family = { student: null, monday: mondayOf(new Date()), workTypes: {} };
+const family = { student: null, monday: mondayOf(today()), workTypes: {} };
 
 export function startDiary() {
   loadChildren();
@@ -56,12 +57,18 @@ async function loadWorkTypes(schoolId) {
 
 async function loadWeek() {
   const start = family.monday, end = addDays(start, 6);
-  $("#week-title").textContent = humanDate(start) + " — " + humanDate(end);
+  $("#week-title").textContent = russianDate(isoDate(start)) + " — " + russianDate(isoDate(end));
   const box = $("#diary");
   show(box, "Загрузка…", "");
   const path = "/diary/" + family.student.student_id + "?start=" + isoDate(start) + "&end=" + isoDate(end);
   try {
-    renderWeek(clear(box), await api("GET", path));
+    const diary = await api("GET", path);
+    renderWeek(clear(box), diary);
+    if (diary.offline) {
+      box.insertBefore(el("p", { "class": "status error", text:
+        "Нет связи с сервером: показана неделя, загруженная последней. Она обновится, когда связь вернётся." }),
+      box.firstChild);
+    }
   } catch (error) {
     show(box, error.message, "error");
   }
@@ -76,7 +83,7 @@ function renderWeek(box, diary) {
   days.forEach((day) => {
     const date = parseDate(day.date);
     const list = el("ol", { "class": "lessons" }, day.lessons.map(diaryLesson));
-    box.appendChild(el("div", { "class": "day" }, [el("h3", { text: weekday(date) + ", " + humanDate(date) }), list]));
+    box.appendChild(el("div", { "class": "day" }, [el("h3", { text: weekday(date) + ", " + russianDate(day.date) }), list]));
   });
 }
 
@@ -108,10 +115,20 @@ function diaryLesson(item) {
 
 function notifications(schoolId, path) { return "/notifications/schools/" + schoolId + "/notifications" + path; }
 
+/** The count of unread notifications beside the heading, and in the tab's title. */
+function showUnread(count) {
+  const badge = $("#unread");
+  badge.hidden = !count;
+  badge.textContent = count ? plural(count, "новое", "новых", "новых") : "";
+  document.title = (count ? "(" + count + ") " : "") + "Электронный журнал";
+}
+
 async function loadNotifications(schoolId) {
   const list = $("#notification-list");
   try {
     const items = await api("GET", notifications(schoolId, ""));
+    const unread = await api("GET", notifications(schoolId, "/unread-count"));
+    showUnread(unread.unread);
     clear(list);
     if (!items.length) {
       list.appendChild(el("li", { "class": "hint", text: "Новых уведомлений нет." }));
@@ -131,13 +148,14 @@ function notificationItem(schoolId, n) {
   ]);
   if (!n.read_at) {
     item.appendChild(el("button", {
-      type: "button", "class": "button quiet", text: "Прочитано",
+      type: "button", "class": "button quiet", text: "Прочитано", "aria-label": "Прочитано: " + n.title,
       onclick: async (event) => {
         const button = event.currentTarget;
         try {
           await api("POST", notifications(schoolId, "/" + n.id + "/read"));
           item.className = "read";
           button.remove();
+          showUnread((await api("GET", notifications(schoolId, "/unread-count"))).unread);
         } catch (error) {
           button.textContent = error.message;
         }

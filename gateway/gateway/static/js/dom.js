@@ -46,7 +46,13 @@ export function parseDate(text) {
   return new Date(+year, +month - 1, +day);
 }
 
-export function today() { const now = new Date(); return new Date(now.getFullYear(), now.getMonth(), now.getDate()); }
+/** The school's today as the gateway's clock gives it on the page (a reader's own clock may be wrong or elsewhere). */
+export function today() {
+  const given = document.body.dataset.today;
+  if (given) return parseDate(given);
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate());
+}
 
 export function addDays(day, days) { const d = new Date(day); d.setDate(d.getDate() + days); return d; }
 
@@ -63,10 +69,28 @@ export function russianDate(iso) { return iso ? dayMonth(parseDate(iso)) + "." +
 /** A moment the service gives in UTC, as the clock on the reader's wall shows it. */
 export function localTime(iso) {
   const moment = new Date(iso);
-  const sameYear = moment.getFullYear() === new Date().getFullYear();
-  return moment.toLocaleString("ru-RU", {
-    day: "numeric", month: "long", year: sameYear ? undefined : "numeric", hour: "2-digit", minute: "2-digit"
-  });
+  return dayMonth(moment) + "." + moment.getFullYear() + ", " + pad(moment.getHours()) + ":" + pad(moment.getMinutes());
+}
+
+/** «1 отметка», «2 отметки», «5 отметок»: the Russian plural form for the count. */
+export function plural(count, one, few, many) {
+  const tens = count % 100, units = count % 10;
+  const form = tens >= 11 && tens <= 14 ? many : units === 1 ? one : units >= 2 && units <= 4 ? few : many;
+  return count + " " + form;
+}
+
+/** Runs `work` with the form's buttons disabled, and not at all while it is already running (a double click). */
+export async function busy(form, work) {
+  if (form.dataset.busy) return;
+  form.dataset.busy = "1";
+  const buttons = Array.from(form.querySelectorAll("button, [type=submit]"));
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    await work();
+  } finally {
+    delete form.dataset.busy;
+    buttons.forEach((b) => { b.disabled = false; });
+  }
 }
 
 export function number(value) { return Number(value).toLocaleString("ru-RU"); }

@@ -7,16 +7,20 @@ import { startDiary } from "./diary.js";
 import { startAdmin } from "./admin.js";
 import { startSchoolYear } from "./schoolyear.js";
 import { startTeacherDay } from "./teacherday.js";
+import { startClassroom } from "./classroom.js";
+import { startRules } from "./rules.js";
 
 async function start() {
   try {
     const me = await api("GET", "/me");
     setCsrfToken(me.csrf_token);
     const teacher = $("#teacher");
-    if (teacher) startJournal(teacher);
+    if (teacher) startJournal(teacher, me);
+    const classroom = $("#classroom");
+    if (classroom) startClassroom(classroom, me);
     if ($("#family")) startDiary();
     const admin = $("#admin");
-    if (admin) startAdmin(admin);
+    if (admin) { startAdmin(admin); startRules(); }
     if ($("#tab-calendar")) startSchoolYear(admin);
     const teacherDay = $("#teacher-day");
     if (teacherDay) startTeacherDay(teacherDay);
@@ -26,4 +30,17 @@ async function start() {
   }
 }
 
+/** The diary's offline copy (sw.js); logging out empties it, here too in case the worker is not yet in charge. */
+function offlineCopy() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js").catch(() => {});
+  const logout = document.querySelector('form[action="/logout"]');
+  if (logout) {
+    logout.addEventListener("submit", () => {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("forget");
+    });
+  }
+}
+
+offlineCopy();
 start();

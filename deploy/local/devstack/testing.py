@@ -1,5 +1,7 @@
-"""The whole journal as separate processes (the runner behind ``make run``) on ports, databases,
-an exchange and queue names of its own, with the demo school loaded."""
+"""A pytest plugin (``-p devstack.testing``): the whole journal as separate processes (the runner behind
+``make run``) on ports, databases, an exchange and queue names of its own, with the demo school loaded. One
+stack per run, shared by the end-to-end tests (``tests/e2e``) and the browser tests (``tests/browser``);
+``tests/gateway`` has a ``stack`` of its own, which overrides this one there."""
 
 import importlib
 from collections.abc import AsyncIterator

@@ -1,0 +1,152 @@
+"""The browser tests: Debian's Chromium, driven by Playwright, against the end-to-end stack with the demo school.
+
+Each person logs in the way a person does (the gateway's login page, the ESIA sandbox's form), at desktop or
+phone width. Whatever the page writes to the console as an error, and any uncaught exception, fails the test
+that opened it; ``axe`` checks a page against WCAG 2.1 A and AA with axe-core (``make test`` installs both).
+"""
+
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+
+from devstack.stack import Stack
+
+CHROMIUM = Path(os.environ.get("JOURNAL_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+
+#: The demo school's people by their ESIA oid (``devstack.demo``).
+PEOPLE = {
+    "teacher": "1000001",
+    "parent": "1000002",
+    "student": "1000003",
+    "parent_2": "1000004",
+    "school_admin": "1000006",
+    "region_admin": "1000007",
+    "inspector": "1000008",
+}
+
+
+def _require_installed() -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package")
+    if not AXE.exists():
+        pytest.fail(f"no axe-core at {AXE}: `make test` installs it with npm")
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Browser]:
+    _require_installed()
+    async with async_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where Chromium's own sandbox refuses to start.
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        await browser.close()
+
+
+@dataclass
+class Visit:
+    """One person's browser tab, and what went wrong in it."""
+
+    who: str
+    page: Page
+    context: BrowserContext
+    errors: list[str] = field(default_factory=list)
+    #: Console errors the test provokes on purpose (a refused save is logged by the browser as a failed load).
+    expected: list[re.Pattern[str]] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self.expected)]
+
+
+async def log_in(page: Page, oid: str) -> None:
+    """«Войти через Госуслуги», then the test person in the ESIA sandbox, back to the start page."""
+    await page.goto("/login")
+    await page.get_by_role("link", name="Войти через Госуслуги").click()
+    await page.locator(f'button.person[value="{oid}"]').click()
+    await page.wait_for_url(re.compile(r"/$"))
+    await page.locator("main").wait_for()
+
+
+@pytest.fixture
+async def visit(chromium: Browser, stack: Stack, demo_school) -> AsyncIterator[Callable[..., Awaitable[Visit]]]:
+    """``await visit("teacher", "phone")``: a fresh browser tab, logged in as that demo person at that width."""
+    opened: list[Visit] = []
+
+    async def open_as(who: str, width: str = "desktop") -> Visit:
+        context = await chromium.new_context(
+            viewport=WIDTHS[width], locale="ru-RU", timezone_id="Europe/Moscow", base_url=stack.url("gateway")
+        )
+        page = await context.new_page()
+        page.set_default_timeout(15_000)
+        visit = Visit(who, page, context)
+        opened.append(visit)
+        # Watched from the start page on: the ESIA sandbox's pages are not ours (it serves no favicon, say).
+        await log_in(page, PEOPLE[who])
+        page.on("console", visit.on_console)
+        page.on("pageerror", lambda error: visit.errors.append(f"uncaught: {error}"))
+        await page.reload()
+        return visit
+
+    yield open_as
+    problems = []
+    for visit in opened:
+        problems += [f"{visit.who}: {e}" for e in visit.unexpected_errors()]
+        await visit.context.close()
+    assert not problems, "the page reported errors:\n" + "\n".join(problems)
+
+
+async def axe_violations(page: Page) -> list[str]:
+    """The serious and critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        "async () => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def axe() -> Callable[[Page], Awaitable[list[str]]]:
+    return axe_violations
+
+
+#: Latin words a school user may read: none yet, so any word found is a leftover English text or a raw field name.
+LATIN_ALLOWED: frozenset[str] = frozenset()
+_LATIN_WORD = re.compile(r"\b[A-Za-z][A-Za-z_]+\b")
+
+
+async def latin_words(page: Page) -> set[str]:
+    """Latin words in what the page shows (its text, labels read aloud and placeholders)."""
+    text = await page.evaluate(
+        """() => [document.body.innerText,
+          ...Array.from(document.querySelectorAll('[aria-label],[title],[placeholder]')).flatMap(
+            (n) => [n.getAttribute('aria-label'), n.getAttribute('title'), n.getAttribute('placeholder')])
+        ].filter(Boolean).join(' ')"""
+    )
+    return set(_LATIN_WORD.findall(text)) - LATIN_ALLOWED
+
+
+@pytest.fixture
+def russian_only() -> Callable[[Page], Awaitable[None]]:
+    async def check(page: Page) -> None:
+        found = await latin_words(page)
+        assert not found, f"English words or raw field names on the page: {sorted(found)}"
+
+    return check

@@ -1,0 +1,57 @@
+"""Everyday robustness: a double click writes once, the diary's last week reads offline, and logging out
+forgets it."""
+
+import re
+from uuid import uuid4
+
+from playwright.async_api import Request
+
+
+async def test_a_double_click_on_record_lesson_records_one_lesson(visit):
+    tab = await visit("teacher")
+    page = tab.page
+    await page.get_by_role("button", name="5А · Математика").click()
+    await page.locator("#journal tbody td.cell").first.wait_for()
+    writes: list[Request] = []
+    page.on("request", lambda r: writes.append(r) if r.method == "POST" and r.url.endswith("/lessons") else None)
+    await page.get_by_role("button", name="Записать урок").click()
+    topic = f"Округление чисел ({str(uuid4().int)[:6]})"
+    await page.locator("#lesson-form input[name=topic]").fill(topic)
+    await page.locator("#lesson-submit").dblclick()
+    await page.locator(f"#journal .col-head[title='{topic}']").wait_for()
+
+    assert len(writes) == 1
+    assert re.fullmatch(r"[0-9a-f]{32}", writes[0].headers["idempotency-key"])
+    assert await page.locator(f"#journal .col-head[title='{topic}']").count() == 1
+
+
+async def test_the_last_diary_week_reads_offline_until_logout(visit):
+    tab = await visit("parent", "phone")
+    page = tab.page
+    await page.locator("#diary .day").first.wait_for()
+    # The service worker takes charge of the page once it is installed; from then on it keeps what it loads.
+    await page.evaluate("navigator.serviceWorker.ready")
+    await page.reload()
+    await page.locator("#diary .day").first.wait_for()
+    week = await page.locator("#diary").inner_text()
+
+    await tab.context.set_offline(True)
+    # Offline the browser reports the failed loads (the notifications, say); they are expected here.
+    tab.expected.append(re.compile(r"ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource"))
+    await page.reload()
+    await page.locator("#diary .day").first.wait_for()
+    offline = await page.locator("#diary").inner_text()
+    assert "Нет связи с сервером" in offline, offline
+    assert week in offline
+
+    await tab.context.set_offline(False)
+    await page.get_by_role("button", name="Выйти").click()
+    await page.wait_for_url(re.compile(r"/login"))
+    kept = await page.evaluate(
+        """async () => {
+          const lists = await Promise.all((await caches.keys()).map(async (n) => (await caches.open(n)).keys()));
+          return lists.flat().map((request) => new URL(request.url).pathname);
+        }"""
+    )
+    # Only the shared files stay (the login page's style sheet, say): nothing of the person.
+    assert all(path.startswith("/static/") for path in kept), kept
