@@ -2,9 +2,10 @@
 
 Roster's events keep the replicas of names and guardianships. A notice is written once
 per (recipient, event): the inbox skips redeliveries, and the unique key backs it up.
+Its e-mail, SMS and push deliveries are planned in the same transaction (``planning``).
 """
 
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,8 @@ from contracts.gradebook import MarkChanged, MarkPosted
 from contracts.roster import GuardianshipLinked, PersonRegistered
 from notifications.domain import texts
 from notifications.domain.texts import Notice
-from notifications.models import Guardianship, Notification, Person
+from notifications.models import Guardianship, Person
+from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
 
@@ -46,16 +48,8 @@ async def _notify_family(
     guardians = await session.scalars(
         select(Guardianship.guardian_id).filter_by(school_id=envelope.schoolid, student_id=student_id)
     )
-    values = {
-        "school_id": envelope.schoolid,
-        "kind": kind,
-        "title": notice.title,
-        "body": notice.body,
-        "student_id": student_id,
-    }
-    for recipient in [*guardians, student_id]:
-        key = {"recipient_id": recipient, "event_id": envelope.id}
-        await insert_once(session, Notification, key, {"id": uuid4(), **values})
+    recipients = [Recipient(person, student_id) for person in [*guardians, student_id]]
+    await deliver(session, envelope.schoolid, envelope.id, kind, notice, recipients)
 
 
 @family.on(MarkPosted)

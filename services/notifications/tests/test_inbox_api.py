@@ -224,35 +224,43 @@ async def test_preferences_are_validated_and_kept_per_person(client, as_):
     school = uuid4()
     parent, other = person(school, "guardian"), person(school, "guardian")
     url = f"/schools/{school}/notification-preferences"
-    default = {"email": False, "sms": False, "email_address": None, "phone": None}
+    default = {"email_address": None, "phone": None, "channels": {}, "digest": False}
     assert (await client.get(url, headers=as_(parent))).json() == default
 
+    chosen = {"mark": ["sms", "email", "email"], "absence": ["sms"], "homework": ["push"]}
     saved = await client.put(
         url,
-        json={"email": True, "sms": True, "email_address": "Olga@Mail.RU", "phone": "8 (912) 345-67-89"},
+        json={"email_address": "Olga@Mail.RU", "phone": "8 (912) 345-67-89", "channels": chosen, "digest": True},
         headers=as_(parent),
     )
     assert saved.status_code == 200, saved.text
-    expected = {"email": True, "sms": True, "email_address": "Olga@mail.ru", "phone": "+79123456789"}
+    expected = {
+        "email_address": "Olga@mail.ru",
+        "phone": "+79123456789",
+        "channels": {"mark": ["email", "sms"], "absence": ["sms"], "homework": ["push"]},
+        "digest": True,
+    }
     assert saved.json() == expected
     assert (await client.get(url, headers=as_(parent))).json() == expected
     assert (await client.get(url, headers=as_(other))).json() == default
 
     for bad in (
-        {"email": True, "sms": False},
-        {"email": False, "sms": True, "email_address": "olga@mail.ru"},
-        {"email": True, "sms": False, "email_address": "olga-at-mail.ru"},
-        {"email": False, "sms": True, "phone": "+1 212 555 0100"},
-        {"email": "да", "sms": False},
+        {"channels": {"mark": ["email"]}},
+        {"channels": {"mark": ["sms"]}, "email_address": "olga@mail.ru"},
+        {"channels": {"mark": ["email"]}, "email_address": "olga-at-mail.ru"},
+        {"channels": {"absence": ["sms"]}, "phone": "+1 212 555 0100"},
+        {"channels": {"marks": ["email"]}, "email_address": "olga@mail.ru"},
+        {"channels": {"mark": ["pigeon"]}},
+        {"digest": "да"},
     ):
         response = await client.put(url, json=bad, headers=as_(parent))
         assert response.status_code == 422, bad
         assert response.headers["content-type"] == "application/problem+json"
     assert (await client.get(url, headers=as_(parent))).json() == expected
 
-    turned_off = await client.put(url, json={"email": False, "sms": False}, headers=as_(parent))
+    turned_off = await client.put(url, json={}, headers=as_(parent))
     assert turned_off.json() == default
 
     inspector = person(region_roles=("inspector",))
-    refused = await client.put(url, json={"email": False, "sms": False}, headers=as_(inspector))
+    refused = await client.put(url, json={}, headers=as_(inspector))
     assert refused.status_code == 403

@@ -116,3 +116,25 @@ def absence_withdrawn(student_name: str | None, subject: str, reason: str, day: 
         title=f"Отметка о пропуске снята: {subject}, {_day(day)}",
         body=_about(student_name, f"пропуск урока «{subject}» {_day(day)} отмечен по ошибке и снят."),
     )
+
+
+def digest(day: date, notices: list[Notice]) -> Notice:
+    """The daily digest (R-51): the day's notices in one letter, oldest first."""
+    items = "\n\n".join(f"• {n.title}\n{n.body}" for n in notices)
+    count = len(notices)
+    return Notice(title=f"Сводка уведомлений за {_day(day)}: {count} {_plural(count)}", body=items)
+
+
+def _plural(count: int) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        return "уведомление"
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return "уведомления"
+    return "уведомлений"
+
+
+def test_message() -> Notice:
+    return Notice(
+        title="Проверка уведомлений",
+        body="Это пробное сообщение электронного журнала: уведомления по этому каналу доходят.",
+    )
