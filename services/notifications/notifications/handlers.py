@@ -14,11 +14,11 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import MarkChanged, MarkPosted
-from contracts.roster import GuardianshipLinked, PersonRegistered
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.roster import GuardianshipLinked, PersonRegistered, StudentEnrolled
 from notifications.domain import texts
 from notifications.domain.texts import Notice
-from notifications.models import Guardianship, Person
+from notifications.models import Enrolment, Guardianship, Person
 from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
@@ -34,6 +34,32 @@ async def on_person(session: AsyncSession, event: PersonRegistered, envelope: En
 async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
     key = {"school_id": envelope.schoolid, "student_id": event.student_id, "guardian_id": event.guardian_id}
     await insert_once(session, Guardianship, key)
+
+
+@family.on(StudentEnrolled)
+async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
+    key = {"school_id": envelope.schoolid, "student_id": event.student_id}
+    await upsert(session, Enrolment, key, {"class_id": event.class_id})
+
+
+@family.on(LessonRecorded)
+async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Envelope) -> None:
+    """R-51: the class's students and their guardians learn of homework (again when it is edited)."""
+    if not event.homework:
+        return
+    students = list(
+        await session.scalars(
+            select(Enrolment.student_id).filter_by(school_id=envelope.schoolid, class_id=event.class_id)
+        )
+    )
+    guardians = await session.execute(
+        select(Guardianship.guardian_id, Guardianship.student_id).where(
+            Guardianship.school_id == envelope.schoolid, Guardianship.student_id.in_(students)
+        )
+    )
+    recipients = [Recipient(s, s) for s in students] + [Recipient(g, s) for g, s in guardians]
+    notice = texts.homework(event.subject_name, event.date, event.homework)
+    await deliver(session, envelope.schoolid, envelope.id, "homework", notice, recipients)
 
 
 async def _student_name(session: AsyncSession, school_id: UUID, student_id: UUID) -> str | None:

@@ -37,6 +37,15 @@ class Guardianship(Base):
     guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
 
 
+class Enrolment(Base):
+    """Which class a student is in: who is told of a class's homework (R-51)."""
+
+    __tablename__ = "enrolments"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    class_id: Mapped[UUID] = mapped_column(index=True)
+
+
 class Notification(Base):
     """One notice in one person's inbox (R-51)."""
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from chassis.auth import Caller
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually, person, publish_event
-from contracts.gradebook import MarkPosted
-from contracts.roster import GuardianshipLinked, PersonRegistered
+from contracts.gradebook import LessonRecorded, MarkPosted
+from contracts.roster import GuardianshipLinked, PersonRegistered, StudentEnrolled
 from notifications.models import Delivery
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -278,3 +278,32 @@ async def test_a_test_message_goes_by_the_chosen_channel(settings, app, client, 
     assert sandbox.sms.to(family.phone)[0].text == "Проверка уведомлений"
     no_push = await client.post(url, json={"channel": "push"}, headers=as_(family.mother))
     assert no_push.status_code == 422 and "push-уведомления" in no_push.json()["detail"]
+
+
+async def test_homework_reaches_the_class_families_by_their_channels(settings, app, client, as_, sandbox):
+    family = await family_with_choices(settings, client, as_, {"homework": ["email"]})
+    school_class = uuid4()
+    await publish_event(
+        settings,
+        StudentEnrolled(
+            student_id=family.student.person_id, class_id=school_class, class_name="5А", enrolled_on=date(2026, 9, 1)
+        ),
+        school_id=family.school_id,
+    )
+    lesson = LessonRecorded(
+        lesson_id=uuid4(),
+        version=1,
+        assignment_id=uuid4(),
+        class_id=school_class,
+        subject_id=uuid4(),
+        subject_name="Русский язык",
+        teacher_id=uuid4(),
+        date=date(2026, 10, 14),
+        topic="Причастный оборот",
+        homework="Упр. 125, выучить правило на с. 60",
+    )
+    await publish_event(settings, lesson, school_id=family.school_id)
+    await eventually(lambda: arrived(sandbox.mail.to(family.email)))
+    [letter] = sandbox.mail.to(family.email)
+    assert letter.parsed()["Subject"] == "Домашнее задание: Русский язык, урок 14.10.2026"
+    assert "«Русский язык», урок 14.10.2026: Упр. 125, выучить правило на с. 60" in letter.text()

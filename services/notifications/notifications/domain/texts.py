@@ -118,6 +118,11 @@ def absence_withdrawn(student_name: str | None, subject: str, reason: str, day: 
     )
 
 
+def homework(subject: str, day: date, text: str) -> Notice:
+    """R-51: homework reaches the family without asking anyone."""
+    return Notice(title=f"Домашнее задание: {subject}, урок {_day(day)}", body=f"«{subject}», урок {_day(day)}: {text}")
+
+
 def digest(day: date, notices: list[Notice]) -> Notice:
     """The daily digest (R-51): the day's notices in one letter, oldest first."""
     items = "\n\n".join(f"• {n.title}\n{n.body}" for n in notices)
