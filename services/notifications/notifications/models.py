@@ -89,11 +89,11 @@ class SchoolDeliverySettings(Base):
     __tablename__ = "school_delivery_settings"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64))
-    quiet_start: Mapped[time] = mapped_column(Time, server_default=text("'21:00'"))
-    quiet_end: Mapped[time] = mapped_column(Time, server_default=text("'08:00'"))
-    digest_time: Mapped[time] = mapped_column(Time, server_default=text("'18:00'"))
+    quiet_start: Mapped[time] = mapped_column(Time, default=time(21), server_default=text("'21:00'"))
+    quiet_end: Mapped[time] = mapped_column(Time, default=time(8), server_default=text("'08:00'"))
+    digest_time: Mapped[time] = mapped_column(Time, default=time(18), server_default=text("'18:00'"))
     #: SMS parts the school pays for per calendar month; past it SMS are skipped, not sent.
-    sms_monthly_limit: Mapped[int] = mapped_column(Integer, server_default=text("1000"))
+    sms_monthly_limit: Mapped[int] = mapped_column(Integer, default=1000, server_default=text("1000"))
     #: The digest moment the last digests were made for: each moment gives one digest, never two.
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

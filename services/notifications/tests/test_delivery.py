@@ -223,7 +223,8 @@ async def test_the_sms_budget_stops_sms_and_the_report_counts_them(settings, app
         )
 
     await eventually(settled)
-    assert len(sandbox.sms.to(family.phone)) == 2
+    states = [(d.seq, d.state, d.provider_id) for d in await deliveries(app, family)]
+    assert len(sandbox.sms.to(family.phone)) == 2, (states, sandbox.sms.received)
     report = (await client.get(f"/schools/{family.school_id}/sms-budget", headers=as_(admin))).json()
     assert report == {
         "month": "2026-10",

@@ -154,4 +154,5 @@ async def put_settings(
     rules = await school_rules(session, school_id, request.app.state.settings.timezone)
     for name, value in body.model_dump().items():
         setattr(rules, name, value)
+    session.add(rules)
     return body

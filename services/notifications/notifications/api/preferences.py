@@ -82,7 +82,9 @@ async def put_preferences(
 async def send_test(school_id: UUID, body: TestIn, caller: CallerDep, session: SchoolSession) -> TestOut:
     """A test message to the caller by one channel, at once, whatever they chose for each kind."""
     _member(school_id, caller)
-    planned = await plan(session, school_id, caller.person_id, uuid4(), "test", texts.test_message(), only=body.channel)
+    planned = await plan(
+        session, school_id, [(uuid4(), caller.person_id)], "test", texts.test_message(), only=body.channel
+    )
     if not planned:
         raise Invalid(
             {

@@ -10,7 +10,7 @@ its Message-ID, so a repeat is rare and recognisable. Time comes from the servic
 import asyncio
 import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from zoneinfo import ZoneInfo
 
@@ -36,10 +36,20 @@ NO_PUSH_SUBSCRIPTION = "Нет браузеров, подписанных на p
 
 
 async def school_rules(session: AsyncSession, school_id: UUID, default_timezone: str) -> SchoolDeliverySettings:
-    """The school's delivery settings, made with the defaults the first time they are needed."""
-    await insert_once(session, SchoolDeliverySettings, {"school_id": school_id}, {"timezone": default_timezone})
+    """The school's delivery settings; the defaults (not yet stored) while the school has set none.
+
+    Whoever changes them adds the object to the session, so a read never writes.
+    """
     rules = await session.get(SchoolDeliverySettings, school_id)
-    assert rules is not None
+    if rules is None:
+        rules = SchoolDeliverySettings(
+            school_id=school_id,
+            timezone=default_timezone,
+            quiet_start=time(21),
+            quiet_end=time(8),
+            digest_time=time(18),
+            sms_monthly_limit=1000,
+        )
     return rules
 
 
@@ -182,6 +192,7 @@ class DeliverySender:
                 if rules.last_digest_at is None:
                     # The school's first held notice: its first digest is at the next digest time.
                     rules.last_digest_at = due
+                session.add(rules)
                 if due <= rules.last_digest_at:
                     continue
                 rules.last_digest_at = due
