@@ -15,10 +15,10 @@ from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 from notifications.domain import texts
 from notifications.domain.texts import Notice
-from notifications.models import Enrolment, Guardianship, Person
+from notifications.models import ClassTeacher, Enrolment, Guardianship, Person
 from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
@@ -40,6 +40,12 @@ async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, enve
 async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
     key = {"school_id": envelope.schoolid, "student_id": event.student_id}
     await upsert(session, Enrolment, key, {"class_id": event.class_id})
+
+
+@family.on(ClassTeacherAssigned)
+async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
+    key = {"school_id": envelope.schoolid, "class_id": event.class_id}
+    await upsert(session, ClassTeacher, key, {"teacher_id": event.teacher_id})
 
 
 @family.on(LessonRecorded)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from notifications.api import deliveries, inbox, preferences, push, unsubscribe
+from notifications.api import announcements, deliveries, inbox, preferences, push, unsubscribe
 from notifications.delivery.channels import Mailer, SmscSms, WebPush
 from notifications.delivery.keys import load_keys
 from notifications.delivery.sender import DeliverySender
@@ -49,7 +49,14 @@ def build_app(settings: NotificationsSettings, verifier: TokenVerifier | None = 
     return create_app(
         settings,
         title="Notifications",
-        routers=[inbox.router, preferences.router, push.router, deliveries.router, unsubscribe.router],
+        routers=[
+            inbox.router,
+            preferences.router,
+            push.router,
+            deliveries.router,
+            announcements.router,
+            unsubscribe.router,
+        ],
         consumers=[family],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

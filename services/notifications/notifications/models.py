@@ -6,7 +6,7 @@ the service's own queue of e-mails, SMS and pushes, drained for every school by 
 loop, like the chassis outbox; routes read it only filtered by the caller's school.
 """
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
 from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, Text, Time, UniqueConstraint, func, text
@@ -44,6 +44,34 @@ class Enrolment(Base):
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     class_id: Mapped[UUID] = mapped_column(index=True)
+
+
+class ClassTeacher(Base):
+    """Классный руководитель of a class: may announce to it (R-53)."""
+
+    __tablename__ = "class_teachers"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    teacher_id: Mapped[UUID]
+
+
+class Announcement(Base):
+    """Объявление школы или класса (R-53), with the dates it is shown in the diary."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (Index("announcements_shown", "school_id", "ends_on"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    #: None: the whole school.
+    class_id: Mapped[UUID | None]
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    author_id: Mapped[UUID]
+    #: The channels the author sent it by (each family still by the channels it chose).
+    channels: Mapped[list[str]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Notification(Base):

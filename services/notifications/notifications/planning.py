@@ -41,7 +41,14 @@ async def _insert(session: AsyncSession, statement: Any, rows: Sequence[dict], r
 
 
 async def deliver(
-    session: AsyncSession, school_id: UUID, event_id: UUID, kind: str, notice: Notice, recipients: list[Recipient]
+    session: AsyncSession,
+    school_id: UUID,
+    event_id: UUID,
+    kind: str,
+    notice: Notice,
+    recipients: list[Recipient],
+    *,
+    within: frozenset[str] | None = None,
 ) -> int:
     """Writes the notice to each recipient's inbox and plans its deliveries; returns how many were new."""
     if not recipients:
@@ -64,7 +71,8 @@ async def deliver(
         insert(Notification).on_conflict_do_nothing(index_elements=["recipient_id", "event_id"]).returning(*returning)
     )
     written = await _insert(session, statement, rows, returning)
-    await plan(session, school_id, [(notification_id, person) for notification_id, person in written], kind, notice)
+    notices = [(notification_id, person) for notification_id, person in written]
+    await plan(session, school_id, notices, kind, notice, within=within)
     return len(written)
 
 
@@ -76,9 +84,11 @@ async def plan(
     notice: Notice,
     *,
     only: str | None = None,
+    within: frozenset[str] | None = None,
 ) -> list[str]:
     """For each (notification, person): one delivery per channel the person chose for ``kind`` and can be
-    reached by; ``only`` sends by that one channel whatever was chosen. Returns the channels planned."""
+    reached by, of those ``within`` (the sender's choice); ``only`` sends by that one channel whatever
+    was chosen. Returns the channels planned."""
     notices = list(notices)
     people = list({person for _, person in notices})
     preferences = {
@@ -105,6 +115,8 @@ async def plan(
         reachable = {"email": bool(preference.email_address), "sms": bool(preference.phone), "push": person in pushers}
         chosen = {kind: [only]} if only else preference.channels
         for channel in channels_for(chosen, kind, reachable):
+            if within is not None and channel not in within:
+                continue
             # R-51: a digest reader gets e-mails once a day; a test message shows the channel works now.
             held = channel == "email" and preference.digest and only is None
             rows.append(

@@ -123,6 +123,12 @@ def homework(subject: str, day: date, text: str) -> Notice:
     return Notice(title=f"Домашнее задание: {subject}, урок {_day(day)}", body=f"«{subject}», урок {_day(day)}: {text}")
 
 
+def announcement(title: str, text: str, starts_on: date, ends_on: date) -> Notice:
+    """R-53: an announcement as the family reads it."""
+    dates = _day(starts_on) if starts_on == ends_on else f"с {_day(starts_on)} по {_day(ends_on)}"
+    return Notice(title=f"Объявление: {title}", body=f"{text}\n\n({dates})")
+
+
 def digest(day: date, notices: list[Notice]) -> Notice:
     """The daily digest (R-51): the day's notices in one letter, oldest first."""
     items = "\n\n".join(f"• {n.title}\n{n.body}" for n in notices)
