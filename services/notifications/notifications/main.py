@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from notifications.api import announcements, deliveries, inbox, preferences, push, unsubscribe
+from notifications.api import alerts, announcements, deliveries, inbox, preferences, push, unsubscribe
 from notifications.delivery.channels import Mailer, SmscSms, WebPush
 from notifications.delivery.keys import load_keys
 from notifications.delivery.sender import DeliverySender
@@ -55,6 +55,7 @@ def build_app(settings: NotificationsSettings, verifier: TokenVerifier | None = 
             push.router,
             deliveries.router,
             announcements.router,
+            alerts.router,
             unsubscribe.router,
         ],
         consumers=[family],

@@ -74,6 +74,26 @@ class Announcement(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class AbsenceDay(Base):
+    """A student's absence (not a late arrival), kept to see a run of absences (R-52)."""
+
+    __tablename__ = "absences"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    absence_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(index=True)
+    date: Mapped[date]
+
+
+class SchoolAlertRules(Base):
+    """A school's alert rules (R-52); absent: ``domain.alerts.AlertRules`` defaults."""
+
+    __tablename__ = "school_alert_rules"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    failing_mark: Mapped[bool]
+    absence_days: Mapped[int]
+    window_days: Mapped[int]
+
+
 class Notification(Base):
     """One notice in one person's inbox (R-51)."""
 

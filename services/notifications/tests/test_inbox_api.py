@@ -179,12 +179,12 @@ async def test_the_work_type_is_named_as_the_event_names_it(app, settings, clien
 
 async def test_read_and_unread(app, settings, client, as_):
     family = await make_family(settings, client, as_)
-    envelope = await publish_event(settings, mark(family, "2"), school_id=family.school_id)
+    envelope = await publish_event(settings, mark(family, "3"), school_id=family.school_id)
     await eventually(lambda: count_for_event(app, family, envelope.id))
     assert await unread(client, as_, family, family.mother) == 2
 
     newest, oldest = await inbox(client, as_, family, family.mother)
-    assert newest["title"].startswith("Новая отметка: 2")
+    assert newest["title"].startswith("Новая отметка: 3")
     assert [n["id"] for n in await inbox(client, as_, family, family.mother, limit=1)] == [newest["id"]]
 
     url = f"/schools/{family.school_id}/notifications/{oldest['id']}/read"

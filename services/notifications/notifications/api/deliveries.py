@@ -27,7 +27,7 @@ router = APIRouter(prefix="/schools/{school_id}", tags=["deliveries"])
 ADMINISTRATION = ("school_admin", "director")
 
 
-def _administration(caller: Caller, school_id: UUID) -> None:
+def administration(caller: Caller, school_id: UUID) -> None:
     if not caller.has_role(school_id, *ADMINISTRATION):
         raise Forbidden("Доставку уведомлений школы видит и настраивает только администрация школы.")
 
@@ -56,7 +56,7 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     """``state=failed`` is the dead-letter view: every attempt failed, nothing more will be tried."""
-    _administration(caller, school_id)
+    administration(caller, school_id)
     rows = await session.scalars(
         select(Delivery)
         .where(Delivery.school_id == school_id, Delivery.state == state)
@@ -69,7 +69,7 @@ async def list_deliveries(
 @router.post("/deliveries/{delivery_id}/retry")
 async def retry_delivery(school_id: UUID, delivery_id: UUID, caller: CallerDep, session: SchoolSession) -> DeliveryOut:
     """A failed delivery goes back to the queue with fresh attempts (e.g. after the provider is back)."""
-    _administration(caller, school_id)
+    administration(caller, school_id)
     retried = (
         await session.scalars(
             update(Delivery)
@@ -95,7 +95,7 @@ class SmsBudgetOut(BaseModel):
 @router.get("/sms-budget")
 async def sms_budget(school_id: UUID, caller: CallerDep, session: SchoolSession, request: Request) -> SmsBudgetOut:
     """The SMS report for the school's current month: what was sent, what the budget left, what it stopped."""
-    _administration(caller, school_id)
+    administration(caller, school_id)
     rules = await school_rules(session, school_id, request.app.state.settings.timezone)
     since = month_start(request.app.state.clock.now(), rules.timezone)
     used = await sms_parts_sent(session, school_id, since)
@@ -140,7 +140,7 @@ class DeliverySettingsIO(BaseModel):
 async def get_settings(
     school_id: UUID, caller: CallerDep, session: SchoolSession, request: Request
 ) -> DeliverySettingsIO:
-    _administration(caller, school_id)
+    administration(caller, school_id)
     return DeliverySettingsIO.model_validate(
         await school_rules(session, school_id, request.app.state.settings.timezone)
     )
@@ -150,7 +150,7 @@ async def get_settings(
 async def put_settings(
     school_id: UUID, body: DeliverySettingsIO, caller: CallerDep, session: SchoolSession, request: Request
 ) -> DeliverySettingsIO:
-    _administration(caller, school_id)
+    administration(caller, school_id)
     rules = await school_rules(session, school_id, request.app.state.settings.timezone)
     for name, value in body.model_dump().items():
         setattr(rules, name, value)
