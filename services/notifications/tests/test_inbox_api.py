@@ -264,3 +264,19 @@ async def test_preferences_are_validated_and_kept_per_person(client, as_):
     inspector = person(region_roles=("inspector",))
     refused = await client.put(url, json={}, headers=as_(inspector))
     assert refused.status_code == 403
+
+
+async def test_mark_all_as_read_marks_only_the_callers_own(settings, client, as_):
+    family = await make_family(settings, client, as_)
+    await publish_event(settings, mark(family, "4"), school_id=family.school_id)
+    await eventually(lambda: _unread_is(client, as_, family, family.mother, 2))
+    url = f"/schools/{family.school_id}/notifications/read-all"
+    done = await client.post(url, headers=as_(family.mother))
+    assert done.json() == {"marked": 2}
+    assert await unread(client, as_, family, family.mother) == 0
+    assert await unread(client, as_, family, family.father) == 2
+    assert (await client.post(url, headers=as_(family.mother))).json() == {"marked": 0}
+
+
+async def _unread_is(client, as_, family, caller, count: int) -> bool:
+    return await unread(client, as_, family, caller) == count

@@ -7,6 +7,7 @@ import { startDiary } from "./diary.js";
 import { startAdmin } from "./admin.js";
 import { startSchoolYear } from "./schoolyear.js";
 import { startTeacherDay } from "./teacherday.js";
+import { startCommunication } from "./communication.js";
 
 async function start() {
   try {
@@ -20,6 +21,8 @@ async function start() {
     if ($("#tab-calendar")) startSchoolYear(admin);
     const teacherDay = $("#teacher-day");
     if (teacherDay) startTeacherDay(teacherDay);
+    const communication = $("#communication");
+    if (communication) startCommunication(communication, me);
   } catch (error) {
     const main = document.querySelector("main");
     main.insertBefore(el("p", { "class": "status error", text: error.message }), main.firstChild);
