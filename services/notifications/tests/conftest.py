@@ -33,7 +33,7 @@ def settings(sandbox: DeliverySandbox, tmp_path_factory: pytest.TempPathFactory)
         smsc_url=sandbox.smsc_url,
         smsc_login=sandbox.sms.login,
         smsc_password=sandbox.sms.password,
-        delivery_poll_seconds=0.05,
+        delivery_poll_seconds=0.2,
         delivery_retry_seconds=0.1,
         delivery_max_attempts=3,
     )

@@ -179,8 +179,13 @@ async def test_nothing_is_sent_in_quiet_hours_and_it_goes_in_the_morning(setting
         assert delivery.not_before == datetime(2026, 10, 15, 8, 0, tzinfo=MOSCOW)
         await asyncio.sleep(0.3)
         assert sandbox.sms.to(family.phone) == []
-    with clock_at(app, datetime(2026, 10, 15, 8, 1, tzinfo=MOSCOW)):
+        # A test message is asked for now by the person who gets it: it goes at once.
+        url = f"/schools/{family.school_id}/notification-preferences/test"
+        await client.post(url, json={"channel": "sms"}, headers=as_(family.mother))
         await eventually(lambda: arrived(sandbox.sms.to(family.phone)))
+        assert [m.text for m in sandbox.sms.to(family.phone)] == ["Проверка уведомлений"]
+    with clock_at(app, datetime(2026, 10, 15, 8, 1, tzinfo=MOSCOW)):
+        await eventually(lambda: arrived(len(sandbox.sms.to(family.phone)) == 2))
 
 
 async def test_a_digest_reader_gets_the_days_notices_in_one_letter_at_the_digest_time(

@@ -8,7 +8,7 @@ const KINDS = [
   ["mark", "Отметки"], ["absence", "Пропуски"], ["homework", "Домашние задания"],
   ["announcement", "Объявления"], ["message", "Сообщения"], ["alert", "Предупреждения об успеваемости"]
 ];
-const CHANNELS = [["email", "E-mail"], ["sms", "SMS"], ["push", "Push"]];
+const CHANNELS = [["email", "Почта"], ["sms", "SMS"], ["push", "Push"]];
 
 function url(schoolId, path) { return "/notifications/schools/" + schoolId + path; }
 
