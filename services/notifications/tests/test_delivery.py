@@ -231,6 +231,7 @@ async def test_the_sms_budget_stops_sms_and_the_report_counts_them(settings, app
     states = [(d.seq, d.state, d.provider_id) for d in await deliveries(app, family)]
     assert len(sandbox.sms.to(family.phone)) == 2, (states, sandbox.sms.received)
     report = (await client.get(f"/schools/{family.school_id}/sms-budget", headers=as_(admin))).json()
+    states = [(d.state, d.sms_parts, d.created_at, d.sent_at) for d in await deliveries(app, family)]
     assert report == {
         "month": "2026-10",
         "limit": 2,
@@ -238,7 +239,7 @@ async def test_the_sms_budget_stops_sms_and_the_report_counts_them(settings, app
         "remaining": 0,
         "messages_sent": 2,
         "skipped_over_budget": 1,
-    }
+    }, (states, app.state.clock.now())
     bad = await client.put(url, json={**rules, "timezone": "Марс/Олимп"}, headers=as_(admin))
     assert bad.status_code == 422 and "часовой пояс" in bad.text
 
