@@ -36,10 +36,10 @@ PORT_OFFSETS = {
     "notifications": 4,
     "reporting": 5,
     "esia_sandbox": 10,
-    #: The local stand-ins notifications delivers to: HTTP (SMSC.ru's API, Web Push) and SMTP.
-    "delivery_sandbox": 8,
-    "delivery_smtp": 9,
 }
+#: The local stand-ins notifications delivers to, one process serving HTTP (SMSC.ru's API, Web
+#: Push) and SMTP: outside systems, so not parts of the journal's own.
+SANDBOX_OFFSETS = {"delivery_sandbox": 8, "delivery_smtp": 9}
 ESIA_CLIENT_ID = "JOURNAL"
 #: Parts ``make run SCALE=N`` runs N instances of, behind a round-robin balancer on the part's
 #: own port; instance k listens on the base port + SCALED_OFFSETS[part] + 2k.
@@ -53,7 +53,7 @@ def free_base_port() -> int:
     for _ in range(200):
         base = rng.randrange(20000, 60000, 20)
         try:
-            for offset in [*PORT_OFFSETS.values(), *range(12, 12 + 2 * MAX_SCALE)]:
+            for offset in [*PORT_OFFSETS.values(), *SANDBOX_OFFSETS.values(), *range(12, 12 + 2 * MAX_SCALE)]:
                 with socket.socket() as probe:
                     probe.bind(("127.0.0.1", base + offset))
         except OSError:
@@ -94,7 +94,7 @@ class Stack:
         return {f"{name}-{k + 1}": self.base_port + SCALED_OFFSETS[name] + 2 * k for k in range(self.scale)}
 
     def port(self, name: str) -> int:
-        return self.base_port + PORT_OFFSETS[name]
+        return self.base_port + {**PORT_OFFSETS, **SANDBOX_OFFSETS}[name]
 
     def today(self) -> date:
         """The school's today as the services see it."""
