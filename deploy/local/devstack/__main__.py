@@ -32,6 +32,7 @@ async def main(var_dir: Path, scale: int) -> None:
             f"  Вход через Госуслуги (тестовый контур ЕСИА: {stack.url('esia_sandbox')}).",
             "  Демо-пользователи (выберите на странице входа Госуслуг):",
             *[f"    • {name} — {role}" for name, role in demo_logins()],
+            f"  Доставленные письма, SMS и push: {stack.url('delivery_sandbox')}/sandbox/mail, /sandbox/sms",
             "  Остановить: Ctrl-C",
             "=" * 72,
             "",

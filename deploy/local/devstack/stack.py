@@ -37,6 +37,9 @@ PORT_OFFSETS = {
     "reporting": 5,
     "esia_sandbox": 10,
 }
+#: The local stand-ins notifications delivers to, one process serving HTTP (SMSC.ru's API, Web
+#: Push) and SMTP: outside systems, so not parts of the journal's own.
+SANDBOX_OFFSETS = {"delivery_sandbox": 8, "delivery_smtp": 9}
 ESIA_CLIENT_ID = "JOURNAL"
 #: Parts ``make run SCALE=N`` runs N instances of, behind a round-robin balancer on the part's
 #: own port; instance k listens on the base port + SCALED_OFFSETS[part] + 2k.
@@ -50,7 +53,7 @@ def free_base_port() -> int:
     for _ in range(200):
         base = rng.randrange(20000, 60000, 20)
         try:
-            for offset in [*PORT_OFFSETS.values(), *range(12, 12 + 2 * MAX_SCALE)]:
+            for offset in [*PORT_OFFSETS.values(), *SANDBOX_OFFSETS.values(), *range(12, 12 + 2 * MAX_SCALE)]:
                 with socket.socket() as probe:
                     probe.bind(("127.0.0.1", base + offset))
         except OSError:
@@ -91,7 +94,7 @@ class Stack:
         return {f"{name}-{k + 1}": self.base_port + SCALED_OFFSETS[name] + 2 * k for k in range(self.scale)}
 
     def port(self, name: str) -> int:
-        return self.base_port + PORT_OFFSETS[name]
+        return self.base_port + {**PORT_OFFSETS, **SANDBOX_OFFSETS}[name]
 
     def today(self) -> date:
         """The school's today as the services see it."""
@@ -121,6 +124,12 @@ class Stack:
                 "ESIA_SANDBOX_CLIENTS_FILE": str(self.var_dir / "esia" / "clients.json"),
                 "ESIA_SANDBOX_ADMIN_API": "1",
             }
+        if name == "delivery_sandbox":
+            return {
+                **env,
+                "DELIVERY_SANDBOX_HTTP_PORT": str(self.port(name)),
+                "DELIVERY_SANDBOX_SMTP_PORT": str(self.port("delivery_smtp")),
+            }
         env.update(
             {
                 "JOURNAL_PORT": str(self.port(name)),
@@ -139,6 +148,17 @@ class Stack:
                     "JOURNAL_TEST_CLOCK": self.test_clock.isoformat(),
                     "JOURNAL_DB_POOL_SIZE": "2",
                     "JOURNAL_DB_MAX_OVERFLOW": "4",
+                }
+            )
+        if name == "notifications":
+            env.update(
+                {
+                    "JOURNAL_KEYS_DIR": str(self.var_dir / "notifications"),
+                    "JOURNAL_PUBLIC_URL": self.url("gateway"),
+                    "JOURNAL_SMTP_PORT": str(self.port("delivery_smtp")),
+                    "JOURNAL_SMSC_URL": f"{self.url('delivery_sandbox')}/sys/send.php",
+                    "JOURNAL_SMSC_LOGIN": "journal",
+                    "JOURNAL_SMSC_PASSWORD": "sandbox",
                 }
             )
         if name == "gateway":
@@ -222,6 +242,8 @@ class Stack:
         for name, target in apps.items():
             process, port = next(iter(self.instances(name).items()))
             await self._launch(name, target, process, port)
+        sandbox = "delivery_sandbox"
+        await self._spawn(sandbox, [sys.executable, "-m", sandbox], env=self.env_for(sandbox))
         await self.wait_ready(self.ready_timeout)
         if self.scale > 1:
             for name in SCALED_OFFSETS:
@@ -257,6 +279,7 @@ class Stack:
             if process in self.processes
         }
         probes["esia_sandbox"] = f"{self.url('esia_sandbox')}/sandbox/jwks.json"
+        probes["delivery_sandbox"] = f"{self.url('delivery_sandbox')}/sandbox/sms"
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2) as client:
             for name, url in probes.items():

@@ -33,6 +33,6 @@ def event_model(cls: E) -> E:
 
 def registry() -> dict[str, type[Event]]:
     """Every known event type, after importing every producer's module."""
-    from contracts import attendance, gradebook, public, roster  # noqa: F401  (registers their events)
+    from contracts import attendance, gradebook, notifications, public, roster  # noqa: F401  (registers their events)
 
     return dict(_registry)

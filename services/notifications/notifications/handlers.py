@@ -2,22 +2,25 @@
 
 Roster's events keep the replicas of names and guardianships. A notice is written once
 per (recipient, event): the inbox skips redeliveries, and the unique key backs it up.
+Its e-mail, SMS and push deliveries are planned in the same transaction (``planning``).
 """
 
-from uuid import UUID, uuid4
+from uuid import UUID, uuid5
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import MarkChanged, MarkPosted
-from contracts.roster import GuardianshipLinked, PersonRegistered
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 from notifications.domain import texts
+from notifications.domain.alerts import AlertRules, absence_run_alert, failing_mark_alert
 from notifications.domain.texts import Notice
-from notifications.models import Guardianship, Notification, Person
+from notifications.models import AbsenceDay, ClassTeacher, Enrolment, Guardianship, Person, SchoolAlertRules
+from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
 
@@ -34,6 +37,38 @@ async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, enve
     await insert_once(session, Guardianship, key)
 
 
+@family.on(StudentEnrolled)
+async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
+    key = {"school_id": envelope.schoolid, "student_id": event.student_id}
+    await upsert(session, Enrolment, key, {"class_id": event.class_id})
+
+
+@family.on(ClassTeacherAssigned)
+async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
+    key = {"school_id": envelope.schoolid, "class_id": event.class_id}
+    await upsert(session, ClassTeacher, key, {"teacher_id": event.teacher_id})
+
+
+@family.on(LessonRecorded)
+async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Envelope) -> None:
+    """R-51: the class's students and their guardians learn of homework (again when it is edited)."""
+    if not event.homework:
+        return
+    students = list(
+        await session.scalars(
+            select(Enrolment.student_id).filter_by(school_id=envelope.schoolid, class_id=event.class_id)
+        )
+    )
+    guardians = await session.execute(
+        select(Guardianship.guardian_id, Guardianship.student_id).where(
+            Guardianship.school_id == envelope.schoolid, Guardianship.student_id.in_(students)
+        )
+    )
+    recipients = [Recipient(s, s) for s in students] + [Recipient(g, s) for g, s in guardians]
+    notice = texts.homework(event.subject_name, event.date, event.homework)
+    await deliver(session, envelope.schoolid, envelope.id, "homework", notice, recipients)
+
+
 async def _student_name(session: AsyncSession, school_id: UUID, student_id: UUID) -> str | None:
     found = await session.get(Person, (school_id, student_id))
     return texts.full_name(found.last_name, found.first_name) if found else None
@@ -46,16 +81,48 @@ async def _notify_family(
     guardians = await session.scalars(
         select(Guardianship.guardian_id).filter_by(school_id=envelope.schoolid, student_id=student_id)
     )
-    values = {
-        "school_id": envelope.schoolid,
-        "kind": kind,
-        "title": notice.title,
-        "body": notice.body,
-        "student_id": student_id,
-    }
-    for recipient in [*guardians, student_id]:
-        key = {"recipient_id": recipient, "event_id": envelope.id}
-        await insert_once(session, Notification, key, {"id": uuid4(), **values})
+    recipients = [Recipient(person, student_id) for person in [*guardians, student_id]]
+    await deliver(session, envelope.schoolid, envelope.id, kind, notice, recipients)
+
+
+async def alert_rules(session: AsyncSession, school_id: UUID) -> AlertRules:
+    found = await session.get(SchoolAlertRules, school_id)
+    return AlertRules(found.failing_mark, found.absence_days, found.window_days) if found else AlertRules()
+
+
+async def _alert(session: AsyncSession, envelope: Envelope, student_id: UUID, class_id: UUID, notice: Notice) -> None:
+    """R-52: the class teacher and the student's guardians are alerted (a notice of kind ``alert``)."""
+    guardians = await session.scalars(
+        select(Guardianship.guardian_id).filter_by(school_id=envelope.schoolid, student_id=student_id)
+    )
+    class_teacher = await session.scalar(
+        select(ClassTeacher.teacher_id).filter_by(school_id=envelope.schoolid, class_id=class_id)
+    )
+    recipients = [Recipient(g, student_id) for g in guardians]
+    if class_teacher is not None:
+        recipients.append(Recipient(class_teacher, student_id))
+    # Its own event id: the same event already gave the family its plain notice.
+    await deliver(session, envelope.schoolid, uuid5(envelope.id, "alert"), "alert", notice, recipients)
+
+
+async def _absence_alert(session: AsyncSession, envelope: Envelope, event: AbsenceRecorded | AbsenceCorrected) -> None:
+    """Keeps the student's absence days and alerts when this one completes a run (R-52)."""
+    if event.reason == "late":
+        await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))
+        return
+    key = {"school_id": envelope.schoolid, "absence_id": event.absence_id}
+    await insert_once(session, AbsenceDay, key, {"student_id": event.student_id, "date": event.date})
+    rules = await alert_rules(session, envelope.schoolid)
+    days = set(
+        await session.scalars(
+            select(AbsenceDay.date).filter_by(school_id=envelope.schoolid, student_id=event.student_id)
+        )
+    )
+    run = absence_run_alert(rules, days, event.date)
+    if run is not None:
+        name = await _student_name(session, envelope.schoolid, event.student_id)
+        notice = texts.absence_run_alert(name, run, rules.window_days, event.date)
+        await _alert(session, envelope, event.student_id, event.class_id, notice)
 
 
 @family.on(MarkPosted)
@@ -65,6 +132,9 @@ async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Env
         name, event.subject_name, event.value, event.work_type, event.work_type_title, event.weight, event.date
     )
     await _notify_family(session, envelope, event.student_id, "mark", notice)
+    if failing_mark_alert(await alert_rules(session, envelope.schoolid), event.value):
+        alert = texts.failing_mark_alert(name, event.subject_name, event.value, event.date)
+        await _alert(session, envelope, event.student_id, event.class_id, alert)
 
 
 @family.on(MarkChanged)
@@ -81,6 +151,7 @@ async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: En
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.absence_recorded(name, event.subject_name, event.reason, event.date)
     await _notify_family(session, envelope, event.student_id, "absence", notice)
+    await _absence_alert(session, envelope, event)
 
 
 @family.on(AbsenceCorrected)
@@ -88,6 +159,7 @@ async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, e
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
     await _notify_family(session, envelope, event.student_id, "absence", notice)
+    await _absence_alert(session, envelope, event)
 
 
 @family.on(AbsenceWithdrawn)
@@ -95,3 +167,4 @@ async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, e
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.absence_withdrawn(name, event.subject_name, event.reason, event.date)
     await _notify_family(session, envelope, event.student_id, "absence", notice)
+    await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))

@@ -1,13 +1,16 @@
-"""Notifications tables. Every table is tenant-owned: ``school_id`` with row-level security.
+"""Notifications tables. Every table but ``deliveries`` is tenant-owned: ``school_id`` with row-level security.
 
 ``people`` and ``guardianships`` are replicas of roster data, fed by its events; the
-inbox holds one row per recipient of each event that concerns a student.
+inbox holds one row per recipient of each event that concerns a student. ``deliveries`` is
+the service's own queue of e-mails, SMS and pushes, drained for every school by one sender
+loop, like the chassis outbox; routes read it only filtered by the caller's school.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, Text, Time, UniqueConstraint, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -34,6 +37,63 @@ class Guardianship(Base):
     guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
 
 
+class Enrolment(Base):
+    """Which class a student is in: who is told of a class's homework (R-51)."""
+
+    __tablename__ = "enrolments"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    class_id: Mapped[UUID] = mapped_column(index=True)
+
+
+class ClassTeacher(Base):
+    """Классный руководитель of a class: may announce to it (R-53)."""
+
+    __tablename__ = "class_teachers"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    teacher_id: Mapped[UUID]
+
+
+class Announcement(Base):
+    """Объявление школы или класса (R-53), with the dates it is shown in the diary."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (Index("announcements_shown", "school_id", "ends_on"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    #: None: the whole school.
+    class_id: Mapped[UUID | None]
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    author_id: Mapped[UUID]
+    #: The channels the author sent it by (each family still by the channels it chose).
+    channels: Mapped[list[str]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AbsenceDay(Base):
+    """A student's absence (not a late arrival), kept to see a run of absences (R-52)."""
+
+    __tablename__ = "absences"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    absence_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(index=True)
+    date: Mapped[date]
+
+
+class SchoolAlertRules(Base):
+    """A school's alert rules (R-52); absent: ``domain.alerts.AlertRules`` defaults."""
+
+    __tablename__ = "school_alert_rules"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    failing_mark: Mapped[bool]
+    absence_days: Mapped[int]
+    window_days: Mapped[int]
+
+
 class Notification(Base):
     """One notice in one person's inbox (R-51)."""
 
@@ -57,13 +117,83 @@ class Notification(Base):
 
 
 class NotificationPreference(Base):
-    """How a person wants notices besides the inbox (R-51, 004 app.9)."""
+    """How a person wants notices besides the inbox (R-51, 004 app.9): channels per kind of notice."""
 
     __tablename__ = "notification_preferences"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     person_id: Mapped[UUID] = mapped_column(primary_key=True)
-    email: Mapped[bool]
-    sms: Mapped[bool]
     email_address: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(12))
+    #: Kind of notice → the channels it goes by, e.g. {"mark": ["email", "push"]}.
+    channels: Mapped[dict[str, list[str]]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    #: E-mails come once a day as one digest instead of one by one.
+    digest: Mapped[bool] = mapped_column(server_default=text("false"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SchoolDeliverySettings(Base):
+    """A school's delivery rules: quiet hours in its time zone, the digest time, the monthly SMS budget."""
+
+    __tablename__ = "school_delivery_settings"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    quiet_start: Mapped[time] = mapped_column(Time, default=time(21), server_default=text("'21:00'"))
+    quiet_end: Mapped[time] = mapped_column(Time, default=time(8), server_default=text("'08:00'"))
+    digest_time: Mapped[time] = mapped_column(Time, default=time(18), server_default=text("'18:00'"))
+    #: SMS parts the school pays for per calendar month; past it SMS are skipped, not sent.
+    sms_monthly_limit: Mapped[int] = mapped_column(Integer, default=1000, server_default=text("1000"))
+    #: The digest moment the last digests were made for: each moment gives one digest, never two.
+    last_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PushSubscription(Base):
+    """A browser's Web Push subscription (RFC 8030 endpoint, RFC 8291 keys) of one person."""
+
+    __tablename__ = "push_subscriptions"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    person_id: Mapped[UUID]
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Delivery(Base):
+    """One notice on one channel: the delivery outbox (R-51).
+
+    Written in the transaction that writes the notice, so none is lost; the unique
+    (notification, channel) key means none is planned twice; the sender locks a row while it
+    sends it, so none is sent twice by two senders.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel"),
+        Index("deliveries_due", "not_before", postgresql_where=text("state = 'pending'")),
+        Index("deliveries_school_state", "school_id", "state"),
+    )
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    #: A number for providers whose message ids are numbers (SMSC.ru's ``id``).
+    seq: Mapped[int] = mapped_column(BigInteger, Identity())
+    school_id: Mapped[UUID]
+    recipient_id: Mapped[UUID]
+    #: The inbox notice sent, or for a digest the digest's own id.
+    notification_id: Mapped[UUID]
+    channel: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
+    #: E-mail address or phone; None for push (the person's subscriptions at sending time).
+    address: Mapped[str | None] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    #: One of ``domain.delivery.STATES``.
+    state: Mapped[str] = mapped_column(String(10), server_default=text("'pending'"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    #: Not to be sent before (retry backoff, quiet hours); None: at once.
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    #: SMS parts it cost (the budget counts them).
+    sms_parts: Mapped[int | None] = mapped_column(Integer)
+    digest_id: Mapped[UUID | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

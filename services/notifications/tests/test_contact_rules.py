@@ -26,9 +26,10 @@ def test_email_addresses_are_checked_and_their_domain_lowercased():
 
 
 def test_a_chosen_channel_needs_its_address():
-    check_channels(False, False, None, None)
-    check_channels(True, True, "a@mail.ru", "+79123456789")
+    check_channels({}, None, None)
+    check_channels({"mark": ["push"]}, None, None)
+    check_channels({"mark": ["email"], "absence": ["sms"]}, "a@mail.ru", "+79123456789")
     with pytest.raises(Invalid, match="адрес"):
-        check_channels(True, False, None, "+79123456789")
+        check_channels({"mark": ["email"]}, None, "+79123456789")
     with pytest.raises(Invalid, match="телефона"):
-        check_channels(False, True, "a@mail.ru", None)
+        check_channels({"absence": ["email", "sms"]}, "a@mail.ru", None)

@@ -179,12 +179,12 @@ async def test_the_work_type_is_named_as_the_event_names_it(app, settings, clien
 
 async def test_read_and_unread(app, settings, client, as_):
     family = await make_family(settings, client, as_)
-    envelope = await publish_event(settings, mark(family, "2"), school_id=family.school_id)
+    envelope = await publish_event(settings, mark(family, "3"), school_id=family.school_id)
     await eventually(lambda: count_for_event(app, family, envelope.id))
     assert await unread(client, as_, family, family.mother) == 2
 
     newest, oldest = await inbox(client, as_, family, family.mother)
-    assert newest["title"].startswith("Новая отметка: 2")
+    assert newest["title"].startswith("Новая отметка: 3")
     assert [n["id"] for n in await inbox(client, as_, family, family.mother, limit=1)] == [newest["id"]]
 
     url = f"/schools/{family.school_id}/notifications/{oldest['id']}/read"
@@ -224,35 +224,59 @@ async def test_preferences_are_validated_and_kept_per_person(client, as_):
     school = uuid4()
     parent, other = person(school, "guardian"), person(school, "guardian")
     url = f"/schools/{school}/notification-preferences"
-    default = {"email": False, "sms": False, "email_address": None, "phone": None}
+    default = {"email_address": None, "phone": None, "channels": {}, "digest": False}
     assert (await client.get(url, headers=as_(parent))).json() == default
 
+    chosen = {"mark": ["sms", "email", "email"], "absence": ["sms"], "homework": ["push"]}
     saved = await client.put(
         url,
-        json={"email": True, "sms": True, "email_address": "Olga@Mail.RU", "phone": "8 (912) 345-67-89"},
+        json={"email_address": "Olga@Mail.RU", "phone": "8 (912) 345-67-89", "channels": chosen, "digest": True},
         headers=as_(parent),
     )
     assert saved.status_code == 200, saved.text
-    expected = {"email": True, "sms": True, "email_address": "Olga@mail.ru", "phone": "+79123456789"}
+    expected = {
+        "email_address": "Olga@mail.ru",
+        "phone": "+79123456789",
+        "channels": {"mark": ["email", "sms"], "absence": ["sms"], "homework": ["push"]},
+        "digest": True,
+    }
     assert saved.json() == expected
     assert (await client.get(url, headers=as_(parent))).json() == expected
     assert (await client.get(url, headers=as_(other))).json() == default
 
     for bad in (
-        {"email": True, "sms": False},
-        {"email": False, "sms": True, "email_address": "olga@mail.ru"},
-        {"email": True, "sms": False, "email_address": "olga-at-mail.ru"},
-        {"email": False, "sms": True, "phone": "+1 212 555 0100"},
-        {"email": "да", "sms": False},
+        {"channels": {"mark": ["email"]}},
+        {"channels": {"mark": ["sms"]}, "email_address": "olga@mail.ru"},
+        {"channels": {"mark": ["email"]}, "email_address": "olga-at-mail.ru"},
+        {"channels": {"absence": ["sms"]}, "phone": "+1 212 555 0100"},
+        {"channels": {"marks": ["email"]}, "email_address": "olga@mail.ru"},
+        {"channels": {"mark": ["pigeon"]}},
+        {"digest": "да"},
     ):
         response = await client.put(url, json=bad, headers=as_(parent))
         assert response.status_code == 422, bad
         assert response.headers["content-type"] == "application/problem+json"
     assert (await client.get(url, headers=as_(parent))).json() == expected
 
-    turned_off = await client.put(url, json={"email": False, "sms": False}, headers=as_(parent))
+    turned_off = await client.put(url, json={}, headers=as_(parent))
     assert turned_off.json() == default
 
     inspector = person(region_roles=("inspector",))
-    refused = await client.put(url, json={"email": False, "sms": False}, headers=as_(inspector))
+    refused = await client.put(url, json={}, headers=as_(inspector))
     assert refused.status_code == 403
+
+
+async def test_mark_all_as_read_marks_only_the_callers_own(settings, client, as_):
+    family = await make_family(settings, client, as_)
+    await publish_event(settings, mark(family, "4"), school_id=family.school_id)
+    await eventually(lambda: _unread_is(client, as_, family, family.mother, 2))
+    url = f"/schools/{family.school_id}/notifications/read-all"
+    done = await client.post(url, headers=as_(family.mother))
+    assert done.json() == {"marked": 2}
+    assert await unread(client, as_, family, family.mother) == 0
+    assert await unread(client, as_, family, family.father) == 2
+    assert (await client.post(url, headers=as_(family.mother))).json() == {"marked": 0}
+
+
+async def _unread_is(client, as_, family, caller, count: int) -> bool:
+    return await unread(client, as_, family, caller) == count

@@ -9,6 +9,7 @@ import { startSchoolYear } from "./schoolyear.js";
 import { startTeacherDay } from "./teacherday.js";
 import { startClassroom } from "./classroom.js";
 import { startRules } from "./rules.js";
+import { startCommunication } from "./communication.js";
 
 async function start() {
   try {
@@ -24,6 +25,8 @@ async function start() {
     if ($("#tab-calendar")) startSchoolYear(admin);
     const teacherDay = $("#teacher-day");
     if (teacherDay) startTeacherDay(teacherDay);
+    const communication = $("#communication");
+    if (communication) startCommunication(communication, me);
   } catch (error) {
     const main = document.querySelector("main");
     main.insertBefore(el("p", { "class": "status error", text: error.message }), main.firstChild);

@@ -26,9 +26,10 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
-def check_channels(email: bool, sms: bool, email_address: str | None, phone: str | None) -> None:
+def check_channels(channels: dict[str, list[str]], email_address: str | None, phone: str | None) -> None:
     """A chosen channel needs its address."""
-    if email and not email_address:
+    chosen = {channel for kinds in channels.values() for channel in kinds}
+    if "email" in chosen and not email_address:
         raise Invalid("Для уведомлений по электронной почте укажите адрес (email_address).")
-    if sms and not phone:
+    if "sms" in chosen and not phone:
         raise Invalid("Для уведомлений по SMS укажите номер телефона (phone).")

@@ -116,3 +116,60 @@ def absence_withdrawn(student_name: str | None, subject: str, reason: str, day: 
         title=f"Отметка о пропуске снята: {subject}, {_day(day)}",
         body=_about(student_name, f"пропуск урока «{subject}» {_day(day)} отмечен по ошибке и снят."),
     )
+
+
+def homework(subject: str, day: date, text: str) -> Notice:
+    """R-51: homework reaches the family without asking anyone."""
+    return Notice(title=f"Домашнее задание: {subject}, урок {_day(day)}", body=f"«{subject}», урок {_day(day)}: {text}")
+
+
+def announcement(title: str, text: str, starts_on: date, ends_on: date) -> Notice:
+    """R-53: an announcement as the family reads it."""
+    dates = _day(starts_on) if starts_on == ends_on else f"с {_day(starts_on)} по {_day(ends_on)}"
+    return Notice(title=f"Объявление: {title}", body=f"{text}\n\n({dates})")
+
+
+def failing_mark_alert(student_name: str | None, subject: str, value: str, day: date) -> Notice:
+    """R-52: a failing mark, for the class teacher and the parents."""
+    return Notice(
+        title=f"Внимание: неудовлетворительная отметка {value} — {subject}, {_day(day)}",
+        body=_about(student_name, f"получена отметка {value} по предмету «{subject}» за урок {_day(day)}."),
+    )
+
+
+def absence_run_alert(student_name: str | None, days: int, window_days: int, day: date) -> Notice:
+    """R-52: a run of absences, for the class teacher and the parents."""
+    return Notice(
+        title=f"Внимание: пропуски {days} {_days(days)} за {window_days} {_days(window_days)} (по {_day(day)})",
+        body=_about(student_name, f"пропуски уроков в {days} {_days(days)} из последних {window_days} по {_day(day)}."),
+    )
+
+
+def _days(count: int) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        return "день"
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return "дня"
+    return "дней"
+
+
+def digest(day: date, notices: list[Notice]) -> Notice:
+    """The daily digest (R-51): the day's notices in one letter, oldest first."""
+    items = "\n\n".join(f"• {n.title}\n{n.body}" for n in notices)
+    count = len(notices)
+    return Notice(title=f"Сводка уведомлений за {_day(day)}: {count} {_plural(count)}", body=items)
+
+
+def _plural(count: int) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        return "уведомление"
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return "уведомления"
+    return "уведомлений"
+
+
+def test_message() -> Notice:
+    return Notice(
+        title="Проверка уведомлений",
+        body="Это пробное сообщение электронного журнала: уведомления по этому каналу доходят.",
+    )

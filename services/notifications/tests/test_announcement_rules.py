@@ -1,0 +1,33 @@
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from chassis.problems import Forbidden, Invalid
+from notifications.domain.announcements import check_announcer, check_dates
+
+TODAY = date(2026, 10, 14)
+
+
+def test_the_administration_announces_to_the_school_and_any_class_a_class_teacher_to_their_own():
+    teacher, other = uuid4(), uuid4()
+    check_announcer(frozenset({"director"}), uuid4(), None, to_class=False)
+    check_announcer(frozenset({"school_admin"}), uuid4(), teacher, to_class=True)
+    check_announcer(frozenset({"teacher"}), teacher, teacher, to_class=True)
+    with pytest.raises(Forbidden, match="классный руководитель"):
+        check_announcer(frozenset({"teacher"}), other, teacher, to_class=True)
+    with pytest.raises(Forbidden, match="для всей школы"):
+        check_announcer(frozenset({"teacher"}), teacher, teacher, to_class=False)
+    with pytest.raises(Forbidden):
+        check_announcer(frozenset({"guardian"}), uuid4(), None, to_class=False)
+
+
+def test_dates_run_forward_are_not_past_and_not_too_long():
+    check_dates(TODAY, TODAY, TODAY)
+    check_dates(date(2026, 10, 1), TODAY, TODAY)
+    with pytest.raises(Invalid, match="раньше даты начала"):
+        check_dates(date(2026, 10, 20), date(2026, 10, 19), TODAY)
+    with pytest.raises(Invalid, match="в прошлом"):
+        check_dates(date(2026, 10, 1), date(2026, 10, 13), TODAY)
+    with pytest.raises(Invalid, match="не дольше 120 дней"):
+        check_dates(TODAY, date(2027, 6, 1), TODAY)
