@@ -76,6 +76,8 @@ def row(service: str, method: str, path: str, rule: str, *reaches: dict[str, Rea
 
 #: Everyone signed in reaches their own.
 EVERYONE = dict.fromkeys(ROLES, OWN)
+#: Everyone of a school reaches their own (a former parent is no longer of it, R-4).
+PEOPLE = {role: OWN for role in ROLES if role != "former_parent"}
 
 
 #: Who reads a whole school's journal and contingent (§1: director, deputy, administrator, inspector).
@@ -86,6 +88,8 @@ JOURNAL_READERS = {**SCHOOL_READERS, "teacher": OWN, "substitute": OWN, "class_t
 FAMILY = {"parent": OWN, "student": OWN}
 #: School set-up: only the school's administrator writes it (§1), the region administrator creates schools.
 SETUP = {"school_admin": ALL}
+#: The school's administration reading its own workings (not the region's inspector).
+ADMINISTRATION = {"school_admin": ALL, "director": ALL, "deputy": ALL}
 #: The timetable and its changes: the administrator and the deputy (§1, `000 §4.6.2`).
 PLANNERS = {"school_admin": ALL, "deputy": ALL}
 #: The school's structure (calendar, rooms, bells, groups, timetable): everyone of the school reads it.
@@ -246,6 +250,31 @@ ROWS = [
     row("notifications", "POST", "/schools/{school_id}/notifications/{notification_id}/read", "§1", FAMILY),
     row("notifications", "GET", "/schools/{school_id}/notification-preferences", "§1 parent", FAMILY),
     row("notifications", "PUT", "/schools/{school_id}/notification-preferences", "§1 parent", FAMILY),
+    # notifications: delivery, announcements and alerts (R-51 … R-53)
+    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "§1", FAMILY, class_teacher=OWN),
+    row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51 one's own", PEOPLE),
+    row("notifications", "GET", "/push/vapid-public-key", "R-51 the push channel's public key", PEOPLE),
+    row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's own browser", PEOPLE),
+    row("notifications", "DELETE", "/schools/{school_id}/push-subscriptions", "R-51 one's own browser", PEOPLE),
+    row("notifications", "GET", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
+    row("notifications", "POST", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
+    row("notifications", "GET", "/schools/{school_id}/announcements", "R-53", PEOPLE),
+    row(
+        "notifications",
+        "POST",
+        "/schools/{school_id}/announcements",
+        "R-53 the school's, a class teacher's class",
+        SETUP,
+        deputy=ALL,
+        class_teacher=OWN,
+    ),
+    row("notifications", "GET", "/schools/{school_id}/alert-rules", "R-52", ADMINISTRATION),
+    row("notifications", "PUT", "/schools/{school_id}/alert-rules", "R-52 set-up", SETUP),
+    row("notifications", "GET", "/schools/{school_id}/delivery-settings", "R-51", ADMINISTRATION),
+    row("notifications", "PUT", "/schools/{school_id}/delivery-settings", "R-51 set-up", SETUP),
+    row("notifications", "GET", "/schools/{school_id}/deliveries", "R-51 undelivered", ADMINISTRATION),
+    row("notifications", "POST", "/schools/{school_id}/deliveries/{delivery_id}/retry", "R-51", SETUP),
+    row("notifications", "GET", "/schools/{school_id}/sms-budget", "R-51 the SMS budget", ADMINISTRATION),
     # reporting
     row("reporting", "GET", "/schools/{school_id}/my/students", "R-1", FAMILY),
     row("reporting", "GET", "/schools/{school_id}/students/{student_id}/diary", "R-1", JOURNAL_READERS, FAMILY),
