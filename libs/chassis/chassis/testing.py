@@ -13,7 +13,8 @@ A service's ``tests/conftest.py`` defines its session fixtures ``settings``
 (``test_settings(TheSettings)``), ``app`` (``build_app(settings, verifier_for(token_signer))``) and
 ``client`` (``running_app(app, settings)``; session fixtures are cached per definition, so each
 service keeps its own); this plugin adds ``as_(caller)`` (request headers of that caller),
-``today`` (the school's today by the service's clock) and ``outbox_events(school_id)``.
+``today`` (the school's today by the service's clock), ``move_today(day)`` (the clock moved for one
+test) and ``outbox_events(school_id)``.
 """
 
 import asyncio
@@ -22,9 +23,10 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from datetime import time as dt_time
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -37,6 +39,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from chassis.auth import Caller, TokenSigner, TokenVerifier
+from chassis.clock import Clock
 from chassis.events import Envelope, envelope_for
 from chassis.relay import message_for
 from chassis.settings import ServiceSettings
@@ -282,6 +285,23 @@ def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
 def today(app: FastAPI, settings: ServiceSettings) -> date:
     """The school's today by the service's clock (pinned at ``TEST_NOW``)."""
     return app.state.clock.today(settings.timezone)
+
+
+@pytest.fixture
+def move_today(app: FastAPI, settings: ServiceSettings) -> Iterator[Callable[[date], None]]:
+    """``move_today(day)`` runs the service's clock from noon of ``day`` (school time) until the test ends.
+
+    For rules that turn on a date (the edit window's last open day and the day after): the
+    test records on one day and acts on another through the API, as a teacher would.
+    """
+    pinned = app.state.clock
+
+    def move(day: date) -> None:
+        noon = datetime.combine(day, dt_time(12), tzinfo=ZoneInfo(settings.timezone))
+        app.state.clock = Clock.starting_at(noon)
+
+    yield move
+    app.state.clock = pinned
 
 
 @pytest.fixture

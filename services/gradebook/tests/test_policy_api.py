@@ -137,3 +137,51 @@ async def test_the_schools_window_decides_what_the_teacher_may_write(client, as_
         headers=as_(other.teacher),
     )
     assert stale.status_code == 422
+
+
+async def test_the_window_is_open_on_its_last_day_and_closed_the_day_after(client, as_, make_journal, today, move_today):
+    """R-24 at its boundary, through the API: «1 неделя» keeps a lesson open 7 days after it, that day included."""
+    journal = await make_journal()
+    school, teacher = journal.school_id, journal.teacher
+    assert (await set_window(client, as_, school, person(school, "school_admin"), "7d")).status_code == 200
+    lesson = await client.post(
+        f"/schools/{school}/lessons",
+        json={"course_id": str(journal.course_id), "date": today.isoformat(), "topic": "Дроби"},
+        headers=as_(teacher),
+    )
+    assert lesson.status_code == 201, lesson.text
+    lesson_url = f"/schools/{school}/lessons/{lesson.json()['id']}"
+    mark = await client.post(
+        f"{lesson_url}/marks",
+        json={"student_id": str(journal.students[0]), "value": "4", "work_type": "answer"},
+        headers=as_(teacher),
+    )
+    assert mark.status_code == 201, mark.text
+    mark_url = f"/schools/{school}/marks/{mark.json()['id']}"
+
+    def changes(topic: str, value: str):
+        return [
+            client.patch(lesson_url, json={"topic": topic}, headers=as_(teacher)),
+            client.post(
+                f"{lesson_url}/marks",
+                json={"student_id": str(journal.students[1]), "value": value, "work_type": "answer"},
+                headers=as_(teacher),
+            ),
+            client.patch(mark_url, json={"value": value}, headers=as_(teacher)),
+        ]
+
+    last_open_day = today + timedelta(days=7)
+    move_today(last_open_day)
+    for accepted in [await change for change in changes("Сложение дробей", "5")]:
+        assert accepted.status_code in (200, 201), accepted.text
+
+    move_today(last_open_day + timedelta(days=1))
+    for refused in [await change for change in changes("Вычитание дробей", "3")]:
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["type"] == "https://journal.example/problems/invalid"
+        assert refused.json()["detail"] == (
+            f"Окно редактирования закрыто: запись урока {today:%d.%m.%Y} "
+            f"можно было изменить до {last_open_day:%d.%m.%Y} включительно."
+        )
+    lessons = await client.get(f"/schools/{school}/courses/{journal.course_id}/lessons", headers=as_(teacher))
+    assert [lesson["topic"] for lesson in lessons.json()] == ["Сложение дробей"]
