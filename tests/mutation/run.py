@@ -32,46 +32,46 @@ WORK = ROOT / "var" / "mutation"
 
 @dataclass(frozen=True)
 class Target:
-    package_dir: str  # the importable package, relative to the repository
-    mutate: tuple[str, ...]  # relative to the package's parent folder
+    project: str  # the folder holding the importable package and its migrations, relative to the repository
+    mutate: tuple[str, ...]  # relative to the project
     tests: tuple[str, ...]  # relative to the repository
     parallel: int = 1
 
 
 TARGETS = {
     "roster": Target(
-        "services/roster/roster",
+        "services/roster",
         ("roster/domain/", "roster/api/access.py"),
         ("services/roster/tests",),
     ),
     "gradebook": Target(
-        "services/gradebook/gradebook",
+        "services/gradebook",
         ("gradebook/domain/", "gradebook/api/access.py"),
         ("services/gradebook/tests",),
     ),
     "attendance": Target(
-        "services/attendance/attendance",
+        "services/attendance",
         ("attendance/domain/",),
         ("services/attendance/tests",),
     ),
     "notifications": Target(
-        "services/notifications/notifications",
+        "services/notifications",
         ("notifications/domain/",),
         ("services/notifications/tests",),
     ),
     "reporting": Target(
-        "services/reporting/reporting",
+        "services/reporting",
         ("reporting/domain/", "reporting/api/access.py"),
         ("services/reporting/tests",),
     ),
     "gateway": Target(
-        "gateway/gateway",
+        "gateway",
         ("gateway/domain/",),
         ("gateway/tests",),
         parallel=2,
     ),
     "chassis": Target(
-        "libs/chassis/chassis",
+        "libs/chassis",
         (
             "chassis/consumers.py",
             "chassis/relay.py",
@@ -85,7 +85,7 @@ TARGETS = {
 
 QUICK = {
     "gradebook-edit-window": Target(
-        "services/gradebook/gradebook",
+        "services/gradebook",
         ("gradebook/domain/edit_window.py",),
         ("services/gradebook/tests/test_edit_window_rules.py",),
         parallel=2,
@@ -93,16 +93,15 @@ QUICK = {
 }
 
 
-def _setup_cfg(target: Target) -> str:
+def _setup_cfg(target: Target, copied: list[str]) -> str:
     def listing(values: list[str]) -> str:
         return "".join(f"\n    {v}" for v in values)
 
-    package = Path(target.package_dir).name
     return (
         "[mutmut]\n"
         f"source_paths ={listing(list(target.mutate))}\n"
-        # The whole package, so the tests import every module of it from the copy.
-        f"also_copy ={listing([package + '/'])}\n"
+        # The whole project, so the tests import every module of the package (and find its migrations) in the copy.
+        f"also_copy ={listing(copied)}\n"
         f"pytest_add_cli_args_test_selection ={listing([str(ROOT / t) for t in target.tests])}\n"
     )
 
@@ -112,9 +111,13 @@ def run(name: str, target: Target) -> dict:
     folder = WORK / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    package = Path(target.package_dir).name
-    shutil.copytree(ROOT / target.package_dir, folder / package, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "setup.cfg").write_text(_setup_cfg(target))
+    project = ROOT / target.project
+    copied = []
+    for entry in sorted(project.iterdir()):
+        if entry.is_dir() and entry.name not in ("tests", "__pycache__"):
+            shutil.copytree(entry, folder / entry.name, ignore=shutil.ignore_patterns("__pycache__"))
+            copied.append(entry.name + "/")
+    (folder / "setup.cfg").write_text(_setup_cfg(target, copied))
     mutmut = [sys.executable, "-m", "mutmut"]
     started = time.monotonic()
     with (folder / "run.log").open("w") as log:
