@@ -20,6 +20,7 @@ from gateway.domain.local_logins import login_base
 from gateway.models import LocalLogin, LocalLoginAudit
 
 WRONG = "Неверный логин или пароль."
+STALE_FORM = "Форма входа устарела. Введите логин и пароль ещё раз."
 NEW_PASSWORD = "Своё-слово-2026"
 
 
@@ -308,3 +309,76 @@ async def test_the_login_form_needs_its_own_token(school):
             data={"login": issued["login"], "password": issued["temporary_password"], "form_token": token},
         )
         assert stolen.status_code == 403
+
+
+#: Every route of the gateway that changes state, each refused below without its token.
+STATE_CHANGING_ROUTES = {
+    ("POST", "/auth/password"),
+    ("POST", "/password"),
+    ("POST", "/logout"),
+    ("POST", "/api/v1/local-logins"),
+    ("DELETE", "/api/v1/local-logins/{person_id}"),
+    *((method, "/api/v1/{service}/{path}") for method in ("POST", "PUT", "PATCH", "DELETE")),
+}
+REFUSED_FORM = "Запрос отклонён: нет или неверный токен защиты. Обновите страницу."
+REFUSED_API = "Запрос отклонён: нет или неверный токен защиты (X-CSRF-Token). Обновите страницу."
+
+
+async def test_every_state_changing_route_is_in_the_csrf_list(stack):
+    """A new form or API route joins the test below, or this fails (the routes as the OpenAPI lists them)."""
+    found = {
+        (method.upper(), path)
+        for path, operations in stack.gateway.openapi()["paths"].items()
+        for method in operations
+        if method.upper() not in ("GET", "HEAD", "OPTIONS")
+    }
+    assert found == STATE_CHANGING_ROUTES
+
+
+async def test_every_form_and_api_route_refuses_a_request_without_its_csrf_token(school):
+    person_id = await school.person("teacher", surname())
+    issued = (await school.issue(person_id)).json()
+    browser = await school.browser()
+
+    # The login form: its signed token, or the login page again with 403 and no session.
+    for token in ("", "0" * 64):
+        stale = await browser.post(
+            "/auth/password",
+            data={"login": issued["login"], "password": issued["temporary_password"], "form_token": token},
+        )
+        assert stale.status_code == 403 and STALE_FORM in stale.text
+        assert "journal_session" not in browser.cookies
+    assert (await password_login(browser, issued["login"], issued["temporary_password"])).status_code == 303
+
+    # The password form: refused without the session's token, and the password stays temporary.
+    for token in ("", "wrong"):
+        data = {"new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD, "csrf_token": token}
+        refused = await browser.post("/password", data=data)
+        assert refused.status_code == 403 and REFUSED_FORM in refused.text
+    assert (await browser.get("/api/v1/me")).json()["title"] == "Смените пароль"
+    assert await audit(school.stack, person_id) == [("issued", school.admin_id)]
+    assert (await change_password(browser, NEW_PASSWORD)).status_code == 303
+
+    # The API, with the session but without X-CSRF-Token: a problem saying why, nothing written.
+    roster = f"/api/v1/roster/schools/{school.school_id}"
+    for method, url, body in [
+        ("POST", "/api/v1/local-logins", {"person_id": str(person_id)}),
+        ("DELETE", f"/api/v1/local-logins/{person_id}", None),
+        ("POST", f"{roster}/classes", {"grade": 5, "letter": "А"}),
+        ("PUT", f"/api/v1/gradebook/schools/{school.school_id}/policy", {"edit_window": "never"}),
+        ("PATCH", f"{roster}/classes/{uuid4()}", {}),
+        ("DELETE", f"/api/v1/attendance/schools/{school.school_id}/absences/{uuid4()}", None),
+    ]:
+        refused = await school.admin.request(method, url, json=body)
+        assert refused.status_code == 403, (method, url, refused.text)
+        assert refused.json()["type"] == "https://journal.example/problems/forbidden"
+        assert refused.json()["detail"] == REFUSED_API
+    assert (await school.admin.get(f"/api/v1/local-logins/{person_id}")).json()["temporary"] is False
+
+    # Logging out: refused without the token, the session lives on.
+    out = await browser.post("/logout", data={"csrf_token": ""})
+    assert (
+        out.status_code == 403
+        and out.json()["detail"] == "Выход отклонён: нет или неверный токен защиты. Обновите страницу."
+    )
+    assert await signed_in_as(browser) == str(person_id)
