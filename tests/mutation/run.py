@@ -1,20 +1,23 @@
 """Mutation testing of the rules and the access checks (mutmut 3), one package at a time.
 
-    uv run python tests/mutation/run.py [PACKAGE ...] [--quick]
+    uv run python tests/mutation/run.py [TARGET ...] [--quick]
 
-For each package, the modules to mutate are copied into ``var/mutation/<package>/`` and
-mutmut runs there: it writes its mutants under that folder, never into the working tree, so
-the code you edit is untouched even if a run is killed. The package's tests run from their
-usual place and import the mutated copy (mutmut puts it first on ``sys.path``). mutmut records
+Targets: every service's rules (``domain/``, against its unit tests), the access checks (against the
+service's API tests), and the chassis' event flow and tenancy (``chassis``: its integration tests,
+hours on this machine, so only when named). For each target, the modules to mutate are copied
+into ``var/mutation/<target>/`` and mutmut runs there: it writes its mutants under that folder,
+never into the working tree, so the code you edit is untouched even if a run is killed. The
+tests run from their usual place and import the mutated copy (mutmut puts it first on ``sys.path``). mutmut records
 which tests reach which function and runs only those for each mutant, in a process forked from
 one that has imported everything, so a mutant costs a test, not a Python start-up.
 
-Prints per package: killed, survived, not reached by any test, the score (killed or timed out
+Prints per target: killed, survived, not reached by any test, the score (killed or timed out
 over all mutants) and the surviving mutants by name (``mutmut show NAME`` in that folder shows
 the diff). ``--quick`` mutates only the edit window, with its unit tests: a couple of minutes.
 
 Integration tests share this run's databases (named by the process id of mutmut's parent), so
-a package whose tests touch the database runs one mutant at a time.
+a target whose tests touch the database runs one mutant at a time; each such mutant costs a
+fresh database and app (about ten seconds here).
 """
 
 import argparse
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("roster", "gradebook", "attendance", "notifications", "reporting", "gateway")
 WORK = ROOT / "var" / "mutation"
 
 
@@ -38,38 +42,25 @@ class Target:
     parallel: int = 1
 
 
+def _rules(service: str) -> Target:
+    """A service's ``domain/`` against its unit tests (``test_*_rules.py``): no database, a second a mutant."""
+    project = f"services/{service}" if service != "gateway" else "gateway"
+    return Target(project, (f"{service}/domain/",), (f"{project}/tests/test_*rules.py",), parallel=2)
+
+
+#: ``make mutation``: the rules of every service and the access checks (under an hour here).
 TARGETS = {
-    "roster": Target(
-        "services/roster",
-        ("roster/domain/", "roster/api/access.py"),
-        ("services/roster/tests",),
+    **{f"{service}-rules": _rules(service) for service in SERVICES},
+    # The access checks need the database: their API tests run, one mutant at a time.
+    "gradebook-access": Target("services/gradebook", ("gradebook/api/access.py",), ("services/gradebook/tests",)),
+    "reporting-access": Target("services/reporting", ("reporting/api/access.py",), ("services/reporting/tests",)),
+    "roster-access": Target(
+        "services/roster", ("roster/api/access.py",), ("services/roster/tests/test_access_api.py",)
     ),
-    "gradebook": Target(
-        "services/gradebook",
-        ("gradebook/domain/", "gradebook/api/access.py"),
-        ("services/gradebook/tests",),
-    ),
-    "attendance": Target(
-        "services/attendance",
-        ("attendance/domain/",),
-        ("services/attendance/tests",),
-    ),
-    "notifications": Target(
-        "services/notifications",
-        ("notifications/domain/",),
-        ("services/notifications/tests",),
-    ),
-    "reporting": Target(
-        "services/reporting",
-        ("reporting/domain/", "reporting/api/access.py"),
-        ("services/reporting/tests",),
-    ),
-    "gateway": Target(
-        "gateway",
-        ("gateway/domain/",),
-        ("gateway/tests",),
-        parallel=2,
-    ),
+}
+
+#: ``make mutation-chassis``: the event flow and tenancy, through their integration tests (hours here).
+CHASSIS = {
     "chassis": Target(
         "libs/chassis",
         (
@@ -83,6 +74,7 @@ TARGETS = {
     ),
 }
 
+#: ``make mutation-quick``: the edit window against its unit tests, a couple of minutes.
 QUICK = {
     "gradebook-edit-window": Target(
         "services/gradebook",
@@ -94,6 +86,8 @@ QUICK = {
 
 
 def _setup_cfg(target: Target, copied: list[str]) -> str:
+    tests = sorted(str(path) for pattern in target.tests for path in ROOT.glob(pattern))
+
     def listing(values: list[str]) -> str:
         return "".join(f"\n    {v}" for v in values)
 
@@ -102,7 +96,7 @@ def _setup_cfg(target: Target, copied: list[str]) -> str:
         f"source_paths ={listing(list(target.mutate))}\n"
         # The whole project, so the tests import every module of the package (and find its migrations) in the copy.
         f"also_copy ={listing(copied)}\n"
-        f"pytest_add_cli_args_test_selection ={listing([str(ROOT / t) for t in target.tests])}\n"
+        f"pytest_add_cli_args_test_selection ={listing(tests)}\n"
     )
 
 
@@ -145,10 +139,11 @@ def run(name: str, target: Target) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("packages", nargs="*", help=f"some of {', '.join(TARGETS)} (default: all)")
+    every = TARGETS | CHASSIS | QUICK
+    parser.add_argument("targets", nargs="*", help=f"some of {', '.join(every)} (default: all but chassis)")
     parser.add_argument("--quick", action="store_true", help="only the edit window, for CI")
     args = parser.parse_args()
-    targets = QUICK if args.quick else {name: TARGETS[name] for name in (args.packages or TARGETS)}
+    targets = QUICK if args.quick else {name: every[name] for name in (args.targets or TARGETS)}
     results = []
     for name, target in targets.items():
         result = run(name, target)
