@@ -244,6 +244,31 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 5.0,
         await asyncio.sleep(interval)
 
 
+def events_handled(app: FastAPI, consumer: str) -> int:
+    """How many deliveries ``consumer`` has finished with, whatever the outcome (``journal_events_handled_total``).
+
+    The marker a test waits for before it asserts that something did *not* happen: no sleep
+    proves an absence, a handled delivery does.
+    """
+    return int(
+        sum(
+            sample.value
+            for metric in app.state.metrics.events_handled.collect()
+            for sample in metric.samples
+            if sample.name.endswith("_total") and sample.labels["consumer"] == consumer
+        )
+    )
+
+
+async def until_handled(app: FastAPI, consumer: str, count: int, *, timeout: float = 10.0) -> None:
+    """Wait until ``consumer`` has finished with ``count`` deliveries in all (see ``events_handled``)."""
+
+    async def reached() -> bool:
+        return events_handled(app, consumer) >= count
+
+    await eventually(reached, timeout=timeout)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """With ``TEST_CONTAINERS=1`` (and Docker), PostgreSQL and RabbitMQ run in containers for the session.
 
