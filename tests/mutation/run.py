@@ -22,6 +22,7 @@ fresh database and app (about ten seconds here).
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -97,6 +98,8 @@ def _setup_cfg(target: Target, copied: list[str]) -> str:
         # The whole project, so the tests import every module of the package (and find its migrations) in the copy.
         f"also_copy ={listing(copied)}\n"
         f"pytest_add_cli_args_test_selection ={listing(tests)}\n"
+        # A mutant is "timed out" only when it really hangs, not when the shared machine is slow.
+        "timeout_constant = 30\n"
     )
 
 
@@ -114,8 +117,12 @@ def run(name: str, target: Target) -> dict:
     (folder / "setup.cfg").write_text(_setup_cfg(target, copied))
     mutmut = [sys.executable, "-m", "mutmut"]
     started = time.monotonic()
+    # The runs of the forked children leave the clean-up to the next suite run's sweep.
+    env = {**os.environ, "JOURNAL_TEST_SWEEP": "0"}
     with (folder / "run.log").open("w") as log:
-        subprocess.run([*mutmut, "run", "--max-children", str(target.parallel)], cwd=folder, stdout=log, stderr=log)
+        subprocess.run(
+            [*mutmut, "run", "--max-children", str(target.parallel)], cwd=folder, stdout=log, stderr=log, env=env
+        )
     subprocess.run([*mutmut, "export-cicd-stats"], cwd=folder, capture_output=True, check=True)
     stats = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
     listed = subprocess.run([*mutmut, "results"], cwd=folder, capture_output=True, text=True, check=True).stdout

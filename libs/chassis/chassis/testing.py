@@ -151,13 +151,18 @@ async def remove_runs(settings: ServiceSettings, *, keep_alive: bool) -> None:
             await channel.exchange_delete(name)
 
 
+def _sweeps() -> bool:
+    # Mutation testing runs pytest once per mutant in a forked process: it sweeps once, in its own run.
+    return os.environ.get("TEST_CONTAINERS") != "1" and os.environ.get("JOURNAL_TEST_SWEEP") != "0"
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if os.environ.get("TEST_CONTAINERS") != "1":
+    if _sweeps():
         asyncio.run(remove_runs(ServiceSettings(), keep_alive=True))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if os.environ.get("TEST_CONTAINERS") != "1":
+    if _sweeps():
         asyncio.run(remove_runs(ServiceSettings(), keep_alive=False))
 
 
