@@ -139,7 +139,9 @@ async def test_the_schools_window_decides_what_the_teacher_may_write(client, as_
     assert stale.status_code == 422
 
 
-async def test_the_window_is_open_on_its_last_day_and_closed_the_day_after(client, as_, make_journal, today, move_today):
+async def test_the_window_is_open_on_its_last_day_and_closed_the_day_after(
+    client, as_, make_journal, today, move_today
+):
     """R-24 at its boundary, through the API: «1 неделя» keeps a lesson open 7 days after it, that day included."""
     journal = await make_journal()
     school, teacher = journal.school_id, journal.teacher
