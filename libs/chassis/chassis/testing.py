@@ -236,6 +236,30 @@ def person(
 
 T = TypeVar("T")
 
+#: The problem type (``chassis.problems``) a refusal of each status carries unless a test names another.
+SLUG_BY_STATUS = {
+    400: "malformed-json",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    422: "invalid",
+}
+
+
+def refused(response: httpx.Response, status: int, detail: str | None = None, *, slug: str | None = None) -> dict:
+    """Assert ``response`` is the RFC 9457 problem of ``status`` and its type, with ``detail`` in its message if given.
+
+    So a refusal says which rule fired, not only a status code; returns the problem's body.
+    """
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    body = response.json()
+    assert body["type"] == f"https://journal.example/problems/{slug or SLUG_BY_STATUS[status]}", body
+    if detail is not None:
+        assert detail in body["detail"], body
+    return body
+
 
 async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 5.0, interval: float = 0.05) -> T:
     """Poll until ``probe`` returns a truthy value (events are asynchronous); fail loudly on timeout."""

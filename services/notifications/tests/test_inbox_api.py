@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from chassis.auth import Caller
 from chassis.events import envelope_for
 from chassis.tenancy import Tenant
-from chassis.testing import events_handled, eventually, person, publish_event, until_handled
+from chassis.testing import events_handled, eventually, person, publish_event, refused, until_handled
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import MarkChanged, MarkPosted
 from contracts.roster import GuardianshipLinked, PersonRegistered
@@ -191,7 +191,7 @@ async def test_read_and_unread(app, settings, client, as_):
     # Someone else's notification, even the other parent's copy, is not found.
     for stranger in (family.father, family.other_parent, person(uuid4(), "guardian")):
         response = await client.post(url, headers=as_(stranger))
-        assert response.status_code == 404
+        refused(response, 404)
         assert response.headers["content-type"] == "application/problem+json"
     assert await unread(client, as_, family, family.father) == 2
 
@@ -205,19 +205,19 @@ async def test_read_and_unread(app, settings, client, as_):
     assert [n["id"] for n in await inbox(client, as_, family, family.mother, unread="true")] == [newest["id"]]
     assert len(await inbox(client, as_, family, family.mother)) == 2
     missing = await client.post(f"/schools/{family.school_id}/notifications/{uuid4()}/read", headers=as_(family.mother))
-    assert missing.status_code == 404
+    refused(missing, 404)
     assert missing.json()["detail"] == "Уведомление не найдено."
     bad_limit = await client.get(
         f"/schools/{family.school_id}/notifications", params={"limit": 0}, headers=as_(family.mother)
     )
-    assert bad_limit.status_code == 422
+    refused(bad_limit, 422)
 
 
 async def test_a_stranger_to_the_school_has_no_inbox_there(settings, client, as_):
     family = await make_family(settings, client, as_)
     outsider = person(uuid4(), "guardian")
     response = await client.get(f"/schools/{family.school_id}/notifications", headers=as_(outsider))
-    assert response.status_code == 404
+    refused(response, 404)
 
 
 async def test_preferences_are_validated_and_kept_per_person(client, as_):
@@ -254,5 +254,5 @@ async def test_preferences_are_validated_and_kept_per_person(client, as_):
     assert turned_off.json() == default
 
     inspector = person(region_roles=("inspector",))
-    refused = await client.put(url, json={"email": False, "sms": False}, headers=as_(inspector))
-    assert refused.status_code == 403
+    refusal = await client.put(url, json={"email": False, "sms": False}, headers=as_(inspector))
+    refused(refusal, 403)
