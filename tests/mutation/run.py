@@ -7,7 +7,7 @@ service's API tests), and the chassis' event flow and tenancy (``chassis``: its 
 hours on this machine, so only when named). For each target, the modules to mutate are copied
 into ``var/mutation/<target>/`` and mutmut runs there: it writes its mutants under that folder,
 never into the working tree, so the code you edit is untouched even if a run is killed. The
-tests run from their usual place and import the mutated copy (mutmut puts it first on ``sys.path``). mutmut records
+project's tests are copied beside it and import the mutated copy (mutmut puts it first on ``sys.path``). mutmut records
 which tests reach which function and runs only those for each mutant, in a process forked from
 one that has imported everything, so a mutant costs a test, not a Python start-up.
 
@@ -39,14 +39,14 @@ WORK = ROOT / "var" / "mutation"
 class Target:
     project: str  # the folder holding the importable package and its migrations, relative to the repository
     mutate: tuple[str, ...]  # relative to the project
-    tests: tuple[str, ...]  # relative to the repository
+    tests: tuple[str, ...]  # file patterns in the project's tests/
     parallel: int = 1
 
 
 def _rules(service: str) -> Target:
     """A service's ``domain/`` against its unit tests (``test_*_rules.py``): no database, a second a mutant."""
     project = f"services/{service}" if service != "gateway" else "gateway"
-    return Target(project, (f"{service}/domain/",), (f"{project}/tests/test_*rules.py",), parallel=2)
+    return Target(project, (f"{service}/domain/",), ("test_*rules.py",), parallel=2)
 
 
 #: ``make mutation``: the rules of every service and the access checks (under an hour here).
@@ -71,7 +71,7 @@ CHASSIS = {
             "chassis/tenancy.py",
             "chassis/replicas.py",
         ),
-        ("libs/chassis/tests",),
+        ("test_*.py",),
     ),
 }
 
@@ -80,14 +80,17 @@ QUICK = {
     "gradebook-edit-window": Target(
         "services/gradebook",
         ("gradebook/domain/edit_window.py",),
-        ("services/gradebook/tests/test_edit_window_rules.py",),
+        ("test_edit_window_rules.py",),
         parallel=2,
     ),
 }
 
 
 def _setup_cfg(target: Target, copied: list[str]) -> str:
-    tests = sorted(str(path) for pattern in target.tests for path in ROOT.glob(pattern))
+    # Relative to the folder: mutmut names tests by their path there, and selects them by that name.
+    tests = sorted(
+        f"tests/{path.name}" for pattern in target.tests for path in (ROOT / target.project / "tests").glob(pattern)
+    )
 
     def listing(values: list[str]) -> str:
         return "".join(f"\n    {v}" for v in values)
@@ -111,7 +114,7 @@ def run(name: str, target: Target) -> dict:
     project = ROOT / target.project
     copied = []
     for entry in sorted(project.iterdir()):
-        if entry.is_dir() and entry.name not in ("tests", "__pycache__"):
+        if entry.is_dir() and entry.name != "__pycache__":
             shutil.copytree(entry, folder / entry.name, ignore=shutil.ignore_patterns("__pycache__"))
             copied.append(entry.name + "/")
     (folder / "setup.cfg").write_text(_setup_cfg(target, copied))
@@ -126,7 +129,9 @@ def run(name: str, target: Target) -> dict:
     subprocess.run([*mutmut, "export-cicd-stats"], cwd=folder, capture_output=True, check=True)
     stats = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
     listed = subprocess.run([*mutmut, "results"], cwd=folder, capture_output=True, text=True, check=True).stdout
-    survivors = [line.strip() for line in listed.splitlines() if line.strip()]
+    survivors = [
+        line.strip() for line in listed.splitlines() if line.strip() and not line.endswith((": killed", ": timeout"))
+    ]
     total = stats["total"]
     caught = stats["killed"] + stats["timeout"]
     result = {
