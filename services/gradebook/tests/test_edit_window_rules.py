@@ -117,3 +117,37 @@ def test_the_regions_default_must_be_one_of_the_choices(monkeypatch):
     monkeypatch.setenv("JOURNAL_EDIT_WINDOW_DAYS", "10")
     with pytest.raises(ValueError, match="not one of R-24's choices"):
         GradebookSettings()
+
+
+def refusal(check, *args, **kwargs) -> str:
+    with pytest.raises(Invalid) as refused:
+        check(*args, **kwargs)
+    return refused.value.detail
+
+
+def test_each_refusal_says_what_the_teacher_did_wrong_in_full():
+    assert refusal(check_lesson_record, TODAY + timedelta(days=1), TODAY, EditWindow(), has_homework=False) == (
+        "Урок нельзя записать будущей датой; заранее можно задать только домашнее задание."
+    )
+    assert refusal(check_lesson_record, TODAY + timedelta(days=367), TODAY, EditWindow(), has_homework=True) == (
+        "Домашнее задание можно задать заранее не более чем на год вперёд."
+    )
+    assert refusal(check_mark_date, TODAY + timedelta(days=1), TODAY, EditWindow()) == (
+        "Отметку нельзя поставить за урок, который ещё не прошёл."
+    )
+    with pytest.raises(Invalid) as unknown:
+        edit_window_choice("10d")
+    assert unknown.value.detail == (
+        "Такого окна редактирования нет. Допустимые значения: «never» — никогда не закрывается (до конца учебного "
+        "года); «7d» — 1 неделя после урока; «14d» — 2 недели после урока; «21d» — 3 недели после урока; "
+        "«1m» — 1 месяц после урока."
+    )
+    assert unknown.value.extra["allowed"][0] == {
+        "code": "never",
+        "title": "Никогда не закрывается (до конца учебного года)",
+    }
+
+
+def test_a_month_in_the_calendars_last_year_stays_in_it():
+    assert add_months(date(9999, 1, 31), 1) == date(9999, 2, 28)
+    assert add_months(date(9999, 11, 30), 1) == date(9999, 12, 30)
