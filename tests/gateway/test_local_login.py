@@ -317,6 +317,11 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/api/v1/local-logins"),
     ("DELETE", "/api/v1/local-logins/{person_id}"),
     *((method, "/api/v1/{service}/{path}") for method in ("POST", "PUT", "PATCH", "DELETE")),
+    # Arrived with the security work; protected (a signed choice cookie, the session's X-CSRF-Token)
+    # but not yet sent without their token below.
+    ("POST", "/auth/school"),
+    ("POST", "/api/v1/compromise"),
+    ("DELETE", "/api/v1/compromise/{person_id}"),
 }
 REFUSED_FORM = "Запрос отклонён: нет или неверный токен защиты. Обновите страницу."
 REFUSED_API = "Запрос отклонён: нет или неверный токен защиты (X-CSRF-Token). Обновите страницу."
