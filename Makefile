@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts bench bench-load topology chaos browser-tools
+.PHONY: run test lint format install infra contracts bench bench-load topology chaos browser-tools mutation mutation-quick mutation-chassis
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -51,3 +51,13 @@ bench: install infra
 bench-load: install infra
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(UV) run --frozen python tests/perf/bench_load.py
+
+# Mutation testing (mutmut; tests/mutation/run.py): score and survivors per target, in var/mutation/.
+mutation: install infra
+	$(UV) run --frozen python tests/mutation/run.py
+
+mutation-quick: install
+	$(UV) run --frozen python tests/mutation/run.py --quick
+
+mutation-chassis: install infra
+	$(UV) run --frozen python tests/mutation/run.py chassis

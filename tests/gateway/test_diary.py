@@ -3,7 +3,7 @@
 from datetime import timedelta
 from uuid import uuid4
 
-from chassis.testing import TEST_TODAY, eventually
+from chassis.testing import TEST_TODAY, eventually, refused
 from contracts.gradebook import LessonRecorded, MarkPosted
 from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
 
@@ -63,7 +63,7 @@ async def test_a_parent_sees_their_child_and_not_another(stack, esia_person, pub
         assert day["lessons"][0]["marks"][0]["value"] == "5"
 
         other = await browser.get(f"/api/v1/diary/{other_id}")
-        assert other.status_code == 404
+        refused(other, 404)
         assert other.json()["detail"] == "Дневник не найден."
         backwards = await browser.get(f"/api/v1/diary/{child_id}", params={"start": "2025-09-10", "end": "2025-09-01"})
-        assert backwards.status_code == 422
+        refused(backwards, 422)

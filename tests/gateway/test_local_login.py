@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import select, update
 
 from chassis.tenancy import SYSTEM
-from chassis.testing import eventually
+from chassis.testing import eventually, refused
 from contracts.roster import PersonRegistered, SchoolRegistered, StaffRoleGranted, StudentEnrolled
 from gateway.domain.local_logins import login_base
 from gateway.models import LocalLogin, LocalLoginAudit
 
 WRONG = "Неверный логин или пароль."
+STALE_FORM = "Форма входа устарела. Введите логин и пароль ещё раз."
 NEW_PASSWORD = "Своё-слово-2026"
 
 
@@ -139,8 +140,8 @@ async def test_issued_login_forces_a_password_change_then_the_api_works(school):
     # R-2: nothing works with the temporary password but its change.
     start = await browser.get("/")
     assert start.status_code == 303 and start.headers["location"] == "/password"
-    refused = await browser.get("/api/v1/me")
-    assert refused.status_code == 403 and refused.json()["title"] == "Смените пароль"
+    refusal = await browser.get("/api/v1/me")
+    refused(refusal, 403, "Смените пароль", slug="password-change-required")
     assert (await browser.get("/api/v1/roster/schools/" + str(school.school_id) + "/classes")).status_code == 403
     page = await browser.get("/password")
     assert "Смена пароля" in page.text and "временным паролем" in page.text
@@ -151,7 +152,7 @@ async def test_issued_login_forces_a_password_change_then_the_api_works(school):
     assert same.status_code == 422 and "отличаться от прежнего" in same.text
     short = await change_password(browser, "коротко")
     assert short.status_code == 422 and "не меньше 10 символов" in short.text
-    assert (await browser.get("/api/v1/me")).status_code == 403
+    refused(await browser.get("/api/v1/me"), 403, slug="password-change-required")
 
     changed = await change_password(browser, NEW_PASSWORD)
     assert changed.status_code == 303 and changed.headers["location"] == "/"
@@ -187,18 +188,16 @@ async def test_only_the_persons_school_administrator_issues_logins(school, stack
     school.exits.push_async_callback(stranger.aclose)
     body = {"person_id": str(person_id)}
     as_teacher = await teacher.post("/api/v1/local-logins", json=body, headers={"X-CSRF-Token": teacher_csrf})
-    assert as_teacher.status_code == 403
-    assert as_teacher.json()["detail"] == "Выдавать логины может только администратор электронного журнала школы."
+    refused(as_teacher, 403, "Выдавать логины может только администратор электронного журнала школы.")
     as_stranger = await stranger.post("/api/v1/local-logins", json=body, headers={"X-CSRF-Token": stranger_csrf})
-    assert as_stranger.status_code == 403
-    assert as_stranger.json()["detail"] == "Этот человек не относится к вашей школе."
+    assert refused(as_stranger, 403)["detail"] == "Этот человек не относится к вашей школе."
     assert (
         await stranger.delete(f"/api/v1/local-logins/{person_id}", headers={"X-CSRF-Token": stranger_csrf})
     ).status_code == 403
     without_csrf = await school.admin.post("/api/v1/local-logins", json=body)
-    assert without_csrf.status_code == 403 and "X-CSRF-Token" in without_csrf.json()["detail"]
+    refused(without_csrf, 403, "X-CSRF-Token")
     unknown = await school.issue(uuid4())
-    assert unknown.status_code == 404
+    refused(unknown, 404)
     async with stack.gateway.state.db.transaction(SYSTEM) as session:
         assert await session.get(LocalLogin, person_id) is None
     assert await audit(stack, person_id) == []
@@ -242,8 +241,8 @@ async def test_revoking_refuses_the_login_and_ends_the_session(school):
     async with school.stack.browser() as other:
         again = await password_login(other, issued["login"], NEW_PASSWORD)
         assert again.status_code == 401 and WRONG in again.text
-    assert (await school.admin.get(f"/api/v1/local-logins/{person_id}")).status_code == 404
-    assert (await school.revoke(person_id)).status_code == 404
+    refused(await school.admin.get(f"/api/v1/local-logins/{person_id}"), 404)
+    refused(await school.revoke(person_id), 404)
     assert [action for action, _ in await audit(school.stack, person_id)] == ["issued", "password_changed", "revoked"]
 
 
@@ -281,7 +280,7 @@ async def test_staff_passwords_expire_after_a_year_family_passwords_do_not(schoo
             .values(password_set_at=datetime.now(UTC) - timedelta(days=366))
         )
     expired = await browsers[teacher_id].get("/api/v1/me")
-    assert expired.status_code == 403 and expired.json()["title"] == "Смените пароль"
+    refused(expired, 403, slug="password-change-required")
     assert "Срок вышел" in (await browsers[teacher_id].get("/password")).text
     assert await signed_in_as(browsers[student_id]) == str(student_id)
     assert (await change_password(browsers[teacher_id], NEW_PASSWORD + "-2027")).status_code == 303
@@ -308,3 +307,79 @@ async def test_the_login_form_needs_its_own_token(school):
             data={"login": issued["login"], "password": issued["temporary_password"], "form_token": token},
         )
         assert stolen.status_code == 403
+
+
+#: Every route of the gateway that changes state, each refused below without its token.
+STATE_CHANGING_ROUTES = {
+    ("POST", "/auth/password"),
+    ("POST", "/password"),
+    ("POST", "/logout"),
+    ("POST", "/api/v1/local-logins"),
+    ("DELETE", "/api/v1/local-logins/{person_id}"),
+    *((method, "/api/v1/{service}/{path}") for method in ("POST", "PUT", "PATCH", "DELETE")),
+    # Arrived with the security work; protected (a signed choice cookie, the session's X-CSRF-Token)
+    # but not yet sent without their token below.
+    ("POST", "/auth/school"),
+    ("POST", "/api/v1/compromise"),
+    ("DELETE", "/api/v1/compromise/{person_id}"),
+}
+REFUSED_FORM = "Запрос отклонён: нет или неверный токен защиты. Обновите страницу."
+REFUSED_API = "Запрос отклонён: нет или неверный токен защиты (X-CSRF-Token). Обновите страницу."
+
+
+async def test_every_state_changing_route_is_in_the_csrf_list(stack):
+    """A new form or API route joins the test below, or this fails (the routes as the OpenAPI lists them)."""
+    found = {
+        (method.upper(), path)
+        for path, operations in stack.gateway.openapi()["paths"].items()
+        for method in operations
+        if method.upper() not in ("GET", "HEAD", "OPTIONS")
+    }
+    assert found == STATE_CHANGING_ROUTES
+
+
+async def test_every_form_and_api_route_refuses_a_request_without_its_csrf_token(school):
+    person_id = await school.person("teacher", surname())
+    issued = (await school.issue(person_id)).json()
+    browser = await school.browser()
+
+    # The login form: its signed token, or the login page again with 403 and no session.
+    for token in ("", "0" * 64):
+        stale = await browser.post(
+            "/auth/password",
+            data={"login": issued["login"], "password": issued["temporary_password"], "form_token": token},
+        )
+        assert stale.status_code == 403 and STALE_FORM in stale.text
+        assert "journal_session" not in browser.cookies
+    assert (await password_login(browser, issued["login"], issued["temporary_password"])).status_code == 303
+
+    # The password form: refused without the session's token, and the password stays temporary.
+    for token in ("", "wrong"):
+        data = {"new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD, "csrf_token": token}
+        refusal = await browser.post("/password", data=data)
+        assert refusal.status_code == 403 and REFUSED_FORM in refusal.text
+    refused(await browser.get("/api/v1/me"), 403, slug="password-change-required")
+    assert await audit(school.stack, person_id) == [("issued", school.admin_id)]
+    assert (await change_password(browser, NEW_PASSWORD)).status_code == 303
+
+    # The API, with the session but without X-CSRF-Token: a problem saying why, nothing written.
+    roster = f"/api/v1/roster/schools/{school.school_id}"
+    for method, url, body in [
+        ("POST", "/api/v1/local-logins", {"person_id": str(person_id)}),
+        ("DELETE", f"/api/v1/local-logins/{person_id}", None),
+        ("POST", f"{roster}/classes", {"grade": 5, "letter": "А"}),
+        ("PUT", f"/api/v1/gradebook/schools/{school.school_id}/policy", {"edit_window": "never"}),
+        ("PATCH", f"{roster}/classes/{uuid4()}", {}),
+        ("DELETE", f"/api/v1/attendance/schools/{school.school_id}/absences/{uuid4()}", None),
+    ]:
+        refusal = await school.admin.request(method, url, json=body)
+        assert refused(refusal, 403)["detail"] == REFUSED_API, (method, url)
+    assert (await school.admin.get(f"/api/v1/local-logins/{person_id}")).json()["temporary"] is False
+
+    # Logging out: refused without the token, the session lives on.
+    out = await browser.post("/logout", data={"csrf_token": ""})
+    assert (
+        out.status_code == 403
+        and out.json()["detail"] == "Выход отклонён: нет или неверный токен защиты. Обновите страницу."
+    )
+    assert await signed_in_as(browser) == str(person_id)

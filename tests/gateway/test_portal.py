@@ -1,6 +1,5 @@
 """R-70: the public stream for the state-services portal, from the gateway's outbox to the public exchange."""
 
-import asyncio
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -13,14 +12,15 @@ import pytest
 from aio_pika.abc import AbstractQueue
 from sqlalchemy import func, select
 
-from chassis.tables import inbox
+from chassis.tables import inbox, outbox
 from chassis.tenancy import SYSTEM
-from chassis.testing import eventually, publish_event
+from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import LessonRecorded, MarkPosted
 from contracts.roster import PersonRegistered, StudentEnrolled
 from gateway.models import Person
 
+PORTAL = "gateway.portal"
 #: What the portal must never receive (152-ФЗ minimisation): a person's names, СНИЛС, birth date, teachers.
 PRIVATE_KEYS = {"last_name", "first_name", "middle_name", "snils", "birth_date", "teacher_id", "student_id"}
 
@@ -72,6 +72,21 @@ async def handled_by_portal(stack, event_id: UUID) -> bool:
             .where(inbox.c.consumer == "gateway.portal", inbox.c.event_id == event_id)
         )
     return found == 1
+
+
+async def portal_settled(stack, school: UUID, deliveries: int) -> None:
+    """The portal consumer has finished with ``deliveries`` in all and the relay has published what they
+    emitted for ``school``: the feed's queue now holds every public event there will be (no sleep needed)."""
+    await until_handled(stack.gateway, PORTAL, deliveries)
+
+    async def all_sent() -> bool:
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            unsent = await session.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.school_id == school, outbox.c.sent_at.is_(None))
+            )
+        return unsent == 0
+
+    await eventually(all_sent)
 
 
 def lesson(class_id: UUID, day: date) -> dict:
@@ -129,9 +144,9 @@ async def test_a_mark_reaches_the_portal_once_with_the_oid_and_no_personal_data(
     ]
 
     # A redelivery of the same mark is not posted again (the portal consumer's inbox).
+    handled = events_handled(stack.gateway, PORTAL)
     await publish_event(stack.settings, mark, school_id=school, envelope=envelope)
-    await eventually(lambda: handled_by_portal(stack, envelope.id))
-    await asyncio.sleep(0.5)
+    await portal_settled(stack, school, handled + 1)
     posted = await feed.of_type("public.mark.posted.v1")
     assert [p["data"] for p in posted] == [
         {
@@ -161,6 +176,7 @@ async def test_homework_goes_to_the_class_and_an_absence_to_the_linked_student(s
     await eventually(lambda: stored_oid(stack, student))
     with_homework, without_homework = lesson(class_id, day), lesson(class_id, day)
     absence_id = uuid4()
+    handled = events_handled(stack.gateway, PORTAL)
     await publish(
         school,
         LessonRecorded(**with_homework, version=1, assignment_id=uuid4(), topic="Дроби", homework="№ 241, 243"),
@@ -176,9 +192,9 @@ async def test_homework_goes_to_the_class_and_an_absence_to_the_linked_student(s
         ),
     )
 
-    homework = await eventually(lambda: feed.of_type("public.homework.assigned.v1"))
-    absences = await eventually(lambda: feed.of_type("public.absence.recorded.v1"))
-    await asyncio.sleep(0.5)
+    await portal_settled(stack, school, handled + 3)
+    homework = await feed.of_type("public.homework.assigned.v1")
+    absences = await feed.of_type("public.absence.recorded.v1")
     assert [h["data"] for h in await feed.of_type("public.homework.assigned.v1")] == [
         {
             "lesson_id": str(with_homework["lesson_id"]),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from chassis.auth import Caller, TokenVerifier
 from chassis.tenancy import SYSTEM
-from chassis.testing import eventually
+from chassis.testing import eventually, refused
 from gateway.accounts import grant_region_role
 from gateway.keys import load_or_create_signer
 from gateway.models import AccessLogEntry, School
@@ -48,7 +48,7 @@ async def test_roster_accepts_the_internal_token_and_every_call_is_logged(stack,
         assert read.headers["content-type"] == "application/json"
         assert read.json()["short_name"] == "Лицей № 2"
         missing = await browser.get("/api/v1/roster/schools/00000000-0000-0000-0000-000000000000")
-        assert missing.status_code == 404
+        refused(missing, 404)
         assert missing.headers["content-type"] == "application/problem+json"
 
     assert await access_log(stack, me["person_id"]) == [
@@ -69,9 +69,9 @@ async def test_roster_accepts_the_internal_token_and_every_call_is_logged(stack,
 async def test_state_changing_requests_need_the_csrf_token(stack, esia_person):
     async with region_admin(stack, esia_person) as (browser, csrf):
         for headers in ({}, {"X-CSRF-Token": "not-the-token"}):
-            refused = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers=headers)
-            assert refused.status_code == 403
-            assert "CSRF" in refused.json()["detail"]
+            refusal = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers=headers)
+            refused(refusal, 403)
+            assert "CSRF" in refusal.json()["detail"]
         schools_read = await browser.get("/api/v1/roster/schools/00000000-0000-0000-0000-000000000000")
         assert schools_read.status_code == 404  # reads need no CSRF token
         accepted = await browser.post("/api/v1/roster/schools", json=SCHOOL, headers={"X-CSRF-Token": csrf})
@@ -95,7 +95,7 @@ async def test_idempotency_key_and_query_reach_the_service(stack, esia_person):
 async def test_unknown_service_is_404_and_a_service_that_is_down_is_503(stack, esia_person):
     async with region_admin(stack, esia_person) as (browser, _):
         unknown = await browser.get("/api/v1/payroll/anything")
-        assert unknown.status_code == 404
+        refused(unknown, 404)
         assert unknown.json()["detail"] == "Адреса «/api/v1/payroll/anything» в API нет."
         for operational in ("metrics", "readyz", "openapi.json", "docs"):
             hidden = await browser.get(f"/api/v1/roster/{operational}")

@@ -13,7 +13,8 @@ A service's ``tests/conftest.py`` defines its session fixtures ``settings``
 (``test_settings(TheSettings)``), ``app`` (``build_app(settings, verifier_for(token_signer))``) and
 ``client`` (``running_app(app, settings)``; session fixtures are cached per definition, so each
 service keeps its own); this plugin adds ``as_(caller)`` (request headers of that caller),
-``today`` (the school's today by the service's clock) and ``outbox_events(school_id)``.
+``today`` (the school's today by the service's clock), ``move_today(day)`` (the clock moved for one
+test) and ``outbox_events(school_id)``.
 """
 
 import asyncio
@@ -22,9 +23,10 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from datetime import time as dt_time
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -37,6 +39,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from chassis.auth import Caller, TokenSigner, TokenVerifier
+from chassis.clock import Clock
 from chassis.events import Envelope, envelope_for
 from chassis.relay import message_for
 from chassis.settings import ServiceSettings
@@ -148,13 +151,18 @@ async def remove_runs(settings: ServiceSettings, *, keep_alive: bool) -> None:
             await channel.exchange_delete(name)
 
 
+def _sweeps() -> bool:
+    # Mutation testing runs pytest once per mutant in a forked process: it sweeps once, in its own run.
+    return os.environ.get("TEST_CONTAINERS") != "1" and os.environ.get("JOURNAL_TEST_SWEEP") != "0"
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if os.environ.get("TEST_CONTAINERS") != "1":
+    if _sweeps():
         asyncio.run(remove_runs(ServiceSettings(), keep_alive=True))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if os.environ.get("TEST_CONTAINERS") != "1":
+    if _sweeps():
         asyncio.run(remove_runs(ServiceSettings(), keep_alive=False))
 
 
@@ -228,6 +236,30 @@ def person(
 
 T = TypeVar("T")
 
+#: The problem type (``chassis.problems``) a refusal of each status carries unless a test names another.
+SLUG_BY_STATUS = {
+    400: "malformed-json",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    422: "invalid",
+}
+
+
+def refused(response: httpx.Response, status: int, detail: str | None = None, *, slug: str | None = None) -> dict:
+    """Assert ``response`` is the RFC 9457 problem of ``status`` and its type, with ``detail`` in its message if given.
+
+    So a refusal says which rule fired, not only a status code; returns the problem's body.
+    """
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    body = response.json()
+    assert body["type"] == f"https://journal.example/problems/{slug or SLUG_BY_STATUS[status]}", body
+    if detail is not None:
+        assert detail in body["detail"], body
+    return body
+
 
 async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 5.0, interval: float = 0.05) -> T:
     """Poll until ``probe`` returns a truthy value (events are asynchronous); fail loudly on timeout."""
@@ -239,6 +271,31 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 5.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
         await asyncio.sleep(interval)
+
+
+def events_handled(app: FastAPI, consumer: str) -> int:
+    """How many deliveries ``consumer`` has finished with, whatever the outcome (``journal_events_handled_total``).
+
+    The marker a test waits for before it asserts that something did *not* happen: no sleep
+    proves an absence, a handled delivery does.
+    """
+    return int(
+        sum(
+            sample.value
+            for metric in app.state.metrics.events_handled.collect()
+            for sample in metric.samples
+            if sample.name.endswith("_total") and sample.labels["consumer"] == consumer
+        )
+    )
+
+
+async def until_handled(app: FastAPI, consumer: str, count: int, *, timeout: float = 10.0) -> None:
+    """Wait until ``consumer`` has finished with ``count`` deliveries in all (see ``events_handled``)."""
+
+    async def reached() -> bool:
+        return events_handled(app, consumer) >= count
+
+    await eventually(reached, timeout=timeout)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -282,6 +339,23 @@ def as_(token_signer: TokenSigner) -> Callable[[Caller], dict[str, str]]:
 def today(app: FastAPI, settings: ServiceSettings) -> date:
     """The school's today by the service's clock (pinned at ``TEST_NOW``)."""
     return app.state.clock.today(settings.timezone)
+
+
+@pytest.fixture
+def move_today(app: FastAPI, settings: ServiceSettings) -> Iterator[Callable[[date], None]]:
+    """``move_today(day)`` runs the service's clock from noon of ``day`` (school time) until the test ends.
+
+    For rules that turn on a date (the edit window's last open day and the day after): the
+    test records on one day and acts on another through the API, as a teacher would.
+    """
+    pinned = app.state.clock
+
+    def move(day: date) -> None:
+        noon = datetime.combine(day, dt_time(12), tzinfo=ZoneInfo(settings.timezone))
+        app.state.clock = Clock.starting_at(noon)
+
+    yield move
+    app.state.clock = pinned
 
 
 @pytest.fixture

@@ -24,8 +24,13 @@ probe_metadata = MetaData()
 effects = Table(
     "probe_effects", probe_metadata, Column("id", Integer, primary_key=True), Column("count", Integer, nullable=False)
 )
+#: One row per time the handler ran: no key on the event id, so only the inbox stops a second effect.
 seen = Table(
-    "probe_seen", probe_metadata, Column("event_id", Uuid, primary_key=True), Column("name", String, nullable=False)
+    "probe_seen",
+    probe_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid, nullable=False),
+    Column("name", String, nullable=False),
 )
 
 #: A subject with this name makes the probe's handler fail every time.

@@ -94,3 +94,47 @@ def test_the_lessons_teacher_corrects_within_the_window_only():
         correct(PETROVA, TEACHER, SMIRNOVA, LESSON + timedelta(days=6))
     with pytest.raises(Forbidden):
         correct(PETROVA, frozenset({"guardian"}), SMIRNOVA, LESSON)
+
+
+def test_the_teachers_refusals_say_why_in_full():
+    lesson = date(2026, 11, 23)
+    with pytest.raises(Invalid) as early:
+        check_teacher_window(lesson, lesson - timedelta(days=1))
+    assert early.value.detail == "Пропуск отмечается в день урока или после него, но не заранее."
+    with pytest.raises(Invalid) as late:
+        check_teacher_window(lesson, lesson + timedelta(days=6))
+    assert late.value.detail == (
+        "Учитель отмечает пропуски в течение 5 дн. после урока; теперь причину может исправить классный руководитель."
+    )
+
+
+def test_the_lessons_teacher_corrects_a_reason_within_the_schools_window_not_the_default():
+    teacher, lesson = uuid4(), date(2026, 11, 23)
+
+    def correct(today: date, window_days: int) -> None:
+        check_reason_corrector(
+            teacher,
+            frozenset({"teacher"}),
+            lesson_teacher_id=teacher,
+            class_teacher_id=None,
+            lesson_date=lesson,
+            today=today,
+            window_days=window_days,
+        )
+
+    correct(lesson + timedelta(days=7), 7)
+    with pytest.raises(Invalid, match=r"в течение 2 дн\."):
+        correct(lesson + timedelta(days=3), 2)
+    with pytest.raises(Forbidden) as stranger:
+        check_reason_corrector(
+            uuid4(),
+            frozenset({"teacher"}),
+            lesson_teacher_id=teacher,
+            class_teacher_id=None,
+            lesson_date=lesson,
+            today=lesson,
+            window_days=5,
+        )
+    assert stranger.value.detail == (
+        "Причину пропуска исправляет классный руководитель этого класса или учитель, который вёл урок."
+    )

@@ -4,7 +4,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 from chassis.clock import Clock
-from chassis.testing import TEST_NOW, person
+from chassis.testing import TEST_NOW, person, refused
 
 from .test_gradebook_api import record_lesson
 
@@ -69,7 +69,7 @@ async def test_a_column_with_a_bad_row_saves_nothing_and_names_every_bad_row(
         },
         headers=as_(journal.teacher),
     )
-    assert response.status_code == 422
+    refused(response, 422)
     problem = response.json()
     assert problem["type"].endswith("/invalid")
     assert problem["detail"] == "Столбец не сохранён: исправьте отмеченные строки."
@@ -97,13 +97,13 @@ async def test_only_the_courses_teacher_saves_a_column_and_only_inside_the_windo
     url = f"/schools/{journal.school_id}/lessons/{lesson['id']}/marks"
     body = {"work_type": "answer", "marks": [{"student_id": str(anna), "value": "5"}]}
     other = await client.put(url, json=body, headers=as_(person(journal.school_id, "teacher")))
-    assert other.status_code == 403
+    refused(other, 403)
     assert "только его учитель" in other.json()["detail"]
     unknown_kind = await client.put(url, json={**body, "work_type": "essay"}, headers=as_(journal.teacher))
-    assert unknown_kind.status_code == 422
+    refused(unknown_kind, 422)
     assert "Неизвестный вид работы" in unknown_kind.json()["detail"]
     empty = await client.put(url, json={"work_type": "answer", "marks": []}, headers=as_(journal.teacher))
-    assert empty.status_code == 422
+    refused(empty, 422)
 
     # Fifteen days later the default two-week window has closed on this lesson.
     real_clock = app.state.clock
@@ -112,5 +112,5 @@ async def test_only_the_courses_teacher_saves_a_column_and_only_inside_the_windo
         closed = await client.put(url, json=body, headers=as_(journal.teacher))
     finally:
         app.state.clock = real_clock
-    assert closed.status_code == 422
+    refused(closed, 422)
     assert "Окно редактирования закрыто" in closed.json()["detail"]

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from uuid import uuid4
 
-from chassis.testing import person
+from chassis.testing import person, refused
 
 
 async def record_lesson(client, as_, journal, day, topic="Дроби", homework=None):
@@ -25,9 +25,9 @@ async def test_teachers_see_their_courses_and_the_administration_sees_all(client
     deputy = (await client.get(f"/schools/{school}/courses", headers=as_(person(school, "deputy")))).json()
     assert [c["id"] for c in deputy] == [str(journal.course_id)]
     guardian = await client.get(f"/schools/{school}/courses", headers=as_(person(school, "guardian")))
-    assert guardian.status_code == 403
+    refused(guardian, 403)
     strangers = await client.get(f"/schools/{school}/courses/{journal.course_id}/students", headers=as_(other_teacher))
-    assert strangers.status_code == 403
+    refused(strangers, 403)
 
 
 async def test_work_types_carry_russian_titles_and_weights(client, as_):
@@ -37,7 +37,7 @@ async def test_work_types_carry_russian_titles_and_weights(client, as_):
     assert kinds["test"] == {"code": "test", "title": "Контрольная работа", "weight": 2.0, "pass_fail": False}
     assert kinds["credit"]["pass_fail"] is True
     other = await client.get(f"/schools/{school}/work-types", headers=as_(person(uuid4(), "teacher")))
-    assert other.status_code == 404
+    refused(other, 404)
 
 
 async def test_the_teacher_records_and_edits_a_lesson(client, as_, make_journal, outbox_events, today):
@@ -84,14 +84,14 @@ async def test_the_teacher_records_and_edits_a_lesson(client, as_, make_journal,
 async def test_homework_may_be_posted_on_a_future_lesson_but_no_mark(client, as_, make_journal, today):
     journal = await make_journal()
     tomorrow = today + timedelta(days=1)
-    assert (await record_lesson(client, as_, journal, tomorrow)).status_code == 422
+    refused(await record_lesson(client, as_, journal, tomorrow), 422)
     lesson = (await record_lesson(client, as_, journal, tomorrow, homework="Параграф 5")).json()
     mark = await client.post(
         f"/schools/{journal.school_id}/lessons/{lesson['id']}/marks",
         json={"student_id": str(journal.students[0]), "value": "5", "work_type": "answer"},
         headers=as_(journal.teacher),
     )
-    assert mark.status_code == 422
+    refused(mark, 422)
     assert "ещё не прошёл" in mark.json()["detail"]
 
 
@@ -253,7 +253,7 @@ async def test_a_second_mark_of_the_same_work_type_is_a_conflict(client, as_, ma
     body = {"student_id": str(journal.students[0]), "value": "4", "work_type": "answer"}
     assert (await client.post(url, json=body, headers=as_(journal.teacher))).status_code == 201
     again = await client.post(url, json={**body, "value": "5"}, headers=as_(journal.teacher))
-    assert again.status_code == 409
+    refused(again, 409)
 
 
 async def test_no_marks_in_the_first_grade(client, as_, make_journal, today):
@@ -264,7 +264,7 @@ async def test_no_marks_in_the_first_grade(client, as_, make_journal, today):
         json={"student_id": str(journal.students[0]), "value": "5", "work_type": "answer"},
         headers=as_(journal.teacher),
     )
-    assert response.status_code == 422
+    refused(response, 422)
     assert "первом классе" in response.json()["detail"]
 
 
@@ -281,14 +281,14 @@ async def test_a_changed_mark_is_logged_and_announced(client, as_, make_journal,
     ).json()
 
     other_teacher = person(school, "teacher")
-    refused = await client.patch(
+    refusal = await client.patch(
         f"/schools/{school}/marks/{mark['id']}", json={"value": "5"}, headers=as_(other_teacher)
     )
-    assert refused.status_code == 403
+    refused(refusal, 403)
     bad = await client.patch(
         f"/schools/{school}/marks/{mark['id']}", json={"value": "10"}, headers=as_(journal.teacher)
     )
-    assert bad.status_code == 422
+    refused(bad, 422)
 
     changed = await client.patch(
         f"/schools/{school}/marks/{mark['id']}", json={"value": "4"}, headers=as_(journal.teacher)
@@ -301,8 +301,8 @@ async def test_a_changed_mark_is_logged_and_announced(client, as_, make_journal,
         ("3", "4", str(journal.teacher.person_id), "Иванова Мария")
     ]
     assert (await client.get(history_url, headers=as_(journal.teacher))).status_code == 200
-    assert (await client.get(history_url, headers=as_(other_teacher))).status_code == 403
-    assert (await client.get(history_url, headers=as_(person(school, "guardian")))).status_code == 403
+    refused(await client.get(history_url, headers=as_(other_teacher)), 403)
+    refused(await client.get(history_url, headers=as_(person(school, "guardian"))), 403)
 
     event = next(e for e in await outbox_events(school) if e["type"] == "gradebook.mark.changed.v1")
     assert event["subject"] == mark["id"]

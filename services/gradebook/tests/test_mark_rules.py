@@ -64,10 +64,42 @@ def test_a_column_is_checked_row_by_row():
     values, errors = check_column(rows, work_type("answer"), {anna, boris}, "5А")
     assert values == {anna: "5"}
     assert [(e.row, e.student_id) for e in errors] == [(1, boris), (2, stranger), (3, anna)]
-    assert "пятибалльной" in errors[0].detail and "5А" in errors[1].detail and "дважды" in errors[2].detail
+    assert [e.detail for e in errors] == [
+        "Отметка «зач» не по пятибалльной шкале: допустимы 5, 4, 3, 2, 1.",
+        "Обучающийся не числится в классе 5А.",
+        "Обучающийся указан в столбце дважды.",
+    ]
 
 
 def test_a_pass_fail_column_takes_pass_fail_values():
     anna = uuid4()
     values, errors = check_column([ColumnRow(anna, "ЗАЧ")], work_type("credit"), {anna}, "5А")
     assert (values, errors) == ({anna: "зач"}, [])
+
+
+def test_averages_are_rounded_to_two_decimals():
+    marks = [ScoredMark("5", 1.0), ScoredMark("4", 1.0), ScoredMark("4", 1.0)]
+    assert average(marks) == 4.33
+    assert weighted_average([ScoredMark("5", 2.0), ScoredMark("4", 1.0)]) == 4.67
+
+
+def test_marks_of_a_weightless_work_type_do_not_count_in_the_weighted_average():
+    assert weighted_average([ScoredMark("5", 0.0)]) is None
+    assert weighted_average([ScoredMark("5", 0.0), ScoredMark("3", 1.0)]) == 3.0
+
+
+def test_no_marks_in_the_first_grade_in_plain_words():
+    with pytest.raises(Invalid) as refused:
+        check_marks_allowed(1)
+    assert refused.value.detail == "В первом классе отметки не ставятся."
+    check_marks_allowed(2)
+    check_marks_allowed(None)
+
+
+def test_an_unknown_work_type_lists_the_known_ones():
+    with pytest.raises(Invalid) as refused:
+        work_type("эссе")
+    assert refused.value.detail == (
+        "Неизвестный вид работы «эссе». Допустимые: answer, homework, independent, test, dictation, practical, "
+        "lab, credit."
+    )

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from uuid import uuid4
 
-from chassis.testing import person
+from chassis.testing import person, refused
 
 
 async def set_window(client, as_, school_id, caller, code):
@@ -29,7 +29,7 @@ async def test_the_administrator_sets_the_window_and_every_member_reads_it(clien
         read = (await client.get(f"/schools/{school}/policy", headers=as_(reader))).json()
         assert (read["edit_window"], read["title"]) == ("1m", "1 месяц после урока")
         assert read["updated_at"] == chosen.json()["updated_at"]
-    assert (await client.get(f"/schools/{school}/policy", headers=as_(person(uuid4(), "teacher")))).status_code == 404
+    refused(await client.get(f"/schools/{school}/policy", headers=as_(person(uuid4(), "teacher"))), 404)
 
     choices = await client.get(f"/schools/{school}/policy/edit-windows", headers=as_(journal.teacher))
     assert [c["code"] for c in choices.json()] == ["never", "7d", "14d", "21d", "1m"]
@@ -54,12 +54,12 @@ async def test_a_window_not_among_the_choices_is_refused_and_nothing_is_written(
     admin = person(school, "school_admin")
     assert (await set_window(client, as_, school, admin, "21d")).status_code == 200
     for bad in ("10d", "", "1 месяц", "7d\x00"):
-        refused = await set_window(client, as_, school, admin, bad)
-        assert refused.status_code == 422, refused.text
-        assert refused.headers["content-type"] == "application/problem+json"
-        assert "Допустимые значения: «never» — никогда не закрывается" in refused.json()["detail"]
-        assert [a["code"] for a in refused.json()["allowed"]] == ["never", "7d", "14d", "21d", "1m"]
-    assert (await client.put(f"/schools/{school}/policy", json={}, headers=as_(admin))).status_code == 422
+        refusal = await set_window(client, as_, school, admin, bad)
+        refused(refusal, 422)
+        assert refusal.headers["content-type"] == "application/problem+json"
+        assert "Допустимые значения: «never» — никогда не закрывается" in refusal.json()["detail"]
+        assert [a["code"] for a in refusal.json()["allowed"]] == ["never", "7d", "14d", "21d", "1m"]
+    refused(await client.put(f"/schools/{school}/policy", json={}, headers=as_(admin)), 422)
     assert (await client.get(f"/schools/{school}/policy", headers=as_(admin))).json()["edit_window"] == "21d"
 
 
@@ -103,9 +103,8 @@ async def test_the_schools_window_decides_what_the_teacher_may_write(client, as_
         ),
         await client.patch(mark_url, json={"value": "5"}, headers=as_(journal.teacher)),
     ]
-    for refused in refusals:
-        assert refused.status_code == 422, refused.text
-        assert "Окно редактирования закрыто" in refused.json()["detail"]
+    for refusal in refusals:
+        refused(refusal, 422, "Окно редактирования закрыто")
 
     # Another school keeps the region's default: 10 days ago is open there.
     elsewhere = await client.post(
@@ -136,4 +135,52 @@ async def test_the_schools_window_decides_what_the_teacher_may_write(client, as_
         json={"course_id": str(other.course_id), "date": months_ago, "topic": "Повторение"},
         headers=as_(other.teacher),
     )
-    assert stale.status_code == 422
+    refused(stale, 422)
+
+
+async def test_the_window_is_open_on_its_last_day_and_closed_the_day_after(
+    client, as_, make_journal, today, move_today
+):
+    """R-24 at its boundary, through the API: «1 неделя» keeps a lesson open 7 days after it, that day included."""
+    journal = await make_journal()
+    school, teacher = journal.school_id, journal.teacher
+    assert (await set_window(client, as_, school, person(school, "school_admin"), "7d")).status_code == 200
+    lesson = await client.post(
+        f"/schools/{school}/lessons",
+        json={"course_id": str(journal.course_id), "date": today.isoformat(), "topic": "Дроби"},
+        headers=as_(teacher),
+    )
+    assert lesson.status_code == 201, lesson.text
+    lesson_url = f"/schools/{school}/lessons/{lesson.json()['id']}"
+    mark = await client.post(
+        f"{lesson_url}/marks",
+        json={"student_id": str(journal.students[0]), "value": "4", "work_type": "answer"},
+        headers=as_(teacher),
+    )
+    assert mark.status_code == 201, mark.text
+    mark_url = f"/schools/{school}/marks/{mark.json()['id']}"
+
+    def changes(topic: str, value: str):
+        return [
+            client.patch(lesson_url, json={"topic": topic}, headers=as_(teacher)),
+            client.post(
+                f"{lesson_url}/marks",
+                json={"student_id": str(journal.students[1]), "value": value, "work_type": "answer"},
+                headers=as_(teacher),
+            ),
+            client.patch(mark_url, json={"value": value}, headers=as_(teacher)),
+        ]
+
+    last_open_day = today + timedelta(days=7)
+    move_today(last_open_day)
+    for accepted in [await change for change in changes("Сложение дробей", "5")]:
+        assert accepted.status_code in (200, 201), accepted.text
+
+    move_today(last_open_day + timedelta(days=1))
+    for refusal in [await change for change in changes("Вычитание дробей", "3")]:
+        assert refused(refusal, 422)["detail"] == (
+            f"Окно редактирования закрыто: запись урока {today:%d.%m.%Y} "
+            f"можно было изменить до {last_open_day:%d.%m.%Y} включительно."
+        )
+    lessons = await client.get(f"/schools/{school}/courses/{journal.course_id}/lessons", headers=as_(teacher))
+    assert [lesson["topic"] for lesson in lessons.json()] == ["Сложение дробей"]

@@ -17,7 +17,9 @@ from reporting.settings import ReportingSettings
 
 @pytest.fixture(scope="session")
 def settings() -> ReportingSettings:
-    return test_settings(ReportingSettings)
+    # One delivery at a time: the diary consumer then handles its queue in order, so a marker event
+    # seen in the diary proves every event published before it handled (``marker_seen``), no sleep.
+    return test_settings(ReportingSettings, prefetch=1)
 
 
 @pytest.fixture(scope="session")

@@ -41,10 +41,6 @@ class EditWindow:
             return date.max
         return after_months + timedelta(days=self.days)
 
-    def is_open(self, lesson_date: date, today: date) -> bool:
-        last = self.last_open_day(lesson_date)
-        return last is None or today <= last
-
     def check(self, lesson_date: date, today: date) -> None:
         # back-dating beyond the window is forbidden (003).
         last = self.last_open_day(lesson_date)

@@ -89,14 +89,17 @@ async def create_class(
 
 
 @router.get("/classes")
-async def list_classes(session: SchoolSession) -> list[ClassOut]:
-    rows = await session.scalars(select(SchoolClass).order_by(SchoolClass.grade, SchoolClass.letter))
+async def list_classes(school_id: UUID, session: SchoolSession) -> list[ClassOut]:
+    # The region's inspector reads every school (row-level security lets them): the filter keeps this one's.
+    rows = await session.scalars(
+        select(SchoolClass).filter_by(school_id=school_id).order_by(SchoolClass.grade, SchoolClass.letter)
+    )
     return [ClassOut.model_validate(c) for c in rows]
 
 
 @router.get("/classes/{class_id}")
-async def get_class(class_id: UUID, session: SchoolSession) -> ClassOut:
-    school_class = await session.get(SchoolClass, class_id)
+async def get_class(school_id: UUID, class_id: UUID, session: SchoolSession) -> ClassOut:
+    school_class = await session.scalar(select(SchoolClass).filter_by(school_id=school_id, id=class_id))
     if school_class is None:
         raise NotFound("Класс не найден.")
     return ClassOut.model_validate(school_class)
@@ -148,6 +151,6 @@ async def create_subject(school_id: UUID, body: SubjectIn, caller: CallerDep, se
 
 
 @router.get("/subjects")
-async def list_subjects(session: SchoolSession) -> list[SubjectOut]:
-    rows = await session.scalars(select(Subject).order_by(Subject.name))
+async def list_subjects(school_id: UUID, session: SchoolSession) -> list[SubjectOut]:
+    rows = await session.scalars(select(Subject).filter_by(school_id=school_id).order_by(Subject.name))
     return [SubjectOut.model_validate(s) for s in rows]

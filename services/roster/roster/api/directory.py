@@ -18,12 +18,11 @@ from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import NotFound
 from contracts.roster import StaffRole as StaffRoleName
+from roster.domain.cards import WHOLE_SCHOOL_READERS
 from roster.models import Enrolment, Guardianship, Person, SchoolClass, StaffRole
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["directory"])
 
-#: School roles that see the whole school's people (DOMAIN §1); the region's inspector reads them too.
-DIRECTORY_READERS = ("school_admin", "director", "deputy", "secretary")
 
 PersonKind = StaffRoleName | Literal["student", "guardian"]
 
@@ -31,7 +30,7 @@ PersonKind = StaffRoleName | Literal["student", "guardian"]
 def require_reader(caller: Caller, school_id: UUID) -> None:
     # DOMAIN §1: the control body reads every school, read only.
     if not caller.reads_region:
-        caller.require(school_id, *DIRECTORY_READERS)
+        caller.require(school_id, *WHOLE_SCHOOL_READERS)
 
 
 def full_name(person: Person) -> str:

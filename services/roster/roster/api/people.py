@@ -12,6 +12,8 @@ from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, NotFound
 from contracts.roster import PersonRegistered
+from roster.api.access import ties_between
+from roster.domain.cards import CardView, card_view
 from roster.domain.people import normalize_snils
 from roster.models import Person
 
@@ -31,12 +33,17 @@ class PersonIn(BaseModel):
     consent: Literal[True] = Field(description="Согласие на обработку персональных данных получено (152-ФЗ)")
 
 
-class PersonOut(BaseModel):
+class PersonName(BaseModel):
+    """The card as a student's family or a subject teacher sees it: names only (R-5)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: UUID
     last_name: str
     first_name: str
     middle_name: str | None
+
+
+class PersonOut(PersonName):
     birth_date: date | None
 
 
@@ -56,8 +63,16 @@ async def register_person(school_id: UUID, body: PersonIn, caller: CallerDep, se
 
 
 @router.get("/{person_id}")
-async def get_person(school_id: UUID, person_id: UUID, session: SchoolSession) -> PersonOut:
-    person = await session.get(Person, person_id)
-    if person is None:
+async def get_person(
+    school_id: UUID, person_id: UUID, caller: CallerDep, session: SchoolSession
+) -> PersonOut | PersonName:
+    """A person's card, as much of it as the reader's role and ties allow (``domain.cards``)."""
+    person = await session.scalar(select(Person).filter_by(school_id=school_id, id=person_id))
+    view = None
+    if person is not None:
+        ties = await ties_between(session, school_id, caller.person_id, person_id)
+        view = card_view(caller.roles_in(school_id), caller.reads_region, ties)
+    if view is None:
+        # R-1: a card one may not read is not there, as for a stranger to the school.
         raise NotFound("Человек не найден.")
-    return PersonOut.model_validate(person)
+    return PersonOut.model_validate(person) if view is CardView.FULL else PersonName.model_validate(person)
