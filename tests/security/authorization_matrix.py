@@ -78,6 +78,8 @@ def row(service: str, method: str, path: str, rule: str, *reaches: dict[str, Rea
 EVERYONE = dict.fromkeys(ROLES, OWN)
 #: Everyone of a school reaches their own (a former parent is no longer of it, R-4).
 PEOPLE = {role: OWN for role in ROLES if role != "former_parent"}
+#: The same for one's own settings: the read-only roles (inspector, director) write nothing, even there.
+PEOPLE_WRITING = {**PEOPLE, "inspector": NONE, "director": NONE}
 
 
 #: Who reads a whole school's journal and contingent (§1: director, deputy, administrator, inspector).
@@ -252,12 +254,12 @@ ROWS = [
     row("notifications", "PUT", "/schools/{school_id}/notification-preferences", "§1 parent", FAMILY),
     # notifications: delivery, announcements and alerts (R-51 … R-53)
     row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "§1", FAMILY, class_teacher=OWN),
-    row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51 one's own", PEOPLE),
+    row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51", PEOPLE_WRITING),
     row("notifications", "GET", "/push/vapid-public-key", "R-51 the push channel's public key", PEOPLE),
-    row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's own browser", PEOPLE),
-    row("notifications", "DELETE", "/schools/{school_id}/push-subscriptions", "R-51 one's own browser", PEOPLE),
+    row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", PEOPLE_WRITING),
+    row("notifications", "DELETE", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", PEOPLE_WRITING),
     row("notifications", "GET", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
-    row("notifications", "POST", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
+    row("notifications", "POST", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE_WRITING),
     row("notifications", "GET", "/schools/{school_id}/announcements", "R-53", PEOPLE),
     row(
         "notifications",

@@ -50,6 +50,9 @@ SAMPLE = {
     "timestamp with time zone": "now()",
     "jsonb": "'{}'",
     "json": "'{}'",
+    "ARRAY": "'{}'",
+    "time without time zone": "'08:30'",
+    "real": "1",
 }
 
 

@@ -8,7 +8,7 @@ const KINDS = [
   ["mark", "Отметки"], ["absence", "Пропуски"], ["homework", "Домашние задания"],
   ["announcement", "Объявления"], ["message", "Сообщения"], ["alert", "Предупреждения об успеваемости"]
 ];
-const CHANNELS = [["email", "Почта"], ["sms", "SMS"], ["push", "Push"]];
+const CHANNELS = [["email", "Почта"], ["sms", "СМС"], ["push", "В браузере"]];
 
 function url(schoolId, path) { return "/notifications/schools/" + schoolId + path; }
 
@@ -63,7 +63,7 @@ function preferencesForm(schoolId, prefs) {
   }));
   form.append(
     el("label", {}, [document.createTextNode("Электронная почта "), email]),
-    el("label", {}, [document.createTextNode("Телефон для SMS "), phone]),
+    el("label", {}, [document.createTextNode("Телефон для СМС "), phone]),
     el("div", { "class": "journal-scroll" }, [grid]),
     el("label", { "class": "check" }, [digest, document.createTextNode(" Письма раз в день одной сводкой")]),
     el("div", { "class": "actions" }, [save, ...tests])
