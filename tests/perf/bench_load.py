@@ -20,6 +20,7 @@ Prints one table with each figure's ratio to the floor. ``make bench-load`` or
 import argparse
 import asyncio
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -323,6 +324,7 @@ def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) ->
 
 
 if __name__ == "__main__":
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     asyncio.run(main(parser.parse_args().seconds))
