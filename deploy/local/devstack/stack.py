@@ -51,7 +51,9 @@ def free_base_port() -> int:
     """A base port whose every offset is free now (tests pick one, so two runs never collide)."""
     rng = random.SystemRandom()
     for _ in range(200):
-        base = rng.randrange(20000, 60000, 20)
+        # Below Linux's ephemeral range (32768–60999): a probe of a port in that range can connect to
+        # itself, and an outgoing connection can take the port between the check and the start.
+        base = rng.randrange(20000, 32740, 20)
         try:
             for offset in [*PORT_OFFSETS.values(), *SANDBOX_OFFSETS.values(), *range(12, 12 + 2 * MAX_SCALE)]:
                 with socket.socket() as probe:
