@@ -26,6 +26,7 @@ from chassis.tenancy import SYSTEM
 from chassis.testing import publish_event, running_app, test_database_url, test_queue_prefix, test_settings
 from contracts import Event
 from contracts.roster import PersonRegistered
+from devstack.region import snils_with_check
 from esia_sandbox.main import build_app as build_sandbox
 from esia_sandbox.settings import SandboxSettings
 from gateway.main import build_app
@@ -170,9 +171,7 @@ async def stack(settings: GatewaySettings, sandbox: FastAPI) -> AsyncIterator[St
 
 def _valid_snils() -> str:
     """A random СНИЛС that passes the control-number check."""
-    digits = f"{(2_000_000 + secrets.randbelow(999_999_999 - 2_000_000)):09d}"
-    total = sum(int(d) * (9 - i) for i, d in enumerate(digits)) % 101
-    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} {0 if total == 100 else total:02d}"
+    return snils_with_check(2_000_000 + secrets.randbelow(999_999_999 - 2_000_000))
 
 
 @dataclass(frozen=True)
