@@ -1,6 +1,8 @@
 """Operator commands of the gateway.
 
 uv run python -m gateway.admin grant-region-role --oid 1000007 --role region_admin --name "Смирнов Павел Андреевич"
+uv run python -m gateway.admin add-portal-client --name "Госуслуги" --scopes schedule changes
+uv run python -m gateway.admin revoke-portal-client --client-id portal-0123456789abcdef
 """
 
 import argparse
@@ -11,18 +13,26 @@ from chassis import migrations
 from chassis.db import Database
 from chassis.tenancy import SYSTEM
 from gateway.accounts import REGION_ROLES, grant_region_role
+from gateway.domain.portal_pull import SCOPES
 from gateway.main import MIGRATIONS
+from gateway.portal_clients import register_client, revoke_client
 from gateway.settings import GatewaySettings
 
 
-async def grant(settings: GatewaySettings, *, esia_oid: str, role: str, name: str) -> None:
+async def in_transaction(settings: GatewaySettings, work):
     await migrations.upgrade(settings, MIGRATIONS)
     db = Database(settings.database_url, source="/gateway")
     try:
         async with db.transaction(SYSTEM) as session:
-            person_id = await grant_region_role(session, esia_oid=esia_oid, role=role, name=name)
+            return await work(session)
     finally:
         await db.dispose()
+
+
+async def grant(settings: GatewaySettings, *, esia_oid: str, role: str, name: str) -> None:
+    person_id = await in_transaction(
+        settings, lambda session: grant_region_role(session, esia_oid=esia_oid, role=role, name=name)
+    )
     print(f"{name} (ЕСИА {esia_oid}): роль {role}, person_id {person_id}")
 
 
@@ -33,10 +43,32 @@ def main(argv: list[str] | None = None) -> None:
     region.add_argument("--oid", required=True, help="oid учётной записи ЕСИА")
     region.add_argument("--role", required=True, choices=REGION_ROLES)
     region.add_argument("--name", required=True, help="ФИО, как его увидит пользователь")
+    client = commands.add_parser("add-portal-client", help="зарегистрировать клиента портала госуслуг (R-70)")
+    client.add_argument("--name", required=True, help="чей это клиент, например «Госуслуги»")
+    client.add_argument("--scopes", nargs="+", required=True, choices=sorted(SCOPES))
+    client.add_argument("--per-minute", type=int, default=600, help="запросов в минуту до ответа 429")
+    revoke = commands.add_parser("revoke-portal-client", help="отозвать клиента портала и его токены")
+    revoke.add_argument("--client-id", required=True)
     args = parser.parse_args(argv)
-    if not args.oid.isdigit():
-        parser.error("oid ЕСИА состоит из цифр")
-    asyncio.run(grant(GatewaySettings(), esia_oid=args.oid, role=args.role, name=args.name.strip()))
+    settings = GatewaySettings()
+    if args.command == "grant-region-role":
+        if not args.oid.isdigit():
+            parser.error("oid ЕСИА состоит из цифр")
+        asyncio.run(grant(settings, esia_oid=args.oid, role=args.role, name=args.name.strip()))
+    elif args.command == "add-portal-client":
+        client_id, secret = asyncio.run(
+            in_transaction(
+                settings,
+                lambda session: register_client(
+                    session, name=args.name.strip(), scopes=frozenset(args.scopes), calls_per_minute=args.per_minute
+                ),
+            )
+        )
+        print(f"client_id: {client_id}\nclient_secret: {secret}\nСекрет показан один раз: сохраните его сейчас.")
+    elif not asyncio.run(in_transaction(settings, lambda session: revoke_client(session, args.client_id))):
+        sys.exit(f"Клиент {args.client_id} не найден или уже отозван.")
+    else:
+        print(f"Клиент {args.client_id} отозван.")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from chassis.app import create_app
 from gateway import portal
 from gateway.access_log import seal_forever
-from gateway.api import auth, compromise, diary, home, local_logins, me, password, proxy
+from gateway.api import auth, compromise, diary, home, local_logins, me, password, portal_pull, proxy
+from gateway.domain.portal_pull import PortalRefusal, RateLimits
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
 from gateway.security_headers import SecurityHeaders
@@ -41,13 +42,21 @@ def build_app(
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
             )
             app.state.esia = None
-            sealer = asyncio.create_task(seal_forever(app.state.db, settings.access_log_seal_seconds))
+            jobs = [
+                asyncio.create_task(seal_forever(app.state.db, settings.access_log_seal_seconds)),
+                asyncio.create_task(
+                    portal.trim_changes_forever(
+                        app.state.db, settings.portal_changes_retention_days, settings.retention_interval_seconds
+                    )
+                ),
+            ]
             try:
                 yield
             finally:
-                sealer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sealer
+                for job in jobs:
+                    job.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await job
 
     app = create_app(
         settings,
@@ -61,6 +70,7 @@ def build_app(
             diary.router,
             local_logins.router,
             compromise.router,
+            portal_pull.router,
             proxy.router,
         ],
         consumers=[consumer, portal.consumer],
@@ -70,6 +80,8 @@ def build_app(
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_exception_handler(PortalRefusal, portal_pull.refusal_answer)
+    app.state.portal_limits = RateLimits()
     app.state.tokens = tokens
     app.state.upstreams = Upstreams(settings, tokens, service_http)
     return app

@@ -1,5 +1,5 @@
 """Gateway tables: accounts (a replica of roster's people and roles), region accounts, local logins,
-login states, sessions and the access log.
+login states, sessions, the access log and the state portal's clients and change feed.
 
 Not tenant-owned: a person may belong to several schools and the gateway is the authority
 that decides who they are, so these tables carry no row-level security.
@@ -8,7 +8,8 @@ that decides who they are, so these tables carry no row-level security.
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func, text
+from sqlalchemy import ARRAY, BigInteger, DateTime, Identity, Index, SmallInteger, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -181,3 +182,49 @@ class Guardianship(Base):
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PortalClient(Base):
+    """R-70: a state-services portal allowed to pull (OAuth2 client credentials).
+
+    Registered by ``python -m gateway.portal_clients``."""
+
+    __tablename__ = "portal_clients"
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: SHA-256 of the secret (``gateway.domain.portal_pull.secret_digest``); the secret is shown once.
+    secret_digest: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    #: Calls a minute before a 429, per gateway instance.
+    calls_per_minute: Mapped[int]
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PortalToken(Base):
+    """An access token issued to a portal client; we keep its digest only."""
+
+    __tablename__ = "portal_tokens"
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), index=True)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class PortalChange(Base):
+    """The change feed: every public event, numbered in commit order (writers take one lock and a number from
+    ``portal_change_versions``), so a portal that has read up to ``version`` misses nothing after it."""
+
+    __tablename__ = "portal_changes"
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    school_id: Mapped[UUID] = mapped_column(index=True)
+    type: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    data: Mapped[dict] = mapped_column(JSONB)
+
+
+class PortalFeed(Base):
+    """The change feed's one row: the highest version trimmed away, below which a portal must resynchronise."""
+
+    __tablename__ = "portal_feed"
+    id: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
+    trimmed_through: Mapped[int] = mapped_column(BigInteger)

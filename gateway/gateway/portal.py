@@ -5,13 +5,22 @@ schools' events into ``public.*`` events that name a student by their ESIA oid a
 else, and emits them through its outbox; the broker routes ``public.#`` to the portal's
 exchange. A student with no ESIA oid yet has no public events: the portal could not link
 them. Those events are not sent again when the oid becomes known later.
+
+Each public event is also a row of the change feed (``/portal/v1/changes``), for a portal that
+synchronises by pulling instead of consuming the stream.
 """
 
-from sqlalchemy import ColumnElement, func, select
+import asyncio
+import contextlib
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
+from chassis.db import Database
 from chassis.events import Envelope, emit_event
+from chassis.tenancy import SYSTEM
 from contracts import Event
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
@@ -25,7 +34,7 @@ from contracts.public import (
     PublicStudentEnrolled,
 )
 from contracts.roster import StudentEnrolled
-from gateway.models import Person
+from gateway.models import Person, PortalChange, PortalFeed
 
 consumer = Consumer("gateway.portal")
 
@@ -43,6 +52,28 @@ STUDENT_EVENTS: dict[type[Event], type[Event]] = {
 }
 
 
+#: The advisory lock that numbers the change feed in commit order (any constant of ours).
+CHANGE_FEED_LOCK = 70_070
+
+
+async def publish(session: AsyncSession, public: Event, school_id: UUID) -> None:
+    """Emit ``public`` on the stream and append it to the change feed, in the consumer's transaction.
+
+    The lock is held until commit, so versions are given in commit order: a portal that has read up to
+    N never finds a smaller version appearing later (a rolled-back transaction leaves a gap, nothing else).
+    """
+    await emit_event(session, public, school_id=school_id)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_FEED_LOCK})
+    await session.execute(
+        insert(PortalChange).values(
+            version=func.nextval("portal_change_versions"),
+            school_id=school_id,
+            type=public.TYPE,
+            data=public.model_dump(mode="json"),
+        )
+    )
+
+
 def portal_oid() -> ColumnElement[str | None]:
     """The oid the portal addresses a student by: the one a login confirmed, else the one the school stated
     (children seldom log in themselves)."""
@@ -56,7 +87,7 @@ async def publish_about_student(session: AsyncSession, event: Event, envelope: E
     public = STUDENT_EVENTS[type(event)].model_validate(
         {**event.model_dump(), "student_esia_oid": oid, "school_id": envelope.schoolid}
     )
-    await emit_event(session, public, school_id=envelope.schoolid)
+    await publish(session, public, envelope.schoolid)
 
 
 for source_event in STUDENT_EVENTS:
@@ -79,4 +110,35 @@ async def lesson_recorded(session: AsyncSession, event: LessonRecorded, envelope
         date=event.date,
         homework=homework,
     )
-    await emit_event(session, public, school_id=envelope.schoolid)
+    await publish(session, public, envelope.schoolid)
+
+
+async def trim_changes(db: Database, days: int) -> int:
+    """The change feed keeps ``days`` of history; a portal further behind resynchronises (``/portal/v1/changes``).
+
+    The highest version trimmed is remembered in the same statement, so the feed knows whom to send back.
+    """
+    async with db.transaction(SYSTEM) as session:
+        gone = (
+            delete(PortalChange)
+            .where(PortalChange.at < func.now() - func.make_interval(0, 0, 0, days))
+            .returning(PortalChange.version)
+            .cte("gone")
+        )
+        trimmed = await session.execute(
+            update(PortalFeed)
+            .values(
+                trimmed_through=func.greatest(
+                    PortalFeed.trimmed_through, select(func.max(gone.c.version)).scalar_subquery()
+                )
+            )
+            .returning(select(func.count()).select_from(gone).scalar_subquery())
+        )
+        return trimmed.scalar_one()
+
+
+async def trim_changes_forever(db: Database, days: int, interval: float) -> None:
+    while True:
+        with contextlib.suppress(Exception):
+            await trim_changes(db, days)
+        await asyncio.sleep(interval)

@@ -33,6 +33,9 @@ class MarkOut(BaseModel):
     #: The вид работы's name from gradebook; empty for a mark whose events came before it was carried.
     work_type_title: str
     weight: float
+    #: The mark's id and state, as the state portal's change feed names them.
+    mark_id: UUID | None = None
+    version: int | None = None
 
 
 class AbsenceOut(BaseModel):
@@ -204,7 +207,9 @@ async def get_diary(
             for le in lessons
         ],
         [
-            MarkRecord(m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight)
+            MarkRecord(
+                m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight, m.id, m.version
+            )
             for m in marks
         ],
         [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],

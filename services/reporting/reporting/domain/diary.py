@@ -51,6 +51,8 @@ class MarkRecord:
     work_type: str
     work_type_title: str
     weight: float
+    mark_id: UUID | None = None
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class DiaryMark:
     work_type: str
     work_type_title: str
     weight: float
+    mark_id: UUID | None = None
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,7 @@ def diary_days(
 
     for mark in marks:
         entry(mark.lesson_id, mark.date, mark.subject).marks.append(
-            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight)
+            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight, mark.mark_id, mark.version)
         )
     for absence in absences:
         entry(absence.lesson_id, absence.date, absence.subject).absence = DiaryAbsence(

@@ -1,0 +1,153 @@
+"""The portal pull's pure rules: scopes, ranges, the rate limit and the diary → schedule translation."""
+
+from datetime import date
+
+import pytest
+
+from gateway.domain.portal_pull import (
+    CHANGES_MAX_LIMIT,
+    SCHEDULE_MAX_DAYS,
+    PortalRefusal,
+    RateLimits,
+    changes_limit,
+    granted_scopes,
+    schedule_lessons,
+    schedule_range,
+)
+
+HELD = frozenset({"schedule", "changes"})
+
+
+def test_no_scope_asked_grants_what_the_client_holds_and_a_subset_only_itself():
+    assert granted_scopes(None, HELD) == HELD
+    assert granted_scopes("  ", HELD) == HELD
+    assert granted_scopes("changes", HELD) == {"changes"}
+
+
+def test_a_scope_the_client_does_not_hold_is_refused_by_name():
+    with pytest.raises(PortalRefusal) as refused:
+        granted_scopes("schedule marks", frozenset({"schedule"}))
+    assert (refused.value.status, refused.value.outcome.code) == (400, "invalid_scope")
+    assert refused.value.outcome.text == "Клиенту не выдан доступ: marks."
+
+
+def test_a_month_may_be_pulled_and_a_day_more_or_a_reversed_range_may_not():
+    start = date(2026, 10, 1)
+    last = date(2026, 10, SCHEDULE_MAX_DAYS)
+    assert schedule_range(start, last) == (start, last)
+    assert schedule_range(start, start) == (start, start)
+    with pytest.raises(PortalRefusal) as too_long:
+        schedule_range(start, date(2026, 11, 1))
+    assert (too_long.value.status, too_long.value.outcome.code) == (422, "range_too_long")
+    with pytest.raises(PortalRefusal) as reversed_range:
+        schedule_range(start, date(2026, 9, 30))
+    assert reversed_range.value.outcome.code == "bad_range"
+    assert reversed_range.value.outcome.text == "Конец периода (30.09.2026) раньше его начала (01.10.2026)."
+
+
+@pytest.mark.parametrize("limit", [0, CHANGES_MAX_LIMIT + 1, -5])
+def test_a_page_size_outside_the_bounds_is_refused(limit):
+    with pytest.raises(PortalRefusal) as refused:
+        changes_limit(limit)
+    assert refused.value.outcome.code == "bad_limit"
+
+
+def test_page_sizes_at_the_bounds_are_accepted():
+    assert changes_limit(1) == 1
+    assert changes_limit(CHANGES_MAX_LIMIT) == CHANGES_MAX_LIMIT
+
+
+def test_a_client_gets_a_minutes_worth_at_once_then_waits_for_the_refill():
+    limits = RateLimits()
+    assert [limits.take("a", 3, 100.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    # Three a minute refill one every 20 s: the fourth call waits the whole 20 s, later ones less.
+    assert limits.take("a", 3, 100.0) == 20.0
+    assert limits.take("a", 3, 110.0) == 10.0
+    assert limits.take("a", 3, 120.0) == 0.0
+    # Another client has its own bucket.
+    assert limits.take("b", 3, 120.0) == 0.0
+
+
+def test_a_long_pause_refills_no_more_than_a_minutes_worth():
+    limits = RateLimits()
+    for _ in range(2):
+        limits.take("a", 2, 0.0)
+    assert [limits.take("a", 2, 10_000.0) for _ in range(3)] == [0.0, 0.0, 30.0]
+
+
+def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
+    diary = {
+        "student": {"id": "s", "name": "Петров Алексей", "class_name": "5А"},
+        "days": [
+            {
+                "date": "2026-10-12",
+                "lessons": [
+                    {
+                        "lesson_id": "l1",
+                        "subject": "Математика",
+                        "topic": "Дроби",
+                        "homework": "№ 5",
+                        "marks": [
+                            {
+                                "mark_id": "m1",
+                                "version": 2,
+                                "value": "5",
+                                "work_type": "test",
+                                "work_type_title": "Контрольная работа",
+                                "weight": 2.0,
+                            },
+                            {
+                                "mark_id": "m2",
+                                "value": "зач",
+                                "work_type": "credit",
+                                "work_type_title": "",
+                                "weight": 1.0,
+                            },
+                        ],
+                        "absence": {"reason": "late", "code": "О"},
+                        "number": 2,
+                        "starts": "09:00:00",
+                        "ends": "09:45:00",
+                        "room": "14",
+                        "status": "scheduled",
+                    },
+                    {"lesson_id": "l2", "subject": "Музыка", "marks": [], "absence": None, "status": "cancelled"},
+                ],
+            },
+            {"date": "2026-10-13", "lessons": []},
+        ],
+    }
+    first, second = schedule_lessons(diary)
+    assert first == {
+        "lesson_id": "l1",
+        "date": "2026-10-12",
+        "number": 2,
+        "starts": "09:00:00",
+        "ends": "09:45:00",
+        "subject": "Математика",
+        "topic": "Дроби",
+        "homework": "№ 5",
+        "room": "14",
+        "cancelled": False,
+        "attendance": "О",
+        "marks": [
+            {
+                "mark_id": "m1",
+                "version": 2,
+                "value": "5",
+                "weight": 2.0,
+                "work_type": "Контрольная работа",
+                "scale": "five_point",
+            },
+            {
+                "mark_id": "m2",
+                "version": None,
+                "value": "зач",
+                "weight": 1.0,
+                "work_type": "credit",
+                "scale": "pass_fail",
+            },
+        ],
+    }
+    assert second["cancelled"] is True and second["attendance"] is None and second["number"] is None
+    assert "Петров" not in str(schedule_lessons(diary))
