@@ -159,9 +159,11 @@ async def test_a_mark_reaches_the_portal_once_with_the_oid_and_no_personal_data(
             "date": "2026-11-23",
             "value": "5",
             "work_type_title": "Контрольная работа",
+            "weight": 2.0,
         }
     ]
     assert posted[0]["source"] == "/gateway" and posted[0]["subject"] == str(mark.mark_id)
+    assert posted[0]["traceparent"] is None, "our trace context is not published"
     for body in feed.bodies:
         assert not keys_of(json.loads(body)) & PRIVATE_KEYS, body
         for private in ("Кузнецова", "Дарья", "Олеговна", "2014-05-02", snils, "11223344595", str(student)):

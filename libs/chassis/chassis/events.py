@@ -33,7 +33,9 @@ class Envelope(BaseModel):
 
 def envelope_for(event: Event, *, source: str, school_id: UUID) -> Envelope:
     carrier: dict[str, str] = {}
-    inject(carrier)
+    # Our trace context stays inside: events for the state portal (``public.*``) leave without it.
+    if not event.TYPE.startswith("public."):
+        inject(carrier)
     return Envelope(
         id=uuid4(),
         source=source,

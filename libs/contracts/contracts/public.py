@@ -29,6 +29,8 @@ class PublicMarkPosted(Event):
     value: str
     #: The Russian name of the вид работы («Ответ на уроке», «Контрольная работа» …); may be empty.
     work_type_title: str
+    #: The work type's weight in the weighted average (R-22); added within v1, so it has a default.
+    weight: float | None = None
 
 
 @event_model
@@ -47,6 +49,8 @@ class PublicMarkChanged(Event):
     date: date
     value: str
     work_type_title: str
+    #: The work type's weight in the weighted average (R-22); added within v1, so it has a default.
+    weight: float | None = None
 
 
 @event_model
