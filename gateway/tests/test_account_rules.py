@@ -94,6 +94,8 @@ def test_an_oid_the_school_typed_in_binds_only_the_person_esia_knows():
     assert not vouched_by_school(planted, IDENTITY)
     assert match_account(IDENTITY, [], [planted]) is NoMatch.UNKNOWN
     assert not vouched_by_school(account(stated_oid="1000001", snils_digits="12345678964"), IDENTITY)
+    # СНИЛС where both have it must agree, and then it is enough with the names and birth date.
+    assert vouched_by_school(account(stated_oid="1000001"), IDENTITY)
 
 
 def test_nobody_matches_an_unknown_person():

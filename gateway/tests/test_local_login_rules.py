@@ -72,8 +72,9 @@ def test_a_malformed_hash_matches_nothing_and_needs_rehash(stored):
 def test_temporary_passwords_are_long_mixed_unambiguous_and_different():
     passwords = {temporary_password() for _ in range(200)}
     assert len(passwords) == 200
+    assert {len(p) for p in passwords} == {12}
+    assert len(temporary_password(20)) == 20
     for password in passwords:
-        assert len(password) >= 12
         assert set(password) <= set(UNAMBIGUOUS)
         assert not set(password) & set("0Oo1lIi")
         assert any(c.islower() for c in password) and any(c.isupper() for c in password)
@@ -89,15 +90,18 @@ def test_the_password_policy():
 
     assert problem(ok) is None
     assert problem(ok, "новый-пароль-2025") == "Пароли не совпадают. Введите новый пароль дважды одинаково."
-    assert "не меньше 10 символов" in problem("короткий9")
+    assert problem("короткий9") == "Пароль слишком короткий: нужно не меньше 10 символов."
     assert problem("a" * 10) is None
-    assert "не больше 128" in problem("a" * 129)
-    assert "отличаться от прежнего" in problem("старый-пароль-1")
-    assert "совпадать с логином" in problem("Ivanova.MP2", login="ivanova.mp2")
-    assert "пробелом" in problem(" с пробелом впереди")
-    assert "служебные" in problem("пароль\x00с-нулём")
-    assert "распространён" in problem("1234567890")
-    assert "распространён" in problem("ЙЦУКЕНГШЩЗ")
+    assert problem("ы" * 128) is None
+    assert problem("ы" * 129) == "Пароль слишком длинный: не больше 128 символов."
+    assert problem("старый-пароль-1") == "Новый пароль должен отличаться от прежнего."
+    assert problem("Ivanova.MP2", login="ivanova.mp2") == "Пароль не должен совпадать с логином."
+    spaces = "Пароль не должен начинаться или заканчиваться пробелом и содержать служебные символы."
+    assert problem(" с пробелом впереди") == spaces
+    assert problem("пароль\x00с-нулём") == spaces
+    common = "Этот пароль слишком распространён: его подбирают первым. Придумайте другой."
+    assert problem("1234567890") == common
+    assert problem("ЙЦУКЕНГШЩЗ") == common
 
 
 @pytest.mark.parametrize(
@@ -159,6 +163,12 @@ def test_a_lock_ends_fifteen_minutes_after_the_fifth_failure():
     failures = minutes_ago(20, 19, 18, 17, 16)
     assert locked_until(failures, NOW - timedelta(minutes=2)) == NOW - timedelta(minutes=1)
     assert locked_until(failures, NOW) is None
+
+
+def test_five_failures_exactly_fifteen_minutes_apart_still_lock_and_a_lock_ends_at_its_moment():
+    failures = minutes_ago(15, 10, 5, 2, 0)
+    assert locked_until(failures, NOW) == NOW + timedelta(minutes=15)
+    assert locked_until(failures, NOW + timedelta(minutes=15)) is None
 
 
 def test_the_latest_lock_counts():

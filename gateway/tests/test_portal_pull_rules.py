@@ -22,6 +22,7 @@ def test_no_scope_asked_grants_what_the_client_holds_and_a_subset_only_itself():
     assert granted_scopes(None, HELD) == HELD
     assert granted_scopes("  ", HELD) == HELD
     assert granted_scopes("changes", HELD) == {"changes"}
+    assert granted_scopes("changes schedule", HELD) == HELD
 
 
 def test_a_scope_the_client_does_not_hold_is_refused_by_name():
@@ -29,6 +30,10 @@ def test_a_scope_the_client_does_not_hold_is_refused_by_name():
         granted_scopes("schedule marks", frozenset({"schedule"}))
     assert (refused.value.status, refused.value.outcome.code) == (400, "invalid_scope")
     assert refused.value.outcome.text == "Клиенту не выдан доступ: marks."
+    assert str(refused.value) == "Клиенту не выдан доступ: marks."
+    with pytest.raises(PortalRefusal) as two:
+        granted_scopes("marks schedule people", frozenset({"schedule"}))
+    assert two.value.outcome.text == "Клиенту не выдан доступ: marks, people."
 
 
 def test_a_month_may_be_pulled_and_a_day_more_or_a_reversed_range_may_not():
@@ -39,9 +44,10 @@ def test_a_month_may_be_pulled_and_a_day_more_or_a_reversed_range_may_not():
     with pytest.raises(PortalRefusal) as too_long:
         schedule_range(start, date(2026, 11, 1))
     assert (too_long.value.status, too_long.value.outcome.code) == (422, "range_too_long")
+    assert too_long.value.outcome.text == "Период не может быть длиннее 31 дней."
     with pytest.raises(PortalRefusal) as reversed_range:
         schedule_range(start, date(2026, 9, 30))
-    assert reversed_range.value.outcome.code == "bad_range"
+    assert (reversed_range.value.status, reversed_range.value.outcome.code) == (422, "bad_range")
     assert reversed_range.value.outcome.text == "Конец периода (30.09.2026) раньше его начала (01.10.2026)."
 
 
@@ -49,7 +55,8 @@ def test_a_month_may_be_pulled_and_a_day_more_or_a_reversed_range_may_not():
 def test_a_page_size_outside_the_bounds_is_refused(limit):
     with pytest.raises(PortalRefusal) as refused:
         changes_limit(limit)
-    assert refused.value.outcome.code == "bad_limit"
+    assert (refused.value.status, refused.value.outcome.code) == (422, "bad_limit")
+    assert refused.value.outcome.text == "limit должен быть от 1 до 1000."
 
 
 def test_page_sizes_at_the_bounds_are_accepted():
