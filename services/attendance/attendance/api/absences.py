@@ -24,6 +24,7 @@ from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
+from chassis.russian import RU_COLLATION
 from contracts.attendance import AbsenceCorrected, AbsenceReason, AbsenceRecorded, AbsenceWithdrawn
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["absences"])
@@ -249,7 +250,7 @@ async def lesson_absences(
         select(Absence, Person)
         .outerjoin(Person, Person.id == Absence.student_id)
         .where(Absence.lesson_id == lesson.id)
-        .order_by(Person.last_name, Person.first_name)
+        .order_by(Person.last_name.collate(RU_COLLATION), Person.first_name.collate(RU_COLLATION))
     )
     return [
         LessonAbsence(**_out(absence).model_dump(), student_name=student.name if student else None)

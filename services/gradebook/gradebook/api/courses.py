@@ -9,6 +9,7 @@ from sqlalchemy import select
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import Forbidden, Invalid
+from chassis.russian import collation_key
 from gradebook.api.access import get_in_school, reads_whole_school, require_reader
 from gradebook.domain.marks import ScoredMark, average, weighted_average
 from gradebook.domain.work_types import WORK_TYPES
@@ -63,8 +64,8 @@ async def _class_list(session: SchoolSession, course: Course) -> list[StudentOut
         .where(ClassMember.class_id == course.class_id)
     )
     students = [StudentOut(student_id=sid, name=p.name if p else None) for sid, p in rows]
-    # Alphabetical as in a paper journal; Ё sorts with Е; names not yet known go last.
-    return sorted(students, key=lambda s: (s.name is None, (s.name or "").replace("Ё", "Е").replace("ё", "е")))
+    # Alphabetical as in a paper journal; names not yet known go last.
+    return sorted(students, key=lambda s: collation_key(s.name))
 
 
 @router.get("/courses/{course_id}/students")

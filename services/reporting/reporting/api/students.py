@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import NotFound
+from chassis.russian import collation_key
 from reporting.api.access import student_card
 from reporting.domain.access import staff_reads_diary
-from reporting.domain.people import full_name, russian_sort_key
+from reporting.domain.people import full_name
 from reporting.models import ClassTeacher, Guardianship, Person, SchoolClass, Student
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["students"])
@@ -33,7 +34,7 @@ async def my_students(school_id: UUID, caller: CallerDep, session: SchoolSession
         card = await student_card(session, school_id, student_id)
         if card is not None:
             found.append(MyStudentOut(student_id=card.id, name=card.name, class_name=card.class_name))
-    return sorted(found, key=lambda s: (s.name or "", str(s.student_id)))
+    return sorted(found, key=lambda s: (collation_key(s.name), str(s.student_id)))
 
 
 class GuardianOut(BaseModel):
@@ -82,9 +83,9 @@ async def class_students(
                     for link in links
                     if link.student_id == student.id
                 ),
-                key=lambda g: russian_sort_key(g.name),
+                key=lambda g: collation_key(g.name),
             ),
         )
         for student in students
     ]
-    return sorted(found, key=lambda s: (*russian_sort_key(s.name), str(s.student_id)))
+    return sorted(found, key=lambda s: (collation_key(s.name), str(s.student_id)))

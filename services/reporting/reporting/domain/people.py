@@ -5,8 +5,3 @@ def full_name(last_name: str | None, first_name: str | None) -> str | None:
     """«Фамилия Имя», as class lists show it; None while roster has not told us the name."""
     parts = [p for p in (last_name, first_name) if p]
     return " ".join(parts) or None
-
-
-def russian_sort_key(name: str | None) -> tuple[bool, str]:
-    """Alphabetical as in a paper class list: Ё with Е, case aside; names not yet known go last."""
-    return (name is None, (name or "").lower().replace("ё", "е"))

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import NotFound
+from chassis.russian import collation_key
 from contracts.roster import StaffRole as StaffRoleName
 from roster.domain.cards import WHOLE_SCHOOL_READERS
 from roster.models import Enrolment, Guardianship, Person, SchoolClass, StaffRole
@@ -203,7 +204,7 @@ async def list_guardianships(
         )
         for link in links
     ]
-    return sorted(entries, key=lambda e: (e.student_name, e.guardian_name))
+    return sorted(entries, key=lambda e: (collation_key(e.student_name), collation_key(e.guardian_name)))
 
 
 @router.get("/staff")
