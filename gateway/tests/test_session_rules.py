@@ -35,6 +35,7 @@ KEY = b"k" * 32
         ("/people/Иван", "/people/%D0%98%D0%B2%D0%B0%D0%BD"),
         ("/a%20b/c~d", "/a%20b/c~d"),
         ("/x/metrics", "/x/metrics"),
+        ("/X-ray/a:b@c!$&'()*+,;=", "/X-ray/a:b@c!$&'()*+,;="),
     ],
 )
 def test_a_path_is_forwarded_in_one_canonical_spelling(raw, canonical):
@@ -100,7 +101,7 @@ def test_a_session_ends_at_its_expiry_or_after_idling():
     assert session_alive(now=NOW, expires_at=expires, last_seen_at=NOW - idle + timedelta(seconds=1), idle=idle)
     assert not session_alive(now=NOW, expires_at=expires, last_seen_at=NOW - idle, idle=idle)
     assert not session_alive(now=expires, expires_at=expires, last_seen_at=expires, idle=idle)
-    assert new_token() != new_token() and len(new_token()) >= 43
+    assert new_token() != new_token() and len(new_token()) == 43, "32 random bytes"
 
 
 def entry(number: int, path: str = "/api/v1/diary") -> Entry:
@@ -124,6 +125,15 @@ def test_the_access_logs_chain_names_the_first_entry_that_no_longer_fits():
     b = Entry(1, UUID(int=1), "GETS", "/b", 200, NOW)
     assert seal(GENESIS, a) != seal(GENESIS, b)
     assert seal(GENESIS, entry(1)) != seal("f" * 64, entry(1))
+    # Every field counts.
+    first = entry(1)
+    for changed_field in ({"id": 2}, {"person_id": UUID(int=2)}, {"status": 404}, {"method": "POST"}):
+        assert seal(GENESIS, Entry(**{**first.__dict__, **changed_field})) != seal(GENESIS, first), changed_field
+
+
+def test_the_seal_is_sha256_over_length_prefixed_fields():
+    """A known answer: chains already sealed in production must verify with the code of later releases."""
+    assert seal(GENESIS, entry(1)) == "976191855cb7d15aefdc76e27dde5819dbd80e14728e59b40d3fad436025b6ac"
 
 
 ADMIN_SCHOOL, OTHER_SCHOOL = "school-a", "school-b"
