@@ -243,8 +243,8 @@ async def main(seconds: int) -> None:
         log_level="WARNING",
     )
     await stack.drop_databases()
-    await stack.start()
     try:
+        await stack.start()
         await ensure_demo(stack)
         teacher, parent = Browser(stack.url("gateway")), Browser(stack.url("gateway"))
         await teacher.login(TEACHER.esia_oid or "")

@@ -89,8 +89,8 @@ async def main(seconds: int) -> None:
         log_level="WARNING",
     )
     await stack.drop_databases()
-    await stack.start()
     try:
+        await stack.start()
         await ensure_demo(stack)
         # The parent's first ESIA login binds their oid, as at the portal's side they are an ESIA user.
         parent = Browser(stack.url("gateway"))

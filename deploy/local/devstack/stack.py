@@ -240,23 +240,28 @@ class Stack:
             "gateway": "gateway.main:app",
             **{s: f"{s}.main:app" for s in SERVICES},
         }
-        # The first instance of a part migrates its database; its siblings start once it is ready.
-        for name, target in apps.items():
-            process, port = next(iter(self.instances(name).items()))
-            await self._launch(name, target, process, port)
-        sandbox = "delivery_sandbox"
-        await self._spawn(sandbox, [sys.executable, "-m", sandbox], env=self.env_for(sandbox))
-        await self.wait_ready(self.ready_timeout)
-        if self.scale > 1:
-            for name in SCALED_OFFSETS:
-                for process, port in list(self.instances(name).items())[1:]:
-                    await self._launch(name, apps[name], process, port)
+        try:
+            # The first instance of a part migrates its database; its siblings start once it is ready.
+            for name, target in apps.items():
+                process, port = next(iter(self.instances(name).items()))
+                await self._launch(name, target, process, port)
+            sandbox = "delivery_sandbox"
+            await self._spawn(sandbox, [sys.executable, "-m", sandbox], env=self.env_for(sandbox))
             await self.wait_ready(self.ready_timeout)
-            for name in SCALED_OFFSETS:
-                balancer = Balancer(self.port(name), list(self.instances(name).values()))
-                await balancer.start()
-                self._balancers.append(balancer)
-        await policies
+            if self.scale > 1:
+                for name in SCALED_OFFSETS:
+                    for process, port in list(self.instances(name).items())[1:]:
+                        await self._launch(name, apps[name], process, port)
+                await self.wait_ready(self.ready_timeout)
+                for name in SCALED_OFFSETS:
+                    balancer = Balancer(self.port(name), list(self.instances(name).values()))
+                    await balancer.start()
+                    self._balancers.append(balancer)
+            await policies
+        except BaseException:
+            # A start that failed half-way leaves no process behind to hold ports and databases.
+            await self.stop()
+            raise
 
     async def _launch(self, name: str, target: str, process: str, port: int) -> None:
         argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
