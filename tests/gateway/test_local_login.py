@@ -322,6 +322,9 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/auth/school"),
     ("POST", "/api/v1/compromise"),
     ("DELETE", "/api/v1/compromise/{person_id}"),
+    # Public on purpose, no session and no token: the e-mail's one-click unsubscribe, authorised by its
+    # signature (RFC 8058: the mail service POSTs it); tests/gateway/test_proxy.py.
+    ("POST", "/api/v1/notifications/unsubscribe/{token}"),
 }
 REFUSED_FORM = "Запрос отклонён: нет или неверный токен защиты. Обновите страницу."
 REFUSED_API = "Запрос отклонён: нет или неверный токен защиты (X-CSRF-Token). Обновите страницу."

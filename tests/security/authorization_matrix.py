@@ -302,6 +302,9 @@ ROWS = [
     ),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
+    # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes.
+    row("gateway", "GET", "/api/v1/notifications/unsubscribe/{token}", "R-51 the signed link", EVERYONE),
+    row("gateway", "POST", "/api/v1/notifications/unsubscribe/{token}", "R-51 the signed link", EVERYONE),
     row("gateway", "GET", "/api/v1/diary", "R-1", FAMILY),
     row("gateway", "GET", "/api/v1/diary/{student_id}", "R-1", JOURNAL_READERS, FAMILY),
     row("gateway", "POST", "/api/v1/local-logins", "R-2 issuance policy", SETUP),
