@@ -75,7 +75,21 @@ async function loadWeek() {
   }
 }
 
+/** the school's and the class's announcements of the week, above its days. */
+function weekAnnouncements(items) {
+  return el("section", { "class": "week-announcements", "aria-label": "Объявления недели" }, [
+    el("h3", { text: "Объявления" }),
+    el("ul", { "class": "notifications" }, items.map((a) => el("li", {}, [
+      el("div", { "class": "note-title", text: a.title }),
+      el("div", { text: a.text }),
+      el("div", { "class": "hint", text: (a.class_id ? "Для класса, " : "Для всей школы, ") + (a.starts_on === a.ends_on
+        ? russianDate(a.starts_on) : "с " + russianDate(a.starts_on) + " по " + russianDate(a.ends_on)) })
+    ])))
+  ]);
+}
+
 function renderWeek(box, diary) {
+  if (diary.announcements && diary.announcements.length) box.appendChild(weekAnnouncements(diary.announcements));
   const days = diary.days.filter((day) => day.lessons.length);
   if (!days.length) {
     box.appendChild(el("p", { "class": "hint", text: "На этой неделе записей нет." }));
