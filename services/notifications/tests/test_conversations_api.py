@@ -2,6 +2,7 @@
 moderation, and a new message by e-mail to a parent who chose it (R-51)."""
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID, uuid4
 
 from chassis.auth import Caller
@@ -14,6 +15,8 @@ from contracts.roster import (
     StaffRoleGranted,
     StudentEnrolled,
 )
+
+DAY = date(2026, 9, 1)
 
 
 @dataclass
@@ -63,8 +66,8 @@ async def make_school(settings, client, as_) -> School:
     events += [
         StaffRoleGranted(person_id=director.person_id, role="director"),
         *(StaffRoleGranted(person_id=t.person_id, role="teacher") for t in (class_teacher, teacher, other_teacher)),
-        StudentEnrolled(student_id=anna.person_id, class_id=class_id, class_name="5А", enrolled_on="2026-09-01"),
-        StudentEnrolled(student_id=boris.person_id, class_id=class_id, class_name="5А", enrolled_on="2026-09-01"),
+        StudentEnrolled(student_id=anna.person_id, class_id=class_id, class_name="5А", enrolled_on=DAY),
+        StudentEnrolled(student_id=boris.person_id, class_id=class_id, class_name="5А", enrolled_on=DAY),
         GuardianshipLinked(guardian_id=mother.person_id, student_id=anna.person_id, relation="мать"),
         GuardianshipLinked(guardian_id=father.person_id, student_id=anna.person_id, relation="отец"),
         GuardianshipLinked(guardian_id=other_parent.person_id, student_id=boris.person_id, relation="мать"),
@@ -222,6 +225,23 @@ async def test_oversized_and_empty_messages_and_attachments_are_refused(settings
 
 async def test_the_class_letter_reaches_each_family_apart(settings, client, as_):
     school = await make_school(settings, client, as_)
+    # A late copy of an older class-teacher assignment changes nothing (the replica keeps the higher version);
+    # a newcomer registered after it on the same queue shows that it was handled.
+    stale = ClassTeacherAssigned(
+        class_id=school.class_id, class_name="5А", teacher_id=school.teacher.person_id, version=1
+    )
+    newcomer = person(school.id, "student", name="Новикова Нина")
+    for event in (
+        stale,
+        PersonRegistered(person_id=newcomer.person_id, last_name="Новикова", first_name="Нина"),
+        StudentEnrolled(student_id=newcomer.person_id, class_id=school.class_id, class_name="5А", enrolled_on=DAY),
+    ):
+        await publish_event(settings, event, school_id=school.id)
+
+    async def newcomer_known() -> bool:
+        return any(c["name"] == "Новикова Нина" for c in await contacts(client, as_, school, school.teacher))
+
+    await eventually(newcomer_known)
     letter = {"class_id": str(school.class_id), "subject": "Итоги недели", "body": "Неделя прошла хорошо."}
     refused(
         await client.post(f"/schools/{school.id}/class-letters", json=letter, headers=as_(school.teacher)),

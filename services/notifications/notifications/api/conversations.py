@@ -12,7 +12,7 @@ from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import Uuid, and_, exists, func, literal, or_, select
+from sqlalchemy import Uuid, and_, exists, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,8 @@ router = APIRouter(prefix="/schools/{school_id}/conversations", tags=["conversat
 
 NOBODY = "Получатель не найден."
 NO_CONVERSATION = "Переписка не найдена."
+#: The full-text configuration as the ``messages_search`` index spells it (a literal, so the index matches).
+RUSSIAN = literal_column("'russian'::regconfig")
 #: What an e-mail or SMS of a new message quotes of its text; the rest is read in the journal.
 PREVIEW_CHARS = 300
 
@@ -262,7 +264,7 @@ async def list_conversations(
         found_in_text = select(Message.conversation_id).where(
             Message.school_id == school_id,
             Message.hidden_at.is_(None),
-            func.to_tsvector("russian", Message.body).op("@@")(func.plainto_tsquery("russian", words)),
+            func.to_tsvector(RUSSIAN, Message.body).op("@@")(func.plainto_tsquery(RUSSIAN, words)),
         )
         query = query.where(
             or_(func.strpos(func.lower(Conversation.subject), words.lower()) > 0, Conversation.id.in_(found_in_text))
