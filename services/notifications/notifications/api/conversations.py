@@ -12,7 +12,7 @@ from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import Uuid, and_, exists, func, literal, literal_column, or_, select
+from sqlalchemy import ColumnElement, Uuid, and_, exists, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,7 +125,7 @@ def checked_message(body: MessageIn) -> list[dict]:
     return [{"ref": a.ref, "name": a.name, "size": a.size} for a in attachments]
 
 
-def unread_messages(school_id: UUID, person_id: UUID):
+def unread_messages(school_id: UUID, person_id: UUID) -> ColumnElement[bool]:
     """Messages to the person they have not read: others' visible messages in their conversations."""
     member = select(ConversationMember.conversation_id).filter_by(school_id=school_id, person_id=person_id)
     read = exists().where(MessageRead.message_id == Message.id, MessageRead.person_id == person_id)
@@ -190,7 +190,9 @@ async def post_message(
     return message
 
 
-async def _member_conversation(session: AsyncSession, school_id: UUID, conversation_id: UUID, caller: Caller):
+async def _member_conversation(
+    session: AsyncSession, school_id: UUID, conversation_id: UUID, caller: Caller
+) -> Conversation:
     is_member = exists().where(
         ConversationMember.conversation_id == Conversation.id, ConversationMember.person_id == caller.person_id
     )
