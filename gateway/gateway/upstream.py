@@ -69,15 +69,17 @@ class Upstreams:
         service: str,
         method: str,
         path: str,
-        caller: Caller,
+        caller: Caller | None,
         *,
         query: str = "",
         body: bytes = b"",
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send a request to ``service`` as ``caller``; a service that cannot be reached is a 503 problem."""
+        """Send a request to ``service`` as ``caller`` (None: a public route, no token); a service that cannot be
+        reached is a 503 problem."""
         outgoing = {name: value for name, value in (headers or {}).items() if name.lower() in FORWARDED_HEADERS}
-        outgoing["authorization"] = f"Bearer {self.tokens.signer.issue(caller, INTERNAL_TOKEN_TTL_SECONDS)}"
+        if caller is not None:
+            outgoing["authorization"] = f"Bearer {self.tokens.signer.issue(caller, INTERNAL_TOKEN_TTL_SECONDS)}"
         inject(outgoing)
         url = f"{self.settings.service_url(service)}{path}" + (f"?{query}" if query else "")
         try:

@@ -1,6 +1,7 @@
 """Each role's own screen does its main job, and shows only what the role may read (R-1)."""
 
 import re
+from uuid import uuid4
 
 from playwright.async_api import Request
 
@@ -83,3 +84,42 @@ async def test_a_parent_sees_only_their_own_child_and_the_weeks_homework(visit):
     assert "Домашнее задание:" in week
     assert re.search(r"\d\d\.\d\d\.\d{4}", await page.locator("#week-title").inner_text())
     assert await page.locator("#journal, #admin, #classroom").count() == 0
+
+
+async def test_the_class_teacher_writes_to_the_parents_and_a_parent_answers(visit):
+    """R-50, R-51: the weekly letter to each family apart, one unread counter, the answer with its read receipt."""
+    teacher = (await visit("teacher")).page
+    await teacher.locator("#letter-open").click()
+    letter = teacher.locator("#letter-form")
+    subject = f"Итоги недели № {uuid4().hex[:4]}"
+    await letter.locator("input[name=subject]").fill(subject)
+    await letter.locator("textarea[name=body]").fill("Неделя прошла хорошо, в пятницу экскурсия.")
+    await letter.locator("button[type=submit]").click()
+    await teacher.locator("#mail-status", has_text="Письмо отправлено").wait_for()
+
+    parent = (await visit("parent", "phone")).page
+    await parent.locator("#conversation-list li.unread", has_text=subject).wait_for()
+    counter = parent.locator("#unread-count")
+    before = int(await counter.inner_text())
+    assert before >= 1
+    await parent.locator("#conversation-list button", has_text=subject).click()
+    await parent.locator("#message-list li", has_text="экскурсия").wait_for()
+    await parent.locator("#conversation-list li.read", has_text=subject).wait_for()
+    assert int(await counter.inner_text()) == before - 1
+    await parent.locator("#reply-form textarea").fill("Спасибо, будем!")
+    await parent.locator("#reply-form button[type=submit]").click()
+    await parent.locator("#message-list li.own", has_text="Спасибо, будем!").wait_for()
+    # The picker offers the child's teachers, never another family.
+    await parent.locator("#compose-open").click()
+    await parent.locator("#compose-form input[name=find]").fill("Иванова")
+    await parent.locator("#contacts button", has_text="Иванова Мария").first.wait_for()
+    if before > 1:
+        await parent.locator("#read-all").click()
+        await parent.locator("#unread-count", has_text=re.compile(r"^0$")).wait_for()
+
+    await teacher.reload()
+    await teacher.locator("#conversation-list li.unread", has_text=subject).first.wait_for()
+    await teacher.locator("#conversation-list li.unread button", has_text=subject).first.click()
+    await teacher.locator("#message-list li", has_text="Спасибо, будем!").wait_for()
+    receipt = teacher.locator("#message-list li.own .receipt")
+    await receipt.filter(has_text="Прочитано:").first.wait_for()

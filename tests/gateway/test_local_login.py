@@ -322,6 +322,9 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/auth/school"),
     ("POST", "/api/v1/compromise"),
     ("DELETE", "/api/v1/compromise/{person_id}"),
+    # Public on purpose, no session and no token: the e-mail's one-click unsubscribe, authorised by its
+    # signature (RFC 8058: the mail service POSTs it); tests/gateway/test_proxy.py.
+    ("POST", "/api/v1/notifications/unsubscribe/{token}"),
 }
 #: Routes that take no cookie, so a forged cross-site request carries nothing to abuse: the state portal's
 #: token endpoint authenticates the client by its own credentials (tests/gateway/test_portal_pull.py).

@@ -3,7 +3,10 @@
 from contextlib import asynccontextmanager
 from uuid import uuid4
 
+import httpx
 import jwt
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from chassis.auth import Caller, TokenVerifier
@@ -12,6 +15,7 @@ from chassis.testing import eventually, refused
 from gateway.accounts import grant_region_role
 from gateway.keys import load_or_create_signer
 from gateway.models import AccessLogEntry, School
+from gateway.upstream import Upstreams
 
 SCHOOL = {"name": "МБОУ «Лицей № 2»", "short_name": "Лицей № 2", "municipality": "Энск"}
 
@@ -126,3 +130,48 @@ async def test_published_jwks_verifies_an_issued_token_and_its_key_id_is_stable(
     assert settings.signing_key_path.stat().st_mode & 0o777 == 0o600
     again = load_or_create_signer(settings.signing_key_path, issuer="i", audience="a")
     assert again.kid == signer.kid
+
+
+@asynccontextmanager
+async def notifications_answering(stack):
+    """Notifications replaced by an app that tells what reached it (the gateway's own notifications is down)."""
+    seen: list[tuple[str, str, str | None, bytes]] = []
+    service = FastAPI()
+
+    @service.api_route("/{path:path}", methods=["GET", "POST"])
+    async def echo(path: str, request: Request) -> HTMLResponse:
+        seen.append((request.method, request.url.path, request.headers.get("authorization"), await request.body()))
+        return HTMLResponse("<h1>Отписаться от уведомлений</h1>")
+
+    saved: Upstreams = stack.gateway.state.upstreams
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=service), base_url="http://notifications.test"
+    ) as http:
+        stack.gateway.state.upstreams = Upstreams(saved.settings, saved.tokens, {"notifications": http})
+        try:
+            yield seen
+        finally:
+            stack.gateway.state.upstreams = saved
+
+
+async def test_the_unsubscribe_link_works_without_a_session_and_nothing_else_does(stack):
+    token = "WyJzY2hvb2wiXQ.c2lnbmF0dXJl"
+    async with notifications_answering(stack) as seen, stack.browser() as mail_client:
+        opened = await mail_client.get(f"/api/v1/notifications/unsubscribe/{token}")
+        assert opened.status_code == 200, opened.text
+        assert "Отписаться от уведомлений" in opened.text
+        # RFC 8058 one-click: the mail service POSTs, with no cookie and no CSRF token.
+        clicked = await mail_client.post(
+            f"/api/v1/notifications/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}
+        )
+        assert clicked.status_code == 200, clicked.text
+        # Passed on to that route alone, and with no internal token: the signature is the authority.
+        assert seen == [
+            ("GET", f"/unsubscribe/{token}", None, b""),
+            ("POST", f"/unsubscribe/{token}", None, b"List-Unsubscribe=One-Click"),
+        ]
+        # Anything else of notifications still needs a session, and a token that is not one reaches nothing.
+        refused(await mail_client.get(f"/api/v1/notifications/schools/{uuid4()}/notifications"), 401)
+        refused(await mail_client.get("/api/v1/notifications/unsubscribe/..%2Fschools"), 401)
+        refused(await mail_client.get("/api/v1/notifications/unsubscribe/no-signature"), 404, "недействительна")
+        assert len(seen) == 2

@@ -1,6 +1,6 @@
 """Benchmark: one school-wide notice to 2,000 families by e-mail through the local SMTP server (R-51, R-53).
 
-Runs the notifications service in-process on its own ``journal_perf_notifications`` database
+Runs the notifications service in-process on its own ``journal_perf_fanout`` database
 with the delivery sandbox's SMTP server, writes one notice to every family's inbox with its
 e-mail delivery in one transaction (``planning.deliver``, what an announcement's fan-out does),
 then times the sender loop until the last letter has arrived (DKIM-signed, one SMTP session).
@@ -40,8 +40,10 @@ def free_port() -> int:
 async def run(families: int) -> None:
     sandbox = DeliverySandbox(http_port=free_port(), smtp_port=free_port())
     defaults = ServiceSettings()
+    # Not journal_perf_notifications: that is the load benchmark's stack's (bench_load.py), which may be
+    # running; a sender of that stack would take this benchmark's letters from a shared table.
     settings = NotificationsSettings(
-        database_url=f"postgresql+asyncpg://{defaults.db_role}@{defaults.db_server}/journal_perf_notifications",
+        database_url=f"postgresql+asyncpg://{defaults.db_role}@{defaults.db_server}/journal_perf_fanout",
         exchange=f"perf.{os.getpid()}.school.events",
         public_exchange=f"perf.{os.getpid()}.public.events",
         queue_prefix=f"perf.{os.getpid()}.",

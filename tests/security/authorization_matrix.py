@@ -88,6 +88,10 @@ SCHOOL_READERS = {"school_admin": ALL, "director": ALL, "deputy": ALL, "inspecto
 JOURNAL_READERS = {**SCHOOL_READERS, "teacher": OWN, "substitute": OWN, "class_teacher": OWN}
 #: A family reads only its own (R-1); a former parent nothing (R-4).
 FAMILY = {"parent": OWN, "student": OWN}
+#: Internal mail (R-50): everyone of the school writes within the rules; the region's roles hold no mail there.
+MAIL = {**PEOPLE, "inspector": NONE, "region_admin": NONE}
+#: Writing it, marking it read: not the director, who reads only (§1).
+MAIL_WRITING = {**MAIL, "director": NONE}
 #: School set-up: only the school's administrator writes it (§1), the region administrator creates schools.
 SETUP = {"school_admin": ALL}
 #: The school's administration reading its own workings (not the region's inspector).
@@ -248,12 +252,14 @@ ROWS = [
     row("attendance", "GET", "/schools/{school_id}/students/{student_id}/summary", "R-42", JOURNAL_READERS, FAMILY),
     # notifications: a family's own inbox
     row("notifications", "GET", "/schools/{school_id}/notifications", "§1 parent, student", FAMILY),
-    row("notifications", "GET", "/schools/{school_id}/notifications/unread-count", "§1", FAMILY),
+    row(
+        "notifications", "GET", "/schools/{school_id}/notifications/unread-count", "§1, R-50 one counter", FAMILY, MAIL
+    ),
     row("notifications", "POST", "/schools/{school_id}/notifications/{notification_id}/read", "§1", FAMILY),
     row("notifications", "GET", "/schools/{school_id}/notification-preferences", "§1 parent", FAMILY),
     row("notifications", "PUT", "/schools/{school_id}/notification-preferences", "§1 parent", FAMILY),
     # notifications: delivery, announcements and alerts (R-51 … R-53)
-    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "§1", FAMILY, class_teacher=OWN),
+    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "§1, R-50", FAMILY, MAIL_WRITING),
     row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51", PEOPLE_WRITING),
     row("notifications", "GET", "/push/vapid-public-key", "R-51 the push channel's public key", PEOPLE),
     row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", PEOPLE_WRITING),
@@ -277,6 +283,16 @@ ROWS = [
     row("notifications", "GET", "/schools/{school_id}/deliveries", "R-51 undelivered", ADMINISTRATION),
     row("notifications", "POST", "/schools/{school_id}/deliveries/{delivery_id}/retry", "R-51", SETUP),
     row("notifications", "GET", "/schools/{school_id}/sms-budget", "R-51 the SMS budget", ADMINISTRATION),
+    # notifications: internal mail (R-50), «own»: the conversations one is a member of, the people one may write to
+    row("notifications", "GET", "/schools/{school_id}/conversations", "R-50", MAIL),
+    row("notifications", "POST", "/schools/{school_id}/conversations", "R-50 who may write to whom", MAIL_WRITING),
+    row("notifications", "GET", "/schools/{school_id}/conversations/contacts", "R-50 who may write to whom", MAIL),
+    row("notifications", "GET", "/schools/{school_id}/conversations/{conversation_id}", "R-50 a member", MAIL),
+    row("notifications", "POST", "/schools/{school_id}/conversations/{conversation_id}/messages", "R-50", MAIL_WRITING),
+    row("notifications", "POST", "/schools/{school_id}/conversations/{conversation_id}/read", "R-50", MAIL_WRITING),
+    row("notifications", "POST", "/schools/{school_id}/class-letters", "R-51 the class teacher", class_teacher=OWN),
+    row("notifications", "POST", "/schools/{school_id}/messages/{message_id}/hide", "R-50 moderation", SETUP),
+    row("notifications", "GET", "/schools/{school_id}/moderation-log", "R-50 moderation", SETUP),
     # reporting
     row("reporting", "GET", "/schools/{school_id}/my/students", "R-1", FAMILY),
     row("reporting", "GET", "/schools/{school_id}/students/{student_id}/diary", "R-1", JOURNAL_READERS, FAMILY),
@@ -286,6 +302,9 @@ ROWS = [
     ),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
+    # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes (R-51).
+    row("gateway", "GET", "/api/v1/notifications/unsubscribe/{token}", "R-51 the signed link", EVERYONE),
+    row("gateway", "POST", "/api/v1/notifications/unsubscribe/{token}", "R-51 the signed link", EVERYONE),
     row("gateway", "GET", "/api/v1/diary", "R-1", FAMILY),
     row("gateway", "GET", "/api/v1/diary/{student_id}", "R-1", JOURNAL_READERS, FAMILY),
     row("gateway", "POST", "/api/v1/local-logins", "R-2 issuance policy", SETUP),

@@ -57,6 +57,8 @@ async def home(request: Request) -> Response:
         "region_schools": sorted(names.values()) if region else [],
         "school_word": plural_form(len(names), "школа", "школы", "школ"),
         "family": any(r in FAMILY_ROLES for _, r in caller.school_roles),
+        # Internal mail and the one unread counter: everyone of a school.
+        "mail": bool(caller.school_roles),
         "admin_schools": sorted(
             (names.get(school, "Школа"), str(school)) for school, role in caller.school_roles if role == "school_admin"
         ),

@@ -1,4 +1,11 @@
-"""``/api/v1/<service>/<path>``: the session turns into an internal token; the service answers."""
+"""``/api/v1/<service>/<path>``: the session turns into an internal token; the service answers.
+
+One route is public: the unsubscribe links of e-mails (R-51, RFC 8058) are opened from a mail client,
+and mail.ru and Yandex POST them themselves, with no session and no CSRF token. Their authority is the
+link's HMAC signature, checked by notifications; the gateway passes exactly that route, with no token.
+"""
+
+import re
 
 import structlog
 from fastapi import APIRouter, Request, Response
@@ -24,6 +31,28 @@ def upstream_path(request: Request, service: str) -> str | None:
 def request_id() -> str | None:
     """The id the chassis gave this request, so one request is traced through every service's log."""
     return structlog.contextvars.get_contextvars().get("request_id")
+
+
+#: An unsubscribe token as notifications signs it: base64url payload "." base64url MAC — nothing that could
+#: make the forwarded path reach another route.
+UNSUBSCRIBE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9_-]{1,100}")
+
+
+@router.api_route("/notifications/unsubscribe/{token}", methods=["GET", "POST"])
+async def unsubscribe(token: str, request: Request) -> Response:
+    """The e-mail's unsubscribe link, without a session (``notifications.api.unsubscribe``)."""
+    if not UNSUBSCRIBE_TOKEN.fullmatch(token):
+        raise NotFound("Ссылка для отписки недействительна.")
+    answer = await request.app.state.upstreams.send(
+        "notifications",
+        request.method,
+        f"/unsubscribe/{token}",
+        None,
+        body=await request.body(),
+        headers=dict(request.headers),
+    )
+    passed = {"content-type": answer.headers["content-type"]} if "content-type" in answer.headers else {}
+    return Response(content=answer.content, status_code=answer.status_code, headers=passed)
 
 
 @router.api_route("/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -15,11 +15,27 @@ from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import (
+    AssignmentCreated,
+    ClassTeacherAssigned,
+    GuardianshipLinked,
+    PersonRegistered,
+    StaffRoleGranted,
+    StudentEnrolled,
+)
 from notifications.domain import texts
 from notifications.domain.alerts import AlertRules, absence_run_alert, failing_mark_alert
 from notifications.domain.texts import Notice
-from notifications.models import AbsenceDay, ClassTeacher, Enrolment, Guardianship, Person, SchoolAlertRules
+from notifications.models import (
+    AbsenceDay,
+    ClassTeacher,
+    Enrolment,
+    Guardianship,
+    Person,
+    SchoolAlertRules,
+    StaffRole,
+    TeachingAssignment,
+)
 from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
@@ -46,7 +62,31 @@ async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: E
 @family.on(ClassTeacherAssigned)
 async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
     key = {"school_id": envelope.schoolid, "class_id": event.class_id}
-    await upsert(session, ClassTeacher, key, {"teacher_id": event.teacher_id})
+    values = {"teacher_id": event.teacher_id, "version": event.version}
+    # A newer assignment wins over a late older one; events from before versions (0) apply as they come.
+    await upsert(
+        session,
+        ClassTeacher,
+        key,
+        values,
+        only_if=lambda new: (ClassTeacher.version < new.version) | (new.version == 0),
+    )
+
+
+@family.on(StaffRoleGranted)
+async def on_staff_role(session: AsyncSession, event: StaffRoleGranted, envelope: Envelope) -> None:
+    """R-50: staff write to anyone in the school, and the administration is reachable by every family."""
+    await insert_once(
+        session, StaffRole, {"school_id": envelope.schoolid, "person_id": event.person_id, "role": event.role}
+    )
+
+
+@family.on(AssignmentCreated)
+async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelope: Envelope) -> None:
+    """R-50: a family writes to the teachers who teach their child's class."""
+    key = {"school_id": envelope.schoolid, "assignment_id": event.assignment_id}
+    values = {"teacher_id": event.teacher_id, "class_id": event.class_id, "subject_name": event.subject_name}
+    await upsert(session, TeachingAssignment, key, values)
 
 
 @family.on(LessonRecorded)

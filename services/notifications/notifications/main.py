@@ -10,7 +10,18 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from notifications.api import alerts, announcements, deliveries, inbox, preferences, push, unsubscribe
+from notifications.api import (
+    alerts,
+    announcements,
+    conversations,
+    deliveries,
+    inbox,
+    letters,
+    moderation,
+    preferences,
+    push,
+    unsubscribe,
+)
 from notifications.delivery.channels import Mailer, SmscSms, WebPush
 from notifications.delivery.keys import load_keys
 from notifications.delivery.sender import DeliverySender
@@ -57,6 +68,9 @@ def build_app(settings: NotificationsSettings, verifier: TokenVerifier | None = 
             announcements.router,
             alerts.router,
             unsubscribe.router,
+            conversations.router,
+            letters.router,
+            moderation.router,
         ],
         consumers=[family],
         migrations_dir=MIGRATIONS,

@@ -47,12 +47,34 @@ class Enrolment(Base):
 
 
 class ClassTeacher(Base):
-    """Классный руководитель of a class: may announce to it (R-53)."""
+    """Классный руководитель of a class: may announce to it (R-53), writes the class letter (R-51)."""
 
     __tablename__ = "class_teachers"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     class_id: Mapped[UUID] = mapped_column(primary_key=True)
     teacher_id: Mapped[UUID]
+    #: Roster's version of the class's assignment: an older event never overwrites a newer one.
+    version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class StaffRole(Base):
+    """A staff role of a person in the school (roster's StaffRoleGranted): who may write to whom (R-50)."""
+
+    __tablename__ = "staff_roles"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class TeachingAssignment(Base):
+    """Нагрузка: a teacher gives a subject in a class (roster's AssignmentCreated); a family writes to them (R-50)."""
+
+    __tablename__ = "teaching_assignments"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    assignment_id: Mapped[UUID] = mapped_column(primary_key=True)
+    teacher_id: Mapped[UUID]
+    class_id: Mapped[UUID] = mapped_column(index=True)
+    subject_name: Mapped[str] = mapped_column(String(200))
 
 
 class Announcement(Base):
@@ -197,3 +219,68 @@ class Delivery(Base):
     digest_id: Mapped[UUID | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(Base):
+    """Переписка (R-50): a subject and its members; a class letter (R-51) is one conversation per family."""
+
+    __tablename__ = "conversations"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    subject: Mapped[str] = mapped_column(String(200))
+    started_by: Mapped[UUID]
+    #: The class of a class letter (all its conversations share ``letter_id``); None for a plain one.
+    class_id: Mapped[UUID | None]
+    letter_id: Mapped[UUID | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_message_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ConversationMember(Base):
+    __tablename__ = "conversation_members"
+    __table_args__ = (Index("conversation_members_person", "school_id", "person_id"),)
+    school_id: Mapped[UUID]
+    conversation_id: Mapped[UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+
+
+class Message(Base):
+    """One message of a conversation. Hidden by the administration: its text is no longer shown (moderation)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("messages_conversation", "conversation_id", "created_at"),
+        Index("messages_search", text("to_tsvector('russian', body)"), postgresql_using="gin"),
+    )
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    conversation_id: Mapped[UUID]
+    author_id: Mapped[UUID]
+    body: Mapped[str] = mapped_column(Text)
+    #: Files by reference: [{"ref": key in the file store, "name": ..., "size": bytes}].
+    attachments: Mapped[list[dict]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MessageRead(Base):
+    """A read receipt: the member read the message at ``read_at``."""
+
+    __tablename__ = "message_reads"
+    __table_args__ = (Index("message_reads_person", "school_id", "person_id"),)
+    school_id: Mapped[UUID]
+    message_id: Mapped[UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ModerationEntry(Base):
+    """The moderation log: who hid which message, when and why."""
+
+    __tablename__ = "moderation_log"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(index=True)
+    message_id: Mapped[UUID]
+    moderator_id: Mapped[UUID]
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

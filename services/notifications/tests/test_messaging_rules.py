@@ -4,7 +4,18 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from notifications.domain.messaging import SchoolPeople, may_write
+from notifications.domain.messaging import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    MAX_BODY_CHARS,
+    Attachment,
+    SchoolPeople,
+    letter_families,
+    may_send,
+    may_share,
+    may_write,
+    message_problem,
+)
 
 CLASS_5A, CLASS_6B = uuid4(), uuid4()
 P = {
@@ -73,3 +84,41 @@ def test_nobody_writes_to_a_stranger_to_the_school() -> None:
     stranger: UUID = uuid4()
     assert not may_write(SCHOOL, P["director"], stranger)
     assert not may_write(SCHOOL, stranger, P["director"])
+
+
+def test_one_family_never_sees_another_in_a_conversation() -> None:
+    assert may_share(SCHOOL, frozenset({P["teacher_5a"], P["parent_5a"], P["student_5a"], P["director"]}))
+    assert not may_share(SCHOOL, frozenset({P["teacher_6b"], P["parent_5a"], P["parent_6b"]}))
+    # Two children of one family are one family, though in different classes.
+    assert may_share(SCHOOL, frozenset({P["director"], P["student_5a"], P["sibling_6b"]}))
+
+
+@pytest.mark.parametrize(
+    ("body", "attachments", "problem"),
+    [
+        ("Добрый день", [], None),
+        ("я" * MAX_BODY_CHARS, [Attachment("k", "a.pdf", MAX_ATTACHMENT_BYTES)], None),
+        (" \n ", [], "Сообщение пустое"),
+        ("я" * (MAX_BODY_CHARS + 1), [], "слишком длинное"),
+        ("Файл", [Attachment("k", "a.pdf", 0)], "«a.pdf» пустой"),
+        ("Файл", [Attachment("k", "a.pdf", MAX_ATTACHMENT_BYTES + 1)], "«a.pdf» больше 20 МБ"),
+        ("Файлы", [Attachment(str(i), f"{i}.pdf", 1) for i in range(MAX_ATTACHMENTS + 1)], "Слишком много вложений"),
+        ("Файлы", [Attachment("a", "a.pdf", MAX_ATTACHMENT_BYTES)] * 2, "вместе больше 30 МБ"),
+    ],
+)
+def test_what_a_message_may_carry(body: str, attachments: list[Attachment], problem: str | None) -> None:
+    found = message_problem(body, attachments)
+    assert (found is None) if problem is None else (problem in (found or ""))
+
+
+def test_the_class_letter_goes_once_to_each_family() -> None:
+    mother, father, other = uuid4(), uuid4(), uuid4()
+    twins = {uuid4(): frozenset({mother, father}), uuid4(): frozenset({mother, father})}
+    families = letter_families({**twins, uuid4(): frozenset({other}), uuid4(): frozenset()})
+    assert families == sorted([frozenset({mother, father}), frozenset({other})], key=sorted)
+
+
+def test_the_director_alone_writes_nothing() -> None:
+    assert not may_send(frozenset({"director"}))
+    assert may_send(frozenset({"director", "teacher"}))
+    assert may_send(frozenset({"guardian"}))

@@ -12,6 +12,7 @@ from chassis.events import Envelope
 from chassis.replicas import newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.notifications import AnnouncementPublished
 from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
@@ -27,6 +28,7 @@ from contracts.roster import (
 )
 from reporting.models import (
     Absence,
+    Announcement,
     ClassTeacher,
     GroupMember,
     Guardianship,
@@ -191,3 +193,16 @@ async def on_group_membership(session: AsyncSession, event: GroupMembershipChang
         {"ends": event.ends},
         only_if=lambda new: GroupMember.ends.is_(None),
     )
+
+
+@diary.on(AnnouncementPublished)
+async def on_announcement(session: AsyncSession, event: AnnouncementPublished, envelope: Envelope) -> None:
+    """R-53: the school's and the class's announcements are shown in the diary for their dates."""
+    values = {
+        "class_id": event.class_id,
+        "title": event.title,
+        "text": event.text,
+        "starts_on": event.starts_on,
+        "ends_on": event.ends_on,
+    }
+    await upsert(session, Announcement, {"school_id": envelope.schoolid, "id": event.announcement_id}, values)

@@ -155,3 +155,18 @@ class GroupMember(Base):
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     starts: Mapped[date] = mapped_column(primary_key=True)
     ends: Mapped[date | None]
+
+
+class Announcement(Base):
+    """Объявление школы или класса (R-53) shown in the diary, from notifications' AnnouncementPublished."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (Index("announcements_shown", "school_id", "ends_on"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    #: None: the whole school.
+    class_id: Mapped[UUID | None]
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]

@@ -1,5 +1,5 @@
-/* Общение (R-51, R-53): the unread counter with «mark all as read», the school's announcements, and how
-   notices reach the person — channels per kind, the daily digest, a test message. The notifications service's API. */
+/* Общение (R-51, R-53): the school's announcements, and how notices reach the person — channels per kind, the
+   daily digest, a test message. The notifications service's API; the unread counter is unread.js's. */
 
 import { api } from "./api.js";
 import { $, clear, el, russianDate, show } from "./dom.js";
@@ -11,14 +11,6 @@ const KINDS = [
 const CHANNELS = [["email", "Почта"], ["sms", "СМС"], ["push", "В браузере"]];
 
 function url(schoolId, path) { return "/notifications/schools/" + schoolId + path; }
-
-async function refreshUnread(schoolId) {
-  const { unread } = await api("GET", url(schoolId, "/notifications/unread-count"));
-  const counter = $("#unread-count");
-  counter.textContent = unread ? String(unread) : "0";
-  counter.className = "badge" + (unread ? " unread" : "");
-  $("#read-all").disabled = !unread;
-}
 
 async function loadAnnouncements(schoolId) {
   const list = clear($("#announcement-list"));
@@ -86,20 +78,8 @@ function preferencesForm(schoolId, prefs) {
 export async function startCommunication(section, me) {
   const schoolId = me.roles.length ? me.roles[0].school_id : null;
   if (!schoolId) { section.hidden = true; return; }
-  $("#read-all").addEventListener("click", async () => {
-    try {
-      await api("POST", url(schoolId, "/notifications/read-all"));
-      await refreshUnread(schoolId);
-      document.querySelectorAll("#notification-list li.unread").forEach((li) => {
-        li.className = "read";
-        const button = li.querySelector("button");
-        if (button) button.remove();
-      });
-    } catch (error) { show($("#preferences-status"), error.message, "error"); }
-  });
   try {
     await Promise.all([
-      refreshUnread(schoolId),
       loadAnnouncements(schoolId),
       api("GET", url(schoolId, "/notification-preferences")).then((prefs) => preferencesForm(schoolId, prefs))
     ]);

@@ -1,10 +1,11 @@
 /* The family's screen: a student's diary week by week, and the notifications. */
 
 import { api } from "./api.js";
+import { refreshUnread } from "./unread.js";
 import { ABSENCE_MEANINGS } from "./absences.js";
 import {
   $, el, clear, show, activateChip, isoDate, parseDate, addDays, mondayOf, weekday, russianDate, localTime, number,
-  plural, today
+  today
 } from "./dom.js";
 
 /** The chosen student, the Monday of the shown week, and work type titles by code. */
@@ -74,7 +75,21 @@ async function loadWeek() {
   }
 }
 
+/** the school's and the class's announcements of the week, above its days. */
+function weekAnnouncements(items) {
+  return el("section", { "class": "week-announcements", "aria-label": "Объявления недели" }, [
+    el("h3", { text: "Объявления" }),
+    el("ul", { "class": "notifications" }, items.map((a) => el("li", {}, [
+      el("div", { "class": "note-title", text: a.title }),
+      el("div", { text: a.text }),
+      el("div", { "class": "hint", text: (a.class_id ? "Для класса, " : "Для всей школы, ") + (a.starts_on === a.ends_on
+        ? russianDate(a.starts_on) : "с " + russianDate(a.starts_on) + " по " + russianDate(a.ends_on)) })
+    ])))
+  ]);
+}
+
 function renderWeek(box, diary) {
+  if (diary.announcements && diary.announcements.length) box.appendChild(weekAnnouncements(diary.announcements));
   const days = diary.days.filter((day) => day.lessons.length);
   if (!days.length) {
     box.appendChild(el("p", { "class": "hint", text: "На этой неделе записей нет." }));
@@ -115,20 +130,10 @@ function diaryLesson(item) {
 
 function notifications(schoolId, path) { return "/notifications/schools/" + schoolId + "/notifications" + path; }
 
-/** The count of unread notifications beside the heading, and in the tab's title. */
-function showUnread(count) {
-  const badge = $("#unread");
-  badge.hidden = !count;
-  badge.textContent = count ? plural(count, "новое", "новых", "новых") : "";
-  document.title = (count ? "(" + count + ") " : "") + "Электронный журнал";
-}
-
 async function loadNotifications(schoolId) {
   const list = $("#notification-list");
   try {
     const items = await api("GET", notifications(schoolId, ""));
-    const unread = await api("GET", notifications(schoolId, "/unread-count"));
-    showUnread(unread.unread);
     clear(list);
     if (!items.length) {
       list.appendChild(el("li", { "class": "hint", text: "Новых уведомлений нет." }));
@@ -155,7 +160,7 @@ function notificationItem(schoolId, n) {
           await api("POST", notifications(schoolId, "/" + n.id + "/read"));
           item.className = "read";
           button.remove();
-          showUnread((await api("GET", notifications(schoolId, "/unread-count"))).unread);
+          await refreshUnread();
         } catch (error) {
           button.textContent = error.message;
         }

@@ -10,6 +10,8 @@ import { startTeacherDay } from "./teacherday.js";
 import { startClassroom } from "./classroom.js";
 import { startRules } from "./rules.js";
 import { startCommunication } from "./communication.js";
+import { startMail } from "./mail.js";
+import { startUnread } from "./unread.js";
 
 async function start() {
   try {
@@ -25,6 +27,9 @@ async function start() {
     if ($("#tab-calendar")) startSchoolYear(admin);
     const teacherDay = $("#teacher-day");
     if (teacherDay) startTeacherDay(teacherDay);
+    if ($("#unread-count")) startUnread(me.roles.length ? me.roles[0].school_id : null).catch(() => {});
+    const mailSection = $("#mail");
+    if (mailSection) startMail(mailSection, me);
     const communication = $("#communication");
     if (communication) startCommunication(communication, me);
   } catch (error) {

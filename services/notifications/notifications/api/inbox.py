@@ -1,4 +1,4 @@
-"""The caller's own inbox: a person reads and marks only their own notifications."""
+"""The caller's own inbox: a person reads and marks only their own notifications (and, together, their messages)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import NotFound
+from notifications.api.conversations import mark_messages_read, unread_message_count
 from notifications.models import Notification
 
 router = APIRouter(prefix="/schools/{school_id}/notifications", tags=["notifications"])
@@ -27,7 +28,10 @@ class NotificationOut(BaseModel):
 
 
 class UnreadCountOut(BaseModel):
+    #: The one counter the pages show: unread notices and unread messages together.
     unread: int
+    notifications: int
+    messages: int
 
 
 class MarkedOut(BaseModel):
@@ -51,13 +55,14 @@ async def list_notifications(
 
 @router.get("/unread-count")
 async def unread_count(school_id: UUID, caller: CallerDep, session: SchoolSession) -> UnreadCountOut:
-    count = await session.scalar(
+    notices = await session.scalar(
         select(func.count())
         .select_from(Notification)
         .filter_by(school_id=school_id, recipient_id=caller.person_id)
         .where(Notification.read_at.is_(None))
     )
-    return UnreadCountOut(unread=count or 0)
+    messages = await unread_message_count(session, school_id, caller.person_id)
+    return UnreadCountOut(unread=(notices or 0) + messages, notifications=notices or 0, messages=messages)
 
 
 @router.post("/{notification_id}/read")
@@ -81,11 +86,12 @@ async def mark_read(
 
 @router.post("/read-all")
 async def mark_all_read(school_id: UUID, caller: CallerDep, session: SchoolSession) -> MarkedOut:
-    """«Отметить все как прочитанные»: every unread notice of the caller, nobody else's."""
+    """«Отметить все как прочитанные»: every unread notice and message of the caller, nobody else's."""
     marked = await session.execute(
         update(Notification)
         .filter_by(school_id=school_id, recipient_id=caller.person_id)
         .where(Notification.read_at.is_(None))
         .values(read_at=func.now())
     )
-    return MarkedOut(marked=marked.rowcount)
+    messages = await mark_messages_read(session, school_id, caller.person_id)
+    return MarkedOut(marked=marked.rowcount + messages)

@@ -48,6 +48,15 @@ class SchoolPeople:
         return self.teachers_of.get(school_class, frozenset()) | ({class_teacher} if class_teacher else set())
 
 
+#: Roles that read the school's journals only (DOMAIN §1): holding no other role, they write no messages.
+READ_ONLY_ROLES = frozenset({"director"})
+
+
+def may_send(roles: frozenset[str]) -> bool:
+    """Whether a caller with these roles in the school writes messages at all (the rules then say to whom)."""
+    return bool(roles - READ_ONLY_ROLES)
+
+
 def may_write(people: SchoolPeople, sender: UUID, recipient: UUID) -> bool:
     """R-50: whether ``sender`` may start a conversation with (or write to) ``recipient``."""
     if sender == recipient or recipient not in people.roles:
@@ -66,3 +75,74 @@ def may_write(people: SchoolPeople, sender: UUID, recipient: UUID) -> bool:
     if "student" in sender_roles:
         return recipient in people.teachers_of_student(sender)
     return False
+
+
+def may_share(people: SchoolPeople, members: frozenset[UUID]) -> bool:
+    """Whether these people may be in one conversation: each pair may write to each other one way or the other.
+
+    A teacher may write to two families, but a conversation would show each family the other: families
+    from different homes are never members of one conversation (the class letter goes to each apart).
+    """
+    ordered = sorted(members)
+    return all(
+        may_write(people, a, b) or may_write(people, b, a) for i, a in enumerate(ordered) for b in ordered[i + 1 :]
+    )
+
+
+#: Who hides messages: the school's administrator (the director and the deputy read, §1).
+MODERATOR_ROLES = frozenset({"school_admin"})
+
+
+def may_moderate(roles: frozenset[str]) -> bool:
+    """The school's administrator hides messages (moderation); teachers and families do not."""
+    return bool(roles & MODERATOR_ROLES)
+
+
+#: A message's text: about four printed pages.
+MAX_BODY_CHARS = 10_000
+#: Attachments are files in the school's file store, referred to by key.
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_TOTAL_BYTES = 30 * 1024 * 1024
+#: People addressed by one conversation besides the sender (the class letter goes family by family).
+MAX_RECIPIENTS = 30
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file in the file store: its key there, the name the reader sees, its size in bytes."""
+
+    ref: str
+    name: str
+    size: int
+
+
+def _megabytes(size: int) -> str:
+    return f"{size // (1024 * 1024)} МБ"
+
+
+def message_problem(body: str, attachments: list[Attachment]) -> str | None:
+    """Why a message cannot be sent as it is (in Russian), or None when it can."""
+    if not body.strip():
+        return "Сообщение пустое: напишите текст."
+    if len(body) > MAX_BODY_CHARS:
+        return f"Сообщение слишком длинное: {len(body)} знаков, можно не больше {MAX_BODY_CHARS}."
+    if len(attachments) > MAX_ATTACHMENTS:
+        return f"Слишком много вложений: {len(attachments)}, можно не больше {MAX_ATTACHMENTS}."
+    for attachment in attachments:
+        if attachment.size <= 0:
+            return f"Файл «{attachment.name}» пустой."
+        if attachment.size > MAX_ATTACHMENT_BYTES:
+            return f"Файл «{attachment.name}» больше {_megabytes(MAX_ATTACHMENT_BYTES)}."
+    if sum(a.size for a in attachments) > MAX_TOTAL_BYTES:
+        return f"Вложения вместе больше {_megabytes(MAX_TOTAL_BYTES)}."
+    return None
+
+
+def letter_families(guardians_of: dict[UUID, frozenset[UUID]]) -> list[frozenset[UUID]]:
+    """R-51: the class letter goes to each family apart — one conversation per set of guardians.
+
+    ``guardians_of``: each student of the class → their guardians. Brothers and sisters in one class
+    share their parents: their parents get the letter once. A student without guardians gets none.
+    """
+    return sorted({g for g in guardians_of.values() if g}, key=lambda group: sorted(group))

@@ -5,7 +5,7 @@ from datetime import date, time
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +16,7 @@ from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, Time
 from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange, diary_range, summary_range
 from reporting.domain.summary import subject_summary
-from reporting.models import Absence, GroupMember, Lesson, Mark, TimetableLesson
+from reporting.models import Absence, Announcement, GroupMember, Lesson, Mark, TimetableLesson
 
 router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
 
@@ -68,11 +68,24 @@ class DiaryDayOut(BaseModel):
     lessons: list[DiaryLessonOut]
 
 
+class AnnouncementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    #: None: the whole school's.
+    class_id: UUID | None
+    title: str
+    text: str
+    starts_on: date
+    ends_on: date
+
+
 class DiaryOut(BaseModel):
     student: StudentOut
     start: date
     end: date
     days: list[DiaryDayOut]
+    #: R-53: the school's and the student's class's announcements shown on some day of these dates.
+    announcements: list[AnnouncementOut] = []
 
 
 class SubjectSummaryOut(BaseModel):
@@ -163,6 +176,25 @@ async def _absences(session: AsyncSession, school_id: UUID, student_id: UUID, da
     return list(rows)
 
 
+async def _announcements(
+    session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange
+) -> list[Announcement]:
+    own = Announcement.class_id.is_(None)
+    if card.class_id is not None:
+        own = or_(own, Announcement.class_id == card.class_id)
+    rows = await session.scalars(
+        select(Announcement)
+        .where(
+            Announcement.school_id == school_id,
+            Announcement.starts_on <= dates.end,
+            Announcement.ends_on >= dates.start,
+            own,
+        )
+        .order_by(Announcement.starts_on, Announcement.title)
+    )
+    return list(rows)
+
+
 @router.get("/diary")
 async def get_diary(
     school_id: UUID,
@@ -215,8 +247,15 @@ async def get_diary(
         [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],
         timetable,
     )
+    announcements = await _announcements(session, school_id, card, dates)
     return DiaryOut.model_validate(
-        {"student": _student_out(card), "start": dates.start, "end": dates.end, "days": days},
+        {
+            "student": _student_out(card),
+            "start": dates.start,
+            "end": dates.end,
+            "days": days,
+            "announcements": announcements,
+        },
         from_attributes=True,
     )
 
