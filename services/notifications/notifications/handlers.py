@@ -3,6 +3,10 @@
 Roster's events keep the replicas of names and guardianships. A notice is written once
 per (recipient, event): the inbox skips redeliveries, and the unique key backs it up.
 Its e-mail, SMS and push deliveries are planned in the same transaction (``planning``).
+
+A snapshot or a rebuild's replay (``chassis.snapshots.is_news``) updates the replicas and the
+absence days only: nobody is told again of what they were told of when it happened. The read model
+a rebuild recreates is those replicas; the notices are the record of what was sent and read.
 """
 
 from uuid import UUID, uuid5
@@ -12,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
+from chassis.rebuild import read_model
 from chassis.replicas import insert_once, upsert
+from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
@@ -23,6 +29,7 @@ from notifications.models import AbsenceDay, ClassTeacher, Enrolment, Guardiansh
 from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
+read_model(family, ["people", "guardianships", "enrolments", "class_teachers", "absences"])
 
 
 @family.on(PersonRegistered)
@@ -52,7 +59,7 @@ async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, e
 @family.on(LessonRecorded)
 async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Envelope) -> None:
     """R-51: the class's students and their guardians learn of homework (again when it is edited)."""
-    if not event.homework:
+    if not event.homework or not is_news(session, envelope):
         return
     students = list(
         await session.scalars(
@@ -112,6 +119,8 @@ async def _absence_alert(session: AsyncSession, envelope: Envelope, event: Absen
         return
     key = {"school_id": envelope.schoolid, "absence_id": event.absence_id}
     await insert_once(session, AbsenceDay, key, {"student_id": event.student_id, "date": event.date})
+    if not is_news(session, envelope):
+        return
     rules = await alert_rules(session, envelope.schoolid)
     days = set(
         await session.scalars(
@@ -127,6 +136,8 @@ async def _absence_alert(session: AsyncSession, envelope: Envelope, event: Absen
 
 @family.on(MarkPosted)
 async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
+    if not is_news(session, envelope):
+        return
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.mark_posted(
         name, event.subject_name, event.value, event.work_type, event.work_type_title, event.weight, event.date
@@ -139,6 +150,8 @@ async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Env
 
 @family.on(MarkChanged)
 async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
+    if not is_news(session, envelope):
+        return
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.mark_changed(
         name, event.subject_name, event.old_value, event.value, event.work_type, event.work_type_title, event.date
@@ -149,22 +162,25 @@ async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: E
 @family.on(AbsenceRecorded)
 async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.absence_recorded(name, event.subject_name, event.reason, event.date)
-    await _notify_family(session, envelope, event.student_id, "absence", notice)
+    if is_news(session, envelope):
+        notice = texts.absence_recorded(name, event.subject_name, event.reason, event.date)
+        await _notify_family(session, envelope, event.student_id, "absence", notice)
     await _absence_alert(session, envelope, event)
 
 
 @family.on(AbsenceCorrected)
 async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
-    await _notify_family(session, envelope, event.student_id, "absence", notice)
+    if is_news(session, envelope):
+        notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
+        await _notify_family(session, envelope, event.student_id, "absence", notice)
     await _absence_alert(session, envelope, event)
 
 
 @family.on(AbsenceWithdrawn)
 async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.absence_withdrawn(name, event.subject_name, event.reason, event.date)
-    await _notify_family(session, envelope, event.student_id, "absence", notice)
+    if is_news(session, envelope):
+        notice = texts.absence_withdrawn(name, event.subject_name, event.reason, event.date)
+        await _notify_family(session, envelope, event.student_id, "absence", notice)
     await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))
