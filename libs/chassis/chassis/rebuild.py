@@ -27,6 +27,7 @@ The replaced tables are dropped, or kept with ``--keep-old`` to compare (the fau
 
 import argparse
 import asyncio
+import importlib
 import re
 import sys
 import time
@@ -341,6 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = urls.get(service) or ServiceSettings(service_name=service).database_url
         return Database(url, source=f"/{service}", pool_size=2, max_overflow=0)
 
+    # Run as ``__main__``, this module is not the ``chassis.rebuild`` the services' handlers registered with.
+    registered = importlib.import_module("chassis.rebuild")
+
     async def run() -> Rebuilt:
         own = database(consumer.name.split(".")[0])
         registries = [producer_snapshots(service) for service in PRODUCERS]
@@ -348,14 +352,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             connection = await aio_pika.connect(settings.amqp_url)
             async with connection:
-                return await rebuild(own, connection, settings, consumer, producers, keep_old=args.keep_old)
+                return await registered.rebuild(own, connection, settings, consumer, producers, keep_old=args.keep_old)
         finally:
             for db in [own, *(p for p, _ in producers)]:
                 await db.dispose()
 
     try:
         result = asyncio.run(run())
-    except RebuildFailed as exc:
+    except registered.RebuildFailed as exc:
         print(f"rebuild failed, the live read model is untouched: {exc}", file=sys.stderr)
         return 1
     print(

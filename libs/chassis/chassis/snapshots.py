@@ -24,6 +24,7 @@ from uuid import UUID, uuid5
 
 from aio_pika.abc import AbstractChannel
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import Database
@@ -113,7 +114,7 @@ async def latest_times(session: AsyncSession, event_types: Collection[str]) -> d
     rows = await session.execute(
         select(subject, outbox.c.envelope["time"].astext)
         .where(outbox.c.type.in_(list(event_types)))
-        .distinct(subject)
+        .ext(distinct_on(subject))
         .order_by(subject, outbox.c.seq.desc())
     )
     return {s: datetime.fromisoformat(t) for s, t in rows if s is not None}

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.snapshots import Snapshot, Snapshots
@@ -33,7 +34,9 @@ async def marks(session: AsyncSession) -> AsyncIterator[Snapshot]:
     last_changes = {
         change.mark_id: change
         for change in await session.scalars(
-            select(MarkChange).distinct(MarkChange.mark_id).order_by(MarkChange.mark_id, MarkChange.changed_at.desc())
+            select(MarkChange)
+            .ext(distinct_on(MarkChange.mark_id))
+            .order_by(MarkChange.mark_id, MarkChange.changed_at.desc())
         )
     }
     rows = await session.stream(

@@ -11,7 +11,7 @@ a rebuild recreates is those replicas; the notices are the record of what was se
 
 from uuid import UUID, uuid5
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -46,14 +46,23 @@ async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, enve
 
 @family.on(StudentEnrolled)
 async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
+    # R-16: after a transfer the latest enrolment is the student's class, whatever order they come in.
     key = {"school_id": envelope.schoolid, "student_id": event.student_id}
-    await upsert(session, Enrolment, key, {"class_id": event.class_id})
+    values = {"class_id": event.class_id, "enrolled_on": event.enrolled_on}
+    await upsert(
+        session,
+        Enrolment,
+        key,
+        values,
+        only_if=lambda new: Enrolment.enrolled_on.is_(None) | (Enrolment.enrolled_on <= new.enrolled_on),
+    )
 
 
 @family.on(ClassTeacherAssigned)
 async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
     key = {"school_id": envelope.schoolid, "class_id": event.class_id}
-    await upsert(session, ClassTeacher, key, {"teacher_id": event.teacher_id})
+    values = {"teacher_id": event.teacher_id, "version": event.version}
+    await upsert(session, ClassTeacher, key, values, only_if=lambda new: ClassTeacher.version <= new.version)
 
 
 @family.on(LessonRecorded)
@@ -112,19 +121,28 @@ async def _alert(session: AsyncSession, envelope: Envelope, student_id: UUID, cl
     await deliver(session, envelope.schoolid, uuid5(envelope.id, "alert"), "alert", notice, recipients)
 
 
+async def _absence_day(
+    session: AsyncSession,
+    envelope: Envelope,
+    event: AbsenceRecorded | AbsenceCorrected | AbsenceWithdrawn,
+    *,
+    counted: bool,
+) -> None:
+    """The absence's latest state for runs: its highest version wins (equal: the same state again)."""
+    key = {"school_id": envelope.schoolid, "absence_id": event.absence_id}
+    values = {"student_id": event.student_id, "date": event.date, "version": event.version, "counted": counted}
+    await upsert(session, AbsenceDay, key, values, only_if=lambda new: AbsenceDay.version <= new.version)
+
+
 async def _absence_alert(session: AsyncSession, envelope: Envelope, event: AbsenceRecorded | AbsenceCorrected) -> None:
     """Keeps the student's absence days and alerts when this one completes a run (R-52)."""
-    if event.reason == "late":
-        await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))
-        return
-    key = {"school_id": envelope.schoolid, "absence_id": event.absence_id}
-    await insert_once(session, AbsenceDay, key, {"student_id": event.student_id, "date": event.date})
-    if not is_news(session, envelope):
+    await _absence_day(session, envelope, event, counted=event.reason != "late")
+    if event.reason == "late" or not is_news(session, envelope):
         return
     rules = await alert_rules(session, envelope.schoolid)
     days = set(
         await session.scalars(
-            select(AbsenceDay.date).filter_by(school_id=envelope.schoolid, student_id=event.student_id)
+            select(AbsenceDay.date).filter_by(school_id=envelope.schoolid, student_id=event.student_id, counted=True)
         )
     )
     run = absence_run_alert(rules, days, event.date)
@@ -183,4 +201,4 @@ async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, e
     if is_news(session, envelope):
         notice = texts.absence_withdrawn(name, event.subject_name, event.reason, event.date)
         await _notify_family(session, envelope, event.student_id, "absence", notice)
-    await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))
+    await _absence_day(session, envelope, event, counted=False)

@@ -7,6 +7,7 @@ assignment version), subgroup memberships and the timetable's lessons (at their 
 from collections.abc import AsyncIterator
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.snapshots import Snapshot, Snapshots
@@ -79,7 +80,7 @@ async def enrolments(session: AsyncSession) -> AsyncIterator[Snapshot]:
     latest = (
         select(Enrolment, SchoolClass)
         .join(SchoolClass, SchoolClass.id == Enrolment.class_id)
-        .distinct(Enrolment.student_id)
+        .ext(distinct_on(Enrolment.student_id))
         .order_by(Enrolment.student_id, Enrolment.enrolled_on.desc())
         .execution_options(yield_per=BATCH)
     )
