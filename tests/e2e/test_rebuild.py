@@ -221,6 +221,50 @@ async def test_the_diary_rebuilt_beside_the_live_one_equals_it_row_for_row(stack
         await reporting.close()
 
 
+async def test_after_the_replay_window_the_snapshots_alone_rebuild_every_row_but_the_tombstones(
+    stack: Stack, demo_school, signer, http
+):
+    """What is left when the outbox no longer holds the history: the current state of every aggregate."""
+    changes = await the_journal_changes(stack, http, signer, demo_school)
+    reporting = await admin(stack, "reporting")
+    databases = {
+        name: Database(stack.database_url(name), source=f"/{name}")
+        for name in ("reporting", "roster", "gradebook", "attendance")
+    }
+    try:
+        await until(lambda: reporting.fetchval("SELECT withdrawn FROM absences WHERE id = $1", changes["withdrawn"]))
+        await until(lambda: reporting.fetchval("SELECT version = 2 FROM absences WHERE id = $1", changes["corrected"]))
+        producers = [
+            (databases["roster"], roster_snapshots),
+            (databases["gradebook"], gradebook_snapshots),
+            (databases["attendance"], attendance_snapshots),
+        ]
+        connection = await aio_pika.connect(settings_of(stack).amqp_url)
+        async with connection:
+            result = await rebuild(
+                databases["reporting"], connection, settings_of(stack), diary, producers, keep_old=True, tail=False
+            )
+        assert result.replayed == 0 and result.snapshots > 0
+        _, replaced = schemas_for(diary.name)
+        for table in READ_MODELS[diary.name]:
+            before = await rows_of(reporting, replaced, table)
+            if table == "absences":  # a withdrawn absence is gone from attendance: no snapshot, no tombstone
+                withdrawn = await reporting.fetch(f'SELECT id FROM "{replaced}".absences WHERE withdrawn')
+                assert changes["withdrawn"] in {r["id"] for r in withdrawn}
+                before = [row for row in before if row not in await rows_of_withdrawn(reporting, replaced)]
+            assert await rows_of(reporting, "public", table) == before, table
+        assert await reporting.fetchval("SELECT version FROM absences WHERE id = $1", changes["corrected"]) == 2
+        await reporting.execute(f'DROP SCHEMA "{replaced}" CASCADE')
+    finally:
+        await reporting.close()
+        for db in databases.values():
+            await db.dispose()
+
+
+async def rows_of_withdrawn(connection: asyncpg.Connection, schema: str) -> list[tuple]:
+    return [tuple(r) for r in await connection.fetch(f'SELECT * FROM "{schema}".absences WHERE withdrawn')]
+
+
 async def test_the_notifications_replicas_rebuilt_by_the_command_equal_the_live_ones_and_nobody_is_told_twice(
     stack: Stack, demo_school
 ):

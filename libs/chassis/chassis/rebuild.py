@@ -1,6 +1,6 @@
 """Rebuild one consumer's read model from scratch beside the live one, then switch over atomically.
 
-    python -m chassis.rebuild reporting.diary [--database-url reporting=URL ...] [--keep-old]
+    python -m chassis.rebuild reporting.diary [--database-url SERVICE=URL ...] [--keep-old] [--snapshots-only]
 
 The service keeps serving throughout; its live consumer keeps applying events to the live tables.
 
@@ -18,11 +18,12 @@ The service keeps serving throughout; its live consumer keeps applying events to
 5. **Switch**: one transaction locks the live tables (readers wait for milliseconds; a lock that
    cannot be had within ``LOCK_TIMEOUT`` is given up and tried again, so a reader is never the one
    a deadlock aborts), applies what is still queued, moves the live tables to ``replaced_<consumer>``
-   and the new ones into ``public``, and merges the rebuild's inbox rows into the consumer's. Every
-   event the live consumer applied before the lock had reached the rebuild queue, so the new tables
-   hold all the live ones did; what comes after the lock, the live consumer applies to the new ones.
+   and the new ones into ``public``. Every event the live consumer applied before the lock had
+   reached the rebuild queue, so the new tables hold all the live ones did; what comes after the
+   lock, the live consumer applies to the new ones. Then the rebuild's inbox rows join the consumer's.
 
-The replaced tables are dropped, or kept with ``--keep-old`` to compare (the fault suite does).
+The replaced tables are dropped, or kept with ``--keep-old`` to compare (the end-to-end test does).
+``--snapshots-only`` skips the tails.
 """
 
 import argparse
@@ -217,7 +218,7 @@ class _Applier:
 async def _switch(
     db: Database, consumer: Consumer, tables: Sequence[str], schema: str, old: str, applier: _Applier
 ) -> float:
-    """Lock the live tables, apply what is left, swap the tables and merge the inbox: one transaction."""
+    """Lock the live tables, apply what is left and swap the tables: one transaction."""
     live = ", ".join(f"public.{_quote(t)}" for t in tables)
     for attempt in range(1, SWITCH_ATTEMPTS + 1):
         try:
@@ -232,17 +233,6 @@ async def _switch(
                 for table in tables:
                     await connection.execute(text(f"ALTER TABLE public.{_quote(table)} SET SCHEMA {_quote(old)}"))
                     await connection.execute(text(f"ALTER TABLE {_quote(schema)}.{_quote(table)} SET SCHEMA public"))
-                await connection.execute(
-                    text(
-                        "INSERT INTO inbox (consumer, event_id, processed_at)"
-                        " SELECT :live, event_id, processed_at FROM inbox WHERE consumer = :rebuild"
-                        " ON CONFLICT DO NOTHING"
-                    ),
-                    {"live": consumer.name, "rebuild": applier.inbox_name},
-                )
-                await connection.execute(
-                    text("DELETE FROM inbox WHERE consumer = :rebuild"), {"rebuild": applier.inbox_name}
-                )
             return time.perf_counter() - locked
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) != "55P03" and "lock timeout" not in str(exc):
@@ -260,8 +250,13 @@ async def rebuild(
     producers: Sequence[tuple[Database, Snapshots]],
     *,
     keep_old: bool = False,
+    tail: bool = True,
 ) -> Rebuilt:
-    """Rebuild ``consumer``'s read model in ``db`` from ``producers``' tails and snapshots; switch over."""
+    """Rebuild ``consumer``'s read model in ``db`` from ``producers``' tails and snapshots; switch over.
+
+    ``tail=False`` rebuilds from the snapshots alone: quicker, and what is left after the replay
+    window anyway — only the tombstones of what no longer exists (a withdrawn absence) are missing.
+    """
     tables = READ_MODELS.get(consumer.name)
     if not tables:
         raise RebuildFailed(f"{consumer.name} declares no read model (chassis.rebuild.read_model)")
@@ -280,7 +275,8 @@ async def rebuild(
 
         async def feed() -> None:
             for producer_db, registry in producers:
-                counts["replayed"] += await replay(producer_db, connection, queue.name, consumer.event_types)
+                if tail:
+                    counts["replayed"] += await replay(producer_db, connection, queue.name, consumer.event_types)
                 counts["snapshots"] += await publish_snapshots(
                     producer_db, registry, publishing, queue.name, consumer.event_types
                 )
@@ -295,6 +291,17 @@ async def rebuild(
             feeding.cancel()
         await applier.drain()
         switch_seconds = await _switch(db, consumer, tables, schema, old, applier)
+        # After the switch, not in it: the live consumer, waiting on the tables with an inbox row of the
+        # same event claimed, would otherwise wait on the switch while the switch waits on it.
+        async with db.engine.begin() as merge:
+            await merge.execute(
+                text(
+                    "INSERT INTO inbox (consumer, event_id, processed_at)"
+                    " SELECT :live, event_id, processed_at FROM inbox WHERE consumer = :rebuild"
+                    " ON CONFLICT DO NOTHING"
+                ),
+                {"live": consumer.name, "rebuild": applier.inbox_name},
+            )
         await queue.delete(if_unused=False, if_empty=False)
         await channel.close()
         await publishing.close()
@@ -331,6 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a service's database, when not the default (the consumer's own and each producer's)",
     )
     parser.add_argument("--keep-old", action="store_true", help="keep the replaced tables in replaced_<consumer>")
+    parser.add_argument(
+        "--snapshots-only", action="store_true", help="skip the retained tail: the current state alone, no tombstones"
+    )
     args = parser.parse_args(argv)
     consumer = next((c for c in service_consumers() if c.name == args.consumer), None)
     if consumer is None:
@@ -352,7 +362,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             connection = await aio_pika.connect(settings.amqp_url)
             async with connection:
-                return await registered.rebuild(own, connection, settings, consumer, producers, keep_old=args.keep_old)
+                return await registered.rebuild(
+                    own, connection, settings, consumer, producers, keep_old=args.keep_old, tail=not args.snapshots_only
+                )
         finally:
             for db in [own, *(p for p, _ in producers)]:
                 await db.dispose()
