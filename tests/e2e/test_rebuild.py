@@ -198,6 +198,7 @@ async def test_the_diary_rebuilt_beside_the_live_one_equals_it_row_for_row(stack
             for db in databases.values():
                 await db.dispose()
 
+        print(f"rebuilt while {len(answers)} diary reads answered: {result}")
         assert result.snapshots > 0 and result.replayed > 0 and result.applied > 0
         assert answers and set(answers) == {200}, answers
         await until(lambda: reporting.fetchval("SELECT count(*) FROM marks WHERE id = $1", live_mark))

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import aio_pika
+import aiormq
 import structlog
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage, AbstractQueue
 from sqlalchemy import text
@@ -261,12 +262,16 @@ async def rebuild(
     if not tables:
         raise RebuildFailed(f"{consumer.name} declares no read model (chassis.rebuild.read_model)")
     schema, old = schemas_for(consumer.name)
+    channel = await connection.channel()
+    try:
+        # Exclusive: gone with the connection, so a rebuild that dies leaves no queue behind; and
+        # declared first, it is the lock that lets one rebuild of a consumer run at a time.
+        queue = await channel.declare_queue(f"{settings.queue_prefix}{consumer.name}.rebuild", exclusive=True)
+    except aiormq.exceptions.ChannelLockedResource as exc:
+        raise RebuildFailed(f"another rebuild of {consumer.name} is running") from exc
     async with db.engine.begin() as ddl:
         await create_beside(ddl, tables, schema)
     try:
-        channel = await connection.channel()
-        # Exclusive: gone with the connection, so a rebuild that dies leaves no queue behind.
-        queue = await channel.declare_queue(f"{settings.queue_prefix}{consumer.name}.rebuild", exclusive=True)
         for event_type in consumer.event_types:
             await queue.bind(settings.exchange, routing_key=event_type)
         applier = _Applier(db, consumer, schema, queue)
