@@ -204,7 +204,13 @@ async def test_the_diary_rebuilt_beside_the_live_one_equals_it_row_for_row(stack
         await until(lambda: reporting.fetchval("SELECT count(*) FROM marks WHERE id = $1", live_mark))
         _, replaced = schemas_for(diary.name)
         for table in READ_MODELS[diary.name]:
-            assert await rows_of(reporting, "public", table) == await rows_of(reporting, replaced, table), table
+            rebuilt, original = await rows_of(reporting, "public", table), await rows_of(reporting, replaced, table)
+            if table == "marks":
+                # The live consumer applied the mark posted mid-rebuild before the switch (to both) or after
+                # it (to the rebuilt diary only): both are right; every other row is the same.
+                assert live_mark in {row[1] for row in rebuilt}
+                rebuilt, original = ([row for row in rows if row[1] != live_mark] for rows in (rebuilt, original))
+            assert rebuilt == original, table
         assert await reporting.fetchval("SELECT count(*) FROM marks") > 0
         assert await reporting.fetchval("SELECT version FROM marks WHERE id = $1", changes["mark_id"]) == 2
         assert await reporting.fetchval("SELECT withdrawn FROM absences WHERE id = $1", changes["withdrawn"])
