@@ -28,6 +28,7 @@ The replaced tables are dropped, or kept with ``--keep-old`` to compare (the end
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import re
 import sys
@@ -275,16 +276,16 @@ async def rebuild(
         for event_type in consumer.event_types:
             await queue.bind(settings.exchange, routing_key=event_type)
         applier = _Applier(db, consumer, schema, queue)
-        publishing = await connection.channel(publisher_confirms=True, on_return_raises=True)
         counts = {"replayed": 0, "snapshots": 0}
 
         async def feed() -> None:
-            for producer_db, registry in producers:
-                if tail:
-                    counts["replayed"] += await replay(producer_db, connection, queue.name, consumer.event_types)
-                counts["snapshots"] += await publish_snapshots(
-                    producer_db, registry, publishing, queue.name, consumer.event_types
-                )
+            async with await connection.channel(publisher_confirms=True, on_return_raises=True) as publishing:
+                for producer_db, registry in producers:
+                    if tail:
+                        counts["replayed"] += await replay(producer_db, connection, queue.name, consumer.event_types)
+                    counts["snapshots"] += await publish_snapshots(
+                        producer_db, registry, publishing, queue.name, consumer.event_types
+                    )
 
         feeding = asyncio.create_task(feed())
         try:
@@ -307,10 +308,11 @@ async def rebuild(
                 ),
                 {"live": consumer.name, "rebuild": applier.inbox_name},
             )
-        await queue.delete(if_unused=False, if_empty=False)
-        await channel.close()
-        await publishing.close()
     finally:
+        # A failed rebuild may have left messages in its queue: a retry on this connection starts clean.
+        with contextlib.suppress(Exception):
+            await queue.delete(if_unused=False, if_empty=False)
+        await channel.close()
         async with db.engine.begin() as ddl:
             await ddl.execute(text(f"DROP SCHEMA IF EXISTS {_quote(schema)} CASCADE"))
             await ddl.execute(
