@@ -28,6 +28,9 @@ class Envelope(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     schoolid: UUID
     traceparent: str | None = None
+    #: Extension ``snapshot``: true on an aggregate's current state re-emitted on request
+    #: (``chassis.snapshots``) — state to store, not news to announce. Absent on ordinary events.
+    snapshot: bool | None = None
     data: dict[str, Any]
 
 

@@ -7,6 +7,10 @@ For a consumer started after events were published, or one whose read model was 
 retained event of the types it handles (the outbox keeps ``outbox_retention_days``) goes to that
 queue only, under its original id — so the consumer's inbox skips what it already applied, and
 no other consumer sees the replay. Run it once per producer the consumer reads from.
+
+History older than the window: ``--snapshots SERVICE`` sends, after the tail, the current state of
+each of that producer's aggregates the consumer keeps (``chassis.snapshots``). A new consumer starts
+"from the beginning" with both: ``--database-url <producer's> --queue <consumer> --snapshots <producer>``.
 """
 
 import argparse
@@ -22,6 +26,7 @@ from sqlalchemy import select
 from chassis.db import Database
 from chassis.relay import message_for
 from chassis.settings import ServiceSettings
+from chassis.snapshots import producer_snapshots, publish_snapshots
 from chassis.tables import outbox
 from chassis.tenancy import SYSTEM
 from chassis.topology import service_consumers
@@ -67,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True, help="the producer's database")
     parser.add_argument("--queue", required=True, help="the consumer, e.g. reporting.diary")
     parser.add_argument("--since", type=datetime.fromisoformat, help="only events created from then on")
+    parser.add_argument(
+        "--snapshots", metavar="SERVICE", help="after the tail, the current state of this producer's aggregates"
+    )
     args = parser.parse_args(argv)
     settings = ServiceSettings()
     consumer = next((c for c in service_consumers() if c.name == args.queue), None)
@@ -74,18 +82,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no consumer {args.queue}", file=sys.stderr)
         return 1
 
-    async def run() -> int:
+    async def run() -> tuple[int, int]:
         db = Database(args.database_url, source="/replay", pool_size=1, max_overflow=0)
         connection = await aio_pika.connect(settings.amqp_url)
+        queue_name = settings.queue_prefix + consumer.name
         try:
             async with connection:
-                return await replay(
-                    db, connection, settings.queue_prefix + consumer.name, consumer.event_types, args.since
-                )
+                replayed = await replay(db, connection, queue_name, consumer.event_types, args.since)
+                if args.snapshots is None:
+                    return replayed, 0
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                registry = producer_snapshots(args.snapshots)
+                return replayed, await publish_snapshots(db, registry, channel, queue_name, consumer.event_types)
         finally:
             await db.dispose()
 
-    print(f"{asyncio.run(run())} events replayed to {args.queue}")
+    replayed, snapshots = asyncio.run(run())
+    print(f"{replayed} events replayed and {snapshots} snapshots sent to {args.queue}")
     return 0
 
 

@@ -56,7 +56,9 @@ def asyncapi() -> dict:
                 "Domain events on the `school.events` topic exchange; the `public.*` ones, for the "
                 "state-services portal, also on `public.events`. Each message is a CloudEvents 1.0 "
                 "structured JSON envelope whose `data` is the payload below; `type` is the routing key "
-                "and `id` is the AMQP message_id."
+                "and `id` is the AMQP message_id. An envelope with the extension `snapshot: true` is an "
+                "aggregate's current state re-emitted on request (at its version, straight to one "
+                "consumer's queue, for a rebuild or a new consumer): state to store, not news to announce."
             ),
         },
         "channels": channels,

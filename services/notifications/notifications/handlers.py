@@ -3,16 +3,22 @@
 Roster's events keep the replicas of names and guardianships. A notice is written once
 per (recipient, event): the inbox skips redeliveries, and the unique key backs it up.
 Its e-mail, SMS and push deliveries are planned in the same transaction (``planning``).
+
+A snapshot or a rebuild's replay (``chassis.snapshots.is_news``) updates the replicas and the
+absence days only: nobody is told again of what they were told of when it happened. The read model
+a rebuild recreates is those replicas; the notices are the record of what was sent and read.
 """
 
 from uuid import UUID, uuid5
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
+from chassis.rebuild import read_model
 from chassis.replicas import insert_once, upsert
+from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import (
@@ -39,6 +45,7 @@ from notifications.models import (
 from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
+read_model(family, ["people", "guardianships", "enrolments", "class_teachers", "absences"])
 
 
 @family.on(PersonRegistered)
@@ -55,21 +62,30 @@ async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, enve
 
 @family.on(StudentEnrolled)
 async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
+    # R-16: after a transfer the latest enrolment is the student's class, whatever order they come in.
     key = {"school_id": envelope.schoolid, "student_id": event.student_id}
-    await upsert(session, Enrolment, key, {"class_id": event.class_id})
+    values = {"class_id": event.class_id, "enrolled_on": event.enrolled_on}
+    await upsert(
+        session,
+        Enrolment,
+        key,
+        values,
+        only_if=lambda new: Enrolment.enrolled_on.is_(None) | (Enrolment.enrolled_on <= new.enrolled_on),
+    )
 
 
 @family.on(ClassTeacherAssigned)
 async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
     key = {"school_id": envelope.schoolid, "class_id": event.class_id}
     values = {"teacher_id": event.teacher_id, "version": event.version}
-    # A newer assignment wins over a late older one; events from before versions (0) apply as they come.
+    # A newer assignment wins over a late older one (the same one again is harmless, as in a rebuild);
+    # events from before versions (0) apply as they come.
     await upsert(
         session,
         ClassTeacher,
         key,
         values,
-        only_if=lambda new: (ClassTeacher.version < new.version) | (new.version == 0),
+        only_if=lambda new: (ClassTeacher.version <= new.version) | (new.version == 0),
     )
 
 
@@ -92,7 +108,7 @@ async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelop
 @family.on(LessonRecorded)
 async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Envelope) -> None:
     """R-51: the class's students and their guardians learn of homework (again when it is edited)."""
-    if not event.homework:
+    if not event.homework or not is_news(session, envelope):
         return
     students = list(
         await session.scalars(
@@ -145,17 +161,28 @@ async def _alert(session: AsyncSession, envelope: Envelope, student_id: UUID, cl
     await deliver(session, envelope.schoolid, uuid5(envelope.id, "alert"), "alert", notice, recipients)
 
 
+async def _absence_day(
+    session: AsyncSession,
+    envelope: Envelope,
+    event: AbsenceRecorded | AbsenceCorrected | AbsenceWithdrawn,
+    *,
+    counted: bool,
+) -> None:
+    """The absence's latest state for runs: its highest version wins (equal: the same state again)."""
+    key = {"school_id": envelope.schoolid, "absence_id": event.absence_id}
+    values = {"student_id": event.student_id, "date": event.date, "version": event.version, "counted": counted}
+    await upsert(session, AbsenceDay, key, values, only_if=lambda new: AbsenceDay.version <= new.version)
+
+
 async def _absence_alert(session: AsyncSession, envelope: Envelope, event: AbsenceRecorded | AbsenceCorrected) -> None:
     """Keeps the student's absence days and alerts when this one completes a run (R-52)."""
-    if event.reason == "late":
-        await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))
+    await _absence_day(session, envelope, event, counted=event.reason != "late")
+    if event.reason == "late" or not is_news(session, envelope):
         return
-    key = {"school_id": envelope.schoolid, "absence_id": event.absence_id}
-    await insert_once(session, AbsenceDay, key, {"student_id": event.student_id, "date": event.date})
     rules = await alert_rules(session, envelope.schoolid)
     days = set(
         await session.scalars(
-            select(AbsenceDay.date).filter_by(school_id=envelope.schoolid, student_id=event.student_id)
+            select(AbsenceDay.date).filter_by(school_id=envelope.schoolid, student_id=event.student_id, counted=True)
         )
     )
     run = absence_run_alert(rules, days, event.date)
@@ -167,6 +194,8 @@ async def _absence_alert(session: AsyncSession, envelope: Envelope, event: Absen
 
 @family.on(MarkPosted)
 async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
+    if not is_news(session, envelope):
+        return
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.mark_posted(
         name, event.subject_name, event.value, event.work_type, event.work_type_title, event.weight, event.date
@@ -179,6 +208,8 @@ async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Env
 
 @family.on(MarkChanged)
 async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
+    if not is_news(session, envelope):
+        return
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.mark_changed(
         name, event.subject_name, event.old_value, event.value, event.work_type, event.work_type_title, event.date
@@ -189,22 +220,25 @@ async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: E
 @family.on(AbsenceRecorded)
 async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.absence_recorded(name, event.subject_name, event.reason, event.date)
-    await _notify_family(session, envelope, event.student_id, "absence", notice)
+    if is_news(session, envelope):
+        notice = texts.absence_recorded(name, event.subject_name, event.reason, event.date)
+        await _notify_family(session, envelope, event.student_id, "absence", notice)
     await _absence_alert(session, envelope, event)
 
 
 @family.on(AbsenceCorrected)
 async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
-    await _notify_family(session, envelope, event.student_id, "absence", notice)
+    if is_news(session, envelope):
+        notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
+        await _notify_family(session, envelope, event.student_id, "absence", notice)
     await _absence_alert(session, envelope, event)
 
 
 @family.on(AbsenceWithdrawn)
 async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.absence_withdrawn(name, event.subject_name, event.reason, event.date)
-    await _notify_family(session, envelope, event.student_id, "absence", notice)
-    await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))
+    if is_news(session, envelope):
+        notice = texts.absence_withdrawn(name, event.subject_name, event.reason, event.date)
+        await _notify_family(session, envelope, event.student_id, "absence", notice)
+    await _absence_day(session, envelope, event, counted=False)

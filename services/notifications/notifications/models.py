@@ -44,6 +44,8 @@ class Enrolment(Base):
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     class_id: Mapped[UUID] = mapped_column(index=True)
+    #: The enrolment's date: the latest wins (R-16), in whatever order the events come; None before it was kept.
+    enrolled_on: Mapped[date | None]
 
 
 class ClassTeacher(Base):
@@ -97,13 +99,20 @@ class Announcement(Base):
 
 
 class AbsenceDay(Base):
-    """A student's absence (not a late arrival), kept to see a run of absences (R-52)."""
+    """A student's absence, kept to see a run of absences (R-52).
+
+    Only ``counted`` rows make a run: a late arrival is not one, and a withdrawn absence stays as an
+    uncounted tombstone, so its record arriving late (or handled at the same moment) cannot revive it.
+    The absence's highest ``version`` wins.
+    """
 
     __tablename__ = "absences"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     absence_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID] = mapped_column(index=True)
     date: Mapped[date]
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    counted: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
 
 
 class SchoolAlertRules(Base):

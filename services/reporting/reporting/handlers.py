@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
+from chassis.rebuild import read_model
 from chassis.replicas import newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
@@ -29,6 +30,7 @@ from contracts.roster import (
 from reporting.models import (
     Absence,
     Announcement,
+    Base,
     ClassTeacher,
     GroupMember,
     Guardianship,
@@ -41,6 +43,8 @@ from reporting.models import (
 )
 
 diary = Consumer("reporting.diary")
+#: Every table of reporting is the diary's: a rebuild recreates them all.
+read_model(diary, Base.metadata.tables)
 
 
 @diary.on(PersonRegistered)

@@ -1,6 +1,6 @@
 """internal mail (R-50): conversations, messages, read receipts, moderation; staff roles and teaching load replicas
 
-Revision ID: 0007_conv12
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -10,8 +10,8 @@ from sqlalchemy.dialects import postgresql
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = "0007_conv12"
-down_revision = "0006"
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

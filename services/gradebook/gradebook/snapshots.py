@@ -1,0 +1,55 @@
+"""The gradebook's aggregates as snapshot events (``chassis.snapshots``): lessons and marks at their versions."""
+
+from collections.abc import AsyncIterator
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.snapshots import Snapshot, Snapshots
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from gradebook.api.lessons import lesson_recorded
+from gradebook.api.marks import _mark_state
+from gradebook.models import Course, Lesson, Mark, MarkChange, ScheduledLesson
+
+snapshots = Snapshots("gradebook")
+BATCH = 500
+
+
+@snapshots.aggregate("lesson", LessonRecorded)
+async def lessons(session: AsyncSession) -> AsyncIterator[Snapshot]:
+    rows = await session.stream(
+        select(Lesson, Course, ScheduledLesson.number)
+        .join(Course, Lesson.course_id == Course.id)
+        .outerjoin(ScheduledLesson, Lesson.scheduled_lesson_id == ScheduledLesson.id)
+        .execution_options(yield_per=BATCH)
+    )
+    async for lesson, course, number in rows:
+        yield Snapshot(lesson.school_id, lesson_recorded(lesson, course, number))
+
+
+@snapshots.aggregate("mark", MarkPosted, MarkChanged)
+async def marks(session: AsyncSession) -> AsyncIterator[Snapshot]:
+    """A mark never changed is ``MarkPosted``; a changed one ``MarkChanged`` at its version, with its last change."""
+    last_changes = {
+        change.mark_id: change
+        for change in await session.scalars(
+            select(MarkChange)
+            .ext(distinct_on(MarkChange.mark_id))
+            .order_by(MarkChange.mark_id, MarkChange.changed_at.desc())
+        )
+    }
+    rows = await session.stream(
+        select(Mark, Lesson, Course)
+        .join(Lesson, Mark.lesson_id == Lesson.id)
+        .join(Course, Lesson.course_id == Course.id)
+        .execution_options(yield_per=BATCH)
+    )
+    async for mark, lesson, course in rows:
+        state = _mark_state(mark, lesson, course)
+        change = last_changes.get(mark.id)
+        if mark.version == 1 or change is None:
+            yield Snapshot(mark.school_id, MarkPosted(**state))
+        else:
+            event = MarkChanged(**state, version=mark.version, old_value=change.old_value, changed_by=change.changed_by)
+            yield Snapshot(mark.school_id, event)

@@ -1,0 +1,59 @@
+"""State that comes again or out of order: a snapshot tells nobody but is kept; a withdrawal cannot be revived."""
+
+from datetime import timedelta
+from uuid import uuid4
+
+from chassis.events import envelope_for
+from chassis.testing import eventually, publish_event
+from contracts.attendance import AbsenceRecorded, AbsenceWithdrawn
+
+from .test_alerts_api import DAY, alerts, mark, setting
+
+
+def absence(student, school_class, days_before: int) -> AbsenceRecorded:
+    return AbsenceRecorded(
+        absence_id=uuid4(),
+        lesson_id=uuid4(),
+        student_id=student.person_id,
+        class_id=school_class,
+        subject_name="Русский язык",
+        date=DAY - timedelta(days=days_before),
+        reason="unexcused",
+        version=1,
+    )
+
+
+async def notices(client, as_, school, caller) -> list[str]:
+    return [n["title"] for n in (await client.get(f"/schools/{school}/notifications", headers=as_(caller))).json()]
+
+
+async def seen(client, as_, school, caller, day) -> bool:
+    return any(f"{day:%d.%m.%Y}" in title for title in await notices(client, as_, school, caller))
+
+
+async def test_a_withdrawal_that_overtakes_its_record_leaves_no_absence_day_behind(settings, client, as_):
+    school, school_class, student, parent, class_teacher = await setting(settings)
+    mistaken = absence(student, school_class, 2)
+    withdrawal = AbsenceWithdrawn(**{**mistaken.model_dump(), "version": 2, "withdrawn_by": uuid4()})
+    await publish_event(settings, withdrawal, school_id=school)
+    await publish_event(settings, mistaken, school_id=school)
+    for days_before in (1, 0):
+        await publish_event(settings, absence(student, school_class, days_before), school_id=school)
+    await eventually(lambda: seen(client, as_, school, parent, DAY))
+    # Two days of absence in the week, not three: the withdrawn one does not count, whatever came first.
+    assert await alerts(client, as_, school, class_teacher) == []
+
+
+async def test_a_snapshot_is_kept_as_state_and_told_to_nobody(settings, client, as_):
+    school, school_class, student, parent, class_teacher = await setting(settings)
+    for event in (absence(student, school_class, 2), mark(student, school_class, "2")):
+        snapshot = envelope_for(event, source="/tests", school_id=school).model_copy(update={"snapshot": True})
+        await publish_event(settings, event, school_id=school, envelope=snapshot)
+    for days_before in (1, 0):
+        await publish_event(settings, absence(student, school_class, days_before), school_id=school)
+    await eventually(lambda: seen(client, as_, school, parent, DAY))
+    told = await notices(client, as_, school, parent)
+    assert not any(f"{DAY - timedelta(days=2):%d.%m.%Y}" in title for title in told), told
+    assert not any("отметка" in title for title in told), told
+    # The snapshot's absence day counts: three days in the week make a run.
+    assert await alerts(client, as_, school, class_teacher) == ["Внимание: пропуски 3 дня за 7 дней (по 14.10.2026)"]
