@@ -78,14 +78,13 @@ async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: E
 async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
     key = {"school_id": envelope.schoolid, "class_id": event.class_id}
     values = {"teacher_id": event.teacher_id, "version": event.version}
-    # A newer assignment wins over a late older one (the same one again is harmless, as in a rebuild);
-    # events from before versions (0) apply as they come.
+    # A newer assignment wins over a late older one; events from before versions (0) apply as they come.
     await upsert(
         session,
         ClassTeacher,
         key,
         values,
-        only_if=lambda new: (ClassTeacher.version <= new.version) | (new.version == 0),
+        only_if=lambda new: (ClassTeacher.version < new.version) | (new.version == 0),
     )
 
 
