@@ -45,6 +45,9 @@ class AbsenceCorrected(Event):
     version: int = 0
     previous_reason: AbsenceReason
     corrected_by: UUID
+    #: The lesson the absence was at before, when it was put on another lesson (a wrong column,
+    #: or its lesson moved to another date); None when only the reason changed.
+    previous_lesson_id: UUID | None = None
 
 
 @event_model

@@ -1,7 +1,7 @@
 """Events produced by the gradebook service: lessons and marks."""
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from contracts.base import Event, event_model
@@ -81,3 +81,57 @@ class MarkChanged(Event):
     weight: float
     old_value: str
     changed_by: UUID
+    #: What the correction was (R-25): the value, the вид работы (``old_work_type`` set), or the lesson
+    #: moved to another date (the value unchanged); "value" in events from before the field existed.
+    correction: Literal["value", "work_type", "moved"] = "value"
+    old_work_type: str | None = None
+
+
+@event_model
+class MarkDeleted(Event):
+    """A current mark deleted by its teacher within the edit window, with the reason (R-25).
+
+    The mark's last state, ``version`` one above its last change: replicas keep it as a tombstone so a
+    late posted or changed event cannot bring the mark back. ``lesson_deleted`` when it went with its lesson.
+    """
+
+    TYPE: ClassVar[str] = "gradebook.mark.deleted.v1"
+    SUBJECT_FIELD: ClassVar[str] = "mark_id"
+    mark_id: UUID
+    version: int
+    lesson_id: UUID
+    student_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    date: date
+    value: str
+    work_type: str
+    work_type_title: str
+    weight: float
+    reason: str
+    deleted_by: UUID
+    lesson_deleted: bool = False
+
+
+@event_model
+class LessonDeleted(Event):
+    """A lesson outside the timetable deleted by its teacher within the edit window, with the reason (R-25).
+
+    Its marks go with it (a ``MarkDeleted`` each), and attendance withdraws its absences. ``version`` is one
+    above the lesson's last record: a late ``LessonRecorded`` cannot bring it back.
+    """
+
+    TYPE: ClassVar[str] = "gradebook.lesson.deleted.v1"
+    SUBJECT_FIELD: ClassVar[str] = "lesson_id"
+    lesson_id: UUID
+    version: int
+    assignment_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    date: date
+    reason: str
+    deleted_by: UUID

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from gradebook.api import courses, lessons, marks, plans, policy, timetable
+from gradebook.api import corrections, courses, disputes, lessons, marks, plans, policy, timetable
 from gradebook.handlers import roster
 from gradebook.settings import GradebookSettings
 
@@ -17,7 +17,16 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
     return create_app(
         settings,
         title="Gradebook",
-        routers=[courses.router, lessons.router, marks.router, policy.router, timetable.router, plans.router],
+        routers=[
+            courses.router,
+            lessons.router,
+            marks.router,
+            corrections.router,
+            disputes.router,
+            policy.router,
+            timetable.router,
+            plans.router,
+        ],
         consumers=[roster],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

@@ -65,9 +65,12 @@ class MarkChangeOut(BaseModel):
     changed_by_name: str
     old_value: str
     new_value: str
+    #: What changed (R-25): "value", "work_type", "lesson_moved"; and why, for a move.
+    action: str
+    reason: str | None
 
 
-def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
+def mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
     """What every mark event carries: the mark and where it stands in the journal."""
     return {
         "mark_id": mark.id,
@@ -99,7 +102,14 @@ async def _writable_lesson(
 
 
 async def _post(
-    session: AsyncSession, lesson: Lesson, course: Course, caller: Caller, student_id: UUID, kind: WorkType, value: str
+    session: AsyncSession,
+    lesson: Lesson,
+    course: Course,
+    caller: Caller,
+    clock: JournalClock,
+    student_id: UUID,
+    kind: WorkType,
+    value: str,
 ) -> Mark:
     mark = Mark(
         school_id=lesson.school_id,
@@ -110,10 +120,11 @@ async def _post(
         weight=kind.weight,
         version=1,
         posted_by=caller.person_id,
+        posted_on=clock.today,
     )
     session.add(mark)
     await session.flush()
-    await emit_event(session, MarkPosted(**_mark_state(mark, lesson, course)), school_id=lesson.school_id)
+    await emit_event(session, MarkPosted(**mark_state(mark, lesson, course)), school_id=lesson.school_id)
     return mark
 
 
@@ -127,6 +138,8 @@ async def _change(
         MarkChange(
             school_id=mark.school_id,
             mark_id=mark.id,
+            lesson_id=mark.lesson_id,
+            action="value",
             changed_by=caller.person_id,
             changed_by_name=caller.name,
             old_value=old_value,
@@ -137,7 +150,7 @@ async def _change(
     await emit_event(
         session,
         MarkChanged(
-            **_mark_state(mark, lesson, course), version=mark.version, old_value=old_value, changed_by=caller.person_id
+            **mark_state(mark, lesson, course), version=mark.version, old_value=old_value, changed_by=caller.person_id
         ),
         school_id=mark.school_id,
     )
@@ -157,7 +170,7 @@ async def post_mark(
     )
     if duplicate:
         raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
-    return MarkOut.model_validate(await _post(session, lesson, course, caller, body.student_id, kind, value))
+    return MarkOut.model_validate(await _post(session, lesson, course, caller, clock, body.student_id, kind, value))
 
 
 @router.put("/lessons/{lesson_id}/marks")
@@ -186,7 +199,7 @@ async def save_column(
     for student_id, value in values.items():
         mark = existing.get(student_id)
         if mark is None:
-            existing[student_id] = await _post(session, lesson, course, caller, student_id, kind, value)
+            existing[student_id] = await _post(session, lesson, course, caller, clock, student_id, kind, value)
         elif mark.value != value:
             await _change(session, mark, lesson, course, caller, value)
     return [MarkOut.model_validate(m) for m in existing.values()]
