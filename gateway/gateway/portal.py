@@ -14,13 +14,14 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from contracts import Event
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.public import (
     PublicAbsenceCorrected,
     PublicAbsenceRecorded,
     PublicAbsenceWithdrawn,
     PublicHomeworkAssigned,
     PublicMarkChanged,
+    PublicMarkDeleted,
     PublicMarkPosted,
     PublicStudentEnrolled,
 )
@@ -36,6 +37,7 @@ consumer = Consumer("gateway.portal")
 STUDENT_EVENTS: dict[type[Event], type[Event]] = {
     MarkPosted: PublicMarkPosted,
     MarkChanged: PublicMarkChanged,
+    MarkDeleted: PublicMarkDeleted,
     AbsenceRecorded: PublicAbsenceRecorded,
     AbsenceCorrected: PublicAbsenceCorrected,
     AbsenceWithdrawn: PublicAbsenceWithdrawn,
@@ -78,5 +80,20 @@ async def lesson_recorded(session: AsyncSession, event: LessonRecorded, envelope
         subject_name=event.subject_name,
         date=event.date,
         homework=homework,
+    )
+    await emit_event(session, public, school_id=envelope.schoolid)
+
+
+@consumer.on(LessonDeleted)
+async def lesson_deleted(session: AsyncSession, event: LessonDeleted, envelope: Envelope) -> None:
+    # a deleted lesson takes its homework off the portal (its marks go by their own deletions).
+    public = PublicHomeworkAssigned(
+        lesson_id=event.lesson_id,
+        version=event.version,
+        school_id=envelope.schoolid,
+        class_id=event.class_id,
+        subject_name=event.subject_name,
+        date=event.date,
+        homework=None,
     )
     await emit_event(session, public, school_id=envelope.schoolid)

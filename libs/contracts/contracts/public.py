@@ -118,7 +118,7 @@ class PublicAbsenceWithdrawn(Event):
 class PublicHomeworkAssigned(Event):
     """Домашнее задание of a lesson (R-20), for the whole class; keep the highest ``version``.
 
-    ``homework`` None means a later edit of the lesson removed the homework.
+    ``homework`` None means a later edit of the lesson, or its deletion, removed the homework.
     """
 
     TYPE: ClassVar[str] = "public.homework.assigned.v1"

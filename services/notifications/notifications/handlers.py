@@ -14,7 +14,7 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 from notifications.domain import texts
 from notifications.domain.alerts import AlertRules, absence_run_alert, failing_mark_alert
@@ -111,7 +111,8 @@ async def _absence_alert(session: AsyncSession, envelope: Envelope, event: Absen
         await session.execute(delete(AbsenceDay).filter_by(school_id=envelope.schoolid, absence_id=event.absence_id))
         return
     key = {"school_id": envelope.schoolid, "absence_id": event.absence_id}
-    await insert_once(session, AbsenceDay, key, {"student_id": event.student_id, "date": event.date})
+    # The date follows the absence when it is put on another lesson or its lesson moves.
+    await upsert(session, AbsenceDay, key, {"student_id": event.student_id, "date": event.date})
     rules = await alert_rules(session, envelope.schoolid)
     days = set(
         await session.scalars(
@@ -140,9 +141,21 @@ async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Env
 @family.on(MarkChanged)
 async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.mark_changed(
-        name, event.subject_name, event.old_value, event.value, event.work_type, event.work_type_title, event.date
-    )
+    kind = (event.work_type, event.work_type_title)
+    if event.correction == "work_type":
+        notice = texts.mark_retyped(name, event.subject_name, event.value, event.old_work_type or "", *kind, event.date)
+    elif event.correction == "moved":
+        notice = texts.mark_moved(name, event.subject_name, event.value, *kind, event.date)
+    else:
+        notice = texts.mark_changed(name, event.subject_name, event.old_value, event.value, *kind, event.date)
+    await _notify_family(session, envelope, event.student_id, "mark", notice)
+
+
+@family.on(MarkDeleted)
+async def on_mark_deleted(session: AsyncSession, event: MarkDeleted, envelope: Envelope) -> None:
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    kind = (event.work_type, event.work_type_title)
+    notice = texts.mark_deleted(name, event.subject_name, event.value, *kind, event.date, event.reason)
     await _notify_family(session, envelope, event.student_id, "mark", notice)
 
 
@@ -157,7 +170,10 @@ async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: En
 @family.on(AbsenceCorrected)
 async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
+    if event.reason == event.previous_reason and (event.previous_lesson_id or event.previous_date):
+        notice = texts.absence_moved(name, event.subject_name, event.reason, event.previous_date, event.date)
+    else:
+        notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
     await _notify_family(session, envelope, event.student_id, "absence", notice)
     await _absence_alert(session, envelope, event)
 

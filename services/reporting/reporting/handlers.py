@@ -11,7 +11,7 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
@@ -92,7 +92,31 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
     await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
 
 
-async def _store_mark(session: AsyncSession, event: MarkPosted | MarkChanged, version: int, envelope: Envelope) -> None:
+@diary.on(LessonDeleted)
+async def on_lesson_deleted(session: AsyncSession, event: LessonDeleted, envelope: Envelope) -> None:
+    # the lesson leaves the diary; its tombstone outranks every record of it that arrives late.
+    values = {
+        "version": event.version,
+        "class_id": event.class_id,
+        "subject_id": event.subject_id,
+        "subject_name": event.subject_name,
+        "date": event.date,
+        "topic": "",
+        "homework": None,
+        "deleted": True,
+    }
+    key = {"school_id": envelope.schoolid, "id": event.lesson_id}
+    await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
+
+
+async def _store_mark(
+    session: AsyncSession,
+    event: MarkPosted | MarkChanged | MarkDeleted,
+    version: int,
+    envelope: Envelope,
+    *,
+    deleted: bool = False,
+) -> None:
     values = {
         "version": version,
         "student_id": event.student_id,
@@ -103,6 +127,7 @@ async def _store_mark(session: AsyncSession, event: MarkPosted | MarkChanged, ve
         "work_type": event.work_type,
         "work_type_title": event.work_type_title,
         "weight": event.weight,
+        "deleted": deleted,
     }
     key = {"school_id": envelope.schoolid, "id": event.mark_id}
     await upsert(session, Mark, key, values, only_if=lambda new: Mark.version < new.version)
@@ -117,6 +142,12 @@ async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Env
 @diary.on(MarkChanged)
 async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
     await _store_mark(session, event, event.version, envelope)
+
+
+@diary.on(MarkDeleted)
+async def on_mark_deleted(session: AsyncSession, event: MarkDeleted, envelope: Envelope) -> None:
+    # a deleted mark disappears from the diary; its tombstone outranks a late posting or change.
+    await _store_mark(session, event, event.version, envelope, deleted=True)
 
 
 async def _store_absence(

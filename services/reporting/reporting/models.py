@@ -82,6 +82,8 @@ class Lesson(Base):
     homework: Mapped[str | None] = mapped_column(Text)
     #: The timetable lesson recorded; None for a lesson outside the timetable.
     scheduled_lesson_id: Mapped[UUID | None]
+    #: Deleted by its teacher (R-25): kept as a tombstone, so a late record cannot bring it back.
+    deleted: Mapped[bool] = mapped_column(default=False, server_default="false")
 
 
 class Mark(Base):
@@ -101,6 +103,8 @@ class Mark(Base):
     #: Empty for a mark stored from events before MarkPosted carried the title.
     work_type_title: Mapped[str] = mapped_column(String(200), server_default="")
     weight: Mapped[float] = mapped_column(Float)
+    #: Deleted by its teacher (R-25): kept as a tombstone, so a late posting cannot bring it back.
+    deleted: Mapped[bool] = mapped_column(default=False, server_default="false")
 
 
 class Absence(Base):

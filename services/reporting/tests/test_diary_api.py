@@ -7,7 +7,7 @@ from chassis.auth import Caller
 from chassis.events import envelope_for
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 
 MONDAY = date(2026, 11, 23)
@@ -108,7 +108,15 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
             "subject": "Математика",
             "topic": "Сложение дробей",
             "homework": "№ 15, 16",
-            "marks": [{"value": "5", "work_type": "test", "work_type_title": "Контрольная работа", "weight": 2.0}],
+            "marks": [
+                {
+                    "value": "5",
+                    "work_type": "test",
+                    "work_type_title": "Контрольная работа",
+                    "weight": 2.0,
+                    "corrected": False,
+                }
+            ],
             "absence": None,
             # Outside the timetable: no number, times, room or change.
             "number": None,
@@ -130,7 +138,7 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
 
     # Without a title the diary still shows the mark, by its work type's code.
     assert await eventually(borises_marks) == [
-        {"value": "2", "work_type": "test", "work_type_title": "", "weight": 2.0}
+        {"value": "2", "work_type": "test", "work_type_title": "", "weight": 2.0, "corrected": False}
     ]
     borises = (await diary(client, as_, family, family.boris_parent, family.boris)).json()
     assert all(le["absence"] is None for le in lessons_of(borises))
@@ -565,3 +573,60 @@ async def test_a_late_earlier_assignment_does_not_bring_the_replaced_class_teach
     await marker_seen(settings, client, as_, family, MONDAY)
     assert (await diary(client, as_, family, successor, family.anna)).status_code == 200
     refused(await diary(client, as_, family, family.class_teacher, family.anna), 404)
+
+
+async def test_corrections_show_in_the_diary_and_deletions_stay_deleted(settings, client, as_, make_family):
+    """R-25: a corrected mark is flagged, a deleted mark and a deleted lesson leave the diary, and a late
+    posting (an older version) of either does not bring it back."""
+    family = await make_family()
+    school = family.school_id
+    kept, removed = uuid4(), uuid4()
+    await publish_event(settings, lesson_event(family, kept, MONDAY, "Дроби"), school_id=school)
+    await publish_event(settings, lesson_event(family, removed, MONDAY, "Лишний урок"), school_id=school)
+    retyped = mark_event(family, family.anna, kept, MONDAY, "4", work_type="answer", work_type_title="Ответ на уроке")
+    wrong = mark_event(family, family.anna, kept, MONDAY, "2")
+    gone_with_lesson = mark_event(family, family.anna, removed, MONDAY, "5")
+    for event in (retyped, wrong, gone_with_lesson):
+        await publish_event(settings, event, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+
+    deletion = {"reason": "ошибка", "deleted_by": uuid4()}
+    events = [
+        MarkChanged(
+            **{**retyped.model_dump(), "work_type": "test", "work_type_title": "Контрольная работа", "weight": 2.0},
+            version=2,
+            old_value="4",
+            changed_by=uuid4(),
+            correction="work_type",
+            old_work_type="answer",
+        ),
+        MarkDeleted(**wrong.model_dump(), version=2, **deletion),
+        MarkDeleted(**gone_with_lesson.model_dump(), version=2, lesson_deleted=True, **deletion),
+        LessonDeleted(
+            **{
+                k: v
+                for k, v in lesson_event(family, removed, MONDAY, "Лишний урок").model_dump().items()
+                if k != "version"
+            },
+            version=2,
+            **deletion,
+        ),
+        # Late, older states of what was deleted: a redelivered posting and the lesson's first record.
+        wrong,
+        lesson_event(family, removed, MONDAY, "Лишний урок"),
+    ]
+    for event in events:
+        await publish_event(settings, event, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+
+    body = (await diary(client, as_, family, family.anna_parent, family.anna)).json()
+    monday = [le for le in lessons_of(body) if le["lesson_id"] in (str(kept), str(removed))]
+    assert [(le["lesson_id"], le["topic"]) for le in monday] == [(str(kept), "Дроби")]
+    assert [(m["value"], m["work_type_title"], m["weight"], m["corrected"]) for m in monday[0]["marks"]] == [
+        ("4", "Контрольная работа", 2.0, True)
+    ]
+    summary = await client.get(
+        f"/schools/{school}/students/{family.anna.person_id}/summary", params=WEEK, headers=as_(family.anna_parent)
+    )
+    maths = next(s for s in summary.json()["subjects"] if s["subject"] == "Математика")
+    assert maths["marks"] == ["4"]

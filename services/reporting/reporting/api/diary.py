@@ -33,6 +33,8 @@ class MarkOut(BaseModel):
     #: The вид работы's name from gradebook; empty for a mark whose events came before it was carried.
     work_type_title: str
     weight: float
+    #: The teacher corrected it after posting (R-25); the family sees the mark as it now stands.
+    corrected: bool = False
 
 
 class AbsenceOut(BaseModel):
@@ -110,6 +112,7 @@ async def _class_lessons(session: AsyncSession, school_id: UUID, card: StudentCa
             Lesson.school_id == school_id,
             Lesson.class_id == card.class_id,
             Lesson.date.between(dates.start, dates.end),
+            Lesson.deleted.is_(False),
         )
     )
     return list(rows)
@@ -142,7 +145,12 @@ async def _timetable(
 async def _marks(session: AsyncSession, school_id: UUID, student_id: UUID, dates: DateRange) -> list[Mark]:
     rows = await session.scalars(
         select(Mark)
-        .where(Mark.school_id == school_id, Mark.student_id == student_id, Mark.date.between(dates.start, dates.end))
+        .where(
+            Mark.school_id == school_id,
+            Mark.student_id == student_id,
+            Mark.date.between(dates.start, dates.end),
+            Mark.deleted.is_(False),
+        )
         .order_by(Mark.date, Mark.id)
     )
     return list(rows)
@@ -180,7 +188,9 @@ async def get_diary(
     others = {m.lesson_id for m in marks} | {a.lesson_id for a in absences}
     if others - known:
         lessons += await session.scalars(
-            select(Lesson).where(Lesson.school_id == school_id, Lesson.id.in_(others - known))
+            select(Lesson).where(
+                Lesson.school_id == school_id, Lesson.id.in_(others - known), Lesson.deleted.is_(False)
+            )
         )
     timetable = [
         TimetableRecord(
@@ -204,7 +214,9 @@ async def get_diary(
             for le in lessons
         ],
         [
-            MarkRecord(m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight)
+            MarkRecord(
+                m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight, m.version > 1
+            )
             for m in marks
         ],
         [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],

@@ -51,6 +51,8 @@ class MarkRecord:
     work_type: str
     work_type_title: str
     weight: float
+    #: Corrected by the teacher after it was posted (R-25: its value, вид работы or date changed).
+    corrected: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class DiaryMark:
     work_type: str
     work_type_title: str
     weight: float
+    corrected: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def diary_days(
 
     for mark in marks:
         entry(mark.lesson_id, mark.date, mark.subject).marks.append(
-            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight)
+            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight, mark.corrected)
         )
     for absence in absences:
         entry(absence.lesson_id, absence.date, absence.subject).absence = DiaryAbsence(
