@@ -177,6 +177,26 @@ class SchoolPolicy(Base):
     updated_by: Mapped[UUID]
 
 
+class SchoolWorkType(Base):
+    """A вид работы of the school's list with its weight (R-22); no rows: the region's default list."""
+
+    __tablename__ = "school_work_types"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[float] = mapped_column(Float)
+    pass_fail: Mapped[bool]
+
+
+class PassFailSubject(Base):
+    """A subject the school assesses зачёт/незачёт as a whole (R-22): its marks are «зач» or «незач»."""
+
+    __tablename__ = "pass_fail_subjects"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    subject_id: Mapped[UUID] = mapped_column(primary_key=True)
+
+
 class ScheduledLesson(Base):
     """A timetable lesson as roster announced it (replica): the journal shows it before it is recorded."""
 

@@ -27,6 +27,7 @@ from gradebook.api.access import (
     reads_whole_school,
     require_course_teacher,
     require_lesson_writer,
+    school_work_types,
 )
 from gradebook.api.lessons import LessonOut, lesson_recorded
 from gradebook.api.marks import MarkOut, mark_state
@@ -38,7 +39,7 @@ from gradebook.domain.corrections import (
     check_work_type_change,
     correction_reason,
 )
-from gradebook.domain.work_types import work_type
+from gradebook.domain.work_types import WorkType, work_type
 from gradebook.models import Course, Lesson, Mark, MarkChange
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["corrections"])
@@ -115,12 +116,20 @@ async def _mark_in_lesson(
 
 
 async def _delete_mark(
-    session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, reason: str, *, with_lesson: bool
+    session: AsyncSession,
+    mark: Mark,
+    lesson: Lesson,
+    course: Course,
+    caller: Caller,
+    kind: WorkType,
+    reason: str,
+    *,
+    with_lesson: bool,
 ) -> None:
     session.add(_log(lesson, caller, "mark_deleted", mark.value, "", reason, mark))
     # The tombstone is the mark's next state: a late posted or changed event cannot bring it back.
     deleted = MarkDeleted(
-        **mark_state(mark, lesson, course),
+        **mark_state(mark, lesson, course, kind),
         version=mark.version + 1,
         reason=reason,
         deleted_by=caller.person_id,
@@ -137,7 +146,8 @@ async def delete_mark(
     """Delete a mark put by mistake, with the reason, within the edit window (R-24, R-25)."""
     mark, lesson, course = await _mark_in_lesson(session, school_id, mark_id, caller, clock)
     reason = correction_reason(body.reason, "удаления отметки")
-    await _delete_mark(session, mark, lesson, course, caller, reason, with_lesson=False)
+    kind = work_type(mark.work_type, await school_work_types(session, school_id))
+    await _delete_mark(session, mark, lesson, course, caller, kind, reason, with_lesson=False)
     return Response(status_code=204)
 
 
@@ -147,8 +157,9 @@ async def change_work_type(
 ) -> MarkOut:
     """Put a mark under another вид работы (its weight follows, R-22), within the edit window."""
     mark, lesson, course = await _mark_in_lesson(session, school_id, mark_id, caller, clock)
-    new = work_type(body.work_type)
-    check_work_type_change(MarkState(mark.value, work_type(mark.work_type)), new)
+    kinds = await school_work_types(session, school_id)
+    new = work_type(body.work_type, kinds)
+    check_work_type_change(MarkState(mark.value, work_type(mark.work_type, kinds)), new)
     taken = await session.scalar(
         select(Mark.id).filter_by(lesson_id=lesson.id, student_id=mark.student_id, work_type=new.code)
     )
@@ -159,7 +170,7 @@ async def change_work_type(
     session.add(_log(lesson, caller, "work_type", old_code, new.code, None, mark))
     await session.flush()
     changed = MarkChanged(
-        **mark_state(mark, lesson, course),
+        **mark_state(mark, lesson, course, new),
         version=mark.version,
         old_value=mark.value,
         changed_by=caller.person_id,
@@ -190,8 +201,11 @@ async def delete_lesson(
     check_lesson_delete(scheduled=lesson.scheduled_lesson_id is not None)
     await _correctable(lesson, clock)
     reason = correction_reason(body.reason, "удаления урока")
+    kinds = await school_work_types(session, school_id)
     for mark in marks:
-        await _delete_mark(session, mark, lesson, course, caller, reason, with_lesson=True)
+        await _delete_mark(
+            session, mark, lesson, course, caller, work_type(mark.work_type, kinds), reason, with_lesson=True
+        )
     session.add(_log(lesson, caller, "lesson_deleted", f"{lesson.date:%d.%m.%Y}", "", reason))
     deleted = LessonDeleted(
         lesson_id=lesson.id,
@@ -231,9 +245,10 @@ async def move_lesson(
         session.add(_log(lesson, caller, "lesson_moved", old_day, f"{body.date:%d.%m.%Y}", reason, mark))
     await session.flush()
     await emit_event(session, lesson_recorded(lesson, course), school_id=school_id)
+    kinds = await school_work_types(session, school_id)
     for mark in marks:
         moved = MarkChanged(
-            **mark_state(mark, lesson, course),
+            **mark_state(mark, lesson, course, work_type(mark.work_type, kinds)),
             version=mark.version,
             old_value=mark.value,
             changed_by=caller.person_id,
