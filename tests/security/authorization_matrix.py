@@ -253,6 +253,10 @@ ROWS = [
         teacher=OWN,
     ),
     row("gradebook", "GET", "/schools/{school_id}/corrections", "R-25 change log", SCHOOL_READERS),
+    row("gradebook", "POST", "/schools/{school_id}/lessons/{lesson_id}/homework", "R-21", teacher=OWN, substitute=OWN),
+    row("gradebook", "GET", "/schools/{school_id}/courses/{course_id}/homework", "R-21", JOURNAL_READERS),
+    row("gradebook", "GET", "/schools/{school_id}/homework/late", "R-21 late, for the deputy", SCHOOL_READERS),
+    row("gradebook", "PUT", "/schools/{school_id}/policy/homework-deadline", "R-21 the school's deadline", SETUP),
     row("gradebook", "POST", "/schools/{school_id}/marks/{mark_id}/disputes", "004 app.8", FAMILY),
     row(
         "gradebook",

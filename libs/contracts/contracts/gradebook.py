@@ -4,6 +4,8 @@ from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from contracts.base import Event, event_model
 
 
@@ -135,3 +137,26 @@ class LessonDeleted(Event):
     date: date
     reason: str
     deleted_by: UUID
+
+
+@event_model
+class HomeworkAssigned(Event):
+    """Домашнее задание (R-21) given at a lesson, due by ``due_on``: for the whole class, or, when
+    ``student_ids`` is not empty, for those students only. ``posted_late``: after the school's deadline."""
+
+    TYPE: ClassVar[str] = "gradebook.homework.assigned.v1"
+    SUBJECT_FIELD: ClassVar[str] = "homework_id"
+    homework_id: UUID
+    lesson_id: UUID
+    assignment_id: UUID
+    class_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    given_on: date
+    due_on: date
+    text: str
+    pages: str | None = None
+    exercises: str | None = None
+    links: list[str] = Field(default_factory=list)
+    student_ids: list[UUID] = Field(default_factory=list)
+    posted_late: bool = False

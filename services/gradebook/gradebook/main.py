@@ -6,7 +6,18 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from gradebook.api import corrections, courses, disputes, lessons, marks, plans, policy, timetable, work_types
+from gradebook.api import (
+    corrections,
+    courses,
+    disputes,
+    homework,
+    lessons,
+    marks,
+    plans,
+    policy,
+    timetable,
+    work_types,
+)
 from gradebook.handlers import roster
 from gradebook.settings import GradebookSettings
 
@@ -23,6 +34,7 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
             marks.router,
             corrections.router,
             disputes.router,
+            homework.router,
             work_types.router,
             policy.router,
             timetable.router,

@@ -7,7 +7,8 @@ fed by its events; the rest is the journal itself.
 from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, func
+from sqlalchemy import DateTime, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, Uuid, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -175,6 +176,31 @@ class SchoolPolicy(Base):
     edit_window: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_by: Mapped[UUID]
+    #: R-21: homework is posted within these hours after the class's last lesson; None: the default (2).
+    homework_deadline_hours: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class Homework(Base):
+    """Домашнее задание (R-21) given at a lesson, due by a later lesson's date; general or for chosen students."""
+
+    __tablename__ = "homework"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"), index=True)
+    lesson_id: Mapped[UUID] = mapped_column(index=True)
+    given_on: Mapped[date]
+    due_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    pages: Mapped[str | None] = mapped_column(String(200))
+    exercises: Mapped[str | None] = mapped_column(String(500))
+    links: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    #: Individual homework: these students only; empty: the whole class.
+    student_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid))
+    posted_by: Mapped[UUID]
+    #: By the journal's clock, so the deadline compares like with like.
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Posted after the school's deadline (R-21): flagged to the deputy.
+    posted_late: Mapped[bool]
 
 
 class SchoolWorkType(Base):

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
-from chassis.replicas import newer, upsert
+from chassis.replicas import insert_once, newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
+from contracts.gradebook import HomeworkAssigned, LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
@@ -30,6 +30,7 @@ from reporting.models import (
     ClassTeacher,
     GroupMember,
     Guardianship,
+    Homework,
     Lesson,
     Mark,
     Person,
@@ -107,6 +108,24 @@ async def on_lesson_deleted(session: AsyncSession, event: LessonDeleted, envelop
     }
     key = {"school_id": envelope.schoolid, "id": event.lesson_id}
     await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
+
+
+@diary.on(HomeworkAssigned)
+async def on_homework(session: AsyncSession, event: HomeworkAssigned, envelope: Envelope) -> None:
+    # homework is given once; a redelivery stores the same row.
+    values = {
+        "class_id": event.class_id,
+        "lesson_id": event.lesson_id,
+        "subject_name": event.subject_name,
+        "given_on": event.given_on,
+        "due_on": event.due_on,
+        "text": event.text,
+        "pages": event.pages,
+        "exercises": event.exercises,
+        "links": event.links,
+        "student_ids": event.student_ids,
+    }
+    await insert_once(session, Homework, {"school_id": envelope.schoolid, "id": event.homework_id}, values)
 
 
 async def _store_mark(

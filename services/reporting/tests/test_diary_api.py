@@ -7,7 +7,7 @@ from chassis.auth import Caller
 from chassis.events import envelope_for
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
+from contracts.gradebook import HomeworkAssigned, LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 
 MONDAY = date(2026, 11, 23)
@@ -630,3 +630,36 @@ async def test_corrections_show_in_the_diary_and_deletions_stay_deleted(settings
     )
     maths = next(s for s in summary.json()["subjects"] if s["subject"] == "Математика")
     assert maths["marks"] == ["4"]
+
+
+async def test_the_diary_shows_the_classs_homework_and_the_students_own(settings, client, as_, make_family):
+    """R-21: general homework for everyone of the class, individual homework only for its students."""
+    family = await make_family()
+    school = family.school_id
+    given = {
+        "lesson_id": uuid4(),
+        "assignment_id": uuid4(),
+        "class_id": family.class_id,
+        "subject_name": "Математика",
+        "teacher_id": uuid4(),
+        "given_on": MONDAY - timedelta(days=3),
+        "due_on": TUESDAY,
+    }
+    general = HomeworkAssigned(
+        **given, homework_id=uuid4(), text="Правило", pages="с. 40", links=["https://resh.edu.ru/"]
+    )
+    for_boris = HomeworkAssigned(
+        **given, homework_id=uuid4(), text="Работа над ошибками", student_ids=[family.boris.person_id]
+    )
+    for event in (general, for_boris, general):
+        await publish_event(settings, event, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+
+    def homework_of(body):
+        return [(h["text"], h["pages"], h["individual"], h["due_on"]) for h in body["homework"]]
+
+    anna = (await diary(client, as_, family, family.anna_parent, family.anna)).json()
+    assert homework_of(anna) == [("Правило", "с. 40", False, TUESDAY.isoformat())]
+    boris = (await diary(client, as_, family, family.boris, family.boris)).json()
+    assert [h[0] for h in homework_of(boris)] == ["Правило", "Работа над ошибками"]
+    assert boris["homework"][0]["links"] == ["https://resh.edu.ru/"]

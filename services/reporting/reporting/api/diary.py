@@ -5,8 +5,8 @@ from datetime import date, time
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlalchemy import exists, or_, select
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.dates import JournalDate
@@ -16,7 +16,7 @@ from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, Time
 from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange, diary_range, summary_range
 from reporting.domain.summary import subject_summary
-from reporting.models import Absence, GroupMember, Lesson, Mark, TimetableLesson
+from reporting.models import Absence, GroupMember, Homework, Lesson, Mark, TimetableLesson
 
 router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
 
@@ -62,6 +62,21 @@ class DiaryLessonOut(BaseModel):
     change: str | None = None
 
 
+class HomeworkOut(BaseModel):
+    """Домашнее задание (R-21) due in the diary's dates: for the whole class, or for this student alone."""
+
+    model_config = ConfigDict(from_attributes=True)
+    subject_name: str
+    given_on: date
+    due_on: date
+    text: str
+    pages: str | None
+    exercises: str | None
+    links: list[str]
+    #: Given to this student alone (or to a few), not to the whole class.
+    individual: bool
+
+
 class DiaryDayOut(BaseModel):
     date: date
     lessons: list[DiaryLessonOut]
@@ -72,6 +87,8 @@ class DiaryOut(BaseModel):
     start: date
     end: date
     days: list[DiaryDayOut]
+    #: Homework due in the dates, by due date and subject.
+    homework: list[HomeworkOut] = []
 
 
 class SubjectSummaryOut(BaseModel):
@@ -168,6 +185,22 @@ async def _absences(session: AsyncSession, school_id: UUID, student_id: UUID, da
     return list(rows)
 
 
+async def _homework(session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange) -> list[HomeworkOut]:
+    if card.class_id is None:
+        return []
+    rows = await session.scalars(
+        select(Homework)
+        .where(
+            Homework.school_id == school_id,
+            Homework.class_id == card.class_id,
+            Homework.due_on.between(dates.start, dates.end),
+            or_(func.cardinality(Homework.student_ids) == 0, Homework.student_ids.contains([card.id])),
+        )
+        .order_by(Homework.due_on, Homework.subject_name, Homework.given_on)
+    )
+    return [HomeworkOut.model_validate({**vars(h), "individual": bool(h.student_ids)}) for h in rows]
+
+
 @router.get("/diary")
 async def get_diary(
     school_id: UUID,
@@ -223,7 +256,13 @@ async def get_diary(
         timetable,
     )
     return DiaryOut.model_validate(
-        {"student": _student_out(card), "start": dates.start, "end": dates.end, "days": days},
+        {
+            "student": _student_out(card),
+            "start": dates.start,
+            "end": dates.end,
+            "days": days,
+            "homework": await _homework(session, school_id, card, dates),
+        },
         from_attributes=True,
     )
 
