@@ -79,10 +79,11 @@ def lessons_of(body: dict) -> list[dict]:
 async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, client, as_, make_family):
     family = await make_family()
     algebra, geometry = uuid4(), uuid4()
+    annas_mark = mark_event(family, family.anna, algebra, MONDAY, "5")
     for event in (
         lesson_event(family, algebra, MONDAY, "Сложение дробей", homework="№ 15, 16"),
         lesson_event(family, geometry, TUESDAY, "Углы"),
-        mark_event(family, family.anna, algebra, MONDAY, "5"),
+        annas_mark,
         AbsenceRecorded(**absence_fields(family, family.anna, geometry, TUESDAY, "unexcused")),
     ):
         await publish_event(settings, event, school_id=family.school_id)
@@ -115,6 +116,7 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
                     "work_type_title": "Контрольная работа",
                     "weight": 2.0,
                     "corrected": False,
+                    "mark_id": str(annas_mark.mark_id),
                 }
             ],
             "absence": None,
@@ -138,7 +140,14 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
 
     # Without a title the diary still shows the mark, by its work type's code.
     assert await eventually(borises_marks) == [
-        {"value": "2", "work_type": "test", "work_type_title": "", "weight": 2.0, "corrected": False}
+        {
+            "value": "2",
+            "work_type": "test",
+            "work_type_title": "",
+            "weight": 2.0,
+            "corrected": False,
+            "mark_id": str(borises_mark.mark_id),
+        }
     ]
     borises = (await diary(client, as_, family, family.boris_parent, family.boris)).json()
     assert all(le["absence"] is None for le in lessons_of(borises))

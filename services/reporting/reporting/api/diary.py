@@ -35,6 +35,8 @@ class MarkOut(BaseModel):
     weight: float
     #: The teacher corrected it after posting (R-25); the family sees the mark as it now stands.
     corrected: bool = False
+    #: The gradebook's id of the mark: the family disputes a mark by it (004 app.8).
+    mark_id: UUID | None = None
 
 
 class AbsenceOut(BaseModel):
@@ -248,7 +250,15 @@ async def get_diary(
         ],
         [
             MarkRecord(
-                m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight, m.version > 1
+                m.lesson_id,
+                m.date,
+                m.subject_name,
+                m.value,
+                m.work_type,
+                m.work_type_title,
+                m.weight,
+                m.version > 1,
+                m.id,
             )
             for m in marks
         ],

@@ -53,6 +53,7 @@ class MarkRecord:
     weight: float
     #: Corrected by the teacher after it was posted (R-25: its value, вид работы or date changed).
     corrected: bool = False
+    mark_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class DiaryMark:
     work_type_title: str
     weight: float
     corrected: bool = False
+    mark_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def diary_days(
 
     for mark in marks:
         entry(mark.lesson_id, mark.date, mark.subject).marks.append(
-            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight, mark.corrected)
+            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight, mark.corrected, mark.mark_id)
         )
     for absence in absences:
         entry(absence.lesson_id, absence.date, absence.subject).absence = DiaryAbsence(
