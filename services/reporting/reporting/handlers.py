@@ -5,6 +5,7 @@ event leaves the same rows (the inbox already skips exact redeliveries). Version
 records (lessons, marks, absences, class teachers) keep their highest version.
 """
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -108,11 +109,18 @@ async def on_lesson_deleted(session: AsyncSession, event: LessonDeleted, envelop
     }
     key = {"school_id": envelope.schoolid, "id": event.lesson_id}
     await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
+    # Homework given at the lesson goes with it.
+    await session.execute(delete(Homework).filter_by(school_id=envelope.schoolid, lesson_id=event.lesson_id))
 
 
 @diary.on(HomeworkAssigned)
 async def on_homework(session: AsyncSession, event: HomeworkAssigned, envelope: Envelope) -> None:
-    # R-21: homework is given once; a redelivery stores the same row.
+    # R-21: homework is given once; a redelivery stores the same row. A late one of a deleted lesson is stale.
+    lesson_gone = await session.scalar(
+        select(Lesson.deleted).filter_by(school_id=envelope.schoolid, id=event.lesson_id)
+    )
+    if lesson_gone:
+        return
     values = {
         "class_id": event.class_id,
         "lesson_id": event.lesson_id,

@@ -672,3 +672,21 @@ async def test_the_diary_shows_the_classs_homework_and_the_students_own(settings
     boris = (await diary(client, as_, family, family.boris, family.boris)).json()
     assert [h[0] for h in homework_of(boris)] == ["Правило", "Работа над ошибками"]
     assert boris["homework"][0]["links"] == ["https://resh.edu.ru/"]
+
+    # The lesson it was given at is deleted: its homework goes, and a late redelivery does not return it.
+    deleted = LessonDeleted(
+        lesson_id=given["lesson_id"],
+        version=2,
+        assignment_id=given["assignment_id"],
+        class_id=family.class_id,
+        subject_id=MATHS,
+        subject_name="Математика",
+        teacher_id=given["teacher_id"],
+        date=given["given_on"],
+        reason="урок записан дважды",
+        deleted_by=uuid4(),
+    )
+    await publish_event(settings, deleted, school_id=school)
+    await publish_event(settings, general, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+    assert (await diary(client, as_, family, family.boris, family.boris)).json()["homework"] == []

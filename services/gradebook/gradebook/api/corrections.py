@@ -40,7 +40,7 @@ from gradebook.domain.corrections import (
     correction_reason,
 )
 from gradebook.domain.work_types import WorkType, work_type
-from gradebook.models import Course, Lesson, Mark, MarkChange
+from gradebook.models import Course, Homework, Lesson, Mark, MarkChange
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["corrections"])
 
@@ -219,6 +219,8 @@ async def delete_lesson(
         reason=reason,
         deleted_by=caller.person_id,
     )
+    # Homework given at the lesson goes with it (the diary drops it on the same event).
+    await session.execute(delete(Homework).where(Homework.lesson_id == lesson.id))
     await session.execute(delete(Lesson).where(Lesson.id == lesson.id))
     await emit_event(session, deleted, school_id=school_id)
     return Response(status_code=204)
