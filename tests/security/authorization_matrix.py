@@ -299,6 +299,7 @@ ROWS = [
         class_teacher=OWN,
     ),
     row("attendance", "GET", "/schools/{school_id}/classes/{class_id}/attendance", "R-42, R-28", JOURNAL_READERS),
+    row("attendance", "GET", "/schools/{school_id}/absence-changes", "R-25, R-41 change log", SCHOOL_READERS),
     row("attendance", "GET", "/schools/{school_id}/students/{student_id}/summary", "R-42", JOURNAL_READERS, FAMILY),
     # notifications: a family's own inbox
     row("notifications", "GET", "/schools/{school_id}/notifications", "§1 parent, student", FAMILY),

@@ -142,6 +142,14 @@ async def test_an_absence_on_the_wrong_lesson_goes_to_the_right_one(
     lesson_list = await client.get(f"/schools/{school}/lessons/{right}/absences", headers=as_(school_class.teacher))
     assert [a["id"] for a in lesson_list.json()] == [absence["id"]]
     assert [row[0] for row in await change_log(app, school)] == ["lesson"]
+    changes_url = f"/schools/{school}/absence-changes"
+    refused(await client.get(changes_url, headers=as_(school_class.teacher)), 403, "администрации школы")
+    [logged] = (await client.get(changes_url, headers=as_(person(school, "deputy")))).json()
+    assert (logged["absence_id"], logged["action"], logged["changed_by"]) == (
+        absence["id"],
+        "lesson",
+        str(school_class.teacher.person_id),
+    )
 
 
 async def test_the_class_teacher_sets_a_reason_for_a_week_and_counts_follow(

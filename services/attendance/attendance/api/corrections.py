@@ -1,10 +1,12 @@
 """Corrections of absences (R-41, R-25): an absence put on the wrong lesson, and the class teacher's reason for
 a class and a date range at once (a medical certificate for a week). Each is logged and announced."""
 
+from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from attendance.api.absences import (
@@ -15,6 +17,7 @@ from attendance.api.absences import (
     absence_out,
     absence_state,
     class_teacher_id,
+    reads_school,
 )
 from attendance.domain.absences import (
     MISSED,
@@ -24,7 +27,7 @@ from attendance.domain.absences import (
     leads_class,
     range_reason,
 )
-from attendance.models import Absence, ClassMember, Lesson
+from attendance.models import Absence, AbsenceChange, ClassMember, Lesson
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
@@ -46,6 +49,21 @@ class RangeReasonIn(BaseModel):
     student_ids: list[UUID] = Field(default_factory=list, max_length=60)
     #: What the reason rests on («справка № 12 от 20.10»), kept in the log.
     note: str | None = Field(default=None, max_length=300)
+
+
+class AbsenceChangeOut(BaseModel):
+    """A row of the absences' change log (R-25, R-41)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    absence_id: UUID
+    student_id: UUID
+    #: "reason", "lesson", "moved", "withdrawn" or "lesson_deleted".
+    action: str
+    changed_by: UUID
+    changed_at: datetime
+    old_value: str
+    new_value: str
+    reason: str | None
 
 
 class RangeReasonOut(BaseModel):
@@ -148,3 +166,19 @@ async def set_range_reason(
         await emit_event(session, event, school_id=school_id)
         corrected += 1
     return RangeReasonOut(corrected=corrected, absences=[absence_out(absence) for absence, _ in found])
+
+
+@router.get("/absence-changes")
+async def absence_changes(
+    school_id: UUID, caller: CallerDep, session: SchoolSession, limit: Annotated[int, Query(ge=1, le=5000)] = 500
+) -> list[AbsenceChangeOut]:
+    """R-25, R-41: the log of absences' corrections for the school's administration, newest first."""
+    if not reads_school(caller, school_id):
+        raise Forbidden("Журнал изменений пропусков доступен администрации школы.")
+    rows = await session.scalars(
+        select(AbsenceChange)
+        .where(AbsenceChange.school_id == school_id)
+        .order_by(AbsenceChange.changed_at.desc(), AbsenceChange.id)
+        .limit(limit)
+    )
+    return [AbsenceChangeOut.model_validate(row) for row in rows]
