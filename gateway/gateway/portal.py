@@ -23,13 +23,14 @@ from chassis.events import Envelope, emit_event
 from chassis.tenancy import SYSTEM
 from contracts import Event
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.public import (
     PublicAbsenceCorrected,
     PublicAbsenceRecorded,
     PublicAbsenceWithdrawn,
     PublicHomeworkAssigned,
     PublicMarkChanged,
+    PublicMarkDeleted,
     PublicMarkPosted,
     PublicStudentEnrolled,
 )
@@ -45,6 +46,7 @@ consumer = Consumer("gateway.portal")
 STUDENT_EVENTS: dict[type[Event], type[Event]] = {
     MarkPosted: PublicMarkPosted,
     MarkChanged: PublicMarkChanged,
+    MarkDeleted: PublicMarkDeleted,
     AbsenceRecorded: PublicAbsenceRecorded,
     AbsenceCorrected: PublicAbsenceCorrected,
     AbsenceWithdrawn: PublicAbsenceWithdrawn,
@@ -109,6 +111,21 @@ async def lesson_recorded(session: AsyncSession, event: LessonRecorded, envelope
         subject_name=event.subject_name,
         date=event.date,
         homework=homework,
+    )
+    await publish(session, public, envelope.schoolid)
+
+
+@consumer.on(LessonDeleted)
+async def lesson_deleted(session: AsyncSession, event: LessonDeleted, envelope: Envelope) -> None:
+    # a deleted lesson takes its homework off the portal (its marks go by their own deletions).
+    public = PublicHomeworkAssigned(
+        lesson_id=event.lesson_id,
+        version=event.version,
+        school_id=envelope.schoolid,
+        class_id=event.class_id,
+        subject_name=event.subject_name,
+        date=event.date,
+        homework=None,
     )
     await publish(session, public, envelope.schoolid)
 

@@ -55,3 +55,30 @@ async def test_the_last_diary_week_reads_offline_until_logout(visit):
     )
     # Only the shared files stay (the login page's style sheet, say): nothing of the person.
     assert all(path.startswith("/static/") for path in kept), kept
+
+
+async def test_the_family_disputes_a_mark_from_the_diary(visit):
+    """004 app.8: the teacher puts a mark; the parent sees it in the diary and disputes it with a few words."""
+    teacher = (await visit("teacher")).page
+    await teacher.get_by_role("button", name="5А · Математика").click()
+    await teacher.locator("#journal tbody td.cell").first.wait_for()
+    await teacher.get_by_role("button", name="Записать урок").click()
+    topic = f"Площадь ({str(uuid4().int)[:6]})"
+    await teacher.locator("#lesson-form input[name=topic]").fill(topic)
+    await teacher.locator("#lesson-submit").click()
+    await teacher.locator(f"#journal .col-head[title='{topic}']").wait_for()
+    heads = await teacher.locator("#journal thead .col-head").evaluate_all("(bs) => bs.map((b) => b.title)")
+    names = await teacher.locator("#journal tbody th.name-col").all_inner_texts()
+    row = names.index("Петров Алексей")
+    # Focus, not a click: a click opens the cell's choices.
+    await teacher.locator(f'#journal td.cell[data-row="{row}"][data-col="{heads.index(topic)}"]').focus()
+    await teacher.keyboard.press("2")
+    await teacher.locator("#journal .pending").first.wait_for(state="detached")
+
+    parent = (await visit("parent")).page
+    button = parent.get_by_role("button", name="Оспорить отметку 2 — Математика").last
+    await button.wait_for()
+    await button.click()
+    await parent.locator("#dispute-text").fill("Сын отвечал у доски, оценка за другой ответ")
+    await parent.get_by_role("button", name="Отправить учителю").click()
+    await parent.locator("#dispute-dialog .status", has_text="Обращение отправлено учителю").wait_for()

@@ -142,3 +142,33 @@ async def test_a_refused_column_is_taken_back_and_the_reason_shown_beside_its_ce
         assert focused == ["2", str(col)]
     finally:
         await set_edit_window(admin, "14d")
+
+
+async def test_a_saved_column_is_undone_and_backspace_deletes_a_mark_with_a_reason(visit):
+    """R-25: «Отменить» right after a column is saved takes it back; Backspace on a mark asks why and deletes it."""
+    page = (await visit("teacher")).page
+    await open_course(page, "5А · Русский язык")
+    topic = f"Списывание ({str(uuid4().int)[:6]})"
+    await write_lesson(page, topic)
+    col = await column_of(page, topic)
+    cells = page.locator(f'#journal td.cell[data-col="{col}"]')
+    for key in ("5", "4"):
+        await page.keyboard.press(key)
+    await page.locator("#journal .pending").first.wait_for(state="detached")
+    await page.get_by_role("button", name="Отменить").click()
+    await page.locator("#journal-note", has_text="Ввод отменён").wait_for()
+    assert [t.strip() for t in await cells.all_inner_texts()][:2] == ["", ""]
+
+    await cells.nth(0).focus()
+    await page.keyboard.press("3")
+    await page.locator("#journal .pending").first.wait_for(state="detached")
+    await cells.nth(0).focus()
+    await page.keyboard.press("Backspace")
+    await page.get_by_role("heading", name=re.compile(r"^Удалить отметку 3")).wait_for()
+    await page.keyboard.type("поставлена не тому ученику")
+    await page.keyboard.press("Enter")
+    await page.locator("#journal-note", has_text="Отметка 3 удалена").wait_for()
+    assert (await cells.nth(0).inner_text()).strip() == ""
+    # The cell has the keyboard back.
+    focused = await page.evaluate("[document.activeElement.dataset.row, document.activeElement.dataset.col]")
+    assert focused == ["0", str(col)]

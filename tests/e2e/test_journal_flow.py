@@ -144,3 +144,67 @@ async def test_without_a_session_the_api_answers_401(stack: Stack):
         assert response.headers["content-type"] == "application/problem+json"
     finally:
         await anonymous.close()
+
+
+async def test_a_deleted_mark_and_lesson_leave_the_family_diary(browsers, school_today):
+    """R-25 through every part: the teacher deletes a mistaken mark and then a lesson recorded twice, each with
+    a reason; the diary (fed by the gradebook's events through the broker) drops both, and the log keeps them."""
+    teacher = await browsers(TEACHER_OID)
+    parent = await browsers(PARENT_OID)
+    school = teacher.school_of("teacher")
+    [child] = (await parent.api("GET", "/diary")).json()
+    alexey = child["student_id"]
+    maths = next(
+        c
+        for c in (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+        if c["subject_name"] == "Математика"
+    )
+    topic = f"Повторение ({str(uuid4().int)[:6]})"
+    lesson = await teacher.api(
+        "POST",
+        f"/gradebook/schools/{school}/lessons",
+        json={"course_id": maths["id"], "date": school_today, "topic": topic, "reason": "дополнительное занятие"},
+    )
+    assert lesson.status_code == 201, lesson.text
+    lesson_id = lesson.json()["id"]
+    mark = await teacher.api(
+        "POST",
+        f"/gradebook/schools/{school}/lessons/{lesson_id}/marks",
+        json={"student_id": alexey, "value": "2", "work_type": "answer"},
+    )
+    assert mark.status_code == 201, mark.text
+
+    async def diary_lesson() -> dict | None:
+        diary = await parent.api("GET", f"/diary/{alexey}", params={"start": school_today, "end": school_today})
+        found = [entry for day in diary.json()["days"] for entry in day["lessons"] if entry["topic"] == topic]
+        return found[0] if found else None
+
+    async def until(condition) -> None:
+        started = time.monotonic()
+        while not await condition():
+            assert time.monotonic() - started < PATIENCE_SECONDS, await diary_lesson()
+            await asyncio.sleep(0.05)
+
+    async def mark_shown() -> bool:
+        return [m["value"] for m in ((await diary_lesson()) or {}).get("marks", [])] == ["2"]
+
+    await until(mark_shown)
+    deleted = await teacher.api(
+        "DELETE", f"/gradebook/schools/{school}/marks/{mark.json()['id']}", json={"reason": "поставлена по ошибке"}
+    )
+    assert deleted.status_code == 204, deleted.text
+
+    async def mark_gone() -> bool:
+        shown = await diary_lesson()
+        return shown is not None and shown["marks"] == []
+
+    await until(mark_gone)
+    removed = await teacher.api(
+        "DELETE", f"/gradebook/schools/{school}/lessons/{lesson_id}", json={"reason": "урок записан дважды"}
+    )
+    assert removed.status_code == 204, removed.text
+
+    async def lesson_gone() -> bool:
+        return await diary_lesson() is None
+
+    await until(lesson_gone)

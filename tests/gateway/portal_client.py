@@ -73,6 +73,8 @@ class PortalClient:
             version = data.get("version", 1)
             if data["mark_id"] not in kept or kept[data["mark_id"]][2] <= version:
                 kept[data["mark_id"]] = (data["lesson_id"], data["value"], version)
+        elif change["type"] == "public.mark.deleted.v1":
+            self.marks[data["student_esia_oid"]].pop(data["mark_id"], None)
         elif change["type"] == "public.homework.assigned.v1":
             self.homework[data["lesson_id"]] = data["homework"]
 

@@ -16,7 +16,7 @@ from chassis.tables import inbox, outbox
 from chassis.tenancy import SYSTEM
 from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
-from contracts.gradebook import LessonRecorded, MarkPosted
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkDeleted, MarkPosted
 from contracts.roster import PersonRegistered, StudentEnrolled
 from gateway.models import Person
 
@@ -223,3 +223,54 @@ async def test_homework_goes_to_the_class_and_an_absence_to_the_linked_student(s
     ]
     for body in feed.bodies:
         assert not keys_of(json.loads(body)) & PRIVATE_KEYS, body
+
+
+async def test_a_deleted_mark_and_lesson_leave_the_portal_by_their_keys(stack, publish, feed):
+    """R-25: the portal hears of a deletion with the mark's natural keys, and a deleted lesson takes its homework."""
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
+    day = date(2026, 11, 25)
+    await publish(school, PersonRegistered(person_id=student, last_name="Орлова", first_name="Вера", esia_oid=oid))
+    await eventually(lambda: stored_oid(stack, student))
+    subject = lesson(class_id, day)
+    mark = MarkPosted(
+        **subject,
+        mark_id=uuid4(),
+        student_id=student,
+        value="2",
+        work_type="test",
+        work_type_title="Контрольная работа",
+        weight=2.0,
+    )
+    deletion = {"reason": "поставлена не тому ученику", "deleted_by": uuid4()}
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(
+        school,
+        mark,
+        MarkDeleted(**mark.model_dump(), version=2, lesson_deleted=True, **deletion),
+        LessonDeleted(**subject, version=2, assignment_id=uuid4(), **deletion),
+    )
+
+    await portal_settled(stack, school, handled + 3)
+    [deleted] = await feed.of_type("public.mark.deleted.v1")
+    assert deleted["subject"] == str(mark.mark_id)
+    assert deleted["data"] == {
+        "mark_id": str(mark.mark_id),
+        "version": 2,
+        "lesson_id": str(subject["lesson_id"]),
+        "student_esia_oid": oid,
+        "school_id": str(school),
+        "class_id": str(class_id),
+        "subject_name": "Математика",
+        "date": "2026-11-25",
+        "work_type_title": "Контрольная работа",
+    }
+    [homework] = await feed.of_type("public.homework.assigned.v1")
+    assert (homework["data"]["lesson_id"], homework["data"]["version"], homework["data"]["homework"]) == (
+        str(subject["lesson_id"]),
+        2,
+        None,
+    )
+    for body in feed.bodies:
+        assert not keys_of(json.loads(body)) & PRIVATE_KEYS, body
+        assert "не тому ученику" not in body, body

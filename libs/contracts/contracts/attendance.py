@@ -45,6 +45,12 @@ class AbsenceCorrected(Event):
     version: int = 0
     previous_reason: AbsenceReason
     corrected_by: UUID
+    #: The lesson the absence was at before, when it was put on another lesson (a wrong column);
+    #: None when it stayed on its lesson.
+    previous_lesson_id: UUID | None = None
+    #: The date before, when the absence's lesson moved to another date or it was put on another
+    #: lesson; None when the date stayed. With the reason unchanged, only the place changed.
+    previous_date: date | None = None
 
 
 @event_model

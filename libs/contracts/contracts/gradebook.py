@@ -1,8 +1,10 @@
 """Events produced by the gradebook service: lessons and marks."""
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
+
+from pydantic import Field
 
 from contracts.base import Event, event_model
 
@@ -81,3 +83,80 @@ class MarkChanged(Event):
     weight: float
     old_value: str
     changed_by: UUID
+    #: What the correction was (R-25): the value, the вид работы (``old_work_type`` set), or the lesson
+    #: moved to another date (the value unchanged); "value" in events from before the field existed.
+    correction: Literal["value", "work_type", "moved"] = "value"
+    old_work_type: str | None = None
+
+
+@event_model
+class MarkDeleted(Event):
+    """A current mark deleted by its teacher within the edit window, with the reason (R-25).
+
+    The mark's last state, ``version`` one above its last change: replicas keep it as a tombstone so a
+    late posted or changed event cannot bring the mark back. ``lesson_deleted`` when it went with its lesson.
+    """
+
+    TYPE: ClassVar[str] = "gradebook.mark.deleted.v1"
+    SUBJECT_FIELD: ClassVar[str] = "mark_id"
+    mark_id: UUID
+    version: int
+    lesson_id: UUID
+    student_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    date: date
+    value: str
+    work_type: str
+    work_type_title: str
+    weight: float
+    reason: str
+    deleted_by: UUID
+    lesson_deleted: bool = False
+
+
+@event_model
+class LessonDeleted(Event):
+    """A lesson outside the timetable deleted by its teacher within the edit window, with the reason (R-25).
+
+    Its marks go with it (a ``MarkDeleted`` each), and attendance withdraws its absences. ``version`` is one
+    above the lesson's last record: a late ``LessonRecorded`` cannot bring it back.
+    """
+
+    TYPE: ClassVar[str] = "gradebook.lesson.deleted.v1"
+    SUBJECT_FIELD: ClassVar[str] = "lesson_id"
+    lesson_id: UUID
+    version: int
+    assignment_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    date: date
+    reason: str
+    deleted_by: UUID
+
+
+@event_model
+class HomeworkAssigned(Event):
+    """Домашнее задание (R-21) given at a lesson, due by ``due_on``: for the whole class, or, when
+    ``student_ids`` is not empty, for those students only. ``posted_late``: after the school's deadline."""
+
+    TYPE: ClassVar[str] = "gradebook.homework.assigned.v1"
+    SUBJECT_FIELD: ClassVar[str] = "homework_id"
+    homework_id: UUID
+    lesson_id: UUID
+    assignment_id: UUID
+    class_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    given_on: date
+    due_on: date
+    text: str
+    pages: str | None = None
+    exercises: str | None = None
+    links: list[str] = Field(default_factory=list)
+    student_ids: list[UUID] = Field(default_factory=list)
+    posted_late: bool = False

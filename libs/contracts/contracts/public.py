@@ -54,6 +54,24 @@ class PublicMarkChanged(Event):
 
 
 @event_model
+class PublicMarkDeleted(Event):
+    """A current mark deleted by its teacher (R-25): forget it. Keyed by ``mark_id`` and, for a portal that
+    keeps marks by their natural keys, by the student, class, subject, date and вид работы."""
+
+    TYPE: ClassVar[str] = "public.mark.deleted.v1"
+    SUBJECT_FIELD: ClassVar[str] = "mark_id"
+    mark_id: UUID
+    version: int
+    lesson_id: UUID
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    date: date
+    work_type_title: str
+
+
+@event_model
 class PublicAbsenceRecorded(Event):
     """Пропуск или опоздание на уроке (R-40); ``reason`` ill/excused/unexcused/late is Б/У/Н/О."""
 
@@ -104,7 +122,7 @@ class PublicAbsenceWithdrawn(Event):
 class PublicHomeworkAssigned(Event):
     """Домашнее задание of a lesson (R-20), for the whole class; keep the highest ``version``.
 
-    ``homework`` None means a later edit of the lesson removed the homework.
+    ``homework`` None means a later edit of the lesson, or its deletion, removed the homework.
     """
 
     TYPE: ClassVar[str] = "public.homework.assigned.v1"

@@ -4,13 +4,17 @@ Each handler is an upsert of what its event carries, so a repeated or reordered 
 leaves the same rows (the inbox already skips exact redeliveries).
 """
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendance.models import ClassMember, ClassTeacher, Lesson, Person
+from attendance.api.absences import absence_change, absence_state
+from attendance.domain.absences import absence_reason
+from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, Person
 from chassis.consumers import Consumer
-from chassis.events import Envelope
+from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
-from contracts.gradebook import LessonRecorded
+from contracts.attendance import AbsenceCorrected, AbsenceWithdrawn
+from contracts.gradebook import LessonDeleted, LessonRecorded
 from contracts.roster import ClassTeacherAssigned, PersonRegistered, StudentEnrolled
 
 events = Consumer("attendance.events")
@@ -25,9 +29,52 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
         "date": event.date,
         "subject_name": event.subject_name,
         "version": event.version,
+        "course_id": event.assignment_id,
     }
+    before = await session.scalar(select(Lesson.date).where(Lesson.id == event.lesson_id).with_for_update())
     # An older version arriving late must not overwrite a newer one.
     await upsert(session, Lesson, {"id": event.lesson_id}, values, only_if=lambda new: Lesson.version < new.version)
+    lesson = await session.get(Lesson, event.lesson_id, populate_existing=True)
+    if before is None or lesson is None or lesson.version != event.version or lesson.date == before:
+        return
+    # The lesson moved to another date (R-25): its absences move with it, and the diary and portal hear of it.
+    absences = await session.scalars(select(Absence).filter_by(lesson_id=lesson.id).with_for_update())
+    for absence in absences:
+        absence.version += 1
+        session.add(absence_change(absence, "moved", event.teacher_id, f"{before:%d.%m.%Y}", f"{lesson.date:%d.%m.%Y}"))
+        moved = AbsenceCorrected(
+            **absence_state(absence, lesson),
+            previous_reason=absence_reason(absence.reason),
+            corrected_by=event.teacher_id,
+            previous_date=before,
+        )
+        await emit_event(session, moved, school_id=envelope.schoolid)
+
+
+@events.on(LessonDeleted)
+async def on_lesson_deleted(session: AsyncSession, event: LessonDeleted, envelope: Envelope) -> None:
+    """A lesson deleted in the gradebook (R-25): its absences are withdrawn, the lesson kept as a tombstone."""
+    values = {
+        "school_id": envelope.schoolid,
+        "class_id": event.class_id,
+        "teacher_id": event.teacher_id,
+        "date": event.date,
+        "subject_name": event.subject_name,
+        "version": event.version,
+        "course_id": event.assignment_id,
+        "deleted": True,
+    }
+    await upsert(session, Lesson, {"id": event.lesson_id}, values, only_if=lambda new: Lesson.version < new.version)
+    lesson = await session.get(Lesson, event.lesson_id, populate_existing=True)
+    assert lesson is not None  # just written
+    absences = list(await session.scalars(select(Absence).filter_by(lesson_id=lesson.id).with_for_update()))
+    for absence in absences:
+        session.add(absence_change(absence, "lesson_deleted", event.deleted_by, absence.reason, "", event.reason))
+        withdrawn = AbsenceWithdrawn(
+            **{**absence_state(absence, lesson), "version": absence.version + 1}, withdrawn_by=event.deleted_by
+        )
+        await emit_event(session, withdrawn, school_id=envelope.schoolid)
+    await session.execute(delete(Absence).where(Absence.lesson_id == lesson.id))
 
 
 @events.on(StudentEnrolled)

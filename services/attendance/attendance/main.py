@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from attendance.api import absences
+from attendance.api import absences, corrections, counts
 from attendance.handlers import events
 from attendance.settings import AttendanceSettings
 from chassis.app import create_app
@@ -17,7 +17,7 @@ def build_app(settings: AttendanceSettings, verifier: TokenVerifier | None = Non
     return create_app(
         settings,
         title="Attendance",
-        routers=[absences.router],
+        routers=[absences.router, corrections.router, counts.router],
         consumers=[events],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

@@ -7,7 +7,7 @@ gradebook's and roster's events; ``absences`` is the attendance journal itself.
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,6 +26,10 @@ class Lesson(Base):
     date: Mapped[date]
     subject_name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
+    #: The gradebook's course (нагрузка) the lesson belongs to; None for lessons announced before it was kept.
+    course_id: Mapped[UUID | None]
+    #: Deleted in the gradebook (R-25): a tombstone, so a late record cannot bring it back.
+    deleted: Mapped[bool] = mapped_column(default=False, server_default="false")
 
 
 class ClassMember(Base):
@@ -73,3 +77,23 @@ class Absence(Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     recorded_by: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AbsenceChange(Base):
+    """R-25, R-41: every correction of an absence — who, when, the old and the new state, and why.
+
+    ``action``: "reason" (R-41, one or a class's date range at once), "lesson" (put on another lesson),
+    "moved" (its lesson moved to another date), "withdrawn", "lesson_deleted". The rows outlive the absence.
+    """
+
+    __tablename__ = "absence_changes"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    absence_id: Mapped[UUID] = mapped_column(index=True)
+    student_id: Mapped[UUID]
+    action: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[UUID]
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    old_value: Mapped[str] = mapped_column(String(64))
+    new_value: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendance.api.absences import _at_lesson
+from attendance.api.absences import absence_state
 from attendance.models import Absence, Lesson
 from chassis.snapshots import Snapshot, Snapshots
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
@@ -24,4 +24,4 @@ async def absences(session: AsyncSession) -> AsyncIterator[Snapshot]:
         select(Absence, Lesson).join(Lesson, Absence.lesson_id == Lesson.id).execution_options(yield_per=500)
     )
     async for absence, lesson in rows:
-        yield Snapshot(absence.school_id, AbsenceRecorded(**_at_lesson(absence, lesson)))
+        yield Snapshot(absence.school_id, AbsenceRecorded(**absence_state(absence, lesson)))

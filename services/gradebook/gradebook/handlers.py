@@ -14,6 +14,7 @@ from contracts.roster import (
     AssignmentCreated,
     ClassCreated,
     CurriculumHoursSet,
+    GuardianshipLinked,
     PersonRegistered,
     StudentEnrolled,
     TimetableLessonCancelled,
@@ -23,7 +24,16 @@ from contracts.roster import (
     TimetableLessonSubstituted,
 )
 from gradebook.api.lessons import lesson_recorded
-from gradebook.models import ClassMember, Course, CurriculumLine, Lesson, Person, ScheduledLesson, SchoolClass
+from gradebook.models import (
+    ClassMember,
+    Course,
+    CurriculumLine,
+    Guardianship,
+    Lesson,
+    Person,
+    ScheduledLesson,
+    SchoolClass,
+)
 
 roster = Consumer("gradebook.roster")
 
@@ -62,6 +72,13 @@ async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: 
 async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
     values = {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"id": event.person_id}, values)
+
+
+@roster.on(GuardianshipLinked)
+async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
+    # 004 app.8: a parent may dispute their child's mark.
+    key = {"guardian_id": event.guardian_id, "student_id": event.student_id}
+    await insert_once(session, Guardianship, key, {"school_id": envelope.schoolid})
 
 
 async def on_timetable_lesson(session: AsyncSession, event: TimetableLessonState, envelope: Envelope) -> None:

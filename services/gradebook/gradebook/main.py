@@ -6,7 +6,18 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from gradebook.api import courses, lessons, marks, plans, policy, timetable
+from gradebook.api import (
+    corrections,
+    courses,
+    disputes,
+    homework,
+    lessons,
+    marks,
+    plans,
+    policy,
+    timetable,
+    work_types,
+)
 from gradebook.handlers import roster
 from gradebook.settings import GradebookSettings
 
@@ -17,7 +28,18 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
     return create_app(
         settings,
         title="Gradebook",
-        routers=[courses.router, lessons.router, marks.router, policy.router, timetable.router, plans.router],
+        routers=[
+            courses.router,
+            lessons.router,
+            marks.router,
+            corrections.router,
+            disputes.router,
+            homework.router,
+            work_types.router,
+            policy.router,
+            timetable.router,
+            plans.router,
+        ],
         consumers=[roster],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

@@ -7,7 +7,8 @@ fed by its events; the rest is the journal itself.
 from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, func
+from sqlalchemy import DateTime, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, Uuid, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -98,20 +99,72 @@ class Mark(Base):
     version: Mapped[int] = mapped_column(default=1)
     posted_by: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The school's day the mark was posted (the journal's clock): a dispute is open 3 days from it.
+    #: None for marks posted before the field existed; their lesson's date stands in.
+    posted_on: Mapped[date | None]
+
+
+#: What a row of the journal's change log records (R-25).
+CHANGE_ACTIONS = ("value", "work_type", "mark_deleted", "lesson_moved", "lesson_deleted")
 
 
 class MarkChange(Base):
-    """R-25: every change of a mark — who, when, the old and the new value (004 §3.8)."""
+    """R-25: every change of a mark — who, when, the old and the new value, and why (004 §3.8).
+
+    The journal's change log: a mark's value or вид работы changed, a mark deleted, and a lesson moved or
+    deleted (one row for the lesson, ``mark_id`` None, and one for each of its marks). The rows outlive
+    what they describe, so ``mark_id`` and ``lesson_id`` reference nothing.
+    """
 
     __tablename__ = "mark_changes"
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     school_id: Mapped[UUID]
-    mark_id: Mapped[UUID] = mapped_column(ForeignKey("marks.id"), index=True)
+    mark_id: Mapped[UUID | None] = mapped_column(index=True)
+    lesson_id: Mapped[UUID] = mapped_column(index=True)
+    #: One of ``CHANGE_ACTIONS``.
+    action: Mapped[str] = mapped_column(String(16), server_default="value")
     changed_by: Mapped[UUID]
     changed_by_name: Mapped[str] = mapped_column(String(300))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    old_value: Mapped[str] = mapped_column(String(8))
-    new_value: Mapped[str] = mapped_column(String(8))
+    #: The value, the вид работы's code or the lesson's date before and after; "" when there is none after.
+    old_value: Mapped[str] = mapped_column(String(32))
+    new_value: Mapped[str] = mapped_column(String(32))
+    #: Why, for deletions and moves (R-25); None for an ordinary change of value.
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Guardianship(Base):
+    """Родитель — обучающийся, as roster announced it: who may dispute a student's mark (004 app.8)."""
+
+    __tablename__ = "guardianships"
+    guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+
+
+class MarkDispute(Base):
+    """A student or parent flags a mark as wrong (004 app.8); the teacher answers. Both stay in the log.
+
+    The mark's value, subject and date are kept as they were, so the log reads after the mark is gone.
+    """
+
+    __tablename__ = "mark_disputes"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    mark_id: Mapped[UUID] = mapped_column(index=True)
+    course_id: Mapped[UUID] = mapped_column(index=True)
+    student_id: Mapped[UUID] = mapped_column(index=True)
+    mark_value: Mapped[str] = mapped_column(String(8))
+    lesson_date: Mapped[date]
+    raised_by: Mapped[UUID]
+    raised_by_name: Mapped[str] = mapped_column(String(300))
+    raised_on: Mapped[date]
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    text: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[UUID | None]
+    answered_by_name: Mapped[str | None] = mapped_column(String(300))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SchoolPolicy(Base):
@@ -123,6 +176,51 @@ class SchoolPolicy(Base):
     edit_window: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_by: Mapped[UUID]
+    #: R-21: homework is posted within these hours after the class's last lesson; None: the default (2).
+    homework_deadline_hours: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class Homework(Base):
+    """Домашнее задание (R-21) given at a lesson, due by a later lesson's date; general or for chosen students."""
+
+    __tablename__ = "homework"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"), index=True)
+    lesson_id: Mapped[UUID] = mapped_column(index=True)
+    given_on: Mapped[date]
+    due_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    pages: Mapped[str | None] = mapped_column(String(200))
+    exercises: Mapped[str | None] = mapped_column(String(500))
+    links: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    #: Individual homework: these students only; empty: the whole class.
+    student_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid))
+    posted_by: Mapped[UUID]
+    #: By the journal's clock, so the deadline compares like with like.
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Posted after the school's deadline (R-21): flagged to the deputy.
+    posted_late: Mapped[bool]
+
+
+class SchoolWorkType(Base):
+    """A вид работы of the school's list with its weight (R-22); no rows: the region's default list."""
+
+    __tablename__ = "school_work_types"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[float] = mapped_column(Float)
+    pass_fail: Mapped[bool]
+
+
+class PassFailSubject(Base):
+    """A subject the school assesses зачёт/незачёт as a whole (R-22): its marks are «зач» or «незач»."""
+
+    __tablename__ = "pass_fail_subjects"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    subject_id: Mapped[UUID] = mapped_column(primary_key=True)
 
 
 class ScheduledLesson(Base):

@@ -8,8 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.snapshots import Snapshot, Snapshots
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from gradebook.api.access import school_work_types
 from gradebook.api.lessons import lesson_recorded
-from gradebook.api.marks import _mark_state
+from gradebook.api.marks import mark_state
+from gradebook.domain.work_types import work_type
 from gradebook.models import Course, Lesson, Mark, MarkChange, ScheduledLesson
 
 snapshots = Snapshots("gradebook")
@@ -30,15 +32,18 @@ async def lessons(session: AsyncSession) -> AsyncIterator[Snapshot]:
 
 @snapshots.aggregate("mark", MarkPosted, MarkChanged)
 async def marks(session: AsyncSession) -> AsyncIterator[Snapshot]:
-    """A mark never changed is ``MarkPosted``; a changed one ``MarkChanged`` at its version, with its last change."""
+    """A mark never changed is ``MarkPosted``; a changed one ``MarkChanged`` at its version, with its last change
+    of value (a correction of its вид работы or date leaves the value as it was)."""
     last_changes = {
         change.mark_id: change
         for change in await session.scalars(
             select(MarkChange)
+            .where(MarkChange.mark_id.is_not(None))
             .ext(distinct_on(MarkChange.mark_id))
             .order_by(MarkChange.mark_id, MarkChange.changed_at.desc())
         )
     }
+    kinds: dict = {}
     rows = await session.stream(
         select(Mark, Lesson, Course)
         .join(Lesson, Mark.lesson_id == Lesson.id)
@@ -46,10 +51,13 @@ async def marks(session: AsyncSession) -> AsyncIterator[Snapshot]:
         .execution_options(yield_per=BATCH)
     )
     async for mark, lesson, course in rows:
-        state = _mark_state(mark, lesson, course)
+        if mark.school_id not in kinds:
+            kinds[mark.school_id] = await school_work_types(session, mark.school_id)
+        state = mark_state(mark, lesson, course, work_type(mark.work_type, kinds[mark.school_id]))
         change = last_changes.get(mark.id)
         if mark.version == 1 or change is None:
             yield Snapshot(mark.school_id, MarkPosted(**state))
         else:
-            event = MarkChanged(**state, version=mark.version, old_value=change.old_value, changed_by=change.changed_by)
+            old_value = change.old_value if change.action == "value" else mark.value
+            event = MarkChanged(**state, version=mark.version, old_value=old_value, changed_by=change.changed_by)
             yield Snapshot(mark.school_id, event)

@@ -103,3 +103,10 @@ def test_an_unknown_work_type_lists_the_known_ones():
         "Неизвестный вид работы «эссе». Допустимые: answer, homework, independent, test, dictation, practical, "
         "lab, credit."
     )
+
+
+def test_a_pass_fail_subject_takes_only_zach_whatever_the_work_type():
+    assert mark_value(" Зач ", work_type("answer"), pass_fail_subject=True) == "зач"
+    assert mark_value("незач", work_type("credit"), pass_fail_subject=True) == "незач"
+    with pytest.raises(Invalid, match=r"^Предмет оценивается зачётом: ставится «зач» или «незач», а не «5»\.$"):
+        mark_value("5", work_type("test"), pass_fail_subject=True)

@@ -20,7 +20,7 @@ from chassis.rebuild import read_model
 from chassis.replicas import insert_once, upsert
 from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import (
     AssignmentCreated,
     ClassTeacherAssigned,
@@ -210,9 +210,23 @@ async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: E
     if not is_news(session, envelope):
         return
     name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.mark_changed(
-        name, event.subject_name, event.old_value, event.value, event.work_type, event.work_type_title, event.date
-    )
+    kind = (event.work_type, event.work_type_title)
+    if event.correction == "work_type":
+        notice = texts.mark_retyped(name, event.subject_name, event.value, event.old_work_type or "", *kind, event.date)
+    elif event.correction == "moved":
+        notice = texts.mark_moved(name, event.subject_name, event.value, *kind, event.date)
+    else:
+        notice = texts.mark_changed(name, event.subject_name, event.old_value, event.value, *kind, event.date)
+    await _notify_family(session, envelope, event.student_id, "mark", notice)
+
+
+@family.on(MarkDeleted)
+async def on_mark_deleted(session: AsyncSession, event: MarkDeleted, envelope: Envelope) -> None:
+    if not is_news(session, envelope):
+        return
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    kind = (event.work_type, event.work_type_title)
+    notice = texts.mark_deleted(name, event.subject_name, event.value, *kind, event.date, event.reason)
     await _notify_family(session, envelope, event.student_id, "mark", notice)
 
 
@@ -229,7 +243,10 @@ async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: En
 async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
     name = await _student_name(session, envelope.schoolid, event.student_id)
     if is_news(session, envelope):
-        notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
+        if event.reason == event.previous_reason and (event.previous_lesson_id or event.previous_date):
+            notice = texts.absence_moved(name, event.subject_name, event.reason, event.previous_date, event.date)
+        else:
+            notice = texts.absence_corrected(name, event.subject_name, event.previous_reason, event.reason, event.date)
         await _notify_family(session, envelope, event.student_id, "absence", notice)
     await _absence_alert(session, envelope, event)
 

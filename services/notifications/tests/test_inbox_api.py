@@ -11,7 +11,7 @@ from chassis.events import envelope_for
 from chassis.tenancy import Tenant
 from chassis.testing import events_handled, eventually, person, publish_event, refused, until_handled
 from contracts.attendance import AbsenceRecorded
-from contracts.gradebook import MarkChanged, MarkPosted
+from contracts.gradebook import MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import GuardianshipLinked, PersonRegistered
 from notifications.models import Notification
 
@@ -157,6 +157,36 @@ async def test_absences_and_changed_marks_reach_the_family(app, settings, client
     titles = {n["kind"] + ": " + n["title"] for n in await inbox(client, as_, family, family.father)}
     assert "absence: Пропуск урока: Математика, 24.11.2026 — Н (без уважительной причины)" in titles
     assert "mark: Отметка исправлена: 3 → 4 — Математика, контрольная работа, 24.11.2026" in titles
+
+
+async def test_corrections_reach_the_family_with_what_changed_and_why(app, settings, client, as_):
+    """R-25: a deleted mark with the teacher's reason, a mark put under another work type, and one moved with its
+    lesson each tell the family what happened, not «3 → 3»."""
+    family = await make_family(settings, client, as_)
+    posted = mark(family, "2")
+    by = uuid4()
+    events = [
+        MarkDeleted(**posted.model_dump(), version=2, reason="поставлена не тому ученику", deleted_by=by),
+        MarkChanged(
+            **{**posted.model_dump(), "work_type": "answer", "work_type_title": "Ответ на уроке", "weight": 1.0},
+            version=2,
+            old_value="2",
+            changed_by=by,
+            correction="work_type",
+            old_work_type="test",
+        ),
+        MarkChanged(**posted.model_dump(), version=3, old_value="2", changed_by=by, correction="moved"),
+    ]
+    envelopes = [await publish_event(settings, event, school_id=family.school_id) for event in events]
+    for envelope in envelopes:
+        await eventually(lambda envelope=envelope: count_for_event(app, family, envelope.id))
+
+    titles = {n["title"]: n["body"] for n in await inbox(client, as_, family, family.mother)}
+    assert titles["Отметка удалена: 2 — Математика, контрольная работа, 24.11.2026"].endswith(
+        "удалена. Причина: поставлена не тому ученику."
+    )
+    assert "Вид работы исправлен: 2 — Математика, ответ на уроке, 24.11.2026" in titles
+    assert "Отметка перенесена: 2 — Математика, контрольная работа, урок 24.11.2026" in titles
 
 
 async def test_the_work_type_is_named_as_the_event_names_it(app, settings, client, as_):

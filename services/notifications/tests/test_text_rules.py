@@ -66,3 +66,27 @@ def test_a_corrected_reason_shows_both_reasons_and_a_withdrawal_says_it_was_a_mi
     late = texts.absence_withdrawn(None, "Математика", "late", DAY)
     assert late.title == "Отметка об опоздании снята: Математика, 24.11.2026"
     assert late.body == "Опоздание на урок «Математика» 24.11.2026 отмечено по ошибке и снято."
+
+
+def test_corrections_tell_the_family_what_changed_and_why():
+    deleted = texts.mark_deleted("Яковлев Борис", "Математика", "2", "test", "Контрольная работа", DAY, "ошибка ввода")
+    assert deleted.title == "Отметка удалена: 2 — Математика, контрольная работа, 24.11.2026"
+    assert deleted.body == (
+        "Яковлев Борис: отметка 2 по предмету «Математика» за урок 24.11.2026 (контрольная работа) удалена. "
+        "Причина: ошибка ввода."
+    )
+    retyped = texts.mark_retyped(None, "Математика", "4", "answer", "test", "Контрольная работа", DAY)
+    assert retyped.title == "Вид работы исправлен: 4 — Математика, контрольная работа, 24.11.2026"
+    assert retyped.body.endswith("теперь учитывается как «контрольная работа» (было: answer).")
+    moved = texts.mark_moved(None, "Химия", "5", "answer", "Ответ на уроке", DAY)
+    assert moved.title == "Отметка перенесена: 5 — Химия, ответ на уроке, урок 24.11.2026"
+    assert moved.body == "Урок «Химия» с отметкой 5 (ответ на уроке) перенесён на 24.11.2026."
+
+
+def test_an_absence_put_on_another_lesson_names_the_old_date_when_it_changed():
+    moved = texts.absence_moved("Абрамова Анна", "Математика", "ill", date(2026, 11, 23), DAY)
+    assert moved.title == "Пропуск перенесён на другой урок: Математика, 24.11.2026"
+    assert moved.body == "Абрамова Анна: пропуск теперь отмечен на уроке «Математика» 24.11.2026 (было: 23.11.2026)."
+    late = texts.absence_moved(None, "Математика", "late", None, DAY)
+    assert late.title == "Опоздание перенесено на другой урок: Математика, 24.11.2026"
+    assert late.body == "Опоздание теперь отмечено на уроке «Математика» 24.11.2026."

@@ -5,14 +5,15 @@ event leaves the same rows (the inbox already skips exact redeliveries). Version
 records (lessons, marks, absences, class teachers) keep their highest version.
 """
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
-from chassis.replicas import newer, upsert
+from chassis.replicas import insert_once, newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import HomeworkAssigned, LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.notifications import AnnouncementPublished
 from contracts.roster import (
     ClassCreated,
@@ -34,6 +35,7 @@ from reporting.models import (
     ClassTeacher,
     GroupMember,
     Guardianship,
+    Homework,
     Lesson,
     Mark,
     Person,
@@ -98,7 +100,56 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
     await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
 
 
-async def _store_mark(session: AsyncSession, event: MarkPosted | MarkChanged, version: int, envelope: Envelope) -> None:
+@diary.on(LessonDeleted)
+async def on_lesson_deleted(session: AsyncSession, event: LessonDeleted, envelope: Envelope) -> None:
+    # R-25: the lesson leaves the diary; its tombstone outranks every record of it that arrives late.
+    values = {
+        "version": event.version,
+        "class_id": event.class_id,
+        "subject_id": event.subject_id,
+        "subject_name": event.subject_name,
+        "date": event.date,
+        "topic": "",
+        "homework": None,
+        "deleted": True,
+    }
+    key = {"school_id": envelope.schoolid, "id": event.lesson_id}
+    await upsert(session, Lesson, key, values, only_if=lambda new: Lesson.version < new.version)
+    # Homework given at the lesson goes with it.
+    await session.execute(delete(Homework).filter_by(school_id=envelope.schoolid, lesson_id=event.lesson_id))
+
+
+@diary.on(HomeworkAssigned)
+async def on_homework(session: AsyncSession, event: HomeworkAssigned, envelope: Envelope) -> None:
+    # R-21: homework is given once; a redelivery stores the same row. A late one of a deleted lesson is stale.
+    lesson_gone = await session.scalar(
+        select(Lesson.deleted).filter_by(school_id=envelope.schoolid, id=event.lesson_id)
+    )
+    if lesson_gone:
+        return
+    values = {
+        "class_id": event.class_id,
+        "lesson_id": event.lesson_id,
+        "subject_name": event.subject_name,
+        "given_on": event.given_on,
+        "due_on": event.due_on,
+        "text": event.text,
+        "pages": event.pages,
+        "exercises": event.exercises,
+        "links": event.links,
+        "student_ids": event.student_ids,
+    }
+    await insert_once(session, Homework, {"school_id": envelope.schoolid, "id": event.homework_id}, values)
+
+
+async def _store_mark(
+    session: AsyncSession,
+    event: MarkPosted | MarkChanged | MarkDeleted,
+    version: int,
+    envelope: Envelope,
+    *,
+    deleted: bool = False,
+) -> None:
     values = {
         "version": version,
         "student_id": event.student_id,
@@ -109,6 +160,7 @@ async def _store_mark(session: AsyncSession, event: MarkPosted | MarkChanged, ve
         "work_type": event.work_type,
         "work_type_title": event.work_type_title,
         "weight": event.weight,
+        "deleted": deleted,
     }
     key = {"school_id": envelope.schoolid, "id": event.mark_id}
     await upsert(session, Mark, key, values, only_if=lambda new: Mark.version < new.version)
@@ -123,6 +175,12 @@ async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Env
 @diary.on(MarkChanged)
 async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
     await _store_mark(session, event, event.version, envelope)
+
+
+@diary.on(MarkDeleted)
+async def on_mark_deleted(session: AsyncSession, event: MarkDeleted, envelope: Envelope) -> None:
+    # R-25: a deleted mark disappears from the diary; its tombstone outranks a late posting or change.
+    await _store_mark(session, event, event.version, envelope, deleted=True)
 
 
 async def _store_absence(

@@ -8,7 +8,8 @@ when the diary is read, so events may arrive in any order and none is dropped.
 from datetime import date, datetime, time
 from uuid import UUID
 
-from sqlalchemy import DateTime, Float, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import DateTime, Float, Index, Integer, SmallInteger, String, Text, Uuid
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -82,6 +83,8 @@ class Lesson(Base):
     homework: Mapped[str | None] = mapped_column(Text)
     #: The timetable lesson recorded; None for a lesson outside the timetable.
     scheduled_lesson_id: Mapped[UUID | None]
+    #: Deleted by its teacher (R-25): kept as a tombstone, so a late record cannot bring it back.
+    deleted: Mapped[bool] = mapped_column(default=False, server_default="false")
 
 
 class Mark(Base):
@@ -101,6 +104,28 @@ class Mark(Base):
     #: Empty for a mark stored from events before MarkPosted carried the title.
     work_type_title: Mapped[str] = mapped_column(String(200), server_default="")
     weight: Mapped[float] = mapped_column(Float)
+    #: Deleted by its teacher (R-25): kept as a tombstone, so a late posting cannot bring it back.
+    deleted: Mapped[bool] = mapped_column(default=False, server_default="false")
+
+
+class Homework(Base):
+    """Домашнее задание (R-21) as the gradebook gave it: due by ``due_on``, for the class or chosen students."""
+
+    __tablename__ = "homework"
+    __table_args__ = (Index("homework_by_class_and_due", "school_id", "class_id", "due_on"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    class_id: Mapped[UUID]
+    lesson_id: Mapped[UUID]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    given_on: Mapped[date]
+    due_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    pages: Mapped[str | None] = mapped_column(String(200))
+    exercises: Mapped[str | None] = mapped_column(String(500))
+    links: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    #: Empty: the whole class; else only these students see it.
+    student_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid))
 
 
 class Absence(Base):

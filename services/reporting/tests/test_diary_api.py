@@ -7,7 +7,7 @@ from chassis.auth import Caller
 from chassis.events import envelope_for
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import HomeworkAssigned, LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
 
 MONDAY = date(2026, 11, 23)
@@ -115,6 +115,7 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
                     "work_type": "test",
                     "work_type_title": "Контрольная работа",
                     "weight": 2.0,
+                    "corrected": False,
                     "mark_id": str(annas_mark.mark_id),
                     "version": 1,
                 }
@@ -145,6 +146,7 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
             "work_type": "test",
             "work_type_title": "",
             "weight": 2.0,
+            "corrected": False,
             "mark_id": str(borises_mark.mark_id),
             "version": 1,
         }
@@ -582,3 +584,111 @@ async def test_a_late_earlier_assignment_does_not_bring_the_replaced_class_teach
     await marker_seen(settings, client, as_, family, MONDAY)
     assert (await diary(client, as_, family, successor, family.anna)).status_code == 200
     refused(await diary(client, as_, family, family.class_teacher, family.anna), 404)
+
+
+async def test_corrections_show_in_the_diary_and_deletions_stay_deleted(settings, client, as_, make_family):
+    """R-25: a corrected mark is flagged, a deleted mark and a deleted lesson leave the diary, and a late
+    posting (an older version) of either does not bring it back."""
+    family = await make_family()
+    school = family.school_id
+    kept, removed = uuid4(), uuid4()
+    await publish_event(settings, lesson_event(family, kept, MONDAY, "Дроби"), school_id=school)
+    await publish_event(settings, lesson_event(family, removed, MONDAY, "Лишний урок"), school_id=school)
+    retyped = mark_event(family, family.anna, kept, MONDAY, "4", work_type="answer", work_type_title="Ответ на уроке")
+    wrong = mark_event(family, family.anna, kept, MONDAY, "2")
+    gone_with_lesson = mark_event(family, family.anna, removed, MONDAY, "5")
+    for event in (retyped, wrong, gone_with_lesson):
+        await publish_event(settings, event, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+
+    deletion = {"reason": "ошибка", "deleted_by": uuid4()}
+    events = [
+        MarkChanged(
+            **{**retyped.model_dump(), "work_type": "test", "work_type_title": "Контрольная работа", "weight": 2.0},
+            version=2,
+            old_value="4",
+            changed_by=uuid4(),
+            correction="work_type",
+            old_work_type="answer",
+        ),
+        MarkDeleted(**wrong.model_dump(), version=2, **deletion),
+        MarkDeleted(**gone_with_lesson.model_dump(), version=2, lesson_deleted=True, **deletion),
+        LessonDeleted(
+            **{
+                k: v
+                for k, v in lesson_event(family, removed, MONDAY, "Лишний урок").model_dump().items()
+                if k != "version"
+            },
+            version=2,
+            **deletion,
+        ),
+        # Late, older states of what was deleted: a redelivered posting and the lesson's first record.
+        wrong,
+        lesson_event(family, removed, MONDAY, "Лишний урок"),
+    ]
+    for event in events:
+        await publish_event(settings, event, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+
+    body = (await diary(client, as_, family, family.anna_parent, family.anna)).json()
+    monday = [le for le in lessons_of(body) if le["lesson_id"] in (str(kept), str(removed))]
+    assert [(le["lesson_id"], le["topic"]) for le in monday] == [(str(kept), "Дроби")]
+    assert [(m["value"], m["work_type_title"], m["weight"], m["corrected"]) for m in monday[0]["marks"]] == [
+        ("4", "Контрольная работа", 2.0, True)
+    ]
+    summary = await client.get(
+        f"/schools/{school}/students/{family.anna.person_id}/summary", params=WEEK, headers=as_(family.anna_parent)
+    )
+    maths = next(s for s in summary.json()["subjects"] if s["subject"] == "Математика")
+    assert maths["marks"] == ["4"]
+
+
+async def test_the_diary_shows_the_classs_homework_and_the_students_own(settings, client, as_, make_family):
+    """R-21: general homework for everyone of the class, individual homework only for its students."""
+    family = await make_family()
+    school = family.school_id
+    given = {
+        "lesson_id": uuid4(),
+        "assignment_id": uuid4(),
+        "class_id": family.class_id,
+        "subject_name": "Математика",
+        "teacher_id": uuid4(),
+        "given_on": MONDAY - timedelta(days=3),
+        "due_on": TUESDAY,
+    }
+    general = HomeworkAssigned(
+        **given, homework_id=uuid4(), text="Правило", pages="с. 40", links=["https://resh.edu.ru/"]
+    )
+    for_boris = HomeworkAssigned(
+        **given, homework_id=uuid4(), text="Работа над ошибками", student_ids=[family.boris.person_id]
+    )
+    for event in (general, for_boris, general):
+        await publish_event(settings, event, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+
+    def homework_of(body):
+        return [(h["text"], h["pages"], h["individual"], h["due_on"]) for h in body["homework"]]
+
+    anna = (await diary(client, as_, family, family.anna_parent, family.anna)).json()
+    assert homework_of(anna) == [("Правило", "с. 40", False, TUESDAY.isoformat())]
+    boris = (await diary(client, as_, family, family.boris, family.boris)).json()
+    assert [h[0] for h in homework_of(boris)] == ["Правило", "Работа над ошибками"]
+    assert boris["homework"][0]["links"] == ["https://resh.edu.ru/"]
+
+    # The lesson it was given at is deleted (R-25): its homework goes, and a late redelivery does not return it.
+    deleted = LessonDeleted(
+        lesson_id=given["lesson_id"],
+        version=2,
+        assignment_id=given["assignment_id"],
+        class_id=family.class_id,
+        subject_id=MATHS,
+        subject_name="Математика",
+        teacher_id=given["teacher_id"],
+        date=given["given_on"],
+        reason="урок записан дважды",
+        deleted_by=uuid4(),
+    )
+    await publish_event(settings, deleted, school_id=school)
+    await publish_event(settings, general, school_id=school)
+    await marker_seen(settings, client, as_, family, TUESDAY)
+    assert (await diary(client, as_, family, family.boris, family.boris)).json()["homework"] == []

@@ -3,6 +3,7 @@
 import { api } from "./api.js";
 import { refreshUnread } from "./unread.js";
 import { ABSENCE_MEANINGS } from "./absences.js";
+import { correctedBadge, disputeButton, homeworkList } from "./disputes.js";
 import {
   $, el, clear, show, activateChip, isoDate, parseDate, addDays, mondayOf, weekday, russianDate, localTime, number,
   today
@@ -91,6 +92,8 @@ function weekAnnouncements(items) {
 function renderWeek(box, diary) {
   if (diary.announcements && diary.announcements.length) box.appendChild(weekAnnouncements(diary.announcements));
   const days = diary.days.filter((day) => day.lessons.length);
+  const homework = homeworkList(diary.homework);
+  if (homework) box.appendChild(homework);
   if (!days.length) {
     box.appendChild(el("p", { "class": "hint", text: "На этой неделе записей нет." }));
     return;
@@ -107,7 +110,8 @@ function diaryLesson(item) {
   item.marks.forEach((m) => {
     const title = m.work_type_title || family.workTypes[m.work_type] || m.work_type;
     marks.appendChild(el("span", { "class": "mark-item", title: title + ", вес " + number(m.weight) }, [
-      el("span", { "class": "mark m" + m.value, text: m.value }), el("span", { "class": "work", text: title })
+      el("span", { "class": "mark m" + m.value, text: m.value }), el("span", { "class": "work", text: title }),
+      correctedBadge(m), disputeButton(family.student.school_id, m, item.subject)
     ]));
   });
   if (item.absence) {

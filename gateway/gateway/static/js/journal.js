@@ -4,10 +4,12 @@
    Backspace withdraws the absence; the cursor then moves down the column, so a column of marks takes one key per
    pupil. Arrows, Enter and Tab move; Space (or a click, or a tap) opens the cell's choices. Each entry is shown at
    once and saved in the background — a column's marks in one request — and a refusal takes it back and says why
-   beside the cell. Marks cannot be deleted yet (the gradebook has no way to); they are corrected instead. */
+   beside the cell. Backspace on a mark deletes it, asking why (R-25); a saved column may be undone at once, and a
+   mark moved to another work type from its cell's choices (corrections.js). */
 
 import { api, retrying } from "./api.js";
 import { ABSENCE_CODES, absenceLabel } from "./absences.js";
+import { UNDO_REASON, askReason, changeWorkType, deleteMark, markCorrections, offerUndo } from "./corrections.js";
 import {
   $, el, clear, options, show, activateChip, isoDate, parseDate, today, addDays, weekday, humanDate, dayMonth,
   russianDate, number, decimal, plural, busy
@@ -436,6 +438,7 @@ async function saveColumn(lesson) {
     lesson.marks = lesson.marks.filter((m) => !saved.has(m) && !(m.work_type === draft.workType && !m.pending)).concat(column);
     rows.forEach((row) => redrawCell(lesson, row.student));
     refreshAverages();
+    offerColumnUndo(lesson, rows, column);
   } catch (error) {
     const byPupil = Object.fromEntries((error.fields || []).filter((f) => f.student_id).map((f) => [f.student_id, f.detail]));
     const refused = rows.filter((row) => byPupil[row.student.student_id]);
@@ -471,10 +474,7 @@ function withdrawAbsence() {
   const [lesson, student] = cursorEntry();
   const before = absenceOf(lesson, student.student_id);
   if (before) changeAbsence(lesson, student, before, "");
-  else if (marksOf(lesson, student.student_id).length) {
-    // The journal has no way to delete a mark yet: it is corrected instead.
-    say(lesson, student, "Отметку удалить нельзя, её можно исправить: нажмите пробел.", "error");
-  }
+  else removeMark(lesson, student);
 }
 
 /** Shows the absence as it will be, saves it, and puts the old one back if attendance refuses. */
@@ -572,6 +572,10 @@ function openCellChoices() {
   dialog.appendChild(newMarks);
   dialog.appendChild(absences);
   corrections.forEach((node) => dialog.appendChild(node));
+  existing.forEach((mark) => dialog.appendChild(markCorrections(mark, journal.workTypes, {
+    onWorkType: (code) => retypeMark(lesson, student, mark, code).then(() => dialog.close()),
+    onDelete: () => { dialog.close(); return confirmDelete(lesson, student, mark); }
+  })));
   dialog.appendChild(status);
   dialog.appendChild(el("div", { "class": "editor-foot" }, [
     el("button", { type: "button", "class": "button quiet", text: "Закрыть", onclick: () => dialog.close() })
@@ -681,5 +685,58 @@ async function saveLesson(event) {
     } catch (error) {
       show(status, error.message, "error");
     }
+  });
+}
+
+/* Corrections: the gradebook checks the edit window and logs each with who, when and why. */
+
+/** Backspace on a cell without an absence: the mark of the column's work type (or the cell's only mark) is deleted. */
+function removeMark(lesson, student) {
+  const marks = marksOf(lesson, student.student_id).filter((m) => !m.pending);
+  const mark = marks.find((m) => m.work_type === columnWorkType(lesson)) || (marks.length === 1 ? marks[0] : null);
+  if (mark) confirmDelete(lesson, student, mark);
+  else if (marks.length) say(lesson, student, "В клетке несколько отметок: нажмите пробел и выберите, какую удалить.", "error");
+}
+
+/** Asks why, then deletes; the cell gets the focus back either way. */
+async function confirmDelete(lesson, student, mark) {
+  const reason = await askReason("Удалить отметку " + mark.value + " (" + markTitle(mark) + ") — " + studentName(student) + "?");
+  const cell = cellAt(journal.students.indexOf(student), journal.lessons.indexOf(lesson));
+  if (cell) cell.focus();
+  if (reason === null) return;
+  try {
+    await deleteMark(journal.course.school_id, mark, reason);
+    lesson.marks = lesson.marks.filter((m) => m.id !== mark.id);
+    say(lesson, student, "Отметка " + mark.value + " удалена", "ok");
+    refreshAverages();
+  } catch (error) {
+    say(lesson, student, error.message, "error");
+  }
+}
+
+async function retypeMark(lesson, student, mark, workType) {
+  const saved = await changeWorkType(journal.course.school_id, mark, workType);
+  lesson.marks = lesson.marks.map((m) => (m.id === mark.id ? saved : m));
+  say(lesson, student, "Вид работы изменён: " + workTypeTitle(saved.work_type), "ok");
+  refreshAverages();
+}
+
+/** Right after a column is saved the teacher may take it back: new marks are deleted, changed ones restored. */
+function offerColumnUndo(lesson, rows, column) {
+  const savedFor = new Map(column.map((mark) => [mark.student_id, mark]));
+  offerUndo("Сохранено.", async () => {
+    for (const row of rows) {
+      const saved = savedFor.get(row.student.student_id);
+      if (!saved) continue;
+      if (row.before) {
+        const restored = await api("PATCH", gradebook("/marks/" + saved.id), { value: row.before.value });
+        lesson.marks = lesson.marks.map((m) => (m.id === saved.id ? restored : m));
+      } else {
+        await deleteMark(journal.course.school_id, saved, UNDO_REASON);
+        lesson.marks = lesson.marks.filter((m) => m.id !== saved.id);
+      }
+      redrawCell(lesson, row.student);
+    }
+    refreshAverages();
   });
 }

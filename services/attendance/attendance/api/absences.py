@@ -17,7 +17,7 @@ from attendance.domain.absences import (
     reason_code,
     summarize,
 )
-from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, Person
+from attendance.models import Absence, AbsenceChange, ClassMember, ClassTeacher, Lesson, Person
 from attendance.settings import AttendanceSettings
 from chassis.auth import SCHOOL_READ_ROLES, Caller
 from chassis.dates import JournalDate
@@ -30,6 +30,7 @@ from contracts.attendance import AbsenceCorrected, AbsenceReason, AbsenceRecorde
 router = APIRouter(prefix="/schools/{school_id}", tags=["absences"])
 
 LESSON_NOT_YET_KNOWN = "Урок ещё не получен журналом посещаемости; повторите через секунду."
+LESSON_DELETED = "Урок удалён из журнала."
 #: Who reads the whole school's attendance besides the region's inspectors: the administration and teachers.
 #: A class teacher reads their own class's (R-1).
 NOT_A_READER = (
@@ -79,7 +80,7 @@ def teacher_window(request: Request) -> int:
 TeacherWindow = Annotated[int, Depends(teacher_window)]
 
 
-def _out(absence: Absence) -> AbsenceOut:
+def absence_out(absence: Absence) -> AbsenceOut:
     reason = absence_reason(absence.reason)
     return AbsenceOut(
         id=absence.id,
@@ -90,7 +91,23 @@ def _out(absence: Absence) -> AbsenceOut:
     )
 
 
-def _at_lesson(absence: Absence, lesson: Lesson) -> dict:
+def absence_change(
+    absence: Absence, action: str, by: UUID, old: str, new: str, reason: str | None = None
+) -> AbsenceChange:
+    """A row of the absences' change log (R-25, R-41): who, the old and the new state, why; the row's time is when."""
+    return AbsenceChange(
+        school_id=absence.school_id,
+        absence_id=absence.id,
+        student_id=absence.student_id,
+        action=action,
+        changed_by=by,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+    )
+
+
+def absence_state(absence: Absence, lesson: Lesson) -> dict:
     """What every absence event carries: the absence and the lesson it belongs to."""
     return {
         "absence_id": absence.id,
@@ -104,20 +121,18 @@ def _at_lesson(absence: Absence, lesson: Lesson) -> dict:
     }
 
 
-def _require_lesson_teacher(caller: Caller, school_id: UUID, lesson: Lesson) -> None:
+def require_lesson_teacher(caller: Caller, school_id: UUID, lesson: Lesson) -> None:
     # R-40: absences at a lesson are marked by the teacher who gave it.
     caller.require(school_id, "teacher")
     if caller.person_id != lesson.teacher_id:
         raise Forbidden("Пропуски на этом уроке отмечает только учитель, который его ведёт.")
 
 
-def _reads_school(caller: Caller, school_id: UUID) -> bool:
+def reads_school(caller: Caller, school_id: UUID) -> bool:
     return caller.reads_region or caller.has_role(school_id, *SCHOOL_READ_ROLES)
 
 
-async def _teaches_class(
-    session: AsyncSession, caller: Caller, school_id: UUID, class_ids: Select | list[UUID]
-) -> bool:
+async def teaches_class(session: AsyncSession, caller: Caller, school_id: UUID, class_ids: Select | list[UUID]) -> bool:
     """R-1: a teacher reads attendance of the classes they give lessons in (004 app.6 §6.2)."""
     if not caller.has_role(school_id, "teacher"):
         return False
@@ -125,11 +140,11 @@ async def _teaches_class(
     return bool(await session.scalar(select(exists(taught))))
 
 
-async def _class_teacher_id(session: AsyncSession, class_id: UUID) -> UUID | None:
+async def class_teacher_id(session: AsyncSession, class_id: UUID) -> UUID | None:
     return await session.scalar(select(ClassTeacher.teacher_id).filter_by(class_id=class_id))
 
 
-async def _absence_at_lesson(session: AsyncSession, absence_id: UUID, school_id: UUID) -> tuple[Absence, Lesson]:
+async def absence_at_lesson(session: AsyncSession, absence_id: UUID, school_id: UUID) -> tuple[Absence, Lesson]:
     absence = await session.get(Absence, absence_id, with_for_update=True)
     if absence is None or absence.school_id != school_id:
         raise NotFound("Отметка о пропуске не найдена.")
@@ -153,7 +168,9 @@ async def record_absence(
     if lesson is None or lesson.school_id != school_id:
         # The gradebook's LessonRecorded arrives within milliseconds of the lesson's record.
         raise Conflict(LESSON_NOT_YET_KNOWN)
-    _require_lesson_teacher(caller, school_id, lesson)
+    if lesson.deleted:
+        raise NotFound(LESSON_DELETED)
+    require_lesson_teacher(caller, school_id, lesson)
     reason = absence_reason(body.reason)
     check_teacher_window(lesson.date, today, window)
     if await session.get(ClassMember, (lesson.class_id, body.student_id)) is None:
@@ -170,8 +187,8 @@ async def record_absence(
     )
     session.add(absence)
     await session.flush()
-    await emit_event(session, AbsenceRecorded(**_at_lesson(absence, lesson)), school_id=school_id)
-    return _out(absence)
+    await emit_event(session, AbsenceRecorded(**absence_state(absence, lesson)), school_id=school_id)
+    return absence_out(absence)
 
 
 @router.patch("/absences/{absence_id}")
@@ -184,12 +201,12 @@ async def correct_reason(
     today: SchoolToday,
     window: TeacherWindow,
 ) -> AbsenceOut:
-    absence, lesson = await _absence_at_lesson(session, absence_id, school_id)
+    absence, lesson = await absence_at_lesson(session, absence_id, school_id)
     check_reason_corrector(
         caller.person_id,
         caller.roles_in(school_id),
         lesson_teacher_id=lesson.teacher_id,
-        class_teacher_id=await _class_teacher_id(session, lesson.class_id),
+        class_teacher_id=await class_teacher_id(session, lesson.class_id),
         lesson_date=lesson.date,
         today=today,
         window_days=window,
@@ -197,16 +214,17 @@ async def correct_reason(
     reason = absence_reason(body.reason)
     previous = absence_reason(absence.reason)
     if reason == previous:
-        return _out(absence)
+        return absence_out(absence)
     absence.reason = reason
     absence.version += 1
+    session.add(absence_change(absence, "reason", caller.person_id, previous, reason))
     await session.flush()
     await emit_event(
         session,
-        AbsenceCorrected(**_at_lesson(absence, lesson), previous_reason=previous, corrected_by=caller.person_id),
+        AbsenceCorrected(**absence_state(absence, lesson), previous_reason=previous, corrected_by=caller.person_id),
         school_id=school_id,
     )
-    return _out(absence)
+    return absence_out(absence)
 
 
 @router.delete("/absences/{absence_id}", status_code=204)
@@ -218,13 +236,14 @@ async def withdraw_absence(
     today: SchoolToday,
     window: TeacherWindow,
 ) -> Response:
-    absence, lesson = await _absence_at_lesson(session, absence_id, school_id)
-    _require_lesson_teacher(caller, school_id, lesson)
+    absence, lesson = await absence_at_lesson(session, absence_id, school_id)
+    require_lesson_teacher(caller, school_id, lesson)
     check_teacher_window(lesson.date, today, window)
     # The withdrawal is the absence's last state; the row locked above makes its version the next one.
     withdrawn = AbsenceWithdrawn(
-        **{**_at_lesson(absence, lesson), "version": absence.version + 1}, withdrawn_by=caller.person_id
+        **{**absence_state(absence, lesson), "version": absence.version + 1}, withdrawn_by=caller.person_id
     )
+    session.add(absence_change(absence, "withdrawn", caller.person_id, absence.reason, ""))
     await session.execute(delete(Absence).where(Absence.id == absence.id))
     await emit_event(session, withdrawn, school_id=school_id)
     return Response(status_code=204)
@@ -234,15 +253,15 @@ async def withdraw_absence(
 async def lesson_absences(
     school_id: UUID, lesson_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[LessonAbsence]:
-    if not (_reads_school(caller, school_id) or caller.has_role(school_id, "class_teacher", "teacher")):
+    if not (reads_school(caller, school_id) or caller.has_role(school_id, "class_teacher", "teacher")):
         raise Forbidden(NOT_A_READER)
     lesson = await session.get(Lesson, lesson_id)
     if lesson is None or lesson.school_id != school_id:
         raise NotFound("Урок не найден.")
     may_read = (
-        _reads_school(caller, school_id)
-        or leads_class(caller.person_id, caller.roles_in(school_id), await _class_teacher_id(session, lesson.class_id))
-        or await _teaches_class(session, caller, school_id, [lesson.class_id])
+        reads_school(caller, school_id)
+        or leads_class(caller.person_id, caller.roles_in(school_id), await class_teacher_id(session, lesson.class_id))
+        or await teaches_class(session, caller, school_id, [lesson.class_id])
     )
     if not may_read:
         raise Forbidden(NOT_A_READER)
@@ -253,7 +272,7 @@ async def lesson_absences(
         .order_by(Person.last_name.collate(RU_COLLATION), Person.first_name.collate(RU_COLLATION))
     )
     return [
-        LessonAbsence(**_out(absence).model_dump(), student_name=student.name if student else None)
+        LessonAbsence(**absence_out(absence).model_dump(), student_name=student.name if student else None)
         for absence, student in rows
     ]
 
@@ -270,14 +289,14 @@ async def student_summary(
     """R-42: lessons missed (of them Б, У, Н) and lates of one student for any period."""
     # R-1: a student sees their own attendance, a class teacher their class's students', a teacher
     # the students of the classes they teach.
-    if caller.person_id != student_id and not _reads_school(caller, school_id):
+    if caller.person_id != student_id and not reads_school(caller, school_id):
         classes = select(ClassMember.class_id).where(ClassMember.student_id == student_id)
         class_teachers = await session.scalars(
             select(ClassTeacher.teacher_id).where(ClassTeacher.class_id.in_(classes))
         )
         roles = caller.roles_in(school_id)
         leads = any(leads_class(caller.person_id, roles, teacher_id) for teacher_id in class_teachers)
-        if not (leads or await _teaches_class(session, caller, school_id, classes)):
+        if not (leads or await teaches_class(session, caller, school_id, classes)):
             raise Forbidden(NOT_A_READER)
     if start and end and start > end:
         raise Invalid("Начало периода позже его конца.")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from chassis.problems import Forbidden, Invalid
+from chassis.problems import Conflict, Forbidden, Invalid
 from contracts.attendance import AbsenceReason
 
 #: R-40: the journal's codes Б ill, У excused, Н unexcused, О late (003 §5 class teacher a).
@@ -85,3 +85,64 @@ def summarize(reasons: Iterable[AbsenceReason]) -> AttendanceSummary:
         unexcused=counts["unexcused"],
         lates=counts["late"],
     )
+
+
+#: R-41: the longest range the class teacher sets a reason for at once (a certificate for a month at most).
+RANGE_MAX_DAYS = 31
+
+
+def range_reason(raw: str, start: date, end: date) -> AbsenceReason:
+    """R-41: a reason for every missed lesson of a date range (a medical certificate for a week): Б, У or Н.
+
+    A late (О) is about one lesson, so it is never set for a range.
+    """
+    reason = absence_reason(raw)
+    if reason not in MISSED:
+        raise Invalid("Опоздание отмечается по одному уроку; для периода укажите Б, У или Н.")
+    if start > end:
+        raise Invalid("Начало периода позже его конца.")
+    if (end - start).days >= RANGE_MAX_DAYS:
+        raise Invalid(f"Причину можно указать сразу не более чем за {RANGE_MAX_DAYS} дн.; разбейте период на части.")
+    return reason
+
+
+def check_lesson_change(*, same_class: bool, same_lesson: bool, target_deleted: bool, taken: bool) -> None:
+    """An absence put on the wrong lesson goes to another lesson of the same class, where the student has none."""
+    if same_lesson:
+        raise Invalid("Пропуск уже стоит на этом уроке.")
+    if target_deleted:
+        raise Invalid("Этот урок удалён из журнала.")
+    if not same_class:
+        raise Invalid("Пропуск можно перенести только на урок того же класса.")
+    if taken:
+        raise Conflict("У обучающегося уже есть отметка о пропуске на этом уроке.")
+
+
+@dataclass(frozen=True)
+class CourseAttendance:
+    """A student's attendance in one course for a period: lessons given, missed (Б, У, Н) and their share.
+
+    ``share_missed`` (0…1, to two decimals) feeds the «пропущено более 50 %» flag of attestation (R-28).
+    """
+
+    course_id: UUID | None
+    subject_name: str
+    lessons: int
+    missed: int
+    share_missed: float
+
+
+def course_attendance(
+    lessons: Iterable[tuple[UUID, UUID | None, str]], absences: Iterable[tuple[UUID, AbsenceReason]]
+) -> list[CourseAttendance]:
+    """Per course: the lessons given (``(lesson_id, course_id, subject_name)``) and how many of them the student
+    missed (``(lesson_id, reason)``; lates are attended). Courses in order of subject name."""
+    missed_lessons = {lesson_id for lesson_id, reason in absences if reason in MISSED}
+    given: dict[tuple[UUID | None, str], list[UUID]] = {}
+    for lesson_id, course_id, subject in lessons:
+        given.setdefault((course_id, subject), []).append(lesson_id)
+    result = []
+    for (course_id, subject), ids in sorted(given.items(), key=lambda item: (item[0][1], str(item[0][0]))):
+        missed = sum(1 for lesson_id in ids if lesson_id in missed_lessons)
+        result.append(CourseAttendance(course_id, subject, len(ids), missed, round(missed / len(ids), 2)))
+    return result

@@ -6,6 +6,7 @@ from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import SCHOOL_READ_ROLES, Caller
@@ -13,7 +14,8 @@ from chassis.deps import SchoolSession, SchoolToday
 from chassis.problems import Forbidden, NotFound
 from gradebook.domain.edit_window import EditWindow, EditWindowChoice, default_choice, edit_window_choice
 from gradebook.domain.timetable import check_record_writer
-from gradebook.models import Base, Course, SchoolPolicy
+from gradebook.domain.work_types import WORK_TYPES, WorkType
+from gradebook.models import Base, Course, PassFailSubject, SchoolPolicy, SchoolWorkType
 from gradebook.settings import GradebookSettings
 
 M = TypeVar("M", bound=Base)
@@ -80,3 +82,16 @@ async def journal_clock(request: Request, school_id: UUID, session: SchoolSessio
 
 
 ClockDep = Annotated[JournalClock, Depends(journal_clock)]
+
+
+async def school_work_types(session: AsyncSession, school_id: UUID) -> dict[str, WorkType]:
+    """R-22: the school's list of виды работ in its order, or the region's default until the administrator sets one."""
+    rows = await session.scalars(
+        select(SchoolWorkType).where(SchoolWorkType.school_id == school_id).order_by(SchoolWorkType.position)
+    )
+    table = {row.code: WorkType(row.code, row.title, row.weight, row.pass_fail) for row in rows}
+    return table or dict(WORK_TYPES)
+
+
+async def is_pass_fail_subject(session: AsyncSession, school_id: UUID, subject_id: UUID) -> bool:
+    return await session.get(PassFailSubject, (school_id, subject_id)) is not None

@@ -1,4 +1,4 @@
-"""Courses (нагрузка), their class lists and averages, and the work types marks are given for."""
+"""Courses (нагрузка), their class lists and averages."""
 
 from uuid import UUID
 
@@ -12,7 +12,6 @@ from chassis.problems import Forbidden, Invalid
 from chassis.russian import collation_key
 from gradebook.api.access import get_in_school, reads_whole_school, require_reader
 from gradebook.domain.marks import ScoredMark, average, weighted_average
-from gradebook.domain.work_types import WORK_TYPES
 from gradebook.models import ClassMember, Course, Lesson, Mark, Person
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["courses"])
@@ -38,13 +37,6 @@ class StudentAverages(StudentOut):
     marks: int
     average: float | None
     weighted_average: float | None
-
-
-class WorkTypeOut(BaseModel):
-    code: str
-    title: str
-    weight: float
-    pass_fail: bool
 
 
 @router.get("/courses")
@@ -107,12 +99,4 @@ async def course_averages(
             weighted_average=weighted_average(marks.get(student.student_id, [])),
         )
         for student in await _class_list(session, course)
-    ]
-
-
-@router.get("/work-types")
-async def list_work_types(school_id: UUID, caller: CallerDep) -> list[WorkTypeOut]:
-    caller.tenant_for(school_id)
-    return [
-        WorkTypeOut(code=w.code, title=w.title, weight=w.weight, pass_fail=w.pass_fail) for w in WORK_TYPES.values()
     ]

@@ -17,7 +17,15 @@ from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid
 from contracts.gradebook import MarkChanged, MarkPosted
-from gradebook.api.access import ClockDep, JournalClock, get_in_school, require_lesson_writer, require_reader
+from gradebook.api.access import (
+    ClockDep,
+    JournalClock,
+    get_in_school,
+    is_pass_fail_subject,
+    require_lesson_writer,
+    require_reader,
+    school_work_types,
+)
 from gradebook.domain.edit_window import check_mark_date
 from gradebook.domain.marks import ColumnRow, check_column, check_marks_allowed, mark_value
 from gradebook.domain.work_types import WorkType, work_type
@@ -65,10 +73,13 @@ class MarkChangeOut(BaseModel):
     changed_by_name: str
     old_value: str
     new_value: str
+    #: What changed (R-25): "value", "work_type", "lesson_moved"; and why, for a move.
+    action: str
+    reason: str | None
 
 
-def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
-    """What every mark event carries: the mark and where it stands in the journal."""
+def mark_state(mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> dict:
+    """What every mark event carries: the mark (``kind`` its вид работы) and where it stands in the journal."""
     return {
         "mark_id": mark.id,
         "lesson_id": lesson.id,
@@ -80,7 +91,7 @@ def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
         "date": lesson.date,
         "value": mark.value,
         "work_type": mark.work_type,
-        "work_type_title": work_type(mark.work_type).title,
+        "work_type_title": kind.title,
         "weight": mark.weight,
     }
 
@@ -99,7 +110,14 @@ async def _writable_lesson(
 
 
 async def _post(
-    session: AsyncSession, lesson: Lesson, course: Course, caller: Caller, student_id: UUID, kind: WorkType, value: str
+    session: AsyncSession,
+    lesson: Lesson,
+    course: Course,
+    caller: Caller,
+    clock: JournalClock,
+    student_id: UUID,
+    kind: WorkType,
+    value: str,
 ) -> Mark:
     mark = Mark(
         school_id=lesson.school_id,
@@ -110,15 +128,16 @@ async def _post(
         weight=kind.weight,
         version=1,
         posted_by=caller.person_id,
+        posted_on=clock.today,
     )
     session.add(mark)
     await session.flush()
-    await emit_event(session, MarkPosted(**_mark_state(mark, lesson, course)), school_id=lesson.school_id)
+    await emit_event(session, MarkPosted(**mark_state(mark, lesson, course, kind)), school_id=lesson.school_id)
     return mark
 
 
 async def _change(
-    session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, value: str
+    session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, kind: WorkType, value: str
 ) -> None:
     old_value = mark.value
     mark.value, mark.version = value, mark.version + 1
@@ -127,6 +146,8 @@ async def _change(
         MarkChange(
             school_id=mark.school_id,
             mark_id=mark.id,
+            lesson_id=mark.lesson_id,
+            action="value",
             changed_by=caller.person_id,
             changed_by_name=caller.name,
             old_value=old_value,
@@ -137,7 +158,10 @@ async def _change(
     await emit_event(
         session,
         MarkChanged(
-            **_mark_state(mark, lesson, course), version=mark.version, old_value=old_value, changed_by=caller.person_id
+            **mark_state(mark, lesson, course, kind),
+            version=mark.version,
+            old_value=old_value,
+            changed_by=caller.person_id,
         ),
         school_id=mark.school_id,
     )
@@ -148,8 +172,10 @@ async def post_mark(
     school_id: UUID, lesson_id: UUID, body: MarkIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
 ) -> MarkOut:
     lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock)
-    kind = work_type(body.work_type)
-    value = mark_value(body.value, kind)
+    kind = work_type(body.work_type, await school_work_types(session, school_id))
+    value = mark_value(
+        body.value, kind, pass_fail_subject=await is_pass_fail_subject(session, school_id, course.subject_id)
+    )
     if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
         raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
     duplicate = await session.scalar(
@@ -157,7 +183,7 @@ async def post_mark(
     )
     if duplicate:
         raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
-    return MarkOut.model_validate(await _post(session, lesson, course, caller, body.student_id, kind, value))
+    return MarkOut.model_validate(await _post(session, lesson, course, caller, clock, body.student_id, kind, value))
 
 
 @router.put("/lessons/{lesson_id}/marks")
@@ -171,10 +197,11 @@ async def save_column(
     """
     # The lesson row is locked, so two saves of one column take their turns.
     lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock, lock=True)
-    kind = work_type(body.work_type)
+    kind = work_type(body.work_type, await school_work_types(session, school_id))
     members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))
     rows = [ColumnRow(cell.student_id, cell.value) for cell in body.marks]
-    values, errors = check_column(rows, kind, members, course.class_name)
+    pass_fail = await is_pass_fail_subject(session, school_id, course.subject_id)
+    values, errors = check_column(rows, kind, members, course.class_name, pass_fail_subject=pass_fail)
     if errors:
         raise Invalid(
             "Столбец не сохранён: исправьте отмеченные строки.",
@@ -186,9 +213,9 @@ async def save_column(
     for student_id, value in values.items():
         mark = existing.get(student_id)
         if mark is None:
-            existing[student_id] = await _post(session, lesson, course, caller, student_id, kind, value)
+            existing[student_id] = await _post(session, lesson, course, caller, clock, student_id, kind, value)
         elif mark.value != value:
-            await _change(session, mark, lesson, course, caller, value)
+            await _change(session, mark, lesson, course, caller, kind, value)
     return [MarkOut.model_validate(m) for m in existing.values()]
 
 
@@ -200,10 +227,12 @@ async def change_mark(
     lesson = await get_in_school(session, Lesson, mark.lesson_id, school_id, "Урок не найден.")
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
-    value = mark_value(body.value, work_type(mark.work_type))
+    kind = work_type(mark.work_type, await school_work_types(session, school_id))
+    pass_fail = await is_pass_fail_subject(session, school_id, course.subject_id)
+    value = mark_value(body.value, kind, pass_fail_subject=pass_fail)
     check_mark_date(lesson.date, clock.today, clock.window)
     if value != mark.value:
-        await _change(session, mark, lesson, course, caller, value)
+        await _change(session, mark, lesson, course, caller, kind, value)
     return MarkOut.model_validate(mark)
 
 

@@ -11,9 +11,13 @@ FIVE_POINT = ("5", "4", "3", "2", "1")
 PASS_FAIL = ("зач", "незач")
 
 
-def mark_value(raw: str, kind: WorkType) -> str:
-    """The mark as stored: a 5-point mark, or зач/незач for a pass/fail work type (R-22)."""
+def mark_value(raw: str, kind: WorkType, *, pass_fail_subject: bool = False) -> str:
+    """The mark as stored: a 5-point mark, or зач/незач for a pass/fail work type or subject (R-22)."""
     value = raw.strip().lower()
+    if pass_fail_subject and not kind.pass_fail:
+        if value not in PASS_FAIL:
+            raise Invalid(f"Предмет оценивается зачётом: ставится «зач» или «незач», а не «{raw}».")
+        return value
     if kind.pass_fail:
         if value not in PASS_FAIL:
             raise Invalid(f"За «{kind.title}» ставится «зач» или «незач», а не «{raw}».")
@@ -46,7 +50,7 @@ class RowError:
 
 
 def check_column(
-    rows: list[ColumnRow], kind: WorkType, class_members: Set[UUID], class_name: str
+    rows: list[ColumnRow], kind: WorkType, class_members: Set[UUID], class_name: str, *, pass_fail_subject: bool = False
 ) -> tuple[dict[UUID, str], list[RowError]]:
     """A whole column checked row by row (column mode): the stored values, or every row's error.
 
@@ -61,7 +65,7 @@ def check_column(
             errors.append(RowError(i, row.student_id, f"Обучающийся не числится в классе {class_name}."))
         else:
             try:
-                values[row.student_id] = mark_value(row.value, kind)
+                values[row.student_id] = mark_value(row.value, kind, pass_fail_subject=pass_fail_subject)
             except Invalid as refused:
                 errors.append(RowError(i, row.student_id, refused.detail))
     return values, errors

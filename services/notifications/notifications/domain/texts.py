@@ -82,6 +82,46 @@ def mark_changed(
     )
 
 
+def mark_retyped(
+    student_name: str | None, subject: str, value: str, old_kind: str, work_type: str, work_type_title: str, day: date
+) -> Notice:
+    """R-25: the teacher put the mark under another вид работы (its weight follows); ``old_kind`` is the old code."""
+    kind = work_type_name(work_type, work_type_title)
+    return Notice(
+        title=f"Вид работы исправлен: {value} — {subject}, {kind}, {_day(day)}",
+        body=_about(
+            student_name,
+            f"отметка {value} по предмету «{subject}» за урок {_day(day)} теперь учитывается как «{kind}» "
+            f"(было: {old_kind}).",
+        ),
+    )
+
+
+def mark_moved(
+    student_name: str | None, subject: str, value: str, work_type: str, work_type_title: str, day: date
+) -> Notice:
+    """R-25: the lesson was moved to the date it was really given, and its mark with it."""
+    kind = work_type_name(work_type, work_type_title)
+    return Notice(
+        title=f"Отметка перенесена: {value} — {subject}, {kind}, урок {_day(day)}",
+        body=_about(student_name, f"урок «{subject}» с отметкой {value} ({kind}) перенесён на {_day(day)}."),
+    )
+
+
+def mark_deleted(
+    student_name: str | None, subject: str, value: str, work_type: str, work_type_title: str, day: date, reason: str
+) -> Notice:
+    """R-25: a mark deleted by the teacher, with the reason they gave."""
+    kind = work_type_name(work_type, work_type_title)
+    return Notice(
+        title=f"Отметка удалена: {value} — {subject}, {kind}, {_day(day)}",
+        body=_about(
+            student_name,
+            f"отметка {value} по предмету «{subject}» за урок {_day(day)} ({kind}) удалена. Причина: {reason}.",
+        ),
+    )
+
+
 def absence_recorded(student_name: str | None, subject: str, reason: str, day: date) -> Notice:
     if reason == "late":
         return Notice(
@@ -103,6 +143,18 @@ def absence_corrected(student_name: str | None, subject: str, previous_reason: s
             f"причина пропуска урока «{subject}» {_day(day)} изменена: "
             f"было {ABSENCE_REASONS[previous_reason]}, стало {ABSENCE_REASONS[reason]}.",
         ),
+    )
+
+
+def absence_moved(student_name: str | None, subject: str, reason: str, previous_day: date | None, day: date) -> Notice:
+    """R-25: the absence was put on the right lesson (another one, or its lesson's true date)."""
+    what, moved, marked = (
+        ("Опоздание", "перенесено", "отмечено") if reason == "late" else ("Пропуск", "перенесён", "отмечен")
+    )
+    was = f" (было: {_day(previous_day)})" if previous_day else ""
+    return Notice(
+        title=f"{what} {moved} на другой урок: {subject}, {_day(day)}",
+        body=_about(student_name, f"{what.lower()} теперь {marked} на уроке «{subject}» {_day(day)}{was}."),
     )
 
 

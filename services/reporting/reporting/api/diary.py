@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.dates import JournalDate
@@ -16,7 +16,7 @@ from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, Time
 from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange, diary_range, summary_range
 from reporting.domain.summary import subject_summary
-from reporting.models import Absence, Announcement, GroupMember, Lesson, Mark, TimetableLesson
+from reporting.models import Absence, Announcement, GroupMember, Homework, Lesson, Mark, TimetableLesson
 
 router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
 
@@ -33,7 +33,10 @@ class MarkOut(BaseModel):
     #: The вид работы's name from gradebook; empty for a mark whose events came before it was carried.
     work_type_title: str
     weight: float
-    #: The mark's id and state, as the state portal's change feed names them.
+    #: The teacher corrected it after posting (R-25); the family sees the mark as it now stands.
+    corrected: bool = False
+    #: The gradebook's id of the mark and its state: the family disputes a mark by it (004 app.8), the state
+    #: portal's change feed names it so.
     mark_id: UUID | None = None
     version: int | None = None
 
@@ -63,6 +66,21 @@ class DiaryLessonOut(BaseModel):
     change: str | None = None
 
 
+class HomeworkOut(BaseModel):
+    """Домашнее задание (R-21) due in the diary's dates: for the whole class, or for this student alone."""
+
+    model_config = ConfigDict(from_attributes=True)
+    subject_name: str
+    given_on: date
+    due_on: date
+    text: str
+    pages: str | None
+    exercises: str | None
+    links: list[str]
+    #: Given to this student alone (or to a few), not to the whole class.
+    individual: bool
+
+
 class DiaryDayOut(BaseModel):
     date: date
     lessons: list[DiaryLessonOut]
@@ -86,6 +104,8 @@ class DiaryOut(BaseModel):
     days: list[DiaryDayOut]
     #: R-53: the school's and the student's class's announcements shown on some day of these dates.
     announcements: list[AnnouncementOut] = []
+    #: Homework due in the dates, by due date and subject.
+    homework: list[HomeworkOut] = []
 
 
 class SubjectSummaryOut(BaseModel):
@@ -126,6 +146,7 @@ async def _class_lessons(session: AsyncSession, school_id: UUID, card: StudentCa
             Lesson.school_id == school_id,
             Lesson.class_id == card.class_id,
             Lesson.date.between(dates.start, dates.end),
+            Lesson.deleted.is_(False),
         )
     )
     return list(rows)
@@ -158,7 +179,12 @@ async def _timetable(
 async def _marks(session: AsyncSession, school_id: UUID, student_id: UUID, dates: DateRange) -> list[Mark]:
     rows = await session.scalars(
         select(Mark)
-        .where(Mark.school_id == school_id, Mark.student_id == student_id, Mark.date.between(dates.start, dates.end))
+        .where(
+            Mark.school_id == school_id,
+            Mark.student_id == student_id,
+            Mark.date.between(dates.start, dates.end),
+            Mark.deleted.is_(False),
+        )
         .order_by(Mark.date, Mark.id)
     )
     return list(rows)
@@ -195,6 +221,22 @@ async def _announcements(
     return list(rows)
 
 
+async def _homework(session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange) -> list[HomeworkOut]:
+    if card.class_id is None:
+        return []
+    rows = await session.scalars(
+        select(Homework)
+        .where(
+            Homework.school_id == school_id,
+            Homework.class_id == card.class_id,
+            Homework.due_on.between(dates.start, dates.end),
+            or_(func.cardinality(Homework.student_ids) == 0, Homework.student_ids.contains([card.id])),
+        )
+        .order_by(Homework.due_on, Homework.subject_name, Homework.given_on)
+    )
+    return [HomeworkOut.model_validate({**vars(h), "individual": bool(h.student_ids)}) for h in rows]
+
+
 @router.get("/diary")
 async def get_diary(
     school_id: UUID,
@@ -215,7 +257,9 @@ async def get_diary(
     others = {m.lesson_id for m in marks} | {a.lesson_id for a in absences}
     if others - known:
         lessons += await session.scalars(
-            select(Lesson).where(Lesson.school_id == school_id, Lesson.id.in_(others - known))
+            select(Lesson).where(
+                Lesson.school_id == school_id, Lesson.id.in_(others - known), Lesson.deleted.is_(False)
+            )
         )
     timetable = [
         TimetableRecord(
@@ -240,7 +284,16 @@ async def get_diary(
         ],
         [
             MarkRecord(
-                m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight, m.id, m.version
+                m.lesson_id,
+                m.date,
+                m.subject_name,
+                m.value,
+                m.work_type,
+                m.work_type_title,
+                m.weight,
+                m.version > 1,
+                m.id,
+                m.version,
             )
             for m in marks
         ],
@@ -255,6 +308,7 @@ async def get_diary(
             "end": dates.end,
             "days": days,
             "announcements": announcements,
+            "homework": await _homework(session, school_id, card, dates),
         },
         from_attributes=True,
     )

@@ -51,6 +51,8 @@ class MarkRecord:
     work_type: str
     work_type_title: str
     weight: float
+    #: Corrected by the teacher after it was posted (R-25: its value, вид работы or date changed).
+    corrected: bool = False
     mark_id: UUID | None = None
     version: int | None = None
 
@@ -69,6 +71,7 @@ class DiaryMark:
     work_type: str
     work_type_title: str
     weight: float
+    corrected: bool = False
     mark_id: UUID | None = None
     version: int | None = None
 
@@ -147,7 +150,15 @@ def diary_days(
 
     for mark in marks:
         entry(mark.lesson_id, mark.date, mark.subject).marks.append(
-            DiaryMark(mark.value, mark.work_type, mark.work_type_title, mark.weight, mark.mark_id, mark.version)
+            DiaryMark(
+                mark.value,
+                mark.work_type,
+                mark.work_type_title,
+                mark.weight,
+                mark.corrected,
+                mark.mark_id,
+                mark.version,
+            )
         )
     for absence in absences:
         entry(absence.lesson_id, absence.date, absence.subject).absence = DiaryAbsence(

@@ -1,6 +1,6 @@
 """announcements: the school's and classes' announcements shown in the diary (R-53)
 
-Revision ID: 0007_conv12
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = "0007_conv12"
-down_revision = "0006"
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
