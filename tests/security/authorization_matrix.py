@@ -255,8 +255,8 @@ ROWS = [
         "gradebook",
         "GET",
         "/schools/{school_id}/policy",
-        "R-24: the window the journal's writers work in",
-        JOURNAL_READERS,
+        "R-24: the school's rule, read by every member (no person's data)",
+        SCHOOL_STRUCTURE,
     ),
     row("gradebook", "PUT", "/schools/{school_id}/policy", "§1 edit-window policy", SETUP),
     # attendance

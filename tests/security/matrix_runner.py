@@ -137,7 +137,8 @@ async def run_row(
         if problem:
             wrong[role, scope] = problem
     gaps = {(role, scope) for method_path, role, scope in known_gaps if method_path == f"{row.method} {row.path}"}
-    assert {k: v for k, v in wrong.items() if k not in gaps} == {}, "answers not as the matrix says"
+    unexpected = [problem for key, problem in wrong.items() if key not in gaps]
+    assert not unexpected, "answers not as the matrix says:\n" + "\n".join(unexpected)
     assert gaps <= set(wrong), f"known gaps now answer as the matrix says, remove them: {gaps - set(wrong)}"
 
 
