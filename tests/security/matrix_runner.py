@@ -96,7 +96,13 @@ def path_names(path: str) -> set[str]:
 
 def is_list(row: Row) -> bool:
     """A read of the school alone: «another's» is not an object there but the rows a list leaves out."""
-    return row.method == "GET" and path_names(row.path) == {"school_id"}
+    return row.method == "GET" and path_names(row.path) <= {"school_id"}
+
+
+def one_scope(row: Row, world: "World") -> bool:
+    """A route about no object (a list, a new school, a new class): «own» and «another's» are one request."""
+    request = world.requests.get(f"{row.method} {row.path}")
+    return is_list(row) or (path_names(row.path) <= {"school_id"} and not getattr(request, "names", ()))
 
 
 async def run_case(
@@ -134,7 +140,7 @@ async def run_row(
     """Every role × scope of ``row``; the wrong answers must be exactly the row's known gaps (each one a
     finding documented in docs/security.md), so a fixed gap or a new hole fails."""
     wrong: dict[tuple[str, Scope], str] = {}
-    for role, scope in cases(row, skip):
+    for role, scope in cases(row, skip, single=one_scope(row, world)):
         problem = await run_case(client, signer, world, row, role, scope)
         if problem:
             wrong[role, scope] = problem
@@ -159,13 +165,13 @@ def uses(*names: str):
     return mark
 
 
-def cases(row: Row, skip: Callable[[Row, str, Scope], str | None]) -> list[tuple[str, Scope]]:
+def cases(row: Row, skip: Callable[[Row, str, Scope], str | None], *, single: bool) -> list[tuple[str, Scope]]:
     """Every (role, scope) of ``row`` a service can run; ``skip`` names why one cannot."""
     found = []
     for role in ROLES:
         for scope in Scope:
-            if is_list(row) and scope is Scope.SAME_SCHOOL_OTHER:
-                continue  # the same request as «own»: a list filters, it does not refuse
+            if single and scope is Scope.SAME_SCHOOL_OTHER:
+                continue  # the same request as «own»: a list filters, a new object is nobody's yet
             if skip(row, role, scope) is None:
                 found.append((role, scope))
     return found
