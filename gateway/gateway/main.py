@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -41,7 +42,11 @@ def build_app(
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
             )
             app.state.esia = None
-            sealer = asyncio.create_task(seal_forever(app.state.db, settings.access_log_seal_seconds))
+            sealer = asyncio.create_task(
+                seal_forever(
+                    app.state.db, settings.access_log_seal_seconds, timedelta(days=settings.access_log_retention_days)
+                )
+            )
             try:
                 yield
             finally:
