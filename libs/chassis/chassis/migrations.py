@@ -45,15 +45,12 @@ async def ensure_database(settings: ServiceSettings) -> None:
                 await admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
         elif current != owner:
             await admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{owner}"')
-        await admin.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
-        await admin.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{name}" TO "{runtime}"')
     finally:
         await admin.close()
     server = settings.admin_database_url.rsplit("/", 1)[0]
     inside = await asyncpg.connect(f"{server}/{settings.database_name}")
     try:
         await inside.execute(f'ALTER SCHEMA public OWNER TO "{owner}"')
-        await inside.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
         # A database made before the roles were split: its objects pass to the owner.
         for kind, name in await inside.fetch(LEGACY_OBJECTS, owner):
             await inside.execute(f'ALTER {kind} {name} OWNER TO "{owner}"')
@@ -104,10 +101,14 @@ def _literal(text: str) -> str:
 
 
 async def grant_runtime(settings: ServiceSettings) -> None:
-    """As the owner, after the migrations: the runtime role uses the rows of every table, owns none."""
+    """As the owner, after the migrations: the runtime role uses the rows of every table, owns none, and
+    no role but the two connects (production runs this in the migration job, with no superuser)."""
     owner = await asyncpg.connect(settings.owner_database_url.replace("+asyncpg", ""))
-    runtime = settings.db_role
+    runtime, name = settings.db_role, settings.database_name
     try:
+        await owner.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        await owner.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{name}" TO "{runtime}"')
+        await owner.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
         await owner.execute(f'GRANT USAGE ON SCHEMA public TO "{runtime}"')
         await owner.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{runtime}"')
         await owner.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{runtime}"')
