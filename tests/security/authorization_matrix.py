@@ -312,14 +312,21 @@ ROWS = [
     ),
     row("attendance", "DELETE", "/schools/{school_id}/absences/{absence_id}", "§1", teacher=OWN, substitute=OWN),
     row("attendance", "GET", "/schools/{school_id}/students/{student_id}/summary", "R-42", JOURNAL_READERS, FAMILY),
-    # notifications: a family's own inbox
-    row("notifications", "GET", "/schools/{school_id}/notifications", "§1 parent, student", FAMILY),
-    row("notifications", "GET", "/schools/{school_id}/notifications/unread-count", "§1", FAMILY),
-    row("notifications", "POST", "/schools/{school_id}/notifications/{notification_id}/read", "§1", FAMILY),
-    row("notifications", "GET", "/schools/{school_id}/notification-preferences", "§1 parent", FAMILY),
-    row("notifications", "PUT", "/schools/{school_id}/notification-preferences", "§1 parent", FAMILY),
+    # notifications: one's own inbox and settings (families' notices, staff's alerts and announcements, R-50 … R-53)
+    row("notifications", "GET", "/schools/{school_id}/notifications", "R-51, R-52 one's own inbox", PEOPLE),
+    row("notifications", "GET", "/schools/{school_id}/notifications/unread-count", "R-51 one's own", PEOPLE),
+    row("notifications", "POST", "/schools/{school_id}/notifications/{notification_id}/read", "§1", PEOPLE_WRITING),
+    row("notifications", "GET", "/schools/{school_id}/notification-preferences", "R-51 one's own", PEOPLE),
+    row(
+        "notifications",
+        "PUT",
+        "/schools/{school_id}/notification-preferences",
+        "R-51 one's own in a school one belongs to",
+        PEOPLE_WRITING,
+        region_admin=NONE,
+    ),
     # notifications: delivery, announcements and alerts (R-51 … R-53)
-    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "§1", FAMILY, class_teacher=OWN),
+    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "R-51 one's own", PEOPLE_WRITING),
     row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51", PEOPLE_WRITING),
     row("notifications", "GET", "/push/vapid-public-key", "R-51 the push channel's public key", PEOPLE),
     row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", PEOPLE_WRITING),

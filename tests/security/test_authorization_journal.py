@@ -395,6 +395,10 @@ async def attendance(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.Asy
             # The substitute's own: the lesson they gave in the teacher's place.
             own_of={"substitute": objects(home, home.class_a, home.teacher_a, home.student_a, home.substitute)},
         )
+        # Each teacher has given a lesson in their class before any case runs: «the classes they teach».
+        for school, class_id, teacher in ((home, home.class_a, home.teacher_a), (home, home.class_b, home.teacher_b)):
+            await lesson(school, class_id, teacher)
+        await lesson(away, away.class_a, away.teacher_a)
         yield client, world
 
 
