@@ -4,6 +4,11 @@ Writers only insert; a background task takes the unsealed entries in id order un
 transaction lock (one sealer among all gateway instances) and stores each one's seal, stopping
 at the first entry younger than ``SETTLE``: a writer's transaction still open may hold a
 smaller id, and the chain must follow the ids.
+
+Retention: the same job removes sealed entries older than the retention period (five years,
+``JOURNAL_ACCESS_LOG_RETENTION_DAYS``). A removed entry leaves its id and seal in
+``access_log_trimmed``: who did what is gone, the chain through it is not, so ``verify`` still
+checks every entry kept. An unsealed entry is never removed.
 """
 
 import asyncio
@@ -11,13 +16,13 @@ import contextlib
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import Database
 from chassis.tenancy import SYSTEM
 from gateway.domain.access_log import GENESIS, Entry, first_broken, seal
-from gateway.models import AccessLogEntry
+from gateway.models import AccessLogEntry, AccessLogTrimmed
 
 log = structlog.get_logger()
 SETTLE = timedelta(seconds=10)
@@ -51,19 +56,43 @@ async def seal_pending(session: AsyncSession) -> int:
     return sealed
 
 
+async def trim_expired(session: AsyncSession, retention: timedelta) -> int:
+    """Removes up to a batch of sealed entries older than ``retention``, keeping their ids and seals; how many."""
+    if not await session.scalar(select(func.pg_try_advisory_xact_lock(SEALER_LOCK))):
+        return 0
+    cutoff = await session.scalar(select(func.now() - retention))
+    expired = (
+        select(AccessLogEntry.id, AccessLogEntry.seal)
+        .where(AccessLogEntry.seal.is_not(None), AccessLogEntry.at < cutoff)
+        .limit(BATCH)
+    )
+    kept = await session.execute(
+        insert(AccessLogTrimmed).from_select(["id", "seal"], expired).returning(AccessLogTrimmed.id)
+    )
+    ids = list(kept.scalars())
+    if ids:
+        await session.execute(delete(AccessLogEntry).where(AccessLogEntry.id.in_(ids)))
+    return len(ids)
+
+
 async def verify(session: AsyncSession) -> int | None:
     """The id of the first sealed entry that was changed, removed or reordered since sealing; None if intact."""
     rows = await session.scalars(
         select(AccessLogEntry).where(AccessLogEntry.seal.is_not(None)).order_by(AccessLogEntry.id)
     )
-    return first_broken([(_entry(row), row.seal or "") for row in rows])
+    links: list[tuple[Entry | int, str]] = [(_entry(row), row.seal or "") for row in rows]
+    trimmed = await session.execute(select(AccessLogTrimmed.id, AccessLogTrimmed.seal))
+    links += [(id_, seal_) for id_, seal_ in trimmed]
+    return first_broken(sorted(links, key=lambda link: link[0] if isinstance(link[0], int) else link[0].id))
 
 
-async def seal_forever(db: Database, interval: float) -> None:
+async def seal_forever(db: Database, interval: float, retention: timedelta) -> None:
     while True:
         with contextlib.suppress(Exception):
             async with db.transaction(SYSTEM) as session:
                 sealed = await seal_pending(session)
-            if sealed:
-                log.debug("access_log_sealed", entries=sealed)
+            async with db.transaction(SYSTEM) as session:
+                trimmed = await trim_expired(session, retention)
+            if sealed or trimmed:
+                log.debug("access_log_sealed", entries=sealed, trimmed=trimmed)
         await asyncio.sleep(interval)

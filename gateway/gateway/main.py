@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -43,7 +44,13 @@ def build_app(
             )
             app.state.esia = None
             jobs = [
-                asyncio.create_task(seal_forever(app.state.db, settings.access_log_seal_seconds)),
+                asyncio.create_task(
+                    seal_forever(
+                        app.state.db,
+                        settings.access_log_seal_seconds,
+                        timedelta(days=settings.access_log_retention_days),
+                    )
+                ),
                 asyncio.create_task(
                     portal.trim_changes_forever(
                         app.state.db, settings.portal_changes_retention_days, settings.retention_interval_seconds

@@ -112,9 +112,19 @@ class AccessLogEntry(Base):
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(2000))
     status: Mapped[int] = mapped_column(SmallInteger)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: Indexed: the retention job finds the expired entries by it.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     #: The hash chain's link (``gateway.domain.access_log``), written by the sealing job, not the writer.
     seal: Mapped[str | None] = mapped_column(String(64))
+
+
+class AccessLogTrimmed(Base):
+    """R-5: an access-log entry removed at the end of its retention; its seal keeps the chain verifiable."""
+
+    __tablename__ = "access_log_trimmed"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seal: Mapped[str] = mapped_column(String(64))
+    trimmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class LocalLogin(Base):

@@ -58,6 +58,9 @@ class GatewaySettings(ServiceSettings):
     login_attempts_per_minute: int = 300
     #: R-5: how often the access log's new entries are sealed into its hash chain.
     access_log_seal_seconds: float = 30.0
+    #: R-5, R-65: the access log is kept as long as the journals it records (five years), then removed,
+    #: each removed entry leaving its seal (``gateway.access_log``).
+    access_log_retention_days: int = 5 * 365 + 1
     #: R-70: days of the portal's change feed kept; a portal further behind loads schedules afresh.
     portal_changes_retention_days: int = 90
     #: Addresses or networks of reverse proxies whose ``X-Forwarded-For`` names the real client.

@@ -16,9 +16,18 @@ from sqlalchemy import func, select, update
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually
 from contracts.roster import GuardianshipLinked, SchoolRegistered, StaffRoleGranted
-from gateway.access_log import seal_pending, verify
+from gateway.access_log import seal_pending, trim_expired, verify
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, form_token
-from gateway.models import AccessLogEntry, Guardianship, LoginAttempts, LoginFailure, Person, SchoolRole, Session
+from gateway.models import (
+    AccessLogEntry,
+    AccessLogTrimmed,
+    Guardianship,
+    LoginAttempts,
+    LoginFailure,
+    Person,
+    SchoolRole,
+    Session,
+)
 from gateway.upstream import record_access
 
 from .conftest import PUBLIC_URL
@@ -456,3 +465,49 @@ async def test_the_sealed_access_log_shows_a_changed_entry(stack):
     finally:
         async with db.transaction(SYSTEM) as session:
             await session.execute(update(AccessLogEntry).where(AccessLogEntry.id == changed.id).values(status=200))
+
+
+async def test_the_retention_job_removes_only_old_sealed_entries_and_the_chain_still_verifies(stack):
+    person_id = uuid4()
+    db = stack.gateway.state.db
+    for path in ("/api/v1/diary", "/api/v1/me", "/api/v1/roster/schools"):
+        await record_access(db, person_id, "GET", path, 200)
+    async with db.transaction(SYSTEM) as session:
+        ids = sorted(await session.scalars(select(AccessLogEntry.id).where(AccessLogEntry.person_id == person_id)))
+        # Two of them six years old (before sealing: the seal covers the moment); the third settled only.
+        await session.execute(
+            update(AccessLogEntry).where(AccessLogEntry.id.in_(ids[:2])).values(at=func.now() - timedelta(days=6 * 365))
+        )
+        await session.execute(
+            update(AccessLogEntry)
+            .where(AccessLogEntry.seal.is_(None), AccessLogEntry.id.not_in(ids[:2]))
+            .values(at=AccessLogEntry.at - timedelta(minutes=1))
+        )
+    retention = timedelta(days=5 * 365 + 1)
+
+    async def trimmed() -> bool:
+        async with db.transaction(SYSTEM) as session:
+            await seal_pending(session)
+        async with db.transaction(SYSTEM) as session:
+            await trim_expired(session, retention)
+        async with db.transaction(SYSTEM) as session:
+            left = set(await session.scalars(select(AccessLogEntry.id).where(AccessLogEntry.id.in_(ids))))
+            kept = set(await session.scalars(select(AccessLogTrimmed.id).where(AccessLogTrimmed.id.in_(ids))))
+        return left == {ids[2]} and kept == set(ids[:2])
+
+    await eventually(trimmed)
+    async with db.transaction(SYSTEM) as session:
+        assert await verify(session) is None
+    # A removed entry's seal altered: the next entry kept no longer follows.
+    async with db.transaction(SYSTEM) as session:
+        later = await session.scalar(
+            select(func.min(AccessLogEntry.id)).where(AccessLogEntry.id > ids[1], AccessLogEntry.seal.is_not(None))
+        )
+        original = await session.scalar(select(AccessLogTrimmed.seal).where(AccessLogTrimmed.id == ids[1]))
+        await session.execute(update(AccessLogTrimmed).where(AccessLogTrimmed.id == ids[1]).values(seal="0" * 64))
+    try:
+        async with db.transaction(SYSTEM) as session:
+            assert await verify(session) == later
+    finally:
+        async with db.transaction(SYSTEM) as session:
+            await session.execute(update(AccessLogTrimmed).where(AccessLogTrimmed.id == ids[1]).values(seal=original))

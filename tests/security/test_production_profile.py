@@ -22,6 +22,11 @@ PRODUCTION = {
     "esia_client_certificate_path": Path("/etc/journal/esia/rp.pem"),
     "esia_signer": "command",
     "esia_sign_command": "/usr/local/bin/journal-sign-gost",
+    # The platform's users (least privilege): the service's own roles with passwords, no superuser.
+    "database_url": "postgresql+asyncpg://journal_gateway:secret@db.region.example/journal_gateway",
+    "admin_database_url": "",
+    "amqp_url": "amqp://journal_gateway:secret@mq.region.example/",
+    "verify_publishers": True,
 }
 
 
@@ -48,6 +53,31 @@ def test_a_real_configuration_starts():
 def test_production_refuses_the_sandbox_weak_signers_and_plain_http(change, reason):
     with pytest.raises(ValidationError, match=reason):
         GatewaySettings(**{**PRODUCTION, **change})
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"database_url": "postgresql+asyncpg://journal_gateway@db.region.example/journal_gateway"}, "no password"),
+        ({"db_owner_role": "journal_gateway"}, "must not own the database"),
+        ({"admin_database_url": "postgresql://postgres@db.region.example/postgres"}, "no superuser"),
+        ({"amqp_url": "amqp://guest:guest@mq.region.example/"}, "own RabbitMQ user"),
+        ({"verify_publishers": False}, "publishing user"),
+    ],
+)
+def test_production_refuses_shared_or_privileged_platform_users(change, reason):
+    with pytest.raises(ValidationError, match=reason):
+        GatewaySettings(**{**PRODUCTION, **change})
+
+
+def test_a_password_file_gives_the_database_role_its_password(tmp_path):
+    secret = tmp_path / "db.password"
+    secret.write_text("from-a-file\n")
+    secret.chmod(0o600)
+    url = "postgresql+asyncpg://db.region.example/journal_gateway"
+    settings = GatewaySettings(**{**PRODUCTION, "database_url": url, "db_password_file": secret})
+    assert settings.database_url == "postgresql+asyncpg://journal_gateway:from-a-file@db.region.example/journal_gateway"
+    assert settings.owner_database_url.startswith("postgresql+asyncpg://journal_gateway_owner@")
 
 
 def test_development_may_use_the_sandbox():

@@ -122,6 +122,23 @@ def test_the_access_log_chain_finds_a_changed_removed_or_reordered_entry():
     assert first_broken([chain[0], chain[2], chain[1], chain[3]]) == 3  # reordered
 
 
+def test_entries_removed_at_the_end_of_retention_keep_the_chain_verifiable():
+    entries = [Entry(n, uuid4(), "GET", f"/api/v1/x/{n}", 200, NOW + timedelta(seconds=n)) for n in range(1, 6)]
+    chain, previous = [], GENESIS
+    for entry in entries:
+        previous = seal(previous, entry)
+        chain.append((entry, previous))
+    # The first two removed by retention: their ids and seals stay, the rest still verifies.
+    trimmed = [(entry.id, stored) for entry, stored in chain[:2]]
+    assert first_broken([*trimmed, *chain[2:]]) is None
+    # A removed entry's seal altered, or dropped: the first entry kept no longer follows.
+    assert first_broken([trimmed[0], (2, "f" * 64), *chain[2:]]) == 3
+    assert first_broken([trimmed[0], *chain[2:]]) == 3
+    # A kept entry changed after the removed ones is still found.
+    changed = (chain[3][0].__class__(**{**chain[3][0].__dict__, "path": "/api/v1/other"}), chain[3][1])
+    assert first_broken([*trimmed, chain[2], changed, chain[4]]) == 4
+
+
 def test_behind_trusted_proxies_the_client_is_the_last_outside_address():
     def request(peer: str, forwarded: str) -> Request:
         headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []

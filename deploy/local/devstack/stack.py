@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import random
+import secrets
 import socket
 import sys
 import time
@@ -115,7 +116,18 @@ class Stack:
         return self.var_dir / "gateway" / "signing-key.pem"
 
     def database_url(self, name: str) -> str:
-        return f"postgresql+asyncpg://journal@{ServiceSettings().db_server}/{self.db_prefix}{name}"
+        """The part's database; no user in it: each part connects as its own role ``journal_<part>``."""
+        return f"postgresql+asyncpg://{ServiceSettings().db_server}/{self.db_prefix}{name}"
+
+    def secret_file(self, name: str) -> Path:
+        """A generated password kept in ``var/secrets`` (mode 600, never committed): the same at every start."""
+        path = self.var_dir / "secrets" / f"{name}.password"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.chmod(0o700)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_hex(24))
+        return path
 
     def env_for(self, name: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -143,6 +155,11 @@ class Stack:
                 "JOURNAL_LOG_LEVEL": self.log_level,
             }
         )
+        if self.test_clock is None:
+            # The demo's roles get passwords (loopback trusts them anyway; a test stack shares the
+            # roles and leaves their passwords alone).
+            env["JOURNAL_DB_PASSWORD_FILE"] = str(self.secret_file(f"db-{name}"))
+            env["JOURNAL_DB_OWNER_PASSWORD_FILE"] = str(self.secret_file(f"db-{name}-owner"))
         if self.test_clock is not None:
             env.update(
                 {

@@ -34,9 +34,16 @@ def seal(previous: str, entry: Entry) -> str:
     return digest.hexdigest()
 
 
-def first_broken(entries: list[tuple[Entry, str]], previous: str = GENESIS) -> int | None:
-    """The id of the first sealed entry (in id order) whose seal does not follow from the one before."""
+def first_broken(entries: list[tuple[Entry | int, str]], previous: str = GENESIS) -> int | None:
+    """The id of the first sealed entry (in id order) whose seal does not follow from the one before.
+
+    An entry removed at the end of its retention is only its id with its seal (``int``): nothing is
+    left to recompute, but its seal still starts the next link, so the entries kept stay verifiable.
+    """
     for entry, stored in entries:
+        if isinstance(entry, int):
+            previous = stored
+            continue
         expected = seal(previous, entry)
         if stored != expected:
             return entry.id

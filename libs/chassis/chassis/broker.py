@@ -9,6 +9,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from chassis.publishers import broker_user
 from chassis.settings import ServiceSettings
 from chassis.topology import Topology, declare, topology_for
 
@@ -42,7 +43,11 @@ class Broker:
         return cls(connection, channel, exchange, settings, topology)
 
     async def publish(self, message: aio_pika.Message, routing_key: str) -> None:
-        """Publish to the events exchange; returns once the broker confirmed, raises if it could not route it."""
+        """Publish to the events exchange; returns once the broker confirmed, raises if it could not route it.
+
+        The message names this service's RabbitMQ user, which the broker checks: consumers trust it.
+        """
+        message.user_id = broker_user(self.settings.amqp_url)
         await self.exchange.publish(
             message, routing_key=routing_key, mandatory=True, timeout=self.settings.publish_timeout_seconds
         )

@@ -37,6 +37,7 @@ from chassis.broker import Broker
 from chassis.db import Database
 from chassis.events import Envelope
 from chassis.metrics import DEAD_LETTERED, DUPLICATE, OK, RETRIED, UNREADABLE, Metrics
+from chassis.publishers import broker_user, publisher_refusal
 from chassis.settings import ServiceSettings
 from chassis.tables import inbox
 from chassis.tenancy import Tenant
@@ -209,6 +210,11 @@ class ConsumerRunner:
                 outcome = await self._retry_or_dead_letter(queue.name, message, str(exc))
                 self.metrics.handled(consumer.name, message.type or "unknown", outcome)
                 return
+            if refusal := self.publisher_refusal(message, envelope.type):
+                log.error("event_from_wrong_publisher", queue=queue.name, message_id=message.message_id, why=refusal)
+                await self._dead_letter(queue.name, message, refusal)
+                self.metrics.handled(consumer.name, envelope.type, UNREADABLE)
+                return
             context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
             with tracer.start_as_current_span(
                 f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER
@@ -237,6 +243,13 @@ class ConsumerRunner:
 
         await queue.consume(on_message)
 
+    def publisher_refusal(self, message: AbstractIncomingMessage, event_type: str) -> str | None:
+        """Issue 7: an event only from the owning service's RabbitMQ user (the broker validated ``user_id``)."""
+        if not self.settings.verify_publishers:
+            return None
+        own = broker_user(self.settings.amqp_url)
+        return publisher_refusal(event_type, message.user_id, own_user=own, template=self.settings.broker_user_template)
+
     async def _handle_once(self, consumer_name: str, handler: Handler, envelope: Envelope, event: Event) -> bool:
         """Apply the event unless the inbox already holds it; True when it was applied now."""
         async with self.db.transaction(Tenant(school_id=envelope.schoolid)) as session:
@@ -254,9 +267,12 @@ class ConsumerRunner:
             await handler(session, event, envelope)
         return True
 
-    @staticmethod
-    def _copy(message: AbstractIncomingMessage, headers: dict, expiration: float | None = None) -> aio_pika.Message:
+    def _copy(
+        self, message: AbstractIncomingMessage, headers: dict, expiration: float | None = None
+    ) -> aio_pika.Message:
         return aio_pika.Message(
+            # Republished by this service, so under its own (validated) user: see publisher_refusal.
+            user_id=broker_user(self.settings.amqp_url),
             body=message.body,
             message_id=message.message_id,
             type=message.type,

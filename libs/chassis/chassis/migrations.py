@@ -17,7 +17,7 @@ import asyncpg
 from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from chassis import tables
@@ -25,26 +25,102 @@ from chassis.settings import ServiceSettings
 
 
 async def ensure_database(settings: ServiceSettings) -> None:
-    """Create the service's login role (never a superuser: RLS must bind it) and database if missing."""
+    """Development and tests: create the service's two roles and its database if missing, as the superuser.
+
+    The owner role owns the database, its schema and every table and runs the migrations; the runtime
+    role may only connect and use the rows (``grant_runtime``). Neither is a superuser or bypasses RLS,
+    and no other role may connect. Production provisions the same (docs/security.md) without this.
+    """
+    if not settings.admin_database_url:
+        return
+    owner, runtime = settings.db_owner_role, settings.db_role
     admin = await asyncpg.connect(settings.admin_database_url)
     try:
-        role = settings.db_role
-        if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
-            # Another service may create it at the same moment.
-            with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
-                await admin.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS')
+        for role, url in ((owner, settings.owner_database_url), (runtime, settings.database_url)):
+            await _ensure_role(admin, role, make_url(url).password)
         name = settings.database_name
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+        current = await admin.fetchval("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", name)
+        if current is None:
             with contextlib.suppress(asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
-                await admin.execute(f'CREATE DATABASE "{name}" OWNER "{role}"')
+                await admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        elif current != owner:
+            await admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{owner}"')
     finally:
         await admin.close()
+    server = settings.admin_database_url.rsplit("/", 1)[0]
+    inside = await asyncpg.connect(f"{server}/{settings.database_name}")
+    try:
+        await inside.execute(f'ALTER SCHEMA public OWNER TO "{owner}"')
+        # A database made before the roles were split: its objects pass to the owner.
+        for kind, name in await inside.fetch(LEGACY_OBJECTS, owner):
+            await inside.execute(f'ALTER {kind} {name} OWNER TO "{owner}"')
+    finally:
+        await inside.close()
+
+
+#: Objects of the schema ``public`` not owned by the owner role (``$1``), as ``ALTER <kind> <name>``.
+LEGACY_OBJECTS = """
+    SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                ELSE 'TABLE' END, quote_ident(c.relname)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+      AND pg_get_userbyid(c.relowner) <> $1
+      AND NOT (c.relkind = 'S' AND EXISTS (
+          SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+    UNION ALL
+    SELECT 'FUNCTION', p.oid::regprocedure::text
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> $1
+    UNION ALL
+    SELECT 'TYPE', quote_ident(t.typname)
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd') AND pg_get_userbyid(t.typowner) <> $1
+"""
+
+
+async def _ensure_role(admin: asyncpg.Connection, role: str, password: str | None) -> None:
+    attributes = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+    found = await admin.fetchrow(
+        "SELECT rolcanlogin AND NOT (rolsuper OR rolbypassrls OR rolcreatedb OR rolcreaterole) AS least"
+        " FROM pg_roles WHERE rolname = $1",
+        role,
+    )
+    if found is None:
+        # Another service or test run may create it at the same moment.
+        with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+            await admin.execute(f'CREATE ROLE "{role}" {attributes}')
+    elif not found["least"]:
+        await admin.execute(f'ALTER ROLE "{role}" {attributes}')
+    if password is not None:
+        # Rotation: the role takes the password the settings give (a literal: no parameters in DDL).
+        await admin.execute(f'ALTER ROLE "{role}" PASSWORD {_literal(password)}')
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+async def grant_runtime(settings: ServiceSettings) -> None:
+    """As the owner, after the migrations: the runtime role uses the rows of every table, owns none, and
+    no role but the two connects (production runs this in the migration job, with no superuser)."""
+    owner = await asyncpg.connect(settings.owner_database_url.replace("+asyncpg", ""))
+    runtime, name = settings.db_role, settings.database_name
+    try:
+        await owner.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        await owner.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{name}" TO "{runtime}"')
+        await owner.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+        await owner.execute(f'GRANT USAGE ON SCHEMA public TO "{runtime}"')
+        await owner.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{runtime}"')
+        await owner.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{runtime}"')
+    finally:
+        await owner.close()
 
 
 def alembic_config(settings: ServiceSettings, migrations_dir: Path) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    config.set_main_option("sqlalchemy.url", settings.database_url)
+    # Alembic's ini interpolation: a password's % must be doubled.
+    config.set_main_option("sqlalchemy.url", settings.owner_database_url.replace("%", "%%"))
     return config
 
 
@@ -52,6 +128,7 @@ async def upgrade(settings: ServiceSettings, migrations_dir: Path) -> None:
     await ensure_database(settings)
     # env.py runs its own event loop, so Alembic goes to a thread.
     await asyncio.to_thread(command.upgrade, alembic_config(settings, migrations_dir), "head")
+    await grant_runtime(settings)
 
 
 def run_migrations(target_metadata: MetaData) -> None:
@@ -92,7 +169,8 @@ def create_retention_indexes() -> None:
 def enable_tenant_isolation(table: str) -> None:
     """Row-level security on a tenant-owned table: rows of the transaction's school only.
 
-    FORCE applies it to the table owner too (our services connect as the owner).
+    FORCE applies it to the table owner too (the migrations' role); the services' runtime role owns
+    no table, so it can neither turn it off nor alter the policies.
     The region-wide read roles get a SELECT-only policy.
     """
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")

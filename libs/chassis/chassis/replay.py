@@ -1,6 +1,6 @@
 """Replay: a producer's retained outbox, oldest first, straight into one consumer's queue.
 
-    python -m chassis.replay --database-url postgresql+asyncpg://journal@127.0.0.1/journal_gradebook \
+    python -m chassis.replay --database-url postgresql+asyncpg://journal_gradebook@127.0.0.1/journal_gradebook \
         --queue reporting.diary [--since 2026-09-01]
 
 For a consumer started after events were published, or one whose read model was lost: every

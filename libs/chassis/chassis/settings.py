@@ -1,10 +1,12 @@
 """Service settings from the environment, with defaults that work on a developer machine."""
 
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
 
 PORTS = {
     "gateway": 8000,
@@ -34,17 +36,32 @@ class ServiceSettings(BaseSettings):
     timezone: str = "Europe/Moscow"
     host: str = "127.0.0.1"
     port: int = 0
-    #: The service's own database; the role must not be a superuser (RLS must apply to it).
+    #: The service's own database, reached as its runtime role: a user named in the URL is that role,
+    #: a URL without one takes ``db_role``. The role owns nothing (RLS binds it, it cannot turn RLS off).
     database_url: str = ""
     #: host:port of PostgreSQL, used when ``database_url`` is not given.
     db_server: str = "127.0.0.1:5432"
-    #: Used once at start to create the role and database if they are missing.
+    #: Development and tests only: a superuser connection that creates the roles and the database if
+    #: they are missing. Empty in production, where the platform provisions them (docs/security.md).
     admin_database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
-    db_role: str = "journal"
+    #: The runtime role (``journal_<service>`` unless the URL or this names another): reads and writes rows.
+    db_role: str = ""
+    #: The role that owns the database and its tables and runs the migrations (``<db_role>_owner``).
+    db_owner_role: str = ""
+    #: Passwords of the two roles, given directly or (better) as files readable by the service only.
+    db_password: SecretStr | None = None
+    db_password_file: Path | None = None
+    db_owner_password: SecretStr | None = None
+    db_owner_password_file: Path | None = None
     #: Connections kept open, and opened beyond them at peaks; the relay's LISTEN takes one more.
     db_pool_size: int = 10
     db_max_overflow: int = 10
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    #: Consumers take an event only when RabbitMQ's validated ``user_id`` is the user of the service that
+    #: owns the event's type (``broker_user_template``); off where every part shares one user (tests, dev).
+    verify_publishers: bool = False
+    #: The RabbitMQ user of each service: ``journal_roster`` publishes ``roster.*`` events.
+    broker_user_template: str = "journal_{service}"
     exchange: str = "school.events"
     #: R-70: the state-services portal's exchange, fed ``public.#`` from ``exchange``; its own
     #: credentials may read here and nowhere else (docs/portal.md).
@@ -86,6 +103,12 @@ class ServiceSettings(BaseSettings):
     otlp_endpoint: str | None = None
 
     @model_validator(mode="after")
+    def _least_privilege_in_production(self) -> "ServiceSettings":
+        if self.profile == "production" and (problems := self.platform_problems()):
+            raise ValueError("the production profile refuses this configuration: " + "; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _test_clock_only_in_tests(self) -> "ServiceSettings":
         if self.test_clock is not None and self.profile != "test":
             raise ValueError(
@@ -100,8 +123,48 @@ class ServiceSettings(BaseSettings):
         if not self.port:
             self.port = PORTS.get(self.service_name, 8080)
         if not self.database_url:
-            self.database_url = f"postgresql+asyncpg://{self.db_role}@{self.db_server}/journal_{self.service_name}"
+            self.database_url = f"postgresql+asyncpg://{self.db_server}/journal_{self.service_name}"
+        url = make_url(self.database_url)
+        self.db_role = url.username or self.db_role or f"journal_{self.service_name}"
+        self.db_owner_role = self.db_owner_role or f"{self.db_role}_owner"
+        password = url.password or _secret(self.db_password, self.db_password_file)
+        self.database_url = _as(url, self.db_role, password)
 
     @property
     def database_name(self) -> str:
         return self.database_url.rsplit("/", 1)[-1].split("?")[0]
+
+    @property
+    def owner_database_url(self) -> str:
+        """The same database as its owner: the migrations' connection."""
+        password = _secret(self.db_owner_password, self.db_owner_password_file)
+        return _as(make_url(self.database_url), self.db_owner_role, password)
+
+    def platform_problems(self) -> list[str]:
+        """What the production profile refuses in the platform's users (least privilege, docs/security.md)."""
+        problems = []
+        if self.db_owner_role == self.db_role:
+            problems.append("the runtime database role must not own the database (JOURNAL_DB_OWNER_ROLE)")
+        if make_url(self.database_url).password is None:
+            problems.append("the database role has no password (JOURNAL_DB_PASSWORD_FILE)")
+        if self.admin_database_url:
+            problems.append("a service gets no superuser connection in production (JOURNAL_ADMIN_DATABASE_URL='')")
+        broker = make_url(self.amqp_url.replace("amqp://", "postgresql://", 1))
+        if broker.username in (None, "guest"):
+            problems.append("the service needs its own RabbitMQ user, not guest (JOURNAL_AMQP_URL)")
+        if not self.verify_publishers:
+            problems.append("consumers must check the publishing user (JOURNAL_VERIFY_PUBLISHERS)")
+        return problems
+
+
+def _as(url: URL, user: str, password: str | None) -> str:
+    """``url`` as ``user`` with ``password`` (none: trust or a client certificate)."""
+    other = URL.create(url.drivername, user, password, url.host, url.port, url.database, url.query)
+    return other.render_as_string(hide_password=False)
+
+
+def _secret(value: SecretStr | None, path: Path | None) -> str | None:
+    """A secret given directly or read from its file (a mounted secret: the file's one line)."""
+    if path is not None:
+        return path.read_text().strip()
+    return value.get_secret_value() if value is not None else None

@@ -36,7 +36,8 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import MetaData, NullPool, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from chassis.auth import Caller, TokenSigner, TokenVerifier
 from chassis.clock import Clock
@@ -67,9 +68,8 @@ def test_queue_prefix(part: str = "") -> str:
 
 
 def test_database_url(name: str) -> str:
-    """A database of this run."""
-    defaults = ServiceSettings()
-    return f"postgresql+asyncpg://{defaults.db_role}@{defaults.db_server}/{RUN_DATABASE_PREFIX}{name}"
+    """A database of this run; the settings it is given to name the service's roles (``journal_<service>``)."""
+    return f"postgresql+asyncpg://{ServiceSettings().db_server}/{RUN_DATABASE_PREFIX}{name}"
 
 
 def test_settings(settings_class: type[S], **overrides: Any) -> S:
@@ -212,6 +212,17 @@ async def publish_event(
         exchange = await channel.get_exchange(settings.exchange)  # declared by the app under test
         await exchange.publish(message_for(envelope.model_dump(mode="json")), routing_key=envelope.type)
     return envelope
+
+
+async def create_tables(settings: ServiceSettings, metadata: MetaData) -> None:
+    """Tables a test defines, made as migrations make them: owned by the owner role, used by the runtime role."""
+    from chassis.migrations import grant_runtime
+
+    engine = create_async_engine(settings.owner_database_url, poolclass=NullPool)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    await engine.dispose()
+    await grant_runtime(settings)
 
 
 def verifier_for(signer: TokenSigner) -> TokenVerifier:

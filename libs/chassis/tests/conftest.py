@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from chassis.app import create_app
 from chassis.auth import TokenSigner
 from chassis.consumers import Consumer
-from chassis.migrations import ensure_database
+from chassis.migrations import ensure_database, grant_runtime
 from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
 from chassis.tables import metadata as chassis_metadata
@@ -88,12 +88,14 @@ def probe_settings() -> ServiceSettings:
 async def probe_app(probe_settings: ServiceSettings, token_signer: TokenSigner) -> AsyncIterator[Probe]:
     await drop_database(probe_settings)
     await ensure_database(probe_settings)
-    engine = create_async_engine(probe_settings.database_url)
+    # Tables are the owner's (as migrations make them); the probe's runtime role only uses their rows.
+    engine = create_async_engine(probe_settings.owner_database_url)
     async with engine.begin() as connection:
         await connection.run_sync(chassis_metadata.create_all)
         await connection.run_sync(probe_metadata.create_all)
         await connection.execute(effects.insert().values(id=1, count=0))
     await engine.dispose()
+    await grant_runtime(probe_settings)
     await delete_queues(probe_settings, [probe.name])
     app = create_app(
         probe_settings, title="probe", routers=[probe_routes], consumers=[probe], verifier=verifier_for(token_signer)

@@ -14,7 +14,7 @@ from chassis.auth import TokenSigner
 from chassis.deps import SchoolSession
 from chassis.settings import ServiceSettings
 from chassis.tables import idempotency_keys
-from chassis.testing import person, verifier_for
+from chassis.testing import create_tables, person, verifier_for
 
 from .conftest import Probe
 
@@ -51,8 +51,7 @@ async def keyed(
     settings = probe_settings.model_copy(update={"run_relay": False, "service_name": "chassis_idempotency"})
     app = create_app(settings, title="idempotency probe", routers=[routes], verifier=verifier_for(token_signer))
     async with app.router.lifespan_context(app):
-        async with app.state.db.engine.begin() as connection:
-            await connection.run_sync(lessons_metadata.create_all)
+        await create_tables(settings, lessons_metadata)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             client.app = app  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.replicas import insert_once, upsert
 from chassis.tenancy import SYSTEM
+from chassis.testing import create_tables
 
 from .conftest import Probe
 
@@ -29,8 +30,7 @@ async def stored(probe: Probe, id_: str) -> tuple[str, int] | None:
 
 
 async def test_upsert_inserts_updates_and_keeps_newer_versions(probe_app: Probe):
-    async with probe_app.app.state.db.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+    await create_tables(probe_app.settings, Base.metadata)
     db, id_ = probe_app.app.state.db, str(uuid4())
     newer = lambda new: Copy.version < new.version  # noqa: E731
 
@@ -52,8 +52,7 @@ async def test_upsert_inserts_updates_and_keeps_newer_versions(probe_app: Probe)
 
 
 async def test_insert_once_keeps_the_stored_row(probe_app: Probe):
-    async with probe_app.app.state.db.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+    await create_tables(probe_app.settings, Base.metadata)
     db, id_ = probe_app.app.state.db, str(uuid4())
     async with db.transaction(SYSTEM) as session:
         await insert_once(session, Copy, {"id": id_}, {"name": "first", "version": 1})

@@ -26,6 +26,7 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
         "school_id": envelope.schoolid,
         "class_id": event.class_id,
         "teacher_id": event.teacher_id,
+        "substitute_teacher_id": event.substitute_teacher_id,
         "date": event.date,
         "subject_name": event.subject_name,
         "version": event.version,

@@ -23,6 +23,8 @@ class Lesson(Base):
     school_id: Mapped[UUID]
     class_id: Mapped[UUID] = mapped_column(index=True)
     teacher_id: Mapped[UUID]
+    #: Замена: the teacher who gave the lesson in ``teacher_id``'s place and marks its absences.
+    substitute_teacher_id: Mapped[UUID | None]
     date: Mapped[date]
     subject_name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]

@@ -122,9 +122,9 @@ def absence_state(absence: Absence, lesson: Lesson) -> dict:
 
 
 def require_lesson_teacher(caller: Caller, school_id: UUID, lesson: Lesson) -> None:
-    # absences at a lesson are marked by the teacher who gave it.
+    # absences at a lesson are marked by its teacher, or the substitute who gave it.
     caller.require(school_id, "teacher")
-    if caller.person_id != lesson.teacher_id:
+    if caller.person_id not in (lesson.teacher_id, lesson.substitute_teacher_id):
         raise Forbidden("Пропуски на этом уроке отмечает только учитель, который его ведёт.")
 
 
@@ -260,6 +260,7 @@ async def lesson_absences(
         raise NotFound("Урок не найден.")
     may_read = (
         reads_school(caller, school_id)
+        or (caller.has_role(school_id, "teacher") and caller.person_id == lesson.substitute_teacher_id)
         or leads_class(caller.person_id, caller.roles_in(school_id), await class_teacher_id(session, lesson.class_id))
         or await teaches_class(session, caller, school_id, [lesson.class_id])
     )

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.replicas import upsert
-from notifications.api.deliveries import administration
+from notifications.api.deliveries import administration, setup
 from notifications.handlers import alert_rules
 from notifications.models import SchoolAlertRules
 
@@ -32,6 +32,6 @@ async def get_rules(school_id: UUID, caller: CallerDep, session: SchoolSession) 
 
 @router.put("")
 async def put_rules(school_id: UUID, body: AlertRulesIO, caller: CallerDep, session: SchoolSession) -> AlertRulesIO:
-    administration(caller, school_id)
+    setup(caller, school_id)
     await upsert(session, SchoolAlertRules, {"school_id": school_id}, body.model_dump())
     return body

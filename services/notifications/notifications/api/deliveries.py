@@ -32,6 +32,12 @@ def administration(caller: Caller, school_id: UUID) -> None:
         raise Forbidden("Доставку уведомлений школы видит и настраивает только администрация школы.")
 
 
+def setup(caller: Caller, school_id: UUID) -> None:
+    """DOMAIN §1: the director reads and writes nothing; the school's set-up is its administrator's."""
+    if not caller.has_role(school_id, "school_admin"):
+        raise Forbidden("Настраивать уведомления школы может только администратор школы.")
+
+
 class DeliveryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: UUID
@@ -69,7 +75,7 @@ async def list_deliveries(
 @router.post("/deliveries/{delivery_id}/retry")
 async def retry_delivery(school_id: UUID, delivery_id: UUID, caller: CallerDep, session: SchoolSession) -> DeliveryOut:
     """A failed delivery goes back to the queue with fresh attempts (e.g. after the provider is back)."""
-    administration(caller, school_id)
+    setup(caller, school_id)
     retried = (
         await session.scalars(
             update(Delivery)
@@ -150,7 +156,7 @@ async def get_settings(
 async def put_settings(
     school_id: UUID, body: DeliverySettingsIO, caller: CallerDep, session: SchoolSession, request: Request
 ) -> DeliverySettingsIO:
-    administration(caller, school_id)
+    setup(caller, school_id)
     rules = await school_rules(session, school_id, request.app.state.settings.timezone)
     for name, value in body.model_dump().items():
         setattr(rules, name, value)

@@ -6,13 +6,13 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
 from contracts.roster import ClassCreated, ClassTeacherAssigned, SubjectCreated
-from roster.models import SchoolClass, StaffRole, Subject
+from roster.models import Enrolment, Guardianship, SchoolClass, StaffRole, Subject
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["classes"])
 
@@ -97,11 +97,26 @@ async def list_classes(school_id: UUID, session: SchoolSession) -> list[ClassOut
     return [ClassOut.model_validate(c) for c in rows]
 
 
+#: Roles whose reach in a school is only their own family (R-1).
+FAMILY_ROLES = frozenset({"student", "guardian"})
+
+
 @router.get("/classes/{class_id}")
-async def get_class(school_id: UUID, class_id: UUID, session: SchoolSession) -> ClassOut:
+async def get_class(school_id: UUID, class_id: UUID, caller: CallerDep, session: SchoolSession) -> ClassOut:
     school_class = await session.scalar(select(SchoolClass).filter_by(school_id=school_id, id=class_id))
     if school_class is None:
         raise NotFound("Класс не найден.")
+    roles = caller.roles_in(school_id)
+    if roles and roles <= FAMILY_ROLES and not caller.reads_region:
+        # R-1: a family reads its own class (a student's, a parent's children's), not the others'.
+        children = select(Guardianship.student_id).filter_by(school_id=school_id, guardian_id=caller.person_id)
+        own = select(Enrolment.id).where(
+            Enrolment.school_id == school_id,
+            Enrolment.class_id == class_id,
+            or_(Enrolment.student_id == caller.person_id, Enrolment.student_id.in_(children)),
+        )
+        if not await session.scalar(select(exists(own))):
+            raise NotFound("Класс не найден.")
     return ClassOut.model_validate(school_class)
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession
-from chassis.problems import NotFound
+from chassis.problems import Forbidden, NotFound
 from chassis.russian import collation_key
 from contracts.roster import StaffRole as StaffRoleName
 from roster.domain.cards import WHOLE_SCHOOL_READERS
-from roster.models import Enrolment, Guardianship, Person, SchoolClass, StaffRole
+from roster.models import Assignment, Enrolment, Guardianship, Person, SchoolClass, StaffRole
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["directory"])
 
@@ -32,6 +32,18 @@ def require_reader(caller: Caller, school_id: UUID) -> None:
     # DOMAIN §1: the control body reads every school, read only.
     if not caller.reads_region:
         caller.require(school_id, *WHOLE_SCHOOL_READERS)
+
+
+async def require_class_reader(session: AsyncSession, caller: Caller, school_id: UUID, class_id: UUID) -> None:
+    """A class's pupils: the whole-school readers, its class teacher and the teachers who teach in it (§1, R-1)."""
+    if caller.reads_region or caller.has_role(school_id, *WHOLE_SCHOOL_READERS):
+        return
+    if caller.has_role(school_id, "teacher", "class_teacher"):
+        leads = select(SchoolClass.id).filter_by(school_id=school_id, id=class_id, class_teacher_id=caller.person_id)
+        teaches = select(Assignment.id).filter_by(school_id=school_id, class_id=class_id, teacher_id=caller.person_id)
+        if await session.scalar(select(or_(exists(leads), exists(teaches)))):
+            return
+    raise Forbidden("Список учеников этого класса доступен администрации, его классному руководителю и учителям.")
 
 
 def full_name(person: Person) -> str:
@@ -165,9 +177,9 @@ async def list_people(
 async def class_students(
     school_id: UUID, class_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[ClassStudent]:
-    require_reader(caller, school_id)
     if not await session.scalar(select(SchoolClass.id).filter_by(school_id=school_id, id=class_id)):
         raise NotFound("Класс не найден.")
+    await require_class_reader(session, caller, school_id, class_id)
     rows = await session.execute(
         select(Person, Enrolment.enrolled_on)
         .join(Enrolment, Enrolment.student_id == Person.id)

@@ -12,6 +12,7 @@ from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
 from contracts.roster import CurriculumHoursSet, GroupCreated, GroupMembershipChanged
+from roster.api.directory import require_class_reader
 from roster.calendars import PLANNERS, LocalToday, calendar_of, year_of, year_on
 from roster.domain.calendar import Span, is_period_boundary
 from roster.domain.curriculum import CourseLoad, load_report
@@ -197,10 +198,12 @@ async def list_groups(school_id: UUID, session: SchoolSession, class_id: UUID | 
 
 
 @router.get("/groups/{group_id}/members")
-async def list_members(school_id: UUID, group_id: UUID, session: SchoolSession) -> list[MemberOut]:
+async def list_members(school_id: UUID, group_id: UUID, caller: CallerDep, session: SchoolSession) -> list[MemberOut]:
     group = await session.get(Group, group_id)
     if group is None or group.school_id != school_id:
         raise NotFound("Группа не найдена.")
+    # a subgroup's pupils are read as its class's are.
+    await require_class_reader(session, caller, school_id, group.class_id)
     rows = await session.scalars(
         select(GroupMember).where(GroupMember.group_id == group.id).order_by(GroupMember.starts)
     )

@@ -1,0 +1,122 @@
+"""Each service its own RabbitMQ user, publishing only its own event types; consumers take an event only from
+the user of the service that owns its type (RabbitMQ's validated ``user_id``). Against the real broker: the
+run's users ``test.<run>.<service>`` are made with ``rabbitmqctl`` and removed at the end.
+"""
+
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
+from urllib.parse import quote
+from uuid import uuid4
+
+import aio_pika
+import aiormq
+import pytest
+
+from chassis.events import envelope_for
+from chassis.publishers import permissions, publisher_refusal, publishing_service
+from chassis.relay import message_for
+from chassis.testing import RUN_BROKER_PREFIX, eventually
+from contracts.roster import SubjectCreated
+
+from .conftest import Probe
+from .test_dlq import letter_ids
+from .test_messaging import names_seen
+
+TEMPLATE = RUN_BROKER_PREFIX + "{service}"
+
+
+def test_an_event_is_taken_from_its_owners_user_or_ones_own_only():
+    def refusal(event_type: str, user: str | None) -> str | None:
+        return publisher_refusal(event_type, user, own_user="journal_reporting", template="journal_{service}")
+
+    assert refusal("roster.person.registered.v1", "journal_roster") is None
+    assert refusal("public.mark.posted.v1", "journal_gateway") is None  # the portal's events are the gateway's
+    assert refusal("gradebook.mark.posted.v1", "journal_reporting") is None  # its own retry, come back
+    assert "journal_attendance does not own gradebook.mark.posted.v1" in refusal(
+        "gradebook.mark.posted.v1", "journal_attendance"
+    )
+    assert "unnamed" in refusal("roster.person.registered.v1", None)
+    assert publishing_service("attendance.absence.recorded.v1") == "attendance"
+
+
+def _ctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def users(probe_app: Probe) -> Iterator[dict[str, str]]:
+    """Users of roster and gradebook for this run, with the permissions ``chassis.publishers`` gives them."""
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl is not installed here (the broker runs elsewhere)")
+    settings = probe_app.settings.model_copy(update={"broker_user_template": TEMPLATE})
+    made = {}
+    for service in ("roster", "gradebook"):
+        granted = permissions(service, settings, settings.queue_prefix)
+        password = secrets.token_hex(16)
+        _ctl("add_user", granted["user"], password)
+        _ctl("set_permissions", "-p", "/", granted["user"], granted["configure"], granted["write"], granted["read"])
+        topic = granted["topic"]
+        _ctl("set_topic_permissions", "-p", "/", granted["user"], topic["exchange"], topic["write"], topic["read"])
+        made[service] = f"amqp://{quote(granted['user'], safe='')}:{password}@127.0.0.1:5672/"
+    yield made
+    for service in made:
+        _ctl("delete_user", TEMPLATE.format(service=service))
+
+
+async def _publish(url: str, routing_key: str, message: aio_pika.Message, exchange_name: str) -> None:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(exchange_name, ensure=False)
+        await exchange.publish(message, routing_key=routing_key)
+
+
+def _subject_created(name: str, user_id: str | None = None) -> tuple[aio_pika.Message, str]:
+    envelope = envelope_for(SubjectCreated(subject_id=uuid4(), name=name), source="/tests", school_id=uuid4())
+    message = message_for(envelope.model_dump(mode="json"))
+    message.user_id = user_id
+    return message, str(envelope.id)
+
+
+async def test_a_service_user_cannot_publish_another_services_event_type(probe_app: Probe, users):
+    roster_user = TEMPLATE.format(service="roster")
+    message, _ = _subject_created("Алгебра", roster_user)
+    # Its own type goes through (the probe consumes roster's subjects).
+    await _publish(users["roster"], SubjectCreated.TYPE, message, probe_app.settings.exchange)
+    # Gradebook's user may not publish roster's type: the broker's topic permission refuses it.
+    forged, _ = _subject_created("Подделка", TEMPLATE.format(service="gradebook"))
+    with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+        await _publish(users["gradebook"], SubjectCreated.TYPE, forged, probe_app.settings.exchange)
+
+
+async def test_a_forged_user_id_is_refused_by_the_broker(probe_app: Probe, users):
+    # Gradebook's connection claiming to be roster.
+    message, _ = _subject_created("Геометрия", TEMPLATE.format(service="roster"))
+    with pytest.raises(aiormq.exceptions.ChannelPreconditionFailed):
+        await _publish(users["gradebook"], "gradebook.mark.posted.v1", message, probe_app.settings.exchange)
+
+
+async def test_the_consumer_takes_an_event_only_from_the_owners_user(probe_app: Probe, users):
+    """Where the broker's permissions were too wide (here: guest may publish anything), the consumer's own check
+    still refuses an event not published by its owner: it is dead-lettered, never applied."""
+    settings = probe_app.app.state.settings
+    settings.verify_publishers, settings.broker_user_template = True, TEMPLATE
+    try:
+        # Guest (not roster's user) publishes roster's type, naming no user.
+        unsigned, unsigned_id = _subject_created("Черчение")
+        await _publish(settings.amqp_url, SubjectCreated.TYPE, unsigned, settings.exchange)
+        owned, owned_id = _subject_created("Астрономия", TEMPLATE.format(service="roster"))
+        await _publish(users["roster"], SubjectCreated.TYPE, owned, settings.exchange)
+
+        async def settled() -> dict[str, str] | None:
+            letters = await letter_ids(probe_app)
+            return letters if unsigned_id in letters and await names_seen(probe_app, "Астрономия") else None
+
+        letters = await eventually(settled, timeout=10)
+        assert "publisher unnamed does not own roster.subject.created.v1" in letters[unsigned_id]
+        assert await names_seen(probe_app, "Черчение") == 0
+        assert owned_id not in letters
+    finally:
+        settings.verify_publishers, settings.broker_user_template = False, "journal_{service}"

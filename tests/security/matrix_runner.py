@@ -1,0 +1,181 @@
+"""Running the authorization matrix's rows against a service: the callers of every role, the objects of each
+scope, and the assertion of the answer (``authorization_matrix.py``).
+
+A *world* is two schools built once per service through the service's API and the events it consumes:
+in the callers' school the objects that are each role's own (the course the teacher teaches, the class the
+class teacher leads, the student and the parent's child) and the same kinds of objects of someone else;
+in another school the same again. A case fills the route's path (and body) from the scope's objects,
+calls as the role, and expects what the row says: let through (an answer below 400) or refused (a 403 or
+404 problem — 404 where the object's existence must not show).
+"""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+from chassis.auth import Caller, TokenSigner
+from chassis.testing import auth_headers
+
+from .authorization_matrix import REGION_ROLES, ROLES, Row, Scope
+
+#: How each role of the matrix is held in a school's token. A substitute is a teacher of the school;
+#: a class teacher is also a teacher (of some course); a former parent holds nothing any more (R-4).
+SCHOOL_ROLES: dict[str, tuple[str, ...]] = {
+    "teacher": ("teacher",),
+    "substitute": ("teacher",),
+    "class_teacher": ("teacher", "class_teacher"),
+    "secretary": ("secretary",),
+    "parent": ("guardian",),
+    "former_parent": (),
+    "student": ("student",),
+    "school_admin": ("school_admin",),
+    "director": ("director",),
+    "deputy": ("deputy",),
+}
+
+#: A value of a path parameter or a body: fixed, or made fresh for the case (a DELETE spends its object).
+Value = Any
+Maker = Callable[[], Awaitable[Value]]
+
+
+def caller(role: str, school_id: UUID, person_id: UUID | None = None) -> Caller:
+    if role in REGION_ROLES:
+        return Caller(person_id=uuid4(), name=role, region_roles=frozenset({role}))
+    roles = frozenset((school_id, r) for r in SCHOOL_ROLES[role])
+    return Caller(person_id=person_id or uuid4(), name=role, school_roles=roles)
+
+
+@dataclass
+class Objects:
+    """The path parameters (and anything a body names) of one scope; a callable value is made per case."""
+
+    school_id: UUID
+    values: dict[str, Value | Maker] = field(default_factory=dict)
+    _made: dict[str, Value] = field(default_factory=dict)
+
+    async def resolve(self, names: set[str], fresh: frozenset[str] = frozenset()) -> dict[str, Value]:
+        """The values of ``names``; a made one is made once and reused, unless it is ``fresh`` (spent by the call)."""
+        resolved: dict[str, Value] = {"school_id": self.school_id}
+        for name in (names - {"school_id"}) & set(self.values):
+            value = self.values[name]
+            if not callable(value):
+                resolved[name] = value
+            elif name in fresh:
+                resolved[name] = await value()
+            else:
+                if name not in self._made:
+                    self._made[name] = await value()
+                resolved[name] = self._made[name]
+        return resolved
+
+
+@dataclass
+class World:
+    """The callers of the home school and the objects of each scope."""
+
+    callers: dict[str, Caller]
+    scopes: dict[Scope, Objects]
+    #: Per route (METHOD path): the request's body or query from the scope's resolved values.
+    requests: Mapping[str, Callable[[dict[str, Value]], dict[str, Any]]] = field(default_factory=dict)
+    #: Per route: the objects its call spends or changes for the next (a withdrawn absence, a rewritten
+    #: column), made fresh for each case.
+    fresh: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: A role whose own objects are not the scope's usual ones (the substitute's: the lesson they gave).
+    own_of: dict[str, Objects] = field(default_factory=dict)
+
+    def objects(self, role: str, scope: Scope) -> Objects:
+        return self.own_of.get(role, self.scopes[scope]) if scope is Scope.OWN else self.scopes[scope]
+
+
+def path_names(path: str) -> set[str]:
+    return {part[1:-1] for part in path.split("/") if part.startswith("{")}
+
+
+def is_list(row: Row) -> bool:
+    """A read of the school alone: «another's» is not an object there but the rows a list leaves out."""
+    return row.method == "GET" and path_names(row.path) <= {"school_id"}
+
+
+def one_scope(row: Row, world: "World") -> bool:
+    """A route about no object (a list, a new school, a new class): «own» and «another's» are one request."""
+    request = world.requests.get(f"{row.method} {row.path}")
+    return is_list(row) or (path_names(row.path) <= {"school_id"} and not getattr(request, "names", ()))
+
+
+async def run_case(
+    client: httpx.AsyncClient, signer: TokenSigner, world: World, row: Row, role: str, scope: Scope
+) -> str | None:
+    """Call ``row``'s route as ``role`` on ``scope``'s objects; what is wrong with the answer, or None."""
+    route = f"{row.method} {row.path}"
+    names = path_names(row.path) | _named_in_request(world, row)
+    values = await world.objects(role, scope).resolve(names, world.fresh.get(route, frozenset()))
+    extra = world.requests.get(route, lambda _: {})(values)
+    answer = await client.request(
+        row.method,
+        row.path.format(**values),
+        headers=auth_headers(signer, world.callers[role]) | extra.pop("headers", {}),
+        **extra,
+    )
+    if row.expected(role, scope):
+        if answer.status_code >= 400:
+            return f"{role} on {scope.value}: expected through, got {answer.status_code} {answer.text[:300]}"
+    elif is_list(row) and answer.status_code == 200 and answer.json() == []:
+        return None  # a list of one's own («my» children) with nothing in it reveals nothing
+    elif answer.status_code not in (403, 404) or answer.headers["content-type"] != "application/problem+json":
+        return f"{role} on {scope.value}: expected refused, got {answer.status_code} {answer.text[:300]}"
+    return None
+
+
+async def run_row(
+    client: httpx.AsyncClient,
+    signer: TokenSigner,
+    world: World,
+    row: Row,
+    skip: Callable[[Row, str, Scope], str | None],
+    known_gaps: set[tuple[str, str, Scope]],
+) -> None:
+    """Every role × scope of ``row``; the wrong answers must be exactly the row's known gaps (each one a
+    finding documented in docs/security.md), so a fixed gap or a new hole fails."""
+    wrong: dict[tuple[str, Scope], str] = {}
+    for role, scope in cases(row, skip, single=one_scope(row, world)):
+        problem = await run_case(client, signer, world, row, role, scope)
+        if problem:
+            wrong[role, scope] = problem
+    gaps = {(role, scope) for method_path, role, scope in known_gaps if method_path == f"{row.method} {row.path}"}
+    unexpected = [problem for key, problem in wrong.items() if key not in gaps]
+    assert not unexpected, "answers not as the matrix says:\n" + "\n".join(unexpected)
+    assert gaps <= set(wrong), f"known gaps now answer as the matrix says, remove them: {gaps - set(wrong)}"
+
+
+def _named_in_request(world: World, row: Row) -> set[str]:
+    maker = world.requests.get(f"{row.method} {row.path}")
+    return set(getattr(maker, "names", ()))
+
+
+def uses(*names: str):
+    """Mark a request maker with the scope's values it reads (made fresh if they are makers)."""
+
+    def mark(maker):
+        maker.names = names
+        return maker
+
+    return mark
+
+
+def cases(row: Row, skip: Callable[[Row, str, Scope], str | None], *, single: bool) -> list[tuple[str, Scope]]:
+    """Every (role, scope) of ``row`` a service can run; ``skip`` names why one cannot."""
+    found = []
+    for role in ROLES:
+        for scope in Scope:
+            if single and scope is Scope.SAME_SCHOOL_OTHER:
+                continue  # the same request as «own»: a list filters, a new object is nobody's yet
+            if skip(row, role, scope) is None:
+                found.append((role, scope))
+    return found
+
+
+def row_id(row: Row) -> str:
+    return f"{row.method} {row.path}"

@@ -1,0 +1,138 @@
+"""The authorization matrix run against notifications: its school-level reads and writes (inbox, preferences,
+announcements, alert rules, delivery settings, undelivered list, SMS budget) × 12 roles × scope.
+
+The routes about one notification, delivery, push subscription or signed link are not run here yet
+(docs/security.md, «Not done»).
+"""
+
+import socket
+from collections.abc import AsyncIterator
+from datetime import date
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from chassis import testing
+from chassis.auth import TokenSigner
+from chassis.tenancy import Tenant
+from chassis.testing import TEST_TODAY, eventually, publish_event, running_app, verifier_for
+from contracts.roster import ClassTeacherAssigned, StudentEnrolled
+from delivery_sandbox.main import DeliverySandbox
+from notifications.main import build_app
+from notifications.models import ClassTeacher, Enrolment
+from notifications.settings import NotificationsSettings
+
+from .authorization_matrix import ROLES, ROWS, Row, Scope
+from .matrix_runner import Objects, World, caller, row_id, run_row, uses
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+REQUESTS = {
+    "PUT /schools/{school_id}/notification-preferences": lambda _: {"json": {"digest": False}},
+    "PUT /schools/{school_id}/alert-rules": lambda _: {
+        "json": {"failing_mark": True, "absence_days": 3, "window_days": 14}
+    },
+    "POST /schools/{school_id}/announcements": uses("class_id")(
+        lambda v: {
+            "json": {
+                "title": "Родительское собрание",
+                "text": "Собрание в пятницу в 18:00.",
+                "starts_on": TEST_TODAY.isoformat(),
+                "ends_on": TEST_TODAY.isoformat(),
+                "class_id": str(v["class_id"]),
+            }
+        }
+    ),
+}
+RUN = [
+    r
+    for r in ROWS
+    if r.service == "notifications"
+    and "{school_id}" in r.path
+    and r.path.count("{") == 1
+    and (r.method == "GET" or f"{r.method} {r.path}" in REQUESTS or r.path.endswith("/read-all"))
+]
+
+
+@pytest.fixture(scope="module")
+async def notifications(token_signer: TokenSigner, tmp_path_factory) -> AsyncIterator[tuple[httpx.AsyncClient, World]]:
+    sandbox = DeliverySandbox(http_port=_free_port(), smtp_port=_free_port())
+    settings = testing.test_settings(
+        NotificationsSettings,
+        database_url=testing.test_database_url("matrix_notifications"),
+        queue_prefix=testing.test_queue_prefix("matrix_notifications"),
+        keys_dir=tmp_path_factory.mktemp("matrix-notification-keys"),
+        smtp_port=sandbox.smtp_port,
+        smsc_url=sandbox.smsc_url,
+        smsc_login=sandbox.sms.login,
+        smsc_password=sandbox.sms.password,
+    )
+    app: FastAPI = build_app(settings, verifier_for(token_signer))
+    async with sandbox.running(), running_app(app, settings) as client:
+        home, away = uuid4(), uuid4()
+        classes = {school: (uuid4(), uuid4()) for school in (home, away)}
+        lead = uuid4()
+        for school, (class_a, class_b) in classes.items():
+            for class_id, teacher in ((class_a, lead if school == home else uuid4()), (class_b, uuid4())):
+                assigned = ClassTeacherAssigned(class_id=class_id, class_name="5А", teacher_id=teacher)
+                await publish_event(settings, assigned, school_id=school)
+                pupil = StudentEnrolled(
+                    student_id=uuid4(), class_id=class_id, class_name="5А", enrolled_on=date(2026, 9, 1)
+                )
+                await publish_event(settings, pupil, school_id=school)
+
+        async def known(school: UUID) -> bool:
+            async with app.state.db.transaction(Tenant(school_id=school)) as session:
+                led = [await session.get(ClassTeacher, (school, c)) for c in classes[school]]
+                pupils = await session.scalar(select(func.count()).select_from(Enrolment))
+                return all(led) and pupils == 2
+
+        for school in (home, away):
+            await eventually(lambda school=school: known(school))
+        own = {"class_teacher": lead}
+        world = World(
+            callers={role: caller(role, home, own.get(role)) for role in ROLES},
+            scopes={
+                Scope.OWN: Objects(home, {"class_id": classes[home][0]}),
+                Scope.SAME_SCHOOL_OTHER: Objects(home, {"class_id": classes[home][1]}),
+                Scope.OTHER_SCHOOL: Objects(away, {"class_id": classes[away][0]}),
+            },
+            requests=REQUESTS,
+        )
+        yield client, world
+
+
+def skip(row: Row, role: str, scope: Scope) -> str | None:
+    return None
+
+
+#: Found by the matrix and not fixed here: the director and the inspector manage their own inbox and
+#: preferences (the matrix's read-only roles write nothing, even their own settings: a decision to take);
+#: the deputy, administration by DOMAIN §1, is refused the delivery reports and alert rules; the director
+#: posts announcements (DOMAIN §1 gives the director no writing but approvals).
+GAPS = {
+    ("POST /schools/{school_id}/announcements", "director", Scope.OWN),
+    ("POST /schools/{school_id}/announcements", "director", Scope.SAME_SCHOOL_OTHER),
+    ("PUT /schools/{school_id}/notification-preferences", "director", Scope.OWN),
+    ("POST /schools/{school_id}/notifications/read-all", "director", Scope.OWN),
+    ("POST /schools/{school_id}/notifications/read-all", "inspector", Scope.OWN),
+    ("POST /schools/{school_id}/notifications/read-all", "inspector", Scope.OTHER_SCHOOL),
+    *(
+        (f"GET /schools/{{school_id}}/{path}", "deputy", Scope.OWN)
+        for path in ("alert-rules", "delivery-settings", "deliveries", "sms-budget")
+    ),
+}
+
+
+@pytest.mark.parametrize("row", RUN, ids=row_id)
+async def test_notifications_answers_as_the_domain_says(notifications, token_signer, row):
+    client, world = notifications
+    await run_row(client, token_signer, world, row, skip, GAPS)
