@@ -6,8 +6,8 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from gradebook.api import courses, lessons, marks, plans, policy, timetable
-from gradebook.handlers import roster
+from gradebook.api import courses, lessons, marks, periods, plans, policy, timetable
+from gradebook.handlers import attendance, roster
 from gradebook.settings import GradebookSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -17,8 +17,16 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
     return create_app(
         settings,
         title="Gradebook",
-        routers=[courses.router, lessons.router, marks.router, policy.router, timetable.router, plans.router],
-        consumers=[roster],
+        routers=[
+            courses.router,
+            lessons.router,
+            marks.router,
+            policy.router,
+            timetable.router,
+            plans.router,
+            periods.router,
+        ],
+        consumers=[roster, attendance],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
     )

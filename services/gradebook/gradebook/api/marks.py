@@ -19,9 +19,10 @@ from chassis.problems import Conflict, Invalid
 from contracts.gradebook import MarkChanged, MarkPosted
 from gradebook.api.access import ClockDep, JournalClock, get_in_school, require_lesson_writer, require_reader
 from gradebook.domain.edit_window import check_mark_date
-from gradebook.domain.marks import ColumnRow, check_column, check_marks_allowed, mark_value
+from gradebook.domain.marks import ColumnRow, check_column, mark_value
 from gradebook.domain.work_types import WorkType, work_type
-from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange, SchoolClass
+from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange
+from gradebook.school_year import check_journal_writable, mark_lateness
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["marks"])
 
@@ -86,20 +87,37 @@ def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
 
 
 async def _writable_lesson(
-    session: AsyncSession, school_id: UUID, lesson_id: UUID, caller: Caller, clock: JournalClock, *, lock: bool = False
-) -> tuple[Lesson, Course]:
-    """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26)."""
+    session: AsyncSession,
+    school_id: UUID,
+    lesson_id: UUID,
+    caller: Caller,
+    clock: JournalClock,
+    kind: WorkType,
+    *,
+    lock: bool = False,
+) -> tuple[Lesson, Course, int | None]:
+    """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26, R-27).
+
+    With them, how many days late a mark of ``kind`` entered today is (R-23: allowed, flagged to the deputy).
+    """
     lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.", for_update=lock)
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
-    school_class = await session.get(SchoolClass, course.class_id)
-    check_marks_allowed(school_class.grade if school_class else None)
+    policy = await check_journal_writable(session, course, lesson.date, marks=True)
     check_mark_date(lesson.date, clock.today, clock.window)
-    return lesson, course
+    late = await mark_lateness(session, course, policy, kind.code, lesson.date, clock.today)
+    return lesson, course, late
 
 
 async def _post(
-    session: AsyncSession, lesson: Lesson, course: Course, caller: Caller, student_id: UUID, kind: WorkType, value: str
+    session: AsyncSession,
+    lesson: Lesson,
+    course: Course,
+    caller: Caller,
+    student_id: UUID,
+    kind: WorkType,
+    value: str,
+    late_days: int | None,
 ) -> Mark:
     mark = Mark(
         school_id=lesson.school_id,
@@ -110,6 +128,7 @@ async def _post(
         weight=kind.weight,
         version=1,
         posted_by=caller.person_id,
+        late_days=late_days,
     )
     session.add(mark)
     await session.flush()
@@ -147,8 +166,8 @@ async def _change(
 async def post_mark(
     school_id: UUID, lesson_id: UUID, body: MarkIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
 ) -> MarkOut:
-    lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock)
     kind = work_type(body.work_type)
+    lesson, course, late = await _writable_lesson(session, school_id, lesson_id, caller, clock, kind)
     value = mark_value(body.value, kind)
     if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
         raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
@@ -157,7 +176,7 @@ async def post_mark(
     )
     if duplicate:
         raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
-    return MarkOut.model_validate(await _post(session, lesson, course, caller, body.student_id, kind, value))
+    return MarkOut.model_validate(await _post(session, lesson, course, caller, body.student_id, kind, value, late))
 
 
 @router.put("/lessons/{lesson_id}/marks")
@@ -170,8 +189,8 @@ async def save_column(
     same value changes nothing. The answer is the whole column as it now stands.
     """
     # The lesson row is locked, so two saves of one column take their turns.
-    lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock, lock=True)
     kind = work_type(body.work_type)
+    lesson, course, late = await _writable_lesson(session, school_id, lesson_id, caller, clock, kind, lock=True)
     members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))
     rows = [ColumnRow(cell.student_id, cell.value) for cell in body.marks]
     values, errors = check_column(rows, kind, members, course.class_name)
@@ -186,7 +205,7 @@ async def save_column(
     for student_id, value in values.items():
         mark = existing.get(student_id)
         if mark is None:
-            existing[student_id] = await _post(session, lesson, course, caller, student_id, kind, value)
+            existing[student_id] = await _post(session, lesson, course, caller, student_id, kind, value, late)
         elif mark.value != value:
             await _change(session, mark, lesson, course, caller, value)
     return [MarkOut.model_validate(m) for m in existing.values()]
@@ -201,6 +220,7 @@ async def change_mark(
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
     value = mark_value(body.value, work_type(mark.work_type))
+    await check_journal_writable(session, course, lesson.date)
     check_mark_date(lesson.date, clock.today, clock.window)
     if value != mark.value:
         await _change(session, mark, lesson, course, caller, value)
