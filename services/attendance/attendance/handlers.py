@@ -1,4 +1,5 @@
-"""Replicas attendance needs: lessons from the gradebook; class members, class teachers and names from roster.
+"""Replicas attendance needs: lessons and closed periods from the gradebook; class members, class teachers and
+names from roster.
 
 Each handler is an upsert of what its event carries, so a repeated or reordered event
 leaves the same rows (the inbox already skips exact redeliveries).
@@ -6,11 +7,11 @@ leaves the same rows (the inbox already skips exact redeliveries).
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendance.models import ClassMember, ClassTeacher, Lesson, Person
+from attendance.models import ClassMember, ClassTeacher, Lesson, PeriodLock, Person
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import insert_once, newer, upsert
-from contracts.gradebook import LessonRecorded
+from contracts.gradebook import LessonRecorded, PeriodClosed, PeriodReopened
 from contracts.roster import ClassTeacherAssigned, PersonRegistered, StudentEnrolled
 
 events = Consumer("attendance.events")
@@ -25,6 +26,7 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
         "date": event.date,
         "subject_name": event.subject_name,
         "version": event.version,
+        "course_id": event.assignment_id,
     }
     # An older version arriving late must not overwrite a newer one.
     await upsert(session, Lesson, {"id": event.lesson_id}, values, only_if=lambda new: Lesson.version < new.version)
@@ -55,3 +57,21 @@ async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, e
     await upsert(
         session, ClassTeacher, key, values, only_if=lambda new: newer(ClassTeacher, new, legacy_clock="assigned_at")
     )
+
+
+async def on_period(session: AsyncSession, event: PeriodClosed | PeriodReopened, envelope: Envelope) -> None:
+    """R-27: the latest close or reopen of a course's period, whichever arrives last."""
+    values = {
+        "school_id": envelope.schoolid,
+        "period_name": event.period_name,
+        "starts": event.starts,
+        "ends": event.ends,
+        "closed": isinstance(event, PeriodClosed),
+        "version": event.version,
+    }
+    key = {"course_id": event.assignment_id, "period_kind": event.period_kind, "period_id": event.period_id}
+    await upsert(session, PeriodLock, key, values, only_if=lambda new: newer(PeriodLock, new))
+
+
+for kind in (PeriodClosed, PeriodReopened):
+    events.on(kind)(on_period)

@@ -7,7 +7,7 @@ gradebook's and roster's events; ``absences`` is the attendance journal itself.
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,6 +26,8 @@ class Lesson(Base):
     date: Mapped[date]
     subject_name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
+    #: The gradebook's course (assignment) the lesson belongs to; None for lessons seen before it was carried.
+    course_id: Mapped[UUID | None] = mapped_column(index=True)
 
 
 class ClassMember(Base):
@@ -73,3 +75,18 @@ class Absence(Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     recorded_by: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PeriodLock(Base):
+    """A course's period as the gradebook closed or reopened it (R-27); ``version`` orders the two."""
+
+    __tablename__ = "period_locks"
+    course_id: Mapped[UUID] = mapped_column(primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    period_name: Mapped[str] = mapped_column(String(100))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    closed: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int]
