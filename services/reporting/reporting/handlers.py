@@ -2,7 +2,7 @@
 
 Each handler stores what its event carries as an upsert, so a redelivered or reordered
 event leaves the same rows (the inbox already skips exact redeliveries). Versioned
-records (lessons, marks, absences, class teachers) keep their highest version.
+records (lessons, marks, period marks, absences, class teachers) keep their highest version.
 """
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +11,7 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted, PeriodMarkSet
 from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
@@ -32,6 +32,7 @@ from reporting.models import (
     Guardianship,
     Lesson,
     Mark,
+    PeriodMark,
     Person,
     SchoolClass,
     Student,
@@ -191,3 +192,22 @@ async def on_group_membership(session: AsyncSession, event: GroupMembershipChang
         {"ends": event.ends},
         only_if=lambda new: GroupMember.ends.is_(None),
     )
+
+
+@diary.on(PeriodMarkSet)
+async def on_period_mark(session: AsyncSession, event: PeriodMarkSet, envelope: Envelope) -> None:
+    values = {
+        "version": event.version,
+        "student_id": event.student_id,
+        "subject_name": event.subject_name,
+        "period_kind": event.period_kind,
+        "period_name": event.period_name,
+        "starts": event.starts,
+        "ends": event.ends,
+        "value": event.value,
+        "not_attested_reason": event.not_attested_reason,
+        "extended_to": event.extended_to,
+        "visible_from": event.visible_from,
+    }
+    key = {"school_id": envelope.schoolid, "id": event.period_mark_id}
+    await upsert(session, PeriodMark, key, values, only_if=lambda new: newer(PeriodMark, new))

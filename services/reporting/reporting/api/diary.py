@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from reporting.api.access import StudentCard, readable_student
+from reporting.api.period_marks import PeriodMarkOut, period_mark_out, visible_period_marks
 from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, TimetableRecord, diary_days
 from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange, diary_range, summary_range
@@ -70,6 +71,8 @@ class DiaryOut(BaseModel):
     start: date
     end: date
     days: list[DiaryDayOut]
+    #: R-27: period marks of periods ending in these days, once the family may see them.
+    period_marks: list[PeriodMarkOut] = []
 
 
 class SubjectSummaryOut(BaseModel):
@@ -210,8 +213,15 @@ async def get_diary(
         [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],
         timetable,
     )
+    period_marks = await visible_period_marks(session, school_id, student_id, today, dates.start, dates.end)
     return DiaryOut.model_validate(
-        {"student": _student_out(card), "start": dates.start, "end": dates.end, "days": days},
+        {
+            "student": _student_out(card),
+            "start": dates.start,
+            "end": dates.end,
+            "days": days,
+            "period_marks": [period_mark_out(m) for m in period_marks],
+        },
         from_attributes=True,
     )
 
