@@ -256,6 +256,13 @@ ROWS = [
     ),
     row(
         "gradebook",
+        "PUT",
+        "/schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}/marks",
+        "R-27 a column of period marks",
+        teacher=OWN,
+    ),
+    row(
+        "gradebook",
         "POST",
         "/schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}/close",
         "R-27 the course's teacher",

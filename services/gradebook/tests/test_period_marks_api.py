@@ -316,3 +316,34 @@ async def test_the_school_policy_refuses_what_the_rules_do_not_allow(client, as_
     refused(await client.put(policy_url, json={"family_delay_days": 0}, headers=as_(journal.teacher)), 403)
     read = (await client.get(policy_url, headers=as_(journal.teacher))).json()
     assert read["rules"]["forecast_threshold"] == 50 and read["updated_at"] is None
+
+
+async def test_a_column_of_period_marks_is_saved_whole_or_not_at_all(
+    client, as_, make_journal, school_year, outbox_events
+):
+    journal = await make_journal()
+    q1 = (await school_year(journal))["1 четверть"]
+    anna, boris = journal.students
+    column = url(journal, q1, "/marks")
+    bad = await client.put(
+        column,
+        json={"marks": [{"student_id": str(anna), "value": "5"}, {"student_id": str(boris), "value": "н/а"}]},
+        headers=as_(journal.teacher),
+    )
+    body = refused(bad, 422, "исправьте отмеченные строки")
+    assert [(e["row"], "не отметка" in e["detail"]) for e in body["errors"]] == [(1, True)]
+    assert not [e for e in await outbox_events(journal.school_id) if e["type"] == "gradebook.period_mark.set.v1"]
+    twice = await client.put(
+        column,
+        json={"marks": [{"student_id": str(anna), "value": "5"}, {"student_id": str(anna), "value": "4"}]},
+        headers=as_(journal.teacher),
+    )
+    assert refused(twice, 422)["errors"][0]["detail"] == "Обучающийся указан в столбце дважды."
+    saved = await client.put(
+        column,
+        json={"marks": [{"student_id": str(anna), "value": "5"}, {"student_id": str(boris), "value": "4"}]},
+        headers=as_(journal.teacher),
+    )
+    assert saved.status_code == 200, saved.text
+    assert sorted(m["text"] for m in saved.json()) == ["4", "5"]
+    assert (await client.post(url(journal, q1, "/close"), headers=as_(journal.teacher))).status_code == 200

@@ -5,12 +5,13 @@ flags courses without attestation and reopens a closed period (logged). Readers 
 averages, forecast and flags beside the period mark; the deputy gets lists of risks and late entries.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,7 @@ from chassis.auth import Caller
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
-from chassis.problems import Conflict, Forbidden, Invalid, NotFound
+from chassis.problems import Conflict, DomainError, Forbidden, Invalid, NotFound
 from contracts.gradebook import PeriodClosed, PeriodMarkSet, PeriodReopened
 from gradebook.api.access import get_in_school, reads_whole_school, require_course_teacher, require_reader
 from gradebook.api.courses import class_list
@@ -413,56 +414,89 @@ def period_mark_set(mark: PeriodMark, course: Course, period: Period, caller: Ca
     )
 
 
-@router.put("/courses/{course_id}/periods/{kind}/{period_id}/marks/{student_id}")
-async def set_period_mark(
-    school_id: UUID,
-    course_id: UUID,
-    kind: str,
-    period_id: UUID,
-    student_id: UUID,
-    body: PeriodMarkIn,
-    caller: CallerDep,
-    session: SchoolSession,
-    today: SchoolToday,
-) -> PeriodMarkOut:
-    """R-27: the course's teacher sets (or, before the close, changes) a student's period mark."""
+class PeriodColumnRow(PeriodMarkIn):
+    student_id: UUID
+
+
+class PeriodColumnIn(BaseModel):
+    """The period marks of many students at once (column mode); students left out keep what they have."""
+
+    marks: list[PeriodColumnRow] = Field(min_length=1, max_length=100)
+
+
+@dataclass
+class PeriodColumn:
+    """What setting a course's period marks needs, loaded once: the period, the rules, who is attested, the marks."""
+
+    course: Course
+    period: Period
+    policy: PeriodPolicy
+    closed: bool
+    members: set[UUID]
+    exempt: set[UUID]
+    stored: dict[UUID, PeriodMark]
+
+
+async def _period_column(
+    session: AsyncSession, school_id: UUID, course_id: UUID, kind: str, period_id: UUID, caller: Caller, today: date
+) -> PeriodColumn:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
     require_course_teacher(caller, school_id, course)
     period = await course_period(session, course, kind, period_id)
     check_period_started(period, today)
-    if await session.get(ClassMember, (course.class_id, student_id)) is None:
-        raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
-    whole_class, exempt = await _exempt(session, course)
-    check_attested(course.subject_name, whole_class or student_id in exempt)
     policy, _ = await school_policy(session, school_id)
-    # The closure row is locked, so a mark and the close of its period take their turns.
+    # The closure row is locked, so period marks and the close of their period take their turns.
     closure = await _closure(session, course, period, lock=True)
-    stored = await session.scalar(
-        select(PeriodMark)
-        .filter_by(course_id=course.id, period_kind=period.kind, period_id=period.id, student_id=student_id)
-        .with_for_update()
+    members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))
+    whole_class, exempt = await _exempt(session, course)
+    stored = {
+        m.student_id: m
+        for m in await session.scalars(
+            select(PeriodMark)
+            .filter_by(course_id=course.id, period_kind=period.kind, period_id=period.id)
+            .with_for_update()
+        )
+    }
+    return PeriodColumn(
+        course, period, policy, bool(closure and closure.closed), members, members if whole_class else exempt, stored
     )
-    check_entry_writable(period, bool(closure and closure.closed), _entry(stored) if stored else None, today)
-    entry = period_mark_entry(body.value, body.not_attested_reason, body.extended_to, policy.non_attestation, period)
+
+
+def _checked_entry(column: PeriodColumn, student_id: UUID, body: PeriodMarkIn, today: date) -> PeriodMarkEntry:
+    """R-27: the entry a student may get in this column today, or the refusal."""
+    if student_id not in column.members:
+        raise Invalid(f"Обучающийся не числится в классе {column.course.class_name}.")
+    check_attested(column.course.subject_name, student_id in column.exempt)
+    stored = column.stored.get(student_id)
+    check_entry_writable(column.period, column.closed, _entry(stored) if stored else None, today)
+    return period_mark_entry(
+        body.value, body.not_attested_reason, body.extended_to, column.policy.non_attestation, column.period
+    )
+
+
+async def _write_entry(
+    session: AsyncSession, column: PeriodColumn, student_id: UUID, entry: PeriodMarkEntry, caller: Caller, today: date
+) -> PeriodMark:
+    stored = column.stored.get(student_id)
     if stored is not None and _entry(stored) == entry:
-        return _period_mark_out(stored)
-    late = days_late(mark_deadline(period, policy.period_mark_deadline_days), today)
-    shown_from = visible_from(today, policy.family_delay_days)
+        return stored
+    period, policy = column.period, column.policy
     if stored is None:
         stored = PeriodMark(
-            school_id=school_id,
-            course_id=course.id,
+            school_id=column.course.school_id,
+            course_id=column.course.id,
             period_kind=period.kind,
             period_id=period.id,
             student_id=student_id,
             version=1,
         )
         session.add(stored)
+        column.stored[student_id] = stored
     else:
         # R-25: who, when, the old and the new entry.
         session.add(
             PeriodMarkChange(
-                school_id=school_id,
+                school_id=stored.school_id,
                 period_mark_id=stored.id,
                 changed_by=caller.person_id,
                 changed_by_name=caller.name,
@@ -476,10 +510,60 @@ async def set_period_mark(
         entry.not_attested_reason,
         entry.extended_to,
     )
-    stored.set_by, stored.set_on, stored.visible_from, stored.late_days = caller.person_id, today, shown_from, late
+    stored.set_by, stored.set_on = caller.person_id, today
+    stored.visible_from = visible_from(today, policy.family_delay_days)
+    stored.late_days = days_late(mark_deadline(period, policy.period_mark_deadline_days), today)
     await session.flush()
-    await emit_event(session, period_mark_set(stored, course, period, caller), school_id=school_id)
-    return _period_mark_out(stored)
+    await emit_event(session, period_mark_set(stored, column.course, period, caller), school_id=stored.school_id)
+    return stored
+
+
+@router.put("/courses/{course_id}/periods/{kind}/{period_id}/marks/{student_id}")
+async def set_period_mark(
+    school_id: UUID,
+    course_id: UUID,
+    kind: str,
+    period_id: UUID,
+    student_id: UUID,
+    body: PeriodMarkIn,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: SchoolToday,
+) -> PeriodMarkOut:
+    """R-27: the course's teacher sets (or, before the close, changes) a student's period mark."""
+    column = await _period_column(session, school_id, course_id, kind, period_id, caller, today)
+    entry = _checked_entry(column, student_id, body, today)
+    return _period_mark_out(await _write_entry(session, column, student_id, entry, caller, today))
+
+
+@router.put("/courses/{course_id}/periods/{kind}/{period_id}/marks")
+async def set_period_column(
+    school_id: UUID,
+    course_id: UUID,
+    kind: str,
+    period_id: UUID,
+    body: PeriodColumnIn,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: SchoolToday,
+) -> list[PeriodMarkOut]:
+    """Column mode: many students' period marks in one transaction, saved whole or refused with every row's error."""
+    column = await _period_column(session, school_id, course_id, kind, period_id, caller, today)
+    entries: dict[UUID, PeriodMarkEntry] = {}
+    errors: list[dict[str, Any]] = []
+    for i, row in enumerate(body.marks):
+        try:
+            if row.student_id in entries:
+                raise Invalid("Обучающийся указан в столбце дважды.")
+            entries[row.student_id] = _checked_entry(column, row.student_id, row, today)
+        except DomainError as refused:
+            errors.append({"row": i, "student_id": str(row.student_id), "detail": refused.detail})
+    if errors:
+        raise Invalid("Итоговые отметки не сохранены: исправьте отмеченные строки.", errors=errors)
+    return [
+        _period_mark_out(await _write_entry(session, column, student_id, entry, caller, today))
+        for student_id, entry in entries.items()
+    ]
 
 
 class ReopenIn(BaseModel):
