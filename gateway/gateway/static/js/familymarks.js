@@ -37,7 +37,7 @@ export async function loadFamilyMarks(student) {
         el("td", { text: given.length ? given.map((m) => m.period_name + ": " + m.text).join(", ") : "—" }),
         el("td", { text: f ? decimal(f.weighted_average) : "—" }),
         el("td", { text: f && f.forecast ? String(f.forecast) + " (" + f.period.name + ")" : "—" }),
-        el("td", { "class": "hint", text: f ? neededText(f.needed) : "" })
+        el("td", { "class": "hint", text: f && f.forecast ? neededText(f.needed) : "" })
       ]);
     });
     box.appendChild(el("div", { "class": "journal-scroll", tabindex: "0", role: "region", "aria-label": "Итоговые отметки и прогноз" }, [

@@ -110,7 +110,8 @@ function fillGridCells() {
 }
 
 function neededText(row) {
-  if (!row.needed.length) return "";
+  // Without a mark to count there is no forecast to lift.
+  if (!row.forecast || !row.needed.length) return "";
   return row.needed.map((n) => "на «" + n.target + "»: " + n.values.join(", ")).join("; ");
 }
 
