@@ -22,12 +22,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import aio_pika
 import httpx
 
 from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
 from chassis.tenancy import Tenant
 from chassis.testing import TEST_NOW, auth_headers, drop_database, verifier_for
+from chassis.topology import topology_for
 from gradebook.main import build_app
 from gradebook.models import (
     AcademicYear,
@@ -129,6 +131,20 @@ def seed(school: UUID, students: int, subjects: int) -> tuple[list, list[Course]
     return rows, courses, quarter_id
 
 
+async def forget_broker(settings: GradebookSettings) -> None:
+    """Remove this run's exchanges and queues (all named ``perf.<pid>.…``); shared ones stay."""
+    topology = topology_for(settings, [])
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for queue in topology.queues:
+            if queue.name.startswith(settings.queue_prefix):
+                await channel.queue_delete(queue.name)
+        for exchange in topology.exchanges:
+            if exchange.name.startswith(settings.queue_prefix):
+                await channel.exchange_delete(exchange.name)
+
+
 async def run(students: int, subjects: int, workers: int, column: bool) -> None:
     defaults = ServiceSettings()
     settings = GradebookSettings(
@@ -195,6 +211,7 @@ async def run(students: int, subjects: int, workers: int, column: bool) -> None:
                 assert forecast.status_code == 200, forecast.text
             assert all(len(s["courses"]) == subjects for s in forecast.json()["students"])
     await drop_database(settings)
+    await forget_broker(settings)
     marks = len(courses) * CLASS_SIZE
     cpu = platform.processor() or platform.machine()
     print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}; load {os.getloadavg()[0]:.1f}")
