@@ -105,6 +105,7 @@ class DemoLoader:
         )
         base = f"/schools/{school_id}"
         klass = await self._post("roster", f"{base}/classes", {"grade": 5, "letter": "А"}, operator)
+        await self._school_year(base, operator)
         subjects = {
             name: (await self._post("roster", f"{base}/subjects", {"name": name}, operator))["id"] for name in SUBJECTS
         }
@@ -158,6 +159,26 @@ class DemoLoader:
         )
         await self._record_recent_lessons(school_id, teacher, students)
         return school_id
+
+    async def _school_year(self, base: str, operator: Caller) -> None:
+        """The current school year with four back-to-back quarters for grade 5, so period marks have periods (R-27)."""
+        today = self.stack.today()
+        first = today.year if today.month >= 9 else today.year - 1
+        year = await self._post(
+            "roster", f"{base}/years", {"starts": f"{first}-09-01", "ends": f"{first + 1}-05-31"}, operator
+        )
+        quarters = [
+            (f"{first}-09-01", f"{first}-10-31"),
+            (f"{first}-11-01", f"{first}-12-31"),
+            (f"{first + 1}-01-01", f"{first + 1}-03-31"),
+            (f"{first + 1}-04-01", f"{first + 1}-05-31"),
+        ]
+        await self._post(
+            "roster",
+            f"{base}/years/{year['id']}/schemes",
+            {"kind": "quarters", "grades": [5], "periods": [{"starts": s, "ends": e} for s, e in quarters]},
+            operator,
+        )
 
     async def _record_recent_lessons(self, school_id: UUID, teacher: Caller, students: list[str]) -> None:
         """A few past maths lessons with marks and an absence, so the diary is not empty on day one."""

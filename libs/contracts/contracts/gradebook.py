@@ -160,3 +160,75 @@ class HomeworkAssigned(Event):
     links: list[str] = Field(default_factory=list)
     student_ids: list[UUID] = Field(default_factory=list)
     posted_late: bool = False
+
+
+@event_model
+class PeriodMarkSet(Event):
+    """Итоговая отметка (R-27) of a student in a course for a period, set or changed by the course's teacher.
+
+    Exactly one of ``value`` (on the school's scale), ``not_attested_reason`` («не аттестован», 001 §6.7)
+    and ``extended_to`` (the term extended, 000 §5.3) is given. ``period_kind`` is quarter, half_year,
+    trimester, semester, year, exam or final; ``period_id`` is roster's reporting period, or the year for
+    the last three. The family sees it from ``visible_from``. ``version`` counts the mark's states.
+    """
+
+    TYPE: ClassVar[str] = "gradebook.period_mark.set.v1"
+    SUBJECT_FIELD: ClassVar[str] = "period_mark_id"
+    period_mark_id: UUID
+    version: int
+    student_id: UUID
+    assignment_id: UUID
+    class_id: UUID
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    period_kind: str
+    period_id: UUID
+    period_name: str
+    starts: date
+    ends: date
+    value: str | None = None
+    not_attested_reason: str | None = None
+    extended_to: date | None = None
+    visible_from: date
+    set_by: UUID
+
+
+@event_model
+class PeriodClosed(Event):
+    """A course's period closed (R-27): its lessons, marks and absences from ``starts`` to ``ends`` are locked.
+
+    ``version`` counts the period's closes and reopens, so a replica keeps the latest state.
+    """
+
+    TYPE: ClassVar[str] = "gradebook.period.closed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "assignment_id"
+    assignment_id: UUID
+    class_id: UUID
+    subject_name: str
+    period_kind: str
+    period_id: UUID
+    period_name: str
+    starts: date
+    ends: date
+    version: int
+    closed_by: UUID
+
+
+@event_model
+class PeriodReopened(Event):
+    """A closed period of a course reopened by the school administrator (R-27), with the reason logged."""
+
+    TYPE: ClassVar[str] = "gradebook.period.reopened.v1"
+    SUBJECT_FIELD: ClassVar[str] = "assignment_id"
+    assignment_id: UUID
+    class_id: UUID
+    subject_name: str
+    period_kind: str
+    period_id: UUID
+    period_name: str
+    starts: date
+    ends: date
+    version: int
+    reopened_by: UUID
+    reason: str

@@ -1,4 +1,5 @@
-"""Replicas attendance needs: lessons from the gradebook; class members, class teachers and names from roster.
+"""Replicas attendance needs: lessons and closed periods from the gradebook; class members, class teachers and
+names from roster.
 
 Each handler is an upsert of what its event carries, so a repeated or reordered event
 leaves the same rows (the inbox already skips exact redeliveries).
@@ -9,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance.api.absences import absence_change, absence_state
 from attendance.domain.absences import absence_reason
-from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, Person
+from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, PeriodLock, Person
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceWithdrawn
-from contracts.gradebook import LessonDeleted, LessonRecorded
+from contracts.gradebook import LessonDeleted, LessonRecorded, PeriodClosed, PeriodReopened
 from contracts.roster import ClassTeacherAssigned, PersonRegistered, StudentEnrolled
 
 events = Consumer("attendance.events")
@@ -103,3 +104,21 @@ async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, e
     await upsert(
         session, ClassTeacher, key, values, only_if=lambda new: newer(ClassTeacher, new, legacy_clock="assigned_at")
     )
+
+
+async def on_period(session: AsyncSession, event: PeriodClosed | PeriodReopened, envelope: Envelope) -> None:
+    """R-27: the latest close or reopen of a course's period, whichever arrives last."""
+    values = {
+        "school_id": envelope.schoolid,
+        "period_name": event.period_name,
+        "starts": event.starts,
+        "ends": event.ends,
+        "closed": isinstance(event, PeriodClosed),
+        "version": event.version,
+    }
+    key = {"course_id": event.assignment_id, "period_kind": event.period_kind, "period_id": event.period_id}
+    await upsert(session, PeriodLock, key, values, only_if=lambda new: newer(PeriodLock, new))
+
+
+for kind in (PeriodClosed, PeriodReopened):
+    events.on(kind)(on_period)

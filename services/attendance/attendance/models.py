@@ -7,7 +7,7 @@ gradebook's and roster's events; ``absences`` is the attendance journal itself.
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -29,7 +29,7 @@ class Lesson(Base):
     subject_name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
     #: The gradebook's course (нагрузка) the lesson belongs to; None for lessons announced before it was kept.
-    course_id: Mapped[UUID | None]
+    course_id: Mapped[UUID | None] = mapped_column(index=True)
     #: Deleted in the gradebook (R-25): a tombstone, so a late record cannot bring it back.
     deleted: Mapped[bool] = mapped_column(default=False, server_default="false")
 
@@ -99,3 +99,18 @@ class AbsenceChange(Base):
     old_value: Mapped[str] = mapped_column(String(64))
     new_value: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PeriodLock(Base):
+    """A course's period as the gradebook closed or reopened it (R-27); ``version`` orders the two."""
+
+    __tablename__ = "period_locks"
+    course_id: Mapped[UUID] = mapped_column(primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    period_name: Mapped[str] = mapped_column(String(100))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    closed: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int]

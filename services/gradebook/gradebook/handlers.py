@@ -1,4 +1,4 @@
-"""Replicas of roster data the journal needs, fed by roster's events.
+"""Replicas of roster and attendance data the journal needs, fed by their events.
 
 Each handler is an upsert of what its event carries, so a repeated or reordered event
 leaves the same rows (the inbox already skips exact redeliveries).
@@ -9,13 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import insert_once, upsert
+from chassis.replicas import insert_once, newer, upsert
+from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.roster import (
+    AcademicYearChanged,
     AssignmentCreated,
     ClassCreated,
+    ClassTeacherAssigned,
     CurriculumHoursSet,
     GuardianshipLinked,
     PersonRegistered,
+    ReportingPeriodsSet,
     StudentEnrolled,
     TimetableLessonCancelled,
     TimetableLessonChanged,
@@ -25,17 +29,22 @@ from contracts.roster import (
 )
 from gradebook.api.lessons import lesson_recorded
 from gradebook.models import (
+    Absence,
+    AcademicYear,
     ClassMember,
+    ClassTeacher,
     Course,
     CurriculumLine,
     Guardianship,
     Lesson,
+    PeriodScheme,
     Person,
     ScheduledLesson,
     SchoolClass,
 )
 
 roster = Consumer("gradebook.roster")
+attendance = Consumer("gradebook.attendance")
 
 
 @roster.on(AssignmentCreated)
@@ -76,7 +85,7 @@ async def on_person(session: AsyncSession, event: PersonRegistered, envelope: En
 
 @roster.on(GuardianshipLinked)
 async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
-    # 004 app.8: a parent may dispute their child's mark.
+    # 004 app.8: a parent may dispute their child's mark; R-29: and reads the child's forecast.
     key = {"guardian_id": event.guardian_id, "student_id": event.student_id}
     await insert_once(session, Guardianship, key, {"school_id": envelope.schoolid})
 
@@ -132,3 +141,55 @@ async def on_curriculum_hours(session: AsyncSession, event: CurriculumHoursSet, 
     }
     values = {"hours": event.hours, "set_at": envelope.time}
     await upsert(session, CurriculumLine, key, values, only_if=lambda new: CurriculumLine.set_at < new.set_at)
+
+
+@roster.on(AcademicYearChanged)
+async def on_year(session: AsyncSession, event: AcademicYearChanged, envelope: Envelope) -> None:
+    values = {
+        "school_id": envelope.schoolid,
+        "name": event.name,
+        "starts": event.starts,
+        "ends": event.ends,
+        "version": event.version,
+    }
+    await upsert(session, AcademicYear, {"id": event.year_id}, values, only_if=lambda new: newer(AcademicYear, new))
+
+
+@roster.on(ReportingPeriodsSet)
+async def on_periods(session: AsyncSession, event: ReportingPeriodsSet, envelope: Envelope) -> None:
+    """A scheme's periods as a whole: a later version replaces the earlier one (R-11)."""
+    values = {
+        "school_id": envelope.schoolid,
+        "year_id": event.year_id,
+        "kind": event.kind,
+        "grades": event.grades,
+        "periods": [p.model_dump(mode="json") for p in event.periods],
+        "version": event.version,
+    }
+    await upsert(session, PeriodScheme, {"id": event.scheme_id}, values, only_if=lambda new: newer(PeriodScheme, new))
+
+
+@roster.on(ClassTeacherAssigned)
+async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, envelope: Envelope) -> None:
+    values = {"school_id": envelope.schoolid, "teacher_id": event.teacher_id, "version": event.version}
+    key = {"class_id": event.class_id}
+    await upsert(session, ClassTeacher, key, values, only_if=lambda new: ClassTeacher.version <= new.version)
+
+
+async def on_absence(
+    session: AsyncSession, event: AbsenceRecorded | AbsenceCorrected | AbsenceWithdrawn, envelope: Envelope
+) -> None:
+    """The absence's latest state; a withdrawn one stays as a tombstone, so a late older event cannot revive it."""
+    values = {
+        "school_id": envelope.schoolid,
+        "lesson_id": event.lesson_id,
+        "student_id": event.student_id,
+        "reason": event.reason,
+        "withdrawn": isinstance(event, AbsenceWithdrawn),
+        "version": event.version,
+    }
+    await upsert(session, Absence, {"id": event.absence_id}, values, only_if=lambda new: newer(Absence, new))
+
+
+for kind in (AbsenceRecorded, AbsenceCorrected, AbsenceWithdrawn):
+    attendance.on(kind)(on_absence)

@@ -13,12 +13,13 @@ from gradebook.api import (
     homework,
     lessons,
     marks,
+    periods,
     plans,
     policy,
     timetable,
     work_types,
 )
-from gradebook.handlers import roster
+from gradebook.handlers import attendance, roster
 from gradebook.settings import GradebookSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -39,8 +40,9 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
             policy.router,
             timetable.router,
             plans.router,
+            periods.router,
         ],
-        consumers=[roster],
+        consumers=[roster, attendance],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
     )

@@ -7,8 +7,20 @@ fed by its events; the rest is the journal itself.
 from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, Uuid, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -102,6 +114,8 @@ class Mark(Base):
     #: The school's day the mark was posted (the journal's clock): a dispute is open 3 days from it.
     #: None for marks posted before the field existed; their lesson's date stands in.
     posted_on: Mapped[date | None]
+    #: R-23: days past the school's deadline the mark was entered; None: in time.
+    late_days: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 #: What a row of the journal's change log records (R-25).
@@ -134,7 +148,8 @@ class MarkChange(Base):
 
 
 class Guardianship(Base):
-    """Родитель — обучающийся, as roster announced it: who may dispute a student's mark (004 app.8)."""
+    """Родитель — обучающийся, as roster announced it: who may dispute a student's mark (004 app.8) and read
+    the child's forecast (R-29)."""
 
     __tablename__ = "guardianships"
     guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -267,3 +282,145 @@ class PlanTopic(Base):
     position: Mapped[int] = mapped_column(SmallInteger)
     title: Mapped[str] = mapped_column(Text)
     hours: Mapped[int] = mapped_column(SmallInteger)
+
+
+class AcademicYear(Base):
+    """Учебный год as roster announced it (replica): the span of year, exam and final marks."""
+
+    __tablename__ = "academic_years"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    name: Mapped[str] = mapped_column(String(9))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    version: Mapped[int]
+
+
+class PeriodScheme(Base):
+    """Reporting periods of some grades in a year, as roster announced them (replica, R-11)."""
+
+    __tablename__ = "period_schemes"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    year_id: Mapped[UUID] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    grades: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    #: [{"period_id", "number", "name", "starts", "ends"}], as the event carries them.
+    periods: Mapped[list[dict]] = mapped_column(JSONB)
+    version: Mapped[int]
+
+
+class ClassTeacher(Base):
+    """Классный руководитель (replica): reads the class's forecasts (R-29)."""
+
+    __tablename__ = "class_teachers"
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    teacher_id: Mapped[UUID] = mapped_column(index=True)
+    version: Mapped[int]
+
+
+class Absence(Base):
+    """An absence as attendance announced it (replica), for the share of lessons missed (R-28)."""
+
+    __tablename__ = "absences"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    lesson_id: Mapped[UUID] = mapped_column(index=True)
+    student_id: Mapped[UUID]
+    reason: Mapped[str] = mapped_column(String(16))
+    withdrawn: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int]
+
+
+class PeriodPolicyRow(Base):
+    """The school's attestation rules (R-23, R-26 … R-29) as its administrator set them; no row: the defaults."""
+
+    __tablename__ = "period_policies"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    rules: Mapped[dict] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[UUID]
+
+
+class AttestationExemption(Base):
+    """A course without attestation (R-27, 004 §3.6) for one student, or for the whole class (student None)."""
+
+    __tablename__ = "attestation_exemptions"
+    __table_args__ = (UniqueConstraint("course_id", "student_id", postgresql_nulls_not_distinct=True),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"))
+    student_id: Mapped[UUID | None]
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[UUID]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PeriodMark(Base):
+    """Итоговая отметка (R-27) of a student in a course for a period: a mark, «не аттестован», or extended."""
+
+    __tablename__ = "period_marks"
+    __table_args__ = (UniqueConstraint("course_id", "period_kind", "period_id", "student_id"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"))
+    period_kind: Mapped[str] = mapped_column(String(16))
+    #: Roster's reporting period; the year's id for year, exam and final marks.
+    period_id: Mapped[UUID]
+    student_id: Mapped[UUID] = mapped_column(index=True)
+    value: Mapped[str | None] = mapped_column(String(8))
+    not_attested_reason: Mapped[str | None] = mapped_column(Text)
+    extended_to: Mapped[date | None]
+    version: Mapped[int]
+    set_by: Mapped[UUID]
+    set_on: Mapped[date]
+    #: R-27: the day the family sees it.
+    visible_from: Mapped[date]
+    #: Days past the school's deadline (R-27); None: in time.
+    late_days: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class PeriodMarkChange(Base):
+    """R-25 for period marks: who, when, the old and the new entry."""
+
+    __tablename__ = "period_mark_changes"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    period_mark_id: Mapped[UUID] = mapped_column(ForeignKey("period_marks.id"), index=True)
+    changed_by: Mapped[UUID]
+    changed_by_name: Mapped[str] = mapped_column(String(300))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    old_text: Mapped[str] = mapped_column(String(40))
+    new_text: Mapped[str] = mapped_column(String(40))
+
+
+class PeriodClosure(Base):
+    """A course's period closed (R-27) or reopened; ``version`` counts the closes and reopens."""
+
+    __tablename__ = "period_closures"
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    period_name: Mapped[str] = mapped_column(String(100))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    closed: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int]
+
+
+class PeriodClosureLog(Base):
+    """Who closed or reopened a course's period, when and why (R-27: a reopening is logged)."""
+
+    __tablename__ = "period_closure_log"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"), index=True)
+    period_kind: Mapped[str] = mapped_column(String(16))
+    period_id: Mapped[UUID]
+    action: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[UUID]
+    by_name: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

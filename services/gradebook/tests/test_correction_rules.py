@@ -1,6 +1,6 @@
 """Rules of correcting the journal (R-24, R-25, R-27, 004 app.8), as pure functions."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,12 +12,12 @@ from gradebook.domain.corrections import (
     check_dispute_open,
     check_lesson_delete,
     check_lesson_move,
-    check_period_open,
     check_work_type_change,
     correction_reason,
     dispute_text,
 )
 from gradebook.domain.edit_window import EditWindow
+from gradebook.domain.periods import Lock, PeriodLocked
 from gradebook.domain.work_types import work_type
 
 TODAY = date(2026, 10, 14)
@@ -38,9 +38,12 @@ def test_the_edit_window_is_the_gate_of_every_correction():
 
 
 def test_a_closed_period_refuses_even_inside_the_window():
-    check_period_open(TODAY, None)
-    with pytest.raises(Conflict, match=r"^Период «I четверть» закрыт: .* урока 14\.10\.2026 изменить нельзя\."):
-        check_correctable(TODAY, TODAY, EditWindow(None), closed_period="I четверть")
+    quarter = Lock("I четверть", date(2026, 9, 1), TODAY)
+    check_correctable(TODAY + timedelta(days=1), TODAY + timedelta(days=1), EditWindow(None), [quarter])
+    with pytest.raises(
+        PeriodLocked, match=r"^Период «I четверть» \(01\.09\.2026–14\.10\.2026\) по этому предмету закрыт"
+    ):
+        check_correctable(TODAY, TODAY, EditWindow(None), [quarter])
 
 
 def test_a_mark_moves_only_to_another_work_type_of_its_scale():

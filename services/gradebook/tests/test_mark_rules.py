@@ -101,7 +101,7 @@ def test_an_unknown_work_type_lists_the_known_ones():
         work_type("эссе")
     assert refused.value.detail == (
         "Неизвестный вид работы «эссе». Допустимые: answer, homework, independent, test, dictation, practical, "
-        "lab, credit."
+        "lab, diagnostic, credit."
     )
 
 

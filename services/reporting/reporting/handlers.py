@@ -2,7 +2,7 @@
 
 Each handler stores what its event carries as an upsert, so a redelivered or reordered
 event leaves the same rows (the inbox already skips exact redeliveries). Versioned
-records (lessons, marks, absences, class teachers) keep their highest version.
+records (lessons, marks, period marks, absences, class teachers) keep their highest version.
 """
 
 from sqlalchemy import delete, select
@@ -13,7 +13,15 @@ from chassis.events import Envelope
 from chassis.rebuild import read_model
 from chassis.replicas import insert_once, newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import HomeworkAssigned, LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
+from contracts.gradebook import (
+    HomeworkAssigned,
+    LessonDeleted,
+    LessonRecorded,
+    MarkChanged,
+    MarkDeleted,
+    MarkPosted,
+    PeriodMarkSet,
+)
 from contracts.notifications import AnnouncementPublished
 from contracts.roster import (
     ClassCreated,
@@ -38,6 +46,7 @@ from reporting.models import (
     Homework,
     Lesson,
     Mark,
+    PeriodMark,
     Person,
     SchoolClass,
     Student,
@@ -268,3 +277,22 @@ async def on_announcement(session: AsyncSession, event: AnnouncementPublished, e
         "ends_on": event.ends_on,
     }
     await upsert(session, Announcement, {"school_id": envelope.schoolid, "id": event.announcement_id}, values)
+
+
+@diary.on(PeriodMarkSet)
+async def on_period_mark(session: AsyncSession, event: PeriodMarkSet, envelope: Envelope) -> None:
+    values = {
+        "version": event.version,
+        "student_id": event.student_id,
+        "subject_name": event.subject_name,
+        "period_kind": event.period_kind,
+        "period_name": event.period_name,
+        "starts": event.starts,
+        "ends": event.ends,
+        "value": event.value,
+        "not_attested_reason": event.not_attested_reason,
+        "extended_to": event.extended_to,
+        "visible_from": event.visible_from,
+    }
+    key = {"school_id": envelope.schoolid, "id": event.period_mark_id}
+    await upsert(session, PeriodMark, key, values, only_if=lambda new: newer(PeriodMark, new))

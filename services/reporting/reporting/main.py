@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from reporting.api import diary, students
+from reporting.api import diary, period_marks, students
 from reporting.handlers import diary as diary_consumer
 from reporting.settings import ReportingSettings
 
@@ -17,7 +17,7 @@ def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None
     return create_app(
         settings,
         title="Reporting",
-        routers=[students.router, diary.router],
+        routers=[students.router, diary.router, period_marks.router],
         consumers=[diary_consumer],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

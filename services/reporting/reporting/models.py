@@ -195,3 +195,24 @@ class Announcement(Base):
     text: Mapped[str] = mapped_column(Text)
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+
+
+class PeriodMark(Base):
+    """Итоговая отметка (R-27) of a student in a subject for a period; only its highest ``version`` is kept."""
+
+    __tablename__ = "period_marks"
+    __table_args__ = (Index("period_marks_by_student", "school_id", "student_id"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    student_id: Mapped[UUID]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    period_kind: Mapped[str] = mapped_column(String(16))
+    period_name: Mapped[str] = mapped_column(String(100))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    value: Mapped[str | None] = mapped_column(String(10))
+    not_attested_reason: Mapped[str | None] = mapped_column(Text)
+    extended_to: Mapped[date | None]
+    #: R-27: the family sees it from this day.
+    visible_from: Mapped[date]

@@ -8,6 +8,7 @@ import {
   $, el, clear, show, activateChip, isoDate, parseDate, addDays, mondayOf, weekday, russianDate, localTime, number,
   today
 } from "./dom.js";
+import { loadFamilyMarks, weekPeriodMarks } from "./familymarks.js";
 
 /** The chosen student, the Monday of the shown week, and work type titles by code. */
 const family = { student: null, monday: mondayOf(today()), workTypes: {} };
@@ -45,6 +46,7 @@ async function loadChildren() {
 function chooseStudent(student) {
   family.student = student;
   loadWorkTypes(student.school_id).then(loadWeek);
+  loadFamilyMarks(student);
   loadNotifications(student.school_id);
 }
 
@@ -66,6 +68,8 @@ async function loadWeek() {
   try {
     const diary = await api("GET", path);
     renderWeek(clear(box), diary);
+    const periodMarks = weekPeriodMarks(diary);
+    if (periodMarks) box.insertBefore(periodMarks, box.firstChild);
     if (diary.offline) {
       box.insertBefore(el("p", { "class": "status error", text:
         "Нет связи с сервером: показана неделя, загруженная последней. Она обновится, когда связь вернётся." }),

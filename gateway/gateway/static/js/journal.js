@@ -14,6 +14,7 @@ import {
   $, el, clear, options, show, activateChip, isoDate, parseDate, today, addDays, weekday, humanDate, dayMonth,
   russianDate, number, decimal, plural, busy
 } from "./dom.js";
+import { openPeriods, periodHeadCells, periodRowCells, refreshPeriod, startPeriodMarks } from "./periodmarks.js";
 
 const FIVE_POINT = ["5", "4", "3", "2", "1"];
 const PASS_FAIL = [["зач", "зач"], ["незач", "незач"]];
@@ -75,6 +76,7 @@ function absenceChoices() { return ABSENCE_CODES.map((code) => [code, absenceLab
 
 export function startJournal(section, me) {
   journal.personId = me.person_id;
+  startPeriodMarks(me);
   loadCourses(JSON.parse(section.getAttribute("data-schools")));
   $("#new-lesson").addEventListener("click", openNewLesson);
   $("#earlier").addEventListener("click", () => shiftPeriod(-JOURNAL_DAYS));
@@ -156,6 +158,7 @@ async function openCourse(course) {
     journal.workTypeByCode = Object.fromEntries(workTypes.map((w) => [w.code, w]));
     options(clear($("#column-work-type")), workTypes.map((w) => [w.code, w.title + " (вес " + number(w.weight) + ")"]));
     await loadJournal();
+    openPeriods(course, editable());
   } catch (error) {
     show($("#journal-status"), error.message, "error");
   }
@@ -217,7 +220,7 @@ function renderJournal() {
   const body = document.createDocumentFragment();
   if (!journal.students.length) {
     body.appendChild(el("tr", {}, [el("td", {
-      colspan: String(journal.lessons.length + 3), "class": "hint", text: "В классе пока нет обучающихся."
+      colspan: String(journal.lessons.length + 5), "class": "hint", text: "В классе пока нет обучающихся."
     })]));
   }
   journal.students.forEach((student, row) => body.appendChild(journalRow(student, row)));
@@ -245,6 +248,7 @@ function journalHead() {
   head.appendChild(el("th", {
     scope: "col", "class": "avg", title: "Средневзвешенный балл: отметки с весами видов работ", text: "Взвеш."
   }));
+  periodHeadCells().forEach((th) => head.appendChild(th));
   journal.lessons.forEach((lesson, col) => fillColumnHead(head.children[col + 1], lesson));
   return head;
 }
@@ -281,6 +285,7 @@ function journalRow(student, row) {
   const averages = journal.averages[student.student_id] || {};
   tr.appendChild(el("td", { "class": "avg", "data-average": "plain", text: decimal(averages.average) }));
   tr.appendChild(el("td", { "class": "avg", "data-average": "weighted", text: decimal(averages.weighted_average) }));
+  periodRowCells(student.student_id).forEach((td) => tr.appendChild(td));
   return tr;
 }
 
@@ -524,6 +529,7 @@ function refreshAverages() {
         row.querySelector('[data-average="plain"]').textContent = decimal(found.average);
         row.querySelector('[data-average="weighted"]').textContent = decimal(found.weighted_average);
       });
+      refreshPeriod();
     } catch {
       // The averages catch up with the next load of the journal.
     }

@@ -17,7 +17,8 @@ from attendance.domain.absences import (
     reason_code,
     summarize,
 )
-from attendance.models import Absence, AbsenceChange, ClassMember, ClassTeacher, Lesson, Person
+from attendance.domain.locks import Lock, check_unlocked
+from attendance.models import Absence, AbsenceChange, ClassMember, ClassTeacher, Lesson, PeriodLock, Person
 from attendance.settings import AttendanceSettings
 from chassis.auth import SCHOOL_READ_ROLES, Caller
 from chassis.dates import JournalDate
@@ -144,6 +145,14 @@ async def class_teacher_id(session: AsyncSession, class_id: UUID) -> UUID | None
     return await session.scalar(select(ClassTeacher.teacher_id).filter_by(class_id=class_id))
 
 
+async def period_locks(session: AsyncSession, lesson: Lesson) -> list[Lock]:
+    """R-27: the closed periods of the lesson's course, as the gradebook announced them."""
+    if lesson.course_id is None:
+        return []
+    rows = await session.scalars(select(PeriodLock).filter_by(course_id=lesson.course_id, closed=True))
+    return [Lock(row.period_name, row.starts, row.ends) for row in rows]
+
+
 async def absence_at_lesson(session: AsyncSession, absence_id: UUID, school_id: UUID) -> tuple[Absence, Lesson]:
     absence = await session.get(Absence, absence_id, with_for_update=True)
     if absence is None or absence.school_id != school_id:
@@ -173,6 +182,7 @@ async def record_absence(
     require_lesson_teacher(caller, school_id, lesson)
     reason = absence_reason(body.reason)
     check_teacher_window(lesson.date, today, window)
+    check_unlocked(lesson.date, await period_locks(session, lesson))
     if await session.get(ClassMember, (lesson.class_id, body.student_id)) is None:
         raise Invalid("Обучающийся не числится в классе, у которого был этот урок.")
     if await session.scalar(select(Absence.id).filter_by(lesson_id=lesson.id, student_id=body.student_id)):
@@ -202,15 +212,19 @@ async def correct_reason(
     window: TeacherWindow,
 ) -> AbsenceOut:
     absence, lesson = await absence_at_lesson(session, absence_id, school_id)
+    lesson_class_teacher = await class_teacher_id(session, lesson.class_id)
     check_reason_corrector(
         caller.person_id,
         caller.roles_in(school_id),
         lesson_teacher_id=lesson.teacher_id,
-        class_teacher_id=await class_teacher_id(session, lesson.class_id),
+        class_teacher_id=lesson_class_teacher,
         lesson_date=lesson.date,
         today=today,
         window_days=window,
     )
+    # R-27: after the close only the class teacher still corrects a reason.
+    leads = leads_class(caller.person_id, caller.roles_in(school_id), lesson_class_teacher)
+    check_unlocked(lesson.date, await period_locks(session, lesson), leads_class=leads)
     reason = absence_reason(body.reason)
     previous = absence_reason(absence.reason)
     if reason == previous:
@@ -239,6 +253,7 @@ async def withdraw_absence(
     absence, lesson = await absence_at_lesson(session, absence_id, school_id)
     require_lesson_teacher(caller, school_id, lesson)
     check_teacher_window(lesson.date, today, window)
+    check_unlocked(lesson.date, await period_locks(session, lesson))
     # The withdrawal is the absence's last state; the row locked above makes its version the next one.
     withdrawn = AbsenceWithdrawn(
         **{**absence_state(absence, lesson), "version": absence.version + 1}, withdrawn_by=caller.person_id

@@ -17,6 +17,7 @@ from attendance.api.absences import (
     absence_out,
     absence_state,
     class_teacher_id,
+    period_locks,
     reads_school,
 )
 from attendance.domain.absences import (
@@ -27,6 +28,7 @@ from attendance.domain.absences import (
     leads_class,
     range_reason,
 )
+from attendance.domain.locks import check_unlocked
 from attendance.models import Absence, AbsenceChange, ClassMember, Lesson
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
@@ -99,6 +101,9 @@ async def change_lesson(
             today=today,
             window_days=window,
         )
+    # a closed period's absences stay where they are, on either side of the move.
+    for at in (lesson, target):
+        check_unlocked(at.date, await period_locks(session, at))
     taken = await session.scalar(select(Absence.id).filter_by(lesson_id=target.id, student_id=absence.student_id))
     check_lesson_change(
         same_class=target.class_id == lesson.class_id,

@@ -41,6 +41,7 @@ from gradebook.domain.corrections import (
 )
 from gradebook.domain.work_types import WorkType, work_type
 from gradebook.models import Course, Homework, Lesson, Mark, MarkChange
+from gradebook.school_year import course_locks
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["corrections"])
 
@@ -77,14 +78,10 @@ class ChangeOut(BaseModel):
     reason: str | None
 
 
-async def _correctable(lesson: Lesson, clock: JournalClock, day: date | None = None) -> None:
+async def _correctable(session: AsyncSession, lesson: Lesson, clock: JournalClock, day: date | None = None) -> None:
     """The one place a correction asks whether a date of the lesson (its own, or the one it moves to) is
-    still open (R-24, R-27).
-
-    The period-closing lock plugs in here: it finds the closed period of the lesson's course that holds
-    the date and passes its name as ``closed_period`` to ``check_correctable``.
-    """
-    check_correctable(day or lesson.date, clock.today, clock.window)
+    still open: the edit window (R-24) and the closed periods of the lesson's course (R-27)."""
+    check_correctable(day or lesson.date, clock.today, clock.window, await course_locks(session, lesson.course_id))
 
 
 def _log(
@@ -111,7 +108,7 @@ async def _mark_in_lesson(
     lesson = await get_in_school(session, Lesson, mark.lesson_id, school_id, "Урок не найден.")
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
-    await _correctable(lesson, clock)
+    await _correctable(session, lesson, clock)
     return mark, lesson, course
 
 
@@ -199,7 +196,7 @@ async def delete_lesson(
     absences when it hears of it (R-24, R-25)."""
     lesson, course, marks = await _own_unscheduled_lesson(session, school_id, lesson_id, caller)
     check_lesson_delete(scheduled=lesson.scheduled_lesson_id is not None)
-    await _correctable(lesson, clock)
+    await _correctable(session, lesson, clock)
     reason = correction_reason(body.reason, "удаления урока")
     kinds = await school_work_types(session, school_id)
     for mark in marks:
@@ -236,8 +233,8 @@ async def move_lesson(
     check_lesson_move(
         scheduled=lesson.scheduled_lesson_id is not None, old_date=lesson.date, new_date=body.date, today=clock.today
     )
-    await _correctable(lesson, clock)
-    await _correctable(lesson, clock, body.date)
+    await _correctable(session, lesson, clock)
+    await _correctable(session, lesson, clock, body.date)
     reason = correction_reason(body.reason, "переноса урока")
     old_day = f"{lesson.date:%d.%m.%Y}"
     lesson.date, lesson.version = body.date, lesson.version + 1

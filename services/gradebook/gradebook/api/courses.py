@@ -49,7 +49,7 @@ async def list_courses(school_id: UUID, caller: CallerDep, session: SchoolSessio
     return [CourseOut.model_validate(c) for c in await session.scalars(query)]
 
 
-async def _class_list(session: SchoolSession, course: Course) -> list[StudentOut]:
+async def class_list(session: SchoolSession, course: Course) -> list[StudentOut]:
     rows = await session.execute(
         select(ClassMember.student_id, Person)
         .outerjoin(Person, Person.id == ClassMember.student_id)
@@ -66,7 +66,7 @@ async def list_students(
 ) -> list[StudentOut]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
     require_reader(caller, school_id, course)
-    return await _class_list(session, course)
+    return await class_list(session, course)
 
 
 @router.get("/courses/{course_id}/averages")
@@ -98,5 +98,5 @@ async def course_averages(
             average=average(marks.get(student.student_id, [])),
             weighted_average=weighted_average(marks.get(student.student_id, [])),
         )
-        for student in await _class_list(session, course)
+        for student in await class_list(session, course)
     ]

@@ -28,6 +28,7 @@ from gradebook.domain.homework import (
     posting_deadline,
 )
 from gradebook.models import ClassMember, Course, Homework, Lesson, ScheduledLesson, SchoolPolicy
+from gradebook.school_year import check_journal_writable
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["homework"])
 
@@ -85,6 +86,8 @@ async def give_homework(
     lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.")
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
+    # R-26, R-27: no homework in grade 2's first half-year (by school setting), none in a closed period.
+    await check_journal_writable(session, course, lesson.date, homework=True)
     content = homework_content(body.text, body.pages, body.exercises, body.links)
     check_due(lesson.date, body.due_on)
     members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))

@@ -25,6 +25,7 @@ from gradebook.api.marks import MarkOut
 from gradebook.domain.edit_window import check_lesson_record
 from gradebook.domain.timetable import TimetableLesson, check_unscheduled, scheduled_record_date
 from gradebook.models import Course, Lesson, Mark, ScheduledLesson
+from gradebook.school_year import check_journal_writable
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["lessons"])
 
@@ -142,6 +143,7 @@ async def record_lesson(
         day = check_unscheduled(body.date, body.reason, bool(has_timetable))
     homework = body.homework or None
     check_lesson_record(day, clock.today, clock.window, has_homework=homework is not None)
+    await check_journal_writable(session, course, day, homework=homework is not None)
     lesson = Lesson(
         school_id=school_id,
         course_id=course.id,
@@ -176,6 +178,7 @@ async def edit_lesson(
     topic = body.topic if body.topic is not None else lesson.topic
     homework = (body.homework or None) if "homework" in body.model_fields_set else lesson.homework
     check_lesson_record(lesson.date, clock.today, clock.window, has_homework=homework is not None)
+    await check_journal_writable(session, course, lesson.date, homework=homework is not None)
     lesson.topic, lesson.homework, lesson.version = topic, homework, lesson.version + 1
     await session.flush()
     number = await session.scalar(select(ScheduledLesson.number).filter_by(id=lesson.scheduled_lesson_id))

@@ -27,9 +27,10 @@ from gradebook.api.access import (
     school_work_types,
 )
 from gradebook.domain.edit_window import check_mark_date
-from gradebook.domain.marks import ColumnRow, check_column, check_marks_allowed, mark_value
+from gradebook.domain.marks import ColumnRow, check_column, mark_value
 from gradebook.domain.work_types import WorkType, work_type
-from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange, SchoolClass
+from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange
+from gradebook.school_year import check_journal_writable, mark_lateness
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["marks"])
 
@@ -97,16 +98,26 @@ def mark_state(mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> di
 
 
 async def _writable_lesson(
-    session: AsyncSession, school_id: UUID, lesson_id: UUID, caller: Caller, clock: JournalClock, *, lock: bool = False
-) -> tuple[Lesson, Course]:
-    """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26)."""
+    session: AsyncSession,
+    school_id: UUID,
+    lesson_id: UUID,
+    caller: Caller,
+    clock: JournalClock,
+    kind: WorkType,
+    *,
+    lock: bool = False,
+) -> tuple[Lesson, Course, int | None]:
+    """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26, R-27).
+
+    With them, how many days late a mark of ``kind`` entered today is (R-23: allowed, flagged to the deputy).
+    """
     lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.", for_update=lock)
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
-    school_class = await session.get(SchoolClass, course.class_id)
-    check_marks_allowed(school_class.grade if school_class else None)
+    policy = await check_journal_writable(session, course, lesson.date, marks=True)
     check_mark_date(lesson.date, clock.today, clock.window)
-    return lesson, course
+    late = await mark_lateness(session, course, policy, kind.code, lesson.date, clock.today)
+    return lesson, course, late
 
 
 async def _post(
@@ -118,6 +129,7 @@ async def _post(
     student_id: UUID,
     kind: WorkType,
     value: str,
+    late_days: int | None,
 ) -> Mark:
     mark = Mark(
         school_id=lesson.school_id,
@@ -129,6 +141,7 @@ async def _post(
         version=1,
         posted_by=caller.person_id,
         posted_on=clock.today,
+        late_days=late_days,
     )
     session.add(mark)
     await session.flush()
@@ -171,8 +184,8 @@ async def _change(
 async def post_mark(
     school_id: UUID, lesson_id: UUID, body: MarkIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
 ) -> MarkOut:
-    lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock)
     kind = work_type(body.work_type, await school_work_types(session, school_id))
+    lesson, course, late = await _writable_lesson(session, school_id, lesson_id, caller, clock, kind)
     value = mark_value(
         body.value, kind, pass_fail_subject=await is_pass_fail_subject(session, school_id, course.subject_id)
     )
@@ -183,7 +196,9 @@ async def post_mark(
     )
     if duplicate:
         raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
-    return MarkOut.model_validate(await _post(session, lesson, course, caller, clock, body.student_id, kind, value))
+    return MarkOut.model_validate(
+        await _post(session, lesson, course, caller, clock, body.student_id, kind, value, late)
+    )
 
 
 @router.put("/lessons/{lesson_id}/marks")
@@ -196,8 +211,8 @@ async def save_column(
     same value changes nothing. The answer is the whole column as it now stands.
     """
     # The lesson row is locked, so two saves of one column take their turns.
-    lesson, course = await _writable_lesson(session, school_id, lesson_id, caller, clock, lock=True)
     kind = work_type(body.work_type, await school_work_types(session, school_id))
+    lesson, course, late = await _writable_lesson(session, school_id, lesson_id, caller, clock, kind, lock=True)
     members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))
     rows = [ColumnRow(cell.student_id, cell.value) for cell in body.marks]
     pass_fail = await is_pass_fail_subject(session, school_id, course.subject_id)
@@ -213,7 +228,7 @@ async def save_column(
     for student_id, value in values.items():
         mark = existing.get(student_id)
         if mark is None:
-            existing[student_id] = await _post(session, lesson, course, caller, clock, student_id, kind, value)
+            existing[student_id] = await _post(session, lesson, course, caller, clock, student_id, kind, value, late)
         elif mark.value != value:
             await _change(session, mark, lesson, course, caller, kind, value)
     return [MarkOut.model_validate(m) for m in existing.values()]
@@ -230,6 +245,7 @@ async def change_mark(
     kind = work_type(mark.work_type, await school_work_types(session, school_id))
     pass_fail = await is_pass_fail_subject(session, school_id, course.subject_id)
     value = mark_value(body.value, kind, pass_fail_subject=pass_fail)
+    await check_journal_writable(session, course, lesson.date)
     check_mark_date(lesson.date, clock.today, clock.window)
     if value != mark.value:
         await _change(session, mark, lesson, course, caller, kind, value)

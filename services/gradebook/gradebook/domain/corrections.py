@@ -4,11 +4,13 @@ Every correction happens inside the edit window (R-24, ``EditWindow.check``, the
 outside a closed period (R-27), with a reason a person can read later in the log (R-25).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chassis.problems import Conflict, Invalid
 from gradebook.domain.edit_window import EditWindow
+from gradebook.domain.periods import Lock, check_unlocked
 from gradebook.domain.work_types import WorkType
 
 #: 004 app.8: a student or parent flags a mark as wrong within 3 days of its posting.
@@ -33,23 +35,10 @@ def correction_reason(raw: str | None, what: str) -> str:
     return reason
 
 
-def check_period_open(lesson_date: date, closed_period: str | None) -> None:
-    """R-27: once the period mark is set the teacher no longer changes that period's lessons and marks.
-
-    ``closed_period`` names the closed period of the course that holds ``lesson_date`` («I четверть»),
-    None where none does; the period-closing lock finds it and passes it here.
-    """
-    if closed_period is not None:
-        raise Conflict(
-            f"Период «{closed_period}» закрыт: выставлены итоговые отметки, "
-            f"запись урока {lesson_date:%d.%m.%Y} изменить нельзя. Открыть период может администратор."
-        )
-
-
-def check_correctable(lesson_date: date, today: date, window: EditWindow, *, closed_period: str | None = None) -> None:
-    """The one gate of every correction: the edit window (R-24), then the period lock (R-27)."""
+def check_correctable(lesson_date: date, today: date, window: EditWindow, locks: Iterable[Lock] = ()) -> None:
+    """The one gate of every correction: the edit window (R-24), then the course's closed periods (R-27)."""
     window.check(lesson_date, today)
-    check_period_open(lesson_date, closed_period)
+    check_unlocked(lesson_date, locks)
 
 
 def check_work_type_change(mark: MarkState, new: WorkType) -> None:

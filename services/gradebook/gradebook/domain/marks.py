@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from chassis.problems import Invalid
@@ -27,10 +28,39 @@ def mark_value(raw: str, kind: WorkType, *, pass_fail_subject: bool = False) -> 
     return value
 
 
-def check_marks_allowed(grade: int | None) -> None:
-    """R-26: no marks in grade 1 (002 §5.5, 000 §3.9). An unknown grade does not block."""
-    if grade == 1:
+@dataclass(frozen=True)
+class GradeRules:
+    """R-26 as the school set it: by default no marks in grade 1, none in grade 2's first half-year."""
+
+    marks_in_grade_1: bool = False
+    marks_in_grade_2_first_half: bool = False
+
+
+def check_marks_allowed(
+    grade: int | None, day: date | None = None, first_half_ends: date | None = None, rules: GradeRules = GradeRules()
+) -> None:
+    """R-26: no marks in grade 1, nor in grade 2's first half-year (002 §5.5, 000 §3.9); configurable per school.
+
+    An unknown grade does not block; nor does grade 2 while the year's first half-year is not known.
+    """
+    if grade == 1 and not rules.marks_in_grade_1:
         raise Invalid("В первом классе отметки не ставятся.")
+    if _in_grade_2_first_half(grade, day, first_half_ends) and not rules.marks_in_grade_2_first_half:
+        raise Invalid(f"Во втором классе в первом полугодии (до {first_half_ends:%d.%m.%Y}) отметки не ставятся.")
+
+
+def check_homework_allowed(
+    grade: int | None, day: date, first_half_ends: date | None, rules: GradeRules = GradeRules()
+) -> None:
+    """R-26: in grade 2 no homework in the first half-year either (000 §3.9), unless the school allows marks there."""
+    if _in_grade_2_first_half(grade, day, first_half_ends) and not rules.marks_in_grade_2_first_half:
+        raise Invalid(
+            f"Во втором классе в первом полугодии (до {first_half_ends:%d.%m.%Y}) домашние задания не задаются."
+        )
+
+
+def _in_grade_2_first_half(grade: int | None, day: date | None, first_half_ends: date | None) -> bool:
+    return grade == 2 and day is not None and first_half_ends is not None and day <= first_half_ends
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ WORK_TYPES: dict[str, WorkType] = {
         WorkType("dictation", "Диктант", 2.0),
         WorkType("practical", "Практическая работа", 1.5),
         WorkType("lab", "Лабораторная работа", 1.5),
+        # results of external diagnostics are due within a day (000 §4.4.12).
+        WorkType("diagnostic", "Диагностическая работа", 2.0),
         WorkType("credit", "Зачёт", 0.0, pass_fail=True),
     )
 }

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from reporting.api.access import StudentCard, readable_student
+from reporting.api.period_marks import PeriodMarkOut, period_mark_out, visible_period_marks
 from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, TimetableRecord, diary_days
 from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange, diary_range, summary_range
@@ -106,6 +107,8 @@ class DiaryOut(BaseModel):
     announcements: list[AnnouncementOut] = []
     #: Homework due in the dates, by due date and subject.
     homework: list[HomeworkOut] = []
+    #: R-27: period marks of periods ending in these days, once the family may see them.
+    period_marks: list[PeriodMarkOut] = []
 
 
 class SubjectSummaryOut(BaseModel):
@@ -301,6 +304,7 @@ async def get_diary(
         timetable,
     )
     announcements = await _announcements(session, school_id, card, dates)
+    period_marks = await visible_period_marks(session, school_id, student_id, today, dates.start, dates.end)
     return DiaryOut.model_validate(
         {
             "student": _student_out(card),
@@ -309,6 +313,7 @@ async def get_diary(
             "days": days,
             "announcements": announcements,
             "homework": await _homework(session, school_id, card, dates),
+            "period_marks": [period_mark_out(m) for m in period_marks],
         },
         from_attributes=True,
     )
