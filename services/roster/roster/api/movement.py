@@ -207,7 +207,7 @@ async def history_lines(session: AsyncSession, school_id: UUID, student_id: UUID
 async def student_movements(
     school_id: UUID, student_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[MovementOut]:
-    caller.require(school_id, *MOVERS, "director", "deputy", "class_teacher")
+    caller.require(school_id, *MOVERS, "director", "deputy")
     rows = await session.scalars(
         select(Movement)
         .where(Movement.school_id == school_id, Movement.student_id == student_id)

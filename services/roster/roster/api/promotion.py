@@ -162,7 +162,7 @@ async def preview_promotion(
     school_id: UUID, body: PromotionIn, caller: CallerDep, session: SchoolSession
 ) -> PreviewOut:
     """What the promotion would do, changing nothing."""
-    caller.require(school_id, "school_admin", "secretary", "director", "deputy")
+    caller.require(school_id, "school_admin", "secretary", "deputy")
     plan, warnings, _ = await build_plan(session, school_id, body)
     return preview_of(plan, warnings)
 
