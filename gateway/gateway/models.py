@@ -181,3 +181,16 @@ class Guardianship(Base):
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EServiceRefusal(Base):
+    """R-54: a student whose family refused the electronic service (``refused_on``; None: taken back).
+
+    Nothing about the student goes to the portal stream while the refusal stands.
+    """
+
+    __tablename__ = "e_service_refusals"
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    refused_on: Mapped[date | None]
+    version: Mapped[int]

@@ -4,10 +4,11 @@ The gateway alone knows who a student is in ESIA (its accounts replica), so it t
 schools' events into ``public.*`` events that name a student by their ESIA oid and nothing
 else, and emits them through its outbox; the broker routes ``public.#`` to the portal's
 exchange. A student with no ESIA oid yet has no public events: the portal could not link
-them. Those events are not sent again when the oid becomes known later.
+them. Those events are not sent again when the oid becomes known later. A student whose family
+refused the electronic service (R-54) has none either, while the refusal stands.
 """
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -25,7 +26,7 @@ from contracts.public import (
     PublicStudentEnrolled,
 )
 from contracts.roster import StudentEnrolled
-from gateway.models import Person
+from gateway.models import EServiceRefusal, Person
 
 consumer = Consumer("gateway.portal")
 
@@ -52,6 +53,11 @@ def portal_oid() -> ColumnElement[str | None]:
 async def publish_about_student(session: AsyncSession, event: Event, envelope: Envelope) -> None:
     oid = await session.scalar(select(portal_oid()).where(Person.person_id == event.student_id))
     if oid is None:
+        return
+    refused = select(EServiceRefusal.student_id).where(
+        EServiceRefusal.student_id == event.student_id, EServiceRefusal.refused_on.is_not(None)
+    )
+    if await session.scalar(select(exists(refused))):
         return
     public = STUDENT_EVENTS[type(event)].model_validate(
         {**event.model_dump(), "student_esia_oid": oid, "school_id": envelope.schoolid}

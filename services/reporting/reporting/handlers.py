@@ -5,6 +5,7 @@ event leaves the same rows (the inbox already skips exact redeliveries). Version
 records (lessons, marks, absences, class teachers) keep their highest version.
 """
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -15,8 +16,11 @@ from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
+    ClassTeacherRemoved,
     GroupMembershipChanged,
+    GuardianshipEnded,
     GuardianshipLinked,
+    PersonChanged,
     PersonRegistered,
     StudentEnrolled,
     TimetableLessonCancelled,
@@ -42,7 +46,8 @@ diary = Consumer("reporting.diary")
 
 
 @diary.on(PersonRegistered)
-async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+@diary.on(PersonChanged)
+async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
     values = {"last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"school_id": envelope.schoolid, "id": event.person_id}, values)
 
@@ -67,6 +72,30 @@ async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, e
     values = {"teacher_id": event.teacher_id, "assigned_at": envelope.time, "version": event.version}
     await upsert(
         session, ClassTeacher, key, values, only_if=lambda new: newer(ClassTeacher, new, legacy_clock="assigned_at")
+    )
+
+
+@diary.on(ClassTeacherRemoved)
+async def on_class_teacher_removed(session: AsyncSession, event: ClassTeacherRemoved, envelope: Envelope) -> None:
+    # R-4: the class's diaries close to the former class teacher; a newer assignment is left alone.
+    await session.execute(
+        delete(ClassTeacher).where(
+            ClassTeacher.school_id == envelope.schoolid,
+            ClassTeacher.class_id == event.class_id,
+            ClassTeacher.version < event.version,
+        )
+    )
+
+
+@diary.on(GuardianshipEnded)
+async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
+    # R-4: the child's diary closes to the former guardian.
+    await session.execute(
+        delete(Guardianship).where(
+            Guardianship.school_id == envelope.schoolid,
+            Guardianship.guardian_id == event.guardian_id,
+            Guardianship.student_id == event.student_id,
+        )
     )
 
 
