@@ -11,6 +11,7 @@ from roster.api import (
     classes,
     directory,
     endings,
+    imports,
     links,
     movement,
     people,
@@ -21,6 +22,7 @@ from roster.api import (
     timetable,
 )
 from roster.handlers import gradebook, transfers
+from roster.imports import import_worker
 from roster.settings import RosterSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -43,10 +45,12 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
             promotion.router,
             endings.router,
             person_data.router,
+            imports.router,
         ],
         consumers=[gradebook, transfers],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
+        resources=import_worker,
     )
 
 

@@ -396,3 +396,29 @@ class TimetableLesson(Base):
     changed_by: Mapped[UUID | None]
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=1)
+
+
+class ImportJob(Base):
+    """Загрузка файла (R-15): checked first (the dry run), then applied in chunks that each commit with their
+    progress, so a restart resumes after the last whole chunk and no row is ever half written."""
+
+    __tablename__ = "import_jobs"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(300))
+    #: The school year the file's classes belong to.
+    academic_year: Mapped[str] = mapped_column(String(9))
+    #: ``checked`` (dry run done), ``applying``, ``done``, ``failed``.
+    status: Mapped[str] = mapped_column(String(12))
+    #: ``all`` or ``valid``, once applying.
+    mode: Mapped[str | None] = mapped_column(String(8))
+    total_rows: Mapped[int]
+    #: The rows that passed the check, as checked (dates in ISO form); what applying writes.
+    rows: Mapped[list[dict]] = mapped_column(JSONB)
+    errors: Mapped[list[dict]] = mapped_column(JSONB)
+    applied_rows: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str | None] = mapped_column(String(1000))
+    created_by: Mapped[UUID]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

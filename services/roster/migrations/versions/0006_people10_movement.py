@@ -15,7 +15,7 @@ down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-NEW_TABLES = ('person_changes', 'movements', 'promotions', 'incoming_transfers', 'ended_links')
+NEW_TABLES = ('person_changes', 'movements', 'promotions', 'incoming_transfers', 'ended_links', 'import_jobs')
 
 
 def upgrade() -> None:
@@ -108,6 +108,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_ended_links_person_id', 'ended_links', ['person_id'])
+    op.create_table(
+        'import_jobs',
+        sa.Column('id', sa.Uuid(), nullable=False),
+        sa.Column('school_id', sa.Uuid(), sa.ForeignKey('schools.id'), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('filename', sa.String(length=300), nullable=False),
+        sa.Column('academic_year', sa.String(length=9), nullable=False),
+        sa.Column('status', sa.String(length=12), nullable=False),
+        sa.Column('mode', sa.String(length=8), nullable=True),
+        sa.Column('total_rows', sa.Integer(), nullable=False),
+        sa.Column('rows', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column('errors', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column('applied_rows', sa.Integer(), nullable=False),
+        sa.Column('message', sa.String(length=1000), nullable=True),
+        sa.Column('created_by', sa.Uuid(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    # The worker looks for jobs to resume across schools.
+    op.create_index('import_jobs_applying', 'import_jobs', ['status'], postgresql_where=sa.text("status = 'applying'"))
     for table in NEW_TABLES:
         enable_tenant_isolation(table)
 
