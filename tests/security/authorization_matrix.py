@@ -217,6 +217,12 @@ ROWS = [
         secretary=ALL,
         class_teacher=OWN,
     ),
+    # roster: bulk import and export: the administrator and the secretary load files
+    row("roster", "POST", "/schools/{school_id}/imports", "R-15 bulk import", SETUP, secretary=ALL),
+    row("roster", "GET", "/schools/{school_id}/imports", "R-15 bulk import", SETUP, secretary=ALL),
+    row("roster", "GET", "/schools/{school_id}/imports/{job_id}", "R-15 bulk import", SETUP, secretary=ALL),
+    row("roster", "POST", "/schools/{school_id}/imports/{job_id}/apply", "R-15 bulk import", SETUP, secretary=ALL),
+    row("roster", "GET", "/schools/{school_id}/exports/{kind}", "R-15 export", ADMINISTRATION, secretary=ALL),
     # roster: the school year (R-10 … R-14): read by the school, planned by the administration
     row("roster", "GET", "/schools/{school_id}/settings", "§1 school settings", SCHOOL_STRUCTURE),
     row("roster", "PATCH", "/schools/{school_id}/settings", "§1 set-up", SETUP),

@@ -42,7 +42,9 @@ async def known_of(session: AsyncSession, school_id: UUID, academic_year: str) -
             SchoolClass.school_id == school_id, SchoolClass.academic_year == academic_year
         )
     )
-    return Known(snils=dict(people.tuples().all()), classes=frozenset(f"{g}{letter}" for g, letter in classes))
+    return Known(
+        snils={snils: student for snils, student in people}, classes=frozenset(f"{g}{letter}" for g, letter in classes)
+    )
 
 
 class ChunkWriter:
