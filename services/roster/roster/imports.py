@@ -109,7 +109,8 @@ class ChunkWriter:
         self.enrolled.add(student.id)
 
     async def apply(self, data: dict[str, Any]) -> None:
-        kind = self.job.kind
+        # A OneRoster archive holds rows of several kinds, each marked with its own.
+        kind = data.pop("kind", None) or self.job.kind
         if kind == "classes":
             year = data.get("academic_year") or self.job.academic_year
             grade, letter = parse_class(data["class_name"])

@@ -185,3 +185,40 @@ async def test_a_job_left_applying_is_resumed_and_a_failing_chunk_leaves_nothing
     async with app.state.db.transaction(Tenant(school_id=school_id)) as session:
         written = await session.scalars(select(Person.first_name).where(Person.last_name == "Другой"))
         assert sorted(written) == ["Имяа", "Имяб", "Имяв"]
+
+
+async def test_a_oneroster_archive_round_trip_gives_the_same_roster(client, as_, region_admin):
+    source, secretary = await new_school(client, as_, region_admin, "Школа OneRoster")
+    await load(client, as_, source, secretary, "classes", CLASSES.encode())
+    await load(client, as_, source, secretary, "students", STUDENTS.encode())
+    # OneRoster's roles say «parent», not «отец»: the relation travels as «родитель».
+    await load(client, as_, source, secretary, "parents", PARENTS.replace(",отец", ",родитель").encode())
+    await load(client, as_, source, secretary, "staff", "Фамилия;Имя;Роли\nКузнецова;Ольга;учитель\n".encode())
+    archive = await client.get(f"/schools/{source}/exports/oneroster", headers=as_(secretary))
+    assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
+
+    target, target_secretary = await new_school(client, as_, region_admin, "Школа-получатель OneRoster")
+    checked = await client.post(
+        f"/schools/{target}/imports",
+        params={"kind": "oneroster"},
+        content=archive.content,
+        headers=as_(target_secretary),
+    )
+    assert checked.status_code == 201, checked.text
+    assert checked.json()["errors"] == [] and checked.json()["valid_rows"] == 6
+    applied = await client.post(
+        f"/schools/{target}/imports/{checked.json()['id']}/apply",
+        json={"mode": "all", "consent": True},
+        headers=as_(target_secretary),
+    )
+    assert applied.status_code == 202
+    assert (await finished(client, as_, target, target_secretary, checked.json()["id"]))["status"] == "done"
+    for kind in ("classes", "students", "parents", "staff"):
+        before = await client.get(f"/schools/{source}/exports/{kind}", headers=as_(secretary))
+        after = await client.get(f"/schools/{target}/exports/{kind}", headers=as_(target_secretary))
+        assert after.content == before.content, kind
+
+    broken = await client.post(
+        f"/schools/{target}/imports", params={"kind": "oneroster"}, content=b"not a zip", headers=as_(target_secretary)
+    )
+    refused(broken, 422, "не архив OneRoster")

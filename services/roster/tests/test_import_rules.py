@@ -1,6 +1,7 @@
 """Reading import files as schools have them, and the per-row report of the dry run (R-15)."""
 
 import io
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -17,6 +18,7 @@ from roster.domain.imports import (
     write_csv,
     write_xlsx,
 )
+from roster.domain.oneroster import check_oneroster
 
 HEADER = "Фамилия;Имя;Отчество;Дата рождения;СНИЛС;Класс"
 KNOWN = Known(snils={"112-233-445 95": True}, classes=frozenset({"5А", "5Б"}))
@@ -156,3 +158,29 @@ def test_an_export_reads_back_as_the_same_rows_in_csv_and_xlsx():
         checked = check_table("students", read_table(content), KNOWN)
         assert checked.errors == []
         assert checked.rows[0].data == {k: v for k, v in records[0].items() if v is not None}
+
+
+def test_a_oneroster_1_1_archive_with_roles_in_users_and_agents_on_the_child():
+    files = {
+        "users.csv": (
+            "sourcedId,status,dateLastModified,role,givenName,familyName,middleName,identifier,agentSourcedIds\n"
+            "s1,active,2026-09-01,student,Мария,Иванова,,112-233-445 95,p1\n"
+            "p1,active,2026-09-01,parent,Пётр,Иванов,,,\n"
+            "t1,active,2026-09-01,teacher,Ольга,Кузнецова,,,\n"
+            "x1,tobedeleted,2026-09-01,student,Удалённый,Ученик,,,\n"
+        ),
+        "classes.csv": "sourcedId,status,title\nc1,active,5А\nc2,active,Кружок\n",
+        "enrollments.csv": "sourcedId,classSourcedId,userSourcedId,role,beginDate\ne1,c1,s1,student,2026-09-01\n",
+        "demographics.csv": "sourcedId,birthDate\ns1,2015-04-03\n",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(f"bulk/{name}", text.encode())
+    results = dict(check_oneroster(out.getvalue(), Known()))
+    assert [(e.row, e.column) for e in results["classes"].errors] == [(3, "classes.csv: Класс")]
+    student = results["students"].rows[0].data
+    assert student["birth_date"] == date(2015, 4, 3) and student["class_name"] == "5А"
+    assert results["parents"].rows[0].data["child_snils"] == "112-233-445 95"
+    assert results["staff"].rows[0].data["roles"] == ["teacher"]
+    assert len(results["students"].rows) == 1

@@ -5,7 +5,7 @@ The file is the request body as it is (XLSX or CSV), so the secretary's screen a
 send the same thing; ``kind`` says what the file holds.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -25,8 +25,9 @@ from roster.domain.imports import (
     write_csv,
     write_xlsx,
 )
+from roster.domain.oneroster import OUR_TO_ONEROSTER, ExportPerson, check_oneroster, merged_rows, write_zip
 from roster.imports import known_of
-from roster.models import Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
+from roster.models import AcademicYear, Enrolment, Guardianship, ImportJob, Person, School, SchoolClass, StaffRole
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["imports"])
 
@@ -37,7 +38,7 @@ MAX_BYTES = 50 * 1024 * 1024
 #: Errors shown in full; a file with more has a systematic fault, shown by its first ones.
 MAX_ERRORS = 1000
 
-Kind = Literal["students", "parents", "staff", "classes", "enrolments"]
+Kind = Literal["students", "parents", "staff", "classes", "enrolments", "oneroster"]
 
 
 class ErrorOut(BaseModel):
@@ -96,22 +97,26 @@ async def check_file(
     if len(data) > MAX_BYTES:
         raise Invalid("Файл больше 50 МБ: разделите его на части.")
     academic_year = current_academic_year(today)
+    known = await known_of(session, school_id, academic_year)
     try:
-        table = read_table(data)
+        if kind == "oneroster":
+            rows, errors, total = merged_rows(check_oneroster(data, known))
+        else:
+            checked = check_table(kind, read_table(data), known)
+            rows, errors, total = checked.valid, checked.errors, len(checked.rows)
     except FileProblem as problem:
         raise Invalid(str(problem)) from problem
     except UnicodeDecodeError as exc:
         raise Invalid("Не удалось прочитать файл: сохраните его в UTF-8 или Windows-1251.") from exc
-    checked = check_table(kind, table, await known_of(session, school_id, academic_year))
     job = ImportJob(
         school_id=school_id,
         kind=kind,
         filename=filename,
         academic_year=academic_year,
         status="checked",
-        total_rows=len(checked.rows),
-        rows=[{"row": r.row, "data": _json(r.data), "existing": r.existing} for r in checked.valid],
-        errors=[e.__dict__ for e in checked.errors],
+        total_rows=total,
+        rows=[{"row": r.row, "data": _json(r.data), "existing": r.existing} for r in rows],
+        errors=[e.__dict__ for e in errors],
         applied_rows=0,
         created_by=caller.person_id,
         created_at=datetime.now(UTC),
@@ -182,7 +187,7 @@ async def apply_job(
     return out
 
 
-ExportKind = Literal["students", "parents", "staff", "classes"]
+ExportKind = Literal["students", "parents", "staff", "classes", "oneroster"]
 
 
 @router.get("/exports/{kind}")
@@ -197,9 +202,15 @@ async def export_file(
     """The school's people in the import's own columns: a round trip gives the same roster."""
     caller.require(school_id, *LOADERS, "director", "deputy")
     academic_year = current_academic_year(today)
-    records = await export_records(session, school_id, kind, academic_year)
-    lines = export_rows(kind, records)
     name = f"{kind}-{academic_year.replace('/', '-')}.{format}"
+    if kind == "oneroster":
+        content = await oneroster_archive(session, school_id, academic_year, datetime.now(UTC))
+        return Response(
+            content,
+            media_type="application/zip",
+            headers={"content-disposition": f'attachment; filename="oneroster-{academic_year.replace("/", "-")}.zip"'},
+        )
+    lines = export_rows(kind, await export_records(session, school_id, kind, academic_year))
     if format == "xlsx":
         content = write_xlsx(lines, KIND_TITLES[kind])
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -248,3 +259,50 @@ async def export_records(session: SchoolSession, school_id: UUID, kind: str, aca
             roles.setdefault(r.person_id, []).append(r.role)
         records = [{**card(people[pid]), "roles": sorted(held)} for pid, held in roles.items()]
     return sorted(records, key=lambda r: (r["last_name"], r["first_name"], r.get("class_name") or ""))
+
+
+async def oneroster_archive(session: SchoolSession, school_id: UUID, academic_year: str, now: datetime) -> bytes:
+    """The school's year as a OneRoster 1.2 bulk archive: ids are ours, ``identifier`` the СНИЛС."""
+    school = await session.get(School, school_id)
+    assert school is not None  # the caller's tenancy let them in: the school is there
+    year = await session.scalar(select(AcademicYear).filter_by(school_id=school_id, name=academic_year))
+    start = int(academic_year[:4])
+    year_row = (
+        str(year.id) if year else f"{school_id}-{start}",
+        academic_year,
+        year.starts if year else date(start, 9, 1),
+        year.ends if year else date(start + 1, 5, 31),
+    )
+    classes = list(
+        await session.scalars(
+            select(SchoolClass)
+            .filter_by(school_id=school_id, academic_year=academic_year)
+            .order_by(SchoolClass.grade, SchoolClass.letter)
+        )
+    )
+    enrolments = list(await session.scalars(select(Enrolment).where(Enrolment.class_id.in_([c.id for c in classes]))))
+    ties = list(await session.scalars(select(Guardianship).filter_by(school_id=school_id)))
+    roles: dict[UUID, set[str]] = {e.student_id: {"student"} for e in enrolments}
+    children: dict[UUID, list[str]] = {}
+    for t in ties:
+        roles.setdefault(t.guardian_id, set()).add("parent")
+        children.setdefault(t.guardian_id, []).append(str(t.student_id))
+    for r in await session.scalars(select(StaffRole).filter_by(school_id=school_id)):
+        if r.role in OUR_TO_ONEROSTER:
+            roles.setdefault(r.person_id, set()).add(r.role)
+    people = await session.scalars(select(Person).where(Person.id.in_(roles)).order_by(Person.last_name, Person.id))
+    exported = [
+        ExportPerson(
+            str(p.id), p.last_name, p.first_name, p.middle_name, p.birth_date, p.snils, p.phone, p.email,
+            tuple(sorted(roles[p.id])), tuple(sorted(children.get(p.id, []))),
+        )
+        for p in people
+    ]  # fmt: skip
+    return write_zip(
+        (str(school_id), school.name),
+        year_row,
+        [(str(c.id), c.grade, c.name) for c in classes],
+        exported,
+        [(str(e.id), str(e.class_id), str(e.student_id), e.enrolled_on) for e in enrolments],
+        now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z",
+    )

@@ -24,6 +24,7 @@ KIND_TITLES = {
     "staff": "сотрудники",
     "classes": "классы",
     "enrolments": "зачисления",
+    "oneroster": "OneRoster 1.2 (классы, обучающиеся, родители, сотрудники)",
 }
 
 #: Excel counts days from 30 December 1899 (its day 60, 29.02.1900, never existed).
@@ -282,7 +283,7 @@ def check_table(kind: str, table: Table, known: Known) -> Checked:
     positions, file_errors = map_columns(kind, table.header)
     titles = {c.field: c.title for c in COLUMNS[kind]}
     rows = []
-    seen_snils: dict[str, int] = {}
+    seen_snils: dict[str, int] = {}  # by СНИЛС (a parent's: with the child's)
     seen_classes: dict[str, int] = {}
     for number, cells in table.rows:
         row = ImportRow(number, {})
@@ -301,10 +302,12 @@ def check_table(kind: str, table: Table, known: Known) -> Checked:
             _check_cell(kind, column.field, value, text, row, error, known)
         snils = row.data.get("snils")
         if snils and kind != "enrolments":
-            if snils in seen_snils:
-                error("snils", f"СНИЛС {snils} повторяется: он уже есть в строке {seen_snils[snils]}.")
+            # A parent of two children comes in two rows: one person, two ties.
+            key = f"{snils} {row.data.get('child_snils', '')}" if kind == "parents" else snils
+            if key in seen_snils:
+                error("snils", f"СНИЛС {snils} повторяется: он уже есть в строке {seen_snils[key]}.")
             else:
-                seen_snils[snils] = number
+                seen_snils[key] = number
                 row.existing = snils in known.snils
         if kind == "classes" and "class_name" in row.data:
             key = f"{row.data['class_name']} {row.data.get('academic_year', '')}"
