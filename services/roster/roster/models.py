@@ -42,6 +42,10 @@ class SchoolClass(Base):
     class_teacher_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
     #: How many class teachers the class has had; orders ClassTeacherAssigned events.
     class_teacher_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
     @property
     def name(self) -> str:
@@ -81,6 +85,10 @@ class Person(Base):
     #: A student who came by transfer from another school of the region: that school and their id there.
     source_school_id: Mapped[UUID | None]
     source_person_id: Mapped[UUID | None]
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class PersonChange(Base):
@@ -195,6 +203,10 @@ class Enrolment(Base):
     student_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"))
     class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id"))
     enrolled_on: Mapped[date]
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class Guardianship(Base):
@@ -233,6 +245,10 @@ class AcademicYear(Base):
     ends: Mapped[date]
     status: Mapped[str] = mapped_column(String(16), default="planning")
     version: Mapped[int] = mapped_column(default=1)
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class Holiday(Base):

@@ -222,3 +222,30 @@ async def test_a_oneroster_archive_round_trip_gives_the_same_roster(client, as_,
         f"/schools/{target}/imports", params={"kind": "oneroster"}, content=b"not a zip", headers=as_(target_secretary)
     )
     refused(broken, 422, "не архив OneRoster")
+
+
+async def test_the_oneroster_rest_reads_a_school_with_filter_sort_and_pages(client, as_, region_admin):
+    school_id, secretary = await new_school(client, as_, region_admin, "Школа OneRoster REST")
+    await load(client, as_, school_id, secretary, "classes", CLASSES.encode())
+    await load(client, as_, school_id, secretary, "students", STUDENTS.encode())
+    await load(client, as_, school_id, secretary, "parents", PARENTS.encode())
+    base = f"/schools/{school_id}/ims/oneroster/rostering/v1p2"
+    page = await client.get(f"{base}/users", params={"sort": "familyName", "limit": 2}, headers=as_(secretary))
+    assert page.status_code == 200, page.text
+    assert page.headers["X-Total-Count"] == "3"
+    assert 'rel="next"' in page.headers["Link"]
+    users = page.json()["users"]
+    assert [u["familyName"] for u in users] == ["Иванов", "Иванова"]
+    parent = users[0]
+    assert parent["roles"][0]["role"] == "parent" and parent["agents"][0]["type"] == "user"
+    stamp = users[1]["dateLastModified"]
+    later = await client.get(f"{base}/users", params={"filter": f"dateLastModified>'{stamp}'"}, headers=as_(secretary))
+    assert all(u["dateLastModified"] > stamp for u in later.json()["users"])
+    for collection in ("orgs", "academicSessions", "courses", "classes", "enrollments"):
+        answer = await client.get(f"{base}/{collection}", headers=as_(secretary))
+        assert answer.status_code == 200 and collection in answer.json(), collection
+    classes = (await client.get(f"{base}/classes", headers=as_(secretary))).json()["classes"]
+    assert sorted(c["title"] for c in classes) == ["5А", "5Б"]
+    bad = await client.get(f"{base}/users", params={"filter": "snils='1'"}, headers=as_(secretary))
+    refused(bad, 422, "не поддерживается")
+    refused(await client.get(f"{base}/users", headers=as_(person(school_id, "teacher"))), 403)

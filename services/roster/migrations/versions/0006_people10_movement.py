@@ -15,6 +15,8 @@ down_revision = '0005'
 branch_labels = None
 depends_on = None
 
+#: Tables whose rows carry OneRoster's dateLastModified.
+MODIFIED = ('people', 'classes', 'enrolments', 'academic_years')
 NEW_TABLES = ('person_changes', 'movements', 'promotions', 'incoming_transfers', 'ended_links', 'import_jobs')
 
 
@@ -28,6 +30,10 @@ def upgrade() -> None:
     op.add_column('people', sa.Column('source_school_id', sa.Uuid(), nullable=True))
     op.add_column('people', sa.Column('source_person_id', sa.Uuid(), nullable=True))
     op.add_column('assignments', sa.Column('ended_on', sa.Date(), nullable=True))
+    for table in MODIFIED:
+        op.add_column(
+            table, sa.Column('modified_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
+        )
     op.create_table(
         'person_changes',
         sa.Column('id', sa.Uuid(), nullable=False),
@@ -137,6 +143,8 @@ def downgrade() -> None:
     for table in reversed(NEW_TABLES):
         op.drop_table(table)
     op.drop_column('assignments', 'ended_on')
+    for table in MODIFIED:
+        op.drop_column(table, 'modified_at')
     for column in (
         'source_person_id', 'source_school_id', 'version', 'e_service_refused_on',
         'document_number', 'document_kind', 'email', 'phone',
