@@ -88,7 +88,9 @@ def import_files(region: Region) -> dict[UUID, list[tuple[str, bytes]]]:
 PHASES: dict[str, float] = defaultdict(float)
 
 
-async def load_school(client: httpx.AsyncClient, signer: TokenSigner, files: list[tuple[str, bytes]], n: int) -> int:
+async def load_school(
+    client: httpx.AsyncClient, signer: TokenSigner, files: list[tuple[str, bytes]], n: int
+) -> tuple[UUID, int]:
     region = Caller(uuid4(), "Регион", region_roles=frozenset({"region_admin"}))
     body = {"name": f"МБОУ СОШ № {n} (бенчмарк)", "short_name": f"СОШ {n}", "municipality": "Город"}
     school_id = UUID((await client.post("/schools", json=body, headers=auth_headers(signer, region))).json()["id"])
@@ -116,7 +118,29 @@ async def load_school(client: httpx.AsyncClient, signer: TokenSigner, files: lis
             raise RuntimeError(f"{kind}: {job['message']}")
         PHASES[f"{kind} apply"] += time.perf_counter() - began
         rows += job["applied_rows"]
-    return rows
+    return school_id, rows
+
+
+async def promote(client: httpx.AsyncClient, signer: TokenSigner, school_id: UUID) -> tuple[int, float, float]:
+    """The school's year closed and the next one planned, then the promotion previewed and run: (students, s, s)."""
+    caller = Caller(uuid4(), "Администратор", school_roles=frozenset({(school_id, "school_admin")}))
+    admin = auth_headers(signer, caller)
+    base = f"/schools/{school_id}"
+    year = (
+        await client.post(f"{base}/years", json={"starts": "2026-09-01", "ends": "2027-05-31"}, headers=admin)
+    ).json()
+    for status in ("active", "closing"):
+        await client.post(f"{base}/years/{year['id']}/status", json={"status": status}, headers=admin)
+    await client.post(f"{base}/years", json={"starts": "2027-09-01", "ends": "2028-05-31"}, headers=admin)
+    body = {"from_year": "2026/2027"}
+    began = time.perf_counter()
+    preview = await client.post(f"{base}/promotion/preview", json=body, headers=admin)
+    previewed = time.perf_counter() - began
+    began = time.perf_counter()
+    done = await client.post(f"{base}/promotion", json=body, headers=admin)
+    if done.status_code != 201:
+        raise RuntimeError(f"promotion: {done.status_code} {done.text[:300]}")
+    return len(preview.json()["students"]), previewed, time.perf_counter() - began
 
 
 async def run(schools: int, parallel: int) -> None:
@@ -143,15 +167,19 @@ async def run(schools: int, parallel: int) -> None:
     app = build_app(settings, verifier_for(signer))
     gate = asyncio.Semaphore(parallel)
 
-    async def one(n: int, school_files: list[tuple[str, bytes]]) -> int:
+    async def one(n: int, school_files: list[tuple[str, bytes]]) -> tuple[UUID, int]:
         async with gate:
             return await load_school(client, signer, school_files, n)
 
     async with running_app(app, settings) as client:
         client.timeout = httpx.Timeout(300)
         started = time.perf_counter()
-        rows = sum(await asyncio.gather(*(one(n, f) for n, f in enumerate(files.values(), start=1))))
+        loaded = await asyncio.gather(*(one(n, f) for n, f in enumerate(files.values(), start=1)))
         elapsed = time.perf_counter() - started
+        rows = sum(r for _, r in loaded)
+        # The largest school goes on to the next year.
+        largest = max(zip(loaded, files.values(), strict=True), key=lambda pair: len(pair[1][1][1]))[0][0]
+        promoted, previewed, ran = await promote(client, signer, largest)
     await drop_database(settings)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu = platform.processor() or platform.machine()
@@ -163,6 +191,7 @@ async def run(schools: int, parallel: int) -> None:
     print(
         f"import: {rows} rows committed in {elapsed:.1f} s ({rows / elapsed:.0f} rows/s), {parallel} schools at a time"
     )
+    print(f"promotion of the largest school ({promoted} students): preview {previewed:.1f} s, run {ran:.1f} s")
     print("per kind, summed over schools: " + ", ".join(f"{k} {v:.1f} s" for k, v in PHASES.items()))
     print(f"peak memory of the process (generator, files and roster together): {peak:.0f} MiB")
 

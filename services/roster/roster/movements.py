@@ -33,6 +33,19 @@ class MovementWriter:
         self.actor_id = actor_id
         self.now = datetime.now(UTC)
         self.events: list[Event] = []
+        #: Open subgroup places by (student, class), when read for many students at once (``preload_places``).
+        self.places: dict[tuple[UUID, UUID], list[GroupMember]] | None = None
+
+    async def preload_places(self, class_ids: list[UUID]) -> None:
+        """The open subgroup places of these classes in one query, for a promotion of the whole school."""
+        self.places = {}
+        rows = await self.session.execute(
+            select(GroupMember, Group.class_id)
+            .join(Group, Group.id == GroupMember.group_id)
+            .where(Group.class_id.in_(class_ids), GroupMember.ends.is_(None))
+        )
+        for place, class_id in rows:
+            self.places.setdefault((place.student_id, class_id), []).append(place)
 
     def record(
         self,
@@ -108,13 +121,18 @@ class MovementWriter:
                 student_id=enrolment.student_id, class_id=school_class.id, class_name=school_class.name, left_on=on
             )
         )
-        places = await self.session.scalars(
-            select(GroupMember).where(
-                GroupMember.student_id == enrolment.student_id,
-                GroupMember.ends.is_(None),
-                GroupMember.group_id.in_(select(Group.id).where(Group.class_id == school_class.id)),
+        if self.places is not None:
+            places = self.places.get((enrolment.student_id, school_class.id), [])
+        else:
+            places = list(
+                await self.session.scalars(
+                    select(GroupMember).where(
+                        GroupMember.student_id == enrolment.student_id,
+                        GroupMember.ends.is_(None),
+                        GroupMember.group_id.in_(select(Group.id).where(Group.class_id == school_class.id)),
+                    )
+                )
             )
-        )
         for place in places:
             place.ends = max(day_before(on), place.starts)
             self.events.append(

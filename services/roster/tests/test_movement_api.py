@@ -277,6 +277,16 @@ async def test_promotion_preview_changes_nothing_and_the_run_does_what_it_showed
             },
         ],
     }
+    subject = await post(client, as_, school.admin, school.url("/subjects"), {"name": "Английский язык"})
+    group = await post(
+        client,
+        as_,
+        school.admin,
+        school.url("/groups"),
+        {"class_id": fifth["id"], "subject_id": subject["id"], "name": "Группа 1"},
+    )
+    members = school.url(f"/groups/{group['id']}/members")
+    await post(client, as_, school.admin, members, {"student_id": plain, "starts": "2025-09-01"})
     too_early = await client.post(school.url("/promotion/preview"), json=body, headers=as_(school.admin))
     refused(too_early, 422, "Учебного года 2025/2026 нет в календаре")
     await closing_years(client, as_, school)
@@ -296,6 +306,8 @@ async def test_promotion_preview_changes_nothing_and_the_run_does_what_it_showed
     classes = (await client.get(school.url("/classes"), headers=as_(school.admin))).json()
     sixth = next(c for c in classes if c["name"] == "6А" and c["academic_year"] == "2026/2027")
     assert sixth["class_teacher_id"] == teacher
+    # The old class's subgroup place ends with the old year.
+    assert (await client.get(members, headers=as_(school.admin))).json()[0]["ends"] == "2026-08-31"
     history = (await client.get(school.url(f"/students/{debtor}/movements"), headers=as_(school.admin))).json()
     assert history[-1]["kind"] == "promoted_conditionally" and history[-1]["debt_deadline"] == "2026-10-15"
     types = [t for t, _ in await events_of(app, school.id)][len(before) :]

@@ -221,8 +221,11 @@ async def personal_data_check(
     ):
         raise Forbidden("Проверку персональных данных ведёт классный руководитель своего класса.")
     month = month or f"{today:%Y-%m}"
-    first = date.fromisoformat(f"{month}-01")
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    try:
+        first = date.fromisoformat(f"{month}-01")
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    except ValueError as exc:
+        raise Invalid(f"Месяц «{month}» не подходит: укажите его как 2026-10.") from exc
     students = select(Enrolment.student_id).filter_by(school_id=school_id, class_id=class_id)
     guardians = select(Guardianship.guardian_id).where(
         Guardianship.school_id == school_id, Guardianship.student_id.in_(students)

@@ -217,6 +217,7 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
             .with_for_update()
         )
     }
+    await writer.preload_places(list(old_classes))
     order = f"перевод {plan.from_year} → {plan.to_year}"
     for move in plan.moves:
         old = old_classes[move.from_class.id]
