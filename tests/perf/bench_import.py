@@ -112,7 +112,7 @@ async def load_school(
         PHASES[f"{kind} dry run"] += time.perf_counter() - began
         began = time.perf_counter()
         while job["status"] not in ("done", "failed"):
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)
             job = (await client.get(f"/schools/{school_id}/imports/{job['id']}", headers=headers)).json()
         if job["status"] != "done":
             raise RuntimeError(f"{kind}: {job['message']}")
@@ -174,16 +174,18 @@ async def run(schools: int, parallel: int) -> None:
     async with running_app(app, settings) as client:
         client.timeout = httpx.Timeout(300)
         started = time.perf_counter()
+        cpu_before = time.process_time()
         loaded = await asyncio.gather(*(one(n, f) for n, f in enumerate(files.values(), start=1)))
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_before
         rows = sum(r for _, r in loaded)
         # The largest school goes on to the next year.
         largest = max(zip(loaded, files.values(), strict=True), key=lambda pair: len(pair[1][1][1]))[0][0]
         promoted, previewed, ran = await promote(client, signer, largest)
     await drop_database(settings)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    cpu = platform.processor() or platform.machine()
-    print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}")
+    processor = platform.processor() or platform.machine()
+    print(f"machine: {os.cpu_count()} cores, {processor}, Python {platform.python_version()}")
     print(
         f"region: {len(files)} schools, {kinds['student']} students, {kinds['parent']} parents, "
         f"{kinds['teacher']} staff, {len(region.classes)} classes (generated in {generated:.1f} s)"
@@ -192,6 +194,9 @@ async def run(schools: int, parallel: int) -> None:
         f"import: {rows} rows committed in {elapsed:.1f} s ({rows / elapsed:.0f} rows/s), {parallel} schools at a time"
     )
     print(f"promotion of the largest school ({promoted} students): preview {previewed:.1f} s, run {ran:.1f} s")
+    print(
+        f"CPU of this process (client and roster) while importing: {cpu:.1f} s ({rows / cpu:.0f} rows per CPU-second)"
+    )
     print("per kind, summed over schools: " + ", ".join(f"{k} {v:.1f} s" for k, v in PHASES.items()))
     print(f"peak memory of the process (generator, files and roster together): {peak:.0f} MiB")
 

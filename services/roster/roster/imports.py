@@ -16,6 +16,7 @@ import structlog
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from chassis.db import Database
 from chassis.tenancy import Tenant
@@ -190,6 +191,7 @@ async def apply_next_chunk(db: Database, job_id: UUID, school_id: UUID) -> bool:
     async with db.transaction(Tenant(school_id=school_id)) as session:
         job = await session.scalar(
             select(ImportJob)
+            .options(undefer(ImportJob.rows))
             .where(ImportJob.id == job_id, ImportJob.status == "applying")
             .with_for_update(skip_locked=True)
         )
@@ -206,7 +208,7 @@ async def apply_next_chunk(db: Database, job_id: UUID, school_id: UUID) -> bool:
             await writer.apply(data, person)
         await writer.writer.flush()
         job.applied_rows += len(chunk)
-        if job.applied_rows >= len(job.rows):
+        if job.applied_rows >= job.valid_rows:
             job.status, job.finished_at = "done", now
         return job.status == "applying"
 

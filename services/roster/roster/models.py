@@ -430,8 +430,12 @@ class ImportJob(Base):
     #: ``all`` or ``valid``, once applying.
     mode: Mapped[str | None] = mapped_column(String(8))
     total_rows: Mapped[int]
-    #: The rows that passed the check, as checked (dates in ISO form); what applying writes.
-    rows: Mapped[list[dict]] = mapped_column(JSONB)
+    valid_rows: Mapped[int]
+    #: Valid rows whose СНИЛС matched a person already in the school.
+    existing_rows: Mapped[int]
+    #: The rows that passed the check, as checked (dates in ISO form); what applying writes. Deferred: the
+    #: progress polled twice a second does not read a municipality's file each time.
+    rows: Mapped[list[dict]] = mapped_column(JSONB, deferred=True)
     errors: Mapped[list[dict]] = mapped_column(JSONB)
     applied_rows: Mapped[int] = mapped_column(default=0)
     message: Mapped[str | None] = mapped_column(String(1000))

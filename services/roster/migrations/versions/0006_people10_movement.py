@@ -124,6 +124,8 @@ def upgrade() -> None:
         sa.Column('status', sa.String(length=12), nullable=False),
         sa.Column('mode', sa.String(length=8), nullable=True),
         sa.Column('total_rows', sa.Integer(), nullable=False),
+        sa.Column('valid_rows', sa.Integer(), nullable=False),
+        sa.Column('existing_rows', sa.Integer(), nullable=False),
         sa.Column('rows', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column('errors', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column('applied_rows', sa.Integer(), nullable=False),

@@ -57,9 +57,9 @@ class JobOut(BaseModel):
     status: str
     mode: str | None
     total_rows: int
-    valid_rows: int = 0
+    valid_rows: int
     #: Rows whose СНИЛС matched a person already in the school: added to, not entered twice.
-    existing_rows: int = 0
+    existing_rows: int
     applied_rows: int
     errors: list[ErrorOut]
     error_count: int = 0
@@ -73,8 +73,6 @@ def job_out(job: ImportJob) -> JobOut:
     return out.model_copy(
         update={
             "kind_title": KIND_TITLES[job.kind],
-            "valid_rows": len(job.rows),
-            "existing_rows": sum(1 for r in job.rows if r.get("existing")),
             "errors": out.errors[:MAX_ERRORS],
             "error_count": len(job.errors),
         }
@@ -115,6 +113,8 @@ async def check_file(
         academic_year=academic_year,
         status="checked",
         total_rows=total,
+        valid_rows=len(rows),
+        existing_rows=sum(1 for r in rows if r.existing),
         rows=[{"row": r.row, "data": _json(r.data), "existing": r.existing} for r in rows],
         errors=[e.__dict__ for e in errors],
         applied_rows=0,
@@ -177,7 +177,7 @@ async def apply_job(
             f"В файле {len(job.errors)} ошибок: исправьте их и загрузите файл заново "
             "или загрузите только правильные строки."
         )
-    if not job.rows:
+    if not job.valid_rows:
         raise Conflict("В файле нет ни одной правильной строки.")
     job.status, job.mode = "applying", body.mode
     await session.flush()
