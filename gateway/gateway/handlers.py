@@ -1,25 +1,33 @@
 """Accounts from roster's events (R-2): people, their roles per school, school names.
 
 Every handler is an upsert, so a replayed or reordered event leaves the same state
-(a role may arrive before its person; the role row waits for it).
+(a role may arrive before its person; the role row waits for it). An ended role, guardianship or
+a student who left (R-4) removes what it gave: roles are read at every request, so open sessions
+lose the access with the next request, not at the next login.
 """
 
 from uuid import UUID
 
+from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.roster import (
+    ElectronicServiceRefusalChanged,
+    GuardianshipEnded,
     GuardianshipLinked,
+    PersonChanged,
     PersonRegistered,
     SchoolRegistered,
+    StaffRoleEnded,
     StaffRoleGranted,
     StudentEnrolled,
+    StudentLeftSchool,
 )
 from gateway.domain.accounts import snils_digits
-from gateway.models import Guardianship, Person, School, SchoolRole
+from gateway.models import EServiceRefusal, Guardianship, Person, School, SchoolRole
 
 consumer = Consumer("gateway.accounts")
 
@@ -35,7 +43,8 @@ async def school_registered(session: AsyncSession, event: SchoolRegistered, enve
 
 
 @consumer.on(PersonRegistered)
-async def person_registered(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+@consumer.on(PersonChanged)
+async def person_registered(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
     values = {
         "school_id": envelope.schoolid,
         "last_name": event.last_name,
@@ -64,3 +73,48 @@ async def guardianship_linked(session: AsyncSession, event: GuardianshipLinked, 
     await _grant(session, envelope, event.guardian_id, "guardian")
     key = {"guardian_id": event.guardian_id, "student_id": event.student_id}
     await insert_once(session, Guardianship, key, {"school_id": envelope.schoolid})
+
+
+async def _revoke(session: AsyncSession, envelope: Envelope, person_id: UUID, role: str) -> None:
+    await session.execute(
+        delete(SchoolRole).where(
+            SchoolRole.person_id == person_id, SchoolRole.school_id == envelope.schoolid, SchoolRole.role == role
+        )
+    )
+
+
+@consumer.on(StaffRoleEnded)
+async def staff_role_ended(session: AsyncSession, event: StaffRoleEnded, envelope: Envelope) -> None:
+    await _revoke(session, envelope, event.person_id, event.role)
+
+
+@consumer.on(StudentLeftSchool)
+async def student_left(session: AsyncSession, event: StudentLeftSchool, envelope: Envelope) -> None:
+    await _revoke(session, envelope, event.student_id, "student")
+
+
+@consumer.on(GuardianshipEnded)
+async def guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
+    await session.execute(
+        delete(Guardianship).where(
+            Guardianship.guardian_id == event.guardian_id, Guardianship.student_id == event.student_id
+        )
+    )
+    # The parent stays a guardian of the school while another child of theirs is in it.
+    others = select(Guardianship.student_id).where(
+        Guardianship.guardian_id == event.guardian_id, Guardianship.school_id == envelope.schoolid
+    )
+    if not await session.scalar(select(exists(others))):
+        await _revoke(session, envelope, event.guardian_id, "guardian")
+
+
+@consumer.on(ElectronicServiceRefusalChanged)
+async def refusal_changed(session: AsyncSession, event: ElectronicServiceRefusalChanged, envelope: Envelope) -> None:
+    values = {"school_id": envelope.schoolid, "refused_on": event.refused_on, "version": event.version}
+    await upsert(
+        session,
+        EServiceRefusal,
+        {"student_id": event.student_id},
+        values,
+        only_if=lambda new: EServiceRefusal.version < new.version,
+    )

@@ -238,3 +238,16 @@ class PortalFeed(Base):
     __tablename__ = "portal_feed"
     id: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
     trimmed_through: Mapped[int] = mapped_column(BigInteger)
+
+
+class EServiceRefusal(Base):
+    """R-54: a student whose family refused the electronic service (``refused_on``; None: taken back).
+
+    Nothing about the student goes to the portal stream while the refusal stands.
+    """
+
+    __tablename__ = "e_service_refusals"
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    refused_on: Mapped[date | None]
+    version: Mapped[int]

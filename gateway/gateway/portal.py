@@ -4,7 +4,8 @@ The gateway alone knows who a student is in ESIA (its accounts replica), so it t
 schools' events into ``public.*`` events that name a student by their ESIA oid and nothing
 else, and emits them through its outbox; the broker routes ``public.#`` to the portal's
 exchange. A student with no ESIA oid yet has no public events: the portal could not link
-them. Those events are not sent again when the oid becomes known later.
+them. Those events are not sent again when the oid becomes known later. A student whose family
+refused the electronic service (R-54) has none either, while the refusal stands.
 
 Each public event is also a row of the change feed (``/portal/v1/changes``), for a portal that
 synchronises by pulling instead of consuming the stream.
@@ -14,7 +15,7 @@ import asyncio
 import contextlib
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -35,7 +36,7 @@ from contracts.public import (
     PublicStudentEnrolled,
 )
 from contracts.roster import StudentEnrolled
-from gateway.models import Person, PortalChange, PortalFeed
+from gateway.models import EServiceRefusal, Person, PortalChange, PortalFeed
 
 consumer = Consumer("gateway.portal")
 
@@ -85,6 +86,11 @@ def portal_oid() -> ColumnElement[str | None]:
 async def publish_about_student(session: AsyncSession, event: Event, envelope: Envelope) -> None:
     oid = await session.scalar(select(portal_oid()).where(Person.person_id == event.student_id))
     if oid is None:
+        return
+    refused = select(EServiceRefusal.student_id).where(
+        EServiceRefusal.student_id == event.student_id, EServiceRefusal.refused_on.is_not(None)
+    )
+    if await session.scalar(select(exists(refused))):
         return
     public = STUDENT_EVENTS[type(event)].model_validate(
         {**event.model_dump(), "student_esia_oid": oid, "school_id": envelope.schoolid}

@@ -1,11 +1,12 @@
 """The family diary through the gateway, with reporting in-process fed by roster and gradebook events."""
 
+import time
 from datetime import timedelta
 from uuid import uuid4
 
 from chassis.testing import TEST_TODAY, eventually, refused
 from contracts.gradebook import LessonRecorded, MarkPosted
-from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import ClassCreated, GuardianshipEnded, GuardianshipLinked, PersonRegistered, StudentEnrolled
 
 
 async def test_a_parent_sees_their_child_and_not_another(stack, esia_person, publish):
@@ -67,3 +68,39 @@ async def test_a_parent_sees_their_child_and_not_another(stack, esia_person, pub
         assert other.json()["detail"] == "Дневник не найден."
         backwards = await browser.get(f"/api/v1/diary/{child_id}", params={"start": "2025-09-10", "end": "2025-09-01"})
         refused(backwards, 422)
+
+
+async def test_a_parent_whose_guardianship_ended_loses_the_diary_within_seconds(stack, esia_person, publish):
+    """R-4: the open session stays, but the diary closes as soon as the ending reaches the gateway and reporting."""
+    parent = await esia_person("Бывшев", "Олег")
+    school_id, class_id, parent_id, child_id = uuid4(), uuid4(), uuid4(), uuid4()
+    monday = TEST_TODAY - timedelta(days=TEST_TODAY.weekday())
+    await publish(
+        school_id,
+        ClassCreated(class_id=class_id, grade=6, letter="Б", name="6Б", academic_year="2026/2027"),
+        parent.registered(parent_id),
+        PersonRegistered(person_id=child_id, last_name="Бывшева", first_name="Алина"),
+        StudentEnrolled(student_id=child_id, class_id=class_id, class_name="6Б", enrolled_on=monday),
+        GuardianshipLinked(guardian_id=parent_id, student_id=child_id, relation="отец"),
+    )
+    async with stack.browser() as browser:
+
+        async def diary_status() -> int:
+            return (await browser.get(f"/api/v1/diary/{child_id}", params={"start": monday.isoformat()})).status_code
+
+        assert (await stack.log_in(browser, parent.oid)).status_code == 303
+        assert await eventually(lambda: _is(diary_status, 200))
+
+        started = time.monotonic()
+        await publish(
+            school_id,
+            GuardianshipEnded(guardian_id=parent_id, student_id=child_id, ended_on=TEST_TODAY, reason="решение суда"),
+        )
+        await eventually(lambda: _is(diary_status, 404), timeout=5.0)
+        assert time.monotonic() - started < 5.0
+        me = (await browser.get("/api/v1/me")).json()
+        assert not any(r["school_id"] == str(school_id) for r in me["roles"])
+
+
+async def _is(probe, status: int) -> bool:
+    return await probe() == status

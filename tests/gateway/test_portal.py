@@ -17,7 +17,7 @@ from chassis.tenancy import SYSTEM
 from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import LessonDeleted, LessonRecorded, MarkDeleted, MarkPosted
-from contracts.roster import PersonRegistered, StudentEnrolled
+from contracts.roster import ElectronicServiceRefusalChanged, PersonRegistered, StudentEnrolled
 from gateway.models import Person
 
 PORTAL = "gateway.portal"
@@ -274,3 +274,32 @@ async def test_a_deleted_mark_and_lesson_leave_the_portal_by_their_keys(stack, p
     for body in feed.bodies:
         assert not keys_of(json.loads(body)) & PRIVATE_KEYS, body
         assert "не тому ученику" not in body, body
+
+
+async def test_a_family_that_refused_the_electronic_service_is_left_out_of_the_portal(stack, publish, feed):
+    """R-54: while the refusal stands nothing about the student goes out; taken back, the stream resumes."""
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
+    day = date(2026, 11, 25)
+    await publish(school, PersonRegistered(person_id=student, last_name="Отказова", first_name="Вера", esia_oid=oid))
+    await eventually(lambda: stored_oid(stack, student))
+    handled = events_handled(stack.gateway, "gateway.accounts")
+    await publish(school, ElectronicServiceRefusalChanged(student_id=student, version=2, refused_on=day))
+    await until_handled(stack.gateway, "gateway.accounts", handled + 1)
+
+    def a_mark(value: str) -> MarkPosted:
+        return MarkPosted(
+            **lesson(class_id, day), mark_id=uuid4(), student_id=student, value=value, work_type="answer", weight=1.0
+        )
+
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(school, a_mark("3"))
+    await portal_settled(stack, school, handled + 1)
+    assert await feed.of_type("public.mark.posted.v1") == []
+
+    handled = events_handled(stack.gateway, "gateway.accounts")
+    await publish(school, ElectronicServiceRefusalChanged(student_id=student, version=3, refused_on=None))
+    await until_handled(stack.gateway, "gateway.accounts", handled + 1)
+    await publish(school, a_mark("4"))
+    posted = await eventually(lambda: feed.of_type("public.mark.posted.v1"))
+    assert [p["data"]["value"] for p in posted] == ["4"]

@@ -62,6 +62,14 @@ async def home(request: Request) -> Response:
         "admin_schools": sorted(
             (names.get(school, "Школа"), str(school)) for school, role in caller.school_roles if role == "school_admin"
         ),
+        # R-15, R-16: who loads files and records movement (the administrator and the secretary).
+        "office_schools": sorted(
+            {
+                (names.get(school, "Школа"), str(school))
+                for school, role in caller.school_roles
+                if role in ("school_admin", "secretary")
+            }
+        ),
         "role_titles": ROLE_TITLES,
         "roles": roles,
         # The school's today by the gateway's clock (R-24's window and the journal's weeks follow it).

@@ -17,8 +17,8 @@ from gateway.settings import SERVICES
 from gateway.upstream import Upstreams, record_access
 
 router = APIRouter(prefix="/api/v1", tags=["proxy"])
-#: Response headers a client may need besides the body's type.
-RETURNED_HEADERS = ("idempotent-replayed", "location")
+#: Response headers a client may need besides the body's type (a download's file name among them).
+RETURNED_HEADERS = ("idempotent-replayed", "location", "content-disposition")
 
 
 def upstream_path(request: Request, service: str) -> str | None:

@@ -4,7 +4,7 @@ from datetime import date, time
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contracts.base import Event, event_model
 
@@ -267,3 +267,185 @@ class CurriculumHoursSet(Event):
     grade: int
     subject_id: UUID
     hours: int
+
+
+MovementKind = Literal[
+    "enrolled",
+    "transferred",
+    "left",
+    "transferred_out",
+    "transferred_in",
+    "promoted",
+    "promoted_conditionally",
+    "repeating",
+    "graduated",
+]
+
+
+@event_model
+class StudentMovementRecorded(Event):
+    """Движение обучающегося (R-16): a dated movement record, as the movement summary sheet lists it."""
+
+    TYPE: ClassVar[str] = "roster.student_movement.recorded.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_id"
+    movement_id: UUID
+    student_id: UUID
+    kind: MovementKind
+    #: The day the movement takes effect (the first day in the new class; the day after the last one when leaving).
+    on: date
+    from_class_id: UUID | None = None
+    from_class_name: str | None = None
+    to_class_id: UUID | None = None
+    to_class_name: str | None = None
+    #: Номер приказа.
+    order_number: str | None = None
+    reason: str | None = None
+    #: The other school of a transfer between schools (receiving or sending).
+    other_school_id: UUID | None = None
+    #: Conditional promotion (273-ФЗ ст. 58): the subjects with academic debt and the deadline to clear it.
+    debt_subjects: list[str] = Field(default_factory=list)
+    debt_deadline: date | None = None
+
+
+@event_model
+class StudentLeftClass(Event):
+    """A student is no longer in a class from ``left_on`` (a transfer, promotion or leaving, R-16)."""
+
+    TYPE: ClassVar[str] = "roster.student.left_class.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_id"
+    student_id: UUID
+    class_id: UUID
+    class_name: str
+    left_on: date
+
+
+@event_model
+class StudentLeftSchool(Event):
+    """Выбытие: the student is no longer served by the school from ``left_on`` (R-4, R-16); their access ends."""
+
+    TYPE: ClassVar[str] = "roster.student.left_school.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_id"
+    student_id: UUID
+    left_on: date
+    order_number: str
+    reason: str
+    #: A transfer to another school of the region: the school that receives the student.
+    destination_school_id: UUID | None = None
+
+
+class MovementLine(BaseModel):
+    """A line of the student's movement history carried to the receiving school."""
+
+    kind: MovementKind
+    on: date
+    class_name: str | None = None
+    order_number: str | None = None
+    reason: str | None = None
+
+
+@event_model
+class StudentTransferOffered(Event):
+    """Перевод в другую школу: sent to the receiving school (the envelope's school) with what it needs to
+    enrol the student as its own: the person and the sending school's movement history (R-16)."""
+
+    TYPE: ClassVar[str] = "roster.student_transfer.offered.v1"
+    SUBJECT_FIELD: ClassVar[str] = "source_student_id"
+    source_school_id: UUID
+    source_school_name: str
+    source_student_id: UUID
+    last_name: str
+    first_name: str
+    middle_name: str | None = None
+    birth_date: date | None = None
+    snils: str | None = None
+    esia_oid: str | None = None
+    grade: int | None = None
+    left_on: date
+    order_number: str
+    history: list[MovementLine] = Field(default_factory=list)
+
+
+@event_model
+class StaffRoleEnded(Event):
+    """A staff member no longer holds a role (R-4): access that came with it ends."""
+
+    TYPE: ClassVar[str] = "roster.staff_role.ended.v1"
+    SUBJECT_FIELD: ClassVar[str] = "person_id"
+    person_id: UUID
+    role: StaffRole
+    ended_on: date
+    reason: str
+
+
+@event_model
+class GuardianshipEnded(Event):
+    """A parent or legal representative no longer represents the student (R-4): the diary closes to them."""
+
+    TYPE: ClassVar[str] = "roster.guardianship.ended.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_id"
+    guardian_id: UUID
+    student_id: UUID
+    ended_on: date
+    reason: str
+
+
+@event_model
+class AssignmentEnded(Event):
+    """Нагрузка снята: the teacher no longer teaches the subject in the class (R-4)."""
+
+    TYPE: ClassVar[str] = "roster.assignment.ended.v1"
+    SUBJECT_FIELD: ClassVar[str] = "assignment_id"
+    assignment_id: UUID
+    teacher_id: UUID
+    class_id: UUID
+    subject_name: str
+    class_name: str
+    ended_on: date
+    reason: str
+
+
+@event_model
+class ClassTeacherRemoved(Event):
+    """The class teacher no longer leads the class and no one does yet (R-4); ``version`` as ClassTeacherAssigned's."""
+
+    TYPE: ClassVar[str] = "roster.class_teacher.removed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "class_id"
+    class_id: UUID
+    class_name: str
+    teacher_id: UUID
+    version: int
+    ended_on: date
+    reason: str
+
+
+@event_model
+class PersonChanged(Event):
+    """A person's data corrected (a new surname, a fixed СНИЛС, …); carries the whole card as PersonRegistered.
+
+    ``version`` grows with each change: replicas keep the highest.
+    """
+
+    TYPE: ClassVar[str] = "roster.person.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "person_id"
+    person_id: UUID
+    version: int
+    last_name: str
+    first_name: str
+    middle_name: str | None = None
+    birth_date: date | None = None
+    snils: str | None = None
+    esia_oid: str | None = None
+
+
+@event_model
+class ElectronicServiceRefusalChanged(Event):
+    """R-54: the student's family refused the electronic service (``refused_on``) or took the refusal back (None).
+
+    A refusing family gets a printed monthly summary, and nothing about the student goes to the portal.
+    """
+
+    TYPE: ClassVar[str] = "roster.e_service_refusal.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_id"
+    student_id: UUID
+    version: int
+    refused_on: date | None = None

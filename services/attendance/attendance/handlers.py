@@ -16,7 +16,14 @@ from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceWithdrawn
 from contracts.gradebook import LessonDeleted, LessonRecorded, PeriodClosed, PeriodReopened
-from contracts.roster import ClassTeacherAssigned, PersonRegistered, StudentEnrolled
+from contracts.roster import (
+    ClassTeacherAssigned,
+    ClassTeacherRemoved,
+    PersonChanged,
+    PersonRegistered,
+    StudentEnrolled,
+    StudentLeftClass,
+)
 
 events = Consumer("attendance.events")
 
@@ -85,8 +92,25 @@ async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: 
     await insert_once(session, ClassMember, key, {"school_id": envelope.schoolid})
 
 
+@events.on(StudentLeftClass)
+async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope: Envelope) -> None:
+    # a transferred or departed student is no longer on the class's register.
+    await session.execute(
+        delete(ClassMember).where(ClassMember.class_id == event.class_id, ClassMember.student_id == event.student_id)
+    )
+
+
+@events.on(ClassTeacherRemoved)
+async def on_class_teacher_removed(session: AsyncSession, event: ClassTeacherRemoved, envelope: Envelope) -> None:
+    # the former class teacher loses the class; a newer assignment is left alone.
+    await session.execute(
+        delete(ClassTeacher).where(ClassTeacher.class_id == event.class_id, ClassTeacher.version < event.version)
+    )
+
+
 @events.on(PersonRegistered)
-async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+@events.on(PersonChanged)
+async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
     values = {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"id": event.person_id}, values)
 

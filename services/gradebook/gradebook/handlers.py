@@ -4,7 +4,7 @@ Each handler is an upsert of what its event carries, so a repeated or reordered 
 leaves the same rows (the inbox already skips exact redeliveries).
 """
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -18,9 +18,11 @@ from contracts.roster import (
     ClassTeacherAssigned,
     CurriculumHoursSet,
     GuardianshipLinked,
+    PersonChanged,
     PersonRegistered,
     ReportingPeriodsSet,
     StudentEnrolled,
+    StudentLeftClass,
     TimetableLessonCancelled,
     TimetableLessonChanged,
     TimetableLessonScheduled,
@@ -77,8 +79,17 @@ async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: 
     await insert_once(session, ClassMember, key, {"school_id": envelope.schoolid})
 
 
+@roster.on(StudentLeftClass)
+async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope: Envelope) -> None:
+    # R-16: a transferred or departed student leaves the class's journal; their marks stay.
+    await session.execute(
+        delete(ClassMember).where(ClassMember.class_id == event.class_id, ClassMember.student_id == event.student_id)
+    )
+
+
 @roster.on(PersonRegistered)
-async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+@roster.on(PersonChanged)
+async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
     values = {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"id": event.person_id}, values)
 

@@ -11,7 +11,7 @@ a rebuild recreates is those replicas; the notices are the record of what was se
 
 from uuid import UUID, uuid5
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -23,11 +23,17 @@ from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithd
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import (
     AssignmentCreated,
+    AssignmentEnded,
     ClassTeacherAssigned,
+    ClassTeacherRemoved,
+    GuardianshipEnded,
     GuardianshipLinked,
+    PersonChanged,
     PersonRegistered,
+    StaffRoleEnded,
     StaffRoleGranted,
     StudentEnrolled,
+    StudentLeftClass,
 )
 from notifications.domain import texts
 from notifications.domain.alerts import AlertRules, absence_run_alert, failing_mark_alert
@@ -49,7 +55,8 @@ read_model(family, ["people", "guardianships", "enrolments", "class_teachers", "
 
 
 @family.on(PersonRegistered)
-async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+@family.on(PersonChanged)
+async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
     values = {"last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"school_id": envelope.schoolid, "id": event.person_id}, values)
 
@@ -72,6 +79,68 @@ async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: E
         values,
         only_if=lambda new: Enrolment.enrolled_on.is_(None) | (Enrolment.enrolled_on <= new.enrolled_on),
     )
+
+
+@family.on(StudentLeftClass)
+async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope: Envelope) -> None:
+    # Only if still there: a later enrolment elsewhere (already stored) is the student's class now.
+    await session.execute(
+        delete(Enrolment).where(
+            Enrolment.school_id == envelope.schoolid,
+            Enrolment.student_id == event.student_id,
+            Enrolment.class_id == event.class_id,
+        )
+    )
+
+
+async def _tell(session: AsyncSession, envelope: Envelope, person_id: UUID, notice: Notice) -> None:
+    """R-4: the person whose role ended learns it with the reason."""
+    await deliver(session, envelope.schoolid, envelope.id, "announcement", notice, [Recipient(person_id, person_id)])
+
+
+@family.on(GuardianshipEnded)
+async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
+    await session.execute(
+        delete(Guardianship).where(
+            Guardianship.school_id == envelope.schoolid,
+            Guardianship.student_id == event.student_id,
+            Guardianship.guardian_id == event.guardian_id,
+        )
+    )
+    name = await _student_name(session, envelope.schoolid, event.student_id)
+    notice = texts.guardianship_ended(name, event.ended_on, event.reason)
+    await deliver(
+        session,
+        envelope.schoolid,
+        envelope.id,
+        "announcement",
+        notice,
+        [Recipient(event.guardian_id, event.student_id)],
+    )
+
+
+@family.on(StaffRoleEnded)
+async def on_staff_role_ended(session: AsyncSession, event: StaffRoleEnded, envelope: Envelope) -> None:
+    await _tell(session, envelope, event.person_id, texts.staff_role_ended(event.role, event.ended_on, event.reason))
+
+
+@family.on(AssignmentEnded)
+async def on_assignment_ended(session: AsyncSession, event: AssignmentEnded, envelope: Envelope) -> None:
+    notice = texts.assignment_ended(event.subject_name, event.class_name, event.ended_on, event.reason)
+    await _tell(session, envelope, event.teacher_id, notice)
+
+
+@family.on(ClassTeacherRemoved)
+async def on_class_teacher_removed(session: AsyncSession, event: ClassTeacherRemoved, envelope: Envelope) -> None:
+    await session.execute(
+        delete(ClassTeacher).where(
+            ClassTeacher.school_id == envelope.schoolid,
+            ClassTeacher.class_id == event.class_id,
+            ClassTeacher.teacher_id == event.teacher_id,
+        )
+    )
+    notice = texts.class_teacher_removed(event.class_name, event.ended_on, event.reason)
+    await _tell(session, envelope, event.teacher_id, notice)
 
 
 @family.on(ClassTeacherAssigned)

@@ -26,8 +26,11 @@ from contracts.notifications import AnnouncementPublished
 from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
+    ClassTeacherRemoved,
     GroupMembershipChanged,
+    GuardianshipEnded,
     GuardianshipLinked,
+    PersonChanged,
     PersonRegistered,
     StudentEnrolled,
     TimetableLessonCancelled,
@@ -59,7 +62,8 @@ read_model(diary, Base.metadata.tables)
 
 
 @diary.on(PersonRegistered)
-async def on_person(session: AsyncSession, event: PersonRegistered, envelope: Envelope) -> None:
+@diary.on(PersonChanged)
+async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
     values = {"last_name": event.last_name, "first_name": event.first_name}
     await upsert(session, Person, {"school_id": envelope.schoolid, "id": event.person_id}, values)
 
@@ -84,6 +88,30 @@ async def on_class_teacher(session: AsyncSession, event: ClassTeacherAssigned, e
     values = {"teacher_id": event.teacher_id, "assigned_at": envelope.time, "version": event.version}
     await upsert(
         session, ClassTeacher, key, values, only_if=lambda new: newer(ClassTeacher, new, legacy_clock="assigned_at")
+    )
+
+
+@diary.on(ClassTeacherRemoved)
+async def on_class_teacher_removed(session: AsyncSession, event: ClassTeacherRemoved, envelope: Envelope) -> None:
+    # the class's diaries close to the former class teacher; a newer assignment is left alone.
+    await session.execute(
+        delete(ClassTeacher).where(
+            ClassTeacher.school_id == envelope.schoolid,
+            ClassTeacher.class_id == event.class_id,
+            ClassTeacher.version < event.version,
+        )
+    )
+
+
+@diary.on(GuardianshipEnded)
+async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
+    # the child's diary closes to the former guardian.
+    await session.execute(
+        delete(Guardianship).where(
+            Guardianship.school_id == envelope.schoolid,
+            Guardianship.guardian_id == event.guardian_id,
+            Guardianship.student_id == event.student_id,
+        )
     )
 
 

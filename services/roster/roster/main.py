@@ -6,8 +6,24 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from roster.api import calendar, classes, directory, links, people, schools, structure, timetable
-from roster.handlers import gradebook
+from roster.api import (
+    calendar,
+    classes,
+    directory,
+    endings,
+    imports,
+    links,
+    movement,
+    oneroster,
+    people,
+    person_data,
+    promotion,
+    schools,
+    structure,
+    timetable,
+)
+from roster.handlers import gradebook, transfers
+from roster.imports import import_worker
 from roster.settings import RosterSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -26,10 +42,17 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
             calendar.router,
             structure.router,
             timetable.router,
+            movement.router,
+            promotion.router,
+            endings.router,
+            person_data.router,
+            imports.router,
+            oneroster.router,
         ],
-        consumers=[gradebook],
+        consumers=[gradebook, transfers],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
+        resources=import_worker,
     )
 
 

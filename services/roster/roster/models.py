@@ -42,6 +42,10 @@ class SchoolClass(Base):
     class_teacher_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
     #: How many class teachers the class has had; orders ClassTeacherAssigned events.
     class_teacher_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
     @property
     def name(self) -> str:
@@ -69,6 +73,117 @@ class Person(Base):
     esia_oid: Mapped[str | None] = mapped_column(String(64))
     #: R-5: consent to personal-data processing is recorded before the data is entered.
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: Документ, удостоверяющий личность: its kind (свидетельство о рождении, паспорт) and series and number.
+    document_kind: Mapped[str | None] = mapped_column(String(60))
+    document_number: Mapped[str | None] = mapped_column(String(40))
+    #: R-54: the day the student's family refused the electronic service; None: they use it.
+    e_service_refused_on: Mapped[date | None]
+    #: Grows with each correction of the card and each change of the refusal (PersonChanged, R-54 events).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: A student who came by transfer from another school of the region: that school and their id there.
+    source_school_id: Mapped[UUID | None]
+    source_person_id: Mapped[UUID | None]
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class PersonChange(Base):
+    """История изменений карточки: one changed field, who changed it and when (R-5, 000 §4.3.5)."""
+
+    __tablename__ = "person_changes"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(String(500))
+    new: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    changed_by: Mapped[UUID]
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Movement(Base):
+    """Движение обучающегося (R-16): one dated record per enrolment, transfer, leaving or promotion."""
+
+    __tablename__ = "movements"
+    __table_args__ = (Index("movements_school_day", "school_id", "moved_on"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    student_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    moved_on: Mapped[date]
+    from_class_id: Mapped[UUID | None] = mapped_column(ForeignKey("classes.id"))
+    to_class_id: Mapped[UUID | None] = mapped_column(ForeignKey("classes.id"))
+    order_number: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    #: The other school of a transfer between schools; its id only (its rows are not ours to read).
+    other_school_id: Mapped[UUID | None]
+    other_school_name: Mapped[str | None] = mapped_column(String(500))
+    debt_subjects: Mapped[list[str]] = mapped_column(ARRAY(String(200)), default=list, server_default="{}")
+    debt_deadline: Mapped[date | None]
+    recorded_by: Mapped[UUID]
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Promotion(Base):
+    """Перевод всей школы из одного учебного года в следующий: runs once per year."""
+
+    __tablename__ = "promotions"
+    __table_args__ = (UniqueConstraint("school_id", "from_year"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    from_year: Mapped[str] = mapped_column(String(9))
+    to_year: Mapped[str] = mapped_column(String(9))
+    starts_on: Mapped[date]
+    summary: Mapped[dict] = mapped_column(JSONB)
+    run_by: Mapped[UUID]
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IncomingTransfer(Base):
+    """A student offered by another school of the region (StudentTransferOffered), until accepted into a class."""
+
+    __tablename__ = "incoming_transfers"
+    __table_args__ = (UniqueConstraint("school_id", "source_school_id", "source_student_id"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    source_school_id: Mapped[UUID]
+    source_school_name: Mapped[str] = mapped_column(String(500))
+    source_student_id: Mapped[UUID]
+    #: The person as the sending school had them, and their movement history there (the copied record).
+    person: Mapped[dict] = mapped_column(JSONB)
+    history: Mapped[list[dict]] = mapped_column(JSONB)
+    grade: Mapped[int | None] = mapped_column(SmallInteger)
+    left_on: Mapped[date]
+    order_number: Mapped[str] = mapped_column(String(60))
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The receiving school's own person, once accepted.
+    person_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EndedLink(Base):
+    """A role, guardianship, teaching assignment or class leadership that ended (R-4), with its date and reason.
+
+    The live tables hold what is in force; what ended moves here, so every check of access reads only the former.
+    """
+
+    __tablename__ = "ended_links"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    #: ``staff_role``, ``guardianship``, ``assignment``, ``class_teacher``.
+    kind: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    #: What it was: the role, the student, the subject and class.
+    detail: Mapped[dict] = mapped_column(JSONB)
+    ended_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(500))
+    ended_by: Mapped[UUID]
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class StaffRole(Base):
@@ -88,6 +203,10 @@ class Enrolment(Base):
     student_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"))
     class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id"))
     enrolled_on: Mapped[date]
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class Guardianship(Base):
@@ -110,6 +229,8 @@ class Assignment(Base):
     teacher_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"))
     subject_id: Mapped[UUID] = mapped_column(ForeignKey("subjects.id"))
     class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id"))
+    #: Снята с даты (R-4); the row stays, as the timetable's past lessons name it. None: in force.
+    ended_on: Mapped[date | None]
 
 
 class AcademicYear(Base):
@@ -124,6 +245,10 @@ class AcademicYear(Base):
     ends: Mapped[date]
     status: Mapped[str] = mapped_column(String(16), default="planning")
     version: Mapped[int] = mapped_column(default=1)
+    #: When the row last changed: OneRoster's ``dateLastModified``.
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class Holiday(Base):
@@ -287,3 +412,33 @@ class TimetableLesson(Base):
     changed_by: Mapped[UUID | None]
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=1)
+
+
+class ImportJob(Base):
+    """Загрузка файла (R-15): checked first (the dry run), then applied in chunks that each commit with their
+    progress, so a restart resumes after the last whole chunk and no row is ever half written."""
+
+    __tablename__ = "import_jobs"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(300))
+    #: The school year the file's classes belong to.
+    academic_year: Mapped[str] = mapped_column(String(9))
+    #: ``checked`` (dry run done), ``applying``, ``done``, ``failed``.
+    status: Mapped[str] = mapped_column(String(12))
+    #: ``all`` or ``valid``, once applying.
+    mode: Mapped[str | None] = mapped_column(String(8))
+    total_rows: Mapped[int]
+    valid_rows: Mapped[int]
+    #: Valid rows whose СНИЛС matched a person already in the school.
+    existing_rows: Mapped[int]
+    #: The rows that passed the check, as checked (dates in ISO form); what applying writes. Deferred: the
+    #: progress polled twice a second does not read a municipality's file each time.
+    rows: Mapped[list[dict]] = mapped_column(JSONB, deferred=True)
+    errors: Mapped[list[dict]] = mapped_column(JSONB)
+    applied_rows: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str | None] = mapped_column(String(1000))
+    created_by: Mapped[UUID]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

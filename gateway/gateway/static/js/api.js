@@ -83,3 +83,14 @@ export async function retrying(call, worthRetrying, attempts, pauseMs) {
     }
   }
 }
+
+/** A file sent as it is (the bulk import's body), with the session's CSRF token; problems as `api` gives them. */
+export async function upload(path, file) {
+  const headers = { "Accept": "application/json", "X-CSRF-Token": csrfToken, "Idempotency-Key": newKey(),
+    "Content-Type": file.type || "application/octet-stream" };
+  const response = await fetch("/api/v1" + path, { method: "POST", headers, credentials: "same-origin", body: file });
+  const type = response.headers.get("content-type") || "";
+  const data = type.indexOf("json") >= 0 ? await response.json() : null;
+  if (!response.ok) throw problem(response, data);
+  return data;
+}

@@ -12,6 +12,7 @@ import { startRules } from "./rules.js";
 import { startCommunication } from "./communication.js";
 import { startMail } from "./mail.js";
 import { startUnread } from "./unread.js";
+import { startOffice } from "./office.js";
 
 async function start() {
   try {
@@ -30,6 +31,8 @@ async function start() {
     if ($("#unread-count")) startUnread(me.roles.length ? me.roles[0].school_id : null).catch(() => {});
     const mailSection = $("#mail");
     if (mailSection) startMail(mailSection, me);
+    const office = $("#office");
+    if (office) await startOffice(office);
     const communication = $("#communication");
     if (communication) startCommunication(communication, me);
   } catch (error) {

@@ -220,6 +220,42 @@ def _plural(count: int) -> str:
     return "уведомлений"
 
 
+#: R-4: what ended, as the person reads it.
+STAFF_ROLE_TITLES = {
+    "school_admin": "администратор электронного журнала",
+    "director": "директор",
+    "deputy": "заместитель директора",
+    "teacher": "учитель",
+    "class_teacher": "классный руководитель",
+    "secretary": "секретарь",
+    "psychologist": "педагог-психолог",
+}
+
+
+def access_ended(what: str, ended_on: date, reason: str) -> Notice:
+    """R-4: the notice of an ended role, with its reason; the access it gave has ended."""
+    return Notice(
+        title=f"Прекращено: {what}",
+        body=f"С {_day(ended_on)} прекращено: {what}. Причина: {reason}. Доступ, который это давало, закрыт.",
+    )
+
+
+def guardianship_ended(student_name: str | None, ended_on: date, reason: str) -> Notice:
+    return access_ended(f"представительство {student_name or 'обучающегося'}", ended_on, reason)
+
+
+def staff_role_ended(role: str, ended_on: date, reason: str) -> Notice:
+    return access_ended(f"роль «{STAFF_ROLE_TITLES.get(role, role)}»", ended_on, reason)
+
+
+def assignment_ended(subject: str, class_name: str, ended_on: date, reason: str) -> Notice:
+    return access_ended(f"преподавание «{subject}» в {class_name}", ended_on, reason)
+
+
+def class_teacher_removed(class_name: str, ended_on: date, reason: str) -> Notice:
+    return access_ended(f"классное руководство {class_name}", ended_on, reason)
+
+
 def test_message() -> Notice:
     return Notice(
         title="Проверка уведомлений",

@@ -34,6 +34,7 @@ async def ties_between(session: AsyncSession, school_id: UUID, reader_id: UUID, 
             exists().where(
                 Assignment.school_id == school_id,
                 Assignment.teacher_id == person_id,
+                Assignment.ended_on.is_(None),
                 Assignment.class_id.in_(readers_classes),
             ),
             exists().where(
@@ -45,6 +46,7 @@ async def ties_between(session: AsyncSession, school_id: UUID, reader_id: UUID, 
         Tie.TAUGHT_BY_READER: exists().where(
             Assignment.school_id == school_id,
             Assignment.teacher_id == reader_id,
+            Assignment.ended_on.is_(None),
             Assignment.class_id.in_(persons_classes),
         ),
         Tie.IN_READERS_CLASS: exists().where(

@@ -16,12 +16,12 @@ from contracts.roster import (
     AssignmentCreated,
     GuardianshipLinked,
     StaffRoleGranted,
-    StudentEnrolled,
 )
 from contracts.roster import (
     StaffRole as StaffRoleName,
 )
 from roster.models import Assignment, Enrolment, Guardianship, Person, SchoolClass, StaffRole, Subject
+from roster.movements import MovementWriter
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["links"])
 
@@ -76,20 +76,21 @@ async def enrol_student(
     school_class = await _existing(session, SchoolClass, body.class_id, "Класс")
     if await session.scalar(select(Enrolment.id).filter_by(student_id=body.student_id, class_id=body.class_id)):
         raise Conflict("Обучающийся уже зачислен в этот класс.")
-    enrolment = Enrolment(
-        school_id=school_id, student_id=body.student_id, class_id=body.class_id, enrolled_on=enrolled_on
+    current = await session.scalar(
+        select(SchoolClass)
+        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .where(Enrolment.student_id == body.student_id, SchoolClass.academic_year == school_class.academic_year)
     )
-    session.add(enrolment)
-    await session.flush()
-    await emit_event(
-        session,
-        StudentEnrolled(
-            student_id=body.student_id,
-            class_id=body.class_id,
-            class_name=school_class.name,
-            enrolled_on=enrolled_on,
-        ),
-        school_id=school_id,
+    if current is not None:
+        raise Conflict(
+            f"Обучающийся уже учится в классе {current.name} этого учебного года: оформите перевод в другой класс."
+        )
+    writer = MovementWriter(session, school_id, caller.person_id)
+    writer.enrol(body.student_id, school_class, enrolled_on)
+    writer.record(body.student_id, "enrolled", enrolled_on, to_class=school_class)
+    await writer.flush()
+    enrolment = await session.scalar(
+        select(Enrolment).filter_by(school_id=school_id, student_id=body.student_id, class_id=body.class_id)
     )
     return EnrolmentOut.model_validate(enrolment)
 
@@ -151,10 +152,15 @@ async def assign_teacher(
         raise Invalid("Нагрузку можно назначить только сотруднику с ролью «учитель».")
     subject = await _existing(session, Subject, body.subject_id, "Предмет")
     school_class = await _existing(session, SchoolClass, body.class_id, "Класс")
-    if await session.scalar(select(Assignment.id).filter_by(**body.model_dump())):
+    assignment = await session.scalar(select(Assignment).filter_by(**body.model_dump()))
+    if assignment is not None and assignment.ended_on is None:
         raise Conflict("Такая нагрузка уже назначена.")
-    assignment = Assignment(school_id=school_id, **body.model_dump())
-    session.add(assignment)
+    if assignment is not None:
+        # Given back after it ended: the same assignment again, so the journal's course goes on.
+        assignment.ended_on = None
+    else:
+        assignment = Assignment(school_id=school_id, **body.model_dump())
+        session.add(assignment)
     await session.flush()
     await emit_event(
         session,
@@ -171,7 +177,7 @@ async def list_assignments(
     school_id: UUID, session: SchoolSession, teacher_id: UUID | None = None
 ) -> list[AssignmentOut]:
     # The region's inspector reads every school (row-level security lets them): the filter keeps this one's.
-    query = select(Assignment).filter_by(school_id=school_id)
+    query = select(Assignment).filter_by(school_id=school_id, ended_on=None)
     if teacher_id:
         query = query.filter_by(teacher_id=teacher_id)
     return [AssignmentOut.model_validate(a) for a in await session.scalars(query)]

@@ -45,6 +45,16 @@ class PersonName(BaseModel):
 
 class PersonOut(PersonName):
     birth_date: date | None
+    snils: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    document_kind: str | None = None
+    document_number: str | None = None
+    #: R-54: the day the family refused the electronic service; None: they use it.
+    e_service_refused_on: date | None = None
+    #: The school a transferred student came from (R-16).
+    source_school_id: UUID | None = None
+    version: int = 1
 
 
 @router.post("", status_code=201)

@@ -346,7 +346,7 @@ async def load(school_id: UUID, year_id: UUID, session: SchoolSession) -> list[L
         select(Assignment, SchoolClass, Subject)
         .join(SchoolClass, SchoolClass.id == Assignment.class_id)
         .join(Subject, Subject.id == Assignment.subject_id)
-        .where(SchoolClass.academic_year == year.name)
+        .where(SchoolClass.academic_year == year.name, Assignment.ended_on.is_(None))
         .order_by(SchoolClass.grade, SchoolClass.letter, Subject.name)
     )
     courses = [

@@ -150,7 +150,7 @@ async def set_template(
         for a, c in await session.execute(
             select(Assignment, SchoolClass)
             .join(SchoolClass, SchoolClass.id == Assignment.class_id)
-            .where(Assignment.id.in_({s.assignment_id for s in body.slots}))
+            .where(Assignment.id.in_({s.assignment_id for s in body.slots}), Assignment.ended_on.is_(None))
         )
     }
     groups = {

@@ -1,0 +1,281 @@
+"""Applying an import job (R-15): the checked rows, in chunks, each chunk one transaction with its progress.
+
+A worker in every roster process picks up jobs that are applying, one school at a time and
+one job by one process only (``FOR UPDATE SKIP LOCKED``), so a job started before a restart
+goes on from its last committed chunk.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import structlog
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
+
+from chassis.db import Database
+from chassis.tenancy import Tenant
+from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StaffRoleGranted
+from roster.domain.imports import Known, parse_class
+from roster.models import Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
+from roster.movements import MovementWriter
+
+log = structlog.get_logger()
+
+#: Rows per transaction: small enough to show progress, large enough to be quick.
+CHUNK = 1000
+DATE_FIELDS = ("birth_date", "enrolled_on")
+
+
+async def known_of(session: AsyncSession, school_id: UUID, academic_year: str) -> Known:
+    """The school's СНИЛС (and whether each is a student's) and its classes of the year."""
+    students = select(Enrolment.student_id).where(Enrolment.school_id == school_id)
+    people = await session.execute(
+        select(Person.snils, Person.id.in_(students)).where(Person.school_id == school_id, Person.snils.is_not(None))
+    )
+    classes = await session.execute(
+        select(SchoolClass.grade, SchoolClass.letter).where(
+            SchoolClass.school_id == school_id, SchoolClass.academic_year == academic_year
+        )
+    )
+    return Known(
+        snils={snils: student for snils, student in people}, classes=frozenset(f"{g}{letter}" for g, letter in classes)
+    )
+
+
+class ChunkWriter:
+    """Writes rows of one chunk; looks people and classes up once per chunk."""
+
+    def __init__(self, session: AsyncSession, job: ImportJob, now: datetime) -> None:
+        self.session, self.job, self.now = session, job, now
+        self.writer = MovementWriter(session, job.school_id, job.created_by)
+        self.people: dict[str, Person] = {}
+        self.classes: dict[str, SchoolClass] = {}
+        self.enrolled: set[UUID] = set()
+        self.ties: set[tuple[UUID, UUID]] = set()
+        self.roles: set[tuple[UUID, str]] = set()
+
+    async def load(self, rows: list[dict]) -> None:
+        school_id = self.job.school_id
+        wanted = {r["data"].get(k) for r in rows for k in ("snils", "child_snils")} - {None}
+        if wanted:
+            for p in await self.session.scalars(
+                select(Person).filter_by(school_id=school_id).where(Person.snils.in_(wanted))
+            ):
+                self.people[p.snils] = p  # type: ignore[index]
+        for c in await self.session.scalars(
+            select(SchoolClass).filter_by(school_id=school_id, academic_year=self.job.academic_year)
+        ):
+            self.classes[c.name] = c
+        self.enrolled = set(
+            await self.session.scalars(
+                select(Enrolment.student_id)
+                .join(SchoolClass, SchoolClass.id == Enrolment.class_id)
+                .where(Enrolment.school_id == school_id, SchoolClass.academic_year == self.job.academic_year)
+            )
+        )
+        if self.job.kind in ("parents", "oneroster"):
+            ties = await self.session.execute(
+                select(Guardianship.guardian_id, Guardianship.student_id).filter_by(school_id=school_id)
+            )
+            self.ties = {(g, s) for g, s in ties}
+        if self.job.kind in ("staff", "oneroster"):
+            roles = await self.session.execute(
+                select(StaffRole.person_id, StaffRole.role).filter_by(school_id=school_id)
+            )
+            self.roles = {(p, r) for p, r in roles}
+
+    async def person(self, data: dict[str, Any]) -> Person:
+        snils = data.get("snils")
+        if snils and snils in self.people:
+            return self.people[snils]
+        fields = ("last_name", "first_name", "middle_name", "birth_date", "snils", "phone", "email")
+        # The id is ours, so a whole chunk of people goes in with one flush instead of one each.
+        person = Person(
+            id=uuid4(), school_id=self.job.school_id, consent_at=self.now, **{f: data.get(f) for f in fields}
+        )
+        self.session.add(person)
+        if snils:
+            self.people[snils] = person
+        self.writer.events.append(
+            PersonRegistered(
+                person_id=person.id,
+                last_name=person.last_name,
+                first_name=person.first_name,
+                middle_name=person.middle_name,
+                birth_date=person.birth_date,
+                snils=person.snils,
+            )
+        )
+        return person
+
+    def enrol(self, student: Person, class_name: str, on: date | None) -> None:
+        if student.id in self.enrolled:
+            return
+        school_class = self.classes[class_name]
+        day = on or self.now.date()
+        self.writer.enrol(student.id, school_class, day)
+        self.writer.record(student.id, "enrolled", day, to_class=school_class, reason="загрузка из файла")
+        self.enrolled.add(student.id)
+
+    async def person_for(self, data: dict[str, Any]) -> Person | None:
+        """The row's person, made first for the whole chunk: its links then refer to rows already in."""
+        kind = data.get("kind") or self.job.kind
+        return await self.person(data) if kind in ("students", "parents", "staff") else None
+
+    async def apply(self, data: dict[str, Any], person: Person | None) -> None:
+        # A OneRoster archive holds rows of several kinds, each marked with its own.
+        kind = data.pop("kind", None) or self.job.kind
+        if kind == "classes":
+            year = data.get("academic_year") or self.job.academic_year
+            grade, letter = parse_class(data["class_name"])
+            exists = await self.session.scalar(
+                select(SchoolClass.id).filter_by(
+                    school_id=self.job.school_id, academic_year=year, grade=grade, letter=letter
+                )
+            )
+            if exists:
+                return
+            created = SchoolClass(school_id=self.job.school_id, grade=grade, letter=letter, academic_year=year)
+            self.session.add(created)
+            await self.session.flush()
+            if year == self.job.academic_year:
+                self.classes[created.name] = created
+            self.writer.events.append(
+                ClassCreated(class_id=created.id, grade=grade, letter=letter, name=created.name, academic_year=year)
+            )
+        elif kind == "students":
+            assert person is not None
+            if data.get("class_name"):
+                self.enrol(person, data["class_name"], data.get("enrolled_on"))
+        elif kind == "enrolments":
+            self.enrol(self.people[data["snils"]], data["class_name"], data.get("enrolled_on"))
+        elif kind == "parents":
+            assert person is not None
+            child = self.people[data["child_snils"]]
+            if (person.id, child.id) not in self.ties:
+                self.ties.add((person.id, child.id))
+                relation = data.get("relation") or "родитель"
+                self.session.add(
+                    Guardianship(
+                        school_id=self.job.school_id, guardian_id=person.id, student_id=child.id, relation=relation
+                    )
+                )
+                self.writer.events.append(
+                    GuardianshipLinked(guardian_id=person.id, student_id=child.id, relation=relation)
+                )
+        elif kind == "staff":
+            assert person is not None
+            for role in data["roles"]:
+                if (person.id, role) not in self.roles:
+                    self.roles.add((person.id, role))
+                    self.session.add(StaffRole(school_id=self.job.school_id, person_id=person.id, role=role))
+                    self.writer.events.append(StaffRoleGranted(person_id=person.id, role=role))
+
+
+def row_data(stored: dict) -> dict[str, Any]:
+    data = dict(stored["data"])
+    for name in DATE_FIELDS:
+        if data.get(name):
+            data[name] = date.fromisoformat(data[name])
+    return data
+
+
+async def apply_next_chunk(db: Database, job_id: UUID, school_id: UUID) -> bool:
+    """One chunk of the job in one transaction; False when the job has nothing more to do."""
+    async with db.transaction(Tenant(school_id=school_id)) as session:
+        job = await session.scalar(
+            select(ImportJob)
+            .options(undefer(ImportJob.rows))
+            .where(ImportJob.id == job_id, ImportJob.status == "applying")
+            .with_for_update(skip_locked=True)
+        )
+        if job is None:
+            return False
+        now = datetime.now(UTC)
+        chunk = job.rows[job.applied_rows : job.applied_rows + CHUNK]
+        writer = ChunkWriter(session, job, now)
+        await writer.load(chunk)
+        rows = [row_data(stored) for stored in chunk]
+        people = [await writer.person_for(data) for data in rows]
+        await session.flush()
+        for data, person in zip(rows, people, strict=True):
+            await writer.apply(data, person)
+        await writer.writer.flush()
+        job.applied_rows += len(chunk)
+        if job.applied_rows >= job.valid_rows:
+            job.status, job.finished_at = "done", now
+        return job.status == "applying"
+
+
+async def run_job(db: Database, job_id: UUID, school_id: UUID) -> None:
+    try:
+        more = True
+        while more:
+            more = await apply_next_chunk(db, job_id, school_id)
+    except Exception as exc:
+        # The chunk rolled back whole; the job stops where the last whole chunk left it.
+        log.exception("import_failed", job_id=str(job_id))
+        async with db.transaction(Tenant(school_id=school_id)) as session:
+            job = await session.get(ImportJob, job_id, with_for_update=True)
+            if job is not None and job.status == "applying":
+                job.status, job.finished_at = "failed", datetime.now(UTC)
+                job.message = (
+                    f"Загрузка остановлена после {job.applied_rows} строк: {type(exc).__name__}. "
+                    "Загруженные строки сохранены; проверьте данные школы и загрузите оставшиеся строки заново."
+                )
+
+
+class ImportWorker:
+    """Applies jobs in the background; woken by the route that starts one, and polling for jobs left by a restart."""
+
+    def __init__(self, db: Database, poll_seconds: float = 2.0) -> None:
+        self.db = db
+        self.poll_seconds = poll_seconds
+        self.wake = asyncio.Event()
+        #: Jobs being applied by this process, each in its own task: one school's file does not wait for another's.
+        self.running: dict[UUID, asyncio.Task] = {}
+
+    async def pending(self) -> list[tuple[UUID, UUID]]:
+        # Across schools: the read-only region tenancy sees every school's jobs; each is then applied in its own.
+        async with self.db.transaction(Tenant(region_read=True)) as session:
+            rows = await session.execute(
+                select(ImportJob.id, ImportJob.school_id).where(ImportJob.status == "applying")
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    async def run(self) -> None:
+        try:
+            while True:
+                try:
+                    for job_id, school_id in await self.pending():
+                        if job_id not in self.running:
+                            task = asyncio.create_task(run_job(self.db, job_id, school_id), name=f"import-{job_id}")
+                            self.running[job_id] = task
+                            task.add_done_callback(lambda _, job_id=job_id: self.running.pop(job_id, None))
+                except Exception:
+                    log.exception("import_worker_error")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
+                self.wake.clear()
+        finally:
+            for task in list(self.running.values()):
+                task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def import_worker(app: FastAPI) -> AsyncIterator[None]:
+    worker = ImportWorker(app.state.db)
+    app.state.imports = worker
+    task = asyncio.create_task(worker.run(), name="imports")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,213 @@
+"""Benchmark: a municipality loaded through the bulk import (R-15), from the region generator's people.
+
+Generates a region (``devstack.region``, seed 1), writes each school's people as the import's own
+CSV files (classes, students, parents, staff; UTF-8, ``;``), then runs roster in-process on its own
+per-run database (dropped after) and, school by school, sends each file through the same HTTP
+routes the secretary's screen uses: the dry run, then applying all rows, polling the job until it
+is done. The events are written to the outbox in each chunk's transaction; the relay is off, and
+the replicas of the other services are not run here. Prints the people loaded, the wall time from
+the first file to the last row committed, rows a second, time per kind, and peak memory.
+
+Usage: ``uv run python tests/perf/bench_import.py [--schools 50] [--parallel 4]``; figures in docs/performance.md.
+"""
+
+import argparse
+import asyncio
+import csv
+import io
+import logging
+import os
+import platform
+import resource
+import time
+from collections import defaultdict
+from uuid import UUID, uuid4
+
+import httpx
+
+from chassis.auth import Caller, TokenSigner
+from chassis.settings import ServiceSettings
+from chassis.testing import (
+    auth_headers,
+    drop_database,
+    running_app,
+    test_database_url,
+    test_settings,
+    verifier_for,
+)
+from devstack.region import Region, RegionSpec, generate
+from roster.main import build_app
+from roster.settings import RosterSettings
+
+
+def table(header: list[str], rows: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(
+        ["" if v is None else (v.strftime("%d.%m.%Y") if hasattr(v, "strftime") else v) for v in r] for r in rows
+    )
+    return out.getvalue().encode()
+
+
+def import_files(region: Region) -> dict[UUID, list[tuple[str, bytes]]]:
+    """Each school's files in the order they load: a parent names a child already loaded."""
+    people = {p.id: p for p in region.people}
+    by_school: dict[UUID, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    classes = {c.id: c for c in region.classes}
+    for c in region.classes:
+        by_school[c.school_id]["classes"].append([c.name])
+    for e in region.enrolments:
+        s = people[e.student_id]
+        by_school[e.school_id]["students"].append(
+            [s.last_name, s.first_name, s.middle_name, s.birth_date, s.snils, classes[e.class_id].name, e.enrolled_on]
+        )
+    for g in region.guardianships:
+        p = people[g.guardian_id]
+        by_school[g.school_id]["parents"].append(
+            [p.last_name, p.first_name, p.middle_name, p.snils, people[g.student_id].snils, g.relation]
+        )
+    leads = {c.class_teacher_id for c in region.classes}
+    for p in region.people:
+        if p.kind == "teacher":
+            roles = "учитель, классный руководитель" if p.id in leads else "учитель"
+            by_school[p.school_id]["staff"].append([p.last_name, p.first_name, p.middle_name, p.snils, roles])
+    headers = {
+        "classes": ["Класс"],
+        "students": ["Фамилия", "Имя", "Отчество", "Дата рождения", "СНИЛС", "Класс", "Дата зачисления"],
+        "parents": ["Фамилия", "Имя", "Отчество", "СНИЛС", "СНИЛС обучающегося", "Кем приходится"],
+        "staff": ["Фамилия", "Имя", "Отчество", "СНИЛС", "Роли"],
+    }
+    return {
+        school: [(kind, table(headers[kind], files[kind])) for kind in ("classes", "students", "parents", "staff")]
+        for school, files in by_school.items()
+    }
+
+
+#: Seconds spent per kind of file: the dry run, and applying until done (summed over schools).
+PHASES: dict[str, float] = defaultdict(float)
+
+
+async def load_school(
+    client: httpx.AsyncClient, signer: TokenSigner, files: list[tuple[str, bytes]], n: int
+) -> tuple[UUID, int]:
+    region = Caller(uuid4(), "Регион", region_roles=frozenset({"region_admin"}))
+    body = {"name": f"МБОУ СОШ № {n} (бенчмарк)", "short_name": f"СОШ {n}", "municipality": "Город"}
+    school_id = UUID((await client.post("/schools", json=body, headers=auth_headers(signer, region))).json()["id"])
+    secretary = Caller(uuid4(), "Секретарь", school_roles=frozenset({(school_id, "secretary")}))
+    headers = auth_headers(signer, secretary)
+    rows = 0
+    for kind, content in files:
+        began = time.perf_counter()
+        checked = await client.post(
+            f"/schools/{school_id}/imports", params={"kind": kind}, content=content, headers=headers
+        )
+        job = checked.json()
+        if checked.status_code != 201 or job["error_count"]:
+            raise RuntimeError(f"{kind}: {checked.status_code} {str(job)[:500]}")
+        applied = await client.post(
+            f"/schools/{school_id}/imports/{job['id']}/apply", json={"mode": "all", "consent": True}, headers=headers
+        )
+        assert applied.status_code == 202, applied.text
+        PHASES[f"{kind} dry run"] += time.perf_counter() - began
+        began = time.perf_counter()
+        while job["status"] not in ("done", "failed"):
+            await asyncio.sleep(0.5)
+            job = (await client.get(f"/schools/{school_id}/imports/{job['id']}", headers=headers)).json()
+        if job["status"] != "done":
+            raise RuntimeError(f"{kind}: {job['message']}")
+        PHASES[f"{kind} apply"] += time.perf_counter() - began
+        rows += job["applied_rows"]
+    return school_id, rows
+
+
+async def promote(client: httpx.AsyncClient, signer: TokenSigner, school_id: UUID) -> tuple[int, float, float]:
+    """The school's year closed and the next one planned, then the promotion previewed and run: (students, s, s)."""
+    caller = Caller(uuid4(), "Администратор", school_roles=frozenset({(school_id, "school_admin")}))
+    admin = auth_headers(signer, caller)
+    base = f"/schools/{school_id}"
+    year = (
+        await client.post(f"{base}/years", json={"starts": "2026-09-01", "ends": "2027-05-31"}, headers=admin)
+    ).json()
+    for status in ("active", "closing"):
+        await client.post(f"{base}/years/{year['id']}/status", json={"status": status}, headers=admin)
+    await client.post(f"{base}/years", json={"starts": "2027-09-01", "ends": "2028-05-31"}, headers=admin)
+    body = {"from_year": "2026/2027"}
+    began = time.perf_counter()
+    preview = await client.post(f"{base}/promotion/preview", json=body, headers=admin)
+    previewed = time.perf_counter() - began
+    began = time.perf_counter()
+    done = await client.post(f"{base}/promotion", json=body, headers=admin)
+    if done.status_code != 201:
+        raise RuntimeError(f"promotion: {done.status_code} {done.text[:300]}")
+    return len(preview.json()["students"]), previewed, time.perf_counter() - began
+
+
+async def run(schools: int, parallel: int) -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    generated = time.perf_counter()
+    region = generate(RegionSpec(seed=1, municipalities=1, schools_per_municipality=schools, weeks=0))
+    files = import_files(region)
+    kinds = defaultdict(int)
+    for p in region.people:
+        kinds[p.kind] += 1
+    generated = time.perf_counter() - generated
+    defaults = ServiceSettings()
+    signer = TokenSigner.generate(issuer=defaults.token_issuer, audience=defaults.token_audience)
+    settings = test_settings(
+        RosterSettings,
+        database_url=test_database_url("perf_import_roster"),
+        run_consumers=False,
+        # The outbox is written in each chunk's transaction; publishing it is the relay's work, measured elsewhere.
+        run_relay=False,
+        log_level="WARNING",
+        db_pool_size=parallel + 4,
+    )
+    await drop_database(settings)
+    app = build_app(settings, verifier_for(signer))
+    gate = asyncio.Semaphore(parallel)
+
+    async def one(n: int, school_files: list[tuple[str, bytes]]) -> tuple[UUID, int]:
+        async with gate:
+            return await load_school(client, signer, school_files, n)
+
+    async with running_app(app, settings) as client:
+        client.timeout = httpx.Timeout(300)
+        started = time.perf_counter()
+        cpu_before = time.process_time()
+        loaded = await asyncio.gather(*(one(n, f) for n, f in enumerate(files.values(), start=1)))
+        elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_before
+        rows = sum(r for _, r in loaded)
+        # The largest school goes on to the next year.
+        largest = max(zip(loaded, files.values(), strict=True), key=lambda pair: len(pair[1][1][1]))[0][0]
+        promoted, previewed, ran = await promote(client, signer, largest)
+    await drop_database(settings)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    processor = platform.processor() or platform.machine()
+    print(f"machine: {os.cpu_count()} cores, {processor}, Python {platform.python_version()}")
+    print(
+        f"region: {len(files)} schools, {kinds['student']} students, {kinds['parent']} parents, "
+        f"{kinds['teacher']} staff, {len(region.classes)} classes (generated in {generated:.1f} s)"
+    )
+    print(
+        f"import: {rows} rows committed in {elapsed:.1f} s ({rows / elapsed:.0f} rows/s), {parallel} schools at a time"
+    )
+    print(f"promotion of the largest school ({promoted} students): preview {previewed:.1f} s, run {ran:.1f} s")
+    print(
+        f"CPU of this process (client and roster) while importing: {cpu:.1f} s ({rows / cpu:.0f} rows per CPU-second)"
+    )
+    print("per kind, summed over schools: " + ", ".join(f"{k} {v:.1f} s" for k, v in PHASES.items()))
+    print(f"peak memory of the process (generator, files and roster together): {peak:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--schools", type=int, default=50)
+    parser.add_argument("--parallel", type=int, default=4)
+    args = parser.parse_args()
+    asyncio.run(run(args.schools, args.parallel))
+
+
+if __name__ == "__main__":
+    main()
