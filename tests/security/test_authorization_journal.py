@@ -294,6 +294,49 @@ def gradebook_skip(row: Row, role: str, scope: Scope) -> str | None:
     return None
 
 
+#: Routes whose rows are kept here (and held to DOMAIN.md's roles table by test_authorization_matrix.py) but not
+#: yet run by this module: they arrived with the corrections, the period marks and the reports after this runner,
+#: and its world has none of their objects or request bodies yet (disputes, homework, periods and their closes,
+#: exemptions). Their own API tests assert their refusals; a route here that no longer exists fails below.
+NOT_YET_RUN = {
+    "PUT /schools/{school_id}/work-types",
+    "PUT /schools/{school_id}/pass-fail-subjects",
+    "DELETE /schools/{school_id}/marks/{mark_id}",
+    "PATCH /schools/{school_id}/marks/{mark_id}/work-type",
+    "DELETE /schools/{school_id}/lessons/{lesson_id}",
+    "POST /schools/{school_id}/lessons/{lesson_id}/move",
+    "POST /schools/{school_id}/lessons/{lesson_id}/homework",
+    "PUT /schools/{school_id}/policy/homework-deadline",
+    "POST /schools/{school_id}/marks/{mark_id}/disputes",
+    "POST /schools/{school_id}/disputes/{dispute_id}/answer",
+    "GET /schools/{school_id}/students/{student_id}/disputes",
+    "PUT /schools/{school_id}/period-policy",
+    "POST /schools/{school_id}/courses/{course_id}/exemptions",
+    "DELETE /schools/{school_id}/exemptions/{exemption_id}",
+    "GET /schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}",
+    "PUT /schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}/marks/{student_id}",
+    "PUT /schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}/marks",
+    "POST /schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}/close",
+    "POST /schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}/reopen",
+    "GET /schools/{school_id}/courses/{course_id}/periods/{kind}/{period_id}/log",
+    "GET /schools/{school_id}/attestation-risks",
+    "GET /schools/{school_id}/students/{student_id}/forecast",
+    "GET /schools/{school_id}/classes/{class_id}/forecast",
+    "PATCH /schools/{school_id}/absences/{absence_id}/lesson",
+    "POST /schools/{school_id}/classes/{class_id}/absence-reasons",
+    "GET /schools/{school_id}/classes/{class_id}/attendance",
+    "GET /schools/{school_id}/students/{student_id}/period-marks",
+}
+
+
+def runnable(service: str) -> list[Row]:
+    return [r for r in ROWS if r.service == service and f"{r.method} {r.path}" not in NOT_YET_RUN]
+
+
+def test_every_route_not_run_here_is_still_a_route():
+    assert {f"{r.method} {r.path}" for r in ROWS} >= NOT_YET_RUN
+
+
 #: Found by the matrix and not fixed here: gradebook does not know class teachers (roster's
 #: ClassTeacherAssigned is not replicated to it), so a class teacher cannot read the other subjects'
 #: journals of their class (DOMAIN §1: «their class, all subjects»); they read them in reporting.
@@ -304,7 +347,7 @@ GRADEBOOK_GAPS = {
 }
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r.service == "gradebook"], ids=row_id)
+@pytest.mark.parametrize("row", runnable("gradebook"), ids=row_id)
 async def test_gradebook_answers_as_the_domain_says(gradebook, token_signer, row):
     client, world = gradebook
     await run_row(client, token_signer, world, row, gradebook_skip, GRADEBOOK_GAPS)
@@ -413,7 +456,7 @@ def attendance_skip(row: Row, role: str, scope: Scope) -> str | None:
 ATTENDANCE_GAPS = {("GET /schools/{school_id}/students/{student_id}/summary", "parent", Scope.OWN)}
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r.service == "attendance"], ids=row_id)
+@pytest.mark.parametrize("row", runnable("attendance"), ids=row_id)
 async def test_attendance_answers_as_the_domain_says(attendance, token_signer, row):
     client, world = attendance
     await run_row(client, token_signer, world, row, attendance_skip, ATTENDANCE_GAPS)
@@ -490,7 +533,7 @@ REPORTING_GAPS = {
 }
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r.service == "reporting"], ids=row_id)
+@pytest.mark.parametrize("row", runnable("reporting"), ids=row_id)
 async def test_reporting_answers_as_the_domain_says(reporting, token_signer, row):
     client, world = reporting
     await run_row(client, token_signer, world, row, reporting_skip, REPORTING_GAPS)

@@ -358,15 +358,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     urls = dict(item.split("=", 1) for item in args.database_url)
     settings = ServiceSettings()
 
-    def database(service: str) -> Database:
-        url = urls.get(service) or ServiceSettings(service_name=service).database_url
+    def database(service: str, *, owner: bool = False) -> Database:
+        # The consumer's tables are recreated and switched: its database's owner does that, as migrations do.
+        service_settings = ServiceSettings(service_name=service)
+        url = urls.get(service) or (service_settings.owner_database_url if owner else service_settings.database_url)
         return Database(url, source=f"/{service}", pool_size=2, max_overflow=0)
 
     # Run as ``__main__``, this module is not the ``chassis.rebuild`` the services' handlers registered with.
     registered = importlib.import_module("chassis.rebuild")
 
     async def run() -> Rebuilt:
-        own = database(consumer.name.split(".")[0])
+        own = database(consumer.name.split(".")[0], owner=True)
         registries = [producer_snapshots(service) for service in PRODUCERS]
         producers = [(database(r.service), r) for r in registries if r.for_consumer(consumer.event_types)]
         try:

@@ -7,12 +7,16 @@ import aio_pika
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, Uuid, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from chassis.consumers import Consumer
+from chassis.db import Database
 from chassis.events import emit_event
 from chassis.rebuild import RebuildFailed, read_model, rebuild, schemas_for
 from chassis.snapshots import Snapshot, Snapshots
 from chassis.tenancy import Tenant
+from chassis.testing import create_tables
 from contracts.roster import SubjectCreated
 
 from .conftest import Probe
@@ -43,19 +47,30 @@ def subject_names(*, failing: bool = False) -> Consumer:
 
 @pytest.fixture
 async def live(probe_app: Probe) -> AsyncIterator[Probe]:
-    async with probe_app.app.state.db.engine.begin() as connection:
+    owner = create_async_engine(probe_app.settings.owner_database_url, poolclass=NullPool)
+    async with owner.begin() as connection:
         await connection.run_sync(replica_metadata.drop_all)
-        await connection.run_sync(replica_metadata.create_all)
+    await create_tables(probe_app.settings, replica_metadata)
+    async with owner.begin() as connection:
         await connection.execute(text("CREATE INDEX probe_subject_names_by_name ON probe_subject_names (name)"))
     yield probe_app
-    async with probe_app.app.state.db.engine.begin() as connection:
+    async with owner.begin() as connection:
         await connection.run_sync(replica_metadata.drop_all)
+    await owner.dispose()
 
 
-async def names(probe: Probe, school, schema: str = "public") -> dict:
+@pytest.fixture
+async def owner_db(live: Probe) -> AsyncIterator[Database]:
+    """A rebuild changes schemas, so it runs as the database's owner, as migrations do (never the runtime role)."""
+    db = Database(live.settings.owner_database_url, source="/probe")
+    yield db
+    await db.dispose()
+
+
+async def names(probe: Probe, school, schema: str = "public", db: Database | None = None) -> dict:
     """The school's rows (the probe's outbox also holds other tests' subjects, which the tail replays)."""
     query = text(f'SELECT id, name FROM "{schema}".probe_subject_names WHERE school_id = :school')
-    async with probe.app.state.db.engine.connect() as connection:
+    async with (db or probe.app.state.db).engine.connect() as connection:
         return dict((await connection.execute(query, {"school": school})).all())
 
 
@@ -70,8 +85,8 @@ def producer_with(state: dict, school) -> Snapshots:
     return registry
 
 
-async def test_the_rebuilt_table_replaces_the_live_one_with_the_producers_state(live: Probe):
-    db, school = live.app.state.db, uuid4()
+async def test_the_rebuilt_table_replaces_the_live_one_with_the_producers_state(live: Probe, owner_db: Database):
+    db, school = owner_db, uuid4()
     renamed, kept = uuid4(), uuid4()
     async with db.transaction(Tenant(school_id=school)) as session:
         await emit_event(session, SubjectCreated(subject_id=renamed, name="Алгебра"), school_id=school)
@@ -92,7 +107,8 @@ async def test_the_rebuilt_table_replaces_the_live_one_with_the_producers_state(
         result = await rebuild(db, connection, live.settings, consumer, producers, keep_old=True)
     assert await names(live, school) == state
     assert result.snapshots == 2 and result.kept == schemas_for(consumer.name)[1]
-    assert "лишняя строка" in (await names(live, school, result.kept)).values()
+    # The replaced tables are the owner's to inspect or drop: the service's own role cannot even see them.
+    assert "лишняя строка" in (await names(live, school, result.kept, db)).values()
     async with db.engine.connect() as connection:
         indexes = set(
             await connection.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'probe_subject_names'"))
@@ -102,8 +118,8 @@ async def test_the_rebuilt_table_replaces_the_live_one_with_the_producers_state(
     assert {"probe_subject_names_pkey", "probe_subject_names_by_name"} <= indexes
 
 
-async def test_a_rebuild_that_fails_leaves_the_live_table_as_it_was(live: Probe):
-    db, school = live.app.state.db, uuid4()
+async def test_a_rebuild_that_fails_leaves_the_live_table_as_it_was(live: Probe, owner_db: Database):
+    db, school = owner_db, uuid4()
     async with db.engine.begin() as connection:
         await connection.execute(insert(replica).values(id=uuid4(), school_id=school, name="живая строка"))
     consumer = subject_names(failing=True)
@@ -117,8 +133,8 @@ async def test_a_rebuild_that_fails_leaves_the_live_table_as_it_was(live: Probe)
     assert not set(schemas_for(consumer.name)) & schemas
 
 
-async def test_one_rebuild_of_a_consumer_at_a_time(live: Probe):
-    db, consumer = live.app.state.db, subject_names()
+async def test_one_rebuild_of_a_consumer_at_a_time(live: Probe, owner_db: Database):
+    db, consumer = owner_db, subject_names()
     running = await aio_pika.connect(live.settings.amqp_url)
     async with running:
         channel = await running.channel()
