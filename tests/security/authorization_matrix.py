@@ -284,6 +284,26 @@ ROWS = [
     row(
         "reporting", "GET", "/schools/{school_id}/classes/{class_id}/students", "R-1", SCHOOL_READERS, class_teacher=OWN
     ),
+    row(
+        "reporting", "GET", "/schools/{school_id}/classes/{class_id}/periods", "R-60", SCHOOL_READERS, class_teacher=OWN
+    ),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/reports/summary-sheet",
+        "R-60",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/reports/attendance",
+        "R-60",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row("reporting", "GET", "/schools/{school_id}/reports/journal-fill", "R-62", SCHOOL_READERS),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     row("gateway", "GET", "/api/v1/diary", "R-1", FAMILY),

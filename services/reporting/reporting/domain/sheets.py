@@ -1,0 +1,291 @@
+"""Сводные ведомости and the journal-fill control (R-60, R-62): pure computations over a class's records.
+
+A summary sheet (сводная ведомость успеваемости и посещаемости) has a row per student and a
+column per subject: the current marks' average and weighted average, the period mark when one
+is set (R-27), and the student's absences by reason (R-42). Its foot gives each subject's
+class figures and, once period marks exist, the R-66 indicators of those marks.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from reporting.domain.absences import ABSENCE_CODES, is_late
+from reporting.domain.indicators import PeriodIndicators, ScoredMark, average, period_indicators, weighted_average
+from reporting.domain.people import russian_sort_key
+from reporting.domain.periods import DateRange
+
+
+@dataclass(frozen=True)
+class ClassStudent:
+    student_id: UUID
+    name: str | None
+
+
+@dataclass(frozen=True)
+class StudentMark:
+    student_id: UUID
+    subject: str
+    value: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class StudentAbsence:
+    student_id: UUID
+    subject: str
+    date: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class StudentPeriodMark:
+    """Четвертная (полугодовая, …) отметка of a student in a subject: "5".."2" or "н/а" (R-27)."""
+
+    student_id: UUID
+    subject: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SheetCell:
+    marks: int
+    average: float | None
+    weighted_average: float | None
+    period_mark: str | None
+
+
+@dataclass(frozen=True)
+class AbsenceCounts:
+    """Уроки пропущено: всего, по болезни (Б), по уважительной (У), без уважительной (Н); опоздания (О)."""
+
+    missed: int = 0
+    ill: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    lates: int = 0
+
+
+def absence_counts(reasons: Iterable[str]) -> AbsenceCounts:
+    counted = defaultdict(int)
+    for reason in reasons:
+        counted[reason] += 1
+    missed = sum(n for reason, n in counted.items() if not is_late(reason))
+    return AbsenceCounts(missed, counted["ill"], counted["excused"], counted["unexcused"], counted["late"])
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    student: ClassStudent
+    cells: dict[str, SheetCell]
+    absences: AbsenceCounts
+    #: Средний балл of all the student's current marks in the period.
+    average: float | None
+
+
+@dataclass(frozen=True)
+class SubjectFoot:
+    """A subject's class figures: the class's average, students with no or one mark (R-62), period-mark indicators."""
+
+    average: float | None
+    without_marks: int
+    with_one_mark: int
+    indicators: PeriodIndicators | None
+
+
+@dataclass(frozen=True)
+class SummarySheet:
+    subjects: list[str]
+    rows: list[SheetRow]
+    feet: dict[str, SubjectFoot]
+    absences: AbsenceCounts
+
+
+def _ordered(students: Iterable[ClassStudent]) -> list[ClassStudent]:
+    return sorted(students, key=lambda s: (*russian_sort_key(s.name), str(s.student_id)))
+
+
+def summary_sheet(
+    students: Iterable[ClassStudent],
+    marks: Iterable[StudentMark],
+    absences: Iterable[StudentAbsence],
+    period_marks: Iterable[StudentPeriodMark] = (),
+    subjects: Iterable[str] = (),
+) -> SummarySheet:
+    """The class's summary sheet; ``subjects`` adds subjects taught with no mark yet (they still get a column)."""
+    roster = _ordered(students)
+    known = {s.student_id for s in roster}
+    scored: dict[tuple[UUID, str], list[ScoredMark]] = defaultdict(list)
+    for mark in marks:
+        if mark.student_id in known:
+            scored[mark.student_id, mark.subject].append(ScoredMark(mark.value, mark.weight))
+    final = {(p.student_id, p.subject): p.value for p in period_marks if p.student_id in known}
+    reasons: dict[UUID, list[str]] = defaultdict(list)
+    for absence in absences:
+        if absence.student_id in known:
+            reasons[absence.student_id].append(absence.reason)
+    names = set(subjects) | {subject for _, subject in scored} | {subject for _, subject in final}
+    ordered_subjects = sorted(names, key=lambda s: s.lower())
+
+    rows = []
+    for student in roster:
+        cells = {}
+        for subject in ordered_subjects:
+            its = scored.get((student.student_id, subject), [])
+            cells[subject] = SheetCell(
+                len(its), average(its), weighted_average(its), final.get((student.student_id, subject))
+            )
+        every = [m for subject in ordered_subjects for m in scored.get((student.student_id, subject), [])]
+        rows.append(SheetRow(student, cells, absence_counts(reasons[student.student_id]), average(every)))
+
+    feet = {}
+    for subject in ordered_subjects:
+        per_student = [scored.get((s.student_id, subject), []) for s in roster]
+        subject_finals = [final[s.student_id, subject] for s in roster if (s.student_id, subject) in final]
+        feet[subject] = SubjectFoot(
+            average=average(m for its in per_student for m in its),
+            without_marks=sum(1 for its in per_student if not its),
+            with_one_mark=sum(1 for its in per_student if len(its) == 1),
+            indicators=period_indicators(subject_finals),
+        )
+    every_reason = [r for s in roster for r in reasons[s.student_id]]
+    return SummarySheet(ordered_subjects, rows, feet, absence_counts(every_reason))
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    student: ClassStudent
+    #: Per day of the month: the codes of the lessons missed that day, e.g. "2Б" or "Н О".
+    days: dict[date, str]
+    counts: AbsenceCounts
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """Ведомость посещаемости за месяц (R-60): a row per student, a column per day, totals by reason."""
+
+    days: list[date]
+    rows: list[AttendanceRow]
+    counts: AbsenceCounts
+
+
+def _day_codes(reasons: list[str]) -> str:
+    counted: dict[str, int] = defaultdict(int)
+    for reason in reasons:
+        counted[ABSENCE_CODES[reason]] += 1
+    return " ".join(f"{n if n > 1 else ''}{code}" for code, n in sorted(counted.items()))
+
+
+def attendance_sheet(
+    students: Iterable[ClassStudent], absences: Iterable[StudentAbsence], dates: DateRange
+) -> AttendanceSheet:
+    roster = _ordered(students)
+    by_student_day: dict[UUID, dict[date, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for absence in absences:
+        if dates.start <= absence.date <= dates.end:
+            by_student_day[absence.student_id][absence.date].append(absence.reason)
+    rows = []
+    for student in roster:
+        days = by_student_day.get(student.student_id, {})
+        reasons = [r for day_reasons in days.values() for r in day_reasons]
+        rows.append(
+            AttendanceRow(student, {d: _day_codes(rs) for d, rs in sorted(days.items())}, absence_counts(reasons))
+        )
+    every = [r for s in roster for rs in by_student_day.get(s.student_id, {}).values() for r in rs]
+    return AttendanceSheet(dates.days(), rows, absence_counts(every))
+
+
+@dataclass(frozen=True)
+class FillLesson:
+    """A lesson recorded in the journal: its class, teacher, date, and whether topic and homework were written."""
+
+    class_id: UUID
+    teacher_id: UUID | None
+    date: date
+    topic: str
+    homework: str | None
+
+
+@dataclass(frozen=True)
+class FillClass:
+    class_id: UUID
+    class_name: str
+    students: list[UUID]
+
+
+@dataclass(frozen=True)
+class ClassFill:
+    """Заполнение журнала одного класса за неделю или месяц (R-62)."""
+
+    class_id: UUID
+    class_name: str
+    lessons: int
+    #: Scheduled lessons up to the end of the range with no record in the journal.
+    unrecorded: int
+    with_topic: int
+    with_homework: int
+    students: int
+    students_without_marks: int
+    students_with_one_mark: int
+    marks: int
+    #: Накопляемость: marks per student in the range.
+    marks_per_student: float | None
+
+
+@dataclass(frozen=True)
+class JournalFill:
+    dates: DateRange
+    classes: list[ClassFill]
+    #: Teachers who recorded a lesson in the range, of those who recorded any this year.
+    active_teachers: int
+    known_teachers: int
+
+    @property
+    def active_share(self) -> float | None:
+        return round(self.active_teachers / self.known_teachers * 100, 1) if self.known_teachers else None
+
+
+def journal_fill(
+    dates: DateRange,
+    classes: Iterable[FillClass],
+    lessons: Iterable[FillLesson],
+    marks_by_student: dict[UUID, int],
+    unrecorded_by_class: dict[UUID, int],
+    known_teachers: set[UUID],
+) -> JournalFill:
+    """The school's journal-fill control: per class, lessons with topic and homework, students with no or one
+    mark, mark accumulation, lessons of the timetable left unrecorded; and the share of teachers active."""
+    in_range = [lesson for lesson in lessons if dates.start <= lesson.date <= dates.end]
+    by_class: dict[UUID, list[FillLesson]] = defaultdict(list)
+    for lesson in in_range:
+        by_class[lesson.class_id].append(lesson)
+    rows = []
+    for school_class in sorted(classes, key=lambda c: _class_order(c.class_name)):
+        its = by_class.get(school_class.class_id, [])
+        counts = [marks_by_student.get(s, 0) for s in school_class.students]
+        total = sum(counts)
+        rows.append(
+            ClassFill(
+                class_id=school_class.class_id,
+                class_name=school_class.class_name,
+                lessons=len(its),
+                unrecorded=unrecorded_by_class.get(school_class.class_id, 0),
+                with_topic=sum(1 for lesson in its if lesson.topic.strip()),
+                with_homework=sum(1 for lesson in its if (lesson.homework or "").strip()),
+                students=len(counts),
+                students_without_marks=sum(1 for n in counts if n == 0),
+                students_with_one_mark=sum(1 for n in counts if n == 1),
+                marks=total,
+                marks_per_student=round(total / len(counts), 1) if counts else None,
+            )
+        )
+    active = {lesson.teacher_id for lesson in in_range if lesson.teacher_id is not None}
+    return JournalFill(dates, rows, len(active), len(known_teachers | active))
+
+
+def _class_order(name: str) -> tuple[int, str]:
+    """5А before 10А: the grade's number first, then the letter."""
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (int(digits) if digits else 0, name)

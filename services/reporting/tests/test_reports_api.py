@@ -1,0 +1,257 @@
+"""Reports over HTTP, fed by events through the real broker: the summary sheet, attendance by month and the
+journal-fill control as JSON, XLSX (read back), PDF (text extracted, a page rendered) and CSV; bad input."""
+
+import csv
+import io
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from openpyxl import load_workbook
+
+from chassis.testing import eventually, person, publish_event, refused
+from contracts.attendance import AbsenceRecorded
+from contracts.gradebook import LessonRecorded, MarkPosted
+from contracts.roster import ClassCreated, ReportingPeriod, ReportingPeriodsSet, SchoolRegistered
+
+QUARTER = uuid4()
+MATHS, RUSSIAN = uuid4(), uuid4()
+TEACHER = uuid4()
+
+
+async def school_with_records(settings, client, as_, family) -> None:
+    """Школа № 7: 5А follows the quarters; Анна has 5 and 3 (контрольная) in maths, Борис a 2 and two absences."""
+    school, klass = family.school_id, family.class_id
+    events = [
+        SchoolRegistered(school_id=school, name="МБОУ СОШ № 7", short_name="СОШ № 7", municipality="Центральный"),
+        ClassCreated(class_id=klass, grade=5, letter="А", name="5А", academic_year="2026/2027"),
+        ReportingPeriodsSet(
+            scheme_id=uuid4(),
+            version=1,
+            year_id=uuid4(),
+            kind="quarters",
+            grades=list(range(2, 10)),
+            periods=[
+                ReportingPeriod(
+                    period_id=QUARTER, number=1, name="1 четверть", starts=date(2026, 9, 1), ends=date(2026, 10, 25)
+                )
+            ],
+        ),
+    ]
+    lessons = {}
+    for day, subject_id, subject, homework in [
+        (date(2026, 10, 5), MATHS, "Математика", "№ 12"),
+        (date(2026, 10, 6), MATHS, "Математика", None),
+        (date(2026, 10, 6), RUSSIAN, "Русский язык", "упр. 5"),
+    ]:
+        lesson_id = uuid4()
+        lessons[day, subject] = lesson_id
+        events.append(
+            LessonRecorded(
+                lesson_id=lesson_id,
+                version=1,
+                assignment_id=uuid4(),
+                class_id=klass,
+                subject_id=subject_id,
+                subject_name=subject,
+                teacher_id=TEACHER,
+                date=day,
+                topic="Тема урока",
+                homework=homework,
+            )
+        )
+
+    def mark(student, day, value, weight, subject="Математика"):
+        return MarkPosted(
+            mark_id=uuid4(),
+            lesson_id=lessons[day, subject],
+            student_id=student.person_id,
+            class_id=klass,
+            subject_id=MATHS,
+            subject_name=subject,
+            teacher_id=TEACHER,
+            date=day,
+            value=value,
+            work_type="test" if weight > 1 else "answer",
+            weight=weight,
+        )
+
+    def absence(student, day, subject, reason):
+        return AbsenceRecorded(
+            absence_id=uuid4(),
+            lesson_id=lessons[day, subject],
+            student_id=student.person_id,
+            class_id=klass,
+            subject_name=subject,
+            date=day,
+            reason=reason,
+        )
+
+    events += [
+        mark(family.anna, date(2026, 10, 5), "5", 1.0),
+        mark(family.anna, date(2026, 10, 6), "3", 2.0),
+        mark(family.boris, date(2026, 10, 5), "2", 1.0),
+        absence(family.boris, date(2026, 10, 6), "Математика", "ill"),
+        absence(family.boris, date(2026, 10, 6), "Русский язык", "unexcused"),
+    ]
+    for event in events:
+        await publish_event(settings, event, school_id=school)
+
+    async def handled() -> bool:
+        periods = await client.get(f"/schools/{school}/classes/{klass}/periods", headers=as_(family.class_teacher))
+        sheet = await client.get(
+            f"/schools/{school}/classes/{klass}/reports/summary-sheet",
+            params={"period_id": str(QUARTER)},
+            headers=as_(family.class_teacher),
+        )
+        return (
+            periods.status_code == 200
+            and len(periods.json()) == 1
+            and sheet.status_code == 200
+            and sheet.json()["subtitle"][0] == "МБОУ СОШ № 7"
+            and sheet.json()["foot"][0][-5] == 2
+            and sheet.json()["rows"][0][2] == pytest.approx(3.67)
+        )
+
+    await eventually(handled)
+
+
+@pytest.fixture
+async def family(settings, client, as_, make_family):
+    made = await make_family()
+    await school_with_records(settings, client, as_, made)
+    return made
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_page_png(pdf: Path, stem: Path) -> Path:
+    """The first page rendered to PNG, as a printer would see it."""
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(stem)], check=True)
+    return stem.with_name(f"{stem.name}-1.png")
+
+
+def sheet_url(family) -> str:
+    return f"/schools/{family.school_id}/classes/{family.class_id}/reports/summary-sheet"
+
+
+async def test_summary_sheet_as_json_xlsx_and_csv(client, as_, family):
+    params = {"period_id": str(QUARTER)}
+    body = (await client.get(sheet_url(family), params=params, headers=as_(family.class_teacher))).json()
+    assert body["title"] == "Сводная ведомость успеваемости и посещаемости"
+    assert body["subtitle"] == ["МБОУ СОШ № 7", "Класс 5А", "Период: 1 четверть (01.09.2026 – 25.10.2026)"]
+    titles = [c["title"] for c in body["columns"]]
+    assert titles[:5] == ["№", "Обучающийся", "Математика: ср. взв.", "Русский язык: ср. взв.", "Средний балл"]
+    # Анна: (5·1 + 3·2) / 3 = 3,67 weighted, 4,00 plain; Борис: 2 in maths, Б and Н.
+    assert body["rows"] == [
+        [1, "Абрамова Анна", pytest.approx(3.67), None, 4.0, 0, 0, 0, 0, 0],
+        [2, "Яковлев Борис", 2.0, None, 2.0, 2, 1, 0, 1, 0],
+    ]
+    assert body["foot"][1] == [None, "Без отметок, чел.", 0, 2, None, None, None, None, None, None]
+
+    xlsx = await client.get(sheet_url(family), params={**params, "format": "xlsx"}, headers=as_(family.class_teacher))
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "svodnaya-vedomost-20260901.xlsx" in xlsx.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A1"].value == "Сводная ведомость успеваемости и посещаемости"
+    assert sheet["A4"].value == "Период: 1 четверть (01.09.2026 – 25.10.2026)"
+    assert sheet.freeze_panes == "C7"  # below the header row (6), right of № and the name
+    assert [sheet.cell(6, c).value for c in (1, 2, 3)] == ["№", "Обучающийся", "Математика: ср. взв."]
+    assert sheet["B7"].value == "Абрамова Анна"
+    assert sheet["C7"].value == pytest.approx(3.67) and sheet["C7"].number_format == "0.00"
+    assert sheet["B8"].value == "Яковлев Борис" and sheet["F8"].value == 2
+
+    table = await client.get(sheet_url(family), params={**params, "format": "csv"}, headers=as_(family.class_teacher))
+    rows = list(csv.reader(io.StringIO(table.text)))
+    assert rows[0][:3] == ["№", "Обучающийся", "Математика: ср. взв."]
+    assert rows[1][:3] == ["1", "Абрамова Анна", "3.67"]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils: make report-tools")
+async def test_summary_sheet_pdf_prints_in_russian(client, as_, family, tmp_path: Path):
+    pdf = await client.get(
+        sheet_url(family), params={"period_id": str(QUARTER), "format": "pdf"}, headers=as_(family.class_teacher)
+    )
+    assert pdf.headers["content-type"] == "application/pdf"
+    (tmp_path / "sheet.pdf").write_bytes(pdf.content)
+    text = pdf_text(tmp_path / "sheet.pdf")
+    for expected in ("Сводная ведомость успеваемости и посещаемости", "Абрамова Анна", "Яковлев Борис", "3,67"):
+        assert expected in text
+    assert pdf_page_png(tmp_path / "sheet.pdf", tmp_path / "page").stat().st_size > 1000
+
+
+async def test_attendance_by_month_and_journal_fill(client, as_, family):
+    deputy = person(family.school_id, "deputy")
+    url = f"/schools/{family.school_id}/classes/{family.class_id}/reports/attendance"
+    body = (await client.get(url, params={"month": "2026-10"}, headers=as_(deputy))).json()
+    assert body["subtitle"][2] == "Месяц: октябрь 2026"
+    boris = body["rows"][1]
+    assert boris[1] == "Яковлев Борис" and boris[2 + 5] == "Б Н"  # 6 October
+    assert boris[-5:] == [2, 1, 0, 1, 0]
+
+    fill_url = f"/schools/{family.school_id}/reports/journal-fill"
+    fill = (await client.get(fill_url, params={"start": "2026-10-01", "end": "2026-10-31"}, headers=as_(deputy))).json()
+    assert fill["subtitle"][2] == "Учителей вели журнал: 1 из 1 (100,0 %)"
+    assert fill["rows"] == [["5А", 3, 0, 3, 2, 2, 0, 1, 3, 1.5]]
+
+
+async def test_bad_input_is_answered_in_russian(client, as_, family):
+    teacher = as_(family.class_teacher)
+    refused(
+        await client.get(sheet_url(family), params={"period_id": str(uuid4())}, headers=teacher),
+        404,
+        "Такого отчётного периода нет",
+    )
+    refused(
+        await client.get(sheet_url(family), params={"start": "2026-09-01", "end": "2027-10-01"}, headers=teacher),
+        422,
+        "не может быть длиннее 366 дней",
+    )
+    refused(await client.get(sheet_url(family), headers=teacher), 422, "Укажите отчётный период")
+    refused(
+        await client.get(
+            f"/schools/{family.school_id}/classes/{family.class_id}/reports/attendance",
+            params={"month": "октябрь"},
+            headers=teacher,
+        ),
+        422,
+        "ГГГГ-ММ",
+    )
+    deputy = as_(person(family.school_id, "deputy"))
+    refused(
+        await client.get(
+            f"/schools/{family.school_id}/reports/journal-fill",
+            params={"start": "2026-09-01", "end": "2026-10-31"},
+            headers=deputy,
+        ),
+        422,
+        "не может быть длиннее 31 дней",
+    )
+    # A class of another school: the inspector reads every school, yet the class is not that school's.
+    inspector = as_(person(None, region_roles=("inspector",)))
+    other_school = uuid4()
+    refused(
+        await client.get(
+            f"/schools/{other_school}/classes/{family.class_id}/reports/summary-sheet",
+            params={"period_id": str(QUARTER)},
+            headers=inspector,
+        ),
+        404,
+        "Класс не найден",
+    )
+    # Another class's teacher and a parent are told the class does not exist (R-1).
+    stranger = as_(person(family.school_id, "teacher", "class_teacher"))
+    refused(await client.get(sheet_url(family), params={"period_id": str(QUARTER)}, headers=stranger), 404)
+    refused(
+        await client.get(
+            f"/schools/{family.school_id}/reports/journal-fill",
+            params={"start": "2026-10-01", "end": "2026-10-07"},
+            headers=stranger,
+        ),
+        404,
+    )
