@@ -304,6 +304,26 @@ ROWS = [
         class_teacher=OWN,
     ),
     row("reporting", "GET", "/schools/{school_id}/reports/journal-fill", "R-62", SCHOOL_READERS),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/subjects",
+        "R-64",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row(
+        "reporting", "GET", "/schools/{school_id}/classes/{class_id}/journal", "R-25: for the inspector", SCHOOL_READERS
+    ),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/reports/paper-copy",
+        "R-64",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row("reporting", "GET", "/schools/{school_id}/reports/journal-reads", "R-5", SCHOOL_READERS),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     row("gateway", "GET", "/api/v1/diary", "R-1", FAMILY),

@@ -5,16 +5,17 @@ import csv
 import io
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from openpyxl import load_workbook
 
+from chassis.events import envelope_for
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceRecorded
-from contracts.gradebook import LessonRecorded, MarkPosted
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import ClassCreated, ReportingPeriod, ReportingPeriodsSet, SchoolRegistered
 
 QUARTER = uuid4()
@@ -255,3 +256,117 @@ async def test_bad_input_is_answered_in_russian(client, as_, family):
         ),
         404,
     )
+
+
+async def test_the_journal_as_it_stood_and_every_read_logged(settings, client, as_, family):
+    """A mark posted on 6 October as 3 and changed to 4 on 8 October: the inspector sees 3 on the 7th."""
+    lesson_id, mark_id = uuid4(), uuid4()
+    physics = uuid4()
+    lesson = LessonRecorded(
+        lesson_id=lesson_id,
+        version=1,
+        assignment_id=uuid4(),
+        class_id=family.class_id,
+        subject_id=physics,
+        subject_name="Физика",
+        teacher_id=TEACHER,
+        date=date(2026, 10, 6),
+        topic="Равномерное движение",
+        homework="§ 3",
+    )
+    posted = MarkPosted(
+        mark_id=mark_id,
+        lesson_id=lesson_id,
+        student_id=family.anna.person_id,
+        class_id=family.class_id,
+        subject_id=physics,
+        subject_name="Физика",
+        teacher_id=TEACHER,
+        date=date(2026, 10, 6),
+        value="3",
+        work_type="answer",
+        weight=1.0,
+    )
+    changed = MarkChanged(
+        **posted.model_dump(exclude={"value"}), value="4", version=2, old_value="3", changed_by=TEACHER
+    )
+    for event, at in [
+        (lesson, datetime(2026, 10, 6, 10, tzinfo=UTC)),
+        (posted, datetime(2026, 10, 6, 10, 5, tzinfo=UTC)),
+        (changed, datetime(2026, 10, 8, 9, tzinfo=UTC)),
+    ]:
+        envelope = envelope_for(event, source="/tests", school_id=family.school_id).model_copy(update={"time": at})
+        await publish_event(settings, event, school_id=family.school_id, envelope=envelope)
+
+    inspector = person(None, region_roles=("inspector",), name="Инспектор Орлова")
+    url = f"/schools/{family.school_id}/classes/{family.class_id}/journal"
+    params = {"subject_id": str(physics), "period_id": str(QUARTER)}
+
+    async def now_shows_four() -> dict | None:
+        response = await client.get(url, params=params, headers=as_(inspector))
+        return response.json() if response.status_code == 200 and response.json()["rows"][0][2] == "4" else None
+
+    now = await eventually(now_shows_four)
+    assert [c["title"] for c in now["columns"]] == ["№", "Обучающийся", "06.10", "Ср. балл"]
+    assert now["subtitle"][1] == "Класс 5А · Физика"
+
+    async def as_of(moment: str) -> dict:
+        response = await client.get(url, params={**params, "as_of": moment}, headers=as_(inspector))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def states_told() -> bool:
+        return (await as_of("2026-10-09T00:00:00+03:00"))["rows"][0][2] == "4"
+
+    await eventually(states_told)
+    on_the_7th = await as_of("2026-10-07T00:00:00+03:00")
+    assert on_the_7th["rows"][0][2] == "3"
+    assert on_the_7th["subtitle"][3] == "Восстановлено по журналу изменений на 07.10.2026 00:00"
+    before = await as_of("2026-10-05T00:00:00+03:00")
+    assert [c["title"] for c in before["columns"]] == ["№", "Обучающийся", "Ср. балл"]
+
+    refused(
+        await client.get(url, params={**params, "as_of": "2026-12-01T00:00:00+03:00"}, headers=as_(inspector)),
+        422,
+        "ещё не наступил",
+    )
+    refused(
+        await client.get(url, params={**params, "subject_id": str(uuid4())}, headers=as_(inspector)),
+        404,
+        "Такого предмета нет",
+    )
+    # The class teacher keeps the class's records but the rebuilt journal is the administration's and inspector's.
+    refused(await client.get(url, params=params, headers=as_(family.class_teacher)), 404)
+
+    reads = await client.get(
+        f"/schools/{family.school_id}/reports/journal-reads",
+        params={"start": "2026-10-01", "end": "2026-10-31"},
+        headers=as_(person(family.school_id, "director")),
+    )
+    logged = [row for row in reads.json()["rows"] if row[1] == "Инспектор Орлова"]
+    assert len(logged) >= 4  # every read, each with its moment
+    assert "07.10.2026 00:00" in {row[4] for row in logged}
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils: make report-tools")
+async def test_paper_copy_prints_marks_then_topics(client, as_, family, tmp_path: Path):
+    subjects = await client.get(
+        f"/schools/{family.school_id}/classes/{family.class_id}/subjects", headers=as_(family.class_teacher)
+    )
+    maths = next(s for s in subjects.json() if s["name"] == "Математика")
+    pdf = await client.get(
+        f"/schools/{family.school_id}/classes/{family.class_id}/reports/paper-copy",
+        params={"subject_id": maths["subject_id"], "period_id": str(QUARTER)},
+        headers=as_(family.class_teacher),
+    )
+    assert pdf.headers["content-type"] == "application/pdf", pdf.text
+    (tmp_path / "copy.pdf").write_bytes(pdf.content)
+    pages = pdf_text(tmp_path / "copy.pdf").split("\f")
+    # Cover, then the spread: marks on the left (even) page, topics and homework facing it.
+    assert "Копия электронного журнала" in pages[0] and "Класс 5А · Математика" in pages[0]
+    assert "отметки и посещаемость" in pages[1]
+    assert "Абрамова Анна" in pages[1] and "Яковлев Борис" in pages[1]
+    assert "Б" in pages[1]  # Борис ill on 6 October
+    assert "темы уроков и домашние задания" in pages[2] and "№ 12" in pages[2]
+    assert "05.10.2026" in pages[2] and "06.10.2026" in pages[2]
+    assert pdf_page_png(tmp_path / "copy.pdf", tmp_path / "page").stat().st_size > 1000

@@ -1,4 +1,4 @@
-"""reports: schools, class grades, reporting periods and lesson teachers
+"""reports: schools, class grades, reporting periods, lesson teachers; the journal's states; journal reads
 
 Revision ID: 0007_reports11
 Revises: 0006
@@ -14,6 +14,18 @@ revision = "0007_reports11"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+
+
+def state_columns() -> list[sa.Column]:
+    """What every state row of the journal carries: the event, its record's version and time, class and date."""
+    return [
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("class_id", sa.Uuid(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+    ]
 
 
 def upgrade() -> None:
@@ -51,10 +63,66 @@ def upgrade() -> None:
         sa.Column("teacher_id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("school_id", "lesson_id"),
     )
-    for table in ("schools", "class_grades", "period_schemes", "lesson_teachers"):
+    op.create_table(
+        "lesson_states",
+        *state_columns(),
+        sa.Column("lesson_id", sa.Uuid(), nullable=False),
+        sa.Column("subject_id", sa.Uuid(), nullable=False),
+        sa.Column("topic", sa.Text(), nullable=False),
+        sa.Column("homework", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("school_id", "event_id"),
+    )
+    op.create_index("lesson_states_by_class", "lesson_states", ["school_id", "class_id", "subject_id", "date"])
+    op.create_table(
+        "mark_states",
+        *state_columns(),
+        sa.Column("mark_id", sa.Uuid(), nullable=False),
+        sa.Column("subject_id", sa.Uuid(), nullable=False),
+        sa.Column("lesson_id", sa.Uuid(), nullable=False),
+        sa.Column("student_id", sa.Uuid(), nullable=False),
+        sa.Column("value", sa.String(length=10), nullable=False),
+        sa.PrimaryKeyConstraint("school_id", "event_id"),
+    )
+    op.create_index("mark_states_by_class", "mark_states", ["school_id", "class_id", "subject_id", "date"])
+    op.create_table(
+        "absence_states",
+        *state_columns(),
+        sa.Column("absence_id", sa.Uuid(), nullable=False),
+        sa.Column("lesson_id", sa.Uuid(), nullable=False),
+        sa.Column("student_id", sa.Uuid(), nullable=False),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.Column("withdrawn", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("school_id", "event_id"),
+    )
+    op.create_index("absence_states_by_class", "absence_states", ["school_id", "class_id", "date"])
+    op.create_table(
+        "journal_reads",
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("reader_id", sa.Uuid(), nullable=False),
+        sa.Column("reader_name", sa.String(length=300), nullable=False),
+        sa.Column("class_id", sa.Uuid(), nullable=False),
+        sa.Column("subject_id", sa.Uuid(), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("school_id", "id"),
+    )
+    for table in TABLES:
         enable_tenant_isolation(table)
 
 
+TABLES = (
+    "schools",
+    "class_grades",
+    "period_schemes",
+    "lesson_teachers",
+    "lesson_states",
+    "mark_states",
+    "absence_states",
+    "journal_reads",
+)
+
+
 def downgrade() -> None:
-    for table in ("lesson_teachers", "period_schemes", "class_grades", "schools"):
+    for table in reversed(TABLES):
         op.drop_table(table)

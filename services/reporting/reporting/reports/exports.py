@@ -132,8 +132,12 @@ _templates = Environment(
 _templates.filters["ru"] = russian_number
 
 
-def to_html(table: ReportTable, template: str = "table.html", **extra: object) -> str:
-    return _templates.get_template(template).render(table=table, **extra)
+def to_html_template(template: str, **values: object) -> str:
+    return _templates.get_template(template).render(**values)
+
+
+def to_html(table: ReportTable) -> str:
+    return to_html_template("table.html", table=table)
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -1,4 +1,5 @@
-"""The reports' read model, fed by events: schools, class grades, reporting periods, lesson teachers.
+"""The reports' read model, fed by events: schools, class grades, reporting periods, lesson teachers, and
+every state of the journal's lessons, marks and absences.
 
 Upserts as in the diary's handlers: a redelivered or reordered event leaves the same rows;
 versioned records keep their highest version.
@@ -8,10 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
-from chassis.replicas import upsert
-from contracts.gradebook import LessonRecorded
+from chassis.replicas import insert_once, upsert
+from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import ClassCreated, ReportingPeriodsSet, SchoolRegistered
-from reporting.reports.models import ClassGrade, LessonTeacher, PeriodScheme, School
+from reporting.reports.models import (
+    AbsenceState,
+    ClassGrade,
+    LessonState,
+    LessonTeacher,
+    MarkState,
+    PeriodScheme,
+    School,
+)
 
 reports = Consumer("reporting.reports")
 
@@ -41,9 +51,82 @@ async def on_periods(session: AsyncSession, event: ReportingPeriodsSet, envelope
     await upsert(session, PeriodScheme, key, values, only_if=lambda new: PeriodScheme.version < new.version)
 
 
+# The journal's states, one row per event: "the journal as it stood on a date" is rebuilt from them.
 @reports.on(LessonRecorded)
 async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Envelope) -> None:
     # The substitute recorded the lesson when there was one (R-14): their activity counts (R-62).
-    values = {"version": event.version, "teacher_id": event.substitute_teacher_id or event.teacher_id}
+    teacher = {"version": event.version, "teacher_id": event.substitute_teacher_id or event.teacher_id}
     key = {"school_id": envelope.schoolid, "lesson_id": event.lesson_id}
-    await upsert(session, LessonTeacher, key, values, only_if=lambda new: LessonTeacher.version < new.version)
+    await upsert(session, LessonTeacher, key, teacher, only_if=lambda new: LessonTeacher.version < new.version)
+    values = {
+        "lesson_id": event.lesson_id,
+        "version": event.version,
+        "at": envelope.time,
+        "class_id": event.class_id,
+        "subject_id": event.subject_id,
+        "date": event.date,
+        "topic": event.topic,
+        "homework": event.homework,
+    }
+    await insert_once(session, LessonState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
+
+
+async def _mark_state(session: AsyncSession, event: MarkPosted | MarkChanged, version: int, envelope: Envelope) -> None:
+    values = {
+        "mark_id": event.mark_id,
+        "version": version,
+        "at": envelope.time,
+        "class_id": event.class_id,
+        "subject_id": event.subject_id,
+        "lesson_id": event.lesson_id,
+        "student_id": event.student_id,
+        "date": event.date,
+        "value": event.value,
+    }
+    await insert_once(session, MarkState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
+
+
+@reports.on(MarkPosted)
+async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
+    await _mark_state(session, event, 1, envelope)
+
+
+@reports.on(MarkChanged)
+async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
+    await _mark_state(session, event, event.version, envelope)
+
+
+async def _absence_state(
+    session: AsyncSession,
+    event: AbsenceRecorded | AbsenceCorrected | AbsenceWithdrawn,
+    envelope: Envelope,
+    *,
+    withdrawn: bool,
+) -> None:
+    values = {
+        "absence_id": event.absence_id,
+        "version": event.version,
+        "at": envelope.time,
+        "class_id": event.class_id,
+        "lesson_id": event.lesson_id,
+        "student_id": event.student_id,
+        "date": event.date,
+        "reason": event.reason,
+        "withdrawn": withdrawn,
+    }
+    await insert_once(session, AbsenceState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
+
+
+@reports.on(AbsenceRecorded)
+async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: Envelope) -> None:
+    await _absence_state(session, event, envelope, withdrawn=False)
+
+
+@reports.on(AbsenceCorrected)
+async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
+    await _absence_state(session, event, envelope, withdrawn=False)
+
+
+@reports.on(AbsenceWithdrawn)
+async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
+    await _absence_state(session, event, envelope, withdrawn=True)

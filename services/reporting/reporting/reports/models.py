@@ -5,9 +5,10 @@ here: they arrive as a replica of gradebook's period-mark events beside the diar
 ``reporting.reports.sheets`` reads them through one query when they do.
 """
 
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Integer, SmallInteger, String
+from sqlalchemy import DateTime, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,3 +58,71 @@ class LessonTeacher(Base):
     lesson_id: Mapped[UUID] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     teacher_id: Mapped[UUID]
+
+
+class LessonState(Base):
+    """Each state of a lesson record as its event told it, at the producer's time: the journal as it stood on a
+    date is rebuilt from these (R-25, R-65). One row per event (``event_id``), never updated."""
+
+    __tablename__ = "lesson_states"
+    __table_args__ = (Index("lesson_states_by_class", "school_id", "class_id", "subject_id", "date"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    event_id: Mapped[UUID] = mapped_column(primary_key=True)
+    lesson_id: Mapped[UUID]
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    class_id: Mapped[UUID]
+    subject_id: Mapped[UUID]
+    date: Mapped[date]
+    topic: Mapped[str] = mapped_column(Text)
+    homework: Mapped[str | None] = mapped_column(Text)
+
+
+class MarkState(Base):
+    """Each state of a mark (posted, then every change with its old value, R-25), at the producer's time."""
+
+    __tablename__ = "mark_states"
+    __table_args__ = (Index("mark_states_by_class", "school_id", "class_id", "subject_id", "date"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    event_id: Mapped[UUID] = mapped_column(primary_key=True)
+    mark_id: Mapped[UUID]
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    class_id: Mapped[UUID]
+    subject_id: Mapped[UUID]
+    lesson_id: Mapped[UUID]
+    student_id: Mapped[UUID]
+    date: Mapped[date]
+    value: Mapped[str] = mapped_column(String(10))
+
+
+class AbsenceState(Base):
+    """Each state of an absence (recorded, corrected, withdrawn), at the producer's time."""
+
+    __tablename__ = "absence_states"
+    __table_args__ = (Index("absence_states_by_class", "school_id", "class_id", "date"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    event_id: Mapped[UUID] = mapped_column(primary_key=True)
+    absence_id: Mapped[UUID]
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    class_id: Mapped[UUID]
+    lesson_id: Mapped[UUID]
+    student_id: Mapped[UUID]
+    date: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(20))
+    withdrawn: Mapped[bool]
+
+
+class JournalRead(Base):
+    """Who read a class's journal as it stood on a date, and when (R-5: every inspector's read is logged)."""
+
+    __tablename__ = "journal_reads"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    reader_id: Mapped[UUID]
+    reader_name: Mapped[str] = mapped_column(String(300))
+    class_id: Mapped[UUID]
+    subject_id: Mapped[UUID]
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,21 +1,33 @@
 """What each report reads from the read model: plain functions taking the tenant's session."""
 
 from collections import defaultdict
-from datetime import date
-from uuid import UUID
+from datetime import date, datetime
+from uuid import UUID, uuid4
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
+from chassis.db import Database
 from chassis.problems import NotFound
+from chassis.tenancy import Tenant
 from reporting.domain.access import DIARY_READ_ROLES, staff_reads_diary
+from reporting.domain.journal import JournalAbsence, JournalLesson, JournalMark, as_of
 from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
 from reporting.domain.report_periods import SchemePeriods
 from reporting.domain.sheets import ClassStudent, FillClass, FillLesson, StudentAbsence, StudentMark
 from reporting.models import Absence, ClassTeacher, Lesson, Mark, Person, SchoolClass, Student, TimetableLesson
-from reporting.reports.models import ClassGrade, LessonTeacher, PeriodScheme, School
+from reporting.reports.models import (
+    AbsenceState,
+    ClassGrade,
+    JournalRead,
+    LessonState,
+    LessonTeacher,
+    MarkState,
+    PeriodScheme,
+    School,
+)
 
 CLASS_NOT_FOUND = "Класс не найден."
 #: R-61, R-62: the school's administration; the region's inspectors read every school.
@@ -155,3 +167,145 @@ async def fill_inputs(
         )
     )
     return classes, lessons, marks, unrecorded, known
+
+
+async def class_subject_names(session: AsyncSession, school_id: UUID, class_id: UUID) -> dict[UUID, str]:
+    """The subjects with lessons recorded in the class, by id."""
+    rows = await session.execute(
+        select(Lesson.subject_id, Lesson.subject_name).where(Lesson.school_id == school_id, Lesson.class_id == class_id)
+    )
+    return dict(rows.all())
+
+
+async def journal_now(
+    session: AsyncSession, school_id: UUID, class_id: UUID, subject_id: UUID, dates: DateRange, students: list[UUID]
+) -> tuple[list[JournalLesson], list[JournalMark], list[JournalAbsence]]:
+    """The class's lessons of a subject with their marks and absences as the journal holds them now."""
+    lessons = [
+        JournalLesson(lesson.id, lesson.date, lesson.topic, lesson.homework)
+        for lesson in await session.scalars(
+            select(Lesson).where(
+                Lesson.school_id == school_id,
+                Lesson.class_id == class_id,
+                Lesson.subject_id == subject_id,
+                Lesson.date.between(dates.start, dates.end),
+            )
+        )
+    ]
+    ids = [lesson.lesson_id for lesson in lessons]
+    marks = [
+        JournalMark(*row)
+        for row in await session.execute(
+            select(Mark.lesson_id, Mark.student_id, Mark.value).where(
+                Mark.school_id == school_id, Mark.lesson_id.in_(ids), Mark.student_id.in_(students)
+            )
+        )
+    ]
+    absences = [
+        JournalAbsence(*row)
+        for row in await session.execute(
+            select(Absence.lesson_id, Absence.student_id, Absence.reason).where(
+                Absence.school_id == school_id,
+                Absence.lesson_id.in_(ids),
+                Absence.student_id.in_(students),
+                Absence.withdrawn.is_(False),
+            )
+        )
+    ]
+    return lessons, marks, absences
+
+
+async def journal_at(
+    session: AsyncSession, school_id: UUID, class_id: UUID, subject_id: UUID, dates: DateRange, moment: datetime
+) -> tuple[list[JournalLesson], list[JournalMark], list[JournalAbsence]]:
+    """The same as it stood at ``moment``, rebuilt from the states the events told (R-25)."""
+    told = [
+        LessonState.school_id == school_id,
+        LessonState.class_id == class_id,
+        LessonState.subject_id == subject_id,
+        LessonState.date.between(dates.start, dates.end),
+        LessonState.at <= moment,
+    ]
+    lesson_states = as_of(
+        await session.scalars(select(LessonState).where(*told)),
+        moment,
+        key=lambda s: s.lesson_id,
+        told_at=lambda s: s.at,
+        version=lambda s: s.version,
+    )
+    lessons = [JournalLesson(s.lesson_id, s.date, s.topic, s.homework) for s in lesson_states]
+    mark_states = as_of(
+        await session.scalars(
+            select(MarkState).where(
+                MarkState.school_id == school_id,
+                MarkState.class_id == class_id,
+                MarkState.subject_id == subject_id,
+                MarkState.date.between(dates.start, dates.end),
+                MarkState.at <= moment,
+            )
+        ),
+        moment,
+        key=lambda s: s.mark_id,
+        told_at=lambda s: s.at,
+        version=lambda s: s.version,
+    )
+    marks = [JournalMark(s.lesson_id, s.student_id, s.value) for s in mark_states]
+    ids = {lesson.lesson_id for lesson in lessons}
+    absence_states = as_of(
+        await session.scalars(
+            select(AbsenceState).where(
+                AbsenceState.school_id == school_id,
+                AbsenceState.class_id == class_id,
+                AbsenceState.date.between(dates.start, dates.end),
+                AbsenceState.at <= moment,
+            )
+        ),
+        moment,
+        key=lambda s: s.absence_id,
+        # Absences sent before versions carry 0: their time orders them.
+        told_at=lambda s: s.at,
+        version=lambda s: (s.version, s.at),
+    )
+    absences = [
+        JournalAbsence(s.lesson_id, s.student_id, s.reason)
+        for s in absence_states
+        if not s.withdrawn and s.lesson_id in ids
+    ]
+    return lessons, marks, absences
+
+
+async def log_journal_read(
+    db: Database,
+    school_id: UUID,
+    caller: Caller,
+    class_id: UUID,
+    subject_id: UUID,
+    moment: datetime,
+    read_at: datetime,
+) -> None:
+    """R-5: record the read in its own transaction as the school (a region reader's own may not write)."""
+    async with db.transaction(Tenant(school_id=school_id)) as session:
+        session.add(
+            JournalRead(
+                school_id=school_id,
+                id=uuid4(),
+                reader_id=caller.person_id,
+                reader_name=caller.name or "",
+                class_id=class_id,
+                subject_id=subject_id,
+                as_of=moment,
+                read_at=read_at,
+            )
+        )
+
+
+async def journal_reads(session: AsyncSession, school_id: UUID, dates: DateRange) -> list[JournalRead]:
+    rows = await session.scalars(
+        select(JournalRead)
+        .where(
+            JournalRead.school_id == school_id,
+            func.date(JournalRead.read_at).between(dates.start, dates.end),
+        )
+        .order_by(JournalRead.read_at.desc())
+    )
+    return list(rows)

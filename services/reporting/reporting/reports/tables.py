@@ -1,9 +1,16 @@
 """Each report laid out as a ``ReportTable``: the columns and rows its JSON, XLSX, PDF and CSV share."""
 
+from zoneinfo import ZoneInfo
+
+from reporting.domain.journal import JournalPage
 from reporting.domain.region import RegionFigures
 from reporting.domain.report_periods import ReportPeriod
 from reporting.domain.sheets import AttendanceSheet, JournalFill, SummarySheet
 from reporting.reports.exports import Cell, Column, ReportTable
+from reporting.reports.models import JournalRead
+
+#: The region's time, as the journal's users read times.
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 NUMBER = Column("№", "int", 4)
 STUDENT = Column("Обучающийся", "text", 28)
@@ -149,3 +156,48 @@ def region_table(figures: RegionFigures, where: str, period: str) -> ReportTable
     return ReportTable(
         "pokazateli-regiona", "Показатели успеваемости", [where, f"Период: {period}"], columns, rows, foot, 1, False
     )
+
+
+def journal_table(page: JournalPage, school: str, class_name: str, subject: str, period: str, note: str) -> ReportTable:
+    """The journal page of a class and subject as a table: a column per lesson date (R-64, R-25)."""
+    with_finals = any(row.period_mark for row in page.rows)
+    columns = [
+        NUMBER,
+        STUDENT,
+        *(Column(lesson.date.strftime("%d.%m"), "text", 5) for lesson in page.lessons),
+        Column("Ср. балл", "decimal", 8),
+    ]
+    if with_finals:
+        columns.append(Column("Итог", "text", 6))
+    rows: list[list[Cell]] = []
+    for number, row in enumerate(page.rows, start=1):
+        marks = [row.cells.get(lesson.lesson_id) for lesson in page.lessons]
+        values: list[Cell] = [number, row.student.name or "—", *marks]
+        values.append(row.average)
+        if with_finals:
+            values.append(row.period_mark)
+        rows.append(values)
+    subtitle = [school, f"Класс {class_name} · {subject}", f"Период: {period}", note]
+    return ReportTable("zhurnal", "Журнал класса", subtitle, columns, rows)
+
+
+def journal_reads_table(reads: list[JournalRead], school: str, period: str) -> ReportTable:
+    """Журнал просмотров: who read a class's journal and for which moment (R-5)."""
+    columns = [
+        Column("Когда", "text", 17),
+        Column("Кто", "text", 30),
+        Column("Класс (id)", "text", 38),
+        Column("Предмет (id)", "text", 38),
+        Column("Журнал на момент", "text", 17),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            f"{read.read_at.astimezone(MOSCOW):%d.%m.%Y %H:%M}",
+            read.reader_name or str(read.reader_id),
+            str(read.class_id),
+            str(read.subject_id),
+            f"{read.as_of.astimezone(MOSCOW):%d.%m.%Y %H:%M}",
+        ]
+        for read in reads
+    ]
+    return ReportTable("prosmotry-zhurnala", "Просмотры журнала", [school, f"Период: {period}"], columns, rows, [], 1)
