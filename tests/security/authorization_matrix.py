@@ -324,6 +324,10 @@ ROWS = [
         class_teacher=OWN,
     ),
     row("reporting", "GET", "/schools/{school_id}/reports/journal-reads", "R-5", SCHOOL_READERS),
+    row("reporting", "POST", "/schools/{school_id}/report-jobs", "R-61: long reports", school_admin=ALL, deputy=ALL),
+    row("reporting", "GET", "/schools/{school_id}/report-jobs", "R-61", SCHOOL_READERS),
+    row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}", "R-61", SCHOOL_READERS),
+    row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}/file", "R-61", SCHOOL_READERS),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     row("gateway", "GET", "/api/v1/diary", "R-1", FAMILY),

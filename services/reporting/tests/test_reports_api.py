@@ -370,3 +370,78 @@ async def test_paper_copy_prints_marks_then_topics(client, as_, family, tmp_path
     assert "темы уроков и домашние задания" in pages[2] and "№ 12" in pages[2]
     assert "05.10.2026" in pages[2] and "06.10.2026" in pages[2]
     assert pdf_page_png(tmp_path / "copy.pdf", tmp_path / "page").stat().st_size > 1000
+
+
+async def test_a_schools_summary_sheets_run_as_a_job_and_download_later(client, as_, family):
+    deputy = as_(person(family.school_id, "deputy"))
+    url = f"/schools/{family.school_id}/report-jobs"
+    started = await client.post(
+        url, json={"kind": "school-summary-sheets", "format": "xlsx", "period_id": str(QUARTER)}, headers=deputy
+    )
+    assert started.status_code == 202, started.text
+    job_id = started.json()["job_id"]
+    assert started.json()["title"] == "Сводные ведомости школы за отчётный период"
+
+    async def done() -> dict | None:
+        job = (await client.get(f"{url}/{job_id}", headers=deputy)).json()
+        return job if job["status"] == "done" else None
+
+    job = await eventually(done)
+    assert job["progress"] == 100 and job["download"] == f"{url}/{job_id}/file"
+    # The director and the inspector read it too; the file comes from the file store.
+    inspector = as_(person(None, region_roles=("inspector",)))
+    xlsx = await client.get(job["download"], headers=inspector)
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["5А"]
+    assert book["5А"]["B7"].value == "Абрамова Анна"
+    assert [j["job_id"] for j in (await client.get(url, headers=inspector)).json()] == [job_id]
+
+    pdf_job = await client.post(
+        url,
+        json={"kind": "school-summary-sheets", "format": "pdf", "start": "2026-10-01", "end": "2026-10-31"},
+        headers=deputy,
+    )
+    pdf_id = pdf_job.json()["job_id"]
+    await eventually(lambda: done_id(client, url, pdf_id, deputy))
+    pdf = await client.get(f"{url}/{pdf_id}/file", headers=deputy)
+    assert pdf.content.startswith(b"%PDF")
+
+
+async def done_id(client, url, job_id, headers) -> bool:
+    return (await client.get(f"{url}/{job_id}", headers=headers)).json()["status"] == "done"
+
+
+async def test_report_jobs_refuse_bad_input(client, as_, family):
+    deputy = as_(person(family.school_id, "deputy"))
+    url = f"/schools/{family.school_id}/report-jobs"
+    refused(
+        await client.post(
+            url, json={"kind": "school-summary-sheets", "format": "xlsx", "period_id": str(uuid4())}, headers=deputy
+        ),
+        404,
+        "Такого отчётного периода в школе нет",
+    )
+    refused(
+        await client.post(
+            url,
+            json={"kind": "school-summary-sheets", "format": "xlsx", "start": "2026-01-01", "end": "2027-06-01"},
+            headers=deputy,
+        ),
+        422,
+        "не может быть длиннее 366 дней",
+    )
+    refused(
+        await client.post(url, json={"kind": "school-summary-sheets", "format": "xlsx"}, headers=deputy),
+        422,
+        "Укажите отчётный период",
+    )
+    refused(await client.get(f"{url}/{uuid4()}", headers=deputy), 404, "Такого отчёта нет")
+    # A class teacher starts no school-wide report.
+    refused(
+        await client.post(
+            url,
+            json={"kind": "school-summary-sheets", "format": "xlsx", "period_id": str(QUARTER)},
+            headers=as_(family.class_teacher),
+        ),
+        404,
+    )

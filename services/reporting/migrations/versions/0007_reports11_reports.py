@@ -1,4 +1,4 @@
-"""reports: schools, class grades, reporting periods, lesson teachers; the journal's states; journal reads
+"""reports: schools, class grades, reporting periods, lesson teachers; the journal's states; journal reads; report jobs
 
 Revision ID: 0007_reports11
 Revises: 0006
@@ -107,6 +107,23 @@ def upgrade() -> None:
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("school_id", "id"),
     )
+    op.create_table(
+        "report_jobs",
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("requested_by", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("format", sa.String(length=8), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("done_steps", sa.Integer(), nullable=False),
+        sa.Column("total_steps", sa.Integer(), nullable=False),
+        sa.Column("file_key", sa.String(length=512), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("school_id", "id"),
+    )
     for table in TABLES:
         enable_tenant_isolation(table)
 
@@ -120,6 +137,7 @@ TABLES = (
     "mark_states",
     "absence_states",
     "journal_reads",
+    "report_jobs",
 )
 
 

@@ -262,7 +262,7 @@ def journal_fill(
     for lesson in in_range:
         by_class[lesson.class_id].append(lesson)
     rows = []
-    for school_class in sorted(classes, key=lambda c: _class_order(c.class_name)):
+    for school_class in sorted(classes, key=lambda c: class_order(c.class_name)):
         its = by_class.get(school_class.class_id, [])
         counts = [marks_by_student.get(s, 0) for s in school_class.students]
         total = sum(counts)
@@ -285,7 +285,7 @@ def journal_fill(
     return JournalFill(dates, rows, len(active), len(known_teachers | active))
 
 
-def _class_order(name: str) -> tuple[int, str]:
+def class_order(name: str) -> tuple[int, str]:
     """5А before 10А: the grade's number first, then the letter."""
     digits = "".join(ch for ch in name if ch.isdigit())
     return (int(digits) if digits else 0, name)

@@ -80,9 +80,28 @@ def to_csv(table: ReportTable) -> bytes:
 
 
 def to_xlsx(table: ReportTable) -> bytes:
+    return to_xlsx_book([table])
+
+
+def to_xlsx_book(tables: Sequence[ReportTable], sheet_names: Sequence[str] = ()) -> bytes:
+    """One workbook, a worksheet per table (named by ``sheet_names`` or the table's title)."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = table.title[:31]
+    book.remove(book.active)
+    for index, table in enumerate(tables):
+        name = sheet_names[index] if index < len(sheet_names) else table.title
+        _write_sheet(book.create_sheet(_sheet_name(name, index)), table)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(name: str, index: int) -> str:
+    # Excel: at most 31 characters, none of []:*?/\, unique in the book.
+    clean = "".join(ch for ch in name if ch not in "[]:*?/\\")[:27] or "Лист"
+    return f"{clean} {index + 1}" if index else clean
+
+
+def _write_sheet(sheet, table: ReportTable) -> None:
     sheet.append([table.title])
     sheet["A1"].font = Font(bold=True, size=13)
     for line in table.subtitle:
@@ -113,9 +132,6 @@ def to_xlsx(table: ReportTable) -> bytes:
     sheet.page_setup.orientation = "landscape" if table.landscape else "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.print_title_rows = f"{header_row}:{header_row}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _xlsx_value(value: Cell, kind: Kind) -> Cell:
@@ -137,7 +153,7 @@ def to_html_template(template: str, **values: object) -> str:
 
 
 def to_html(table: ReportTable) -> str:
-    return to_html_template("table.html", table=table)
+    return to_html_template("table.html", tables=[table])
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -149,6 +165,11 @@ def html_to_pdf(html: str) -> bytes:
 
 def to_pdf(table: ReportTable) -> bytes:
     return html_to_pdf(to_html(table))
+
+
+def to_pdf_many(tables: Sequence[ReportTable]) -> bytes:
+    """One PDF, each table from a new page (a school's sheets, class by class)."""
+    return html_to_pdf(to_html_template("table.html", tables=tables))
 
 
 def render(table: ReportTable, format: Format) -> bytes:

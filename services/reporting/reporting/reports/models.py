@@ -126,3 +126,23 @@ class JournalRead(Base):
     subject_id: Mapped[UUID]
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportJob(Base):
+    """A long report run in the background (R-60, R-61): its progress, and its file in the store when done."""
+
+    __tablename__ = "report_jobs"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    requested_by: Mapped[UUID]
+    kind: Mapped[str] = mapped_column(String(40))
+    format: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    #: queued → running → done or failed.
+    status: Mapped[str] = mapped_column(String(10))
+    done_steps: Mapped[int] = mapped_column(Integer, default=0)
+    total_steps: Mapped[int] = mapped_column(Integer, default=0)
+    file_key: Mapped[str | None] = mapped_column(String(512))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
