@@ -5,3 +5,5 @@ class ReportingSettings(ServiceSettings):
     service_name: str = "reporting"
     #: The file store's directory (``chassis.files``): long reports' results, later the archive.
     files_dir: str = ".files/reporting"
+    #: R-65: the archive's second store, kept apart from ``files_dir`` (another disk or mount).
+    archive_mirror_dir: str = ".files/reporting-archive-mirror"

@@ -1,6 +1,7 @@
 """Reports over HTTP, fed by events through the real broker: the summary sheet, attendance by month and the
 journal-fill control as JSON, XLSX (read back), PDF (text extracted, a page rendered) and CSV; bad input."""
 
+import argparse
 import csv
 import io
 import shutil
@@ -17,6 +18,7 @@ from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
 from contracts.roster import ClassCreated, ReportingPeriod, ReportingPeriodsSet, SchoolRegistered
+from reporting.archive import __main__ as archive_cli
 
 QUARTER = uuid4()
 MATHS, RUSSIAN = uuid4(), uuid4()
@@ -129,6 +131,10 @@ async def family(settings, client, as_, make_family):
 
 def pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_metadata(pdf: Path) -> str:
+    return subprocess.run(["pdfinfo", "-meta", str(pdf)], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_page_png(pdf: Path, stem: Path) -> Path:
@@ -445,3 +451,89 @@ async def test_report_jobs_refuse_bad_input(client, as_, family):
         ),
         404,
     )
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Debian's GOST engine for OpenSSL (libengine-gost-openssl): the outside check of the archive's signature.
+GOST_ENGINE = shutil.which("openssl") is not None and Path("/usr/lib/x86_64-linux-gnu/engines-3/gost.so").exists()
+
+
+def openssl_gost_verifies(content: Path, signature: Path, certificate: Path) -> bool:
+    done = subprocess.run(
+        [
+            *("openssl", "cms", "-engine", "gost", "-verify", "-binary", "-inform", "DER", "-in", str(signature)),
+            *("-content", str(content), "-CAfile", str(certificate), "-purpose", "any", "-out", "/dev/null"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    return done.returncode == 0 and "Verification successful" in done.stderr
+
+
+async def test_the_signed_year_end_archive(settings, family, tmp_path: Path):
+    """R-65: build → two stores → verify (ours and openssl's GOST engine) → one byte changed → named."""
+    archive_settings = settings.model_copy(
+        update={"files_dir": str(tmp_path / "primary"), "archive_mirror_dir": str(tmp_path / "mirror")}
+    )
+    args = argparse.Namespace(
+        school=family.school_id,
+        year="2026/2027",
+        start=date(2026, 9, 1),
+        end=date(2027, 6, 30),
+        certificate=FIXTURES / "school-gost-cert.pem",
+        key=FIXTURES / "school-gost-key.pem",
+        sign_command=None,
+    )
+    assert "подписан, записан в два хранилища" in await archive_cli.build(args, archive_settings)
+
+    for store in ("primary", "mirror"):
+        intact, text = await archive_cli.verify(
+            argparse.Namespace(store=tmp_path / store, school=family.school_id, year="2026/2027")
+        )
+        assert intact, text
+        assert "Школа № 7" in text  # the certificate's subject
+    folder = tmp_path / "primary" / "archive" / str(family.school_id) / "2026-2027"
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert "manifest.json" in files and "manifest.json.p7s" in files
+    sheet_pdf = next(folder / f for f in files if f.endswith("svodnaya-vedomost.pdf"))
+    assert "pdfaid:part" in pdf_metadata(sheet_pdf)  # PDF/A-2b
+    journals = [f for f in files if "/zhurnal-matematika-" in f]
+    assert len(journals) == 2  # the data (JSON) and the paper copy (PDF)
+    if GOST_ENGINE:
+        assert openssl_gost_verifies(
+            folder / "manifest.json", folder / "manifest.json.p7s", FIXTURES / "school-gost-cert.pem"
+        )
+
+    # One byte of the summary sheet changed in the primary store: verify names the file, the mirror is intact.
+    data = bytearray(sheet_pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    sheet_pdf.write_bytes(bytes(data))
+    intact, text = await archive_cli.verify(
+        argparse.Namespace(store=tmp_path / "primary", school=family.school_id, year="2026/2027")
+    )
+    assert not intact
+    assert f"Файл {sheet_pdf.relative_to(folder).as_posix()} изменён" in text
+    assert (
+        await archive_cli.verify(
+            argparse.Namespace(store=tmp_path / "mirror", school=family.school_id, year="2026/2027")
+        )
+    )[0]
+
+    # The manifest itself changed: its signature no longer holds.
+    manifest = folder / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes().replace(b"2026/2027", b"2026/2028"))
+    intact, text = await archive_cli.verify(
+        argparse.Namespace(store=tmp_path / "primary", school=family.school_id, year="2026/2027")
+    )
+    assert not intact and "Подпись описи недействительна" in text
+    if GOST_ENGINE:
+        assert not openssl_gost_verifies(manifest, folder / "manifest.json.p7s", FIXTURES / "school-gost-cert.pem")
+
+    # Retention: journals after 5 years, summary sheets after 25, never before.
+    mirror = tmp_path / "mirror"
+    assert "Нечего уничтожать" in await archive_cli.retention(argparse.Namespace(store=mirror, today=date(2032, 6, 29)))
+    due = (await archive_cli.retention(argparse.Namespace(store=mirror, today=date(2032, 6, 30)))).splitlines()
+    assert due and all("/zhurnal-" in line for line in due)
+    assert len(
+        (await archive_cli.retention(argparse.Namespace(store=mirror, today=date(2052, 6, 30)))).splitlines()
+    ) > len(due)

@@ -156,11 +156,12 @@ def to_html(table: ReportTable) -> str:
     return to_html_template("table.html", tables=[table])
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, variant: str | None = None) -> bytes:
+    """The PDF of ``html``; ``variant`` e.g. "pdf/a-2b" for the archive (R-65)."""
     # Imported here: WeasyPrint loads Pango at import, which only the PDF path needs.
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant=variant)
 
 
 def to_pdf(table: ReportTable) -> bytes:
