@@ -83,3 +83,28 @@ async def test_a_parent_sees_only_their_own_child_and_the_weeks_homework(visit):
     assert "Домашнее задание:" in week
     assert re.search(r"\d\d\.\d\d\.\d{4}", await page.locator("#week-title").inner_text())
     assert await page.locator("#journal, #admin, #classroom").count() == 0
+
+
+async def test_the_class_teacher_shows_and_downloads_the_summary_sheet(visit):
+    page = (await visit("teacher")).page
+    reports = page.locator("#reports")
+    await reports.locator("#report-class option").first.wait_for(state="attached")
+    await reports.get_by_role("button", name="Сводная ведомость").click()
+    await reports.locator("#report-table tbody tr").first.wait_for()
+    assert "Сидоров Иван" in await reports.locator("#report-table tbody").inner_text()
+    assert "Математика: ср. взв." in await reports.locator("#report-table thead").inner_text()
+    link = reports.get_by_role("link", name="Скачать XLSX")
+    response = await page.request.get(await link.get_attribute("href"))
+    assert response.ok and "spreadsheetml" in response.headers["content-type"]
+    # The administration's reports are not the class teacher's.
+    assert await reports.get_by_role("button", name="Заполнение журнала").is_hidden()
+
+
+async def test_the_inspector_reads_the_journal_fill_of_a_school(visit):
+    page = (await visit("inspector")).page
+    reports = page.locator("#reports")
+    await reports.locator("#report-class option").first.wait_for(state="attached")
+    await reports.get_by_role("button", name="Заполнение журнала").click()
+    await reports.locator("#report-table tbody tr").first.wait_for()
+    assert "Учителей вели журнал" in await reports.locator("#report-status").inner_text()
+    assert await reports.locator("#report-school-job").is_hidden()  # the inspector starts nothing

@@ -10,6 +10,7 @@ import { startTeacherDay } from "./teacherday.js";
 import { startClassroom } from "./classroom.js";
 import { startRules } from "./rules.js";
 import { startCommunication } from "./communication.js";
+import { startReports } from "./reports.js";
 
 async function start() {
   try {
@@ -25,6 +26,8 @@ async function start() {
     if ($("#tab-calendar")) startSchoolYear(admin);
     const teacherDay = $("#teacher-day");
     if (teacherDay) startTeacherDay(teacherDay);
+    const reports = $("#reports");
+    if (reports) startReports(reports, me);
     const communication = $("#communication");
     if (communication) startCommunication(communication, me);
   } catch (error) {
