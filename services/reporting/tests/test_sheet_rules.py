@@ -18,6 +18,7 @@ from reporting.domain.sheets import (
     StudentPeriodMark,
     attendance_sheet,
     journal_fill,
+    mark_totals,
     summary_sheet,
 )
 
@@ -45,7 +46,7 @@ def test_summary_sheet_by_hand():
         StudentPeriodMark(BORIS.student_id, "Математика", "2"),
         StudentPeriodMark(VERA.student_id, "Математика", "н/а"),
     ]
-    sheet = summary_sheet([BORIS, VERA, ANNA], marks, absences, finals, subjects=["Физкультура"])
+    sheet = summary_sheet([BORIS, VERA, ANNA], mark_totals(marks), absences, finals, subjects=["Физкультура"])
 
     # Ё sorts with Е, as in a paper class list.
     assert [r.student.name for r in sheet.rows] == ["Абрамова Анна", "Ёлкина Вера", "Яковлев Борис"]

@@ -111,7 +111,7 @@ async def summary_sheet_report(
     ids = [s.student_id for s in students]
     sheet = summary_sheet(
         students,
-        await queries.class_marks(session, school_id, ids, period.dates),
+        await queries.mark_totals(session, school_id, ids, period.dates),
         await queries.class_absences(session, school_id, ids, period.dates),
         subjects=await queries.class_subjects(session, school_id, class_id, period.dates),
     )

@@ -89,7 +89,7 @@ async def archive_files(
         ids = [s.student_id for s in students]
         sheet = summary_sheet(
             students,
-            await queries.class_marks(session, school_id, ids, year),
+            await queries.mark_totals(session, school_id, ids, year),
             await queries.class_absences(session, school_id, ids, year),
             subjects=await queries.class_subjects(session, school_id, school_class.id, year),
         )

@@ -13,7 +13,7 @@ from datetime import date
 from uuid import UUID
 
 from reporting.domain.absences import ABSENCE_CODES, is_late
-from reporting.domain.indicators import PeriodIndicators, ScoredMark, average, period_indicators, weighted_average
+from reporting.domain.indicators import PeriodIndicators, counts_in_average, period_indicators
 from reporting.domain.people import russian_sort_key
 from reporting.domain.periods import DateRange
 
@@ -107,47 +107,107 @@ def _ordered(students: Iterable[ClassStudent]) -> list[ClassStudent]:
     return sorted(students, key=lambda s: (*russian_sort_key(s.name), str(s.student_id)))
 
 
+@dataclass(frozen=True)
+class MarkTotals:
+    """A student's current marks in a subject, summed (what the database adds up for a whole school at once).
+
+    ``marks`` counts every mark; ``scored`` … ``weights`` only the 5-point ones (R-66: зачёт is left out),
+    ``weighted_total`` and ``weights`` only those whose work type weighs something.
+    """
+
+    student_id: UUID
+    subject: str
+    marks: int = 0
+    scored: int = 0
+    total: float = 0
+    weighted_total: float = 0
+    weights: float = 0
+
+    def __add__(self, other: "MarkTotals") -> "MarkTotals":
+        return MarkTotals(
+            self.student_id,
+            self.subject,
+            self.marks + other.marks,
+            self.scored + other.scored,
+            self.total + other.total,
+            self.weighted_total + other.weighted_total,
+            self.weights + other.weights,
+        )
+
+    @property
+    def average(self) -> float | None:
+        return round(self.total / self.scored, 2) if self.scored else None
+
+    @property
+    def weighted_average(self) -> float | None:
+        return round(self.weighted_total / self.weights, 2) if self.weights else None
+
+
+def mark_totals(marks: Iterable[StudentMark]) -> list[MarkTotals]:
+    """The marks summed per student and subject, as ``average`` and ``weighted_average`` count them."""
+    summed: dict[tuple[UUID, str], MarkTotals] = {}
+    for mark in marks:
+        key = (mark.student_id, mark.subject)
+        scored = counts_in_average(mark.value)
+        value = int(mark.value) if scored else 0
+        weighs = scored and mark.weight > 0
+        summed[key] = summed.get(key, MarkTotals(*key)) + MarkTotals(
+            *key,
+            marks=1,
+            scored=int(scored),
+            total=value,
+            weighted_total=value * mark.weight if weighs else 0,
+            weights=mark.weight if weighs else 0,
+        )
+    return list(summed.values())
+
+
 def summary_sheet(
     students: Iterable[ClassStudent],
-    marks: Iterable[StudentMark],
+    totals: Iterable[MarkTotals],
     absences: Iterable[StudentAbsence],
     period_marks: Iterable[StudentPeriodMark] = (),
     subjects: Iterable[str] = (),
 ) -> SummarySheet:
-    """The class's summary sheet; ``subjects`` adds subjects taught with no mark yet (they still get a column)."""
+    """The class's summary sheet from its marks summed per student and subject (``mark_totals``);
+    ``subjects`` adds subjects taught with no mark yet (they still get a column)."""
     roster = _ordered(students)
     known = {s.student_id for s in roster}
-    scored: dict[tuple[UUID, str], list[ScoredMark]] = defaultdict(list)
-    for mark in marks:
-        if mark.student_id in known:
-            scored[mark.student_id, mark.subject].append(ScoredMark(mark.value, mark.weight))
+    summed = {(t.student_id, t.subject): t for t in totals if t.student_id in known}
     final = {(p.student_id, p.subject): p.value for p in period_marks if p.student_id in known}
     reasons: dict[UUID, list[str]] = defaultdict(list)
     for absence in absences:
         if absence.student_id in known:
             reasons[absence.student_id].append(absence.reason)
-    names = set(subjects) | {subject for _, subject in scored} | {subject for _, subject in final}
+    names = set(subjects) | {subject for _, subject in summed} | {subject for _, subject in final}
     ordered_subjects = sorted(names, key=lambda s: s.lower())
+
+    def of(student_id: UUID, subject: str) -> MarkTotals:
+        return summed.get((student_id, subject), MarkTotals(student_id, subject))
 
     rows = []
     for student in roster:
         cells = {}
+        every = MarkTotals(student.student_id, "")
         for subject in ordered_subjects:
-            its = scored.get((student.student_id, subject), [])
+            its = of(student.student_id, subject)
+            every = every + its
             cells[subject] = SheetCell(
-                len(its), average(its), weighted_average(its), final.get((student.student_id, subject))
+                its.marks, its.average, its.weighted_average, final.get((student.student_id, subject))
             )
-        every = [m for subject in ordered_subjects for m in scored.get((student.student_id, subject), [])]
-        rows.append(SheetRow(student, cells, absence_counts(reasons[student.student_id]), average(every)))
+        rows.append(SheetRow(student, cells, absence_counts(reasons[student.student_id]), every.average))
 
     feet = {}
     for subject in ordered_subjects:
-        per_student = [scored.get((s.student_id, subject), []) for s in roster]
+        per_student = [of(s.student_id, subject) for s in roster]
+        class_total = MarkTotals(UUID(int=0), subject)
+        for its in per_student:
+            class_total = class_total + its
         subject_finals = [final[s.student_id, subject] for s in roster if (s.student_id, subject) in final]
         feet[subject] = SubjectFoot(
-            average=average(m for its in per_student for m in its),
-            without_marks=sum(1 for its in per_student if not its),
-            with_one_mark=sum(1 for its in per_student if len(its) == 1),
+            average=class_total.average,
+            without_marks=sum(1 for its in per_student if its.marks == 0),
+            with_one_mark=sum(1 for its in per_student if its.marks == 1),
             indicators=period_indicators(subject_finals),
         )
     every_reason = [r for s in roster for r in reasons[s.student_id]]

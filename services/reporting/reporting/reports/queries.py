@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Integer, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -12,11 +12,12 @@ from chassis.db import Database
 from chassis.problems import NotFound
 from chassis.tenancy import Tenant
 from reporting.domain.access import DIARY_READ_ROLES, staff_reads_diary
+from reporting.domain.indicators import FIVE_POINT
 from reporting.domain.journal import JournalAbsence, JournalLesson, JournalMark, as_of
 from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
 from reporting.domain.report_periods import SchemePeriods
-from reporting.domain.sheets import ClassStudent, FillClass, FillLesson, StudentAbsence, StudentMark
+from reporting.domain.sheets import ClassStudent, FillClass, FillLesson, MarkTotals, StudentAbsence
 from reporting.models import Absence, ClassTeacher, Lesson, Mark, Person, SchoolClass, Student, TimetableLesson
 from reporting.reports.models import (
     AbsenceState,
@@ -75,15 +76,29 @@ async def class_students(session: AsyncSession, school_id: UUID, class_id: UUID)
     return [ClassStudent(id, full_name(last, first)) for id, last, first in rows]
 
 
-async def class_marks(
+async def mark_totals(
     session: AsyncSession, school_id: UUID, students: list[UUID], dates: DateRange
-) -> list[StudentMark]:
+) -> list[MarkTotals]:
+    """The students' current marks summed per subject by the database (R-22, R-66: only 5-point marks count
+    in the averages, only weighted ones in the weighted average), so a whole school's sheet reads 10,000 rows,
+    not 180,000 marks."""
+    five_point = Mark.value.in_(FIVE_POINT)
+    weighs = and_(five_point, Mark.weight > 0)
+    value = func.cast(Mark.value, Integer)
     rows = await session.execute(
-        select(Mark.student_id, Mark.subject_name, Mark.value, Mark.weight).where(
-            Mark.school_id == school_id, Mark.student_id.in_(students), Mark.date.between(dates.start, dates.end)
+        select(
+            Mark.student_id,
+            Mark.subject_name,
+            func.count(),
+            func.count().filter(five_point),
+            func.coalesce(func.sum(value).filter(five_point), 0),
+            func.coalesce(func.sum(value * Mark.weight).filter(weighs), 0),
+            func.coalesce(func.sum(Mark.weight).filter(weighs), 0),
         )
+        .where(Mark.school_id == school_id, Mark.student_id.in_(students), Mark.date.between(dates.start, dates.end))
+        .group_by(Mark.student_id, Mark.subject_name)
     )
-    return [StudentMark(*row) for row in rows]
+    return [MarkTotals(*row) for row in rows]
 
 
 async def class_absences(
@@ -309,3 +324,27 @@ async def journal_reads(session: AsyncSession, school_id: UUID, dates: DateRange
         .order_by(JournalRead.read_at.desc())
     )
     return list(rows)
+
+
+async def school_students(session: AsyncSession, school_id: UUID) -> dict[UUID, list[ClassStudent]]:
+    """Every class list of the school at once, by class."""
+    found: dict[UUID, list[ClassStudent]] = defaultdict(list)
+    for id, class_id, last, first in await session.execute(
+        select(Student.id, Student.class_id, Person.last_name, Person.first_name)
+        .outerjoin(Person, and_(Person.school_id == Student.school_id, Person.id == Student.id))
+        .where(Student.school_id == school_id)
+    ):
+        found[class_id].append(ClassStudent(id, full_name(last, first)))
+    return found
+
+
+async def school_subjects(session: AsyncSession, school_id: UUID, dates: DateRange) -> dict[UUID, list[str]]:
+    """The subjects each class had lessons in, at once, by class."""
+    found: dict[UUID, list[str]] = defaultdict(list)
+    for class_id, subject in await session.execute(
+        select(Lesson.class_id, Lesson.subject_name)
+        .where(Lesson.school_id == school_id, Lesson.date.between(dates.start, dates.end))
+        .distinct()
+    ):
+        found[class_id].append(subject)
+    return found
