@@ -5,7 +5,9 @@ school's read model straight into it (40 classes of 25 students, 10 subjects, ab
 few absences per student in one quarter), then measures:
 
 - ``JSON, one class``: ``GET …/classes/{id}/reports/summary-sheet`` p50/p99 over the 40 classes;
-- ``JSON, the school``: all 40 classes' sheets one after another (what the school's sheet costs);
+- ``JSON, the school, class by class``: the 40 classes' sheets requested one after another;
+- ``JSON, the school's 40 sheets``: read as the report job reads them (the whole school's marks summed in
+  one query), tables built and serialised to JSON;
 - ``XLSX`` / ``PDF``: the school's sheets as one workbook / one PDF, as the report job writes them;
 - ``region``: the indicators (R-66) of 500 schools' quarter marks at the region level and one
   drill-down, in the pure domain (``reporting.domain.region``).
@@ -14,6 +16,7 @@ Usage: ``uv run python tests/perf/bench_reports.py``; figures in ``docs/performa
 """
 
 import asyncio
+import json
 import os
 import platform
 import random
@@ -22,11 +25,20 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
+import aio_pika
 from sqlalchemy import insert, text
 
 from chassis.auth import TokenSigner
 from chassis.tenancy import Tenant
-from chassis.testing import auth_headers, person, running_app, test_settings, verifier_for
+from chassis.testing import (
+    auth_headers,
+    delete_queues,
+    drop_database,
+    person,
+    running_app,
+    test_settings,
+    verifier_for,
+)
 from reporting.domain.region import PeriodMarkFact, drill, region_figures
 from reporting.domain.report_periods import dates_period
 from reporting.domain.sheets import summary_sheet
@@ -141,6 +153,25 @@ def region_facts() -> list[PeriodMarkFact]:
 MARKS = ["5", "5", "4", "4", "4", "3", "3", "2", "н/а"]
 
 
+async def clean_up(settings: ReportingSettings, app) -> None:
+    """Leave no database, queue or exchange of the benchmark behind."""
+    await drop_database(settings)
+    await delete_queues(settings, [c.name for c in app.state.consumers])
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for queue in ("school.delay.100ms", "school.delay.200ms", "school.events.unrouted"):
+            await channel.queue_delete(settings.queue_prefix + queue)
+        for exchange in (
+            settings.exchange,
+            settings.exchange + ".unrouted",
+            settings.public_exchange,
+            settings.queue_prefix + "school.delay.100ms",
+            settings.queue_prefix + "school.delay.200ms",
+        ):
+            await channel.exchange_delete(exchange)
+
+
 async def main() -> None:
     settings = test_settings(
         ReportingSettings,
@@ -184,7 +215,8 @@ async def main() -> None:
         )
         started = time.perf_counter()
         tables = await school_tables(app, school_id, classes)
-        print(f"the school's 40 sheets in one transaction (as the job reads): {time.perf_counter() - started:.2f} s")
+        json.dumps([t.as_json() for t in tables], ensure_ascii=False)
+        print(f"JSON, the school's 40 sheets read as the job reads them: {time.perf_counter() - started:.2f} s")
         started = time.perf_counter()
         xlsx = to_xlsx_book(tables, [t.subtitle[1] for t in tables])
         print(f"XLSX, the school: {time.perf_counter() - started:.2f} s ({len(xlsx) // 1024} KiB)")
@@ -192,6 +224,7 @@ async def main() -> None:
         pdf = to_pdf_many(tables)
         print(f"PDF, the school: {time.perf_counter() - started:.2f} s ({len(pdf) // 1024} KiB)")
 
+    await clean_up(settings, app)
     facts = region_facts()
     started = time.perf_counter()
     region = region_figures(facts, drill(None, None, None))
