@@ -4,8 +4,11 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chassis.problems import Invalid, NotFound
+from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange
 from reporting.domain.report_periods import SchemePeriods, dates_period, month_period, period_of_class
 from reporting.domain.sheets import (
@@ -135,3 +138,22 @@ def test_periods_months_and_ranges():
         month_period("октябрь")
     with pytest.raises(Invalid, match="не может быть длиннее 366"):
         dates_period(date(2026, 9, 1), date(2027, 9, 30))
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["5", "4", "3", "2", "1", "зач", "незач"]), st.sampled_from([0.0, 0.5, 1.0, 2.0])),
+        max_size=40,
+    )
+)
+def test_summed_marks_give_the_same_averages_as_the_marks(values):
+    """The database sums marks for a school's sheet; the sums must average exactly as the marks themselves."""
+    marks = [StudentMark(ANNA.student_id, "Математика", value, weight) for value, weight in values]
+    scored = [ScoredMark(value, weight) for value, weight in values]
+    cell = summary_sheet([ANNA], mark_totals(marks), []).rows[0].cells.get("Математика")
+    if not values:
+        assert cell is None
+        return
+    assert cell.marks == len(values)
+    assert cell.average == average(scored)
+    assert cell.weighted_average == weighted_average(scored)
