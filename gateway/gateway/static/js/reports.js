@@ -3,7 +3,7 @@
    summary sheets built as a job with its progress. Reporting checks who may read what (R-1). */
 
 import { api } from "./api.js";
-import { $, el, clear, show, options, isoDate, today } from "./dom.js";
+import { $, el, clear, show, options, isoDate, today, addDays, parseDate } from "./dom.js";
 
 const state = { schools: [], school: null, klass: null, report: null, me: null };
 
@@ -84,11 +84,19 @@ function paperCopy() {
   }
 }
 
+/** the fill control is weekly or monthly: the dates given, or the month up to «По» when they span more. */
+function fillDates() {
+  const end = $("#report-end").value;
+  const start = $("#report-start").value;
+  const monthBefore = isoDate(addDays(parseDate(end), -30));
+  return { start: start && start >= monthBefore ? start : monthBefore, end };
+}
+
 /** The report's path and parameters, by kind. */
 function reportPath(kind) {
   if (kind === "summary-sheet") return [base() + "/classes/" + state.klass + "/reports/summary-sheet", period()];
   if (kind === "attendance") return [base() + "/classes/" + state.klass + "/reports/attendance", { month: $("#report-month").value }];
-  if (kind === "journal-fill") return [base() + "/reports/journal-fill", { start: $("#report-start").value, end: $("#report-end").value }];
+  if (kind === "journal-fill") return [base() + "/reports/journal-fill", fillDates()];
   const moment = $("#report-as-of").value;
   // the journal as it stood then, rebuilt from the change log; the moment in Moscow time.
   return [base() + "/classes/" + state.klass + "/journal",
