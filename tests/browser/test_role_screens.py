@@ -90,6 +90,7 @@ async def test_the_class_teacher_shows_and_downloads_the_summary_sheet(visit):
     reports = page.locator("#reports")
     await reports.locator("#report-class option").first.wait_for(state="attached")
     await reports.get_by_role("button", name="Сводная ведомость").click()
+    await reports.locator("#report-status", has_text="Класс").wait_for()
     await reports.locator("#report-table tbody tr").first.wait_for()
     assert "Сидоров Иван" in await reports.locator("#report-table tbody").inner_text()
     assert "Математика: ср. взв." in await reports.locator("#report-table thead").inner_text()
@@ -105,6 +106,6 @@ async def test_the_inspector_reads_the_journal_fill_of_a_school(visit):
     reports = page.locator("#reports")
     await reports.locator("#report-class option").first.wait_for(state="attached")
     await reports.get_by_role("button", name="Заполнение журнала").click()
+    await reports.locator("#report-status", has_text="Учителей вели журнал").wait_for()
     await reports.locator("#report-table tbody tr").first.wait_for()
-    assert "Учителей вели журнал" in await reports.locator("#report-status").inner_text()
     assert await reports.locator("#report-school-job").is_hidden()  # the inspector starts nothing

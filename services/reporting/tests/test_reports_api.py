@@ -537,3 +537,28 @@ async def test_the_signed_year_end_archive(settings, family, tmp_path: Path):
     assert len(
         (await archive_cli.retention(argparse.Namespace(store=mirror, today=date(2052, 6, 30)))).splitlines()
     ) > len(due)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils: make report-tools")
+async def test_the_printed_monthly_summary_for_families_without_the_service(client, as_, family, tmp_path: Path):
+    url = f"/schools/{family.school_id}/classes/{family.class_id}/reports/family-summary"
+    pdf = await client.get(url, params={"month": "2026-10"}, headers=as_(family.class_teacher))
+    assert pdf.headers["content-type"] == "application/pdf", pdf.text
+    (tmp_path / "family.pdf").write_bytes(pdf.content)
+    anna, boris = pdf_text(tmp_path / "family.pdf").split("\f")[:2]
+    assert "Сводка успеваемости и посещаемости за октябрь 2026" in anna
+    assert "Абрамова Анна" in anna and "5, 3" in anna and "4,00" in anna
+    assert "Яковлев Борис" in boris and "Русский язык" in boris
+    one = await client.get(
+        url, params={"month": "2026-10", "student_id": str(family.boris.person_id)}, headers=as_(family.class_teacher)
+    )
+    (tmp_path / "one.pdf").write_bytes(one.content)
+    assert "Абрамова" not in pdf_text(tmp_path / "one.pdf")
+    refused(
+        await client.get(
+            url, params={"month": "2026-10", "student_id": str(uuid4())}, headers=as_(family.class_teacher)
+        ),
+        404,
+        "Такого обучающегося нет в классе",
+    )
+    refused(await client.get(url, params={"month": "2026-10"}, headers=as_(family.anna_parent)), 404)

@@ -20,6 +20,7 @@ from reporting.domain.sheets import (
     StudentMark,
     StudentPeriodMark,
     attendance_sheet,
+    family_summaries,
     journal_fill,
     mark_totals,
     summary_sheet,
@@ -157,3 +158,22 @@ def test_summed_marks_give_the_same_averages_as_the_marks(values):
     assert cell.marks == len(values)
     assert cell.average == average(scored)
     assert cell.weighted_average == weighted_average(scored)
+
+
+def test_family_summary_by_hand():
+    marks = [
+        StudentMark(ANNA.student_id, "Математика", "5", 1.0),
+        StudentMark(ANNA.student_id, "Математика", "4", 2.0),
+        StudentMark(BORIS.student_id, "Русский язык", "3", 1.0),
+    ]
+    absences = [
+        StudentAbsence(ANNA.student_id, "Физика", date(2026, 10, 5), "ill"),
+        StudentAbsence(ANNA.student_id, "Физика", date(2026, 10, 6), "late"),
+    ]
+    anna, vera, boris = family_summaries([VERA, BORIS, ANNA], marks, absences)
+    assert [s.subject for s in anna.subjects] == ["Математика", "Физика"]
+    maths, physics = anna.subjects
+    assert (maths.marks, maths.average, maths.weighted_average) == (["5", "4"], 4.5, pytest.approx(4.33))
+    assert (physics.marks, physics.absences, physics.lates) == ([], 1, 1)
+    assert boris.student == BORIS and [s.subject for s in boris.subjects] == ["Русский язык"]
+    assert vera.student == VERA and vera.subjects == []

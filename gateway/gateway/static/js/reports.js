@@ -110,6 +110,7 @@ async function load(kind) {
     b.setAttribute("aria-pressed", String(b.getAttribute("data-report") === kind)));
   const [path, params] = reportPath(kind);
   const links = clear($("#report-downloads"));
+  clear($("#report-table"));
   show($("#report-status"), "Загрузка…", "");
   try {
     const table = await api("GET", path + query(params));

@@ -23,7 +23,7 @@ from reporting.domain.report_periods import (
     month_period,
     period_of_class,
 )
-from reporting.domain.sheets import attendance_sheet, journal_fill, summary_sheet
+from reporting.domain.sheets import attendance_sheet, family_summaries, journal_fill, summary_sheet
 from reporting.reports import queries
 from reporting.reports.exports import MEDIA_TYPES, Format, ReportTable, filename, html_to_pdf, render, to_html_template
 from reporting.reports.tables import (
@@ -281,3 +281,42 @@ async def journal_reads_report(
     reads = await queries.journal_reads(session, school_id, period.dates)
     table = journal_reads_table(reads, await queries.school_title(session, school_id), period.title)
     return await answer(table, format, f"{start:%Y%m%d}")
+
+
+@router.get("/classes/{class_id}/reports/family-summary", response_model=None)
+async def family_summary(
+    school_id: UUID,
+    class_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    request: Request,
+    month: str,
+    student_id: UUID | None = None,
+) -> Response:
+    """R-54: the printed monthly summary for families without the electronic service, a page per student
+    (or the one ``student_id``), for the class teacher to hand out."""
+    school_class = await queries.readable_class(session, caller, school_id, class_id)
+    period = month_period(month)
+    students = await queries.class_students(session, school_id, class_id)
+    if student_id is not None:
+        students = [s for s in students if s.student_id == student_id]
+        if not students:
+            raise NotFound("Такого обучающегося нет в классе.")
+    ids = [s.student_id for s in students]
+    html = to_html_template(
+        "family_summary.html",
+        summaries=family_summaries(
+            students,
+            await queries.class_marks(session, school_id, ids, period.dates),
+            await queries.class_absences(session, school_id, ids, period.dates),
+        ),
+        school=await queries.school_title(session, school_id),
+        class_name=school_class.name,
+        month=period.name,
+        made_at=f"{request.app.state.clock.now().astimezone(MOSCOW):%d.%m.%Y}",
+    )
+    body = await run_in_threadpool(html_to_pdf, html)
+    name = f"svodka-dlya-semi-{month}.pdf"
+    return Response(
+        body, media_type=MEDIA_TYPES["pdf"], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -13,9 +13,10 @@ from datetime import date
 from uuid import UUID
 
 from reporting.domain.absences import ABSENCE_CODES, is_late
-from reporting.domain.indicators import PeriodIndicators, counts_in_average, period_indicators
+from reporting.domain.indicators import PeriodIndicators, ScoredMark, counts_in_average, period_indicators
 from reporting.domain.people import russian_sort_key
 from reporting.domain.periods import DateRange
+from reporting.domain.summary import SubjectSummary, subject_summary
 
 
 @dataclass(frozen=True)
@@ -349,3 +350,47 @@ def class_order(name: str) -> tuple[int, str]:
     """5А before 10А: the grade's number first, then the letter."""
     digits = "".join(ch for ch in name if ch.isdigit())
     return (int(digits) if digits else 0, name)
+
+
+@dataclass(frozen=True)
+class FamilySummary:
+    """Ежемесячная сводка for a family without the electronic service (R-54): a student's month by subject."""
+
+    student: ClassStudent
+    subjects: list[SubjectSummary]
+
+
+def family_summaries(
+    students: Iterable[ClassStudent],
+    marks: Iterable[StudentMark],
+    absences: Iterable[StudentAbsence],
+) -> list[FamilySummary]:
+    """Each student's marks, averages, absences and lates per subject for the month, the class list's order."""
+    marks_of: dict[tuple[UUID, str], list[ScoredMark]] = defaultdict(list)
+    reasons_of: dict[tuple[UUID, str], list[str]] = defaultdict(list)
+    for mark in marks:
+        marks_of[mark.student_id, mark.subject].append(ScoredMark(mark.value, mark.weight))
+    for absence in absences:
+        reasons_of[absence.student_id, absence.subject].append(absence.reason)
+    found = []
+    for student in _ordered(students):
+        subjects = sorted(
+            {s for sid, s in marks_of if sid == student.student_id}
+            | {s for sid, s in reasons_of if sid == student.student_id},
+            key=str.lower,
+        )
+        found.append(
+            FamilySummary(
+                student,
+                [
+                    subject_summary(
+                        subject,
+                        0,
+                        marks_of.get((student.student_id, subject), []),
+                        reasons_of.get((student.student_id, subject), []),
+                    )
+                    for subject in subjects
+                ],
+            )
+        )
+    return found

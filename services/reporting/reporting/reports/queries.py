@@ -17,7 +17,7 @@ from reporting.domain.journal import JournalAbsence, JournalLesson, JournalMark,
 from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
 from reporting.domain.report_periods import SchemePeriods
-from reporting.domain.sheets import ClassStudent, FillClass, FillLesson, MarkTotals, StudentAbsence
+from reporting.domain.sheets import ClassStudent, FillClass, FillLesson, MarkTotals, StudentAbsence, StudentMark
 from reporting.models import Absence, ClassTeacher, Lesson, Mark, Person, SchoolClass, Student, TimetableLesson
 from reporting.reports.models import (
     AbsenceState,
@@ -348,3 +348,15 @@ async def school_subjects(session: AsyncSession, school_id: UUID, dates: DateRan
     ):
         found[class_id].append(subject)
     return found
+
+
+async def class_marks(
+    session: AsyncSession, school_id: UUID, students: list[UUID], dates: DateRange
+) -> list[StudentMark]:
+    """The students' current marks one by one, in date order (a family's summary lists them)."""
+    rows = await session.execute(
+        select(Mark.student_id, Mark.subject_name, Mark.value, Mark.weight)
+        .where(Mark.school_id == school_id, Mark.student_id.in_(students), Mark.date.between(dates.start, dates.end))
+        .order_by(Mark.date, Mark.id)
+    )
+    return [StudentMark(*row) for row in rows]
