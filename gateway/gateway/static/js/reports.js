@@ -76,6 +76,8 @@ async function openClass() {
 }
 
 function paperCopy() {
+  $("#report-family-summary").href = download(
+    base() + "/classes/" + state.klass + "/reports/family-summary" + query({ month: $("#report-month").value }));
   const link = $("#report-paper-copy");
   const subject = $("#report-subject").value;
   link.hidden = !subject;
