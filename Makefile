@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts bench bench-load bench-portal topology chaos browser-tools mutation mutation-quick mutation-chassis
+.PHONY: run test lint format install infra contracts bench bench-load bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -16,8 +16,12 @@ browser-tools:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
+# Reports' PDFs: WeasyPrint's Pango, Cyrillic fonts (DejaVu, Liberation), poppler to render and read them back in tests.
+report-tools:
+	@dpkg -s libpango-1.0-0 fonts-dejavu-core fonts-liberation poppler-utils >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation poppler-utils >/dev/null; }
+
 # SCALE=2 runs two instances of the gateway and of gradebook behind round-robin balancers.
-run: install infra
+run: install infra report-tools
 	@$(UV) run --frozen python -m devstack $(if $(SCALE),--scale $(SCALE))
 
 lint: install
@@ -25,7 +29,7 @@ lint: install
 	$(UV) run --frozen ruff format --check .
 
 # TEST_CONTAINERS=1 runs PostgreSQL and RabbitMQ in Docker instead (see chassis.testing).
-test: lint browser-tools $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
+test: lint browser-tools report-tools $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
 	$(UV) run --frozen pytest
 
 format: install

@@ -160,3 +160,29 @@ async def test_the_office_checks_a_file_loads_its_valid_rows_and_corrects_a_card
     await office.get_by_role("tab", name="Перевод в следующий год").click()
     await office.locator("#promotion-form button[type=submit]").click()
     await office.locator("#promotion-status", has_text="нет в календаре школы").wait_for()
+
+
+async def test_the_class_teacher_shows_and_downloads_the_summary_sheet(visit):
+    page = (await visit("teacher")).page
+    reports = page.locator("#reports")
+    await reports.locator("#report-class option").first.wait_for(state="attached")
+    await reports.get_by_role("button", name="Сводная ведомость").click()
+    await reports.locator("#report-status", has_text="Класс").wait_for()
+    await reports.locator("#report-table tbody tr").first.wait_for()
+    assert "Сидоров Иван" in await reports.locator("#report-table tbody").inner_text()
+    assert "Математика: ср. взв." in await reports.locator("#report-table thead").inner_text()
+    link = reports.get_by_role("link", name="Скачать XLSX")
+    response = await page.request.get(await link.get_attribute("href"))
+    assert response.ok and "spreadsheetml" in response.headers["content-type"]
+    # The administration's reports are not the class teacher's.
+    assert await reports.get_by_role("button", name="Заполнение журнала").is_hidden()
+
+
+async def test_the_inspector_reads_the_journal_fill_of_a_school(visit):
+    page = (await visit("inspector")).page
+    reports = page.locator("#reports")
+    await reports.locator("#report-class option").first.wait_for(state="attached")
+    await reports.get_by_role("button", name="Заполнение журнала").click()
+    await reports.locator("#report-status", has_text="Учителей вели журнал").wait_for()
+    await reports.locator("#report-table tbody tr").first.wait_for()
+    assert await reports.locator("#report-school-job").is_hidden()  # the inspector starts nothing

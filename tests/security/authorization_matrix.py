@@ -606,6 +606,58 @@ ROWS = [
     row(
         "reporting", "GET", "/schools/{school_id}/classes/{class_id}/students", "R-1", SCHOOL_READERS, class_teacher=OWN
     ),
+    row(
+        "reporting", "GET", "/schools/{school_id}/classes/{class_id}/periods", "R-60", SCHOOL_READERS, class_teacher=OWN
+    ),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/reports/summary-sheet",
+        "R-60",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/reports/attendance",
+        "R-60",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row("reporting", "GET", "/schools/{school_id}/reports/journal-fill", "R-62", SCHOOL_READERS),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/subjects",
+        "R-64",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row(
+        "reporting", "GET", "/schools/{school_id}/classes/{class_id}/journal", "R-25: for the inspector", SCHOOL_READERS
+    ),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/reports/paper-copy",
+        "R-64",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row("reporting", "GET", "/schools/{school_id}/reports/journal-reads", "R-5", SCHOOL_READERS),
+    row(
+        "reporting",
+        "GET",
+        "/schools/{school_id}/classes/{class_id}/reports/family-summary",
+        "R-54",
+        SCHOOL_READERS,
+        class_teacher=OWN,
+    ),
+    row("reporting", "POST", "/schools/{school_id}/report-jobs", "R-61: long reports", school_admin=ALL, deputy=ALL),
+    row("reporting", "GET", "/schools/{school_id}/report-jobs", "R-61", SCHOOL_READERS),
+    row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}", "R-61", SCHOOL_READERS),
+    row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}/file", "R-61", SCHOOL_READERS),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes.

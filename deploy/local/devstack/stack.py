@@ -153,6 +153,9 @@ class Stack:
                 "JOURNAL_QUEUE_PREFIX": self.queue_prefix,
                 "JOURNAL_JWKS_URL": f"{self.url('gateway')}/.well-known/jwks.json",
                 "JOURNAL_LOG_LEVEL": self.log_level,
+                # The file store (reports, the archive's two copies) lives with the stack's other state.
+                "JOURNAL_FILES_DIR": str(self.var_dir / "files" / name),
+                "JOURNAL_ARCHIVE_MIRROR_DIR": str(self.var_dir / "archive-mirror" / name),
             }
         )
         if self.test_clock is None:

@@ -14,6 +14,8 @@ from gateway.domain.russian import plural_form
 from gateway.pages import ROLE_TITLES, templates
 
 router = APIRouter(tags=["pages"])
+#: Who starts a school-wide report job (reporting's rule; the read-only roles start nothing).
+REPORT_STARTERS = frozenset({"school_admin", "deputy"})
 SERVICE_WORKER = Path(__file__).parent.parent / "static" / "js" / "sw.js"
 
 
@@ -44,7 +46,23 @@ async def home(request: Request) -> Response:
     roles = sorted(
         (names.get(school, "Школа"), ROLE_TITLES.get(role, role)) for school, role in caller.school_roles
     ) + [("Регион", ROLE_TITLES.get(role, role)) for role in sorted(caller.region_roles)]
+    # R-60 … R-62: reports for the class teacher (their classes), the administration and the inspector (all).
+    administration = {s for s, r in caller.school_roles if r in SCHOOL_READ_ROLES}
+    starters = {s for s, r in caller.school_roles if r in REPORT_STARTERS}
+    class_teacher = {s for s, r in caller.school_roles if r == "class_teacher"}
+    if caller.region_roles & REGION_READ_ROLES:
+        administration |= set(names)
+    report_schools = [
+        {
+            "id": str(school),
+            "name": names.get(school, "Школа"),
+            "admin": school in administration,
+            "starter": school in starters,
+        }
+        for school in sorted(administration | class_teacher, key=lambda school: names.get(school, "Школа"))
+    ]
     context = {
+        "report_schools": report_schools,
         "name": caller.name,
         "csrf_token": current.csrf_token,
         "local_login": current.password is not None,

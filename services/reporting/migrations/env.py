@@ -1,4 +1,5 @@
 from chassis.migrations import run_migrations
 from reporting.models import Base
+from reporting.reports import models as report_models  # noqa: F401  (their tables join Base.metadata)
 
 run_migrations(Base.metadata)

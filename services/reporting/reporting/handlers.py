@@ -40,9 +40,9 @@ from contracts.roster import (
     TimetableLessonSubstituted,
 )
 from reporting.models import (
+    DIARY_TABLES,
     Absence,
     Announcement,
-    Base,
     ClassTeacher,
     GroupMember,
     Guardianship,
@@ -57,8 +57,7 @@ from reporting.models import (
 )
 
 diary = Consumer("reporting.diary")
-#: Every table of reporting is the diary's: a rebuild recreates them all.
-read_model(diary, Base.metadata.tables)
+read_model(diary, DIARY_TABLES)
 
 
 @diary.on(PersonRegistered)

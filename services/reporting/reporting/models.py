@@ -216,3 +216,8 @@ class PeriodMark(Base):
     extended_to: Mapped[date | None]
     #: R-27: the family sees it from this day.
     visible_from: Mapped[date]
+
+
+#: The diary's read model (``reporting.diary``): every table above, and none of the reports' (reporting.reports),
+#: which a rebuild of the diary must leave alone.
+DIARY_TABLES = tuple(Base.metadata.tables)

@@ -3,3 +3,7 @@ from chassis.settings import ServiceSettings
 
 class ReportingSettings(ServiceSettings):
     service_name: str = "reporting"
+    #: The file store's directory (``chassis.files``): long reports' results, later the archive.
+    files_dir: str = "var/files/reporting"
+    #: R-65: the archive's second store, kept apart from ``files_dir`` (another disk or mount).
+    archive_mirror_dir: str = "var/archive-mirror/reporting"

@@ -16,10 +16,10 @@ from reporting.settings import ReportingSettings
 
 
 @pytest.fixture(scope="session")
-def settings() -> ReportingSettings:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> ReportingSettings:
     # One delivery at a time: the diary consumer then handles its queue in order, so a marker event
     # seen in the diary proves every event published before it handled (``marker_seen``), no sleep.
-    return test_settings(ReportingSettings, prefetch=1)
+    return test_settings(ReportingSettings, prefetch=1, files_dir=str(tmp_path_factory.mktemp("files")))
 
 
 @pytest.fixture(scope="session")

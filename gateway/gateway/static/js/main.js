@@ -13,6 +13,7 @@ import { startCommunication } from "./communication.js";
 import { startMail } from "./mail.js";
 import { startUnread } from "./unread.js";
 import { startOffice } from "./office.js";
+import { startReports } from "./reports.js";
 
 async function start() {
   try {
@@ -33,6 +34,8 @@ async function start() {
     if (mailSection) startMail(mailSection, me);
     const office = $("#office");
     if (office) await startOffice(office);
+    const reports = $("#reports");
+    if (reports) startReports(reports, me);
     const communication = $("#communication");
     if (communication) startCommunication(communication, me);
   } catch (error) {

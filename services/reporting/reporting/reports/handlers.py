@@ -1,0 +1,132 @@
+"""The reports' read model, fed by events: schools, class grades, reporting periods, lesson teachers, and
+every state of the journal's lessons, marks and absences.
+
+Upserts as in the diary's handlers: a redelivered or reordered event leaves the same rows;
+versioned records keep their highest version.
+"""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.consumers import Consumer
+from chassis.events import Envelope
+from chassis.replicas import insert_once, upsert
+from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.roster import ClassCreated, ReportingPeriodsSet, SchoolRegistered
+from reporting.reports.models import (
+    AbsenceState,
+    ClassGrade,
+    LessonState,
+    LessonTeacher,
+    MarkState,
+    PeriodScheme,
+    School,
+)
+
+reports = Consumer("reporting.reports")
+
+
+@reports.on(SchoolRegistered)
+async def on_school(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
+    values = {"name": event.name, "short_name": event.short_name, "municipality": event.municipality}
+    await upsert(session, School, {"school_id": envelope.schoolid}, values)
+
+
+@reports.on(ClassCreated)
+async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelope) -> None:
+    key = {"school_id": envelope.schoolid, "class_id": event.class_id}
+    await upsert(session, ClassGrade, key, {"grade": event.grade, "academic_year": event.academic_year})
+
+
+@reports.on(ReportingPeriodsSet)
+async def on_periods(session: AsyncSession, event: ReportingPeriodsSet, envelope: Envelope) -> None:
+    # R-11: a later version of a scheme replaces its periods whole.
+    values = {
+        "version": event.version,
+        "kind": event.kind,
+        "grades": event.grades,
+        "periods": [p.model_dump(mode="json") for p in event.periods],
+    }
+    key = {"school_id": envelope.schoolid, "scheme_id": event.scheme_id}
+    await upsert(session, PeriodScheme, key, values, only_if=lambda new: PeriodScheme.version < new.version)
+
+
+# The journal's states, one row per event: "the journal as it stood on a date" is rebuilt from them.
+@reports.on(LessonRecorded)
+async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Envelope) -> None:
+    # The substitute recorded the lesson when there was one (R-14): their activity counts (R-62).
+    teacher = {"version": event.version, "teacher_id": event.substitute_teacher_id or event.teacher_id}
+    key = {"school_id": envelope.schoolid, "lesson_id": event.lesson_id}
+    await upsert(session, LessonTeacher, key, teacher, only_if=lambda new: LessonTeacher.version < new.version)
+    values = {
+        "lesson_id": event.lesson_id,
+        "version": event.version,
+        "at": envelope.time,
+        "class_id": event.class_id,
+        "subject_id": event.subject_id,
+        "date": event.date,
+        "topic": event.topic,
+        "homework": event.homework,
+    }
+    await insert_once(session, LessonState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
+
+
+async def _mark_state(session: AsyncSession, event: MarkPosted | MarkChanged, version: int, envelope: Envelope) -> None:
+    values = {
+        "mark_id": event.mark_id,
+        "version": version,
+        "at": envelope.time,
+        "class_id": event.class_id,
+        "subject_id": event.subject_id,
+        "lesson_id": event.lesson_id,
+        "student_id": event.student_id,
+        "date": event.date,
+        "value": event.value,
+    }
+    await insert_once(session, MarkState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
+
+
+@reports.on(MarkPosted)
+async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
+    await _mark_state(session, event, 1, envelope)
+
+
+@reports.on(MarkChanged)
+async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
+    await _mark_state(session, event, event.version, envelope)
+
+
+async def _absence_state(
+    session: AsyncSession,
+    event: AbsenceRecorded | AbsenceCorrected | AbsenceWithdrawn,
+    envelope: Envelope,
+    *,
+    withdrawn: bool,
+) -> None:
+    values = {
+        "absence_id": event.absence_id,
+        "version": event.version,
+        "at": envelope.time,
+        "class_id": event.class_id,
+        "lesson_id": event.lesson_id,
+        "student_id": event.student_id,
+        "date": event.date,
+        "reason": event.reason,
+        "withdrawn": withdrawn,
+    }
+    await insert_once(session, AbsenceState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
+
+
+@reports.on(AbsenceRecorded)
+async def on_absence(session: AsyncSession, event: AbsenceRecorded, envelope: Envelope) -> None:
+    await _absence_state(session, event, envelope, withdrawn=False)
+
+
+@reports.on(AbsenceCorrected)
+async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, envelope: Envelope) -> None:
+    await _absence_state(session, event, envelope, withdrawn=False)
+
+
+@reports.on(AbsenceWithdrawn)
+async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
+    await _absence_state(session, event, envelope, withdrawn=True)

@@ -1,0 +1,55 @@
+"""The region's figures with drill-down (R-61, R-66): the same formulas at every level."""
+
+from uuid import uuid4
+
+import pytest
+
+from chassis.problems import Invalid
+from reporting.domain.region import PeriodMarkFact, drill, region_figures
+
+SCHOOL_1, SCHOOL_2, SCHOOL_3 = uuid4(), uuid4(), uuid4()
+
+
+def facts() -> list[PeriodMarkFact]:
+    # School 1 holds DOMAIN.md's worked example in 5th-grade maths: 5, 4, 4, 3, 2.
+    worked = [PeriodMarkFact("Центральный район", SCHOOL_1, "Школа № 1", 5, "Математика", v) for v in "54432"]
+    return [
+        *worked,
+        PeriodMarkFact("Центральный район", SCHOOL_1, "Школа № 1", 6, "Математика", "5"),
+        PeriodMarkFact("Центральный район", SCHOOL_2, "Гимназия № 2", 5, "Математика", "н/а"),
+        PeriodMarkFact("Заречный район", SCHOOL_3, "Школа № 3", 9, "Физика", "3"),
+    ]
+
+
+def test_region_level_by_municipality():
+    figures = region_figures(facts(), drill(None, None, None))
+    assert figures.level == "municipality"
+    assert [r.title for r in figures.rows] == ["Заречный район", "Центральный район"]
+    assert figures.total is not None and figures.total.students == 8
+    assert figures.rows[1].indicators.students == 7
+
+
+def test_drill_down_to_the_worked_example():
+    school = region_figures(facts(), drill("Центральный район", None, None))
+    assert [(r.title, r.indicators.students) for r in school.rows] == [("Гимназия № 2", 1), ("Школа № 1", 6)]
+    parallels = region_figures(facts(), drill(None, SCHOOL_1, None))
+    assert [r.title for r in parallels.rows] == ["5 классы", "6 классы"]
+    subjects = region_figures(facts(), drill(None, SCHOOL_1, 5))
+    assert subjects.level == "subject"
+    (maths,) = subjects.rows
+    # DOMAIN.md: успеваемость 80 %, качество 60 %, средний балл 3.6, СОУ 56 %.
+    assert (maths.indicators.pass_rate, maths.indicators.quality_rate) == (80, 60)
+    assert (maths.indicators.average, maths.indicators.sou) == (3.6, 56)
+
+
+def test_not_attested_counts_in_the_rates():
+    figures = region_figures(facts(), drill(None, SCHOOL_2, None))
+    (row,) = figures.rows
+    assert (row.indicators.pass_rate, row.indicators.average, row.indicators.sou) == (0, None, 8)
+
+
+def test_a_parallel_needs_a_school_and_nothing_gives_no_total():
+    with pytest.raises(Invalid, match="укажите школу"):
+        drill(None, None, 5)
+    empty = region_figures([], drill(None, None, None))
+    assert (empty.total, empty.rows) == (None, [])
