@@ -21,8 +21,9 @@ from chassis.tenancy import Tenant
 _enclosing: ContextVar[tuple["Database", AsyncSession] | None] = ContextVar("enclosing_transaction", default=None)
 
 
-#: Errors of a pooled connection that died while idle (a restarted server, a dropped socket).
-DROPPED = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+#: Errors of a pooled connection that died while idle (a restarted server, a dropped socket); the
+#: client's own state error when the server's goodbye arrives just as the first query is sent.
+DROPPED = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 RECYCLE_SECONDS = 3600
 
 
