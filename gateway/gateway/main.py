@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 
 from chassis.app import create_app
 from gateway import portal
-from gateway.access_log import seal_forever
+from gateway.access_log import AccessLog, seal_forever
 from gateway.api import auth, compromise, diary, home, local_logins, me, password, proxy
+from gateway.callers import CallerCache
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
 from gateway.security_headers import SecurityHeaders
@@ -41,13 +42,19 @@ def build_app(
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
             )
             app.state.esia = None
-            sealer = asyncio.create_task(seal_forever(app.state.db, settings.access_log_seal_seconds))
+            app.state.access_log = AccessLog(app.state.db)
+            background = [
+                asyncio.create_task(seal_forever(app.state.db, settings.access_log_seal_seconds)),
+                asyncio.create_task(app.state.callers.listen_forever(app.state.db.asyncpg_dsn)),
+            ]
             try:
                 yield
             finally:
-                sealer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sealer
+                for task in background:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await app.state.access_log.close()
 
     app = create_app(
         settings,
@@ -71,6 +78,7 @@ def build_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, settings=settings)
     app.state.tokens = tokens
+    app.state.callers = CallerCache()
     app.state.upstreams = Upstreams(settings, tokens, service_http)
     return app
 

@@ -428,7 +428,7 @@ async def test_the_sealed_access_log_shows_a_changed_entry(stack):
     person_id = uuid4()
     db = stack.gateway.state.db
     for path in ("/api/v1/diary", "/api/v1/roster/schools", "/api/v1/me"):
-        await record_access(db, person_id, "GET", path, 200)
+        await record_access(stack.gateway.state.access_log, person_id, "GET", path, 200)
     async with db.transaction(SYSTEM) as session:
         # Settled: every unsealed entry (other tests' too) made older than a writer's transaction stays open.
         await session.execute(
