@@ -4,19 +4,21 @@ proxy, operational endpoints, oversized bodies, dates past the calendar, and the
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually
 from contracts.roster import GuardianshipLinked, SchoolRegistered, StaffRoleGranted
 from gateway.access_log import seal_pending, verify
+from gateway.callers import TTL_SECONDS
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, form_token
 from gateway.models import AccessLogEntry, Guardianship, LoginAttempts, LoginFailure, Person, SchoolRole, Session
 from gateway.upstream import record_access
@@ -456,3 +458,36 @@ async def test_the_sealed_access_log_shows_a_changed_entry(stack):
     finally:
         async with db.transaction(SYSTEM) as session:
             await session.execute(update(AccessLogEntry).where(AccessLogEntry.id == changed.id).values(status=200))
+
+
+# --- the caller cache (gateway.callers): another instance's change applies here at once --------------
+
+
+async def test_a_role_ended_or_a_session_closed_elsewhere_applies_here_well_within_the_cache_ttl(stack, teacher):
+    me = (await teacher.get("/api/v1/me")).json()
+    assert [r["role"] for r in me["roles"]] == ["teacher"]
+    person_id = UUID(me["person_id"])
+    callers = stack.gateway.state.callers
+    assert callers.listening
+    assert (await teacher.get("/api/v1/me")).status_code == 200  # served from the cache now
+    db = stack.gateway.state.db
+
+    async def no_roles() -> bool:
+        return (await teacher.get("/api/v1/me")).json()["roles"] == []
+
+    # Written straight to the database, as another gateway instance (or roster's event) would.
+    async with db.transaction(SYSTEM) as session:
+        await session.execute(delete(SchoolRole).where(SchoolRole.person_id == person_id))
+    started = time.monotonic()
+    await eventually(no_roles, timeout=TTL_SECONDS)
+    assert time.monotonic() - started < TTL_SECONDS / 2
+
+    async with db.transaction(SYSTEM) as session:
+        await session.execute(delete(Session).where(Session.person_id == person_id))
+    started = time.monotonic()
+
+    async def refused() -> bool:
+        return (await teacher.get("/api/v1/me")).status_code == 401
+
+    await eventually(refused, timeout=TTL_SECONDS)
+    assert time.monotonic() - started < TTL_SECONDS / 2
