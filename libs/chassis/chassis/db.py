@@ -75,7 +75,9 @@ class Database:
                 except DROPPED as exc:
                     if attempt == 2:
                         raise
-                    await connection.invalidate(exc)
+                    # As SQLAlchemy does on a disconnect: this connection and every one pooled before it
+                    # are replaced (a restarted server ended them all), so the second attempt gets a live one.
+                    self.engine.sync_engine.pool._invalidate(raw, exc)
                     await session.close()
                     continue
                 if not begun:

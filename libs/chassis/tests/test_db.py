@@ -79,3 +79,19 @@ async def test_a_pooled_connection_that_died_is_replaced_and_the_transaction_run
         assert await other.scalar(select(func.pg_terminate_backend(pid)))
     async with db.transaction(Tenant(school_id=uuid4())) as session:
         assert await session.scalar(select(func.pg_backend_pid())) != pid
+
+
+async def test_when_the_server_ended_every_pooled_connection_one_retry_still_suffices(probe_app: Probe):
+    db = Database(probe_app.settings.database_url, source="/test", pool_size=3, max_overflow=0)
+    try:
+        pids = []
+        async with db.transaction(SYSTEM) as a, db.transaction(SYSTEM) as b, db.transaction(SYSTEM) as c:
+            for session in (a, b, c):
+                pids.append(await session.scalar(select(func.pg_backend_pid())))
+        async with probe_app.app.state.db.transaction(SYSTEM) as other:
+            for pid in pids:
+                await other.execute(select(func.pg_terminate_backend(pid)))
+        async with db.transaction(Tenant(school_id=uuid4())) as session:
+            assert await session.scalar(select(func.pg_backend_pid())) not in pids
+    finally:
+        await db.dispose()
