@@ -426,6 +426,20 @@ async def test_a_child_esia_lists_as_the_parents_is_marked_verified_at_login(sta
 # --- the access log's hash chain (R-5) ------------------------------------------------------------------
 
 
+async def test_access_log_entries_written_together_are_each_committed_when_their_request_goes_on(stack):
+    person_id = uuid4()
+    access_log = stack.gateway.state.access_log
+    paths = [f"/api/v1/diary/{i}" for i in range(20)]
+
+    async def one(path: str) -> bool:
+        await record_access(access_log, person_id, "GET", path, 200)
+        # Committed by now: another connection sees it.
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            return bool(await session.scalar(select(func.count()).where(AccessLogEntry.path == path)))
+
+    assert all(await asyncio.gather(*(one(p) for p in paths)))
+
+
 async def test_the_sealed_access_log_shows_a_changed_entry(stack):
     person_id = uuid4()
     db = stack.gateway.state.db

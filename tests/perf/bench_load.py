@@ -250,10 +250,12 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         log_to_files=True,
         log_level="WARNING",
         workers=workers,
+        # The machine may be shared: starting every part can take minutes.
+        ready_timeout=300.0,
     )
     await stack.drop_databases()
-    await stack.start()
     try:
+        await stack.start()
         await ensure_demo(stack)
         teacher, parent = Browser(stack.url("gateway")), Browser(stack.url("gateway"))
         await teacher.login(TEACHER.esia_oid or "")

@@ -337,11 +337,13 @@ class ConsumerRunner:
                     log.info("event_duplicate_skipped", consumer=consumer.name, event_id=str(envelope.id))
                     continue
                 new.discard(envelope.id)  # the same event twice in one batch is applied once
+                # Each handler starts with an empty identity map, as in a transaction of its own: no
+                # object another handler loaded (maybe since changed by a Core statement, maybe another
+                # school's) is taken for the database's row.
+                await session.flush()
+                session.expunge_all()
                 if envelope.schoolid != tenant.school_id:
                     tenant = Tenant(school_id=envelope.schoolid)
-                    # Objects another school's handler loaded are not seen under this tenant.
-                    await session.flush()
-                    session.expunge_all()
                     await set_tenant(session, tenant)
                 context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
                 with tracer.start_as_current_span(

@@ -10,12 +10,13 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
-from chassis.problems import Conflict, Invalid
+from chassis.problems import Conflict, Invalid, NotFound
 from contracts.gradebook import MarkChanged, MarkPosted
 from gradebook.api.access import ClockDep, JournalClock, get_in_school, require_lesson_writer, require_reader
 from gradebook.domain.edit_window import check_mark_date
@@ -24,6 +25,8 @@ from gradebook.domain.work_types import WorkType, work_type
 from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange, SchoolClass
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["marks"])
+#: PostgreSQL's unique_violation.
+UNIQUE_VIOLATION = "23505"
 
 
 class MarkIn(BaseModel):
@@ -88,12 +91,25 @@ def _mark_state(mark: Mark, lesson: Lesson, course: Course) -> dict:
 async def _writable_lesson(
     session: AsyncSession, school_id: UUID, lesson_id: UUID, caller: Caller, clock: JournalClock, *, lock: bool = False
 ) -> tuple[Lesson, Course]:
-    """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26)."""
-    lesson = await get_in_school(session, Lesson, lesson_id, school_id, "Урок не найден.", for_update=lock)
-    course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
+    """The lesson and its course, if this teacher may put marks in its column today (R-22, R-24, R-26).
+
+    One query for the lesson, its course and its class's grade (the hot path of every mark).
+    """
+    query = (
+        select(Lesson, Course, SchoolClass.grade)
+        .join(Course, Course.id == Lesson.course_id)
+        .outerjoin(SchoolClass, SchoolClass.id == Course.class_id)
+        .where(Lesson.id == lesson_id)
+    )
+    found = (await session.execute(query.with_for_update(of=Lesson) if lock else query)).first()
+    # Region-wide readers see every school: the school is checked here, not left to row-level security.
+    if found is None or found.Lesson.school_id != school_id:
+        raise NotFound("Урок не найден.")
+    lesson, course, grade = found
+    if course.school_id != school_id:
+        raise NotFound("Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
-    school_class = await session.get(SchoolClass, course.class_id)
-    check_marks_allowed(school_class.grade if school_class else None)
+    check_marks_allowed(grade)
     check_mark_date(lesson.date, clock.today, clock.window)
     return lesson, course
 
@@ -152,12 +168,14 @@ async def post_mark(
     value = mark_value(body.value, kind)
     if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
         raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
-    duplicate = await session.scalar(
-        select(Mark.id).filter_by(lesson_id=lesson.id, student_id=body.student_id, work_type=kind.code)
-    )
-    if duplicate:
-        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
-    return MarkOut.model_validate(await _post(session, lesson, course, caller, body.student_id, kind, value))
+    try:
+        mark = await _post(session, lesson, course, caller, body.student_id, kind, value)
+    except IntegrityError as exc:
+        # The unique key (lesson, pupil, work type) finds a second mark: no SELECT before every insert.
+        if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.") from exc
+    return MarkOut.model_validate(mark)
 
 
 @router.put("/lessons/{lesson_id}/marks")
