@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -41,6 +41,8 @@ class CallerCache(Generic[T]):
         self.listening = False
         #: Counts changes heard: a caller read before a change is not cached after it.
         self.generation = 0
+        #: Reads in flight: requests that miss together wait for one read, not one each.
+        self._loading: dict[str, asyncio.Future[T | None]] = {}
 
     def get(self, key: str) -> T | None:
         entry = self._entries.get(key)
@@ -50,6 +52,28 @@ class CallerCache(Generic[T]):
             del self._entries[key]
             return None
         return entry[1]
+
+    async def get_or_load(self, key: str, load: Callable[[], Awaitable[tuple[UUID, T, float] | None]]) -> T | None:
+        """The cached value, or what ``load`` reads: (person, value, seconds it may be kept), or None."""
+        cached = self.get(key)
+        if cached is not None:
+            return cached
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load(key, load))
+            self._loading[key] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(key, None))
+        # Shielded: one waiting request that gives up does not cancel the read for the others.
+        return await asyncio.shield(loading)
+
+    async def _load(self, key: str, load: Callable[[], Awaitable[tuple[UUID, T, float] | None]]) -> T | None:
+        generation = self.generation
+        loaded = await load()
+        if loaded is None:
+            return None
+        person_id, value, lives = loaded
+        self.put(key, person_id, value, lives=lives, read_at_generation=generation)
+        return value
 
     def put(self, key: str, person_id: UUID, value: T, *, lives: float, read_at_generation: int) -> None:
         """Keep ``value`` for at most ``lives`` seconds (and the TTL).

@@ -55,12 +55,12 @@ async def signed_in_or_none(request: Request) -> SignedIn | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    key = token_hash(token)
-    cached = callers(request).get(key)
-    if cached is not None:
-        return cached
+    return await callers(request).get_or_load(token_hash(token), lambda: _read_signed_in(request, token))
+
+
+async def _read_signed_in(request: Request, token: str) -> tuple[UUID, SignedIn, float] | None:
+    """The session's person, the caller, and how long it may be kept: never past its expiry or idle timeout."""
     settings = request.app.state.settings
-    generation = callers(request).generation
     async with database(request).transaction(SYSTEM) as session:
         found = await find_session(session, token, settings.session_idle)
         if found is None:
@@ -74,11 +74,9 @@ async def signed_in_or_none(request: Request) -> SignedIn | None:
                 await close_session(session, token)
                 return None
     current = SignedIn(caller=caller, csrf_token=found.csrf_token, token=token, password=password)
-    # Never past the session's expiry or idle timeout.
     now = datetime.now(UTC)
     lives = min(found.expires_at - now, found.last_seen_at + settings.session_idle - now).total_seconds()
-    callers(request).put(key, found.person_id, current, lives=lives, read_at_generation=generation)
-    return current
+    return found.person_id, current, lives
 
 
 async def signed_in(request: Request) -> SignedIn:

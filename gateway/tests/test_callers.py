@@ -1,5 +1,6 @@
 """The in-process caller cache: a few seconds at most, and a change heard drops the person's entries."""
 
+import asyncio
 from uuid import uuid4
 
 from gateway.callers import EVERYONE, CallerCache
@@ -59,4 +60,29 @@ def test_nothing_is_kept_while_the_listener_is_down():
     cache.listening = True
     cache.put("k", uuid4(), "v", lives=60, read_at_generation=cache.generation)
     cache.stopped_listening()
+    assert cache.get("k") is None
+
+
+async def test_requests_that_miss_together_wait_for_one_read():
+    cache = listening_cache(FakeClock())
+    person, reads = uuid4(), []
+
+    async def read() -> tuple:
+        reads.append(1)
+        await asyncio.sleep(0.01)
+        return person, "caller", 60.0
+
+    assert await asyncio.gather(*(cache.get_or_load("k", read) for _ in range(16))) == ["caller"] * 16
+    assert len(reads) == 1
+    assert await cache.get_or_load("k", read) == "caller"
+    assert len(reads) == 1
+
+
+async def test_a_session_that_is_not_found_is_not_cached():
+    cache = listening_cache(FakeClock())
+
+    async def nothing() -> None:
+        return None
+
+    assert await cache.get_or_load("k", nothing) is None
     assert cache.get("k") is None
