@@ -88,6 +88,7 @@ def wrk(base_url: str, requests: list[str], *, method: str, seconds: int, env: d
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     return {
+        "requests": total,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": latency("50%"),
         "p99": latency("99%"),
@@ -132,6 +133,29 @@ def open_loop(url: str, method: str, bodies: list[str], headers: dict, rate: flo
         "p99": 1000 * percentile(latencies, 0.99),
         "failed": 1 - len(latencies) / sent,
     }
+
+
+async def transactions(db_prefix: str) -> int:
+    """Transactions committed or rolled back so far in the run's databases (PostgreSQL's statistics)."""
+    connection = await asyncpg.connect(ServiceSettings().admin_database_url)
+    try:
+        return await connection.fetchval(
+            "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database WHERE datname LIKE $1", f"{db_prefix}%"
+        )
+    finally:
+        await connection.close()
+
+
+async def per_request(db_prefix: str, load) -> tuple[dict, float]:
+    """Run ``load`` (a wrk call); its figures and the transactions each request cost in all our databases.
+
+    The event flow goes on after the last answer: the count waits for it to settle (and for the
+    statistics, which PostgreSQL writes within a second).
+    """
+    before = await transactions(db_prefix)
+    figures = await asyncio.to_thread(load)
+    await asyncio.sleep(5)
+    return figures, (await transactions(db_prefix) - before) / max(figures["requests"], 1)
 
 
 async def start_floor(port: int, database: str) -> tuple[asyncio.subprocess.Process, list[str]]:
@@ -287,15 +311,21 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         rows["floor marks"] = wrk(floor_url, floor_marks, method="POST", seconds=seconds, env={})
         rows["floor diary"] = wrk(floor_url, floor_diary, method="GET", seconds=seconds, env={})
         # The first half of the slots for the closed loop, the second for the lag run.
-        rows["marks"] = wrk(
-            stack.url("gateway"),
-            single[: len(single) // 2],
-            method="POST",
-            seconds=seconds,
-            env={"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
+        rows["marks"], rows["marks"]["xacts"] = await per_request(
+            stack.db_prefix,
+            lambda: wrk(
+                stack.url("gateway"),
+                single[: len(single) // 2],
+                method="POST",
+                seconds=seconds,
+                env={"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
+            ),
         )
-        rows["diary weeks"] = wrk(
-            stack.url("gateway"), diary, method="GET", seconds=seconds, env={"BENCH_COOKIE": cookie(parent)}
+        rows["diary weeks"], rows["diary weeks"]["xacts"] = await per_request(
+            stack.db_prefix,
+            lambda: wrk(
+                stack.url("gateway"), diary, method="GET", seconds=seconds, env={"BENCH_COOKIE": cookie(parent)}
+            ),
         )
         fixed = {
             "diary weeks @200/s": open_loop(
@@ -341,12 +371,14 @@ async def drop_run_leftovers(run: str) -> None:
 def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) -> None:
     print(f"# load benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
     print("# closed loop: wrk -t1 -c16; ratio = ours / the floor's same path")
-    print(f"{'path':<14} {'req/s':>8} {'p50':>9} {'p99':>9} {'failed':>7} {'÷ floor':>8}")
+    print(f"{'path':<14} {'req/s':>8} {'p50':>9} {'p99':>9} {'failed':>7} {'÷ floor':>8} {'xact/req':>9}")
     pairs = (("floor marks", None), ("floor diary", None), ("marks", "floor marks"), ("diary weeks", "floor diary"))
     for name, floor_name in pairs:
         r = rows[name]
         ratio = f"{r['rps'] / rows[floor_name]['rps']:.3f}" if floor_name else ""
-        print(f"{name:<14} {r['rps']:>8.1f} {r['p50']:>7.1f}ms {r['p99']:>7.1f}ms {r['failed']:>6.1%} {ratio:>8}")
+        xacts = f"{r['xacts']:.1f}" if "xacts" in r else ""
+        latency = f"{r['p50']:>7.1f}ms {r['p99']:>7.1f}ms"
+        print(f"{name:<14} {r['rps']:>8.1f} {latency} {r['failed']:>6.1%} {ratio:>8} {xacts:>9}")
     print("# open loop at a fixed rate, timed from each request's scheduled send")
     for name, r in fixed.items():
         print(f"{name:<20} p50 {r['p50']:>7.1f}ms  p99 {r['p99']:>7.1f}ms  failed {r['failed']:.1%}")
