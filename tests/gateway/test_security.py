@@ -182,9 +182,11 @@ async def test_a_session_left_idle_ends_and_a_used_one_goes_on(stack, teacher):
     person_id = me["person_id"]
 
     async def last_seen(minutes_ago: int) -> None:
+        heard = stack.gateway.state.callers.generation
         async with stack.gateway.state.db.transaction(SYSTEM) as session:
             moment = func.now() - timedelta(minutes=minutes_ago)
             await session.execute(update(Session).where(Session.person_id == person_id).values(last_seen_at=moment))
+        await stack.heard_since(heard)
 
     await last_seen(29)
     assert (await teacher.get("/api/v1/me")).status_code == 200
