@@ -14,6 +14,7 @@ smaller id, and the chain must follow the ids.
 
 import asyncio
 import contextlib
+import contextvars
 from datetime import timedelta
 from uuid import UUID
 
@@ -49,7 +50,10 @@ class AccessLog:
         committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((row, committed))
         if self._writer is None:
-            self._writer = asyncio.create_task(self._write_forever(), name="access-log-writer")
+            # A context of its own: not the first request's (its request id would mark every batch).
+            self._writer = asyncio.create_task(
+                self._write_forever(), name="access-log-writer", context=contextvars.Context()
+            )
         self._wake.set()
         await asyncio.shield(committed)
 
