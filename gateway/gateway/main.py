@@ -13,8 +13,9 @@ from fastapi.staticfiles import StaticFiles
 
 from chassis.app import create_app
 from gateway import portal
-from gateway.access_log import seal_forever
+from gateway.access_log import AccessLog, seal_forever
 from gateway.api import auth, compromise, diary, home, local_logins, me, password, portal_pull, proxy
+from gateway.callers import CallerCache
 from gateway.domain.portal_pull import PortalRefusal, RateLimits
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
@@ -43,6 +44,7 @@ def build_app(
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
             )
             app.state.esia = None
+            app.state.access_log = AccessLog(app.state.db)
             jobs = [
                 asyncio.create_task(
                     seal_forever(
@@ -56,6 +58,7 @@ def build_app(
                         app.state.db, settings.portal_changes_retention_days, settings.retention_interval_seconds
                     )
                 ),
+                asyncio.create_task(app.state.callers.listen_forever(app.state.db.asyncpg_dsn)),
             ]
             try:
                 yield
@@ -64,6 +67,7 @@ def build_app(
                     job.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await job
+                await app.state.access_log.close()
 
     app = create_app(
         settings,
@@ -90,6 +94,7 @@ def build_app(
     app.add_exception_handler(PortalRefusal, portal_pull.refusal_answer)
     app.state.portal_limits = RateLimits()
     app.state.tokens = tokens
+    app.state.callers = CallerCache()
     app.state.upstreams = Upstreams(settings, tokens, service_http)
     return app
 

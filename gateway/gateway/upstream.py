@@ -1,5 +1,6 @@
-"""Calls to the services behind the gateway, each with a fresh internal token, and the access log (R-5)."""
+"""Calls to the services behind the gateway with the caller's internal token, and the access log (R-5)."""
 
+import time
 from collections.abc import Mapping
 from uuid import UUID
 
@@ -7,11 +8,9 @@ import httpx
 from opentelemetry.propagate import inject
 
 from chassis.auth import Caller
-from chassis.db import Database
 from chassis.problems import DomainError
-from chassis.tenancy import SYSTEM
+from gateway.access_log import AccessLog
 from gateway.keys import InternalTokens
-from gateway.models import AccessLogEntry
 from gateway.settings import GatewaySettings
 
 #: How the services are called in messages a user reads.
@@ -25,6 +24,13 @@ SERVICE_TITLES = {
 #: Request headers passed on to a service; the rest (cookies above all) stay at the gateway.
 FORWARDED_HEADERS = ("content-type", "accept", "idempotency-key", "x-request-id")
 INTERNAL_TOKEN_TTL_SECONDS = 300
+#: A token is reused for the same caller (same roles) until this little of its life is left.
+TOKEN_REISSUE_BEFORE_SECONDS = 60
+#: Shorter than the services' keep-alive timeout (uvicorn: 5 s), so the gateway never reuses a
+#: connection the service is closing at that moment.
+KEEPALIVE_EXPIRY_SECONDS = 4.0
+#: A bound on the tokens kept; past it they are issued afresh.
+MAX_TOKENS = 100_000
 
 
 class ServiceUnavailable(DomainError):
@@ -46,10 +52,14 @@ class Upstreams:
         self.tokens = tokens
         self._clients = dict(clients or {})
         self._shared: httpx.AsyncClient | None = None
+        #: Caller → (token, when to issue a new one): a role change is another caller, another token.
+        self._tokens: dict[Caller, tuple[str, float]] = {}
 
     async def __aenter__(self) -> "Upstreams":
         timeout = httpx.Timeout(self.settings.upstream_timeout, connect=3.0)
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        limits = httpx.Limits(
+            max_connections=200, max_keepalive_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS
+        )
         self._shared = httpx.AsyncClient(timeout=timeout, limits=limits)
         return self
 
@@ -63,6 +73,18 @@ class Upstreams:
         if client is None:
             raise ServiceUnavailable("Шлюз ещё не готов к работе. Повторите попытку через минуту.")
         return client
+
+    def token_for(self, caller: Caller) -> str:
+        """The caller's internal token, signed once and reused while it has more than a minute to live."""
+        now = time.monotonic()
+        kept = self._tokens.get(caller)
+        if kept is not None and now < kept[1]:
+            return kept[0]
+        if len(self._tokens) >= MAX_TOKENS:
+            self._tokens.clear()
+        token = self.tokens.signer.issue(caller, INTERNAL_TOKEN_TTL_SECONDS)
+        self._tokens[caller] = (token, now + INTERNAL_TOKEN_TTL_SECONDS - TOKEN_REISSUE_BEFORE_SECONDS)
+        return token
 
     async def send(
         self,
@@ -79,7 +101,7 @@ class Upstreams:
         reached is a 503 problem."""
         outgoing = {name: value for name, value in (headers or {}).items() if name.lower() in FORWARDED_HEADERS}
         if caller is not None:
-            outgoing["authorization"] = f"Bearer {self.tokens.signer.issue(caller, INTERNAL_TOKEN_TTL_SECONDS)}"
+            outgoing["authorization"] = f"Bearer {self.token_for(caller)}"
         inject(outgoing)
         url = f"{self.settings.service_url(service)}{path}" + (f"?{query}" if query else "")
         try:
@@ -90,9 +112,6 @@ class Upstreams:
             ) from exc
 
 
-async def record_access(db: Database, person_id: UUID, method: str, path: str, status: int) -> None:
-    """R-5: every read and change of data through the gateway is auditable."""
-    async with db.transaction(SYSTEM) as session:
-        # PostgreSQL text cannot hold a NUL byte; the path is written as the client encoded it.
-        stored = path.replace("\x00", "%00")[:2000]
-        session.add(AccessLogEntry(person_id=person_id, method=method, path=stored, status=status))
+async def record_access(access_log: AccessLog, person_id: UUID, method: str, path: str, status: int) -> None:
+    """R-5: every read and change of data through the gateway is auditable; committed before the answer."""
+    await access_log.record(person_id, method, path, status)

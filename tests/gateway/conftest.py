@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from chassis.auth import TokenVerifier
 from chassis.tenancy import SYSTEM
-from chassis.testing import publish_event, running_app, test_database_url, test_queue_prefix, test_settings
+from chassis.testing import eventually, publish_event, running_app, test_database_url, test_queue_prefix, test_settings
 from contracts import Event
 from contracts.roster import PersonRegistered
 from devstack.region import snils_with_check
@@ -105,6 +105,18 @@ class Stack:
 
     def esia_browser(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.sandbox), base_url=ESIA_URL)
+
+    async def heard_since(self, generation: int) -> None:
+        """A change written straight to the gateway's database has reached its caller cache.
+
+        Every instance hears of it from PostgreSQL (``gateway.callers``) a moment after the commit;
+        a test that writes the database itself and asks at once waits for that moment.
+        """
+
+        async def heard() -> bool:
+            return self.gateway.state.callers.generation > generation
+
+        await eventually(heard)
 
     async def roles_known(self, *person_ids: UUID) -> bool:
         """Whether the accounts consumer has stored a school role of each person yet."""

@@ -273,12 +273,14 @@ async def test_staff_passwords_expire_after_a_year_family_passwords_do_not(schoo
         browsers[person_id] = await school.browser()
         await password_login(browsers[person_id], issued["login"], issued["temporary_password"])
         assert (await change_password(browsers[person_id], NEW_PASSWORD)).status_code == 303
+    heard = school.stack.gateway.state.callers.generation
     async with school.stack.gateway.state.db.transaction(SYSTEM) as session:
         await session.execute(
             update(LocalLogin)
             .where(LocalLogin.person_id.in_([teacher_id, student_id]))
             .values(password_set_at=datetime.now(UTC) - timedelta(days=366))
         )
+    await school.stack.heard_since(heard)
     expired = await browsers[teacher_id].get("/api/v1/me")
     refused(expired, 403, slug="password-change-required")
     assert "Срок вышел" in (await browsers[teacher_id].get("/password")).text

@@ -205,8 +205,10 @@ async def test_an_expired_session_is_refused(stack, esia_person, publish):
     async with stack.browser() as browser:
         await stack.log_in(browser, teacher.oid)
         assert (await browser.get("/api/v1/me")).status_code == 200
+        heard = stack.gateway.state.callers.generation
         async with stack.gateway.state.db.transaction(SYSTEM) as session:
             expired = func.now() - timedelta(seconds=1)
             await session.execute(update(Session).where(Session.person_id == person_id).values(expires_at=expired))
+        await stack.heard_since(heard)
         assert (await browser.get("/api/v1/me")).status_code == 401
         assert (await browser.get("/")).headers["location"] == "/login"

@@ -4,19 +4,21 @@ proxy, operational endpoints, oversized bodies, dates past the calendar, and the
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually
 from contracts.roster import GuardianshipLinked, SchoolRegistered, StaffRoleGranted
 from gateway.access_log import seal_pending, trim_expired, verify
+from gateway.callers import TTL_SECONDS
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, form_token
 from gateway.models import (
     AccessLogEntry,
@@ -189,9 +191,11 @@ async def test_a_session_left_idle_ends_and_a_used_one_goes_on(stack, teacher):
     person_id = me["person_id"]
 
     async def last_seen(minutes_ago: int) -> None:
+        heard = stack.gateway.state.callers.generation
         async with stack.gateway.state.db.transaction(SYSTEM) as session:
             moment = func.now() - timedelta(minutes=minutes_ago)
             await session.execute(update(Session).where(Session.person_id == person_id).values(last_seen_at=moment))
+        await stack.heard_since(heard)
 
     await last_seen(29)
     assert (await teacher.get("/api/v1/me")).status_code == 200
@@ -433,11 +437,25 @@ async def test_a_child_esia_lists_as_the_parents_is_marked_verified_at_login(sta
 # --- the access log's hash chain (R-5) ------------------------------------------------------------------
 
 
+async def test_access_log_entries_written_together_are_each_committed_when_their_request_goes_on(stack):
+    person_id = uuid4()
+    access_log = stack.gateway.state.access_log
+    paths = [f"/api/v1/diary/{i}" for i in range(20)]
+
+    async def one(path: str) -> bool:
+        await record_access(access_log, person_id, "GET", path, 200)
+        # Committed by now: another connection sees it.
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            return bool(await session.scalar(select(func.count()).where(AccessLogEntry.path == path)))
+
+    assert all(await asyncio.gather(*(one(p) for p in paths)))
+
+
 async def test_the_sealed_access_log_shows_a_changed_entry(stack):
     person_id = uuid4()
     db = stack.gateway.state.db
     for path in ("/api/v1/diary", "/api/v1/roster/schools", "/api/v1/me"):
-        await record_access(db, person_id, "GET", path, 200)
+        await record_access(stack.gateway.state.access_log, person_id, "GET", path, 200)
     async with db.transaction(SYSTEM) as session:
         # Settled: every unsealed entry (other tests' too) made older than a writer's transaction stays open.
         await session.execute(
@@ -471,7 +489,7 @@ async def test_the_retention_job_removes_only_old_sealed_entries_and_the_chain_s
     person_id = uuid4()
     db = stack.gateway.state.db
     for path in ("/api/v1/diary", "/api/v1/me", "/api/v1/roster/schools"):
-        await record_access(db, person_id, "GET", path, 200)
+        await record_access(stack.gateway.state.access_log, person_id, "GET", path, 200)
     async with db.transaction(SYSTEM) as session:
         ids = sorted(await session.scalars(select(AccessLogEntry.id).where(AccessLogEntry.person_id == person_id)))
         # Two of them six years old (before sealing: the seal covers the moment); the third settled only.
@@ -511,3 +529,36 @@ async def test_the_retention_job_removes_only_old_sealed_entries_and_the_chain_s
     finally:
         async with db.transaction(SYSTEM) as session:
             await session.execute(update(AccessLogTrimmed).where(AccessLogTrimmed.id == ids[1]).values(seal=original))
+
+
+# --- the caller cache (gateway.callers): another instance's change applies here at once --------------
+
+
+async def test_a_role_ended_or_a_session_closed_elsewhere_applies_here_well_within_the_cache_ttl(stack, teacher):
+    me = (await teacher.get("/api/v1/me")).json()
+    assert [r["role"] for r in me["roles"]] == ["teacher"]
+    person_id = UUID(me["person_id"])
+    callers = stack.gateway.state.callers
+    assert callers.listening
+    assert (await teacher.get("/api/v1/me")).status_code == 200  # served from the cache now
+    db = stack.gateway.state.db
+
+    async def no_roles() -> bool:
+        return (await teacher.get("/api/v1/me")).json()["roles"] == []
+
+    # Written straight to the database, as another gateway instance (or roster's event) would.
+    async with db.transaction(SYSTEM) as session:
+        await session.execute(delete(SchoolRole).where(SchoolRole.person_id == person_id))
+    started = time.monotonic()
+    await eventually(no_roles, timeout=TTL_SECONDS)
+    assert time.monotonic() - started < TTL_SECONDS / 2
+
+    async with db.transaction(SYSTEM) as session:
+        await session.execute(delete(Session).where(Session.person_id == person_id))
+    started = time.monotonic()
+
+    async def refused() -> bool:
+        return (await teacher.get("/api/v1/me")).status_code == 401
+
+    await eventually(refused, timeout=TTL_SECONDS)
+    assert time.monotonic() - started < TTL_SECONDS / 2

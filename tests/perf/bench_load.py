@@ -34,13 +34,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import aio_pika
 import asyncpg
 import httpx
 
 from chassis.settings import ServiceSettings
+from chassis.topology import SERVICE_APPS, service_consumers, topology_for
 from devstack.browser import Browser
 from devstack.demo import PARENT, TEACHER, ensure_demo
-from devstack.stack import Stack, free_base_port
+from devstack.stack import Stack, default_workers, free_base_port
 
 FLOOR_DIR = Path(__file__).resolve().parents[3] / "shared" / "bench"
 WORK_TYPES = ["answer", "homework", "independent", "test", "dictation", "practical", "lab"]
@@ -88,6 +90,7 @@ def wrk(base_url: str, requests: list[str], *, method: str, seconds: int, env: d
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     return {
+        "requests": total,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": latency("50%"),
         "p99": latency("99%"),
@@ -105,7 +108,10 @@ def _open_loop(url: str, method: str, bodies: list[str], headers: dict, rate: fl
                 scheduled = start + i / rate
                 await asyncio.sleep(max(0.0, scheduled - time.monotonic()))
                 path, _, body = bodies[i % len(bodies)].partition(" ")
-                response = await http.request(method, url + path, content=body or None)
+                try:
+                    response = await http.request(method, url + path, content=body or None)
+                except httpx.HTTPError:
+                    return  # a timeout or a refused connection counts as failed
                 if response.status_code < 400:
                     latencies.append(time.monotonic() - scheduled)
 
@@ -131,19 +137,45 @@ def open_loop(url: str, method: str, bodies: list[str], headers: dict, rate: flo
     }
 
 
-async def start_floor(port: int) -> tuple[asyncio.subprocess.Process, list[str]]:
+async def transactions(db_prefix: str) -> int:
+    """Transactions committed or rolled back so far in the run's databases (PostgreSQL's statistics)."""
+    connection = await asyncpg.connect(ServiceSettings().admin_database_url)
+    try:
+        return await connection.fetchval(
+            "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database WHERE datname LIKE $1", f"{db_prefix}%"
+        )
+    finally:
+        await connection.close()
+
+
+async def per_request(db_prefix: str, load) -> tuple[dict, float]:
+    """Run ``load`` (a wrk call); its figures and the transactions each request cost in all our databases.
+
+    The event flow goes on after the last answer: the count waits for it to settle (and for the
+    statistics, which PostgreSQL writes within a second).
+    """
+    before = await transactions(db_prefix)
+    figures = await asyncio.to_thread(load)
+    await asyncio.sleep(5)
+    return figures, (await transactions(db_prefix) - before) / max(figures["requests"], 1)
+
+
+async def start_floor(port: int, database: str) -> tuple[asyncio.subprocess.Process, list[str]]:
     """The bare floor on its own database, seeded with 300 students."""
     admin = ServiceSettings().admin_database_url
     server = admin.rsplit("/", 1)[0]
     connection = await asyncpg.connect(admin)
-    await connection.execute('DROP DATABASE IF EXISTS "journal_perf_floor" WITH (FORCE)')
-    await connection.execute('CREATE DATABASE "journal_perf_floor"')
+    await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    await connection.execute(f'CREATE DATABASE "{database}"')
     await connection.close()
-    env = {**os.environ, "FLOOR_DSN": f"{server}/journal_perf_floor"}
+    env = {**os.environ, "FLOOR_DSN": f"{server}/{database}"}
     seed = await asyncio.create_subprocess_exec(sys.executable, "seed_floor.py", "300", cwd=FLOOR_DIR, env=env)
     if await seed.wait() != 0:
         raise RuntimeError("the floor's seed failed")
-    students = (await asyncio.to_thread(Path("/tmp/floor_students.txt").read_text)).split()
+    # From the database, not the seed's file in /tmp, which another run may be writing at the same time.
+    seeded = await asyncpg.connect(env["FLOOR_DSN"])
+    students = [str(r["student_id"]) for r in await seeded.fetch("SELECT DISTINCT student_id FROM lesson")]
+    await seeded.close()
     process = await asyncio.create_subprocess_exec(
         *[sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir", str(FLOOR_DIR)],
         *["--port", str(port), "--no-access-log", "--log-level", "warning"],
@@ -226,21 +258,26 @@ async def column_mode(dsn: str, teacher: Browser, school: str, lessons: list[str
     return {"marks": marks, "marks_per_s": marks / (time.monotonic() - start)}
 
 
-async def main(seconds: int) -> None:
+async def main(seconds: int, workers: dict[str, int]) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run `make bench-load`, which installs it")
+    # Names of this run only: another engineer's benchmark on the same machine must not drop our databases.
+    run = f"perf{os.getpid()}"
     floor_port = free_base_port()
-    floor, floor_students = await start_floor(floor_port)
+    floor, floor_students = await start_floor(floor_port, f"journal_{run}_floor")
     floor_url = f"http://127.0.0.1:{floor_port}"
     stack = Stack(
         var_dir=Path(tempfile.mkdtemp(prefix="journal-bench-")),
         base_port=free_base_port(),
-        db_prefix="journal_perf_",
-        exchange="perf.school.events",
-        public_exchange="perf.public.events",
-        queue_prefix="perf.",
+        db_prefix=f"journal_{run}_",
+        exchange=f"{run}.school.events",
+        public_exchange=f"{run}.public.events",
+        queue_prefix=f"{run}.",
         log_to_files=True,
         log_level="WARNING",
+        workers=workers,
+        # The machine may be shared: starting every part can take minutes.
+        ready_timeout=300.0,
     )
     await stack.drop_databases()
     try:
@@ -276,15 +313,21 @@ async def main(seconds: int) -> None:
         rows["floor marks"] = wrk(floor_url, floor_marks, method="POST", seconds=seconds, env={})
         rows["floor diary"] = wrk(floor_url, floor_diary, method="GET", seconds=seconds, env={})
         # The first half of the slots for the closed loop, the second for the lag run.
-        rows["marks"] = wrk(
-            stack.url("gateway"),
-            single[: len(single) // 2],
-            method="POST",
-            seconds=seconds,
-            env={"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
+        rows["marks"], rows["marks"]["xacts"] = await per_request(
+            stack.db_prefix,
+            lambda: wrk(
+                stack.url("gateway"),
+                single[: len(single) // 2],
+                method="POST",
+                seconds=seconds,
+                env={"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
+            ),
         )
-        rows["diary weeks"] = wrk(
-            stack.url("gateway"), diary, method="GET", seconds=seconds, env={"BENCH_COOKIE": cookie(parent)}
+        rows["diary weeks"], rows["diary weeks"]["xacts"] = await per_request(
+            stack.db_prefix,
+            lambda: wrk(
+                stack.url("gateway"), diary, method="GET", seconds=seconds, env={"BENCH_COOKIE": cookie(parent)}
+            ),
         )
         fixed = {
             "diary weeks @200/s": open_loop(
@@ -302,18 +345,42 @@ async def main(seconds: int) -> None:
         await stack.stop()
         floor.terminate()
         await floor.wait()
+        await stack.drop_databases()
+        await drop_run_leftovers(run)
     report(rows, fixed, lag, column, len(students))
+
+
+async def drop_run_leftovers(run: str) -> None:
+    """The floor's database and the run's queues and exchanges."""
+    admin = await asyncpg.connect(ServiceSettings().admin_database_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "journal_{run}_floor" WITH (FORCE)')
+    finally:
+        await admin.close()
+    settings = ServiceSettings(
+        exchange=f"{run}.school.events", public_exchange=f"{run}.public.events", queue_prefix=f"{run}."
+    )
+    topology = topology_for(settings, service_consumers([*SERVICE_APPS, "gateway.main:app"]))
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for queue in topology.queues:
+            await channel.queue_delete(queue.name)
+        for exchange in topology.exchanges:
+            await channel.exchange_delete(exchange.name)
 
 
 def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) -> None:
     print(f"# load benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
     print("# closed loop: wrk -t1 -c16; ratio = ours / the floor's same path")
-    print(f"{'path':<14} {'req/s':>8} {'p50':>9} {'p99':>9} {'failed':>7} {'÷ floor':>8}")
+    print(f"{'path':<14} {'req/s':>8} {'p50':>9} {'p99':>9} {'failed':>7} {'÷ floor':>8} {'xact/req':>9}")
     pairs = (("floor marks", None), ("floor diary", None), ("marks", "floor marks"), ("diary weeks", "floor diary"))
     for name, floor_name in pairs:
         r = rows[name]
         ratio = f"{r['rps'] / rows[floor_name]['rps']:.3f}" if floor_name else ""
-        print(f"{name:<14} {r['rps']:>8.1f} {r['p50']:>7.1f}ms {r['p99']:>7.1f}ms {r['failed']:>6.1%} {ratio:>8}")
+        xacts = f"{r['xacts']:.1f}" if "xacts" in r else ""
+        latency = f"{r['p50']:>7.1f}ms {r['p99']:>7.1f}ms"
+        print(f"{name:<14} {r['rps']:>8.1f} {latency} {r['failed']:>6.1%} {ratio:>8} {xacts:>9}")
     print("# open loop at a fixed rate, timed from each request's scheduled send")
     for name, r in fixed.items():
         print(f"{name:<20} p50 {r['p50']:>7.1f}ms  p99 {r['p99']:>7.1f}ms  failed {r['failed']:.1%}")
@@ -329,4 +396,10 @@ if __name__ == "__main__":
     logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
-    asyncio.run(main(parser.parse_args().seconds))
+    parser.add_argument(
+        "--workers", type=int, default=0, help="worker processes of the gateway and gradebook (default: as make run)"
+    )
+    args = parser.parse_args()
+    chosen = {"gateway": args.workers, "gradebook": args.workers} if args.workers else default_workers()
+    print(f"# workers: {chosen}", flush=True)
+    asyncio.run(main(args.seconds, chosen))

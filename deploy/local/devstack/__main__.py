@@ -7,11 +7,11 @@ import signal
 from pathlib import Path
 
 from devstack.demo import demo_logins, ensure_demo, loaded_demo_school
-from devstack.stack import Stack
+from devstack.stack import Stack, default_workers
 
 
 async def main(var_dir: Path, scale: int) -> None:
-    stack = Stack(var_dir=var_dir, scale=scale)
+    stack = Stack(var_dir=var_dir, scale=scale, workers=default_workers())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

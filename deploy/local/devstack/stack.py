@@ -48,6 +48,16 @@ SCALED_OFFSETS = {"gateway": 12, "gradebook": 13}
 MAX_SCALE = 4
 
 
+def default_workers(cores: int | None = None) -> dict[str, int]:
+    """Worker processes for the machine: the gateway carries every request, gradebook every mark.
+
+    One core per worker at most, and the other parts (one process each) keep a share.
+    """
+    cores = cores or os.cpu_count() or 1
+    per_part = max(1, min(4, cores // 2))
+    return {"gateway": max(per_part, min(2, cores)), "gradebook": per_part}
+
+
 def free_base_port() -> int:
     """A base port whose every offset is free now (tests pick one, so two runs never collide)."""
     rng = random.SystemRandom()
@@ -80,6 +90,10 @@ class Stack:
     test_clock: datetime | None = None
     #: Instances of each part in SCALED_OFFSETS (the gateway, gradebook); the others run once.
     scale: int = 1
+    #: uvicorn worker processes per part (absent: one). Each worker runs the part whole: the relay
+    #: (``FOR UPDATE SKIP LOCKED``), the consumers (competing, with the inbox), the sealer (an advisory
+    #: lock) and retention are safe in several; the part's migrations run once, before its workers.
+    workers: dict[str, int] = field(default_factory=dict)
     #: Seconds ``start`` waits for each wave of processes to answer.
     ready_timeout: float = 90.0
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
@@ -285,7 +299,17 @@ class Stack:
 
     async def _launch(self, name: str, target: str, process: str, port: int) -> None:
         argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-        await self._spawn(process, argv, env={**self.env_for(name), "JOURNAL_PORT": str(port)})
+        env = {**self.env_for(name), "JOURNAL_PORT": str(port)}
+        workers = self.workers.get(name, 1)
+        if workers > 1 and name != "esia_sandbox":
+            migration = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "chassis.migrations", target, env=env
+            )
+            if await migration.wait() != 0:
+                raise RuntimeError(f"the migrations of {name} failed")
+            argv += ["--workers", str(workers)]
+            env["JOURNAL_MIGRATE_ON_START"] = "false"
+        await self._spawn(process, argv, env=env)
 
     async def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         if self.log_to_files:

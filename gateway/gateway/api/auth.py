@@ -15,7 +15,7 @@ from chassis.problems import Forbidden
 from chassis.signing import CommandSigner, EcdsaSigner, GostSigner, Signer
 from chassis.tenancy import SYSTEM
 from gateway.accounts import find_person, school_names, unverified_children, verify_guardianships
-from gateway.deps import signed_in_or_none
+from gateway.deps import callers, signed_in_or_none
 from gateway.domain.accounts import EsiaIdentity, NoMatch
 from gateway.domain.sessions import (
     COOKIE,
@@ -29,6 +29,7 @@ from gateway.domain.sessions import (
     new_token,
     school_choice,
     school_choice_token,
+    token_hash,
 )
 from gateway.esia import EsiaClient, EsiaError, EsiaTokens, certificate_key
 from gateway.models import Person
@@ -264,6 +265,7 @@ async def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> R
                 raise Forbidden("Выход отклонён: нет или неверный токен защиты. Обновите страницу.")
             through_esia = found is None or found.esia_oid is not None
             await close_session(session, token)
+        callers(request).forget(token_hash(token))
     # A session opened with a local login has no ESIA session to end.
     login_page_url = f"{settings.public_url}/login"
     target = esia_client(request).logout_url(login_page_url) if through_esia else login_page_url

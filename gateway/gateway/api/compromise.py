@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from chassis.tenancy import SYSTEM
 from gateway import compromise
-from gateway.deps import SignedInDep
+from gateway.deps import SignedInDep, callers_changed
 from gateway.upstream import record_access
 
 router = APIRouter(prefix="/api/v1/compromise", tags=["compromise"])
@@ -46,7 +46,8 @@ async def report(body: ReportIn, current: SignedInDep, request: Request) -> Repo
     person_id = body.person_id or current.caller.person_id
     async with request.app.state.db.transaction(SYSTEM) as session:
         reported = await compromise.report(session, current.caller, person_id, body.since)
-    await record_access(request.app.state.db, current.caller.person_id, "POST", request.url.path, 201)
+    callers_changed(request, person_id)
+    await record_access(request.app.state.access_log, current.caller.person_id, "POST", request.url.path, 201)
     return ReportOut(person_id=reported.person_id, since=reported.since, sessions_ended=reported.sessions_ended)
 
 
@@ -54,7 +55,7 @@ async def report(body: ReportIn, current: SignedInDep, request: Request) -> Repo
 async def operations(person_id: UUID, current: SignedInDep, request: Request) -> OperationsOut:
     async with request.app.state.db.transaction(SYSTEM) as session:
         since, done = await compromise.operations(session, current.caller, person_id)
-    await record_access(request.app.state.db, current.caller.person_id, "GET", request.url.path, 200)
+    await record_access(request.app.state.access_log, current.caller.person_id, "GET", request.url.path, 200)
     return OperationsOut(
         person_id=person_id,
         since=since,
@@ -66,5 +67,6 @@ async def operations(person_id: UUID, current: SignedInDep, request: Request) ->
 async def clear(person_id: UUID, current: SignedInDep, request: Request) -> Response:
     async with request.app.state.db.transaction(SYSTEM) as session:
         await compromise.clear(session, current.caller, person_id)
-    await record_access(request.app.state.db, current.caller.person_id, "DELETE", request.url.path, 204)
+    callers_changed(request, person_id)
+    await record_access(request.app.state.access_log, current.caller.person_id, "DELETE", request.url.path, 204)
     return Response(status_code=204)

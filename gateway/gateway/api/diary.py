@@ -45,7 +45,7 @@ async def diary_students(current: SignedInDep, request: Request) -> list[DiarySt
         answer = _unless_failed(await upstreams.send("reporting", "GET", path, current.caller))
         if answer.status_code == 200:
             found += [DiaryStudentOut(school_id=school_id, **s) for s in answer.json()]
-    await record_access(request.app.state.db, current.caller.person_id, "GET", request.url.path, 200)
+    await record_access(request.app.state.access_log, current.caller.person_id, "GET", request.url.path, 200)
     return found
 
 
@@ -69,11 +69,13 @@ async def student_diary(
         path = f"/schools/{school_id}/students/{student_id}/diary"
         answer = _unless_failed(await upstreams.send("reporting", "GET", path, current.caller, query=query))
         if answer.status_code == 200:
-            await record_access(request.app.state.db, current.caller.person_id, "GET", audited, 200)
+            await record_access(request.app.state.access_log, current.caller.person_id, "GET", audited, 200)
             return JSONResponse({"school_id": str(school_id), **answer.json()})
         if answer.status_code in (400, 422):
             # A bad period (e.g. start after end) is the same mistake in every school: say so at once.
-            await record_access(request.app.state.db, current.caller.person_id, "GET", audited, answer.status_code)
+            await record_access(
+                request.app.state.access_log, current.caller.person_id, "GET", audited, answer.status_code
+            )
             return JSONResponse(answer.json(), status_code=answer.status_code, media_type=PROBLEM_JSON)
-    await record_access(request.app.state.db, current.caller.person_id, "GET", audited, 404)
+    await record_access(request.app.state.access_log, current.caller.person_id, "GET", audited, 404)
     raise NotFound("Дневник не найден.")

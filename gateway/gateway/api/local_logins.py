@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from chassis.tenancy import SYSTEM
 from gateway import local_logins
-from gateway.deps import SignedInDep
+from gateway.deps import SignedInDep, callers_changed
 from gateway.upstream import record_access
 
 router = APIRouter(prefix="/api/v1/local-logins", tags=["local logins"])
@@ -41,7 +41,8 @@ async def issue(body: LocalLoginIn, current: SignedInDep, request: Request, resp
     """A login with a temporary password for a person of the caller's school; again: a new temporary password."""
     async with request.app.state.db.transaction(SYSTEM) as session:
         issued = await local_logins.issue(session, current.caller, body.person_id)
-    await record_access(request.app.state.db, current.caller.person_id, "POST", request.url.path, 201)
+    callers_changed(request, body.person_id)
+    await record_access(request.app.state.access_log, current.caller.person_id, "POST", request.url.path, 201)
     response.headers.update(NO_STORE)
     return IssuedOut(
         person_id=issued.person_id, login=issued.login, temporary_password=issued.temporary_password, reset=issued.reset
@@ -61,7 +62,7 @@ async def show(person_id: UUID, current: SignedInDep, request: Request) -> Local
             password_set_at=login.password_set_at,
             locked_until=locked,
         )
-    await record_access(request.app.state.db, current.caller.person_id, "GET", request.url.path, 200)
+    await record_access(request.app.state.access_log, current.caller.person_id, "GET", request.url.path, 200)
     return found
 
 
@@ -69,5 +70,6 @@ async def show(person_id: UUID, current: SignedInDep, request: Request) -> Local
 async def revoke(person_id: UUID, current: SignedInDep, request: Request) -> Response:
     async with request.app.state.db.transaction(SYSTEM) as session:
         await local_logins.revoke(session, current.caller, person_id)
-    await record_access(request.app.state.db, current.caller.person_id, "DELETE", request.url.path, 204)
+    callers_changed(request, person_id)
+    await record_access(request.app.state.access_log, current.caller.person_id, "DELETE", request.url.path, 204)
     return Response(status_code=204)

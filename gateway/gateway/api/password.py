@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.problems import Invalid, NotFound
 from chassis.tenancy import SYSTEM
 from gateway import local_logins
-from gateway.deps import SignedIn, signed_in_or_none
+from gateway.deps import SignedIn, callers_changed, signed_in_or_none
 from gateway.domain.local_logins import normalized_login
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, csrf_valid, form_token_valid
 from gateway.local_logins import PasswordState
@@ -164,6 +164,7 @@ async def change_password(
             await local_logins.change_password(
                 session, current.caller.person_id, new_password, repeat_password, keep_token=current.token
             )
+        callers_changed(request, current.caller.person_id)
     except (Invalid, NotFound) as refused:
         return _password_page(request, current, current.password, error=refused.detail, status_code=refused.status)
     log.info("password_changed", person_id=str(current.caller.person_id))

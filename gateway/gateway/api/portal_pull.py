@@ -52,7 +52,7 @@ async def refusal_answer(request: Request, refusal: PortalRefusal) -> JSONRespon
     client_id = getattr(request.state, "portal_client", None)
     if client_id is not None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        await record_access(request.app.state.db, client_actor(client_id), request.method, path, refusal.status)
+        await record_access(request.app.state.access_log, client_actor(client_id), request.method, path, refusal.status)
     body = {
         "type": f"https://journal.example/problems/{refusal.outcome.code.replace('_', '-')}",
         "title": "Запрос портала отклонён",
@@ -121,7 +121,7 @@ async def issue_token(
                 token_digest=secret_digest(token), client_id=client.client_id, scopes=sorted(scopes), expires_at=expires
             )
         )
-    await record_access(request.app.state.db, client_actor(client.client_id), "POST", request.url.path, 200)
+    await record_access(request.app.state.access_log, client_actor(client.client_id), "POST", request.url.path, 200)
     return JSONResponse(
         {
             "access_token": token,
@@ -261,7 +261,7 @@ async def schedule(
         )
     if not answered and not outcomes:
         raise PortalRefusal(404, Outcome("not_found", "Ученик не найден."))
-    await record_access(db, actor, "GET", audited, 200)
+    await record_access(request.app.state.access_log, actor, "GET", audited, 200)
     body = {"esia_id": esia_id, "start": start.isoformat(), "end": end.isoformat(), "students": answered}
     return JSONResponse({**body, "outcomes": outcomes})
 
@@ -290,7 +290,7 @@ async def changes(
         trimmed_through = await session.scalar(select(PortalFeed.trimmed_through))
         if since is None:
             latest = await session.scalar(select(func.coalesce(func.max(PortalChange.version), trimmed_through)))
-            await record_access(db, actor, "GET", audited, 200)
+            await record_access(request.app.state.access_log, actor, "GET", audited, 200)
             return JSONResponse(
                 {"changes": [], "last_version": latest, "replay_from": trimmed_through, "has_more": False}
             )
@@ -309,7 +309,7 @@ async def changes(
             )
         )
     page = rows[:limit]
-    await record_access(db, actor, "GET", audited, 200)
+    await record_access(request.app.state.access_log, actor, "GET", audited, 200)
     return JSONResponse(
         {
             "changes": [

@@ -60,7 +60,7 @@ async def proxy(service: str, path: str, request: Request, current: SignedInDep)
     audited_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     forwarded = upstream_path(request, service) if service in SERVICES else None
     if forwarded is None:
-        await record_access(request.app.state.db, current.caller.person_id, request.method, audited_path, 404)
+        await record_access(request.app.state.access_log, current.caller.person_id, request.method, audited_path, 404)
         raise NotFound(f"Адреса «{request.url.path}» в API нет.")
     upstreams: Upstreams = request.app.state.upstreams
     headers = dict(request.headers)
@@ -79,7 +79,9 @@ async def proxy(service: str, path: str, request: Request, current: SignedInDep)
         )
         status = answer.status_code
     finally:
-        await record_access(request.app.state.db, current.caller.person_id, request.method, audited_path, status)
+        await record_access(
+            request.app.state.access_log, current.caller.person_id, request.method, audited_path, status
+        )
     passed = {name: answer.headers[name] for name in RETURNED_HEADERS if name in answer.headers}
     if "content-type" in answer.headers:
         passed["content-type"] = answer.headers["content-type"]

@@ -3,6 +3,12 @@
 A handler runs in one database transaction with the inbox row ``(consumer, event id)``;
 a redelivered event finds its row and has no second effect.
 
+Deliveries are applied in batches: up to ``consumer_batch`` of them, or what arrived within
+``consumer_batch_window_ms`` of the first, run their handlers in one transaction (each event under
+its own school's tenant) after one multi-row inbox insert, and are acknowledged together. When a
+handler fails, the batch is rolled back and its events are applied one by one, each in its own
+transaction: the failing one is retried or dead-lettered as below, the rest still apply.
+
 - A handler's own error costs an attempt (our header ``x-attempt``, not the quorum queue's
   delivery count, which also rises when a channel closes in an outage): the message waits in a
   delay queue (exponential, with jitter) and returns; after ``max_attempts`` it is dead-lettered.
@@ -14,6 +20,7 @@ a redelivered event finds its row and has no second effect.
 """
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -34,7 +41,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.broker import Broker
-from chassis.db import Database
+from chassis.db import Database, set_tenant
 from chassis.events import Envelope
 from chassis.metrics import DEAD_LETTERED, DUPLICATE, OK, RETRIED, UNREADABLE, Metrics
 from chassis.publishers import broker_user, publisher_refusal
@@ -170,6 +177,21 @@ class Outage:
             await asyncio.sleep(left)
 
 
+async def _ack_together(messages: list[AbstractIncomingMessage]) -> None:
+    """The highest delivery tag of each channel acknowledges that channel's part of the batch.
+
+    Every earlier delivery of the channel is in this batch or was settled before it (one batch at a
+    time per queue); a batch spans two channels only when the connection was restored meanwhile.
+    """
+    last: dict[int, AbstractIncomingMessage] = {}
+    for message in messages:
+        key = id(message.channel)
+        if key not in last or (message.delivery_tag or 0) > (last[key].delivery_tag or 0):
+            last[key] = message
+    for message in last.values():
+        await message.ack(multiple=True)
+
+
 class ConsumerRunner:
     def __init__(
         self, db: Database, broker: Broker, settings: ServiceSettings, consumers: list[Consumer], metrics: Metrics
@@ -180,68 +202,191 @@ class ConsumerRunner:
         self.consumers = consumers
         self.metrics = metrics
         self.outage = Outage()
+        #: Publishes retries and dead letters, with confirms.
         self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._consuming: list[aio_pika.abc.AbstractChannel] = []
+        self._batchers: list[asyncio.Task] = []
 
     async def start(self) -> None:
-        """Consume every consumer's queue (the topology was declared when the broker connected)."""
+        """Consume every consumer's queue (the topology was declared when the broker connected).
+
+        Each queue has its own channel, so acknowledging a batch together (``multiple``) covers
+        that queue's deliveries only; retries and dead letters are published on a shared channel.
+        """
         self._channel = await self.broker.connection.channel(publisher_confirms=True)
-        await self._channel.set_qos(prefetch_count=self.settings.prefetch)
         for consumer in self.consumers:
-            queue = await self._channel.get_queue(self.settings.queue_prefix + consumer.name)
+            channel = await self.broker.connection.channel(publisher_confirms=False)
+            await channel.set_qos(prefetch_count=self.settings.prefetch)
+            self._consuming.append(channel)
+            queue = await channel.get_queue(self.settings.queue_prefix + consumer.name)
             await self._consume(queue, consumer)
 
     async def stop(self) -> None:
-        if self._channel and not self._channel.is_closed:
-            await self._channel.close()
+        for task in self._batchers:
+            task.cancel()
+        for task in self._batchers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for channel in [*self._consuming, self._channel]:
+            if channel and not channel.is_closed:
+                await channel.close()
 
     async def _consume(self, queue: AbstractQueue, consumer: Consumer) -> None:
-        by_type = {cls.TYPE: cls for cls in consumer.handlers}
-        handler_for = {cls.TYPE: handler for cls, handler in consumer.handlers.items()}
+        arrived: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
 
         async def on_message(message: AbstractIncomingMessage) -> None:
+            arrived.put_nowait(message)
+
+        self._batchers.append(asyncio.create_task(self._batches(queue.name, consumer, arrived)))
+        await queue.consume(on_message)
+
+    async def _batches(self, queue_name: str, consumer: Consumer, arrived: asyncio.Queue) -> None:
+        """One batch at a time per queue: every earlier delivery is settled when a batch is acknowledged."""
+        window = self.settings.consumer_batch_window_ms / 1000
+        limit = max(1, self.settings.consumer_batch)
+        while True:
+            batch = [await arrived.get()]
+            deadline = time.monotonic() + window
+            while len(batch) < limit:
+                if not arrived.empty():
+                    batch.append(arrived.get_nowait())
+                    continue
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    batch.append(await asyncio.wait_for(arrived.get(), left))
+                except TimeoutError:
+                    break
+            try:
+                await self._handle_batch(queue_name, consumer, batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Publishing a retry failed (the broker went away): the deliveries stay unacknowledged
+                # and return to the queue when the channel closes.
+                log.exception("consumer_batch_failed", queue=queue_name, size=len(batch))
+
+    async def _handle_batch(self, queue_name: str, consumer: Consumer, batch: list[AbstractIncomingMessage]) -> None:
+        by_type = {cls.TYPE: cls for cls in consumer.handlers}
+        readable: list[tuple[AbstractIncomingMessage, Envelope, Event]] = []
+        for message in batch:
             try:
                 envelope, event = read_event(message.body, by_type)
             except UnreadableMessage as exc:
-                log.error("event_unreadable", queue=queue.name, message_id=message.message_id, error=str(exc))
-                await self._dead_letter(queue.name, message, f"unreadable: {exc}")
+                log.error("event_unreadable", queue=queue_name, message_id=message.message_id, error=str(exc))
+                await self._dead_letter(queue_name, message, f"unreadable: {exc}")
                 self.metrics.handled(consumer.name, message.type or "unknown", UNREADABLE)
-                return
+                continue
             except UnknownEventType as exc:
-                outcome = await self._retry_or_dead_letter(queue.name, message, str(exc))
+                outcome = await self._retry_or_dead_letter(queue_name, message, str(exc))
                 self.metrics.handled(consumer.name, message.type or "unknown", outcome)
-                return
+                continue
             if refusal := self.publisher_refusal(message, envelope.type):
-                log.error("event_from_wrong_publisher", queue=queue.name, message_id=message.message_id, why=refusal)
-                await self._dead_letter(queue.name, message, refusal)
+                log.error("event_from_wrong_publisher", queue=queue_name, message_id=message.message_id, why=refusal)
+                await self._dead_letter(queue_name, message, refusal)
                 self.metrics.handled(consumer.name, envelope.type, UNREADABLE)
+                continue
+            readable.append((message, envelope, event))
+        if not readable:
+            return
+        started = time.perf_counter()
+        if len(readable) > 1:
+            applied = await self._apply_together(queue_name, consumer, readable)
+            if applied is not None:
+                await _ack_together([m for m, _, _ in readable])
+                for (_, envelope, _), first_time in zip(readable, applied, strict=True):
+                    self.metrics.handling_finished(consumer.name, envelope, OK if first_time else DUPLICATE, started)
                 return
-            context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
-            with tracer.start_as_current_span(
-                f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER
-            ):
-                started = time.perf_counter()
-                while True:
-                    await self.outage.wait()
-                    try:
-                        first_time = await self._handle_once(consumer.name, handler_for[envelope.type], envelope, event)
-                        self.outage.ended()
-                        break
-                    except Exception as exc:
-                        if is_outage(exc):
-                            # Not the event's fault: hold the message and try again when the outage ends.
-                            log.warning("consumer_paused_by_outage", queue=queue.name, error=repr(exc))
-                            self.outage.began()
-                            continue
-                        log.exception(
-                            "event_handler_failed", queue=queue.name, event_id=str(envelope.id), type=envelope.type
-                        )
-                        outcome = await self._retry_or_dead_letter(queue.name, message, f"handler: {exc!r}")
-                        self.metrics.handling_finished(consumer.name, envelope, outcome, started)
-                        return
-            await message.ack()
-            self.metrics.handling_finished(consumer.name, envelope, OK if first_time else DUPLICATE, started)
+        for message, envelope, event in readable:
+            await self._handle_alone(queue_name, consumer, message, envelope, event)
 
-        await queue.consume(on_message)
+    async def _apply_together(
+        self, queue_name: str, consumer: Consumer, readable: list[tuple[AbstractIncomingMessage, Envelope, Event]]
+    ) -> list[bool] | None:
+        """The batch in one transaction; for each event whether it was applied now (else a duplicate).
+
+        None when a handler failed: nothing of the batch was applied, each event goes alone.
+        """
+        while True:
+            await self.outage.wait()
+            try:
+                applied = await self._apply_in_one_transaction(consumer, [(e, ev) for _, e, ev in readable])
+                self.outage.ended()
+                return applied
+            except Exception as exc:
+                if is_outage(exc):
+                    log.warning("consumer_paused_by_outage", queue=queue_name, error=repr(exc))
+                    self.outage.began()
+                    continue
+                log.info("consumer_batch_split", queue=queue_name, size=len(readable), error=repr(exc))
+                return None
+
+    async def _apply_in_one_transaction(self, consumer: Consumer, events: list[tuple[Envelope, Event]]) -> list[bool]:
+        handler_for = {cls.TYPE: handler for cls, handler in consumer.handlers.items()}
+        tenant = Tenant(school_id=events[0][0].schoolid)
+        async with self.db.transaction(tenant) as session:
+            new = set(
+                (
+                    await session.execute(
+                        insert(inbox)
+                        .values([{"consumer": consumer.name, "event_id": envelope.id} for envelope, _ in events])
+                        .on_conflict_do_nothing()
+                        .returning(inbox.c.event_id)
+                    )
+                ).scalars()
+            )
+            applied: list[bool] = []
+            for envelope, event in events:
+                if envelope.id not in new:
+                    applied.append(False)
+                    log.info("event_duplicate_skipped", consumer=consumer.name, event_id=str(envelope.id))
+                    continue
+                new.discard(envelope.id)  # the same event twice in one batch is applied once
+                # Each handler starts with an empty identity map, as in a transaction of its own: no
+                # object another handler loaded (maybe since changed by a Core statement, maybe another
+                # school's) is taken for the database's row.
+                await session.flush()
+                session.expunge_all()
+                if envelope.schoolid != tenant.school_id:
+                    tenant = Tenant(school_id=envelope.schoolid)
+                    await set_tenant(session, tenant)
+                context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
+                with tracer.start_as_current_span(
+                    f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER
+                ):
+                    await handler_for[envelope.type](session, event, envelope)
+                applied.append(True)
+        return applied
+
+    async def _handle_alone(
+        self, queue_name: str, consumer: Consumer, message: AbstractIncomingMessage, envelope: Envelope, event: Event
+    ) -> None:
+        """One event in its own transaction: a handler error costs an attempt, an outage pauses."""
+        handler = {cls.TYPE: handler for cls, handler in consumer.handlers.items()}[envelope.type]
+        context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
+        with tracer.start_as_current_span(f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER):
+            started = time.perf_counter()
+            while True:
+                await self.outage.wait()
+                try:
+                    first_time = await self._handle_once(consumer.name, handler, envelope, event)
+                    self.outage.ended()
+                    break
+                except Exception as exc:
+                    if is_outage(exc):
+                        # Not the event's fault: hold the message and try again when the outage ends.
+                        log.warning("consumer_paused_by_outage", queue=queue_name, error=repr(exc))
+                        self.outage.began()
+                        continue
+                    log.exception(
+                        "event_handler_failed", queue=queue_name, event_id=str(envelope.id), type=envelope.type
+                    )
+                    outcome = await self._retry_or_dead_letter(queue_name, message, f"handler: {exc!r}")
+                    self.metrics.handling_finished(consumer.name, envelope, outcome, started)
+                    return
+        await message.ack()
+        self.metrics.handling_finished(consumer.name, envelope, OK if first_time else DUPLICATE, started)
 
     def publisher_refusal(self, message: AbstractIncomingMessage, event_type: str) -> str | None:
         """Issue 7: an event only from the owning service's RabbitMQ user (the broker validated ``user_id``)."""

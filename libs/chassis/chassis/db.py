@@ -1,9 +1,17 @@
-"""Async SQLAlchemy engine and the one way to open a transaction as a tenant."""
+"""Async SQLAlchemy engine and the one way to open a transaction as a tenant.
+
+A transaction costs one round trip to begin: ``BEGIN`` and the tenant's ``set_config`` go to
+PostgreSQL as one simple-protocol query. There is no ping at checkout (it cost a BEGIN/ROLLBACK
+per transaction); a pooled connection that died meanwhile fails that first query, is discarded,
+and the transaction begins once more on a fresh one. Connections are recycled after an hour.
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from typing import Any
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -13,13 +21,19 @@ from chassis.tenancy import Tenant
 _enclosing: ContextVar[tuple["Database", AsyncSession] | None] = ContextVar("enclosing_transaction", default=None)
 
 
+#: Errors of a pooled connection that died while idle (a restarted server, a dropped socket); the
+#: client's own state error when the server's goodbye arrives just as the first query is sent.
+DROPPED = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+RECYCLE_SECONDS = 3600
+
+
 class Database:
     def __init__(self, url: str, *, source: str, pool_size: int = 10, max_overflow: int = 10) -> None:
         self.url = url
         #: The CloudEvents `source` of events this service emits.
         self.source = source
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+            url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=RECYCLE_SECONDS
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -38,10 +52,41 @@ class Database:
                 await set_tenant(session, tenant)
                 yield session
             return
-        async with self._sessions() as session, session.begin():
-            session.info["source"] = self.source
-            await set_tenant(session, tenant)
+        session = await self._begun_as(tenant)
+        try:
             yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            await session.close()
+
+    async def _begun_as(self, tenant: Tenant) -> AsyncSession:
+        """A session whose transaction has begun as ``tenant``; a dead pooled connection is replaced once."""
+        for attempt in (1, 2):
+            session = self._sessions()
+            session.info["source"] = self.source
+            try:
+                connection = await session.connection()
+                raw = await connection.get_raw_connection()
+                try:
+                    begun = await _begin_as_tenant(raw.dbapi_connection, raw.driver_connection, tenant)
+                except DROPPED as exc:
+                    if attempt == 2:
+                        raise
+                    # As SQLAlchemy does on a disconnect: this connection and every one pooled before it
+                    # are replaced (a restarted server ended them all), so the second attempt gets a live one.
+                    self.engine.sync_engine.pool._invalidate(raw, exc)
+                    await session.close()
+                    continue
+                if not begun:
+                    await set_tenant(session, tenant)
+                return session
+            except BaseException:
+                await session.close()
+                raise
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     @asynccontextmanager
     async def enclosing(self) -> AsyncIterator[AsyncSession]:
@@ -60,6 +105,37 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class _BegunTransaction:
+    """What SQLAlchemy's asyncpg adapter keeps as the driver's transaction: it only commits or rolls back."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def commit(self) -> None:
+        await self._connection.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        await self._connection.execute("ROLLBACK")
+
+
+async def _begin_as_tenant(adapter: Any, connection: asyncpg.Connection, tenant: Tenant) -> bool:
+    """BEGIN and the tenant in one round trip; False when the adapter already began (then nothing is sent).
+
+    The values are a UUID's text and a fixed word, so writing them into the query is safe.
+    """
+    if getattr(adapter, "_transaction", True) is not None:
+        return False
+    school = str(tenant.school_id) if tenant.school_id else ""
+    region = "on" if tenant.region_read else ""
+    await connection.execute(
+        f"BEGIN; SELECT set_config('app.school_id', '{school}', true), set_config('app.region_read', '{region}', true)"
+    )
+    adapter._transaction = _BegunTransaction(connection)
+    return True
 
 
 async def set_tenant(session: AsyncSession, tenant: Tenant) -> None:

@@ -31,6 +31,8 @@ log = structlog.get_logger()
 BATCH = 200
 #: Polling is only a safety net for a lost NOTIFY (e.g. while the listener reconnected).
 IDLE_POLL_SECONDS = 5.0
+#: After a NOTIFY the relay waits this long, so a burst of commits goes out as one batch, not one pass each.
+GATHER_SECONDS = 0.005
 #: A failed pass costs one query: retry often enough that an outage ends within seconds of its cause.
 FIRST_BACKOFF, LONGEST_BACKOFF = 0.5, 5.0
 
@@ -113,6 +115,7 @@ class OutboxRelay:
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                    await asyncio.sleep(GATHER_SECONDS)
                 self._wake.clear()
         finally:
             if listener is not None and not listener.is_closed():

@@ -75,7 +75,12 @@ class ServiceSettings(BaseSettings):
     run_relay: bool = True
     run_consumers: bool = True
     migrate_on_start: bool = True
-    prefetch: int = 32
+    #: Unacknowledged deliveries a consumer holds: a batch being applied and the next one arriving.
+    prefetch: int = 100
+    #: A consumer applies up to this many deliveries in one transaction (``chassis.consumers``) …
+    consumer_batch: int = 50
+    #: … or what arrived within this long of the first.
+    consumer_batch_window_ms: float = 5.0
     #: Attempts of a failing handler before its message is dead-lettered (an outage costs none).
     max_attempts: int = 6
     #: The delay queues a failed message waits in before attempt 2, 3, …; the last one repeats.

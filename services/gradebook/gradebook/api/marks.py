@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -33,6 +34,8 @@ from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange
 from gradebook.school_year import check_journal_writable, mark_lateness
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["marks"])
+#: PostgreSQL's unique_violation.
+UNIQUE_VIOLATION = "23505"
 
 
 class MarkIn(BaseModel):
@@ -191,14 +194,14 @@ async def post_mark(
     )
     if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
         raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
-    duplicate = await session.scalar(
-        select(Mark.id).filter_by(lesson_id=lesson.id, student_id=body.student_id, work_type=kind.code)
-    )
-    if duplicate:
-        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.")
-    return MarkOut.model_validate(
-        await _post(session, lesson, course, caller, clock, body.student_id, kind, value, late)
-    )
+    try:
+        mark = await _post(session, lesson, course, caller, clock, body.student_id, kind, value, late)
+    except IntegrityError as exc:
+        # The unique key (lesson, pupil, work type) finds a second mark: no SELECT before every insert.
+        if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.") from exc
+    return MarkOut.model_validate(mark)
 
 
 @router.put("/lessons/{lesson_id}/marks")
