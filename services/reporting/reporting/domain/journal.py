@@ -11,9 +11,9 @@ from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
+from chassis.russian import collation_key
 from reporting.domain.absences import absence_code
 from reporting.domain.indicators import ScoredMark, average
-from reporting.domain.people import russian_sort_key
 from reporting.domain.sheets import ClassStudent
 
 State = TypeVar("State")
@@ -94,7 +94,7 @@ def journal_page(
         if mark.lesson_id in on_page:
             values.setdefault((mark.student_id, mark.lesson_id), []).append(mark.value)
     rows = []
-    for student in sorted(students, key=lambda s: (*russian_sort_key(s.name), str(s.student_id))):
+    for student in sorted(students, key=lambda s: (collation_key(s.name), str(s.student_id))):
         cells = {}
         for lesson in ordered_lessons:
             parts = codes.get((student.student_id, lesson.lesson_id), []) + values.get(

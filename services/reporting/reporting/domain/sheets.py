@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from chassis.russian import collation_key
 from reporting.domain.absences import ABSENCE_CODES, is_late
 from reporting.domain.indicators import PeriodIndicators, ScoredMark, counts_in_average, period_indicators
-from reporting.domain.people import russian_sort_key
 from reporting.domain.periods import DateRange
 from reporting.domain.summary import SubjectSummary, subject_summary
 
@@ -105,7 +105,7 @@ class SummarySheet:
 
 
 def _ordered(students: Iterable[ClassStudent]) -> list[ClassStudent]:
-    return sorted(students, key=lambda s: (*russian_sort_key(s.name), str(s.student_id)))
+    return sorted(students, key=lambda s: (collation_key(s.name), str(s.student_id)))
 
 
 @dataclass(frozen=True)
