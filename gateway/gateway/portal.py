@@ -24,7 +24,7 @@ from chassis.events import Envelope, emit_event
 from chassis.tenancy import SYSTEM
 from contracts import Event
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted, PeriodMarkSet
 from contracts.public import (
     PublicAbsenceCorrected,
     PublicAbsenceRecorded,
@@ -33,6 +33,7 @@ from contracts.public import (
     PublicMarkChanged,
     PublicMarkDeleted,
     PublicMarkPosted,
+    PublicPeriodMarkSet,
     PublicStudentEnrolled,
 )
 from contracts.roster import StudentEnrolled
@@ -52,6 +53,7 @@ STUDENT_EVENTS: dict[type[Event], type[Event]] = {
     AbsenceCorrected: PublicAbsenceCorrected,
     AbsenceWithdrawn: PublicAbsenceWithdrawn,
     StudentEnrolled: PublicStudentEnrolled,
+    PeriodMarkSet: PublicPeriodMarkSet,
 }
 
 

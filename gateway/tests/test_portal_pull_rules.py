@@ -12,6 +12,7 @@ from gateway.domain.portal_pull import (
     changes_limit,
     granted_scopes,
     schedule_lessons,
+    schedule_period_marks,
     schedule_range,
 )
 
@@ -158,3 +159,23 @@ def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
     }
     assert second["cancelled"] is True and second["attendance"] is None and second["number"] is None
     assert "Петров" not in str(schedule_lessons(diary))
+
+
+def test_period_marks_go_to_the_portal_without_the_reason_of_not_attested():
+    common = {"subject": "Математика", "period_kind": "quarter", "period_name": "I четверть"}
+    dates = {"starts": "2026-09-01", "ends": "2026-10-25", "text": "…"}
+    diary = {
+        "period_marks": [
+            {**common, **dates, "value": "5", "not_attested_reason": None, "extended_to": None},
+            {**common, **dates, "value": None, "not_attested_reason": "болезнь", "extended_to": None},
+            {**common, **dates, "value": None, "not_attested_reason": None, "extended_to": "2026-11-15"},
+        ]
+    }
+    marks = schedule_period_marks(diary)
+    assert [(m["value"], m["extended_to"], m["not_attested"]) for m in marks] == [
+        ("5", None, False),
+        (None, None, True),
+        (None, "2026-11-15", False),
+    ]
+    assert "болезнь" not in str(marks) and "not_attested_reason" not in marks[1]
+    assert schedule_period_marks({"days": []}) == []

@@ -16,7 +16,7 @@ from chassis.tables import inbox, outbox
 from chassis.tenancy import SYSTEM
 from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
-from contracts.gradebook import LessonDeleted, LessonRecorded, MarkDeleted, MarkPosted
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkDeleted, MarkPosted, PeriodMarkSet
 from contracts.roster import ElectronicServiceRefusalChanged, PersonRegistered, StudentEnrolled
 from gateway.models import Person
 
@@ -303,3 +303,51 @@ async def test_a_family_that_refused_the_electronic_service_is_left_out_of_the_p
     await publish(school, a_mark("4"))
     posted = await eventually(lambda: feed.of_type("public.mark.posted.v1"))
     assert [p["data"]["value"] for p in posted] == ["4"]
+
+
+async def test_a_period_mark_reaches_the_portal_with_its_visibility_and_without_the_reason(stack, publish, feed):
+    """R-27, R-70: the portal shows a period mark from the day the family may see it; «не аттестован» goes without
+    its reason (it may be about health)."""
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
+    await publish(school, PersonRegistered(person_id=student, last_name="Соколова", first_name="Ия", esia_oid=oid))
+    await eventually(lambda: stored_oid(stack, student))
+    quarter = {
+        "student_id": student,
+        "assignment_id": uuid4(),
+        "class_id": class_id,
+        "subject_id": uuid4(),
+        "subject_name": "Математика",
+        "teacher_id": uuid4(),
+        "period_kind": "quarter",
+        "period_id": uuid4(),
+        "period_name": "I четверть",
+        "starts": date(2026, 9, 1),
+        "ends": date(2026, 10, 25),
+        "visible_from": date(2026, 10, 28),
+        "set_by": uuid4(),
+    }
+    set_mark = PeriodMarkSet(period_mark_id=uuid4(), version=1, value="5", **quarter)
+    not_attested = PeriodMarkSet(period_mark_id=uuid4(), version=1, not_attested_reason="длительная болезнь", **quarter)
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(school, set_mark, not_attested)
+    await portal_settled(stack, school, handled + 2)
+    marks = {m["data"]["period_mark_id"]: m["data"] for m in await feed.of_type("public.period_mark.set.v1")}
+    assert marks[str(set_mark.period_mark_id)] == {
+        "period_mark_id": str(set_mark.period_mark_id),
+        "version": 1,
+        "student_esia_oid": oid,
+        "school_id": str(school),
+        "class_id": str(class_id),
+        "subject_name": "Математика",
+        "period_kind": "quarter",
+        "period_name": "I четверть",
+        "starts": "2026-09-01",
+        "ends": "2026-10-25",
+        "value": "5",
+        "extended_to": None,
+        "visible_from": "2026-10-28",
+    }
+    assert marks[str(not_attested.period_mark_id)]["value"] is None
+    for body in feed.bodies:
+        assert "болезнь" not in body and not keys_of(json.loads(body)) & PRIVATE_KEYS, body

@@ -30,6 +30,7 @@ from gateway.domain.portal_pull import (
     changes_limit,
     granted_scopes,
     schedule_lessons,
+    schedule_period_marks,
     schedule_range,
     secret_digest,
 )
@@ -257,6 +258,7 @@ async def schedule(
                 "student_esia_id": oids.get(student_id),
                 "class_name": diary["student"]["class_name"],
                 "lessons": schedule_lessons(diary),
+                "period_marks": schedule_period_marks(diary),
             }
         )
     if not answered and not outcomes:

@@ -131,3 +131,21 @@ def schedule_lessons(diary: dict) -> list[dict]:
                 }
             )
     return lessons
+
+
+def schedule_period_marks(diary: dict) -> list[dict]:
+    """The period marks the diary shows in the range (the family's, once visible): the reason of «не аттестован»
+    stays at the school."""
+    return [
+        {
+            "subject": mark["subject"],
+            "period_kind": mark["period_kind"],
+            "period_name": mark["period_name"],
+            "starts": mark["starts"],
+            "ends": mark["ends"],
+            "value": mark["value"],
+            "extended_to": mark["extended_to"],
+            "not_attested": mark["value"] is None and mark["extended_to"] is None,
+        }
+        for mark in diary.get("period_marks", [])
+    ]

@@ -72,6 +72,33 @@ class PublicMarkDeleted(Event):
 
 
 @event_model
+class PublicPeriodMarkSet(Event):
+    """Итоговая отметка (R-27) of a student in a subject for a period, set or changed: keep the highest ``version``
+    per ``period_mark_id`` and show it from ``visible_from`` (the school's rule, R-27).
+
+    ``value`` is on the school's scale; None with ``extended_to`` is a term extended to that date, None without it
+    «не аттестован» (the reason stays at the school: it may be about health).
+    """
+
+    TYPE: ClassVar[str] = "public.period_mark.set.v1"
+    SUBJECT_FIELD: ClassVar[str] = "period_mark_id"
+    period_mark_id: UUID
+    version: int
+    student_esia_oid: str
+    school_id: UUID
+    class_id: UUID
+    subject_name: str
+    #: quarter, half_year, trimester, semester, year, exam or final.
+    period_kind: str
+    period_name: str
+    starts: date
+    ends: date
+    value: str | None = None
+    extended_to: date | None = None
+    visible_from: date
+
+
+@event_model
 class PublicAbsenceRecorded(Event):
     """Пропуск или опоздание на уроке (R-40); ``reason`` ill/excused/unexcused/late is Б/У/Н/О."""
 
