@@ -25,7 +25,6 @@ from uuid import uuid4
 import httpx
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from chassis.db import Database
 from chassis.events import emit_event
@@ -33,6 +32,7 @@ from chassis.migrations import ensure_database
 from chassis.settings import ServiceSettings
 from chassis.tables import metadata as chassis_metadata
 from chassis.tenancy import Tenant
+from chassis.testing import create_tables
 from contracts.roster import SubjectCreated
 
 from .probe_service import applied, metadata, sources
@@ -129,11 +129,9 @@ async def system(tmp_path_factory) -> AsyncIterator[tuple[PrivatePostgres, Priva
             database_url=env["JOURNAL_DATABASE_URL"], admin_database_url=postgres.admin_url, amqp_url=rabbit.url
         )
         await ensure_database(settings)
-        engine = create_async_engine(settings.database_url)
-        async with engine.begin() as connection:
-            await connection.run_sync(chassis_metadata.create_all)
-            await connection.run_sync(metadata.create_all)
-        await engine.dispose()
+        # As migrations make them: owned by the owner role, used by the runtime role the probe connects as.
+        await create_tables(settings, chassis_metadata)
+        await create_tables(settings, metadata)
         probe = ProbeProcess(env, tmp_path_factory.mktemp("faults") / "probe.log")
         probe.start()
         await probe.ready()

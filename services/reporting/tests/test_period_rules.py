@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from chassis.problems import Invalid
-from reporting.domain.periods import current_week, diary_range, summary_range
+from reporting.domain.periods import academic_year_start, current_week, diary_range, summary_range
 
 WEDNESDAY = date(2026, 11, 25)
 
@@ -44,3 +44,9 @@ def test_summary_defaults_to_the_academic_year_so_far_and_spans_at_most_a_year()
     assert summary_range(date(2026, 9, 1), date(2027, 8, 31), WEDNESDAY).end == date(2027, 8, 31)
     with pytest.raises(Invalid, match="366"):
         summary_range(date(2026, 9, 1), date(2027, 9, 2), WEDNESDAY)
+
+
+def test_the_school_year_of_the_calendars_first_months_starts_in_its_first_year():
+    assert academic_year_start(date(1, 1, 1)) == date(1, 9, 1)
+    assert academic_year_start(date(2026, 8, 31)) == date(2025, 9, 1)
+    assert academic_year_start(date(2026, 9, 1)) == date(2026, 9, 1)

@@ -114,8 +114,11 @@ async function load(kind) {
   const links = clear($("#report-downloads"));
   clear($("#report-table"));
   show($("#report-status"), "Загрузка…", "");
+  // Only the last report asked for is shown: an earlier answer arriving later is dropped.
+  const turn = (state.turn = (state.turn || 0) + 1);
   try {
     const table = await api("GET", path + query(params));
+    if (turn !== state.turn) return;
     render(table);
     show($("#report-status"), table.subtitle.join(" · "), "hint");
     ["xlsx", "pdf", "csv"].forEach((format) => links.appendChild(el("a", {
@@ -123,6 +126,7 @@ async function load(kind) {
       text: "Скачать " + format.toUpperCase()
     })));
   } catch (error) {
+    if (turn !== state.turn) return;
     clear($("#report-table"));
     show($("#report-status"), error.message, "error");
   }

@@ -28,7 +28,8 @@ def current_week(today: date) -> DateRange:
 
 def academic_year_start(today: date) -> date:
     """The school year starts on 1 September."""
-    return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    # The first year of the calendar has no year before it (a date a caller may send on purpose).
+    return date(max(1, today.year if today.month >= 9 else today.year - 1), 9, 1)
 
 
 def checked_range(start: date, end: date, max_days: int) -> DateRange:
