@@ -84,7 +84,7 @@ def test_compose_gives_each_part_the_settings_the_local_runner_gives(compose, mo
         assert local <= composed, f"{part} lacks {sorted(local - composed)}"
         assert composed - local <= CONTAINER_ONLY, f"{part} has unexplained {sorted(composed - local - CONTAINER_ONLY)}"
         for key in local & composed - {"JOURNAL_DATABASE_URL", "JOURNAL_JWKS_URL"}:
-            if key.endswith(("_URL", "_PATH", "_FILE")):
+            if key.endswith(("_URL", "_PATH", "_FILE", "_DIR")):
                 continue  # addresses and paths differ by design: container names, mounted volumes
             composed_value = str(compose["services"][_service_name(part)]["environment"][key])
             assert _with_defaults(composed_value) == stack.env_for(part)[key], (part, key)

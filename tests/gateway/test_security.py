@@ -109,6 +109,10 @@ async def test_password_attempts_past_the_per_address_limit_are_429_with_retry_a
 async def test_all_password_attempts_together_have_a_limit(stack):
     settings = stack.gateway.state.settings
     limit = settings.login_attempts_per_minute
+    # Attempts are counted per minute: two attempts a minute apart would be counted apart, so not at its end.
+    second_of_minute = datetime.now(UTC).second
+    if second_of_minute >= 55:
+        await asyncio.sleep(60.5 - second_of_minute)
     async with browser_from(stack, "198.51.100.21") as first, browser_from(stack, "198.51.100.22") as second:
         await password_login(first, "nobody", "wrong-password")
         async with stack.gateway.state.db.transaction(SYSTEM) as session:
