@@ -26,7 +26,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from bench_load import WORK_TYPES, mark_slots, start_floor, wrk
+from bench_load import WORK_TYPES, drop_run_leftovers, mark_slots, start_floor, wrk
 
 from chassis.settings import ServiceSettings
 from devstack.browser import Browser
@@ -57,8 +57,12 @@ async def feed_day(gateway: str, dsn: str, headers: dict, teacher: Browser, scho
             body = {"work_type": kind, "marks": [{"student_id": s, "value": "4"} for s in students]}
             answer = await teacher.api("PUT", f"/gradebook/schools/{school}/lessons/{lesson}/marks", json=body)
             answer.raise_for_status()
-    posted = len(lessons) * 2 * len(students)
-    while await connection.fetchval("SELECT count(*) FROM portal_changes WHERE version > $1", before) < posted:  # noqa: ASYNC110
+    # Only students with an ESIA oid have public events: the day's feed is complete once it stops growing.
+    count, steady = -1, 0
+    while steady < 20:
+        now = await connection.fetchval("SELECT count(*) FROM portal_changes WHERE version > $1", before)
+        steady = steady + 1 if now == count else 0
+        count = now
         await asyncio.sleep(0.05)
     await connection.close()
     read, since, start = 0, before, time.monotonic()
@@ -76,17 +80,20 @@ async def feed_day(gateway: str, dsn: str, headers: dict, teacher: Browser, scho
 async def main(seconds: int) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run `make bench-portal`, which installs it")
+    # Names of this run only: another benchmark on the same machine must not drop our databases.
+    run = f"perf{os.getpid()}"
     floor_port = free_base_port()
-    floor, floor_students = await start_floor(floor_port)
+    floor, floor_students = await start_floor(floor_port, f"journal_{run}_floor")
     stack = Stack(
         var_dir=Path(tempfile.mkdtemp(prefix="journal-bench-")),
         base_port=free_base_port(),
-        db_prefix="journal_perf_",
-        exchange="perf.school.events",
-        public_exchange="perf.public.events",
-        queue_prefix="perf.",
+        db_prefix=f"journal_{run}_",
+        exchange=f"{run}.school.events",
+        public_exchange=f"{run}.public.events",
+        queue_prefix=f"{run}.",
         log_to_files=True,
         log_level="WARNING",
+        ready_timeout=300.0,
     )
     await stack.drop_databases()
     try:
@@ -135,6 +142,8 @@ async def main(seconds: int) -> None:
         await stack.stop()
         floor.terminate()
         await floor.wait()
+        await stack.drop_databases()
+        await drop_run_leftovers(run)
     print(f"# portal pull benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
     print(f"{'path':<14} {'req/s':>8} {'p50':>9} {'p99':>9} {'failed':>7} {'÷ floor':>8}")
     for name in ("floor diary", "portal week"):
