@@ -7,12 +7,14 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.snapshots import Snapshot, Snapshots
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted, PeriodMarkSet
 from gradebook.api.access import school_work_types
 from gradebook.api.lessons import lesson_recorded
 from gradebook.api.marks import mark_state
+from gradebook.api.periods import period_mark_set
 from gradebook.domain.work_types import work_type
-from gradebook.models import Course, Lesson, Mark, MarkChange, ScheduledLesson
+from gradebook.models import Course, Lesson, Mark, MarkChange, PeriodMark, ScheduledLesson
+from gradebook.school_year import course_period
 
 snapshots = Snapshots("gradebook")
 BATCH = 500
@@ -61,3 +63,17 @@ async def marks(session: AsyncSession) -> AsyncIterator[Snapshot]:
             old_value = change.old_value if change.action == "value" else mark.value
             event = MarkChanged(**state, version=mark.version, old_value=old_value, changed_by=change.changed_by)
             yield Snapshot(mark.school_id, event)
+
+
+@snapshots.aggregate("period_mark", PeriodMarkSet)
+async def period_marks(session: AsyncSession) -> AsyncIterator[Snapshot]:
+    """Each period mark at its version, with its period as the class's calendar names it."""
+    rows = await session.stream(
+        select(PeriodMark, Course).join(Course, PeriodMark.course_id == Course.id).execution_options(yield_per=BATCH)
+    )
+    periods: dict = {}
+    async for mark, course in rows:
+        key = (course.id, mark.period_kind, mark.period_id)
+        if key not in periods:
+            periods[key] = await course_period(session, course, mark.period_kind, mark.period_id)
+        yield Snapshot(mark.school_id, period_mark_set(mark, course, periods[key]))

@@ -396,7 +396,8 @@ class PeriodMarkIn(BaseModel):
     extended_to: JournalDate | None = None
 
 
-def period_mark_set(mark: PeriodMark, course: Course, period: Period, caller: Caller) -> PeriodMarkSet:
+def period_mark_set(mark: PeriodMark, course: Course, period: Period) -> PeriodMarkSet:
+    """What a period mark's event carries: its whole state (also its snapshot, ``gradebook.snapshots``)."""
     return PeriodMarkSet(
         period_mark_id=mark.id,
         version=mark.version,
@@ -415,7 +416,7 @@ def period_mark_set(mark: PeriodMark, course: Course, period: Period, caller: Ca
         not_attested_reason=mark.not_attested_reason,
         extended_to=mark.extended_to,
         visible_from=mark.visible_from,
-        set_by=caller.person_id,
+        set_by=mark.set_by,
     )
 
 
@@ -519,7 +520,7 @@ async def _write_entry(
     stored.visible_from = visible_from(today, policy.family_delay_days)
     stored.late_days = days_late(mark_deadline(period, policy.period_mark_deadline_days), today)
     await session.flush()
-    await emit_event(session, period_mark_set(stored, column.course, period, caller), school_id=stored.school_id)
+    await emit_event(session, period_mark_set(stored, column.course, period), school_id=stored.school_id)
     return stored
 
 
