@@ -198,3 +198,18 @@ async def test_a_persons_card_is_read_by_role(client, as_, two_schools):
     parent = school.caller(school.parent, "guardian")
     elsewhere = await client.get(f"{other.base}/people/{school.student}", headers=as_(parent))
     refused(elsewhere, 404, "Школа не найдена или недоступна.")
+
+
+async def test_a_teacher_whose_assignment_ended_is_no_longer_the_familys_teacher(client, as_, region_admin):
+    """R-1, R-4: a family reads its child's teachers by name only while they teach the child's class."""
+    school = await set_up_school(client, as_, region_admin, "Школа В")
+    parent = as_(school.caller(school.parent, "guardian"))
+    teacher_card = f"{school.base}/people/{school.teacher}"
+    assert (await client.get(teacher_card, headers=parent)).status_code == 200
+    ended = await client.post(
+        f"{school.base}/assignments/{school.assignment_id}/end",
+        json={"reason": "уволился по собственному желанию"},
+        headers=as_(person(school.id, "school_admin")),
+    )
+    assert ended.status_code == 201, ended.text
+    assert refused(await client.get(teacher_card, headers=parent), 404)["detail"] == "Человек не найден."
