@@ -201,11 +201,14 @@ async def test_a_persons_card_is_read_by_role(client, as_, two_schools):
 
 
 async def test_a_teacher_whose_assignment_ended_is_no_longer_the_familys_teacher(client, as_, region_admin):
-    """R-1, R-4: a family reads its child's teachers by name only while they teach the child's class."""
+    """R-1, R-4: a family reads its child's teachers by name, and a teacher their pupils, only while the teacher
+    teaches the class."""
     school = await set_up_school(client, as_, region_admin, "Школа В")
     parent = as_(school.caller(school.parent, "guardian"))
-    teacher_card = f"{school.base}/people/{school.teacher}"
+    teacher = as_(school.caller(school.teacher, "teacher"))
+    teacher_card, pupil_card = f"{school.base}/people/{school.teacher}", f"{school.base}/people/{school.student}"
     assert (await client.get(teacher_card, headers=parent)).status_code == 200
+    assert (await client.get(pupil_card, headers=teacher)).status_code == 200
     ended = await client.post(
         f"{school.base}/assignments/{school.assignment_id}/end",
         json={"reason": "уволился по собственному желанию"},
@@ -213,3 +216,4 @@ async def test_a_teacher_whose_assignment_ended_is_no_longer_the_familys_teacher
     )
     assert ended.status_code == 201, ended.text
     assert refused(await client.get(teacher_card, headers=parent), 404)["detail"] == "Человек не найден."
+    assert refused(await client.get(pupil_card, headers=teacher), 404)["detail"] == "Человек не найден."
