@@ -98,6 +98,8 @@ async def visit(chromium: Browser, stack: Stack, demo_school) -> AsyncIterator[C
         page.on("console", visit.on_console)
         page.on("pageerror", lambda error: visit.errors.append(f"uncaught: {error}"))
         await page.reload()
+        # The screens' scripts have attached their handlers (main.js marks the page when they have).
+        await page.locator("html[data-started]").wait_for(state="attached")
         return visit
 
     yield open_as

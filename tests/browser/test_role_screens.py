@@ -146,6 +146,9 @@ async def test_the_office_checks_a_file_loads_its_valid_rows_and_corrects_a_card
     await office.locator("#import-form select[name=kind]").select_option("students")
     await office.locator("#import-form input[type=file]").set_input_files(str(file))
     await office.locator("#import-form button[type=submit]").click()
+    status = office.locator("#import-status")
+    await office.locator("#import-status.ok, #import-status.error").wait_for()
+    assert await status.inner_text() == "Проверка закончена, в школе ничего не изменилось."
     await office.locator("#import-summary", has_text="правильных 1").wait_for()
     row = await office.locator("#import-errors tbody tr").first.inner_text()
     assert "3" in row and "Дата рождения" in row and "не дата" in row

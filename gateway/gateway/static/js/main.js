@@ -41,6 +41,9 @@ async function start() {
   } catch (error) {
     const main = document.querySelector("main");
     main.insertBefore(el("p", { "class": "status error", text: error.message }), main.firstChild);
+  } finally {
+    // The screens' handlers are attached: until then a form would submit natively and reload the page.
+    document.documentElement.dataset.started = "true";
   }
 }
 
