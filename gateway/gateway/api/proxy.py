@@ -38,7 +38,9 @@ def request_id() -> str | None:
 UNSUBSCRIBE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9_-]{1,100}")
 
 
-@router.api_route("/notifications/unsubscribe/{token}", methods=["GET", "POST"])
+# One route per method: a route of several methods gives them one OpenAPI operation id.
+@router.get("/notifications/unsubscribe/{token}", operation_id="unsubscribe_link")
+@router.post("/notifications/unsubscribe/{token}", operation_id="unsubscribe_confirm")
 async def unsubscribe(token: str, request: Request) -> Response:
     """The e-mail's unsubscribe link, without a session (``notifications.api.unsubscribe``)."""
     if not UNSUBSCRIBE_TOKEN.fullmatch(token):
@@ -55,7 +57,11 @@ async def unsubscribe(token: str, request: Request) -> Response:
     return Response(content=answer.content, status_code=answer.status_code, headers=passed)
 
 
-@router.api_route("/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@router.get("/{service}/{path:path}", operation_id="proxy_get")
+@router.post("/{service}/{path:path}", operation_id="proxy_post")
+@router.put("/{service}/{path:path}", operation_id="proxy_put")
+@router.patch("/{service}/{path:path}", operation_id="proxy_patch")
+@router.delete("/{service}/{path:path}", operation_id="proxy_delete")
 async def proxy(service: str, path: str, request: Request, current: SignedInDep) -> Response:
     audited_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     forwarded = upstream_path(request, service) if service in SERVICES else None
