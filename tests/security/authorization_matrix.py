@@ -658,6 +658,8 @@ ROWS = [
     row("reporting", "GET", "/schools/{school_id}/report-jobs", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}/file", "R-61", SCHOOL_READERS),
+    # The authority's figures across schools, read only (R-61, R-66; §1: the inspector reads every school).
+    row("reporting", "GET", "/region/indicators", "R-61, R-66", inspector=ALL, region_admin=ALL),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes.

@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from reporting.domain.indicators import PeriodIndicators
 from reporting.domain.journal import JournalPage
 from reporting.domain.region import RegionFigures
 from reporting.domain.report_periods import ReportPeriod
@@ -136,28 +137,6 @@ def journal_fill_table(fill: JournalFill, school: str) -> ReportTable:
     return ReportTable("zapolnenie-zhurnala", "Контроль заполнения журнала", subtitle, columns, rows, frozen_columns=1)
 
 
-def region_table(figures: RegionFigures, where: str, period: str) -> ReportTable:
-    """Показатели успеваемости по региону с детализацией (R-61, R-66)."""
-    level_titles = {"municipality": "Муниципалитет", "school": "Школа", "parallel": "Параллель", "subject": "Предмет"}
-    columns = [
-        Column(level_titles[figures.level], "text", 30),
-        Column("Отметок", "int", 9),
-        Column("Успеваемость", "percent", 12),
-        Column("Качество знаний", "percent", 12),
-        Column("Средний балл", "decimal", 10),
-        Column("СОУ", "percent", 9),
-    ]
-
-    def values(title: str, i) -> list[Cell]:
-        return [title, i.students, i.pass_rate, i.quality_rate, i.average, i.sou]
-
-    rows = [values(r.title, r.indicators) for r in figures.rows]
-    foot = [values("Итого", figures.total)] if figures.total else []
-    return ReportTable(
-        "pokazateli-regiona", "Показатели успеваемости", [where, f"Период: {period}"], columns, rows, foot, 1, False
-    )
-
-
 def journal_table(page: JournalPage, school: str, class_name: str, subject: str, period: str, note: str) -> ReportTable:
     """The journal page of a class and subject as a table: a column per lesson date (R-64, R-25)."""
     with_finals = any(row.period_mark for row in page.rows)
@@ -201,3 +180,35 @@ def journal_reads_table(reads: list[JournalRead], school: str, period: str) -> R
         for read in reads
     ]
     return ReportTable("prosmotry-zhurnala", "Просмотры журнала", [school, f"Период: {period}"], columns, rows, [], 1)
+
+
+#: The first column's title at each level of the region's drill-down.
+REGION_LEVEL_TITLES = {
+    "municipality": "Муниципалитет",
+    "school": "Школа",
+    "parallel": "Параллель",
+    "subject": "Предмет",
+}
+
+
+def region_table(figures: RegionFigures, subtitle: list[str]) -> ReportTable:
+    """Показатели успеваемости региона (R-61, R-66): a row per municipality, school, parallel or subject."""
+    columns = [
+        NUMBER,
+        Column(REGION_LEVEL_TITLES[figures.level], "text", 34),
+        Column("Итоговых отметок", "int", 10),
+        Column("Успеваемость", "percent", 11),
+        Column("Качество знаний", "percent", 11),
+        Column("Средний балл", "decimal", 9),
+        Column("СОУ", "percent", 9),
+    ]
+
+    def values(indicators: PeriodIndicators) -> list[Cell]:
+        i = indicators
+        return [i.students, i.pass_rate, i.quality_rate, i.average, i.sou]
+
+    rows: list[list[Cell]] = [
+        [number, row.title, *values(row.indicators)] for number, row in enumerate(figures.rows, start=1)
+    ]
+    foot = [[None, "Итого", *values(figures.total)]] if figures.total else []
+    return ReportTable("pokazateli-regiona", "Показатели успеваемости", subtitle, columns, rows, foot)
