@@ -132,7 +132,7 @@ async function load(kind) {
   }
 }
 
-function cell(value, kind) {
+export function reportCell(value, kind) {
   if (value === null || value === undefined) return "";
   if (kind === "decimal" && typeof value === "number" && !Number.isInteger(value)) {
     return value.toLocaleString("ru-RU", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -146,7 +146,7 @@ function render(table) {
   node.appendChild(el("caption", { "class": "visually-hidden", text: table.title }));
   node.appendChild(el("thead", {}, [el("tr", {}, table.columns.map((c) => el("th", { scope: "col", text: c.title })))]));
   const row = (values, foot) => el("tr", foot ? { "class": "foot" } : {},
-    values.map((v, i) => el("td", { text: cell(v, table.columns[i].kind) })));
+    values.map((v, i) => el("td", { text: reportCell(v, table.columns[i].kind) })));
   node.appendChild(el("tbody", {}, [...table.rows.map((r) => row(r, false)), ...table.foot.map((r) => row(r, true))]));
 }
 
