@@ -402,6 +402,8 @@ ROWS = [
         substitute=OWN,
     ),
     row("gradebook", "GET", "/schools/{school_id}/marks/{mark_id}/history", "R-5 mark audit", JOURNAL_READERS),
+    # the school's whole log, for the administration all year and the region's inspectors.
+    row("gradebook", "GET", "/schools/{school_id}/mark-changes", "R-25", SCHOOL_READERS),
     row("gradebook", "DELETE", "/schools/{school_id}/marks/{mark_id}", "R-24, R-25", teacher=OWN, substitute=OWN),
     row(
         "gradebook",

@@ -281,6 +281,7 @@ GRADEBOOK_REQUESTS = {
     },
     "PUT /schools/{school_id}/policy": lambda _: {"json": {"edit_window": "14d"}},
     "GET /schools/{school_id}/courses/{course_id}/journal": _period,
+    "GET /schools/{school_id}/mark-changes": _period,
 }
 
 
