@@ -648,6 +648,7 @@ ROWS = [
         class_teacher=OWN,
     ),
     row("reporting", "GET", "/schools/{school_id}/reports/journal-reads", "R-5", SCHOOL_READERS),
+    row("reporting", "GET", "/schools/{school_id}/reports/mark-changes", "R-25", SCHOOL_READERS),
     row(
         "reporting",
         "GET",

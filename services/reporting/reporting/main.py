@@ -1,10 +1,13 @@
 """Reporting: the family diary, a student's summary and the school's reports, read models fed by events.
 
-Composition root; the file store keeps long reports' results.
+Composition root; the file store keeps long reports' results; gradebook's API gives its mark-change log.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
 from chassis.app import create_app
@@ -19,6 +22,13 @@ MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def gradebook(app: FastAPI) -> AsyncIterator[None]:
+        # R-25: the year's mark-change report reads gradebook's log through its API.
+        async with httpx.AsyncClient(base_url=settings.gradebook_url, timeout=httpx.Timeout(20.0, connect=3.0)) as http:
+            app.state.gradebook = http
+            yield
+
     app = create_app(
         settings,
         title="Reporting",
@@ -26,6 +36,7 @@ def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None
         consumers=[diary_consumer, reports_consumer],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
+        resources=gradebook,
     )
     app.state.files = DirectoryStore(settings.files_dir)
     return app

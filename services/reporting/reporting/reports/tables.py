@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from reporting.domain.indicators import PeriodIndicators
 from reporting.domain.journal import JournalPage
+from reporting.domain.mark_changes import ChainState, LoggedChange, action_title, chain_note
 from reporting.domain.region import RegionFigures
 from reporting.domain.report_periods import ReportPeriod
 from reporting.domain.sheets import AttendanceSheet, JournalFill, SummarySheet
@@ -212,3 +213,38 @@ def region_table(figures: RegionFigures, subtitle: list[str]) -> ReportTable:
     ]
     foot = [[None, "Итого", *values(figures.total)]] if figures.total else []
     return ReportTable("pokazateli-regiona", "Показатели успеваемости", subtitle, columns, rows, foot)
+
+
+def mark_changes_table(changes: list[LoggedChange], chain: ChainState, school: str, period: str) -> ReportTable:
+    """Журнал изменений отметок за период (R-25): who changed which mark when, from what to what, and why."""
+    columns = [
+        NUMBER,
+        Column("Когда", "text", 16),
+        Column("Кто изменил", "text", 24),
+        Column("Класс", "text", 7),
+        Column("Предмет", "text", 18),
+        Column("Урок", "text", 10),
+        Column("Обучающийся", "text", 24),
+        Column("Что", "text", 18),
+        Column("Было", "text", 10),
+        Column("Стало", "text", 10),
+        Column("Причина", "text", 30),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            number,
+            f"{change.changed_at.astimezone(MOSCOW):%d.%m.%Y %H:%M}",
+            change.changed_by_name,
+            change.class_name or "—",
+            change.subject_name or "—",
+            f"{change.lesson_date:%d.%m.%Y}" if change.lesson_date else "—",
+            change.student_name or "—",
+            action_title(change.action),
+            change.old_value,
+            change.new_value or "—",
+            change.reason or "",
+        ]
+        for number, change in enumerate(changes, start=1)
+    ]
+    subtitle = [school, f"Период: {period}", chain_note(chain, changes, MOSCOW)]
+    return ReportTable("izmeneniya-otmetok", "Журнал изменений отметок", subtitle, columns, rows)
