@@ -682,6 +682,9 @@ ROWS = [
         school_admin=ALL,
     ),
     row("gateway", "GET", "/api/v1/compromise/{person_id}/operations", "R-3", SETUP),
+    row(
+        "gateway", "GET", "/api/v1/schools/{school_id}/access-log", "R-5: the school's administrator", school_admin=ALL
+    ),
     row("gateway", "DELETE", "/api/v1/compromise/{person_id}", "R-3", SETUP),
 ]
 
