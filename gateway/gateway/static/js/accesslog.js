@@ -64,7 +64,7 @@ function render(found) {
     el("td", { text: localTime(entry.at) }),
     el("td", { text: entry.who.name }),
     el("td", { text: entry.action }),
-    el("td", { text: entry.section, title: entry.path }),
+    el("td", { text: entry.section }),
     el("td", { text: entry.about.map((a) => a.name).join(", ") || "—" }),
     el("td", { text: entry.outcome })
   ]))));

@@ -99,6 +99,8 @@ function reportPath(kind) {
   if (kind === "summary-sheet") return [base() + "/classes/" + state.klass + "/reports/summary-sheet", period()];
   if (kind === "attendance") return [base() + "/classes/" + state.klass + "/reports/attendance", { month: $("#report-month").value }];
   if (kind === "journal-fill") return [base() + "/reports/journal-fill", fillDates()];
+  // the marks changed after the fact from «С» to «По» (the school year so far by default).
+  if (kind === "mark-changes") return [base() + "/reports/mark-changes", { start: $("#report-start").value, end: $("#report-end").value }];
   const moment = $("#report-as-of").value;
   // the journal as it stood then, rebuilt from the change log; the moment in Moscow time.
   return [base() + "/classes/" + state.klass + "/journal",
