@@ -21,6 +21,7 @@ from chassis.db import Database
 from chassis.tenancy import Tenant
 from gradebook.domain.audit_chain import ChangeEntry, first_broken, seal
 from gradebook.models import MarkChange
+from gradebook.settings import GradebookSettings
 
 log = structlog.get_logger()
 SETTLE = timedelta(seconds=10)
@@ -90,6 +91,30 @@ async def verify(session: AsyncSession, school_id: UUID) -> tuple[int, ChangeEnt
     return len(rows), first_broken((entry(row), row.seal or "") for row in rows)
 
 
+async def verify_all(db: Database) -> dict[UUID, tuple[int, ChangeEntry | None]]:
+    """Every school's chain checked, read only: how many entries are sealed and the first broken, per school."""
+    async with db.transaction(Tenant(region_read=True)) as session:
+        schools = list(await session.scalars(select(MarkChange.school_id).distinct()))
+        return {school_id: await verify(session, school_id) for school_id in schools}
+
+
+def main() -> int:
+    """``python -m gradebook.audit``: checks every school's mark-change chain; exit 1 names the first broken entry."""
+    async def run() -> int:
+        db = Database(GradebookSettings().database_url, source="/audit", pool_size=1, max_overflow=0)
+        try:
+            found = await verify_all(db)
+        finally:
+            await db.dispose()
+        broken = {school: b for school, (_, b) in found.items() if b is not None}
+        for school, (sealed, entry) in sorted(found.items()):
+            state = "цепочка цела" if entry is None else f"нарушена запись № {entry.seal_no} (id {entry.id})"
+            print(f"Школа {school}: опечатано записей — {sealed}, {state}.")
+        return 1 if broken else 0
+
+    return asyncio.run(run())
+
+
 async def schools_to_seal(db: Database) -> list[UUID]:
     # Every school's rows are visible only to a region-wide read: it finds them, and writes nothing.
     async with db.transaction(Tenant(region_read=True)) as session:
@@ -105,3 +130,7 @@ async def seal_forever(db: Database, interval: float) -> None:
                 if sealed:
                     log.debug("mark_changes_sealed", school_id=str(school_id), entries=sealed)
         await asyncio.sleep(interval)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -63,6 +63,9 @@ async def test_the_years_changes_are_chained_and_tampering_is_found(app, client,
         )
     chain = (await client.get(url, params=span, headers=admin)).json()["chain"]
     assert chain["intact"] is False and chain["first_broken_no"] == 1
+    # The one check of every school's chain (``python -m gradebook.audit``) names it too.
+    sealed, broken = (await audit.verify_all(db))[school]
+    assert sealed == 2 and broken is not None and broken.seal_no == 1
 
 
 async def test_only_the_administration_reads_it_and_bad_dates_are_explained(client, as_, make_journal):
