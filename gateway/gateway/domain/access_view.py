@@ -29,7 +29,17 @@ SECTIONS = {
     "compromise": "компрометация учётной записи",
     "schools": "журнал доступа",
 }
-ACTIONS = {"GET": "просмотр", "POST": "добавление", "PUT": "изменение", "PATCH": "изменение", "DELETE": "удаление"}
+ACTIONS = {
+    "GET": "просмотр",
+    "POST": "добавление",
+    "PUT": "изменение",
+    "PATCH": "изменение",
+    "DELETE": "удаление",
+    # Written by the login itself (``gateway.sessions``), not by a request through the API.
+    "LOGIN": "вход в систему",
+}
+#: Paths outside the API the log holds: the logins.
+LOGINS = {"/auth/esia": "через Госуслуги", "/auth/password": "по логину и паролю"}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -51,12 +61,14 @@ def span(start: date | None, end: date | None, today: date, zone: ZoneInfo) -> S
 
 
 def section(path: str) -> str:
-    parts = path.split("?", 1)[0].removeprefix("/api/v1/").split("/")
-    return SECTIONS.get(parts[0], "другое")
+    bare = path.split("?", 1)[0]
+    if bare in LOGINS:
+        return LOGINS[bare]
+    return SECTIONS.get(bare.removeprefix("/api/v1/").split("/")[0], "другое")
 
 
 def action(method: str) -> str:
-    return ACTIONS.get(method, method.lower())
+    return ACTIONS.get(method, "другое действие")
 
 
 def outcome(status: int) -> str:
