@@ -42,8 +42,7 @@ async function load() {
     state.sort = null;
     render();
     path();
-    show($("#region-status"), body.rows.length ? body.subtitle.join(" · ") : "Итоговых отметок за этот период пока нет.",
-      body.rows.length ? "hint" : "");
+    show($("#region-status"), body.rows.length ? body.subtitle.join(" · ") : "Итоговых отметок за этот период пока нет.", "hint");
     const links = clear($("#region-downloads"));
     if (body.rows.length) {
       ["xlsx", "pdf"].forEach((format) => links.appendChild(el("a", {
