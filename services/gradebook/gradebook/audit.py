@@ -100,6 +100,7 @@ async def verify_all(db: Database) -> dict[UUID, tuple[int, ChangeEntry | None]]
 
 def main() -> int:
     """``python -m gradebook.audit``: checks every school's mark-change chain; exit 1 names the first broken entry."""
+
     async def run() -> int:
         db = Database(GradebookSettings().database_url, source="/audit", pool_size=1, max_overflow=0)
         try:
