@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from chassis.app import create_app
 from gateway import portal
 from gateway.access_log import AccessLog, seal_forever
-from gateway.api import auth, compromise, diary, home, local_logins, me, password, portal_pull, proxy
+from gateway.api import access_view, auth, compromise, diary, home, local_logins, me, password, portal_pull, proxy
 from gateway.callers import CallerCache
 from gateway.domain.portal_pull import PortalRefusal, RateLimits
 from gateway.handlers import consumer
@@ -81,6 +81,7 @@ def build_app(
             diary.router,
             local_logins.router,
             compromise.router,
+            access_view.router,
             portal_pull.router,
             proxy.router,
         ],

@@ -15,7 +15,7 @@ MAIN_SCREEN = {
     "parent": "#diary .day, #diary .hint",
     "student": "#diary .day, #diary .hint",
     "school_admin": "#class-chips .chip",
-    "region_admin": "#region li",
+    "region_admin": "#region-status.hint",
     "inspector": "#journal tbody tr",
 }
 

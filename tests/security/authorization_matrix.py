@@ -402,6 +402,8 @@ ROWS = [
         substitute=OWN,
     ),
     row("gradebook", "GET", "/schools/{school_id}/marks/{mark_id}/history", "R-5 mark audit", JOURNAL_READERS),
+    # the school's whole log, for the administration all year and the region's inspectors.
+    row("gradebook", "GET", "/schools/{school_id}/mark-changes", "R-25", SCHOOL_READERS),
     row("gradebook", "DELETE", "/schools/{school_id}/marks/{mark_id}", "R-24, R-25", teacher=OWN, substitute=OWN),
     row(
         "gradebook",
@@ -646,6 +648,7 @@ ROWS = [
         class_teacher=OWN,
     ),
     row("reporting", "GET", "/schools/{school_id}/reports/journal-reads", "R-5", SCHOOL_READERS),
+    row("reporting", "GET", "/schools/{school_id}/reports/mark-changes", "R-25", SCHOOL_READERS),
     row(
         "reporting",
         "GET",
@@ -658,6 +661,8 @@ ROWS = [
     row("reporting", "GET", "/schools/{school_id}/report-jobs", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}/file", "R-61", SCHOOL_READERS),
+    # The authority's figures across schools, read only (R-61, R-66; §1: the inspector reads every school).
+    row("reporting", "GET", "/region/indicators", "R-61, R-66", inspector=ALL, region_admin=ALL),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes.
@@ -677,6 +682,9 @@ ROWS = [
         school_admin=ALL,
     ),
     row("gateway", "GET", "/api/v1/compromise/{person_id}/operations", "R-3", SETUP),
+    row(
+        "gateway", "GET", "/api/v1/schools/{school_id}/access-log", "R-5: the school's administrator", school_admin=ALL
+    ),
     row("gateway", "DELETE", "/api/v1/compromise/{person_id}", "R-3", SETUP),
 ]
 

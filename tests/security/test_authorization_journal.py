@@ -281,6 +281,7 @@ GRADEBOOK_REQUESTS = {
     },
     "PUT /schools/{school_id}/policy": lambda _: {"json": {"edit_window": "14d"}},
     "GET /schools/{school_id}/courses/{course_id}/journal": _period,
+    "GET /schools/{school_id}/mark-changes": _period,
 }
 
 
@@ -477,9 +478,11 @@ async def test_attendance_answers_as_the_domain_says(attendance, token_signer, r
 
 
 @pytest.fixture(scope="module")
-async def reporting(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.AsyncClient, World]]:
+async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple[httpx.AsyncClient, World]]:
     settings, app = await _apps(token_signer, "reporting", ReportingSettings, build_reporting)
     async with running_app(app, settings) as client:
+        # The year's mark-change report reads gradebook's log with the caller's token: the gradebook under test.
+        app.state.gradebook = gradebook[0]
         home, away = Home(), Home()
         for school in (home, away):
             wanted = (ClassCreated, ClassTeacherAssigned, PersonRegistered, StudentEnrolled)

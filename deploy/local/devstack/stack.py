@@ -197,6 +197,9 @@ class Stack:
                     "JOURNAL_SMSC_PASSWORD": "sandbox",
                 }
             )
+        if name == "reporting":
+            # The year's mark-change report reads gradebook's log through its API.
+            env["JOURNAL_GRADEBOOK_URL"] = self.url("gradebook")
         if name == "gateway":
             env.update({f"JOURNAL_{s.upper()}_URL": self.url(s) for s in SERVICES})
             env.update(

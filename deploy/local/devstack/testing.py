@@ -4,6 +4,7 @@ stack per run, shared by the end-to-end tests (``tests/e2e``) and the browser te
 ``tests/gateway`` has a ``stack`` of its own, which overrides this one there."""
 
 import importlib
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID
@@ -51,6 +52,8 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         log_to_files=True,
         log_level="WARNING",
         test_clock=TEST_NOW,
+        # A machine shared with other runs may start the stack slowly (``JOURNAL_STACK_READY_SECONDS``).
+        ready_timeout=float(os.environ.get("JOURNAL_STACK_READY_SECONDS", "90")),
     )
     await reset(stack)
     try:

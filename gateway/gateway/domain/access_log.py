@@ -4,13 +4,11 @@ Changing, removing or reordering a sealed entry breaks every later seal, so an a
 recomputes the chain finds the first entry that no longer fits.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-#: The seal before the first entry.
-GENESIS = "0" * 64
+from chassis.chain import GENESIS, link
 
 
 @dataclass(frozen=True)
@@ -24,14 +22,9 @@ class Entry:
 
 
 def seal(previous: str, entry: Entry) -> str:
-    """SHA-256 over the previous seal and the entry's fields, each length-prefixed so none can run into the next."""
-    fields = (previous, str(entry.id), str(entry.person_id), entry.method, entry.path, str(entry.status))
-    fields += (entry.at.isoformat(timespec="microseconds"),)
-    digest = hashlib.sha256()
-    for field in fields:
-        data = field.encode()
-        digest.update(len(data).to_bytes(4, "big") + data)
-    return digest.hexdigest()
+    """SHA-256 over the previous seal and the entry's fields (``chassis.chain``)."""
+    fields = (str(entry.id), str(entry.person_id), entry.method, entry.path, str(entry.status))
+    return link(previous, (*fields, entry.at.isoformat(timespec="microseconds")))
 
 
 def first_broken(entries: list[tuple[Entry | int, str]], previous: str = GENESIS) -> int | None:

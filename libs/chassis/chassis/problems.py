@@ -58,6 +58,14 @@ class Conflict(DomainError):
     slug = "conflict"
 
 
+class Unavailable(DomainError):
+    """Another service this answer needs did not answer: nothing was changed, the request may be repeated."""
+
+    status = 503
+    title = "Сервис временно недоступен"
+    slug = "unavailable"
+
+
 def problem(status: int, title: str, detail: str, slug: str, instance: str | None = None, **extra: Any) -> JSONResponse:
     body = {
         "type": f"https://journal.example/problems/{slug}",

@@ -1,17 +1,23 @@
 """Gradebook: the class journal — lessons, homework, marks and their audit. Composition root."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
+from gradebook import audit
 from gradebook.api import (
     corrections,
     courses,
     disputes,
     homework,
     lessons,
+    mark_changes,
     marks,
     periods,
     plans,
@@ -26,6 +32,17 @@ MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def sealing(app: FastAPI) -> AsyncIterator[None]:
+        # R-25: the mark-change log is chained off the hot path (``gradebook.audit``).
+        job = asyncio.create_task(audit.seal_forever(app.state.db, settings.mark_change_seal_seconds))
+        try:
+            yield
+        finally:
+            job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await job
+
     return create_app(
         settings,
         title="Gradebook",
@@ -41,10 +58,12 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
             timetable.router,
             plans.router,
             periods.router,
+            mark_changes.router,
         ],
         consumers=[roster, attendance],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
+        resources=sealing,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -131,6 +133,10 @@ class MarkChange(Base):
     """
 
     __tablename__ = "mark_changes"
+    __table_args__ = (
+        Index("mark_changes_unsealed", "school_id", "changed_at", postgresql_where=text("seal IS NULL")),
+        Index("mark_changes_chain", "school_id", "seal_no", unique=True),
+    )
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     school_id: Mapped[UUID]
     mark_id: Mapped[UUID | None] = mapped_column(index=True)
@@ -145,6 +151,10 @@ class MarkChange(Base):
     new_value: Mapped[str] = mapped_column(String(32))
     #: Why, for deletions and moves (R-25); None for an ordinary change of value.
     reason: Mapped[str | None] = mapped_column(Text)
+    #: The school's chain (``gradebook.audit``): the entry's place in it and its seal, written by the sealing
+    #: job off the hot path; both None until then.
+    seal_no: Mapped[int | None] = mapped_column(BigInteger)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class Guardianship(Base):

@@ -10,6 +10,8 @@ class GradebookSettings(ServiceSettings):
     #: for a school whose administrator has not chosen its own window (``school_policies``);
     #: unset (``JOURNAL_EDIT_WINDOW_DAYS=``) means the window never closes before the year ends.
     edit_window_days: int | None = 14
+    #: R-25: how often the mark-change log's new entries are sealed into each school's chain (``gradebook.audit``).
+    mark_change_seal_seconds: float = 5.0
 
     @field_validator("edit_window_days")
     @classmethod

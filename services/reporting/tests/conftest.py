@@ -19,7 +19,14 @@ from reporting.settings import ReportingSettings
 def settings(tmp_path_factory: pytest.TempPathFactory) -> ReportingSettings:
     # One delivery at a time: the diary consumer then handles its queue in order, so a marker event
     # seen in the diary proves every event published before it handled (``marker_seen``), no sleep.
-    return test_settings(ReportingSettings, prefetch=1, files_dir=str(tmp_path_factory.mktemp("files")))
+    return test_settings(
+        ReportingSettings,
+        prefetch=1,
+        files_dir=str(tmp_path_factory.mktemp("files")),
+        archive_mirror_dir=str(tmp_path_factory.mktemp("mirror")),
+        archive_keys_dir=str(tmp_path_factory.mktemp("archive-keys")),
+        archive_poll_seconds=0.5,
+    )
 
 
 @pytest.fixture(scope="session")

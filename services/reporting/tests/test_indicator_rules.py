@@ -1,6 +1,6 @@
 import pytest
 
-from reporting.domain.indicators import ScoredMark, average, period_indicators, weighted_average
+from reporting.domain.indicators import ScoredMark, average, counted_indicators, period_indicators, weighted_average
 
 
 def test_worked_example_of_domain_md():
@@ -43,3 +43,8 @@ def test_pass_fail_marks_are_left_out_of_averages():
     assert weighted_average(marks) == 4.0
     assert average([ScoredMark("зач", 1.0)]) is None
     assert weighted_average([]) is None
+
+
+def test_counts_of_each_mark_give_the_worked_example():
+    assert counted_indicators({"5": 1, "4": 2, "3": 1, "2": 1}) == period_indicators(["5", "4", "4", "3", "2"])
+    assert counted_indicators({"5": 0}) is None

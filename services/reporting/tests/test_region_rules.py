@@ -53,3 +53,32 @@ def test_a_parallel_needs_a_school_and_nothing_gives_no_total():
         drill(None, None, 5)
     empty = region_figures([], drill(None, None, None))
     assert (empty.total, empty.rows) == (None, [])
+
+
+def test_counted_facts_give_the_same_figures_as_one_by_one():
+    one_by_one = region_figures(facts(), drill(None, SCHOOL_1, 5))
+    counted = [
+        PeriodMarkFact("Центральный район", SCHOOL_1, "Школа № 1", 5, "Математика", value, count)
+        for value, count in (("5", 1), ("4", 2), ("3", 1), ("2", 1))
+    ]
+    assert region_figures(counted, drill(None, SCHOOL_1, 5)) == one_by_one
+
+
+def test_every_school_a_row_in_russian_order():
+    schools = [
+        *facts(),
+        PeriodMarkFact("Заречный район", uuid4(), "Ёлочка, школа-сад", 1, "Чтение", "5"),
+        PeriodMarkFact("Заречный район", uuid4(), "Жемчужина, лицей", 10, "Физика", "4"),
+    ]
+    figures = region_figures(schools, drill(None, None, None, by_school=True))
+    assert figures.level == "school"
+    # Ё sorts with Е, between Г and Ж (ICU ru-RU), not after Я as code points would put it.
+    assert [r.title for r in figures.rows] == [
+        "Гимназия № 2",
+        "Ёлочка, школа-сад",
+        "Жемчужина, лицей",
+        "Школа № 1",
+        "Школа № 3",
+    ]
+    within = region_figures(schools, drill("Заречный район", None, None, by_school=True))
+    assert [r.title for r in within.rows] == ["Ёлочка, школа-сад", "Жемчужина, лицей", "Школа № 3"]

@@ -1,5 +1,6 @@
 /* The school administrator's set-up screen: classes, subjects, people (roles, parents, local logins), teaching load. */
 
+import { openAccessLog } from "./accesslog.js";
 import { api } from "./api.js";
 import { $, el, clear, options, show, isoDate, today, russianDate } from "./dom.js";
 
@@ -128,6 +129,7 @@ function openTab(name) {
   });
   document.querySelectorAll("#admin .tab-panel").forEach((panel) => { panel.hidden = panel.id !== "tab-" + name; });
   if (name === "load") loadAssignments();
+  if (name === "access") openAccessLog(school.id, school.everyone);
 }
 
 function loadSchool() {

@@ -99,6 +99,8 @@ function reportPath(kind) {
   if (kind === "summary-sheet") return [base() + "/classes/" + state.klass + "/reports/summary-sheet", period()];
   if (kind === "attendance") return [base() + "/classes/" + state.klass + "/reports/attendance", { month: $("#report-month").value }];
   if (kind === "journal-fill") return [base() + "/reports/journal-fill", fillDates()];
+  // the marks changed after the fact from «С» to «По» (the school year so far by default).
+  if (kind === "mark-changes") return [base() + "/reports/mark-changes", { start: $("#report-start").value, end: $("#report-end").value }];
   const moment = $("#report-as-of").value;
   // the journal as it stood then, rebuilt from the change log; the moment in Moscow time.
   return [base() + "/classes/" + state.klass + "/journal",
@@ -132,7 +134,7 @@ async function load(kind) {
   }
 }
 
-function cell(value, kind) {
+export function reportCell(value, kind) {
   if (value === null || value === undefined) return "";
   if (kind === "decimal" && typeof value === "number" && !Number.isInteger(value)) {
     return value.toLocaleString("ru-RU", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -146,7 +148,7 @@ function render(table) {
   node.appendChild(el("caption", { "class": "visually-hidden", text: table.title }));
   node.appendChild(el("thead", {}, [el("tr", {}, table.columns.map((c) => el("th", { scope: "col", text: c.title })))]));
   const row = (values, foot) => el("tr", foot ? { "class": "foot" } : {},
-    values.map((v, i) => el("td", { text: cell(v, table.columns[i].kind) })));
+    values.map((v, i) => el("td", { text: reportCell(v, table.columns[i].kind) })));
   node.appendChild(el("tbody", {}, [...table.rows.map((r) => row(r, false)), ...table.foot.map((r) => row(r, true))]));
 }
 

@@ -13,9 +13,11 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from chassis.auth import bearer_token
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.problems import Invalid, NotFound
 from reporting.domain.journal import journal_page
+from reporting.domain.periods import academic_year_start
 from reporting.domain.report_periods import (
     FILL_MAX_DAYS,
     ReportPeriod,
@@ -26,12 +28,14 @@ from reporting.domain.report_periods import (
 from reporting.domain.sheets import attendance_sheet, family_summaries, journal_fill, summary_sheet
 from reporting.reports import queries
 from reporting.reports.exports import MEDIA_TYPES, Format, ReportTable, filename, html_to_pdf, render, to_html_template
+from reporting.reports.gradebook import mark_change_log
 from reporting.reports.tables import (
     MOSCOW,
     attendance_table,
     journal_fill_table,
     journal_reads_table,
     journal_table,
+    mark_changes_table,
     summary_sheet_table,
 )
 
@@ -281,6 +285,30 @@ async def journal_reads_report(
     reads = await queries.journal_reads(session, school_id, period.dates)
     table = journal_reads_table(reads, await queries.school_title(session, school_id), period.title)
     return await answer(table, format, f"{start:%Y%m%d}")
+
+
+@router.get("/reports/mark-changes", response_model=None)
+async def mark_changes_report(
+    school_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    request: Request,
+    today: SchoolToday,
+    start: date | None = None,
+    end: date | None = None,
+    format: FormatQuery = "json",
+) -> Response | dict:
+    """Журнал изменений отметок (R-25): every mark changed after the fact from ``start`` to ``end`` (the school
+    year so far unless given) — who, when, old → new, why — with the state of gradebook's chain of the log."""
+    if not queries.reads_school_reports(caller, school_id):
+        raise NotFound("Отчёт не найден.")
+    start = start or academic_year_start(end or today)
+    period = dates_period(start, end or max(today, start))
+    chain, changes = await mark_change_log(
+        request.app.state.gradebook, bearer_token(request), school_id, period.dates.start, period.dates.end
+    )
+    table = mark_changes_table(changes, chain, await queries.school_title(session, school_id), period.title)
+    return await answer(table, format, f"{period.dates.start:%Y%m%d}")
 
 
 @router.get("/classes/{class_id}/reports/family-summary", response_model=None)

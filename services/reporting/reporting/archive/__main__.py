@@ -22,10 +22,9 @@ from chassis.db import Database
 from chassis.files import DirectoryStore
 from chassis.problems import DomainError
 from chassis.signing import CommandSigner, GostSigner, Signer
-from chassis.tenancy import Tenant
+from reporting.archive.auto import build_archive, stores_of
 from reporting.archive.cms import load_certificate
-from reporting.archive.collect import archive_files
-from reporting.archive.store import archive_prefix, verify_archive, write_archive
+from reporting.archive.store import archive_prefix, verify_archive
 from reporting.domain.archive import MANIFEST, Manifest, due_for_destruction
 from reporting.domain.periods import checked_range
 from reporting.settings import ReportingSettings
@@ -38,16 +37,13 @@ async def build(args: argparse.Namespace, settings: ReportingSettings) -> str:
     )
     certificate = load_certificate(args.certificate.read_bytes())
     db = Database(settings.database_url, source="/archive", pool_size=1, max_overflow=0)
-    made_at = datetime.now(UTC)
     try:
-        async with db.transaction(Tenant(school_id=args.school)) as session:
-            school, files = await archive_files(session, args.school, year, args.year, made_at)
+        prefix, count = await build_archive(
+            db, stores_of(settings), args.school, args.year, year, signer, certificate, datetime.now(UTC)
+        )
     finally:
         await db.dispose()
-    manifest = Manifest(str(args.school), school, args.year, year.end, made_at, [])
-    stores = [DirectoryStore(settings.files_dir), DirectoryStore(settings.archive_mirror_dir)]
-    prefix = await write_archive(stores, manifest, files, signer, certificate)
-    return f"Архив {prefix}: {len(files)} файлов, подписан, записан в два хранилища."
+    return f"Архив {prefix}: {count} файлов, подписан, записан в два хранилища."
 
 
 async def verify(args: argparse.Namespace) -> tuple[bool, str]:

@@ -2,6 +2,7 @@
 (XLSX and PDF/A-2b, kept 25 years), per class and subject the journal's data (JSON) and its paper copy
 (PDF/A-2b, kept 5 years)."""
 
+import asyncio
 import json
 from datetime import datetime
 from uuid import UUID
@@ -95,9 +96,9 @@ async def archive_files(
         )
         table = summary_sheet_table(sheet, school, school_class.name, period)
         files.append(ArchiveFile(f"{folder}/svodnaya-vedomost.xlsx", to_xlsx(table), "summary_sheet"))
-        files.append(
-            ArchiveFile(f"{folder}/svodnaya-vedomost.pdf", html_to_pdf(to_html(table), PDF_ARCHIVAL), "summary_sheet")
-        )
+        # Rendering PDFs takes long: off the event loop, so the service answers meanwhile.
+        sheet_pdf = await asyncio.to_thread(html_to_pdf, to_html(table), PDF_ARCHIVAL)
+        files.append(ArchiveFile(f"{folder}/svodnaya-vedomost.pdf", sheet_pdf, "summary_sheet"))
         subjects = await queries.class_subject_names(session, school_id, school_class.id)
         for subject_id, subject in sorted(subjects.items(), key=lambda s: s[1]):
             lessons, marks, absences = await queries.journal_now(
@@ -141,5 +142,7 @@ async def archive_files(
                 made_at=f"{made_at:%d.%m.%Y %H:%M}",
                 title=f"Журнал: {school_class.name}, {subject}",
             )
-            files.append(ArchiveFile(f"{name}.pdf", html_to_pdf(html, PDF_ARCHIVAL), "journal"))
+            files.append(
+                ArchiveFile(f"{name}.pdf", await asyncio.to_thread(html_to_pdf, html, PDF_ARCHIVAL), "journal")
+            )
     return school, files

@@ -1,6 +1,7 @@
 """Averages of current marks and the usual Russian performance indicators (R-22, R-63, R-66)."""
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 FIVE_POINT = ("5", "4", "3", "2", "1")
@@ -55,21 +56,26 @@ def period_indicators(period_marks: Iterable[str]) -> PeriodIndicators | None:
 
     None for an empty set: a percentage of nobody means nothing.
     """
-    marks = list(period_marks)
-    unknown = [m for m in marks if m not in SOU_SHARES]
+    return counted_indicators(Counter(period_marks))
+
+
+def counted_indicators(counts: Mapping[str, int]) -> PeriodIndicators | None:
+    """The same from how many of each period mark there are (n5, n4, n3, n2, nна): what a database counts."""
+    unknown = [m for m, n in counts.items() if n and m not in SOU_SHARES]
     if unknown:
         raise ValueError(f"not a period mark: {unknown[0]!r}")
-    total = len(marks)
+    total = sum(counts.values())
     if total == 0:
         return None
-    passed = sum(1 for m in marks if m in ("5", "4", "3"))
-    good = sum(1 for m in marks if m in ("5", "4"))
-    attested = [int(m) for m in marks if m != NOT_ATTESTED]
+    passed = sum(counts.get(m, 0) for m in ("5", "4", "3"))
+    good = sum(counts.get(m, 0) for m in ("5", "4"))
+    attested = total - counts.get(NOT_ATTESTED, 0)
+    attested_sum = sum(int(m) * n for m, n in counts.items() if m != NOT_ATTESTED)
     return PeriodIndicators(
         students=total,
         pass_rate=round(passed / total * 100, 2),
         quality_rate=round(good / total * 100, 2),
         # The average is over attested students only: (N − nна) in the denominator.
-        average=round(sum(attested) / len(attested), 2) if attested else None,
-        sou=round(sum(SOU_SHARES[m] for m in marks) / total * 100, 2),
+        average=round(attested_sum / attested, 2) if attested else None,
+        sou=round(sum(SOU_SHARES[m] * n for m, n in counts.items()) / total * 100, 2),
     )

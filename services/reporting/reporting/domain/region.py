@@ -6,13 +6,14 @@ are the same formulas over all their marks. The drill-down goes region → munic
 school → parallel → subject; each level's rows carry the key the next level filters on.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
 from chassis.problems import Invalid
-from reporting.domain.indicators import PeriodIndicators, period_indicators
+from chassis.russian import collation_key
+from reporting.domain.indicators import PeriodIndicators, counted_indicators
 
 LEVELS = ("municipality", "school", "parallel", "subject")
 
@@ -25,6 +26,8 @@ class PeriodMarkFact:
     grade: int
     subject: str
     value: str
+    #: How many such period marks: the database counts them, so a region's millions arrive as thousands of rows.
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,13 @@ class Drill:
     municipality: str | None = None
     school_id: UUID | None = None
     grade: int | None = None
+    #: Every school of the region (or of the municipality) a row each, skipping the municipalities' level.
+    by_school: bool = False
 
     @property
     def level(self) -> str:
         """The level whose rows are shown next."""
-        if self.municipality is None and self.school_id is None:
+        if self.municipality is None and self.school_id is None and not self.by_school:
             return "municipality"
         if self.school_id is None:
             return "school"
@@ -59,10 +64,10 @@ class Drill:
         )
 
 
-def drill(municipality: str | None, school_id: UUID | None, grade: int | None) -> Drill:
+def drill(municipality: str | None, school_id: UUID | None, grade: int | None, *, by_school: bool = False) -> Drill:
     if grade is not None and school_id is None:
         raise Invalid("Параллель выбирается внутри школы: укажите школу.")
-    return Drill(municipality, school_id, grade)
+    return Drill(municipality, school_id, grade, by_school)
 
 
 def _key(fact: PeriodMarkFact, level: str) -> tuple[str, str]:
@@ -83,18 +88,21 @@ class RegionFigures:
 
 
 def region_figures(facts: Iterable[PeriodMarkFact], where: Drill) -> RegionFigures:
-    """The indicators of the marks ``where`` selects, in total and per row of the next level, by title."""
+    """The indicators of the marks ``where`` selects, in total and per row of the next level.
+
+    Rows in Russian alphabetical order of their titles (parallels by number), as the authority reads lists.
+    """
     level = where.level
-    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
-    every: list[str] = []
+    grouped: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    every: Counter[str] = Counter()
     for fact in facts:
         if where.holds(fact):
-            grouped[_key(fact, level)].append(fact.value)
-            every.append(fact.value)
+            grouped[_key(fact, level)][fact.value] += fact.count
+            every[fact.value] += fact.count
     rows = []
-    for (key, title), values in grouped.items():
-        indicators = period_indicators(values)
+    for (key, title), counts in grouped.items():
+        indicators = counted_indicators(counts)
         assert indicators is not None  # a group holds at least one mark
         rows.append(RegionRow(key, title, indicators))
-    order = (lambda r: int(r.key)) if level == "parallel" else (lambda r: r.title.lower())
-    return RegionFigures(level, period_indicators(every), sorted(rows, key=order))
+    order = (lambda r: (int(r.key),)) if level == "parallel" else (lambda r: collation_key(r.title))
+    return RegionFigures(level, counted_indicators(every), sorted(rows, key=order))

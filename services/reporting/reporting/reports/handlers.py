@@ -12,7 +12,7 @@ from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import ClassCreated, ReportingPeriodsSet, SchoolRegistered
+from contracts.roster import AcademicYearChanged, ClassCreated, ReportingPeriodsSet, SchoolRegistered
 from reporting.reports.models import (
     AbsenceState,
     ClassGrade,
@@ -21,6 +21,7 @@ from reporting.reports.models import (
     MarkState,
     PeriodScheme,
     School,
+    YearArchive,
 )
 
 reports = Consumer("reporting.reports")
@@ -30,6 +31,21 @@ reports = Consumer("reporting.reports")
 async def on_school(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
     values = {"name": event.name, "short_name": event.short_name, "municipality": event.municipality}
     await upsert(session, School, {"school_id": envelope.schoolid}, values)
+
+
+@reports.on(AcademicYearChanged)
+async def on_year(session: AsyncSession, event: AcademicYearChanged, envelope: Envelope) -> None:
+    """R-65: a year archived (closing → archived) queues its signed archive, once per school and year."""
+    if event.status != "archived":
+        return
+    values = {
+        "name": event.name,
+        "starts": event.starts,
+        "ends": event.ends,
+        "status": "queued",
+        "archived_at": envelope.time,
+    }
+    await insert_once(session, YearArchive, {"school_id": envelope.schoolid, "year_id": event.year_id}, values)
 
 
 @reports.on(ClassCreated)

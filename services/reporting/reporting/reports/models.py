@@ -146,3 +146,20 @@ class ReportJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class YearArchive(Base):
+    """R-65: a school year roster has archived, and its signed archive: queued by the year's «archived» event,
+    built and signed by ``reporting.archive.auto`` off the consumer, once (a repeated event finds the row)."""
+
+    __tablename__ = "year_archives"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    year_id: Mapped[UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    #: queued → done; a failed attempt stays queued with its ``error`` and is tried again.
+    status: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

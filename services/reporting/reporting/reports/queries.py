@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Integer, and_, exists, func, select
+from sqlalchemy import Integer, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -12,13 +12,24 @@ from chassis.db import Database
 from chassis.problems import NotFound
 from chassis.tenancy import Tenant
 from reporting.domain.access import DIARY_READ_ROLES, staff_reads_diary
-from reporting.domain.indicators import FIVE_POINT
+from reporting.domain.indicators import FIVE_POINT, NOT_ATTESTED, SOU_SHARES
 from reporting.domain.journal import JournalAbsence, JournalLesson, JournalMark, as_of
 from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
+from reporting.domain.region import PeriodMarkFact
 from reporting.domain.report_periods import SchemePeriods
 from reporting.domain.sheets import ClassStudent, FillClass, FillLesson, MarkTotals, StudentAbsence, StudentMark
-from reporting.models import Absence, ClassTeacher, Lesson, Mark, Person, SchoolClass, Student, TimetableLesson
+from reporting.models import (
+    Absence,
+    ClassTeacher,
+    Lesson,
+    Mark,
+    PeriodMark,
+    Person,
+    SchoolClass,
+    Student,
+    TimetableLesson,
+)
 from reporting.reports.models import (
     AbsenceState,
     ClassGrade,
@@ -360,3 +371,48 @@ async def class_marks(
         .order_by(Mark.date, Mark.id)
     )
     return [StudentMark(*row) for row in rows]
+
+
+async def region_periods(session: AsyncSession) -> list[tuple[date, str, date]]:
+    """The periods with period marks anywhere in the region: (the year's 1 September, name, first day), by date.
+
+    Schools' quarters start on different days; one name in one school year is one period for the region."""
+    first: dict[tuple[date, str], date] = {}
+    for name, starts in await session.execute(
+        select(PeriodMark.period_name, PeriodMark.starts)
+        .where(or_(PeriodMark.value.is_not(None), PeriodMark.not_attested_reason.is_not(None)))
+        .distinct()
+    ):
+        key = (academic_year_start(starts), name)
+        first[key] = min(starts, first.get(key, starts))
+    return sorted(((year, name, starts) for (year, name), starts in first.items()), key=lambda p: (p[0], p[2], p[1]))
+
+
+async def region_facts(session: AsyncSession, year_start: date, period_name: str) -> list[PeriodMarkFact]:
+    """The region's period marks of one period of one school year, counted by municipality, school, parallel,
+    subject and value (R-61, R-66); the caller's transaction reads every school (region_read)."""
+    year_end = date(year_start.year + 1, 8, 31)
+    grade = func.coalesce(ClassGrade.grade, 0)
+    # R-66: «не аттестован» counts among the students (nна); an extended term is not a mark yet.
+    value = case((PeriodMark.not_attested_reason.is_not(None), NOT_ATTESTED), else_=PeriodMark.value)
+    rows = await session.execute(
+        select(
+            School.municipality,
+            PeriodMark.school_id,
+            School.name,
+            grade,
+            PeriodMark.subject_name,
+            value,
+            func.count(),
+        )
+        .join(School, School.school_id == PeriodMark.school_id)
+        .join(Student, and_(Student.school_id == PeriodMark.school_id, Student.id == PeriodMark.student_id))
+        .outerjoin(ClassGrade, and_(ClassGrade.school_id == Student.school_id, ClassGrade.class_id == Student.class_id))
+        .where(
+            PeriodMark.period_name == period_name,
+            PeriodMark.starts.between(year_start, year_end),
+            value.in_(tuple(SOU_SHARES)),
+        )
+        .group_by(School.municipality, PeriodMark.school_id, School.name, grade, PeriodMark.subject_name, value)
+    )
+    return [PeriodMarkFact(*row) for row in rows]

@@ -2,7 +2,9 @@
 
 from zoneinfo import ZoneInfo
 
+from reporting.domain.indicators import PeriodIndicators
 from reporting.domain.journal import JournalPage
+from reporting.domain.mark_changes import ChainState, LoggedChange, action_title, chain_note
 from reporting.domain.region import RegionFigures
 from reporting.domain.report_periods import ReportPeriod
 from reporting.domain.sheets import AttendanceSheet, JournalFill, SummarySheet
@@ -136,28 +138,6 @@ def journal_fill_table(fill: JournalFill, school: str) -> ReportTable:
     return ReportTable("zapolnenie-zhurnala", "Контроль заполнения журнала", subtitle, columns, rows, frozen_columns=1)
 
 
-def region_table(figures: RegionFigures, where: str, period: str) -> ReportTable:
-    """Показатели успеваемости по региону с детализацией (R-61, R-66)."""
-    level_titles = {"municipality": "Муниципалитет", "school": "Школа", "parallel": "Параллель", "subject": "Предмет"}
-    columns = [
-        Column(level_titles[figures.level], "text", 30),
-        Column("Отметок", "int", 9),
-        Column("Успеваемость", "percent", 12),
-        Column("Качество знаний", "percent", 12),
-        Column("Средний балл", "decimal", 10),
-        Column("СОУ", "percent", 9),
-    ]
-
-    def values(title: str, i) -> list[Cell]:
-        return [title, i.students, i.pass_rate, i.quality_rate, i.average, i.sou]
-
-    rows = [values(r.title, r.indicators) for r in figures.rows]
-    foot = [values("Итого", figures.total)] if figures.total else []
-    return ReportTable(
-        "pokazateli-regiona", "Показатели успеваемости", [where, f"Период: {period}"], columns, rows, foot, 1, False
-    )
-
-
 def journal_table(page: JournalPage, school: str, class_name: str, subject: str, period: str, note: str) -> ReportTable:
     """The journal page of a class and subject as a table: a column per lesson date (R-64, R-25)."""
     with_finals = any(row.period_mark for row in page.rows)
@@ -201,3 +181,70 @@ def journal_reads_table(reads: list[JournalRead], school: str, period: str) -> R
         for read in reads
     ]
     return ReportTable("prosmotry-zhurnala", "Просмотры журнала", [school, f"Период: {period}"], columns, rows, [], 1)
+
+
+#: The first column's title at each level of the region's drill-down.
+REGION_LEVEL_TITLES = {
+    "municipality": "Муниципалитет",
+    "school": "Школа",
+    "parallel": "Параллель",
+    "subject": "Предмет",
+}
+
+
+def region_table(figures: RegionFigures, subtitle: list[str]) -> ReportTable:
+    """Показатели успеваемости региона (R-61, R-66): a row per municipality, school, parallel or subject."""
+    columns = [
+        NUMBER,
+        Column(REGION_LEVEL_TITLES[figures.level], "text", 34),
+        Column("Итоговых отметок", "int", 10),
+        Column("Успеваемость", "percent", 11),
+        Column("Качество знаний", "percent", 11),
+        Column("Средний балл", "decimal", 9),
+        Column("СОУ", "percent", 9),
+    ]
+
+    def values(indicators: PeriodIndicators) -> list[Cell]:
+        i = indicators
+        return [i.students, i.pass_rate, i.quality_rate, i.average, i.sou]
+
+    rows: list[list[Cell]] = [
+        [number, row.title, *values(row.indicators)] for number, row in enumerate(figures.rows, start=1)
+    ]
+    foot = [[None, "Итого", *values(figures.total)]] if figures.total else []
+    return ReportTable("pokazateli-regiona", "Показатели успеваемости", subtitle, columns, rows, foot)
+
+
+def mark_changes_table(changes: list[LoggedChange], chain: ChainState, school: str, period: str) -> ReportTable:
+    """Журнал изменений отметок за период (R-25): who changed which mark when, from what to what, and why."""
+    columns = [
+        NUMBER,
+        Column("Когда", "text", 16),
+        Column("Кто изменил", "text", 24),
+        Column("Класс", "text", 7),
+        Column("Предмет", "text", 18),
+        Column("Урок", "text", 10),
+        Column("Обучающийся", "text", 24),
+        Column("Что", "text", 18),
+        Column("Было", "text", 10),
+        Column("Стало", "text", 10),
+        Column("Причина", "text", 30),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            number,
+            f"{change.changed_at.astimezone(MOSCOW):%d.%m.%Y %H:%M}",
+            change.changed_by_name,
+            change.class_name or "—",
+            change.subject_name or "—",
+            f"{change.lesson_date:%d.%m.%Y}" if change.lesson_date else "—",
+            change.student_name or "—",
+            action_title(change.action),
+            change.old_value,
+            change.new_value or "—",
+            change.reason or "",
+        ]
+        for number, change in enumerate(changes, start=1)
+    ]
+    subtitle = [school, f"Период: {period}", chain_note(chain, changes, MOSCOW)]
+    return ReportTable("izmeneniya-otmetok", "Журнал изменений отметок", subtitle, columns, rows)

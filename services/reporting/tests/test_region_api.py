@@ -1,0 +1,113 @@
+"""The region's figures over HTTP (R-61, R-66): period marks of two schools through the real broker, the drill-down
+from a municipality's schools to a parallel's subjects, the XLSX read back, and who may read them."""
+
+import io
+from datetime import date
+from uuid import uuid4
+
+from openpyxl import load_workbook
+
+from chassis.auth import Caller
+from chassis.testing import eventually, person, publish_event, refused
+from contracts.gradebook import PeriodMarkSet
+from contracts.roster import ClassCreated, PersonRegistered, SchoolRegistered, StudentEnrolled
+
+
+def region_person(role: str) -> Caller:
+    return Caller(person_id=uuid4(), name="Орлова Елена", region_roles=frozenset({role}))
+
+
+async def school_with_quarter(settings, municipality: str, name: str, marks: str) -> uuid4:
+    """A school of ``municipality`` whose 5А has one pupil per mark of ``marks`` with that quarter mark in maths."""
+    school, klass = uuid4(), uuid4()
+    events = [
+        SchoolRegistered(school_id=school, name=name, short_name=name, municipality=municipality),
+        ClassCreated(class_id=klass, grade=5, letter="А", name="5А", academic_year="2026/2027"),
+    ]
+    for value in marks.split():
+        pupil = uuid4()
+        events += [
+            PersonRegistered(person_id=pupil, last_name="Ученик", first_name=value),
+            StudentEnrolled(student_id=pupil, class_id=klass, class_name="5А", enrolled_on=date(2026, 9, 1)),
+            PeriodMarkSet(
+                period_mark_id=uuid4(),
+                version=1,
+                student_id=pupil,
+                assignment_id=uuid4(),
+                class_id=klass,
+                subject_id=uuid4(),
+                subject_name="Математика",
+                teacher_id=uuid4(),
+                period_kind="quarter",
+                period_id=uuid4(),
+                period_name="1 четверть",
+                starts=date(2026, 9, 1),
+                ends=date(2026, 10, 25),
+                visible_from=date(2026, 10, 27),
+                set_by=uuid4(),
+                value=None if value == "н/а" else value,
+                not_attested_reason="болезнь" if value == "н/а" else None,
+            ),
+        ]
+    for event in events:
+        await publish_event(settings, event, school_id=school)
+    return school
+
+
+async def test_the_authority_drills_from_schools_to_subjects(settings, client, as_):
+    municipality = f"Район {uuid4().hex[:6]}"
+    first = await school_with_quarter(settings, municipality, "Школа № 1", "5 4 4 3 2")
+    await school_with_quarter(settings, municipality, "Школа № 9", "н/а")
+    await school_with_quarter(settings, municipality, "Ёлочка, гимназия", "5 5")
+    inspector = as_(region_person("inspector"))
+    params = {"year": "2026/2027", "period": "1 четверть", "municipality": municipality, "by_school": "true"}
+
+    async def both_schools() -> dict | None:
+        answer = await client.get("/region/indicators", params=params, headers=inspector)
+        body = answer.json() if answer.status_code == 200 else {}
+        return body if len(body.get("rows", [])) == 3 and body["foot"][0][2] == 8 else None
+
+    schools = await eventually(both_schools)
+    assert schools["level"] == "school"
+    # Russian order: Ё with Е, before Ш.
+    assert [row[1] for row in schools["rows"]] == ["Ёлочка, гимназия", "Школа № 1", "Школа № 9"]
+    # DOMAIN.md's worked example is the first school: 80 %, 60 %, 3,6, СОУ 56 %.
+    assert schools["rows"][1][2:] == [5, 80.0, 60.0, 3.6, 56.0]
+    # «Не аттестован» counts among the students, not in the average (N − nна), and adds 0,08 to the СОУ.
+    assert schools["rows"][2][2:] == [1, 0.0, 0.0, None, 8.0]
+    assert schools["foot"][0][2:] == [8, 75.0, 62.5, 4.0, 61.0]
+    assert {"year": "2026/2027", "name": "1 четверть", "starts": "2026-09-01"} in schools["periods"]
+
+    school_key = schools["keys"][1]
+    assert school_key == str(first)
+    parallels = await client.get("/region/indicators", params={**params, "school_id": school_key}, headers=inspector)
+    assert parallels.json()["level"] == "parallel" and parallels.json()["rows"][0][1] == "5 классы"
+    subjects = await client.get(
+        "/region/indicators", params={**params, "school_id": school_key, "grade": 5}, headers=inspector
+    )
+    assert [row[1] for row in subjects.json()["rows"]] == ["Математика"]
+
+    download = await client.get(
+        "/region/indicators", params={**params, "format": "xlsx"}, headers=as_(region_person("region_admin"))
+    )
+    assert download.status_code == 200
+    assert "pokazateli-regiona-20260901.xlsx" in download.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert ["№", "Школа", "Итоговых отметок", "Успеваемость", "Качество знаний", "Средний балл", "СОУ"] in cells
+    assert [2, "Школа № 1", 5, 0.8, 0.6, 3.6, 0.56] in cells
+
+
+async def test_only_the_region_reads_it_and_bad_input_is_explained(settings, client, as_):
+    school = uuid4()
+    refused(await client.get("/region/indicators", headers=as_(person(school, "school_admin"))), 404)
+    refused(await client.get("/region/indicators", headers=as_(person(school, "director"))), 404)
+    inspector = as_(region_person("inspector"))
+    no_parallel = await client.get("/region/indicators", params={"grade": 5}, headers=inspector)
+    assert no_parallel.status_code == 422 and "укажите школу" in no_parallel.json()["detail"]
+    no_period = await client.get(
+        "/region/indicators", params={"year": "2026/2027", "period": "5 четверть"}, headers=inspector
+    )
+    assert no_period.status_code == 404 and "нет итоговых отметок" in no_period.json()["detail"]
+    bad_year = await client.get("/region/indicators", params={"year": "2026"}, headers=inspector)
+    assert bad_year.status_code in (400, 422) and bad_year.headers["content-type"] == "application/problem+json"
