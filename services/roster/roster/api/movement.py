@@ -19,8 +19,9 @@ from chassis.deps import CallerDep, SchoolSession, SchoolToday, database
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
 from chassis.tenancy import Tenant
-from contracts.roster import MovementLine, PersonRegistered, StudentTransferOffered
+from contracts.roster import MovementLine, StudentTransferOffered
 from roster.domain.movement import ClassInfo, check_leaving, check_transfer
+from roster.events import person_registered
 from roster.models import Enrolment, IncomingTransfer, Movement, Person, School, SchoolClass
 from roster.movements import MovementWriter
 
@@ -311,16 +312,7 @@ async def accept_transfer(
             other_school_name=offer.source_school_name,
             tell=False,
         )
-    writer.events.append(
-        PersonRegistered(
-            person_id=person.id,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            middle_name=person.middle_name,
-            birth_date=person.birth_date,
-            snils=person.snils,
-        )
-    )
+    writer.events.append(person_registered(person))
     writer.enrol(person.id, target, on)
     movement = writer.record(
         person.id,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import Conflict, Invalid
-from contracts.roster import ClassCreated, ClassTeacherAssigned
+from contracts.roster import ClassTeacherAssigned
 from roster.domain.calendar import STATUS_TITLES, YearStatus
 from roster.domain.movement import (
     OUTCOME_TITLES,
@@ -26,6 +26,7 @@ from roster.domain.movement import (
     next_year_name,
     plan_promotion,
 )
+from roster.events import class_created
 from roster.models import AcademicYear, Enrolment, Promotion, SchoolClass
 from roster.movements import MovementWriter
 
@@ -191,15 +192,7 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
         session.add(created)
         await session.flush()
         new_by_key[(line.grade, line.letter)] = created
-        writer.events.append(
-            ClassCreated(
-                class_id=created.id,
-                grade=created.grade,
-                letter=created.letter,
-                name=created.name,
-                academic_year=plan.to_year,
-            )
-        )
+        writer.events.append(class_created(created))
         if source is not None and source.class_teacher_id is not None:
             # The class teacher goes on with the class (004 app.5 §5.2) until the administration decides otherwise.
             created.class_teacher_id = source.class_teacher_id
