@@ -10,13 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance.api.absences import absence_change, absence_state
 from attendance.domain.absences import absence_reason
-from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, PeriodLock, Person
+from attendance.models import Absence, ClassMember, ClassTeacher, EndedCourse, Lesson, PeriodLock, Person
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceWithdrawn
 from contracts.gradebook import LessonDeleted, LessonRecorded, PeriodClosed, PeriodReopened
 from contracts.roster import (
+    AssignmentCreated,
+    AssignmentEnded,
     ClassTeacherAssigned,
     ClassTeacherRemoved,
     PersonChanged,
@@ -58,6 +60,19 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
             previous_date=before,
         )
         await emit_event(session, moved, school_id=envelope.schoolid)
+
+
+@events.on(AssignmentEnded)
+async def on_assignment_ended(session: AsyncSession, event: AssignmentEnded, envelope: Envelope) -> None:
+    # the teacher marks no more absences at the course's lessons; what they marked stays.
+    values = {"school_id": envelope.schoolid, "ended_on": event.ended_on}
+    await upsert(session, EndedCourse, {"course_id": event.assignment_id}, values)
+
+
+@events.on(AssignmentCreated)
+async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelope: Envelope) -> None:
+    # An assignment given back after it ended is in force again (roster reuses its id).
+    await session.execute(delete(EndedCourse).where(EndedCourse.course_id == event.assignment_id))
 
 
 @events.on(LessonDeleted)

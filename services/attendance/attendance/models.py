@@ -65,6 +65,15 @@ class Person(Base):
         return f"{self.last_name} {self.first_name}"
 
 
+class EndedCourse(Base):
+    """A teaching assignment that ended (R-4): its teacher marks no more absences at its lessons."""
+
+    __tablename__ = "ended_courses"
+    course_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    ended_on: Mapped[date]
+
+
 class Absence(Base):
     """Пропуск (Б, У, Н) or опоздание (О) of a student at a lesson (R-40)."""
 

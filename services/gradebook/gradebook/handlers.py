@@ -4,7 +4,7 @@ Each handler is an upsert of what its event carries, so a repeated or reordered 
 leaves the same rows (the inbox already skips exact redeliveries).
 """
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -14,6 +14,7 @@ from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithd
 from contracts.roster import (
     AcademicYearChanged,
     AssignmentCreated,
+    AssignmentEnded,
     ClassCreated,
     ClassTeacherAssigned,
     CurriculumHoursSet,
@@ -58,8 +59,16 @@ async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelop
         "subject_name": event.subject_name,
         "class_id": event.class_id,
         "class_name": event.class_name,
+        # Given back after it ended, the assignment is in force again (roster reuses its id).
+        "ended_on": None,
     }
     await upsert(session, Course, {"id": event.assignment_id}, values)
+
+
+@roster.on(AssignmentEnded)
+async def on_assignment_ended(session: AsyncSession, event: AssignmentEnded, envelope: Envelope) -> None:
+    # R-4: the journal closes to the teacher for writing; what they wrote stays.
+    await session.execute(update(Course).where(Course.id == event.assignment_id).values(ended_on=event.ended_on))
 
 
 @roster.on(ClassCreated)

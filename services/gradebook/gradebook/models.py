@@ -39,6 +39,8 @@ class Course(Base):
     subject_name: Mapped[str] = mapped_column(String(200))
     class_id: Mapped[UUID] = mapped_column(index=True)
     class_name: Mapped[str] = mapped_column(String(20))
+    #: Нагрузка снята с этого дня (R-4): its teacher writes nothing more here; None while in force.
+    ended_on: Mapped[date | None]
 
 
 class SchoolClass(Base):
