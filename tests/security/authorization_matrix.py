@@ -515,6 +515,15 @@ ROWS = [
     row(
         "gradebook",
         "GET",
+        "/schools/{school_id}/students/{student_id}/transcript",
+        "R-16 marks copied from the former school: family and class teacher",
+        SCHOOL_READERS,
+        FAMILY,
+        class_teacher=OWN,
+    ),
+    row(
+        "gradebook",
+        "GET",
         "/schools/{school_id}/classes/{class_id}/forecast",
         "R-29 the class teacher's list",
         SCHOOL_READERS,

@@ -239,6 +239,11 @@ async def test_transfer_between_schools_gives_the_receiving_school_its_own_copy(
     # The gateway learns the ESIA oid with the new person: the student logs in at the new school as before.
     registered = [d for t, d in await events_of(app, receiving.id) if t == "roster.person.registered.v1"]
     assert [(d["person_id"], d["esia_oid"]) for d in registered] == [(new_id, "1000555001")]
+    # The sending school hears of it, so its gradebook and attendance send the year's record over as a copy.
+    told = [d for t, d in await events_of(app, school.id) if t == "roster.student_transfer.accepted.v1"]
+    assert [(d["source_student_id"], d["student_id"], d["receiving_school_id"]) for d in told] == [
+        (student, new_id, str(receiving.id))
+    ]
     # The sending school keeps its own record, untouched.
     own = (await client.get(school.url(f"/students/{student}/movements"), headers=as_(school.secretary))).json()
     assert [m["kind"] for m in own] == ["enrolled", "transferred_out"]
