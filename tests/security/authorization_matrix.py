@@ -513,6 +513,15 @@ ROWS = [
         class_teacher=OWN,
     ),
     row(
+        "attendance",
+        "GET",
+        "/schools/{school_id}/students/{student_id}/transcript",
+        "R-16 absences copied from the former school: the student and the class teacher",
+        SCHOOL_READERS,
+        student=OWN,
+        class_teacher=OWN,
+    ),
+    row(
         "gradebook",
         "GET",
         "/schools/{school_id}/students/{student_id}/transcript",

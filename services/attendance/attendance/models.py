@@ -123,3 +123,20 @@ class PeriodLock(Base):
     ends: Mapped[date]
     closed: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int]
+
+
+class TranscriptAbsence(Base):
+    """An absence copied from the school a transferred student came from (R-16): this school's own row, read only,
+    naming the source; the sending school keeps its original."""
+
+    __tablename__ = "transcript_absences"
+    #: The student's id in this school and the absence's id in the sending school: a copy sent twice is one row.
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_absence_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    source_school_id: Mapped[UUID]
+    source_school_name: Mapped[str] = mapped_column(String(500))
+    academic_year: Mapped[str] = mapped_column(String(9))
+    date: Mapped[date]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(16))

@@ -5,6 +5,7 @@ import pytest
 
 from attendance.domain.absences import (
     absence_reason,
+    academic_year_days,
     check_lesson_marker,
     check_reason_corrector,
     check_teacher_window,
@@ -151,3 +152,7 @@ def test_the_lessons_teacher_marks_absences_until_the_assignment_ends_and_the_su
         check_lesson_marker(other, teacher, None, None)
     with pytest.raises(Forbidden, match="только учитель"):
         check_lesson_marker(other, teacher, substitute, None)
+
+
+def test_a_school_year_holds_september_to_august():
+    assert academic_year_days("2026/2027") == (date(2026, 9, 1), date(2027, 8, 31))

@@ -55,6 +55,12 @@ def check_lesson_marker(
         raise Forbidden("Пропуски на этом уроке отмечает только учитель, который его ведёт.")
 
 
+def academic_year_days(academic_year: str) -> tuple[date, date]:
+    """The days a school year such as «2026/2027» may hold lessons: 1 September to 31 August."""
+    first = int(academic_year[:4])
+    return date(first, 9, 1), date(first + 1, 8, 31)
+
+
 def leads_class(person_id: UUID, roles: frozenset[str], class_teacher_id: UUID | None) -> bool:
     """R-1: a class teacher acts for the class they lead (004 app.5 §5.2), not for every class of the school."""
     return "class_teacher" in roles and class_teacher_id == person_id
