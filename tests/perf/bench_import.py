@@ -196,7 +196,9 @@ async def run(schools: int, parallel: int) -> None:
         rows = sum(r for _, r in loaded)
         # The largest school goes on to the next year.
         largest = max(zip(loaded, files.values(), strict=True), key=lambda pair: len(pair[1][1][1]))[0][0]
+        before = statements
         promoted, previewed, ran = await promote(client, signer, largest)
+        promotion_statements = statements - before
     await drop_database(settings)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     processor = platform.processor() or platform.machine()
@@ -213,7 +215,10 @@ async def run(schools: int, parallel: int) -> None:
         f"({imported_statements / rows:.3f} per row)"
     )
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"promotion of the largest school ({promoted} students): preview {previewed:.1f} s, run {ran:.1f} s")
+    print(
+        f"promotion of the largest school ({promoted} students): preview {previewed:.1f} s, run {ran:.1f} s; "
+        f"{promotion_statements} statements on the server (year set-up, preview and run)"
+    )
     print(
         f"CPU of this process (client and roster) while importing: {cpu:.1f} s ({rows / cpu:.0f} rows per CPU-second)"
     )

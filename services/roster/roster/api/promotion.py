@@ -6,7 +6,7 @@ new one is in the calendar; the students start in their new classes on its first
 
 from datetime import UTC, date, datetime
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
@@ -188,9 +188,10 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
         if line.exists:
             continue
         source = old_classes.get(line.from_class.id) if line.from_class else None
-        created = SchoolClass(school_id=school_id, grade=line.grade, letter=line.letter, academic_year=plan.to_year)
+        created = SchoolClass(
+            id=uuid4(), school_id=school_id, grade=line.grade, letter=line.letter, academic_year=plan.to_year
+        )
         session.add(created)
-        await session.flush()
         new_by_key[(line.grade, line.letter)] = created
         writer.events.append(class_created(created))
         if source is not None and source.class_teacher_id is not None:
@@ -202,6 +203,8 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
                     class_id=created.id, class_name=created.name, teacher_id=source.class_teacher_id, version=1
                 )
             )
+    # The new classes go in before the enrolments that name them (the unit of work does not order by keys).
+    await session.flush()
     enrolments = {
         e.student_id: e
         for e in await session.scalars(
