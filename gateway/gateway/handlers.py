@@ -27,7 +27,7 @@ from contracts.roster import (
     StudentLeftSchool,
 )
 from gateway.domain.accounts import snils_digits
-from gateway.models import EServiceRefusal, Guardianship, Person, School, SchoolRole
+from gateway.models import EServiceRefusal, Guardianship, LeftStudent, Person, School, SchoolRole
 
 consumer = Consumer("gateway.accounts")
 
@@ -66,6 +66,7 @@ async def staff_role_granted(session: AsyncSession, event: StaffRoleGranted, env
 @consumer.on(StudentEnrolled)
 async def student_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
     await _grant(session, envelope, event.student_id, "student")
+    await session.execute(delete(LeftStudent).where(LeftStudent.student_id == event.student_id))
 
 
 @consumer.on(GuardianshipLinked)
@@ -91,6 +92,8 @@ async def staff_role_ended(session: AsyncSession, event: StaffRoleEnded, envelop
 @consumer.on(StudentLeftSchool)
 async def student_left(session: AsyncSession, event: StudentLeftSchool, envelope: Envelope) -> None:
     await _revoke(session, envelope, event.student_id, "student")
+    values = {"school_id": envelope.schoolid, "left_on": event.left_on}
+    await upsert(session, LeftStudent, {"student_id": event.student_id}, values)
 
 
 @consumer.on(GuardianshipEnded)

@@ -240,6 +240,16 @@ class PortalFeed(Base):
     trimmed_through: Mapped[int] = mapped_column(BigInteger)
 
 
+class LeftStudent(Base):
+    """R-4: a student who left the school (or was transferred to another): the school serves them no more, and
+    nothing more about them goes to the portal stream from it. Enrolled again, the row goes."""
+
+    __tablename__ = "left_students"
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    left_on: Mapped[date]
+
+
 class EServiceRefusal(Base):
     """R-54: a student whose family refused the electronic service (``refused_on``; None: taken back).
 

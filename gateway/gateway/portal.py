@@ -5,7 +5,9 @@ schools' events into ``public.*`` events that name a student by their ESIA oid a
 else, and emits them through its outbox; the broker routes ``public.#`` to the portal's
 exchange. A student with no ESIA oid yet has no public events: the portal could not link
 them. Those events are not sent again when the oid becomes known later. A student whose family
-refused the electronic service (R-54) has none either, while the refusal stands.
+refused the electronic service (R-54) has none either, while the refusal stands, nor has a student
+who left the school (R-4: the service has ended; a transferred student goes on under the receiving
+school's person, with the same oid).
 
 Each public event is also a row of the change feed (``/portal/v1/changes``), for a portal that
 synchronises by pulling instead of consuming the stream.
@@ -37,7 +39,7 @@ from contracts.public import (
     PublicStudentEnrolled,
 )
 from contracts.roster import StudentEnrolled
-from gateway.models import EServiceRefusal, Person, PortalChange, PortalFeed
+from gateway.models import EServiceRefusal, LeftStudent, Person, PortalChange, PortalFeed
 
 consumer = Consumer("gateway.portal")
 
@@ -93,6 +95,9 @@ async def publish_about_student(session: AsyncSession, event: Event, envelope: E
         EServiceRefusal.student_id == event.student_id, EServiceRefusal.refused_on.is_not(None)
     )
     if await session.scalar(select(exists(refused))):
+        return
+    # R-4: the school's service to a student who left it has ended; its late corrections stay in the school.
+    if await session.get(LeftStudent, event.student_id) is not None:
         return
     public = STUDENT_EVENTS[type(event)].model_validate(
         {**event.model_dump(), "student_esia_oid": oid, "school_id": envelope.schoolid}

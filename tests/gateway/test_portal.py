@@ -17,7 +17,7 @@ from chassis.tenancy import SYSTEM
 from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import LessonDeleted, LessonRecorded, MarkDeleted, MarkPosted, PeriodMarkSet
-from contracts.roster import ElectronicServiceRefusalChanged, PersonRegistered, StudentEnrolled
+from contracts.roster import ElectronicServiceRefusalChanged, PersonRegistered, StudentEnrolled, StudentLeftSchool
 from gateway.models import Person
 
 PORTAL = "gateway.portal"
@@ -303,6 +303,40 @@ async def test_a_family_that_refused_the_electronic_service_is_left_out_of_the_p
     await publish(school, a_mark("4"))
     posted = await eventually(lambda: feed.of_type("public.mark.posted.v1"))
     assert [p["data"]["value"] for p in posted] == ["4"]
+
+
+async def test_a_student_who_left_the_school_is_left_out_of_the_portal(stack, publish, feed):
+    """R-4: once the school's service to the student has ended, nothing more about them goes out from it."""
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
+    day = date(2026, 11, 25)
+    await publish(school, PersonRegistered(person_id=student, last_name="Уходова", first_name="Ада", esia_oid=oid))
+    await eventually(lambda: stored_oid(stack, student))
+
+    def a_mark(value: str) -> MarkPosted:
+        return MarkPosted(
+            **lesson(class_id, day), mark_id=uuid4(), student_id=student, value=value, work_type="answer", weight=1.0
+        )
+
+    await publish(school, a_mark("5"))
+    assert [p["data"]["value"] for p in await eventually(lambda: feed.of_type("public.mark.posted.v1"))] == ["5"]
+
+    handled = events_handled(stack.gateway, "gateway.accounts")
+    left = StudentLeftSchool(student_id=student, left_on=day, order_number="12-в", reason="переезд")
+    await publish(school, left)
+    await until_handled(stack.gateway, "gateway.accounts", handled + 1)
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(school, a_mark("4"))
+    await portal_settled(stack, school, handled + 1)
+    assert [p["data"]["value"] for p in await feed.of_type("public.mark.posted.v1")] == ["5"]
+
+    # Enrolled in the school again, the student is served again.
+    handled = events_handled(stack.gateway, "gateway.accounts")
+    await publish(school, StudentEnrolled(student_id=student, class_id=class_id, class_name="7А", enrolled_on=day))
+    await until_handled(stack.gateway, "gateway.accounts", handled + 1)
+    await publish(school, a_mark("3"))
+    threes = await eventually(lambda: feed.of_type("public.mark.posted.v1", lambda data: data["value"] == "3"))
+    assert len(threes) == 1
 
 
 async def test_a_period_mark_reaches_the_portal_with_its_visibility_and_without_the_reason(stack, publish, feed):

@@ -35,6 +35,10 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=RECYCLE_SECONDS
         )
+        # Many rows inserted at once (an ORM flush, ``insert(...)`` with a list) go as multi-row
+        # statements of up to 1,000 rows, as with psycopg2; asyncpg's executemany would run the
+        # statement once per row on the server (an import's chunk: thousands of executions).
+        self.engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

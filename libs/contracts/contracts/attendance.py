@@ -4,6 +4,8 @@ from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from pydantic import BaseModel, Field
+
 from contracts.base import Event, event_model
 
 AbsenceReason = Literal["ill", "excused", "unexcused", "late"]
@@ -70,3 +72,27 @@ class AbsenceWithdrawn(Event):
     #: highest; 0 in events sent before versions.
     version: int = 0
     withdrawn_by: UUID
+
+
+class TranscriptAbsenceLine(BaseModel):
+    """An absence or late arrival of the sending school, as the copy carries it."""
+
+    absence_id: UUID
+    date: date
+    subject_name: str
+    reason: AbsenceReason
+
+
+@event_model
+class AttendanceTranscriptCopied(Event):
+    """Копия пропусков переведённого обучающегося: the sending school's absences of the year, sent to the receiving
+    school (the envelope's school), which files them as its own read-only rows naming the source (R-16)."""
+
+    TYPE: ClassVar[str] = "attendance.transcript.copied.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_id"
+    #: The student's id in the receiving school.
+    student_id: UUID
+    source_school_id: UUID
+    source_school_name: str
+    academic_year: str
+    absences: list[TranscriptAbsenceLine] = Field(default_factory=list)

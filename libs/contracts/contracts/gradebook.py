@@ -4,7 +4,7 @@ from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from contracts.base import Event, event_model
 
@@ -232,3 +232,30 @@ class PeriodReopened(Event):
     version: int
     reopened_by: UUID
     reason: str
+
+
+class TranscriptMarkLine(BaseModel):
+    """A current mark of the sending school, as the copy carries it."""
+
+    mark_id: UUID
+    date: date
+    subject_name: str
+    value: str
+    work_type: str
+    work_type_title: str = ""
+    weight: float
+
+
+@event_model
+class TranscriptCopied(Event):
+    """Копия отметок переведённого обучающегося: the sending school's current marks of the year, sent to the
+    receiving school (the envelope's school), which files them as its own read-only rows naming the source (R-16)."""
+
+    TYPE: ClassVar[str] = "gradebook.transcript.copied.v1"
+    SUBJECT_FIELD: ClassVar[str] = "student_id"
+    #: The student's id in the receiving school.
+    student_id: UUID
+    source_school_id: UUID
+    source_school_name: str
+    academic_year: str
+    marks: list[TranscriptMarkLine] = Field(default_factory=list)

@@ -366,6 +366,22 @@ class StudentTransferOffered(Event):
 
 
 @event_model
+class StudentTransferAccepted(Event):
+    """Перевод принят: sent to the sending school (the envelope's school) once the receiving school has enrolled
+    the student, so the services there send the student's record of the year to it as a copy (R-16)."""
+
+    TYPE: ClassVar[str] = "roster.student_transfer.accepted.v1"
+    SUBJECT_FIELD: ClassVar[str] = "source_student_id"
+    source_student_id: UUID
+    source_school_name: str
+    receiving_school_id: UUID
+    #: The student's id in the receiving school, which its copy is filed under.
+    student_id: UUID
+    #: The school year whose record is copied: the year of the class the student joined.
+    academic_year: str
+
+
+@event_model
 class StaffRoleEnded(Event):
     """A staff member no longer holds a role (R-4): access that came with it ends."""
 

@@ -9,23 +9,42 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance.api.absences import absence_change, absence_state
-from attendance.domain.absences import absence_reason
-from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, PeriodLock, Person
+from attendance.domain.absences import absence_reason, academic_year_days
+from attendance.models import (
+    Absence,
+    ClassMember,
+    ClassTeacher,
+    EndedCourse,
+    Lesson,
+    PeriodLock,
+    Person,
+    TranscriptAbsence,
+)
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
-from contracts.attendance import AbsenceCorrected, AbsenceWithdrawn
+from contracts.attendance import (
+    AbsenceCorrected,
+    AbsenceWithdrawn,
+    AttendanceTranscriptCopied,
+    TranscriptAbsenceLine,
+)
 from contracts.gradebook import LessonDeleted, LessonRecorded, PeriodClosed, PeriodReopened
 from contracts.roster import (
+    AssignmentCreated,
+    AssignmentEnded,
     ClassTeacherAssigned,
     ClassTeacherRemoved,
     PersonChanged,
     PersonRegistered,
     StudentEnrolled,
     StudentLeftClass,
+    StudentTransferAccepted,
 )
 
 events = Consumer("attendance.events")
+#: Copies of absences sent by the school a transferred student came from (R-16).
+transcript_copies = Consumer("attendance.transcripts")
 
 
 @events.on(LessonRecorded)
@@ -58,6 +77,19 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
             previous_date=before,
         )
         await emit_event(session, moved, school_id=envelope.schoolid)
+
+
+@events.on(AssignmentEnded)
+async def on_assignment_ended(session: AsyncSession, event: AssignmentEnded, envelope: Envelope) -> None:
+    # R-4: the teacher marks no more absences at the course's lessons; what they marked stays.
+    values = {"school_id": envelope.schoolid, "ended_on": event.ended_on}
+    await upsert(session, EndedCourse, {"course_id": event.assignment_id}, values)
+
+
+@events.on(AssignmentCreated)
+async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelope: Envelope) -> None:
+    # An assignment given back after it ended is in force again (roster reuses its id).
+    await session.execute(delete(EndedCourse).where(EndedCourse.course_id == event.assignment_id))
 
 
 @events.on(LessonDeleted)
@@ -146,3 +178,49 @@ async def on_period(session: AsyncSession, event: PeriodClosed | PeriodReopened,
 
 for kind in (PeriodClosed, PeriodReopened):
     events.on(kind)(on_period)
+
+
+@events.on(StudentTransferAccepted)
+async def on_transfer_accepted(session: AsyncSession, event: StudentTransferAccepted, envelope: Envelope) -> None:
+    """R-16: the receiving school enrolled the student; the absences of the year go to it as a copy, addressed to
+    it, so no session here reads its rows nor it ours. The originals stay here as they are."""
+    first, last = academic_year_days(event.academic_year)
+    rows = await session.execute(
+        select(Absence, Lesson.date, Lesson.subject_name)
+        .join(Lesson, Lesson.id == Absence.lesson_id)
+        .where(
+            Absence.student_id == event.source_student_id,
+            Lesson.deleted.is_(False),
+            Lesson.date.between(first, last),
+        )
+        .order_by(Lesson.date, Lesson.subject_name)
+    )
+    copied = AttendanceTranscriptCopied(
+        student_id=event.student_id,
+        source_school_id=envelope.schoolid,
+        source_school_name=event.source_school_name,
+        academic_year=event.academic_year,
+        absences=[
+            TranscriptAbsenceLine(
+                absence_id=absence.id, date=day, subject_name=subject, reason=absence_reason(absence.reason)
+            )
+            for absence, day, subject in rows
+        ],
+    )
+    await emit_event(session, copied, school_id=event.receiving_school_id)
+
+
+@transcript_copies.on(AttendanceTranscriptCopied)
+async def on_transcript(session: AsyncSession, event: AttendanceTranscriptCopied, envelope: Envelope) -> None:
+    for line in event.absences:
+        values = {
+            "school_id": envelope.schoolid,
+            "source_school_id": event.source_school_id,
+            "source_school_name": event.source_school_name,
+            "academic_year": event.academic_year,
+            "date": line.date,
+            "subject_name": line.subject_name,
+            "reason": line.reason,
+        }
+        key = {"student_id": event.student_id, "source_absence_id": line.absence_id}
+        await insert_once(session, TranscriptAbsence, key, values)

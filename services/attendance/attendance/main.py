@@ -4,8 +4,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from attendance.api import absences, corrections, counts
-from attendance.handlers import events
+from attendance.api import absences, corrections, counts, transcripts
+from attendance.handlers import events, transcript_copies
 from attendance.settings import AttendanceSettings
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
@@ -17,8 +17,8 @@ def build_app(settings: AttendanceSettings, verifier: TokenVerifier | None = Non
     return create_app(
         settings,
         title="Attendance",
-        routers=[absences.router, corrections.router, counts.router],
-        consumers=[events],
+        routers=[absences.router, corrections.router, counts.router, transcripts.router],
+        consumers=[events, transcript_copies],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
     )

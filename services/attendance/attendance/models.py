@@ -65,6 +65,15 @@ class Person(Base):
         return f"{self.last_name} {self.first_name}"
 
 
+class EndedCourse(Base):
+    """A teaching assignment that ended (R-4): its teacher marks no more absences at its lessons."""
+
+    __tablename__ = "ended_courses"
+    course_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    ended_on: Mapped[date]
+
+
 class Absence(Base):
     """Пропуск (Б, У, Н) or опоздание (О) of a student at a lesson (R-40)."""
 
@@ -114,3 +123,20 @@ class PeriodLock(Base):
     ends: Mapped[date]
     closed: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int]
+
+
+class TranscriptAbsence(Base):
+    """An absence copied from the school a transferred student came from (R-16): this school's own row, read only,
+    naming the source; the sending school keeps its original."""
+
+    __tablename__ = "transcript_absences"
+    #: The student's id in this school and the absence's id in the sending school: a copy sent twice is one row.
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_absence_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    source_school_id: Mapped[UUID]
+    source_school_name: Mapped[str] = mapped_column(String(500))
+    academic_year: Mapped[str] = mapped_column(String(9))
+    date: Mapped[date]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(16))

@@ -5,6 +5,8 @@ import pytest
 
 from attendance.domain.absences import (
     absence_reason,
+    academic_year_days,
+    check_lesson_marker,
     check_reason_corrector,
     check_teacher_window,
     leads_class,
@@ -138,3 +140,19 @@ def test_the_lessons_teacher_corrects_a_reason_within_the_schools_window_not_the
     assert stranger.value.detail == (
         "Причину пропуска исправляет классный руководитель этого класса или учитель, который вёл урок."
     )
+
+
+def test_the_lessons_teacher_marks_absences_until_the_assignment_ends_and_the_substitute_always():
+    teacher, substitute, other = uuid4(), uuid4(), uuid4()
+    check_lesson_marker(teacher, teacher, None, None)
+    check_lesson_marker(substitute, teacher, substitute, LESSON)
+    with pytest.raises(Forbidden, match=r"снята с 20\.11\.2026"):
+        check_lesson_marker(teacher, teacher, substitute, LESSON)
+    with pytest.raises(Forbidden, match="только учитель"):
+        check_lesson_marker(other, teacher, None, None)
+    with pytest.raises(Forbidden, match="только учитель"):
+        check_lesson_marker(other, teacher, substitute, None)
+
+
+def test_a_school_year_holds_september_to_august():
+    assert academic_year_days("2026/2027") == (date(2026, 9, 1), date(2027, 8, 31))

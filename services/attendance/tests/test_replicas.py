@@ -10,8 +10,8 @@ from attendance.models import ClassMember, ClassTeacher, Lesson
 from chassis.events import Envelope, envelope_for
 from chassis.tables import inbox
 from chassis.tenancy import SYSTEM, Tenant
-from chassis.testing import eventually, publish_event
-from contracts.roster import ClassTeacherAssigned, StudentEnrolled
+from chassis.testing import eventually, publish_event, refused
+from contracts.roster import AssignmentCreated, AssignmentEnded, ClassTeacherAssigned, StudentEnrolled
 
 
 async def handled(app, envelope: Envelope) -> bool:
@@ -74,3 +74,53 @@ async def test_the_latest_class_teacher_stays_whatever_the_order_and_redelivery(
     await eventually(lambda: handled(app, repeated))
     async with app.state.db.transaction(Tenant(school_id=school)) as session:
         assert list(await session.scalars(select(ClassTeacher.teacher_id))) == [second]
+
+
+async def test_an_ended_assignment_stops_its_teacher_marking_absences(client, as_, settings, make_class, today):
+    school_class = await make_class()
+    school = school_class.school_id
+    lesson = school_class.lesson(today)
+    await publish_event(settings, lesson, school_id=school)
+    url = f"/schools/{school}/lessons/{lesson.lesson_id}/absences"
+    anna, boris = (str(s) for s in school_class.students)
+
+    async def marked():
+        answer = await client.post(url, json={"student_id": anna, "reason": "Н"}, headers=as_(school_class.teacher))
+        return answer if answer.status_code == 201 else None
+
+    absence = (await eventually(marked)).json()
+    ended = AssignmentEnded(
+        assignment_id=lesson.assignment_id,
+        teacher_id=school_class.teacher.person_id,
+        class_id=school_class.class_id,
+        subject_name="Математика",
+        class_name="6А",
+        ended_on=today,
+        reason="Перевод на другую должность",
+    )
+    await publish_event(settings, ended, school_id=school)
+
+    async def closed():
+        answer = await client.post(url, json={"student_id": boris, "reason": "Б"}, headers=as_(school_class.teacher))
+        return answer if answer.status_code == 403 else None
+
+    # no new absences and no withdrawals; the one marked before the ending stays.
+    assert "снята с" in (await eventually(closed)).json()["detail"]
+    withdrawn = await client.delete(f"/schools/{school}/absences/{absence['id']}", headers=as_(school_class.teacher))
+    refused(withdrawn, 403, "снята")
+
+    given_back = AssignmentCreated(
+        assignment_id=lesson.assignment_id,
+        teacher_id=school_class.teacher.person_id,
+        subject_id=lesson.subject_id,
+        subject_name="Математика",
+        class_id=school_class.class_id,
+        class_name="6А",
+    )
+    await publish_event(settings, given_back, school_id=school)
+
+    async def open_again():
+        answer = await client.post(url, json={"student_id": boris, "reason": "Б"}, headers=as_(school_class.teacher))
+        return answer if answer.status_code == 201 else None
+
+    await eventually(open_again)

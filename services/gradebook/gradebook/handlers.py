@@ -4,16 +4,18 @@ Each handler is an upsert of what its event carries, so a repeated or reordered 
 leaves the same rows (the inbox already skips exact redeliveries).
 """
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
+from contracts.gradebook import TranscriptCopied, TranscriptMarkLine
 from contracts.roster import (
     AcademicYearChanged,
     AssignmentCreated,
+    AssignmentEnded,
     ClassCreated,
     ClassTeacherAssigned,
     CurriculumHoursSet,
@@ -23,12 +25,14 @@ from contracts.roster import (
     ReportingPeriodsSet,
     StudentEnrolled,
     StudentLeftClass,
+    StudentTransferAccepted,
     TimetableLessonCancelled,
     TimetableLessonChanged,
     TimetableLessonScheduled,
     TimetableLessonState,
     TimetableLessonSubstituted,
 )
+from gradebook.api.access import school_work_types
 from gradebook.api.lessons import lesson_recorded
 from gradebook.models import (
     Absence,
@@ -39,14 +43,18 @@ from gradebook.models import (
     CurriculumLine,
     Guardianship,
     Lesson,
+    Mark,
     PeriodScheme,
     Person,
     ScheduledLesson,
     SchoolClass,
+    TranscriptMark,
 )
 
 roster = Consumer("gradebook.roster")
 attendance = Consumer("gradebook.attendance")
+#: Copies of marks sent by the school a transferred student came from (R-16).
+transcript_copies = Consumer("gradebook.transcripts")
 
 
 @roster.on(AssignmentCreated)
@@ -58,8 +66,16 @@ async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelop
         "subject_name": event.subject_name,
         "class_id": event.class_id,
         "class_name": event.class_name,
+        # Given back after it ended, the assignment is in force again (roster reuses its id).
+        "ended_on": None,
     }
     await upsert(session, Course, {"id": event.assignment_id}, values)
+
+
+@roster.on(AssignmentEnded)
+async def on_assignment_ended(session: AsyncSession, event: AssignmentEnded, envelope: Envelope) -> None:
+    # R-4: the journal closes to the teacher for writing; what they wrote stays.
+    await session.execute(update(Course).where(Course.id == event.assignment_id).values(ended_on=event.ended_on))
 
 
 @roster.on(ClassCreated)
@@ -204,3 +220,56 @@ async def on_absence(
 
 for kind in (AbsenceRecorded, AbsenceCorrected, AbsenceWithdrawn):
     attendance.on(kind)(on_absence)
+
+
+@roster.on(StudentTransferAccepted)
+async def on_transfer_accepted(session: AsyncSession, event: StudentTransferAccepted, envelope: Envelope) -> None:
+    """R-16: the receiving school enrolled the student; the marks of the year go to it as a copy, addressed to it,
+    so no session here reads its rows nor it ours. The originals stay here as they are."""
+    rows = await session.execute(
+        select(Mark, Lesson.date, Course.subject_name)
+        .join(Lesson, Lesson.id == Mark.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .join(SchoolClass, SchoolClass.id == Course.class_id)
+        .where(Mark.student_id == event.source_student_id, SchoolClass.academic_year == event.academic_year)
+        .order_by(Lesson.date, Course.subject_name)
+    )
+    kinds = await school_work_types(session, envelope.schoolid)
+    copied = TranscriptCopied(
+        student_id=event.student_id,
+        source_school_id=envelope.schoolid,
+        source_school_name=event.source_school_name,
+        academic_year=event.academic_year,
+        marks=[
+            TranscriptMarkLine(
+                mark_id=mark.id,
+                date=day,
+                subject_name=subject,
+                value=mark.value,
+                work_type=mark.work_type,
+                work_type_title=kinds[mark.work_type].title if mark.work_type in kinds else "",
+                weight=mark.weight,
+            )
+            for mark, day, subject in rows
+        ],
+    )
+    await emit_event(session, copied, school_id=event.receiving_school_id)
+
+
+@transcript_copies.on(TranscriptCopied)
+async def on_transcript(session: AsyncSession, event: TranscriptCopied, envelope: Envelope) -> None:
+    for line in event.marks:
+        values = {
+            "school_id": envelope.schoolid,
+            "source_school_id": event.source_school_id,
+            "source_school_name": event.source_school_name,
+            "academic_year": event.academic_year,
+            "date": line.date,
+            "subject_name": line.subject_name,
+            "value": line.value,
+            "work_type": line.work_type,
+            "work_type_title": line.work_type_title,
+            "weight": line.weight,
+        }
+        key = {"student_id": event.student_id, "source_mark_id": line.mark_id}
+        await insert_once(session, TranscriptMark, key, values)

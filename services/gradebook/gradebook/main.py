@@ -23,9 +23,10 @@ from gradebook.api import (
     plans,
     policy,
     timetable,
+    transcripts,
     work_types,
 )
-from gradebook.handlers import attendance, roster
+from gradebook.handlers import attendance, roster, transcript_copies
 from gradebook.settings import GradebookSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -59,8 +60,9 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
             plans.router,
             periods.router,
             mark_changes.router,
+            transcripts.router,
         ],
-        consumers=[roster, attendance],
+        consumers=[roster, attendance, transcript_copies],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
         resources=sealing,

@@ -41,6 +41,8 @@ class Course(Base):
     subject_name: Mapped[str] = mapped_column(String(200))
     class_id: Mapped[UUID] = mapped_column(index=True)
     class_name: Mapped[str] = mapped_column(String(20))
+    #: Нагрузка снята с этого дня (R-4): its teacher writes nothing more here; None while in force.
+    ended_on: Mapped[date | None]
 
 
 class SchoolClass(Base):
@@ -434,3 +436,23 @@ class PeriodClosureLog(Base):
     by: Mapped[UUID]
     by_name: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TranscriptMark(Base):
+    """A current mark copied from the school a transferred student came from (R-16): this school's own row, read
+    only, naming the source; the sending school keeps its original."""
+
+    __tablename__ = "transcript_marks"
+    #: The student's id in this school and the mark's id in the sending school: a copy sent twice is one row.
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_mark_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    source_school_id: Mapped[UUID]
+    source_school_name: Mapped[str] = mapped_column(String(500))
+    academic_year: Mapped[str] = mapped_column(String(9))
+    date: Mapped[date]
+    subject_name: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(String(8))
+    work_type: Mapped[str] = mapped_column(String(32))
+    work_type_title: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[float] = mapped_column(Float)

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from chassis.events import Envelope
 from chassis.tables import inbox
 from chassis.tenancy import SYSTEM, Tenant
-from chassis.testing import eventually, person, publish_event
-from contracts.roster import AssignmentCreated, PersonRegistered, StudentEnrolled
+from chassis.testing import eventually, person, publish_event, refused
+from contracts.roster import AssignmentCreated, AssignmentEnded, PersonRegistered, StudentEnrolled
 from gradebook.models import ClassMember, Course, Person
 
 
@@ -65,3 +65,65 @@ async def test_an_assignment_replayed_keeps_one_course_in_its_school(app, settin
     await eventually(lambda: handled(app, repeated))
     assert [c["subject_name"] for c in await courses()] == ["Физика"]
     assert await count(app, school, Course) == 1
+
+
+async def test_an_ended_assignment_closes_the_journal_to_its_teacher(settings, client, as_, make_journal, today):
+    journal = await make_journal()
+    school, url = journal.school_id, f"/schools/{journal.school_id}"
+    lesson = (
+        await client.post(
+            f"{url}/lessons",
+            json={"course_id": str(journal.course_id), "date": today.isoformat(), "topic": "Дроби"},
+            headers=as_(journal.teacher),
+        )
+    ).json()
+    mark = {"student_id": str(journal.students[0]), "value": "5", "work_type": "answer"}
+    posted = await client.post(f"{url}/lessons/{lesson['id']}/marks", json=mark, headers=as_(journal.teacher))
+    assert posted.status_code == 201, posted.text
+
+    ended = AssignmentEnded(
+        assignment_id=journal.course_id,
+        teacher_id=journal.teacher.person_id,
+        class_id=journal.class_id,
+        subject_name="Математика",
+        class_name="5А",
+        ended_on=today,
+        reason="Увольнение",
+    )
+    await publish_event(settings, ended, school_id=school)
+
+    async def closed() -> bool:
+        again = {**mark, "student_id": str(journal.students[1])}
+        answer = await client.post(f"{url}/lessons/{lesson['id']}/marks", json=again, headers=as_(journal.teacher))
+        return answer.status_code == 403
+
+    await eventually(closed)
+    # neither marks nor lessons; what was written stays, and the administration still reads it.
+    again = {**mark, "student_id": str(journal.students[1])}
+    refused(
+        await client.post(f"{url}/lessons/{lesson['id']}/marks", json=again, headers=as_(journal.teacher)),
+        403,
+        f"снята с {today:%d.%m.%Y}",
+    )
+    body = {"course_id": str(journal.course_id), "date": today.isoformat(), "topic": "Проценты"}
+    refused(await client.post(f"{url}/lessons", json=body, headers=as_(journal.teacher)), 403, "снята")
+    deputy = person(school, "deputy")
+    lessons = (await client.get(f"{url}/courses/{journal.course_id}/lessons", headers=as_(deputy))).json()
+    assert [(lsn["topic"], [m["value"] for m in lsn["marks"]]) for lsn in lessons] == [("Дроби", ["5"])]
+
+    # Given back, the same assignment opens the journal again.
+    given_back = AssignmentCreated(
+        assignment_id=journal.course_id,
+        teacher_id=journal.teacher.person_id,
+        subject_id=journal.subject_id,
+        subject_name="Математика",
+        class_id=journal.class_id,
+        class_name="5А",
+    )
+    await publish_event(settings, given_back, school_id=school)
+
+    async def open_again() -> bool:
+        answer = await client.post(f"{url}/lessons/{lesson['id']}/marks", json=again, headers=as_(journal.teacher))
+        return answer.status_code == 201
+
+    await eventually(open_again)

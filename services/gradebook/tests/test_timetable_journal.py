@@ -13,7 +13,13 @@ from contracts.roster import (
     TimetableLessonState,
     TimetableLessonSubstituted,
 )
-from gradebook.domain.timetable import TimetableLesson, check_record_writer, check_unscheduled, scheduled_record_date
+from gradebook.domain.timetable import (
+    TimetableLesson,
+    check_assignment_in_force,
+    check_record_writer,
+    check_unscheduled,
+    scheduled_record_date,
+)
 
 TEST_DAY = date(2026, 10, 14)
 
@@ -85,6 +91,16 @@ def test_the_substitute_writes_the_record_of_their_lesson():
     check_record_writer(substitute, teacher, substitute)
     with pytest.raises(Forbidden, match="учитель на замене"):
         check_record_writer(substitute, teacher, None)
+
+
+def test_a_teacher_whose_assignment_ended_writes_no_more_but_the_substitute_still_does():
+    teacher, substitute = uuid4(), uuid4()
+    with pytest.raises(Forbidden, match=r"снята с 12\.10\.2026"):
+        check_record_writer(teacher, teacher, None, date(2026, 10, 12))
+    with pytest.raises(Forbidden, match="снята"):
+        check_record_writer(teacher, teacher, substitute, date(2026, 10, 12))
+    check_record_writer(substitute, teacher, substitute, date(2026, 10, 12))
+    check_assignment_in_force(None)
 
 
 async def test_the_journal_shows_scheduled_lessons_before_they_are_recorded(settings, client, as_, make_journal, today):

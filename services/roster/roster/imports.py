@@ -20,8 +20,9 @@ from sqlalchemy.orm import undefer
 
 from chassis.db import Database
 from chassis.tenancy import Tenant
-from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StaffRoleGranted
+from contracts.roster import GuardianshipLinked, StaffRoleGranted
 from roster.domain.imports import Known, parse_class
+from roster.events import class_created, person_registered
 from roster.models import Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
 from roster.movements import MovementWriter
 
@@ -49,13 +50,16 @@ async def known_of(session: AsyncSession, school_id: UUID, academic_year: str) -
 
 
 class ChunkWriter:
-    """Writes rows of one chunk; looks people and classes up once per chunk."""
+    """Writes rows of one chunk; reads what a row is checked against once per chunk, never per row."""
 
     def __init__(self, session: AsyncSession, job: ImportJob, now: datetime) -> None:
         self.session, self.job, self.now = session, job, now
         self.writer = MovementWriter(session, job.school_id, job.created_by)
         self.people: dict[str, Person] = {}
+        #: The year's classes by name, which students are enrolled in.
         self.classes: dict[str, SchoolClass] = {}
+        #: Every class of the school by (year, grade, letter), which a file of classes adds to.
+        self.class_keys: set[tuple[str, int, str]] = set()
         self.enrolled: set[UUID] = set()
         self.ties: set[tuple[UUID, UUID]] = set()
         self.roles: set[tuple[UUID, str]] = set()
@@ -68,10 +72,10 @@ class ChunkWriter:
                 select(Person).filter_by(school_id=school_id).where(Person.snils.in_(wanted))
             ):
                 self.people[p.snils] = p  # type: ignore[index]
-        for c in await self.session.scalars(
-            select(SchoolClass).filter_by(school_id=school_id, academic_year=self.job.academic_year)
-        ):
-            self.classes[c.name] = c
+        for c in await self.session.scalars(select(SchoolClass).filter_by(school_id=school_id)):
+            self.class_keys.add((c.academic_year, c.grade, c.letter))
+            if c.academic_year == self.job.academic_year:
+                self.classes[c.name] = c
         self.enrolled = set(
             await self.session.scalars(
                 select(Enrolment.student_id)
@@ -102,16 +106,7 @@ class ChunkWriter:
         self.session.add(person)
         if snils:
             self.people[snils] = person
-        self.writer.events.append(
-            PersonRegistered(
-                person_id=person.id,
-                last_name=person.last_name,
-                first_name=person.first_name,
-                middle_name=person.middle_name,
-                birth_date=person.birth_date,
-                snils=person.snils,
-            )
-        )
+        self.writer.events.append(person_registered(person))
         return person
 
     def enrol(self, student: Person, class_name: str, on: date | None) -> None:
@@ -123,33 +118,31 @@ class ChunkWriter:
         self.writer.record(student.id, "enrolled", day, to_class=school_class, reason="загрузка из файла")
         self.enrolled.add(student.id)
 
-    async def person_for(self, data: dict[str, Any]) -> Person | None:
-        """The row's person, made first for the whole chunk: its links then refer to rows already in."""
+    def add_class(self, data: dict[str, Any]) -> None:
+        year = data.get("academic_year") or self.job.academic_year
+        grade, letter = parse_class(data["class_name"])
+        if (year, grade, letter) in self.class_keys:
+            return
+        self.class_keys.add((year, grade, letter))
+        created = SchoolClass(id=uuid4(), school_id=self.job.school_id, grade=grade, letter=letter, academic_year=year)
+        self.session.add(created)
+        if year == self.job.academic_year:
+            self.classes[created.name] = created
+        self.writer.events.append(class_created(created))
+
+    async def made_first(self, data: dict[str, Any]) -> Person | None:
+        """The row's class or person, made for the whole chunk before any link: one flush writes them, and the
+        enrolments and ties that name them go in after (the unit of work does not order tables by their keys)."""
         kind = data.get("kind") or self.job.kind
+        if kind == "classes":
+            self.add_class(data)
+            return None
         return await self.person(data) if kind in ("students", "parents", "staff") else None
 
     async def apply(self, data: dict[str, Any], person: Person | None) -> None:
         # A OneRoster archive holds rows of several kinds, each marked with its own.
         kind = data.pop("kind", None) or self.job.kind
-        if kind == "classes":
-            year = data.get("academic_year") or self.job.academic_year
-            grade, letter = parse_class(data["class_name"])
-            exists = await self.session.scalar(
-                select(SchoolClass.id).filter_by(
-                    school_id=self.job.school_id, academic_year=year, grade=grade, letter=letter
-                )
-            )
-            if exists:
-                return
-            created = SchoolClass(school_id=self.job.school_id, grade=grade, letter=letter, academic_year=year)
-            self.session.add(created)
-            await self.session.flush()
-            if year == self.job.academic_year:
-                self.classes[created.name] = created
-            self.writer.events.append(
-                ClassCreated(class_id=created.id, grade=grade, letter=letter, name=created.name, academic_year=year)
-            )
-        elif kind == "students":
+        if kind == "students":
             assert person is not None
             if data.get("class_name"):
                 self.enrol(person, data["class_name"], data.get("enrolled_on"))
@@ -202,7 +195,7 @@ async def apply_next_chunk(db: Database, job_id: UUID, school_id: UUID) -> bool:
         writer = ChunkWriter(session, job, now)
         await writer.load(chunk)
         rows = [row_data(stored) for stored in chunk]
-        people = [await writer.person_for(data) for data in rows]
+        people = [await writer.made_first(data) for data in rows]
         await session.flush()
         for data, person in zip(rows, people, strict=True):
             await writer.apply(data, person)

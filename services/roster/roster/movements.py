@@ -35,6 +35,8 @@ class MovementWriter:
         self.events: list[Event] = []
         #: Open subgroup places by (student, class), when read for many students at once (``preload_places``).
         self.places: dict[tuple[UUID, UUID], list[GroupMember]] | None = None
+        #: Enrolments ended by this request, deleted in one statement by ``flush`` (a promotion ends a school's).
+        self.ended_enrolments: list[UUID] = []
 
     async def preload_places(self, class_ids: list[UUID]) -> None:
         """The open subgroup places of these classes in one query, for a promotion of the whole school."""
@@ -115,7 +117,8 @@ class MovementWriter:
 
     async def leave_class(self, enrolment: Enrolment, school_class: SchoolClass, on: date) -> None:
         """The student is out of the class from ``on``; their open subgroup places of the class end the day before."""
-        await self.session.delete(enrolment)
+        self.ended_enrolments.append(enrolment.id)
+        self.session.expunge(enrolment)
         self.events.append(
             StudentLeftClass(
                 student_id=enrolment.student_id, class_id=school_class.id, class_name=school_class.name, left_on=on
@@ -179,5 +182,8 @@ class MovementWriter:
 
     async def flush(self) -> None:
         await self.session.flush()
+        if self.ended_enrolments:
+            await self.session.execute(delete(Enrolment).where(Enrolment.id.in_(self.ended_enrolments)))
+            self.ended_enrolments = []
         await emit_events(self.session, self.events, school_id=self.school_id)
         self.events = []

@@ -25,6 +25,7 @@ from contracts.roster import (
     TimetableLessonSubstituted,
 )
 from roster.api.structure import membership_changed
+from roster.events import class_created, person_registered
 from roster.models import Enrolment, GroupMember, Guardianship, Person, SchoolClass, TimetableLesson
 from roster.timetabling import lesson_event, names_of
 
@@ -35,29 +36,13 @@ BATCH = 500
 @snapshots.aggregate("person", PersonRegistered)
 async def people(session: AsyncSession) -> AsyncIterator[Snapshot]:
     async for person in await session.stream_scalars(select(Person).execution_options(yield_per=BATCH)):
-        event = PersonRegistered(
-            person_id=person.id,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            middle_name=person.middle_name,
-            birth_date=person.birth_date,
-            snils=person.snils,
-            esia_oid=person.esia_oid,
-        )
-        yield Snapshot(person.school_id, event)
+        yield Snapshot(person.school_id, person_registered(person))
 
 
 @snapshots.aggregate("class", ClassCreated)
 async def classes(session: AsyncSession) -> AsyncIterator[Snapshot]:
     async for school_class in await session.stream_scalars(select(SchoolClass).execution_options(yield_per=BATCH)):
-        event = ClassCreated(
-            class_id=school_class.id,
-            grade=school_class.grade,
-            letter=school_class.letter,
-            name=school_class.name,
-            academic_year=school_class.academic_year,
-        )
-        yield Snapshot(school_class.school_id, event)
+        yield Snapshot(school_class.school_id, class_created(school_class))
 
 
 @snapshots.aggregate("class_teacher", ClassTeacherAssigned)

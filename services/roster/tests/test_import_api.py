@@ -53,9 +53,11 @@ async def finished(client, as_, school_id, secretary, job_id):
     return await eventually(done, timeout=10)
 
 
-async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_, region_admin):
+async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_, region_admin, outbox_events):
     school_id, secretary = await new_school(client, as_, region_admin, "Школа импорта")
     await load(client, as_, school_id, secretary, "classes", CLASSES.encode("cp1251"))
+    # The same classes again (and one more): those already there are not made twice.
+    await load(client, as_, school_id, secretary, "classes", "Класс\n5А\n5Б\n6А\n".encode())
 
     checked = await client.post(
         f"/schools/{school_id}/imports",
@@ -89,6 +91,16 @@ async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_,
     parents = await load(client, as_, school_id, secretary, "parents", PARENTS.encode("utf-8-sig"), mode="all")
     staff = await load(client, as_, school_id, secretary, "staff", STAFF.encode())
     assert (parents["applied_rows"], staff["applied_rows"]) == (1, 1)
+    told = [(e["type"], e["data"]) for e in await outbox_events(school_id)]
+    assert sorted(d["name"] for t, d in told if t == "roster.class.created.v1") == ["5А", "5Б", "6А"]
+    # Each person is told as a registration tells them (roster.events): a file carries no ESIA oid.
+    registered = [d for t, d in told if t == "roster.person.registered.v1"]
+    assert sorted((d["last_name"], d["snils"], d["birth_date"], d["esia_oid"]) for d in registered) == [
+        ("Иванов", None, None, None),
+        ("Иванова", "112-233-445 95", "2015-04-03", None),
+        ("Кузнецова", None, None, None),
+        ("Петров", "001-001-998 12", "2015-04-03", None),
+    ]
 
     # The same students again: matched by СНИЛС, nobody entered twice.
     repeat = await client.post(
@@ -99,7 +111,7 @@ async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_,
     )
     assert repeat.json()["existing_rows"] == 2
     students = (await client.get(f"/schools/{school_id}/classes", headers=as_(secretary))).json()
-    assert {c["name"] for c in students} == {"5А", "5Б"}
+    assert {c["name"] for c in students} == {"5А", "5Б", "6А"}
 
     teacher = person(school_id, "teacher")
     refused(

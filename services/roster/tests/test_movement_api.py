@@ -189,7 +189,9 @@ async def test_transfer_between_schools_gives_the_receiving_school_its_own_copy(
     receiving = await new_school(client, as_, region_admin, "МБОУ Гимназия № 2")
     a = await a_class(client, as_, school, 8, "А")
     there = await a_class(client, as_, receiving, 8, "Б")
-    student = await a_person(client, as_, school, "Козлов", snils="112-233-445 95", birth_date="2012-03-04")
+    student = await a_person(
+        client, as_, school, "Козлов", snils="112-233-445 95", birth_date="2012-03-04", esia_oid="1000555001"
+    )
     await enrol(client, as_, school, student, a["id"])
 
     await post(
@@ -234,6 +236,14 @@ async def test_transfer_between_schools_gives_the_receiving_school_its_own_copy(
     ]
     card = (await client.get(receiving.url(f"/people/{new_id}"), headers=as_(receiving.admin))).json()
     assert card["snils"] == "112-233-445 95"
+    # The gateway learns the ESIA oid with the new person: the student logs in at the new school as before.
+    registered = [d for t, d in await events_of(app, receiving.id) if t == "roster.person.registered.v1"]
+    assert [(d["person_id"], d["esia_oid"]) for d in registered] == [(new_id, "1000555001")]
+    # The sending school hears of it, so its gradebook and attendance send the year's record over as a copy.
+    told = [d for t, d in await events_of(app, school.id) if t == "roster.student_transfer.accepted.v1"]
+    assert [(d["source_student_id"], d["student_id"], d["receiving_school_id"]) for d in told] == [
+        (student, new_id, str(receiving.id))
+    ]
     # The sending school keeps its own record, untouched.
     own = (await client.get(school.url(f"/students/{student}/movements"), headers=as_(school.secretary))).json()
     assert [m["kind"] for m in own] == ["enrolled", "transferred_out"]

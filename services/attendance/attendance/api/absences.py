@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance.domain.absences import (
     absence_reason,
+    check_lesson_marker,
     check_reason_corrector,
     check_teacher_window,
     leads_class,
@@ -18,7 +19,16 @@ from attendance.domain.absences import (
     summarize,
 )
 from attendance.domain.locks import Lock, check_unlocked
-from attendance.models import Absence, AbsenceChange, ClassMember, ClassTeacher, Lesson, PeriodLock, Person
+from attendance.models import (
+    Absence,
+    AbsenceChange,
+    ClassMember,
+    ClassTeacher,
+    EndedCourse,
+    Lesson,
+    PeriodLock,
+    Person,
+)
 from attendance.settings import AttendanceSettings
 from chassis.auth import SCHOOL_READ_ROLES, Caller
 from chassis.dates import JournalDate
@@ -122,11 +132,12 @@ def absence_state(absence: Absence, lesson: Lesson) -> dict:
     }
 
 
-def require_lesson_teacher(caller: Caller, school_id: UUID, lesson: Lesson) -> None:
-    # absences at a lesson are marked by its teacher, or the substitute who gave it.
+async def require_lesson_teacher(session: AsyncSession, caller: Caller, school_id: UUID, lesson: Lesson) -> None:
     caller.require(school_id, "teacher")
-    if caller.person_id not in (lesson.teacher_id, lesson.substitute_teacher_id):
-        raise Forbidden("Пропуски на этом уроке отмечает только учитель, который его ведёт.")
+    ended = await session.get(EndedCourse, lesson.course_id) if lesson.course_id else None
+    check_lesson_marker(
+        caller.person_id, lesson.teacher_id, lesson.substitute_teacher_id, ended.ended_on if ended else None
+    )
 
 
 def reads_school(caller: Caller, school_id: UUID) -> bool:
@@ -179,7 +190,7 @@ async def record_absence(
         raise Conflict(LESSON_NOT_YET_KNOWN)
     if lesson.deleted:
         raise NotFound(LESSON_DELETED)
-    require_lesson_teacher(caller, school_id, lesson)
+    await require_lesson_teacher(session, caller, school_id, lesson)
     reason = absence_reason(body.reason)
     check_teacher_window(lesson.date, today, window)
     check_unlocked(lesson.date, await period_locks(session, lesson))
@@ -251,7 +262,7 @@ async def withdraw_absence(
     window: TeacherWindow,
 ) -> Response:
     absence, lesson = await absence_at_lesson(session, absence_id, school_id)
-    require_lesson_teacher(caller, school_id, lesson)
+    await require_lesson_teacher(session, caller, school_id, lesson)
     check_teacher_window(lesson.date, today, window)
     check_unlocked(lesson.date, await period_locks(session, lesson))
     # The withdrawal is the absence's last state; the row locked above makes its version the next one.

@@ -39,6 +39,28 @@ def check_teacher_window(lesson_date: date, today: date, days: int = 5) -> None:
         )
 
 
+def check_lesson_marker(
+    person_id: UUID, teacher_id: UUID, substitute_teacher_id: UUID | None, course_ended_on: date | None
+) -> None:
+    """R-40: absences at a lesson are marked by its teacher while their assignment is in force (R-4), or by the
+    substitute who gave it (R-20)."""
+    if person_id == teacher_id:
+        if course_ended_on is not None:
+            raise Forbidden(
+                f"Нагрузка по этому предмету в этом классе снята с {course_ended_on:%d.%m.%Y}: "
+                "пропуски на её уроках вы больше не отмечаете."
+            )
+        return
+    if substitute_teacher_id is None or person_id != substitute_teacher_id:
+        raise Forbidden("Пропуски на этом уроке отмечает только учитель, который его ведёт.")
+
+
+def academic_year_days(academic_year: str) -> tuple[date, date]:
+    """The days a school year such as «2026/2027» may hold lessons: 1 September to 31 August."""
+    first = int(academic_year[:4])
+    return date(first, 9, 1), date(first + 1, 8, 31)
+
+
 def leads_class(person_id: UUID, roles: frozenset[str], class_teacher_id: UUID | None) -> bool:
     """R-1: a class teacher acts for the class they lead (004 app.5 §5.2), not for every class of the school."""
     return "class_teacher" in roles and class_teacher_id == person_id

@@ -13,7 +13,7 @@ from chassis.auth import SCHOOL_READ_ROLES, Caller
 from chassis.deps import SchoolSession, SchoolToday
 from chassis.problems import Forbidden, NotFound
 from gradebook.domain.edit_window import EditWindow, EditWindowChoice, default_choice, edit_window_choice
-from gradebook.domain.timetable import check_record_writer
+from gradebook.domain.timetable import check_assignment_in_force, check_record_writer
 from gradebook.domain.work_types import WORK_TYPES, WorkType
 from gradebook.models import Base, Course, PassFailSubject, SchoolPolicy, SchoolWorkType
 from gradebook.settings import GradebookSettings
@@ -37,12 +37,13 @@ def require_course_teacher(caller: Caller, school_id: UUID, course: Course) -> N
     caller.require(school_id, "teacher")
     if caller.person_id != course.teacher_id:
         raise Forbidden("Записи в журнал этого класса по этому предмету делает только его учитель.")
+    check_assignment_in_force(course.ended_on)
 
 
 def require_lesson_writer(caller: Caller, school_id: UUID, course: Course, substitute_id: UUID | None) -> None:
     """A lesson's record and marks: the course's teacher, or the substitute who gave that lesson (R-20)."""
     caller.require(school_id, "teacher")
-    check_record_writer(caller.person_id, course.teacher_id, substitute_id)
+    check_record_writer(caller.person_id, course.teacher_id, substitute_id, course.ended_on)
 
 
 async def get_in_school(

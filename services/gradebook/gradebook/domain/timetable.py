@@ -43,8 +43,23 @@ def check_unscheduled(requested: date | None, reason: str | None, course_has_tim
     return requested
 
 
-def check_record_writer(person_id: UUID, course_teacher_id: UUID, substitute_teacher_id: UUID | None) -> None:
-    """R-20: the course's teacher writes its records; a substitute, the record of the lesson they gave."""
-    if person_id == course_teacher_id or (substitute_teacher_id and person_id == substitute_teacher_id):
+def check_assignment_in_force(ended_on: date | None) -> None:
+    """R-4: once the teaching assignment has ended, its teacher writes nothing more in that course's journal."""
+    if ended_on is not None:
+        raise Forbidden(
+            f"Нагрузка по этому предмету в этом классе снята с {ended_on:%d.%m.%Y}: "
+            "записи в этот журнал вы больше не вносите."
+        )
+
+
+def check_record_writer(
+    person_id: UUID, course_teacher_id: UUID, substitute_teacher_id: UUID | None, course_ended_on: date | None = None
+) -> None:
+    """R-20: the course's teacher writes its records while the assignment is in force (R-4); a substitute, the
+    record of the lesson they gave."""
+    if person_id == course_teacher_id:
+        check_assignment_in_force(course_ended_on)
+        return
+    if substitute_teacher_id and person_id == substitute_teacher_id:
         return
     raise Forbidden("Записи в журнал этого класса по этому предмету делает только его учитель или учитель на замене.")

@@ -9,8 +9,8 @@ from alembic import op
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = "0002"
-down_revision = "0001"
+revision = '0002'
+down_revision = '0001'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,8 @@ from sqlalchemy import exists, or_, select
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
-from contracts.roster import ClassCreated, ClassTeacherAssigned, SubjectCreated
+from contracts.roster import ClassTeacherAssigned, SubjectCreated
+from roster.events import class_created
 from roster.models import Enrolment, Guardianship, SchoolClass, StaffRole, Subject
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["classes"])
@@ -74,17 +75,7 @@ async def create_class(
     school_class = SchoolClass(school_id=school_id, grade=body.grade, letter=letter, academic_year=academic_year)
     session.add(school_class)
     await session.flush()
-    await emit_event(
-        session,
-        ClassCreated(
-            class_id=school_class.id,
-            grade=school_class.grade,
-            letter=letter,
-            name=school_class.name,
-            academic_year=school_class.academic_year,
-        ),
-        school_id=school_id,
-    )
+    await emit_event(session, class_created(school_class), school_id=school_id)
     return ClassOut.model_validate(school_class)
 
 

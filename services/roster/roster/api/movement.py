@@ -19,8 +19,9 @@ from chassis.deps import CallerDep, SchoolSession, SchoolToday, database
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
 from chassis.tenancy import Tenant
-from contracts.roster import MovementLine, PersonRegistered, StudentTransferOffered
+from contracts.roster import MovementLine, StudentTransferAccepted, StudentTransferOffered
 from roster.domain.movement import ClassInfo, check_leaving, check_transfer
+from roster.events import person_registered
 from roster.models import Enrolment, IncomingTransfer, Movement, Person, School, SchoolClass
 from roster.movements import MovementWriter
 
@@ -311,16 +312,7 @@ async def accept_transfer(
             other_school_name=offer.source_school_name,
             tell=False,
         )
-    writer.events.append(
-        PersonRegistered(
-            person_id=person.id,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            middle_name=person.middle_name,
-            birth_date=person.birth_date,
-            snils=person.snils,
-        )
-    )
+    writer.events.append(person_registered(person))
     writer.enrol(person.id, target, on)
     movement = writer.record(
         person.id,
@@ -333,4 +325,13 @@ async def accept_transfer(
         other_school_name=offer.source_school_name,
     )
     await writer.flush()
+    accepted = StudentTransferAccepted(
+        source_student_id=offer.source_student_id,
+        source_school_name=offer.source_school_name,
+        receiving_school_id=school_id,
+        student_id=person.id,
+        academic_year=target.academic_year,
+    )
+    # Addressed to the sending school: its services send the student's record of the year, filed here as a copy.
+    await emit_event(session, accepted, school_id=offer.source_school_id)
     return MovementOut.model_validate(movement)

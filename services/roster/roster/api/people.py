@@ -11,10 +11,10 @@ from sqlalchemy import select
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, NotFound
-from contracts.roster import PersonRegistered
 from roster.api.access import ties_between
 from roster.domain.cards import CardView, card_view
 from roster.domain.people import normalize_snils
+from roster.events import person_registered
 from roster.models import Person
 
 router = APIRouter(prefix="/schools/{school_id}/people", tags=["people"])
@@ -68,7 +68,7 @@ async def register_person(school_id: UUID, body: PersonIn, caller: CallerDep, se
     person = Person(school_id=school_id, consent_at=datetime.now(UTC), **data)
     session.add(person)
     await session.flush()
-    await emit_event(session, PersonRegistered(person_id=person.id, **data), school_id=school_id)
+    await emit_event(session, person_registered(person), school_id=school_id)
     return PersonOut.model_validate(person)
 
 

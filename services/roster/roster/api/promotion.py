@@ -6,7 +6,7 @@ new one is in the calendar; the students start in their new classes on its first
 
 from datetime import UTC, date, datetime
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import Conflict, Invalid
-from contracts.roster import ClassCreated, ClassTeacherAssigned
+from contracts.roster import ClassTeacherAssigned
 from roster.domain.calendar import STATUS_TITLES, YearStatus
 from roster.domain.movement import (
     OUTCOME_TITLES,
@@ -26,6 +26,7 @@ from roster.domain.movement import (
     next_year_name,
     plan_promotion,
 )
+from roster.events import class_created
 from roster.models import AcademicYear, Enrolment, Promotion, SchoolClass
 from roster.movements import MovementWriter
 
@@ -187,19 +188,12 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
         if line.exists:
             continue
         source = old_classes.get(line.from_class.id) if line.from_class else None
-        created = SchoolClass(school_id=school_id, grade=line.grade, letter=line.letter, academic_year=plan.to_year)
-        session.add(created)
-        await session.flush()
-        new_by_key[(line.grade, line.letter)] = created
-        writer.events.append(
-            ClassCreated(
-                class_id=created.id,
-                grade=created.grade,
-                letter=created.letter,
-                name=created.name,
-                academic_year=plan.to_year,
-            )
+        created = SchoolClass(
+            id=uuid4(), school_id=school_id, grade=line.grade, letter=line.letter, academic_year=plan.to_year
         )
+        session.add(created)
+        new_by_key[(line.grade, line.letter)] = created
+        writer.events.append(class_created(created))
         if source is not None and source.class_teacher_id is not None:
             # The class teacher goes on with the class (004 app.5 §5.2) until the administration decides otherwise.
             created.class_teacher_id = source.class_teacher_id
@@ -209,6 +203,8 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
                     class_id=created.id, class_name=created.name, teacher_id=source.class_teacher_id, version=1
                 )
             )
+    # The new classes go in before the enrolments that name them (the unit of work does not order by keys).
+    await session.flush()
     enrolments = {
         e.student_id: e
         for e in await session.scalars(
