@@ -263,7 +263,9 @@ async def run(requests: int) -> None:
 
                 async def mark(i: int) -> None:
                     body = {"student_id": str(students[i % 25]), "value": "4", "work_type": "answer"}
-                    response = await c.post(f"/schools/{school}/lessons/{lessons[i // 25]}/marks", json=body, headers=headers)
+                    response = await c.post(
+                        f"/schools/{school}/lessons/{lessons[i // 25]}/marks", json=body, headers=headers
+                    )
                     assert response.status_code == 201, response.text
 
                 await measure("a single mark (gradebook)", gradebook, requests, mark)
