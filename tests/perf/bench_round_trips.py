@@ -23,6 +23,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import aio_pika
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import event
@@ -31,6 +32,7 @@ from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
 from chassis.tenancy import Tenant
 from chassis.testing import TEST_NOW, auth_headers, drop_database, verifier_for
+from chassis.topology import topology_for
 from gradebook import main as gradebook_main
 from gradebook import models as gb
 from gradebook.settings import GradebookSettings
@@ -222,6 +224,20 @@ async def measure(label: str, app: FastAPI, requests: int, send: Callable[[int],
     )
 
 
+async def forget_broker(settings: ServiceSettings, consumers: list) -> None:
+    """The run's exchanges and queues (``perf.rt<pid>.…``), which the services declare when they start."""
+    topology = topology_for(settings, consumers)
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for queue in topology.queues:
+            if queue.name.startswith(settings.queue_prefix):
+                await channel.queue_delete(queue.name)
+        for exchange in topology.exchanges:
+            if exchange.name.startswith(settings.queue_prefix):
+                await channel.exchange_delete(exchange.name)
+
+
 async def run(requests: int) -> None:
     signer = TokenSigner.generate(issuer=ServiceSettings().token_issuer, audience=ServiceSettings().token_audience)
     school, student, parent, teacher = uuid4(), uuid4(), uuid4(), uuid4()
@@ -265,6 +281,8 @@ async def run(requests: int) -> None:
     finally:
         for settings in (reporting_settings, gradebook_settings):
             await drop_database(settings)
+        consumers = [*reporting_main.app.state.consumers, *gradebook_main.app.state.consumers]
+        await forget_broker(reporting_settings, consumers)
     cpu = platform.processor() or platform.machine()
     print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}; load {os.getloadavg()[0]:.1f}")
 
