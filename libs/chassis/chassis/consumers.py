@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -60,21 +60,37 @@ REASON_HEADER = "x-death-reason"
 DIED_AT_HEADER = "x-died-at"
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+#: Takes a run of consecutive events of one type and one school: ``async def handle(session, [(event, envelope)])``.
+ManyHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
 
 
 @dataclass
 class Consumer:
     """One durable queue of a service and the handler for each event type it takes.
 
-    ``handlers`` maps an event class to ``async def handle(session, event, envelope)``.
+    ``handlers`` maps an event class to ``async def handle(session, event, envelope)``; ``many`` those
+    registered with ``on_many``, which take a batch's consecutive events of their type in one call
+    (one multi-row statement instead of one per event; alone, an event is a run of one).
     """
 
     name: str
     handlers: dict[type[Event], Handler] = field(default_factory=dict)
+    many: dict[type[Event], ManyHandler] = field(default_factory=dict)
 
     def on(self, event_class: type[Event]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.handlers[event_class] = handler
+            return handler
+
+        return register
+
+    def on_many(self, event_class: type[Event]) -> Callable[[ManyHandler], ManyHandler]:
+        def register(handler: ManyHandler) -> ManyHandler:
+            async def alone(session: AsyncSession, event: Any, envelope: Envelope) -> None:
+                await handler(session, [(event, envelope)])
+
+            self.many[event_class] = handler
+            self.handlers[event_class] = alone
             return handler
 
         return register
@@ -190,6 +206,21 @@ async def _ack_together(messages: list[AbstractIncomingMessage]) -> None:
             last[key] = message
     for message in last.values():
         await message.ack(multiple=True)
+
+
+async def _fresh(session: AsyncSession) -> None:
+    """Each handler starts with an empty identity map, as in a transaction of its own: no object another
+    handler loaded (maybe since changed by a Core statement, maybe another school's) is taken for the row."""
+    await session.flush()
+    session.expunge_all()
+
+
+@contextlib.contextmanager
+def _consuming(envelope: Envelope) -> Iterator[None]:
+    """The handler's span, a child of the producer's trace (the first event's, for a run)."""
+    context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
+    with tracer.start_as_current_span(f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER):
+        yield
 
 
 class ConsumerRunner:
@@ -337,27 +368,35 @@ class ConsumerRunner:
                 ).scalars()
             )
             applied: list[bool] = []
+            #: Consecutive new events of one type and school whose handler takes them together.
+            run: list[tuple[Event, Envelope]] = []
             for envelope, event in events:
                 if envelope.id not in new:
                     applied.append(False)
                     log.info("event_duplicate_skipped", consumer=consumer.name, event_id=str(envelope.id))
                     continue
                 new.discard(envelope.id)  # the same event twice in one batch is applied once
-                # Each handler starts with an empty identity map, as in a transaction of its own: no
-                # object another handler loaded (maybe since changed by a Core statement, maybe another
-                # school's) is taken for the database's row.
-                await session.flush()
-                session.expunge_all()
+                applied.append(True)
+                if run and (run[0][1].type, run[0][1].schoolid) != (envelope.type, envelope.schoolid):
+                    await self._apply_run(session, consumer, run)
+                    run = []
                 if envelope.schoolid != tenant.school_id:
                     tenant = Tenant(school_id=envelope.schoolid)
                     await set_tenant(session, tenant)
-                context = extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
-                with tracer.start_as_current_span(
-                    f"consume {envelope.type}", context=context, kind=trace.SpanKind.CONSUMER
-                ):
+                if type(event) in consumer.many:
+                    run.append((event, envelope))
+                    continue
+                await _fresh(session)
+                with _consuming(envelope):
                     await handler_for[envelope.type](session, event, envelope)
-                applied.append(True)
+            if run:
+                await self._apply_run(session, consumer, run)
         return applied
+
+    async def _apply_run(self, session: AsyncSession, consumer: Consumer, run: list[tuple[Event, Envelope]]) -> None:
+        await _fresh(session)
+        with _consuming(run[0][1]):
+            await consumer.many[type(run[0][0])](session, run)
 
     async def _handle_alone(
         self, queue_name: str, consumer: Consumer, message: AbstractIncomingMessage, envelope: Envelope, event: Event

@@ -4,7 +4,7 @@ A consumer stores what each event carries as an upsert, so a repeated or reorder
 leaves the same rows. This is the one way to write such a row.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement
@@ -26,11 +26,44 @@ async def upsert(
     ``only_if`` receives the incoming row (``excluded``) and returns a condition on the stored
     one, e.g. ``lambda new: Lesson.version < new.version``: the update happens only when it holds.
     """
-    statement = insert(model).values(**key, **values)
+    await upsert_many(session, model, [(key, values)], only_if=only_if)
+
+
+async def upsert_many(
+    session: AsyncSession,
+    model: type,
+    rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]],
+    *,
+    only_if: Callable[[Any], ColumnElement[bool]] | None = None,
+) -> None:
+    """``upsert`` of many ``(key, values)`` rows, one statement for all, as if upserted one by one in their order.
+
+    PostgreSQL lets one statement touch a row once only, so a key seen again starts the next statement.
+    """
+    chunk: list[dict[str, Any]] = []
+    keys: set[tuple] = set()
+    for key, values in rows:
+        if tuple(key.values()) in keys:
+            await _upsert_rows(session, model, chunk, list(key), only_if)
+            chunk, keys = [], set()
+        chunk.append({**key, **values})
+        keys.add(tuple(key.values()))
+    if chunk:
+        await _upsert_rows(session, model, chunk, list(rows[0][0]), only_if)
+
+
+async def _upsert_rows(
+    session: AsyncSession,
+    model: type,
+    rows: list[dict[str, Any]],
+    key: list[str],
+    only_if: Callable[[Any], ColumnElement[bool]] | None,
+) -> None:
+    statement = insert(model).values(rows)
     await session.execute(
         statement.on_conflict_do_update(
-            index_elements=list(key),
-            set_=dict(values),
+            index_elements=key,
+            set_={name: statement.excluded[name] for name in rows[0] if name not in key},
             where=only_if(statement.excluded) if only_if else None,
         )
     )

@@ -114,6 +114,34 @@ async def test_a_poison_event_in_a_batch_is_retried_alone_and_the_rest_apply(pro
     assert len({txid for _, txid in alone}) == 6
 
 
+async def test_a_handler_of_many_takes_a_batchs_run_of_its_events_in_one_call(probe_app: Probe):
+    calls: list[list[str]] = []
+    consumer, metrics = Consumer(f"batches.{uuid4().hex[:8]}"), Metrics("batches")
+
+    @consumer.on_many(SubjectCreated)
+    async def record_all(session, created: list) -> None:
+        calls.append([event.name for event, _ in created])
+        rows = [{"event_id": envelope.id, "name": f"{MARK}{event.name}"} for event, envelope in created]
+        await session.execute(seen.insert().values(rows))
+
+    prefix = f"серия-{uuid4().hex[:6]}-"
+    first, second = uuid4(), uuid4()
+    schools = [first] * 4 + [second] * 2
+    async with running(probe_app, consumer, metrics) as runner:
+        for i, school in enumerate(schools):
+            event = SubjectCreated(subject_id=uuid4(), name=f"{prefix}{i}")
+            await publish_event(probe_app.settings, event, school_id=school)
+        await runner.start()
+        await eventually(lambda: _settled(metrics, consumer, len(schools)), timeout=10)
+    assert sorted(await rows_named(probe_app, prefix)) == sorted(f"{MARK}{prefix}{i}" for i in range(6))
+    # One call per school's run (each under its own tenant), the events in their order.
+    assert calls == [[f"{prefix}{i}" for i in range(4)], [f"{prefix}{i}" for i in range(4, 6)]]
+
+
+async def _settled(metrics: Metrics, consumer: Consumer, count: int) -> bool:
+    return outcomes(metrics, consumer, "ok") == count
+
+
 def test_batch_settings_have_sensible_defaults():
     settings = ServiceSettings()
     assert 1 < settings.consumer_batch <= settings.prefetch

@@ -4,10 +4,11 @@ import asyncio
 from uuid import uuid4
 
 import aio_pika
+import asyncpg
 from opentelemetry import trace
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from chassis.events import emit_event
+from chassis.events import OUTBOX_CHANNEL, emit_event, emit_events
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
 from chassis.testing import events_handled, eventually, publish_event, until_handled
@@ -124,3 +125,39 @@ async def test_trace_context_rides_in_the_outbox_row(probe_app: Probe):
         stored = await connection.scalar(select(outbox.c.envelope).where(outbox.c.event_id == envelope.id))
     assert stored["traceparent"] == envelope.traceparent
     assert stored["schoolid"] == str(school) and stored["type"] == "roster.subject.created.v1"
+
+
+async def test_the_outbox_rows_and_their_notify_are_one_statement_heard_at_commit(probe_app: Probe):
+    """The relay's LISTEN hears an event's write only when it commits; rows and NOTIFY go as one statement."""
+    db = probe_app.app.state.db
+    heard: asyncio.Queue = asyncio.Queue()
+    listener = await asyncpg.connect(db.asyncpg_dsn)
+    await listener.add_listener(OUTBOX_CHANNEL, lambda *_: heard.put_nowait(True))
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_rest) -> None:
+        if "outbox" in statement or "pg_notify" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        school = uuid4()
+        names = [f"предмет {n}" for n in range(3)]
+        async with db.transaction(Tenant(school_id=school)) as session:
+            envelopes = await emit_events(
+                session, [SubjectCreated(subject_id=uuid4(), name=name) for name in names], school_id=school
+            )
+            await asyncio.sleep(0.2)
+            assert heard.empty()
+        # The app's own background (retention, the relay) shares the engine: only writes and notifies count.
+        [written] = [s for s in statements if "INSERT INTO outbox" in s]
+        assert "pg_notify" in written and not [s for s in statements if s.lstrip().upper().startswith("NOTIFY")]
+        await asyncio.wait_for(heard.get(), 5)
+        async with db.engine.connect() as connection:
+            stored = await connection.scalars(
+                select(outbox.c.event_id).where(outbox.c.event_id.in_([e.id for e in envelopes]))
+            )
+            assert len(list(stored)) == 3
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        await listener.close()

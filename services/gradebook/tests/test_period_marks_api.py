@@ -347,3 +347,44 @@ async def test_a_column_of_period_marks_is_saved_whole_or_not_at_all(
     assert saved.status_code == 200, saved.text
     assert sorted(m["text"] for m in saved.json()) == ["4", "5"]
     assert (await client.post(url(journal, q1, "/close"), headers=as_(journal.teacher))).status_code == 200
+
+
+# A single mark reads its rules in one statement on every request (nothing cached): a change of any of them binds
+# the very next mark, so no mark slips past a period just closed, a narrower edit window, a changed
+# вид работы or a subject made зачёт/незачёт a moment before.
+async def test_every_rule_a_single_mark_reads_binds_the_next_mark_at_once(client, as_, make_journal, school_year):
+    journal = await make_journal()
+    school, (anna, boris) = journal.school_id, journal.students
+    admin = person(school, "school_admin")
+    q1 = (await school_year(journal))["1 четверть"]
+    # Today is 14 October: a lesson of 5 October is 9 days back, inside the default two weeks.
+    lesson = await lesson_on(client, as_, journal, date(2026, 10, 5))
+    assert (await mark(client, as_, journal, lesson, anna, "5", "test")).status_code == 201
+
+    # a week's window from now on.
+    narrower = await client.put(f"/schools/{school}/policy", json={"edit_window": "7d"}, headers=as_(admin))
+    assert narrower.status_code == 200, narrower.text
+    refused(await mark(client, as_, journal, lesson, anna, "4", "answer"), 422, "Окно редактирования закрыто")
+    await client.put(f"/schools/{school}/policy", json={"edit_window": "14d"}, headers=as_(admin))
+
+    # the weight the administrator sets is the next mark's.
+    kinds = [{"code": "answer", "title": "Ответ", "weight": 1.5}, {"code": "test", "title": "Контрольная", "weight": 2}]
+    assert (await client.put(f"/schools/{school}/work-types", json=kinds, headers=as_(admin))).status_code == 200
+    answer = await mark(client, as_, journal, lesson, anna, "4", "answer")
+    assert answer.status_code == 201 and answer.json()["weight"] == 1.5
+
+    # The subject assessed зачёт/незачёт: a digit is no longer a mark of it.
+    pass_fail_url = f"/schools/{school}/pass-fail-subjects"
+    made = await client.put(pass_fail_url, json={"subject_ids": [str(journal.subject_id)]}, headers=as_(admin))
+    assert made.status_code == 200, made.text
+    refused(await mark(client, as_, journal, lesson, boris, "5", "answer"), 422, "Предмет оценивается зачётом")
+    assert (await client.put(pass_fail_url, json={"subject_ids": []}, headers=as_(admin))).status_code == 200
+
+    # closed, the quarter takes no mark from the next request on; reopened, it takes one at once.
+    for student in (anna, boris):
+        assert (await set_pm(client, as_, journal, q1, student, value="5")).status_code == 200
+    assert (await client.post(url(journal, q1, "/close"), headers=as_(journal.teacher))).status_code == 200
+    refused(await mark(client, as_, journal, lesson, boris, "4", "test"), 409, slug="period-closed")
+    reopened = await client.post(url(journal, q1, "/reopen"), json={"reason": "Исправить"}, headers=as_(admin))
+    assert reopened.status_code == 200
+    assert (await mark(client, as_, journal, lesson, boris, "4", "test")).status_code == 201

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
-from chassis.replicas import insert_once, newer, upsert
+from chassis.replicas import insert_once, newer, upsert, upsert_many
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import (
     HomeworkAssigned,
@@ -178,14 +178,9 @@ async def on_homework(session: AsyncSession, event: HomeworkAssigned, envelope: 
     await insert_once(session, Homework, {"school_id": envelope.schoolid, "id": event.homework_id}, values)
 
 
-async def _store_mark(
-    session: AsyncSession,
-    event: MarkPosted | MarkChanged | MarkDeleted,
-    version: int,
-    envelope: Envelope,
-    *,
-    deleted: bool = False,
-) -> None:
+def _mark_row(
+    event: MarkPosted | MarkChanged | MarkDeleted, version: int, envelope: Envelope, *, deleted: bool = False
+) -> tuple[dict, dict]:
     values = {
         "version": version,
         "student_id": event.student_id,
@@ -198,25 +193,30 @@ async def _store_mark(
         "weight": event.weight,
         "deleted": deleted,
     }
-    key = {"school_id": envelope.schoolid, "id": event.mark_id}
-    await upsert(session, Mark, key, values, only_if=lambda new: Mark.version < new.version)
+    return {"school_id": envelope.schoolid, "id": event.mark_id}, values
 
 
-@diary.on(MarkPosted)
-async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
+async def _store_marks(session: AsyncSession, rows: list[tuple[dict, dict]]) -> None:
+    # A column of marks is one statement; only a newer version replaces the stored one.
+    await upsert_many(session, Mark, rows, only_if=lambda new: Mark.version < new.version)
+
+
+@diary.on_many(MarkPosted)
+async def on_marks_posted(session: AsyncSession, posted: list[tuple[MarkPosted, Envelope]]) -> None:
     # A posted mark is the mark's first state (MarkChanged counts versions from 1).
-    await _store_mark(session, event, 1, envelope)
+    await _store_marks(session, [_mark_row(event, 1, envelope) for event, envelope in posted])
 
 
-@diary.on(MarkChanged)
-async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
-    await _store_mark(session, event, event.version, envelope)
+@diary.on_many(MarkChanged)
+async def on_marks_changed(session: AsyncSession, changed: list[tuple[MarkChanged, Envelope]]) -> None:
+    await _store_marks(session, [_mark_row(event, event.version, envelope) for event, envelope in changed])
 
 
-@diary.on(MarkDeleted)
-async def on_mark_deleted(session: AsyncSession, event: MarkDeleted, envelope: Envelope) -> None:
+@diary.on_many(MarkDeleted)
+async def on_marks_deleted(session: AsyncSession, deleted: list[tuple[MarkDeleted, Envelope]]) -> None:
     # a deleted mark disappears from the diary; its tombstone outranks a late posting or change.
-    await _store_mark(session, event, event.version, envelope, deleted=True)
+    rows = [_mark_row(event, event.version, envelope, deleted=True) for event, envelope in deleted]
+    await _store_marks(session, rows)
 
 
 async def _store_absence(

@@ -4,19 +4,20 @@ A mark is posted one at a time, or a whole lesson column of one work type at onc
 one request, one transaction, saved whole or refused with every row's error, an event per mark).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import JSON, Select, exists, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
-from chassis.problems import Conflict, Invalid
+from chassis.problems import Conflict, Invalid, NotFound
 from contracts.gradebook import MarkChanged, MarkPosted
 from gradebook.api.access import (
     ClockDep,
@@ -27,11 +28,26 @@ from gradebook.api.access import (
     require_reader,
     school_work_types,
 )
-from gradebook.domain.edit_window import check_mark_date
-from gradebook.domain.marks import ColumnRow, check_column, mark_value
-from gradebook.domain.work_types import WorkType, work_type
-from gradebook.models import ClassMember, Course, Lesson, Mark, MarkChange
-from gradebook.school_year import check_journal_writable, mark_lateness
+from gradebook.domain.deadlines import deadline_days, mark_days_late
+from gradebook.domain.edit_window import check_mark_date, default_choice, edit_window_choice
+from gradebook.domain.marks import ColumnRow, check_column, check_marks_allowed, mark_value
+from gradebook.domain.period_policy import PeriodPolicy, period_policy
+from gradebook.domain.periods import Lock, check_unlocked
+from gradebook.domain.work_types import WORK_TYPES, WorkType, work_type
+from gradebook.models import (
+    ClassMember,
+    Course,
+    Lesson,
+    Mark,
+    MarkChange,
+    PassFailSubject,
+    PeriodClosure,
+    PeriodPolicyRow,
+    SchoolClass,
+    SchoolPolicy,
+    SchoolWorkType,
+)
+from gradebook.school_year import check_journal_writable, first_half_end, mark_lateness
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["marks"])
 #: PostgreSQL's unique_violation.
@@ -183,17 +199,106 @@ async def _change(
     )
 
 
+def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Select:
+    """Everything a single mark's checks read, in one statement and always one row (no cache, so a closed period or
+    a changed rule is seen by the very next mark): the lesson and its course (None when not found), the class's
+    grade, the course's closed periods (R-27), the school's rules (R-23, R-26), edit window (R-24) and виды работ
+    (R-22), whether the subject is assessed зачёт/незачёт, and whether the pupil is in the class."""
+    one = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            Lesson,
+            Course,
+            select(SchoolClass.grade).where(SchoolClass.id == Course.class_id).scalar_subquery().label("grade"),
+            select(
+                func.json_agg(
+                    func.json_build_array(PeriodClosure.period_name, PeriodClosure.starts, PeriodClosure.ends),
+                    type_=JSON,
+                )
+            )
+            .where(PeriodClosure.course_id == Course.id, PeriodClosure.closed)
+            .scalar_subquery()
+            .label("locks"),
+            select(PeriodPolicyRow.rules)
+            .where(PeriodPolicyRow.school_id == school_id)
+            .scalar_subquery()
+            .label("rules"),
+            select(SchoolPolicy.edit_window)
+            .where(SchoolPolicy.school_id == school_id)
+            .scalar_subquery()
+            .label("edit_window"),
+            select(
+                func.json_agg(
+                    aggregate_order_by(
+                        func.json_build_array(
+                            SchoolWorkType.code, SchoolWorkType.title, SchoolWorkType.weight, SchoolWorkType.pass_fail
+                        ),
+                        SchoolWorkType.position,
+                    ),
+                    type_=JSON,
+                )
+            )
+            .where(SchoolWorkType.school_id == school_id)
+            .scalar_subquery()
+            .label("work_types"),
+            exists()
+            .where(PassFailSubject.school_id == school_id, PassFailSubject.subject_id == Course.subject_id)
+            .label("pass_fail"),
+            exists()
+            .where(ClassMember.class_id == Course.class_id, ClassMember.student_id == student_id)
+            .label("member"),
+        )
+        .select_from(one)
+        .outerjoin(Lesson, Lesson.id == lesson_id)
+        .outerjoin(Course, Course.id == Lesson.course_id)
+    )
+
+
+async def _checked_single_mark(
+    session: AsyncSession, request: Request, school_id: UUID, lesson_id: UUID, body: MarkIn, caller: Caller, today: date
+) -> tuple[Lesson, Course, WorkType, str, int | None, JournalClock]:
+    """A single mark's checks on ``_single_mark_facts``, in the order of the other writes: вид работы (R-22), lesson,
+    writer, closed periods (R-27), grade rules (R-26), edit window (R-24), value, class; and its lateness (R-23)."""
+    facts = (await session.execute(_single_mark_facts(school_id, lesson_id, body.student_id))).one()
+    kinds = {
+        code: WorkType(code, title, weight, pass_fail) for code, title, weight, pass_fail in facts.work_types or []
+    }
+    kind = work_type(body.work_type, kinds or dict(WORK_TYPES))
+    lesson, course = facts.Lesson, facts.Course
+    if lesson is None or lesson.school_id != school_id:
+        raise NotFound("Урок не найден.")
+    if course is None or course.school_id != school_id:
+        raise NotFound("Курс не найден.")
+    require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
+    check_unlocked(
+        lesson.date, [Lock(name, date.fromisoformat(s), date.fromisoformat(e)) for name, s, e in facts.locks or []]
+    )
+    policy = period_policy(facts.rules) if facts.rules is not None else PeriodPolicy()
+    # Grade 2's first half-year is read from the year's periods (R-26): rare, so not in the one statement.
+    half = await first_half_end(session, await session.get(SchoolClass, course.class_id)) if facts.grade == 2 else None
+    check_marks_allowed(facts.grade, lesson.date, half, policy.grade_rules)
+    days = request.app.state.settings.edit_window_days
+    choice = edit_window_choice(facts.edit_window) if facts.edit_window is not None else default_choice(days)
+    check_mark_date(lesson.date, today, choice.window)
+    late = mark_days_late(lesson.date, today, deadline_days(kind.code, facts.grade, policy.deadlines))
+    value = mark_value(body.value, kind, pass_fail_subject=facts.pass_fail)
+    if not facts.member:
+        raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
+    return lesson, course, kind, value, late, JournalClock(today=today, window=choice.window)
+
+
 @router.post("/lessons/{lesson_id}/marks", status_code=201)
 async def post_mark(
-    school_id: UUID, lesson_id: UUID, body: MarkIn, caller: CallerDep, session: SchoolSession, clock: ClockDep
+    request: Request,
+    school_id: UUID,
+    lesson_id: UUID,
+    body: MarkIn,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: SchoolToday,
 ) -> MarkOut:
-    kind = work_type(body.work_type, await school_work_types(session, school_id))
-    lesson, course, late = await _writable_lesson(session, school_id, lesson_id, caller, clock, kind)
-    value = mark_value(
-        body.value, kind, pass_fail_subject=await is_pass_fail_subject(session, school_id, course.subject_id)
-    )
-    if await session.get(ClassMember, (course.class_id, body.student_id)) is None:
-        raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
+    checked = await _checked_single_mark(session, request, school_id, lesson_id, body, caller, today)
+    lesson, course, kind, value, late, clock = checked
     try:
         mark = await _post(session, lesson, course, caller, clock, body.student_id, kind, value, late)
     except IntegrityError as exc:

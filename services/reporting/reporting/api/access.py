@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
 from chassis.problems import NotFound
 from reporting.domain.access import staff_reads_diary
 from reporting.domain.people import full_name
-from reporting.models import ClassTeacher, Guardianship, Person, SchoolClass, Student
 
 DIARY_NOT_FOUND = "Дневник не найден."
 
@@ -23,49 +22,71 @@ class StudentCard:
     class_name: str | None
 
 
-async def is_guardian(session: AsyncSession, school_id: UUID, guardian_id: UUID, student_id: UUID) -> bool:
-    return await session.get(Guardianship, (school_id, guardian_id, student_id)) is not None
+#: The student's card and what R-1 asks of the caller, in one statement (always one row): the enrolment, whether
+#: any guardian is linked (a student not yet enrolled has a card too), the name, the class, its class teacher,
+#: and whether the caller is one of the student's guardians. ``diary_week`` reads its week beside it.
+CARD = """
+SELECT s.class_id, s.class_name AS enrolled_class_name, p.last_name, p.first_name, c.name AS class_name,
+    EXISTS (SELECT 1 FROM guardianships g WHERE g.school_id = :school AND g.student_id = :student) AS linked,
+    (SELECT ct.teacher_id FROM class_teachers ct WHERE ct.school_id = :school AND ct.class_id = s.class_id)
+        AS class_teacher_id,
+    EXISTS (
+        SELECT 1 FROM guardianships g
+        WHERE g.school_id = :school AND g.guardian_id = :caller AND g.student_id = :student
+    ) AS guardian
+FROM (SELECT 1) AS one
+LEFT JOIN students s ON s.school_id = :school AND s.id = :student
+LEFT JOIN people p ON p.school_id = :school AND p.id = :student
+LEFT JOIN classes c ON c.school_id = :school AND c.id = s.class_id
+"""
+CARD_PARAMS = (bindparam("school", type_=Uuid), bindparam("student", type_=Uuid), bindparam("caller", type_=Uuid))
+
+
+def card_of(student_id: UUID, row: RowMapping) -> StudentCard | None:
+    """The card from a ``CARD`` row; None for someone who is not a student of this school."""
+    enrolled = row["class_id"] is not None
+    if not enrolled and not row["linked"]:
+        return None
+    return StudentCard(
+        id=student_id,
+        name=full_name(row["last_name"], row["first_name"]) if row["last_name"] is not None else None,
+        class_id=row["class_id"],
+        class_name=row["class_name"] if row["class_name"] is not None else row["enrolled_class_name"],
+    )
+
+
+def may_read(caller: Caller, school_id: UUID, card: StudentCard, row: RowMapping) -> bool:
+    """R-1 on a ``CARD`` row: the region, the student, the school's administration, the class teacher, a guardian."""
+    if caller.reads_region or caller.person_id == card.id:
+        return True
+    return staff_reads_diary(caller.person_id, caller.roles_in(school_id), row["class_teacher_id"]) or row["guardian"]
 
 
 async def student_card(session: AsyncSession, school_id: UUID, student_id: UUID) -> StudentCard | None:
     """What the diary's header shows; None for someone who is not a student of this school."""
-    student = await session.get(Student, (school_id, student_id))
-    linked = await session.scalar(
-        select(Guardianship.student_id).filter_by(school_id=school_id, student_id=student_id).limit(1)
-    )
-    if student is None and linked is None:
-        return None
-    person = await session.get(Person, (school_id, student_id))
-    school_class = await session.get(SchoolClass, (school_id, student.class_id)) if student else None
-    return StudentCard(
-        id=student_id,
-        name=full_name(person.last_name, person.first_name) if person else None,
-        class_id=student.class_id if student else None,
-        class_name=school_class.name if school_class else (student.class_name if student else None),
-    )
+    row = await _card_row(session, school_id, student_id, student_id)
+    return card_of(student_id, row)
 
 
-async def _may_read(session: AsyncSession, caller: Caller, school_id: UUID, card: StudentCard) -> bool:
-    if caller.reads_region or caller.person_id == card.id:
-        return True
-    class_teacher_id = (
-        await session.scalar(select(ClassTeacher.teacher_id).filter_by(school_id=school_id, class_id=card.class_id))
-        if card.class_id
-        else None
-    )
-    return staff_reads_diary(caller.person_id, caller.roles_in(school_id), class_teacher_id) or await is_guardian(
-        session, school_id, caller.person_id, card.id
-    )
+async def _card_row(session: AsyncSession, school_id: UUID, student_id: UUID, caller_id: UUID) -> RowMapping:
+    statement = text(CARD).bindparams(*CARD_PARAMS)
+    result = await session.execute(statement, {"school": school_id, "student": student_id, "caller": caller_id})
+    return result.mappings().one()
 
 
-async def readable_student(session: AsyncSession, caller: Caller, school_id: UUID, student_id: UUID) -> StudentCard:
-    """The student whose diary the caller may read, or 404.
+def readable(caller: Caller, school_id: UUID, student_id: UUID, row: RowMapping) -> StudentCard:
+    """The card of a ``CARD`` row if the caller may read this student's diary, or 404.
 
     R-1: a student sees only themselves, a parent only their own children, a class teacher the
     students of the class they lead; the school's administration reads every diary, the region's
     inspectors every school's. 404, never 403: a stranger must not learn that the child exists.
     """
-    card = await student_card(session, school_id, student_id)
-    if card is None or not await _may_read(session, caller, school_id, card):
+    card = card_of(student_id, row)
+    if card is None or not may_read(caller, school_id, card, row):
         raise NotFound(DIARY_NOT_FOUND)
     return card
+
+
+async def readable_student(session: AsyncSession, caller: Caller, school_id: UUID, student_id: UUID) -> StudentCard:
+    """The student whose diary the caller may read (``readable``), in one statement."""
+    return readable(caller, school_id, student_id, await _card_row(session, school_id, student_id, caller.person_id))

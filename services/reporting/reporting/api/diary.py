@@ -6,18 +6,19 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import JSON, Date, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
-from reporting.api.access import StudentCard, readable_student
-from reporting.api.period_marks import PeriodMarkOut, period_mark_out, visible_period_marks
+from reporting.api.access import CARD, CARD_PARAMS, StudentCard, readable, readable_student
+from reporting.api.period_marks import PeriodMarkOut, period_mark_out
 from reporting.domain.diary import AbsenceRecord, LessonRecord, MarkRecord, TimetableRecord, diary_days
 from reporting.domain.indicators import ScoredMark, average, weighted_average
+from reporting.domain.period_marks import KIND_ORDER
 from reporting.domain.periods import DateRange, diary_range, summary_range
 from reporting.domain.summary import subject_summary
-from reporting.models import Absence, Announcement, GroupMember, Homework, Lesson, Mark, TimetableLesson
+from reporting.models import Absence, Lesson, Mark, PeriodMark
 
 router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
 
@@ -155,30 +156,6 @@ async def _class_lessons(session: AsyncSession, school_id: UUID, card: StudentCa
     return list(rows)
 
 
-async def _timetable(
-    session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange
-) -> list[TimetableLesson]:
-    """The class's timetable lessons; a subgroup's only while the student is in that subgroup (R-12)."""
-    if card.class_id is None:
-        return []
-    membership = select(GroupMember.group_id).where(
-        GroupMember.school_id == school_id,
-        GroupMember.student_id == card.id,
-        GroupMember.group_id == TimetableLesson.group_id,
-        GroupMember.starts <= TimetableLesson.date,
-        or_(GroupMember.ends.is_(None), GroupMember.ends >= TimetableLesson.date),
-    )
-    rows = await session.scalars(
-        select(TimetableLesson).where(
-            TimetableLesson.school_id == school_id,
-            TimetableLesson.class_id == card.class_id,
-            TimetableLesson.date.between(dates.start, dates.end),
-            or_(TimetableLesson.group_id.is_(None), exists(membership)),
-        )
-    )
-    return list(rows)
-
-
 async def _marks(session: AsyncSession, school_id: UUID, student_id: UUID, dates: DateRange) -> list[Mark]:
     rows = await session.scalars(
         select(Mark)
@@ -205,39 +182,91 @@ async def _absences(session: AsyncSession, school_id: UUID, student_id: UUID, da
     return list(rows)
 
 
-async def _announcements(
-    session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange
-) -> list[Announcement]:
-    own = Announcement.class_id.is_(None)
-    if card.class_id is not None:
-        own = or_(own, Announcement.class_id == card.class_id)
-    rows = await session.scalars(
-        select(Announcement)
-        .where(
-            Announcement.school_id == school_id,
-            Announcement.starts_on <= dates.end,
-            Announcement.ends_on >= dates.start,
-            own,
-        )
-        .order_by(Announcement.starts_on, Announcement.title)
+#: A student's diary for some dates in one statement: the card and R-1's facts (``CARD``), and as JSON arrays the
+#: class's lessons with those of other groups the student has a mark or absence on, the marks, the absences, the
+#: timetable (a subgroup's lessons while the student is in it, R-12), the school's and the class's announcements,
+#: the homework due (the class's, or given to this student), and the period marks the family may see today (R-27).
+DIARY_WEEK = (
+    text(
+        f"""
+WITH card AS ({CARD}),
+marks_in AS (
+    SELECT m.* FROM marks m
+    WHERE m.school_id = :school AND m.student_id = :student AND m.date BETWEEN :start AND :end AND NOT m.deleted
+),
+absences_in AS (
+    SELECT a.* FROM absences a
+    WHERE a.school_id = :school AND a.student_id = :student AND a.date BETWEEN :start AND :end AND NOT a.withdrawn
+)
+SELECT card.*,
+    (SELECT json_agg(json_build_array(l.id, l.date, l.subject_name, l.topic, l.homework, l.scheduled_lesson_id))
+     FROM lessons l
+     WHERE l.school_id = :school AND NOT l.deleted AND (
+        (l.class_id = card.class_id AND l.date BETWEEN :start AND :end)
+        OR l.id IN (SELECT lesson_id FROM marks_in UNION SELECT lesson_id FROM absences_in)
+     )) AS lessons,
+    (SELECT json_agg(json_build_array(
+        m.lesson_id, m.date, m.subject_name, m.value, m.work_type, m.work_type_title, m.weight, m.version, m.id
+     ) ORDER BY m.date, m.id) FROM marks_in m) AS marks,
+    (SELECT json_agg(json_build_array(a.lesson_id, a.date, a.subject_name, a.reason) ORDER BY a.date, a.id)
+     FROM absences_in a) AS absences,
+    (SELECT json_agg(json_build_array(
+        t.id, t.date, t.subject_name, t.number, t.starts, t.ends, t.room_name, t.status, t.substitute_name,
+        t.change_note
+     ))
+     FROM timetable_lessons t
+     WHERE t.school_id = :school AND t.class_id = card.class_id AND t.date BETWEEN :start AND :end
+        AND (t.group_id IS NULL OR EXISTS (
+            SELECT 1 FROM group_members gm
+            WHERE gm.school_id = :school AND gm.student_id = :student AND gm.group_id = t.group_id
+                AND gm.starts <= t.date AND (gm.ends IS NULL OR gm.ends >= t.date)
+        ))) AS timetable,
+    (SELECT json_agg(json_build_object(
+        'id', an.id, 'class_id', an.class_id, 'title', an.title, 'text', an.text,
+        'starts_on', an.starts_on, 'ends_on', an.ends_on
+     ) ORDER BY an.starts_on, an.title)
+     FROM announcements an
+     WHERE an.school_id = :school AND an.starts_on <= :end AND an.ends_on >= :start
+        AND (an.class_id IS NULL OR an.class_id = card.class_id)) AS announcements,
+    (SELECT json_agg(json_build_object(
+        'subject_name', h.subject_name, 'given_on', h.given_on, 'due_on', h.due_on, 'text', h.text,
+        'pages', h.pages, 'exercises', h.exercises, 'links', h.links, 'individual', cardinality(h.student_ids) > 0
+     ) ORDER BY h.due_on, h.subject_name, h.given_on)
+     FROM homework h
+     WHERE h.school_id = :school AND h.class_id = card.class_id AND h.due_on BETWEEN :start AND :end
+        AND (cardinality(h.student_ids) = 0 OR h.student_ids @> ARRAY[CAST(:student AS uuid)])) AS homework,
+    (SELECT json_agg(json_build_object(
+        'subject_name', pm.subject_name, 'period_kind', pm.period_kind, 'period_name', pm.period_name,
+        'starts', pm.starts, 'ends', pm.ends, 'value', pm.value, 'not_attested_reason', pm.not_attested_reason,
+        'extended_to', pm.extended_to
+     ))
+     FROM period_marks pm
+     WHERE pm.school_id = :school AND pm.student_id = :student AND pm.visible_from <= :today
+        AND pm.ends BETWEEN :start AND :end) AS period_marks
+FROM card
+"""
     )
-    return list(rows)
+    .bindparams(
+        *CARD_PARAMS, bindparam("start", type_=Date), bindparam("end", type_=Date), bindparam("today", type_=Date)
+    )
+    .columns(
+        **dict.fromkeys(
+            ("lessons", "marks", "absences", "timetable", "announcements", "homework", "period_marks"), JSON
+        )
+    )
+)
 
 
-async def _homework(session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange) -> list[HomeworkOut]:
-    if card.class_id is None:
-        return []
-    rows = await session.scalars(
-        select(Homework)
-        .where(
-            Homework.school_id == school_id,
-            Homework.class_id == card.class_id,
-            Homework.due_on.between(dates.start, dates.end),
-            or_(func.cardinality(Homework.student_ids) == 0, Homework.student_ids.contains([card.id])),
-        )
-        .order_by(Homework.due_on, Homework.subject_name, Homework.given_on)
-    )
-    return [HomeworkOut.model_validate({**vars(h), "individual": bool(h.student_ids)}) for h in rows]
+def _uuid(value: str | None) -> UUID | None:
+    return UUID(value) if value is not None else None
+
+
+def _time(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value is not None else None
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
 
 
 @router.get("/diary")
@@ -250,69 +279,52 @@ async def get_diary(
     start: JournalDate | None = None,
     end: JournalDate | None = None,
 ) -> DiaryOut:
-    card = await readable_student(session, caller, school_id, student_id)
     dates = diary_range(start, end, today)
-    lessons = await _class_lessons(session, school_id, card, dates)
-    marks = await _marks(session, school_id, student_id, dates)
-    absences = await _absences(session, school_id, student_id, dates)
-    # A lesson of another group or class the student has a mark or an absence on.
-    known = {lesson.id for lesson in lessons}
-    others = {m.lesson_id for m in marks} | {a.lesson_id for a in absences}
-    if others - known:
-        lessons += await session.scalars(
-            select(Lesson).where(
-                Lesson.school_id == school_id, Lesson.id.in_(others - known), Lesson.deleted.is_(False)
-            )
-        )
-    timetable = [
-        TimetableRecord(
-            t.id,
-            t.date,
-            t.subject_name,
-            t.number,
-            t.starts,
-            t.ends,
-            t.room_name,
-            t.status,
-            t.substitute_name,
-            t.change_note,
-        )
-        for t in await _timetable(session, school_id, card, dates)
-    ]
+    params = {"school": school_id, "student": student_id, "caller": caller.person_id}
+    result = await session.execute(DIARY_WEEK, {**params, "start": dates.start, "end": dates.end, "today": today})
+    week = result.mappings().one()
+    card = readable(caller, school_id, student_id, week)
     days = diary_days(
         dates,
         [
-            LessonRecord(le.id, le.date, le.subject_name, le.topic, le.homework, le.scheduled_lesson_id)
-            for le in lessons
+            LessonRecord(UUID(i), _day(on), subject, topic, homework, _uuid(scheduled))
+            for i, on, subject, topic, homework, scheduled in week["lessons"] or []
         ],
         [
-            MarkRecord(
-                m.lesson_id,
-                m.date,
-                m.subject_name,
-                m.value,
-                m.work_type,
-                m.work_type_title,
-                m.weight,
-                m.version > 1,
-                m.id,
-                m.version,
-            )
-            for m in marks
+            MarkRecord(UUID(lesson), _day(on), subject, value, kind, title, weight, version > 1, UUID(i), version)
+            for lesson, on, subject, value, kind, title, weight, version, i in week["marks"] or []
         ],
-        [AbsenceRecord(a.lesson_id, a.date, a.subject_name, a.reason) for a in absences],
-        timetable,
+        [
+            AbsenceRecord(UUID(lesson), _day(on), subject, reason)
+            for lesson, on, subject, reason in week["absences"] or []
+        ],
+        [
+            TimetableRecord(UUID(i), _day(on), subject, number, _time(starts), _time(ends), room, status, sub, change)
+            for i, on, subject, number, starts, ends, room, status, sub, change in week["timetable"] or []
+        ],
     )
-    announcements = await _announcements(session, school_id, card, dates)
-    period_marks = await visible_period_marks(session, school_id, student_id, today, dates.start, dates.end)
+    period_marks = sorted(
+        (
+            PeriodMark(
+                **{
+                    **fields,
+                    "starts": _day(fields["starts"]),
+                    "ends": _day(fields["ends"]),
+                    "extended_to": _day(fields["extended_to"]) if fields["extended_to"] else None,
+                }
+            )
+            for fields in week["period_marks"] or []
+        ),
+        key=lambda m: (m.subject_name, m.starts, KIND_ORDER.get(m.period_kind, 0)),
+    )
     return DiaryOut.model_validate(
         {
             "student": _student_out(card),
             "start": dates.start,
             "end": dates.end,
             "days": days,
-            "announcements": announcements,
-            "homework": await _homework(session, school_id, card, dates),
+            "announcements": week["announcements"] or [],
+            "homework": week["homework"] or [],
             "period_marks": [period_mark_out(m) for m in period_marks],
         },
         from_attributes=True,
