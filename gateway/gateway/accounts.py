@@ -104,6 +104,14 @@ async def school_names(session: AsyncSession, school_ids: set[UUID]) -> dict[UUI
     return {school_id: name for school_id, name in rows}
 
 
+async def home_zone(session: AsyncSession, school_ids: set[UUID], default: str) -> str:
+    """The time zone of a person's pages: their schools' (the first by name if zones differ), else the region's."""
+    zone = await session.scalar(
+        select(School.timezone).where(School.school_id.in_(school_ids)).order_by(School.short_name).limit(1)
+    )
+    return zone or default
+
+
 async def unverified_children(session: AsyncSession, guardian_ids: frozenset[UUID]) -> list[Person]:
     """The children linked to these accounts whose link ESIA has not confirmed yet."""
     return list(

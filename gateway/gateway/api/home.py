@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from chassis.auth import REGION_READ_ROLES, SCHOOL_READ_ROLES
 from chassis.tenancy import SYSTEM
-from gateway.accounts import all_school_names, school_names
+from gateway.accounts import all_school_names, home_zone, school_names
 from gateway.api.diary import FAMILY_ROLES
 from gateway.deps import signed_in_or_none
 from gateway.domain.russian import plural_form
@@ -38,6 +38,7 @@ async def home(request: Request) -> Response:
     region = bool(caller.region_roles)
     async with request.app.state.db.transaction(SYSTEM) as session:
         names = await (all_school_names(session) if region else school_names(session, school_ids))
+        zone = await home_zone(session, school_ids, request.app.state.settings.timezone)
     # R-1: the journals a person may open: their own courses (teacher), every course of the school
     # (administration, read only), every school's (inspector, read only). The services check it again.
     readable = {s for s, r in caller.school_roles if r in SCHOOL_READ_ROLES | {"teacher"}}
@@ -90,7 +91,7 @@ async def home(request: Request) -> Response:
         ),
         "role_titles": ROLE_TITLES,
         "roles": roles,
-        # The school's today by the gateway's clock (R-24's window and the journal's weeks follow it).
-        "today": request.app.state.clock.today(request.app.state.settings.timezone).isoformat(),
+        # The school's today in its own zone by the gateway's clock (R-24's window and the journal's weeks follow it).
+        "today": request.app.state.clock.today(zone).isoformat(),
     }
     return templates.TemplateResponse(request, "home.html", context)

@@ -14,6 +14,7 @@ from attendance.models import Absence, ClassMember, ClassTeacher, Lesson, Period
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
+from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceWithdrawn
 from contracts.gradebook import LessonDeleted, LessonRecorded, PeriodClosed, PeriodReopened
 from contracts.roster import (
@@ -26,6 +27,8 @@ from contracts.roster import (
 )
 
 events = Consumer("attendance.events")
+# Every "today" of a school is its own local date: keep the zones roster announces.
+follow_school_zones(events)
 
 
 @events.on(LessonRecorded)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
+from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.roster import (
     AcademicYearChanged,
@@ -47,6 +48,8 @@ from gradebook.models import (
 
 roster = Consumer("gradebook.roster")
 attendance = Consumer("gradebook.attendance")
+# Every "today" of a school is its own local date: keep the zones roster announces.
+follow_school_zones(roster)
 
 
 @roster.on(AssignmentCreated)

@@ -27,6 +27,8 @@ class School(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     #: 5 or 6: a six-day week has lessons on Saturdays.
     days_per_week: Mapped[int] = mapped_column(SmallInteger, default=5)
+    #: How many times the settings changed: orders ``SchoolSettingsChanged`` (registration is 0).
+    settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

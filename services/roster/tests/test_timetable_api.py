@@ -4,13 +4,14 @@ The clock is pinned at Wednesday 14 October 2026; lessons are generated from tom
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import select
 
 from chassis.auth import Caller
+from chassis.clock import Clock
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event
 from contracts.gradebook import LessonRecorded
@@ -480,17 +481,37 @@ async def test_the_load_report_compares_the_timetable_with_the_curriculum(client
     assert by_subject["Русский язык"]["verdict"] == "нет в учебном плане"
 
 
-async def test_a_school_keeps_its_time_zone(client, as_, school):
+async def test_a_school_keeps_its_time_zone(client, as_, school, outbox_events):
     settings = await client.patch(
         school.url("/settings"), json={"timezone": "Asia/Vladivostok"}, headers=as_(school.admin)
     )
-    assert settings.json() == {"timezone": "Asia/Vladivostok", "days_per_week": 5}
+    assert settings.json()["timezone"] == "Asia/Vladivostok"
     unknown = await client.patch(school.url("/settings"), json={"timezone": "Марс/Олимп"}, headers=as_(school.admin))
     assert unknown.status_code == 422
     assert "часовой пояс" in unknown.text
     assert (await client.get(f"/schools/{school.id}", headers=as_(school.admin))).json()[
         "timezone"
     ] == "Asia/Vladivostok"
+    # Other services keep the zone from this event (chassis.schooltime), the refused change sent none.
+    events = await outbox_events(school.id)
+    changes = [e["data"] for e in events if e["type"] == "roster.school.settings_changed.v1"]
+    assert changes == [{"school_id": str(school.id), "version": 1, "timezone": "Asia/Vladivostok", "days_per_week": 5}]
+
+
+async def test_vladivostok_and_kaliningrad_see_different_todays_at_one_instant(app, client, as_, region_admin):
+    pinned = app.state.clock
+    # 15:30 UTC: 01:30 of the 15th in Владивосток (UTC+10), 17:30 of the 14th in Калининград (UTC+2).
+    app.state.clock = Clock.starting_at(datetime(2026, 10, 14, 15, 30, tzinfo=UTC))
+    todays = {}
+    try:
+        for zone in ("Asia/Vladivostok", "Europe/Kaliningrad"):
+            body = {"name": f"МБОУ СОШ ({zone})", "short_name": "СОШ", "municipality": "Город", "timezone": zone}
+            school_id = (await post(client, as_, region_admin, "/schools", body))["id"]
+            admin = person(UUID(school_id), "school_admin")
+            todays[zone] = (await client.get(f"/schools/{school_id}/settings", headers=as_(admin))).json()["today"]
+    finally:
+        app.state.clock = pinned
+    assert todays == {"Asia/Vladivostok": "2026-10-15", "Europe/Kaliningrad": "2026-10-14"}
 
 
 async def test_a_recorded_lesson_keeps_its_room_when_the_template_changes(client, as_, school, settings, app):

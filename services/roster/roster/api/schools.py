@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from chassis.deps import CallerDep, SchoolSession, database
 from chassis.events import emit_event
 from chassis.problems import Forbidden, NotFound
+from chassis.schooltime import remember_zone
 from chassis.tenancy import Tenant
 from contracts.roster import SchoolRegistered
 from roster.domain.calendar import known_timezone
@@ -43,6 +44,7 @@ async def register_school(body: SchoolIn, caller: CallerDep, request: Request) -
     async with database(request).transaction(Tenant(school_id=school_id)) as session:
         school = School(id=school_id, school_id=school_id, **body.model_dump())
         session.add(school)
+        await remember_zone(session, school_id, body.timezone, 0)
         await emit_event(session, SchoolRegistered(school_id=school_id, **body.model_dump()), school_id=school_id)
     return SchoolOut.model_validate(school)
 
