@@ -46,7 +46,7 @@ async def student_card(session: AsyncSession, school_id: UUID, student_id: UUID)
 
 
 async def _may_read(session: AsyncSession, caller: Caller, school_id: UUID, card: StudentCard) -> bool:
-    if caller.reads_region or caller.person_id == card.id:
+    if caller.oversees(school_id) or caller.person_id == card.id:
         return True
     class_teacher_id = (
         await session.scalar(select(ClassTeacher.teacher_id).filter_by(school_id=school_id, class_id=card.class_id))
