@@ -15,6 +15,7 @@ from chassis.clock import Clock
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event
 from contracts.gradebook import LessonRecorded
+from roster.horizon import HorizonRoller
 from roster.models import TimetableLesson
 
 BELLS = [
@@ -552,3 +553,25 @@ async def test_a_recorded_lesson_keeps_its_room_when_the_template_changes(client
         ("2026-10-22", 1),
         ("2026-10-22", 2),
     ]
+
+
+async def test_the_daily_job_rolls_the_horizon_over_the_holidays_and_twice_adds_nothing(app, client, as_, school):
+    calendar = (await client.get(school.url(f"/years/{school.year_id}/calendar"), headers=as_(school.admin))).json()
+    for period in calendar["schemes"][0]["periods"][:2]:
+        url = school.url(f"/periods/{period['id']}/template")
+        saved = await client.put(url, json=weekly(school), headers=as_(school.admin))
+        assert saved.status_code == 200, saved.text
+    before = {lesson["date"] for lesson in await timetable(client, as_, school, end="2026-11-30")}
+    assert max(before) == "2026-10-22"  # two weeks from the pinned 14 October, the first quarter ends on the 25th
+
+    # Monday 2 November, in the autumn holidays: the horizon moves to the 16th, the holidays get no lessons.
+    roller = HorizonRoller(app.state.db, lambda: Clock.starting_at(datetime(2026, 11, 2, 7, tzinfo=UTC)))
+    added = await roller.roll_due()
+    assert added[school.id] == 6  # Thu 5, Mon 9, Thu 12 (two each), Mon 16 … of the second quarter
+    after = {lesson["date"] for lesson in await timetable(client, as_, school, end="2026-11-30")}
+    assert sorted(after - before) == ["2026-11-05", "2026-11-09", "2026-11-12", "2026-11-16"]
+    assert not any("2026-10-26" <= day <= "2026-11-03" for day in after)
+    # The same day again: nothing to do, whether this instance remembers it or another instance rolls.
+    assert school.id not in await roller.roll_due()
+    assert await HorizonRoller(app.state.db, roller.clock).roll_school(school.id, date(2026, 11, 2)) == 0
+    assert {lesson["date"] for lesson in await timetable(client, as_, school, end="2026-11-30")} == after
