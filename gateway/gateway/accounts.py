@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.auth import Caller
+from chassis.auth import MUNICIPAL_ROLE, Caller
 from gateway.domain.accounts import (
     Account,
     EsiaIdentity,
@@ -17,7 +17,7 @@ from gateway.domain.accounts import (
 )
 from gateway.models import Guardianship, Person, RegionAccount, School, SchoolRole
 
-REGION_ROLES = ("region_admin", "inspector")
+REGION_ROLES = ("region_admin", "inspector", "municipal_admin")
 
 
 def _account(person: Person) -> Account:
@@ -60,9 +60,22 @@ async def caller_for(session: AsyncSession, person_id: UUID, esia_oid: str | Non
     """
     person = await session.get(Person, person_id)
     region = (
-        list(await session.execute(select(RegionAccount.role, RegionAccount.name).filter_by(esia_oid=esia_oid)))
+        list(
+            await session.execute(
+                select(RegionAccount.role, RegionAccount.name, RegionAccount.municipality_id).filter_by(
+                    esia_oid=esia_oid
+                )
+            )
+        )
         if esia_oid is not None
         else []
+    )
+    # R-10: a municipal administrator reads the schools of their municipality (those the gateway has heard of).
+    municipality = next((row.municipality_id for row in region if row.role == MUNICIPAL_ROLE), None)
+    municipal = (
+        frozenset(await session.scalars(select(School.school_id).where(School.municipality_id == municipality)))
+        if municipality
+        else frozenset()
     )
     if person is not None:
         name = " ".join(p for p in (person.last_name, person.first_name, person.middle_name) if p)
@@ -73,7 +86,9 @@ async def caller_for(session: AsyncSession, person_id: UUID, esia_oid: str | Non
         person_id=person_id,
         name=name,
         school_roles=frozenset((school_id, role) for school_id, role in roles),
-        region_roles=frozenset(role for role, _ in region),
+        region_roles=frozenset(row.role for row in region),
+        municipality_id=municipality,
+        municipal_schools=municipal,
     )
 
 
@@ -82,12 +97,18 @@ def region_person_id(esia_oid: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"esia:{esia_oid}")
 
 
-async def grant_region_role(session: AsyncSession, *, esia_oid: str, role: str, name: str) -> UUID:
+async def grant_region_role(
+    session: AsyncSession, *, esia_oid: str, role: str, name: str, municipality_id: UUID | None = None
+) -> UUID:
+    """A region-wide role for an ESIA account; the municipal administrator's names their municipality."""
+    if (role == MUNICIPAL_ROLE) != (municipality_id is not None):
+        raise ValueError("a municipality goes with the municipal administrator's role, and only with it")
     person_id = region_person_id(esia_oid)
+    values = {"name": name, "municipality_id": municipality_id}
     await session.execute(
         insert(RegionAccount)
-        .values(esia_oid=esia_oid, role=role, name=name, person_id=person_id)
-        .on_conflict_do_update(index_elements=[RegionAccount.esia_oid, RegionAccount.role], set_={"name": name})
+        .values(esia_oid=esia_oid, role=role, person_id=person_id, **values)
+        .on_conflict_do_update(index_elements=[RegionAccount.esia_oid, RegionAccount.role], set_=values)
     )
     return person_id
 
@@ -102,6 +123,14 @@ async def school_names(session: AsyncSession, school_ids: set[UUID]) -> dict[UUI
     """Short names of schools, as the header and role lists show them."""
     rows = await session.execute(select(School.school_id, School.short_name).where(School.school_id.in_(school_ids)))
     return {school_id: name for school_id, name in rows}
+
+
+async def home_zone(session: AsyncSession, school_ids: set[UUID], default: str) -> str:
+    """The time zone of a person's pages: their schools' (the first by name if zones differ), else the region's."""
+    zone = await session.scalar(
+        select(School.timezone).where(School.school_id.in_(school_ids)).order_by(School.short_name).limit(1)
+    )
+    return zone or default
 
 
 async def unverified_children(session: AsyncSession, guardian_ids: frozenset[UUID]) -> list[Person]:

@@ -1,6 +1,7 @@
 """Operator commands of the gateway.
 
 uv run python -m gateway.admin grant-region-role --oid 1000007 --role region_admin --name "Смирнов Павел Андреевич"
+uv run python -m gateway.admin grant-region-role --oid 1000011 --role municipal_admin --name "…" --municipality <id>
 uv run python -m gateway.admin add-portal-client --name "Госуслуги" --scopes schedule changes
 uv run python -m gateway.admin revoke-portal-client --client-id portal-0123456789abcdef
 """
@@ -8,6 +9,7 @@ uv run python -m gateway.admin revoke-portal-client --client-id portal-012345678
 import argparse
 import asyncio
 import sys
+from uuid import UUID
 
 from chassis import migrations
 from chassis.db import Database
@@ -29,9 +31,14 @@ async def in_transaction(settings: GatewaySettings, work):
         await db.dispose()
 
 
-async def grant(settings: GatewaySettings, *, esia_oid: str, role: str, name: str) -> None:
+async def grant(
+    settings: GatewaySettings, *, esia_oid: str, role: str, name: str, municipality_id: UUID | None
+) -> None:
     person_id = await in_transaction(
-        settings, lambda session: grant_region_role(session, esia_oid=esia_oid, role=role, name=name)
+        settings,
+        lambda session: grant_region_role(
+            session, esia_oid=esia_oid, role=role, name=name, municipality_id=municipality_id
+        ),
     )
     print(f"{name} (ЕСИА {esia_oid}): роль {role}, person_id {person_id}")
 
@@ -43,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     region.add_argument("--oid", required=True, help="oid учётной записи ЕСИА")
     region.add_argument("--role", required=True, choices=REGION_ROLES)
     region.add_argument("--name", required=True, help="ФИО, как его увидит пользователь")
+    region.add_argument("--municipality", type=UUID, help="муниципалитет (его id в roster) для роли municipal_admin")
     client = commands.add_parser("add-portal-client", help="зарегистрировать клиента портала госуслуг (R-70)")
     client.add_argument("--name", required=True, help="чей это клиент, например «Госуслуги»")
     client.add_argument("--scopes", nargs="+", required=True, choices=sorted(SCOPES))
@@ -54,7 +62,17 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "grant-region-role":
         if not args.oid.isdigit():
             parser.error("oid ЕСИА состоит из цифр")
-        asyncio.run(grant(settings, esia_oid=args.oid, role=args.role, name=args.name.strip()))
+        if (args.role == "municipal_admin") != (args.municipality is not None):
+            parser.error("--municipality указывается для роли municipal_admin, и только для неё")
+        asyncio.run(
+            grant(
+                settings,
+                esia_oid=args.oid,
+                role=args.role,
+                name=args.name.strip(),
+                municipality_id=args.municipality,
+            )
+        )
     elif args.command == "add-portal-client":
         client_id, secret = asyncio.run(
             in_transaction(

@@ -9,6 +9,7 @@ lose the access with the next request, not at the next login.
 from uuid import UUID
 
 from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -21,6 +22,7 @@ from contracts.roster import (
     PersonChanged,
     PersonRegistered,
     SchoolRegistered,
+    SchoolSettingsChanged,
     StaffRoleEnded,
     StaffRoleGranted,
     StudentEnrolled,
@@ -38,8 +40,24 @@ async def _grant(session: AsyncSession, envelope: Envelope, person_id: UUID, rol
 
 @consumer.on(SchoolRegistered)
 async def school_registered(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
-    values = {"name": event.name, "short_name": event.short_name}
-    await upsert(session, School, {"school_id": event.school_id}, values)
+    names = {"name": event.name, "short_name": event.short_name, "municipality_id": event.municipality_id}
+    statement = insert(School).values(school_id=event.school_id, timezone=event.timezone, settings_version=0, **names)
+    # A settings change that came first keeps its zone (registration is version 0).
+    await session.execute(statement.on_conflict_do_update(index_elements=[School.school_id], set_=names))
+
+
+@consumer.on(SchoolSettingsChanged)
+async def school_settings_changed(session: AsyncSession, event: SchoolSettingsChanged, envelope: Envelope) -> None:
+    zone = {"timezone": event.timezone, "settings_version": event.version}
+    # Before its registration arrives the school has no name yet; registration fills it in.
+    statement = insert(School).values(school_id=event.school_id, name="", short_name="", **zone)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[School.school_id],
+            set_=zone,
+            where=School.settings_version < statement.excluded.settings_version,
+        )
+    )
 
 
 @consumer.on(PersonRegistered)

@@ -24,6 +24,12 @@ class School(Base):
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(500))
     short_name: Mapped[str] = mapped_column(String(200))
+    #: The school's IANA zone: the pages' "today" is the school's local date.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")
+    #: The version of roster's settings the zone came with (registration is 0).
+    settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The municipality the school belongs to (R-10): its municipal administrator reads the school.
+    municipality_id: Mapped[UUID | None]
 
 
 class Person(Base):
@@ -63,6 +69,8 @@ class RegionAccount(Base):
     name: Mapped[str] = mapped_column(String(300))
     #: The person id the region account acts under when roster does not know the person.
     person_id: Mapped[UUID]
+    #: For a municipal administrator: the municipality whose schools they read.
+    municipality_id: Mapped[UUID | None]
 
 
 class LoginState(Base):

@@ -1,8 +1,10 @@
 """The web UI's pages: login, the start page by role, the static files."""
 
 import re
+from datetime import UTC, datetime
 from uuid import uuid4
 
+from chassis.clock import Clock
 from chassis.testing import eventually
 from contracts.roster import SchoolRegistered, StaffRoleGranted, StudentEnrolled
 
@@ -109,3 +111,29 @@ async def test_a_director_reads_the_journals_and_a_psychologist_sees_the_roles_l
         await stack.log_in(browser, psychologist.oid)
         page = (await browser.get("/")).text
     assert "Ваши роли" in page and "педагог-психолог" in page and 'id="teacher"' not in page
+
+
+async def test_the_start_page_gives_the_schools_own_today(stack, esia_person, publish):
+    # 15:30 UTC: already the 15th in Владивосток, still the 14th in Калининград.
+    pinned, stack.gateway.state.clock = (
+        stack.gateway.state.clock,
+        Clock.starting_at(datetime(2026, 10, 14, 15, 30, tzinfo=UTC)),
+    )
+    todays = {}
+    try:
+        for zone in ("Asia/Vladivostok", "Europe/Kaliningrad"):
+            admin = await esia_person("Кузнецова", "Ольга")
+            school_id, admin_id = uuid4(), uuid4()
+            school = SchoolRegistered(
+                school_id=school_id, name="МБОУ СОШ № 9", short_name="СОШ № 9", municipality="Город", timezone=zone
+            )
+            await publish(
+                school_id, school, admin.registered(admin_id), StaffRoleGranted(person_id=admin_id, role="school_admin")
+            )
+            async with stack.browser() as browser:
+                await eventually(lambda admin_id=admin_id: stack.roles_known(admin_id))
+                await stack.log_in(browser, admin.oid)
+                todays[zone] = re.search(r'data-today="([0-9-]+)"', (await browser.get("/")).text).group(1)
+    finally:
+        stack.gateway.state.clock = pinned
+    assert todays == {"Asia/Vladivostok": "2026-10-15", "Europe/Kaliningrad": "2026-10-14"}

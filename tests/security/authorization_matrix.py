@@ -8,7 +8,9 @@ A row names, per role, how far the role reaches on that route:
   teach, a class teacher their class, a substitute the substituted lesson;
 - ``NONE`` — nothing.
 
-Region roles (inspector, region administrator) work across schools: ``ALL`` reaches every school.
+Region roles (inspector, region administrator) work across schools: ``ALL`` reaches every school. The
+municipal administrator reaches what the inspector does unless a row says otherwise, in the schools of
+their municipality only: «another school» is one of another municipality (R-10).
 ``cases()`` turns rows into the cases a test runs; every later issue adds its routes' rows here.
 """
 
@@ -42,6 +44,7 @@ ROLES = (
     "deputy",
     "inspector",
     "region_admin",
+    "municipal_admin",
 )
 REGION_ROLES = frozenset({"inspector", "region_admin"})
 
@@ -71,13 +74,15 @@ def row(service: str, method: str, path: str, rule: str, *reaches: dict[str, Rea
     merged: dict[str, Reach] = {}
     for group in (*reaches, reach):
         merged.update(group)
+    if "inspector" in merged:
+        merged.setdefault("municipal_admin", merged["inspector"])
     return Row(service, method, path, merged, rule)
 
 
-#: Everyone signed in reaches their own.
-EVERYONE = dict.fromkeys(ROLES, OWN)
+#: Everyone signed in reaches their own (the municipal administrator as the inspector, ``row``).
+EVERYONE = {role: OWN for role in ROLES if role != "municipal_admin"}
 #: Everyone of a school reaches their own (a former parent is no longer of it, R-4).
-PEOPLE = {role: OWN for role in ROLES if role != "former_parent"}
+PEOPLE = {role: OWN for role in ROLES if role not in ("former_parent", "municipal_admin")}
 #: The same for one's own settings: the read-only roles (inspector, director) write nothing, even there.
 PEOPLE_WRITING = {**PEOPLE, "inspector": NONE, "director": NONE}
 
@@ -104,6 +109,18 @@ SCHOOL_STRUCTURE = {**JOURNAL_READERS, **FAMILY, "secretary": ALL, "region_admin
 ROWS = [
     # roster
     row("roster", "POST", "/schools", "§1 region administrator", region_admin=ALL),
+    row("roster", "POST", "/municipalities", "R-10 region administrator", region_admin=ALL),
+    # Region-level: «own» is the municipal administrator's municipality; the region's roles read them all.
+    row("roster", "GET", "/municipalities", "R-10", region_admin=ALL, inspector=ALL, municipal_admin=OWN),
+    row(
+        "roster",
+        "GET",
+        "/municipalities/{municipality_id}/schools",
+        "R-10",
+        region_admin=ALL,
+        inspector=ALL,
+        municipal_admin=OWN,
+    ),
     row("roster", "GET", "/schools/{school_id}", "§1", JOURNAL_READERS, FAMILY, secretary=ALL, region_admin=ALL),
     row("roster", "POST", "/schools/{school_id}/classes", "§1 set-up", SETUP),
     row(

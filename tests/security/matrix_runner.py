@@ -41,7 +41,19 @@ Value = Any
 Maker = Callable[[], Awaitable[Value]]
 
 
+#: The municipality of the callers' school: the municipal administrator's (the other school is of another).
+HOME_MUNICIPALITY = UUID("6d1f3c0e-5a8b-4c57-9a43-1b2c3d4e5f60")
+
+
 def caller(role: str, school_id: UUID, person_id: UUID | None = None) -> Caller:
+    if role == "municipal_admin":
+        return Caller(
+            person_id=uuid4(),
+            name=role,
+            region_roles=frozenset({role}),
+            municipality_id=HOME_MUNICIPALITY,
+            municipal_schools=frozenset({school_id}),
+        )
     if role in REGION_ROLES:
         return Caller(person_id=uuid4(), name=role, region_roles=frozenset({role}))
     roles = frozenset((school_id, r) for r in SCHOOL_ROLES[role])

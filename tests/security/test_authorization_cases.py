@@ -9,6 +9,7 @@ and another school a refusal for every role but the region's. A role that reache
 """
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from itertools import count
 from uuid import UUID, uuid4
 
@@ -40,11 +41,13 @@ SCHOOL_ROLE = {
 }
 #: A former parent holds no role in the school any more (R-4).
 NO_ROLE = ("former_parent",)
-SCHOOL_LEVEL = [r for r in ROWS if r.service == "roster" and r.method == "GET" and r.path.count("{") == 1]
-ROLES = [*SCHOOL_ROLE, *NO_ROLE, *sorted(REGION_ROLES)]
+SCHOOL_LEVEL = [r for r in ROWS if r.service == "roster" and r.method == "GET" and path_names(r.path) == {"school_id"}]
+ROLES = [*SCHOOL_ROLE, *NO_ROLE, *sorted(REGION_ROLES), "municipal_admin"]
 
 
 def caller(role: str, school_id: UUID) -> Caller:
+    if role == "municipal_admin":
+        return runner_caller(role, school_id)
     if role in REGION_ROLES:
         return Caller(person_id=uuid4(), name=role, school_roles=frozenset(), region_roles=frozenset({role}))
     roles = frozenset({(school_id, SCHOOL_ROLE[role])}) if role in SCHOOL_ROLE else frozenset()
@@ -59,8 +62,9 @@ async def roster(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.AsyncCl
     async with running_app(app, settings) as client:
         region_admin = caller("region_admin", uuid4())
         schools = []
-        for name in ("Школа № 1", "Школа № 2"):
-            body = {"name": f"МБОУ «{name}»", "short_name": name, "municipality": "Энск"}
+        # Two municipalities: «another school» is another municipality's for the municipal administrator.
+        for name, municipality in (("Школа № 1", "Энск"), ("Школа № 2", "Другой район")):
+            body = {"name": f"МБОУ «{name}»", "short_name": name, "municipality": municipality}
             created = await client.post("/schools", json=body, headers=auth_headers(token_signer, region_admin))
             assert created.status_code == 201, created.text
             schools.append(UUID(created.json()["id"]))
@@ -147,12 +151,13 @@ class RosterSchool:
         await self.post("/enrolments", {"student_id": str(student), "class_id": str(class_id)})
         return student
 
-    def objects(self, side: str) -> Objects:
-        """The objects of class 5А (side «a»: the callers' own) or of 5Б (side «b»)."""
+    def objects(self, side: str, municipality_id: UUID) -> Objects:
+        """The objects of class 5А (side «a»: the callers' own) or of 5Б (side «b»), and a municipality."""
         class_id, student = getattr(self, f"class_{side}"), getattr(self, f"student_{side}")
         return Objects(
             self.school_id,
             {
+                "municipality_id": municipality_id,
                 "class_id": class_id,
                 "person_id": student,
                 "group_id": getattr(self, f"group_{side}"),
@@ -177,6 +182,7 @@ class RosterSchool:
 
 
 ROSTER_REQUESTS = {
+    "POST /municipalities": lambda _: {"json": {"name": f"Район {next(_names)} {uuid4().hex[:6]}"}},
     "POST /schools": lambda _: {
         "json": {"name": "МБОУ «Школа № 3»", "short_name": "Школа № 3", "municipality": "Энск"}
     },
@@ -220,6 +226,7 @@ OBJECT_ROUTES = [
     if r.service == "roster"
     and (
         f"{r.method} {r.path}" in ROSTER_REQUESTS
+        or r.path.startswith("/municipalities")
         or (r.method == "GET" and path_names(r.path) - {"school_id"} in ({"class_id"}, {"person_id"}, {"group_id"}))
     )
 ]
@@ -231,12 +238,23 @@ async def roster_world(roster, token_signer: TokenSigner) -> World:
     home, away = RosterSchool(client, token_signer, own_school), RosterSchool(client, token_signer, other_school)
     for school in (home, away):
         await school.build()
+    ours, theirs = [
+        UUID(
+            (await client.get(f"/schools/{s.school_id}", headers=auth_headers(token_signer, s.admin))).json()[
+                "municipality_id"
+            ]
+        )
+        for s in (home, away)
+    ]
+    callers = home.callers()
+    callers["municipal_admin"] = replace(callers["municipal_admin"], municipality_id=ours)
     return World(
-        callers=home.callers(),
+        callers=callers,
+        # A region-level route's «another's» is another municipality, as its «another school» is.
         scopes={
-            Scope.OWN: home.objects("a"),
-            Scope.SAME_SCHOOL_OTHER: home.objects("b"),
-            Scope.OTHER_SCHOOL: away.objects("a"),
+            Scope.OWN: home.objects("a", ours),
+            Scope.SAME_SCHOOL_OTHER: home.objects("b", theirs),
+            Scope.OTHER_SCHOOL: away.objects("a", theirs),
         },
         requests=ROSTER_REQUESTS,
         fresh={route: frozenset({"new_person", "new_subject", "new_pupil"}) for route in ROSTER_REQUESTS},
@@ -246,6 +264,8 @@ async def roster_world(roster, token_signer: TokenSigner) -> World:
 def roster_skip(row: Row, role: str, scope: Scope) -> str | None:
     if role == "substitute" and scope is Scope.OWN:
         return "roster knows no substitute of its own: a substitute is a teacher of the school"
+    if row.path == "/municipalities" and scope is Scope.OTHER_SCHOOL:
+        return "the region's list names no school: «another school» is the same request as «own»"
     return None
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from chassis.auth import REGION_READ_ROLES, SCHOOL_READ_ROLES
+from chassis.auth import MUNICIPAL_ROLE, REGION_READ_ROLES, SCHOOL_READ_ROLES
 from chassis.tenancy import SYSTEM
-from gateway.accounts import all_school_names, school_names
+from gateway.accounts import all_school_names, home_zone, school_names
 from gateway.api.diary import FAMILY_ROLES
 from gateway.deps import signed_in_or_none
 from gateway.domain.russian import plural_form
@@ -34,15 +34,18 @@ async def home(request: Request) -> Response:
         # R-2: a temporary or year-old password is changed before anything else.
         return RedirectResponse("/password", status_code=303)
     caller = current.caller
-    school_ids = {school for school, _ in caller.school_roles}
-    region = bool(caller.region_roles)
+    school_ids = {school for school, _ in caller.school_roles} | caller.municipal_schools
+    # A municipal administrator sees their municipality's schools only, not the region's list.
+    region = bool(caller.region_roles - {MUNICIPAL_ROLE})
     async with request.app.state.db.transaction(SYSTEM) as session:
         names = await (all_school_names(session) if region else school_names(session, school_ids))
+        zone = await home_zone(session, school_ids, request.app.state.settings.timezone)
     # R-1: the journals a person may open: their own courses (teacher), every course of the school
     # (administration, read only), every school's (inspector, read only). The services check it again.
     readable = {s for s, r in caller.school_roles if r in SCHOOL_READ_ROLES | {"teacher"}}
     if caller.region_roles & REGION_READ_ROLES:
         readable |= set(names)
+    readable |= caller.municipal_schools
     roles = sorted(
         (names.get(school, "Школа"), ROLE_TITLES.get(role, role)) for school, role in caller.school_roles
     ) + [("Регион", ROLE_TITLES.get(role, role)) for role in sorted(caller.region_roles)]
@@ -52,6 +55,7 @@ async def home(request: Request) -> Response:
     class_teacher = {s for s, r in caller.school_roles if r == "class_teacher"}
     if caller.region_roles & REGION_READ_ROLES:
         administration |= set(names)
+    administration |= caller.municipal_schools
     report_schools = [
         {
             "id": str(school),
@@ -90,7 +94,7 @@ async def home(request: Request) -> Response:
         ),
         "role_titles": ROLE_TITLES,
         "roles": roles,
-        # The school's today by the gateway's clock (R-24's window and the journal's weeks follow it).
-        "today": request.app.state.clock.today(request.app.state.settings.timezone).isoformat(),
+        # The school's today in its own zone by the gateway's clock (R-24's window and the journal's weeks follow it).
+        "today": request.app.state.clock.today(zone).isoformat(),
     }
     return templates.TemplateResponse(request, "home.html", context)

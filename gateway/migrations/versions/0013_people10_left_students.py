@@ -7,8 +7,8 @@ Revises: 0012
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,8 @@ from chassis.tenancy import Tenant
 ALGORITHM = "ES256"
 #: Roles that read every school of the region and write nothing.
 REGION_READ_ROLES = frozenset({"inspector"})
+#: A region account that reads the schools of one municipality (R-10), as the inspector reads every school.
+MUNICIPAL_ROLE = "municipal_admin"
 #: School roles that read the whole school and write nothing in the journal.
 SCHOOL_READ_ROLES = frozenset({"director", "deputy", "school_admin"})
 
@@ -37,6 +39,9 @@ class Caller:
     #: (school id, role) pairs, e.g. (school, "teacher"), (school, "guardian").
     school_roles: frozenset[tuple[UUID, str]] = field(default_factory=frozenset)
     region_roles: frozenset[str] = field(default_factory=frozenset)
+    #: A municipal administrator's municipality and its schools, which they read only.
+    municipality_id: UUID | None = None
+    municipal_schools: frozenset[UUID] = field(default_factory=frozenset)
 
     def roles_in(self, school_id: UUID) -> frozenset[str]:
         return frozenset(role for school, role in self.school_roles if school == school_id)
@@ -48,13 +53,20 @@ class Caller:
     def reads_region(self) -> bool:
         return bool(self.region_roles & REGION_READ_ROLES)
 
+    def oversees(self, school_id: UUID) -> bool:
+        """Reads the whole school from outside it: the inspector any school, the municipal administrator theirs."""
+        return self.reads_region or school_id in self.municipal_schools
+
     def tenant_for(self, school_id: UUID) -> Tenant:
         """The database tenant for this caller acting in a school; a stranger to it gets 404.
 
-        404, not 403: a caller must not learn that another school's resource exists.
+        404, not 403: a caller must not learn that another school's resource exists. A municipal
+        administrator's transaction is confined to the one school and read only.
         """
         if self.roles_in(school_id) or "region_admin" in self.region_roles:
             return Tenant(school_id=school_id)
+        if school_id in self.municipal_schools:
+            return Tenant(school_id=school_id, read_only=True)
         if self.reads_region:
             return Tenant(region_read=True)
         raise NotFound("Школа не найдена или недоступна.")
@@ -64,11 +76,16 @@ class Caller:
             raise Forbidden("Действие недоступно для вашей роли в этой школе.")
 
     def claims(self) -> dict:
+        municipal = {
+            "municipality": str(self.municipality_id),
+            "municipal_schools": sorted(map(str, self.municipal_schools)),
+        }
         return {
             "sub": str(self.person_id),
             "name": self.name,
             "roles": [{"school": str(s), "role": r} for s, r in sorted(self.school_roles, key=str)],
             "region_roles": sorted(self.region_roles),
+            **(municipal if self.municipality_id else {}),
         }
 
     @classmethod
@@ -78,6 +95,8 @@ class Caller:
             name=claims.get("name", ""),
             school_roles=frozenset((UUID(r["school"]), r["role"]) for r in claims.get("roles", [])),
             region_roles=frozenset(claims.get("region_roles", [])),
+            municipality_id=UUID(claims["municipality"]) if claims.get("municipality") else None,
+            municipal_schools=frozenset(UUID(s) for s in claims.get("municipal_schools", [])),
         )
 
 

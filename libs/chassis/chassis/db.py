@@ -135,14 +135,17 @@ async def _begin_as_tenant(adapter: Any, connection: asyncpg.Connection, tenant:
         return False
     school = str(tenant.school_id) if tenant.school_id else ""
     region = "on" if tenant.region_read else ""
-    await connection.execute(
-        f"BEGIN; SELECT set_config('app.school_id', '{school}', true), set_config('app.region_read', '{region}', true)"
-    )
+    begin = "BEGIN READ ONLY" if tenant.read_only else "BEGIN"
+    settings = f"set_config('app.school_id', '{school}', true), set_config('app.region_read', '{region}', true)"
+    await connection.execute(f"{begin}; SELECT {settings}")
     adapter._transaction = _BegunTransaction(connection)
     return True
 
 
 async def set_tenant(session: AsyncSession, tenant: Tenant) -> None:
+    if tenant.read_only and not session.in_nested_transaction():
+        # Only the transaction's first statement may set it; a read-only tenant opens its own transaction.
+        await session.execute(text("SET TRANSACTION READ ONLY"))
     await session.execute(
         text("SELECT set_config('app.school_id', :school, true), set_config('app.region_read', :region, true)"),
         {"school": str(tenant.school_id) if tenant.school_id else "", "region": "on" if tenant.region_read else ""},

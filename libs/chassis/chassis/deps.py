@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller, current_caller
 from chassis.db import Database
+from chassis.schooltime import zone_of
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
@@ -32,9 +33,10 @@ async def school_session(school_id: UUID, caller: CallerDep, request: Request) -
 SchoolSession = Annotated[AsyncSession, Depends(school_session, scope="function")]
 
 
-def school_today(request: Request) -> date:
-    """The school's today by the service's clock (``chassis.clock``)."""
-    return request.app.state.clock.today(request.app.state.settings.timezone)
+async def school_today(school_id: UUID, session: SchoolSession, request: Request) -> date:
+    """The school's today by the service's clock (``chassis.clock``) in the school's own time zone."""
+    zone = await zone_of(session, school_id, request.app.state.settings.timezone)
+    return request.app.state.clock.today(zone)
 
 
 SchoolToday = Annotated[date, Depends(school_today)]

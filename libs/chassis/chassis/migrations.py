@@ -156,7 +156,7 @@ def run_migrations(target_metadata: MetaData) -> None:
 def create_chassis_tables() -> None:
     """Outbox, inbox and idempotency keys; called from a service's first revision."""
     bind = op.get_bind()
-    tables.metadata.create_all(bind)
+    tables.metadata.create_all(bind, tables=[tables.outbox, tables.inbox, tables.idempotency_keys])
 
 
 def create_retention_indexes() -> None:
@@ -164,6 +164,12 @@ def create_retention_indexes() -> None:
     op.execute("CREATE INDEX IF NOT EXISTS outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL")
     op.execute("CREATE INDEX IF NOT EXISTS inbox_processed_at ON inbox (processed_at)")
     op.execute("CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at)")
+
+
+def create_school_zones() -> None:
+    """The replica of the schools' time zones (``chassis.schooltime``), a school's rows to itself."""
+    tables.school_zones.create(op.get_bind(), checkfirst=True)
+    enable_tenant_isolation(tables.school_zones.name)
 
 
 def enable_tenant_isolation(table: str) -> None:

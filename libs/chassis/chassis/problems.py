@@ -93,9 +93,17 @@ def _field(loc: tuple[Any, ...]) -> str:
 _DATA_EXCEPTION = "22"
 
 
-def _is_bad_value(exc: DBAPIError) -> bool:
+#: A write in a read-only transaction (``Tenant.read_only``).
+_READ_ONLY_TRANSACTION = "25006"
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith(_DATA_EXCEPTION)
+    return sqlstate if isinstance(sqlstate, str) else None
+
+
+def _is_bad_value(exc: DBAPIError) -> bool:
+    return (_sqlstate(exc) or "").startswith(_DATA_EXCEPTION)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -137,6 +145,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def on_db_unavailable(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _sqlstate(exc) == _READ_ONLY_TRANSACTION:
+            # A reader from outside the school (the municipal administrator) reached a write.
+            return problem(
+                403, Forbidden.title, "Доступ только для чтения; ничего не изменено.", Forbidden.slug, request.url.path
+            )
         if _is_bad_value(exc):
             # A value PostgreSQL cannot hold (a NUL byte, a number or string past its column):
             # the request is at fault, not the database, and the transaction was rolled back.

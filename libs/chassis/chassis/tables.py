@@ -58,3 +58,12 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("idempotency_keys_created_at", "created_at"),
 )
+
+#: Each school's time zone as roster last announced it (``chassis.schooltime``); tenant-owned.
+school_zones = Table(
+    "school_zones",
+    metadata,
+    Column("school_id", Uuid, primary_key=True),
+    Column("timezone", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+)

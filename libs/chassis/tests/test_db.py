@@ -5,6 +5,7 @@ from uuid import uuid4
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from chassis.db import Database
 from chassis.tenancy import SYSTEM, Tenant
@@ -34,6 +35,18 @@ async def test_the_tenant_is_set_for_the_transaction_only(db: Database):
         assert await tenant_settings(session) == ("", "on")
     async with db.engine.connect() as connection:  # the same (only) pooled connection, outside any tenant
         assert await connection.scalar(text("SELECT current_setting('app.school_id', true)")) in ("", None)
+
+
+async def test_a_read_only_tenant_reads_its_school_and_writes_nothing(db: Database):
+    school = uuid4()
+    async with db.transaction(Tenant(school_id=school, read_only=True)) as session:
+        assert await tenant_settings(session) == (str(school), "")
+        with pytest.raises(DBAPIError) as refused:
+            await session.execute(seen.insert().values(event_id=uuid4(), name="db-read-only"))
+    assert refused.value.orig.sqlstate == "25006"
+    # The next transaction on the same pooled connection writes again.
+    async with db.transaction(SYSTEM) as session:
+        await session.execute(seen.insert().values(event_id=uuid4(), name="db-after-read-only"))
 
 
 async def test_a_transaction_commits_on_exit_and_rolls_back_on_error(db: Database):

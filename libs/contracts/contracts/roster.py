@@ -31,6 +31,21 @@ class SchoolRegistered(Event):
     municipality: str
     #: IANA time zone of the school (its local "today"); added in step, older events mean Moscow.
     timezone: str = "Europe/Moscow"
+    #: The municipality's record (R-10); ``municipality`` is its name. Older events carry none.
+    municipality_id: UUID | None = None
+
+
+@event_model
+class SchoolSettingsChanged(Event):
+    """Настройки школы изменены: её часовой пояс (every "today" of the school) and week length."""
+
+    TYPE: ClassVar[str] = "roster.school.settings_changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "school_id"
+    school_id: UUID
+    #: Orders the changes of one school's settings; registration is version 0.
+    version: int
+    timezone: str
+    days_per_week: int
 
 
 @event_model

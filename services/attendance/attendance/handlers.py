@@ -23,6 +23,7 @@ from attendance.models import (
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
+from chassis.schooltime import follow_school_zones
 from contracts.attendance import (
     AbsenceCorrected,
     AbsenceWithdrawn,
@@ -45,6 +46,9 @@ from contracts.roster import (
 events = Consumer("attendance.events")
 #: Copies of absences sent by the school a transferred student came from (R-16).
 transcript_copies = Consumer("attendance.transcripts")
+
+# Every "today" of a school is its own local date: keep the zones roster announces.
+follow_school_zones(events)
 
 
 @events.on(LessonRecorded)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
 from chassis.replicas import insert_once, newer, upsert
+from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import TranscriptCopied, TranscriptMarkLine
 from contracts.roster import (
@@ -55,6 +56,9 @@ roster = Consumer("gradebook.roster")
 attendance = Consumer("gradebook.attendance")
 #: Copies of marks sent by the school a transferred student came from (R-16).
 transcript_copies = Consumer("gradebook.transcripts")
+
+# Every "today" of a school is its own local date: keep the zones roster announces.
+follow_school_zones(roster)
 
 
 @roster.on(AssignmentCreated)

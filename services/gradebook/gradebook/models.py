@@ -296,6 +296,16 @@ class PlanTopic(Base):
     hours: Mapped[int] = mapped_column(SmallInteger)
 
 
+class ThematicPlan(Base):
+    """When a course's thematic plan was first entered (R-30): a plan after the school's deadline is flagged."""
+
+    __tablename__ = "thematic_plans"
+    course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    school_id: Mapped[UUID]
+    #: The school's local date of the first save; replacing the plan later (an adjustment) keeps it.
+    entered_on: Mapped[date]
+
+
 class AcademicYear(Base):
     """Учебный год as roster announced it (replica): the span of year, exam and final marks."""
 

@@ -1,11 +1,13 @@
 """R-30 over HTTP: a plan checked against roster's curriculum, imported and exported as XLSX, its coverage."""
 
+from datetime import date
 from io import BytesIO
+from uuid import uuid4
 
 from openpyxl import Workbook, load_workbook
 
-from chassis.testing import eventually, person, publish_event
-from contracts.roster import CurriculumHoursSet
+from chassis.testing import eventually, person, publish_event, refused
+from contracts.roster import AcademicYearChanged, CurriculumHoursSet, ReportingPeriod, ReportingPeriodsSet
 from gradebook.plan_xlsx import XLSX
 
 TOPICS = [{"title": "Натуральные числа", "hours": 3}, {"title": "Дроби", "hours": 2}]
@@ -87,3 +89,66 @@ async def test_an_xlsx_with_broken_rows_imports_nothing_unless_asked(settings, c
     garbage = await client.post(f"{url}/xlsx", content=b"PK not really", headers=headers)
     assert garbage.status_code == 422
     assert "не читается как книга Excel" in garbage.json()["detail"]
+
+
+async def announce_quarters(settings, client, as_, journal) -> None:
+    year_id = uuid4()
+    events = [
+        AcademicYearChanged(
+            year_id=year_id,
+            version=1,
+            name="2026/2027",
+            starts=date(2026, 9, 1),
+            ends=date(2027, 5, 31),
+            status="active",
+        ),
+        ReportingPeriodsSet(
+            scheme_id=uuid4(),
+            version=1,
+            year_id=year_id,
+            kind="quarters",
+            grades=[5],
+            periods=[
+                ReportingPeriod(
+                    period_id=uuid4(), number=1, name="1 четверть", starts=date(2026, 9, 1), ends=date(2026, 10, 25)
+                ),
+                ReportingPeriod(
+                    period_id=uuid4(), number=2, name="2 четверть", starts=date(2026, 11, 5), ends=date(2026, 12, 28)
+                ),
+            ],
+        ),
+    ]
+    for event in events:
+        await publish_event(settings, event, school_id=journal.school_id)
+    periods = f"/schools/{journal.school_id}/courses/{journal.course_id}/periods"
+
+    async def known() -> bool:
+        # Two quarters, the year, the exam and the final mark.
+        return len((await client.get(periods, headers=as_(journal.teacher))).json()) == 5
+
+    await eventually(known)
+
+
+async def test_a_plan_entered_after_the_schools_deadline_is_flagged(settings, client, as_, make_journal, move_today):
+    journal = await make_journal()
+    url = await with_curriculum(settings, client, as_, journal, 5)
+    await announce_quarters(settings, client, as_, journal)
+    # Entered on 20 August, before the default deadline (7 days before 1 September): on time, and it stays so
+    # when the teacher adjusts it later (R-30).
+    move_today(date(2026, 8, 20))
+    early = (await client.put(url, json={"topics": TOPICS}, headers=as_(journal.teacher))).json()
+    assert (early["deadline"], early["entered_on"], early["late"]) == ("2026-08-25", "2026-08-20", False)
+    move_today(date(2026, 10, 14))
+    adjusted = (await client.put(url, json={"topics": TOPICS[::-1]}, headers=as_(journal.teacher))).json()
+    assert (adjusted["entered_on"], adjusted["late"]) == ("2026-08-20", False)
+
+    other = await make_journal()
+    other_url = await with_curriculum(settings, client, as_, other, 5)
+    await announce_quarters(settings, client, as_, other)
+    admin = person(other.school_id, "school_admin")
+    policy = f"/schools/{other.school_id}/period-policy"
+    refused(await client.put(policy, json={"plan_days_before_period": 45}, headers=as_(admin)), 422, "от 0 до 30")
+    assert (await client.put(policy, json={"plan_days_before_period": 14}, headers=as_(admin))).status_code == 200
+    late = (await client.put(other_url, json={"topics": TOPICS}, headers=as_(other.teacher))).json()
+    assert (late["deadline"], late["entered_on"], late["late"]) == ("2026-08-18", "2026-10-14", True)
+    assert (await client.get(other_url, headers=as_(other.teacher))).json()["late"] is True

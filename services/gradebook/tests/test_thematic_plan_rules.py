@@ -1,12 +1,23 @@
 """R-30: thematic plan rules and its XLSX form (pure)."""
 
+from datetime import date
 from io import BytesIO
 
 import pytest
 from openpyxl import Workbook
 
 from chassis.problems import Invalid
-from gradebook.domain.thematic_plan import RowError, Topic, check_plan, check_topic, coverage, hours_word, next_topic
+from gradebook.domain.thematic_plan import (
+    RowError,
+    Topic,
+    check_plan,
+    check_topic,
+    coverage,
+    hours_word,
+    next_topic,
+    plan_deadline,
+    plan_late,
+)
 from gradebook.plan_xlsx import read_plan, write_plan
 
 PLAN = [Topic("Натуральные числа", 3), Topic("Дроби", 2), Topic("Проценты", 1)]
@@ -77,3 +88,14 @@ def test_a_file_that_is_not_a_plan_is_refused():
         read_plan(b"not a workbook")
     with pytest.raises(Invalid, match="столбцы «Тема» и «Часы»"):
         read_plan(workbook(("Название", "Количество")))
+
+
+def test_a_plan_is_due_days_before_the_first_period_and_flagged_when_first_entered_later():
+    starts = [date(2026, 11, 5), date(2026, 9, 1)]
+    assert plan_deadline(starts, 7) == date(2026, 8, 25)
+    assert plan_deadline(starts, 0) == date(2026, 9, 1)
+    assert plan_deadline([], 7) is None
+    assert plan_late(date(2026, 8, 25), date(2026, 8, 25)) is False
+    assert plan_late(date(2026, 8, 26), date(2026, 8, 25)) is True
+    assert plan_late(None, date(2026, 8, 25)) is False
+    assert plan_late(date(2026, 10, 1), None) is False

@@ -18,6 +18,7 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
 from chassis.replicas import insert_once, upsert
+from chassis.schooltime import follow_school_zones
 from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
@@ -51,6 +52,8 @@ from notifications.models import (
 from notifications.planning import Recipient, deliver
 
 family = Consumer("notifications.family")
+# Every "today" of a school is its own local date: keep the zones roster announces.
+follow_school_zones(family)
 read_model(family, ["people", "guardianships", "enrolments", "class_teachers", "absences"])
 
 

@@ -12,6 +12,7 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
 from chassis.replicas import insert_once, newer, upsert, upsert_many
+from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import (
     HomeworkAssigned,
@@ -57,6 +58,8 @@ from reporting.models import (
 )
 
 diary = Consumer("reporting.diary")
+# Every "today" of a school is its own local date: keep the zones roster announces.
+follow_school_zones(diary)
 read_model(diary, DIARY_TABLES)
 
 

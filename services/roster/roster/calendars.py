@@ -1,14 +1,11 @@
 """Reading a school's calendar from its tables into the domain's terms (plain functions taking a session)."""
 
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.deps import SchoolSession
 from chassis.problems import NotFound
 from roster.domain.calendar import SchoolCalendar, Span, Transfer, YearStatus
 from roster.models import AcademicYear, Holiday, School, WorkdayTransfer
@@ -22,15 +19,6 @@ async def school_of(session: AsyncSession, school_id: UUID) -> School:
     if school is None:
         raise NotFound("Школа не найдена.")
     return school
-
-
-async def local_today(school_id: UUID, session: SchoolSession, request: Request) -> date:
-    """The school's today in its own time zone (Владивосток and Калининград differ by nine hours)."""
-    school = await school_of(session, school_id)
-    return request.app.state.clock.today(school.timezone)
-
-
-LocalToday = Annotated[date, Depends(local_today)]
 
 
 async def year_of(session: AsyncSession, school_id: UUID, year_id: UUID, *, for_update: bool = False) -> AcademicYear:

@@ -1,5 +1,7 @@
 """Roster: the school's structure and people. Composition root."""
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -23,10 +25,18 @@ from roster.api import (
     timetable,
 )
 from roster.handlers import gradebook, transfers
+from roster.horizon import horizon_job
 from roster.imports import import_worker
 from roster.settings import RosterSettings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
+
+
+@contextlib.asynccontextmanager
+async def background(app: FastAPI) -> AsyncIterator[None]:
+    """The import worker and the timetable's rolling horizon."""
+    async with import_worker(app), horizon_job(app):
+        yield
 
 
 def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -> FastAPI:
@@ -52,7 +62,7 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
         consumers=[gradebook, transfers],
         migrations_dir=MIGRATIONS,
         verifier=verifier,
-        resources=import_worker,
+        resources=background,
     )
 
 

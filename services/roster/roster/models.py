@@ -1,4 +1,5 @@
-"""Roster tables. Every table is tenant-owned: ``school_id`` with row-level security."""
+"""Roster tables. Every table is tenant-owned (``school_id`` with row-level security) but the region's
+municipalities, which own schools rather than belong to one."""
 
 from datetime import date, datetime, time
 from uuid import UUID, uuid4
@@ -14,6 +15,15 @@ class Base(DeclarativeBase):
     pass
 
 
+class Municipality(Base):
+    """Муниципалитет (район, городской округ) of the region (R-10): its schools, read by its administrator."""
+
+    __tablename__ = "municipalities"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class School(Base):
     """Образовательная организация; its own id is its ``school_id``."""
 
@@ -22,11 +32,13 @@ class School(Base):
     school_id: Mapped[UUID]
     name: Mapped[str] = mapped_column(String(500))
     short_name: Mapped[str] = mapped_column(String(200))
-    municipality: Mapped[str] = mapped_column(String(200))
+    municipality_id: Mapped[UUID] = mapped_column(ForeignKey("municipalities.id"), index=True)
     #: Every "today", deadline and edit window of the school is its local date (Russia has 11 zones).
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     #: 5 or 6: a six-day week has lessons on Saturdays.
     days_per_week: Mapped[int] = mapped_column(SmallInteger, default=5)
+    #: How many times the settings changed: orders ``SchoolSettingsChanged`` (registration is 0).
+    settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

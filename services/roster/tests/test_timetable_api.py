@@ -4,16 +4,18 @@ The clock is pinned at Wednesday 14 October 2026; lessons are generated from tom
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import select
 
 from chassis.auth import Caller
+from chassis.clock import Clock
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event
 from contracts.gradebook import LessonRecorded
+from roster.horizon import HorizonRoller
 from roster.models import TimetableLesson
 
 BELLS = [
@@ -480,17 +482,37 @@ async def test_the_load_report_compares_the_timetable_with_the_curriculum(client
     assert by_subject["Русский язык"]["verdict"] == "нет в учебном плане"
 
 
-async def test_a_school_keeps_its_time_zone(client, as_, school):
+async def test_a_school_keeps_its_time_zone(client, as_, school, outbox_events):
     settings = await client.patch(
         school.url("/settings"), json={"timezone": "Asia/Vladivostok"}, headers=as_(school.admin)
     )
-    assert settings.json() == {"timezone": "Asia/Vladivostok", "days_per_week": 5}
+    assert settings.json()["timezone"] == "Asia/Vladivostok"
     unknown = await client.patch(school.url("/settings"), json={"timezone": "Марс/Олимп"}, headers=as_(school.admin))
     assert unknown.status_code == 422
     assert "часовой пояс" in unknown.text
     assert (await client.get(f"/schools/{school.id}", headers=as_(school.admin))).json()[
         "timezone"
     ] == "Asia/Vladivostok"
+    # Other services keep the zone from this event (chassis.schooltime), the refused change sent none.
+    events = await outbox_events(school.id)
+    changes = [e["data"] for e in events if e["type"] == "roster.school.settings_changed.v1"]
+    assert changes == [{"school_id": str(school.id), "version": 1, "timezone": "Asia/Vladivostok", "days_per_week": 5}]
+
+
+async def test_vladivostok_and_kaliningrad_see_different_todays_at_one_instant(app, client, as_, region_admin):
+    pinned = app.state.clock
+    # 15:30 UTC: 01:30 of the 15th in Владивосток (UTC+10), 17:30 of the 14th in Калининград (UTC+2).
+    app.state.clock = Clock.starting_at(datetime(2026, 10, 14, 15, 30, tzinfo=UTC))
+    todays = {}
+    try:
+        for zone in ("Asia/Vladivostok", "Europe/Kaliningrad"):
+            body = {"name": f"МБОУ СОШ ({zone})", "short_name": "СОШ", "municipality": "Город", "timezone": zone}
+            school_id = (await post(client, as_, region_admin, "/schools", body))["id"]
+            admin = person(UUID(school_id), "school_admin")
+            todays[zone] = (await client.get(f"/schools/{school_id}/settings", headers=as_(admin))).json()["today"]
+    finally:
+        app.state.clock = pinned
+    assert todays == {"Asia/Vladivostok": "2026-10-15", "Europe/Kaliningrad": "2026-10-14"}
 
 
 async def test_a_recorded_lesson_keeps_its_room_when_the_template_changes(client, as_, school, settings, app):
@@ -531,3 +553,25 @@ async def test_a_recorded_lesson_keeps_its_room_when_the_template_changes(client
         ("2026-10-22", 1),
         ("2026-10-22", 2),
     ]
+
+
+async def test_the_daily_job_rolls_the_horizon_over_the_holidays_and_twice_adds_nothing(app, client, as_, school):
+    calendar = (await client.get(school.url(f"/years/{school.year_id}/calendar"), headers=as_(school.admin))).json()
+    for period in calendar["schemes"][0]["periods"][:2]:
+        url = school.url(f"/periods/{period['id']}/template")
+        saved = await client.put(url, json=weekly(school), headers=as_(school.admin))
+        assert saved.status_code == 200, saved.text
+    before = {lesson["date"] for lesson in await timetable(client, as_, school, end="2026-11-30")}
+    assert max(before) == "2026-10-22"  # two weeks from the pinned 14 October, the first quarter ends on the 25th
+
+    # Monday 2 November, in the autumn holidays: the horizon moves to the 16th, the holidays get no lessons.
+    roller = HorizonRoller(app.state.db, lambda: Clock.starting_at(datetime(2026, 11, 2, 7, tzinfo=UTC)))
+    added = await roller.roll_due()
+    assert added[school.id] == 6  # Thu 5, Mon 9, Thu 12 (two each), Mon 16 … of the second quarter
+    after = {lesson["date"] for lesson in await timetable(client, as_, school, end="2026-11-30")}
+    assert sorted(after - before) == ["2026-11-05", "2026-11-09", "2026-11-12", "2026-11-16"]
+    assert not any("2026-10-26" <= day <= "2026-11-03" for day in after)
+    # The same day again: nothing to do, whether this instance remembers it or another instance rolls.
+    assert school.id not in await roller.roll_due()
+    assert await HorizonRoller(app.state.db, roller.clock).roll_school(school.id, date(2026, 11, 2)) == 0
+    assert {lesson["date"] for lesson in await timetable(client, as_, school, end="2026-11-30")} == after

@@ -141,7 +141,7 @@ async def require_lesson_teacher(session: AsyncSession, caller: Caller, school_i
 
 
 def reads_school(caller: Caller, school_id: UUID) -> bool:
-    return caller.reads_region or caller.has_role(school_id, *SCHOOL_READ_ROLES)
+    return caller.oversees(school_id) or caller.has_role(school_id, *SCHOOL_READ_ROLES)
 
 
 async def teaches_class(session: AsyncSession, caller: Caller, school_id: UUID, class_ids: Select | list[UUID]) -> bool:

@@ -10,8 +10,8 @@ from alembic import op
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = "0008"
-down_revision = "0007"
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

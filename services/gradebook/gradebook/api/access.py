@@ -23,7 +23,7 @@ M = TypeVar("M", bound=Base)
 
 def reads_whole_school(caller: Caller, school_id: UUID) -> bool:
     """Director, deputy and the school administrator read every journal; inspectors every school's."""
-    return caller.reads_region or caller.has_role(school_id, *SCHOOL_READ_ROLES)
+    return caller.oversees(school_id) or caller.has_role(school_id, *SCHOOL_READ_ROLES)
 
 
 def require_reader(caller: Caller, school_id: UUID, course: Course) -> None:

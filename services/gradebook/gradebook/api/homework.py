@@ -15,6 +15,7 @@ from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Forbidden, Invalid
+from chassis.schooltime import zone_of
 from contracts.gradebook import HomeworkAssigned
 from gradebook.api.access import get_in_school, reads_whole_school, require_lesson_writer, require_reader
 from gradebook.domain.edit_window import default_choice
@@ -97,7 +98,7 @@ async def give_homework(
         lesson.date,
         await _last_lesson_ends(session, course.class_id, lesson.date),
         await _deadline_hours(session, school_id),
-        request.app.state.settings.timezone,
+        await zone_of(session, school_id, request.app.state.settings.timezone),
     )
     homework = Homework(
         school_id=school_id,

@@ -1,5 +1,6 @@
 """A course's thematic plan (R-30): entered, imported and exported as XLSX, and its coverage."""
 
+from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
 from uuid import UUID
@@ -9,12 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.problems import Invalid
 from gradebook.api.access import get_in_school, require_course_teacher, require_reader
-from gradebook.domain.thematic_plan import Topic, check_plan, coverage, next_topic, plan_hours
-from gradebook.models import Course, CurriculumLine, Lesson, PlanTopic, SchoolClass
+from gradebook.domain.thematic_plan import (
+    Topic,
+    check_plan,
+    coverage,
+    next_topic,
+    plan_deadline,
+    plan_hours,
+    plan_late,
+)
+from gradebook.models import Course, CurriculumLine, Lesson, PlanTopic, SchoolClass, ThematicPlan
 from gradebook.plan_xlsx import XLSX, read_plan, write_plan
+from gradebook.school_year import class_periods, school_policy
 
 router = APIRouter(prefix="/schools/{school_id}/courses/{course_id}/plan", tags=["thematic plan"])
 
@@ -49,6 +59,11 @@ class PlanOut(BaseModel):
     #: The topic the next lesson takes from the plan.
     next_topic: str | None
     topics: list[TopicOut]
+    #: R-30: the last day to enter the plan (the school's days before the first period); None if no periods yet.
+    deadline: date | None
+    #: The day the plan was first entered, and whether that was after the deadline (flagged, not refused).
+    entered_on: date | None
+    late: bool
 
 
 async def curriculum_hours(session: AsyncSession, course: Course) -> int | None:
@@ -66,10 +81,22 @@ async def topics_of(session: AsyncSession, course: Course) -> list[Topic]:
     return [Topic(row.title, row.hours) for row in rows]
 
 
+async def deadline_of(session: AsyncSession, course: Course) -> date | None:
+    policy, _ = await school_policy(session, course.school_id)
+    periods = await class_periods(session, await session.get(SchoolClass, course.class_id))
+    return plan_deadline((p.starts for p in periods), policy.plan_days_before_period)
+
+
 async def plan_out(session: AsyncSession, course: Course) -> PlanOut:
     topics = await topics_of(session, course)
     given = await session.scalar(select(func.count()).select_from(Lesson).where(Lesson.course_id == course.id)) or 0
+    entered = await session.get(ThematicPlan, course.id)
+    deadline = await deadline_of(session, course)
+    entered_on = entered.entered_on if entered else None
     return PlanOut(
+        deadline=deadline,
+        entered_on=entered_on,
+        late=plan_late(entered_on, deadline),
         course_id=course.id,
         curriculum_hours=await curriculum_hours(session, course),
         planned_hours=plan_hours(topics),
@@ -79,9 +106,12 @@ async def plan_out(session: AsyncSession, course: Course) -> PlanOut:
     )
 
 
-async def save(session: AsyncSession, course: Course, topics: list[Topic]) -> PlanOut:
+async def save(session: AsyncSession, course: Course, topics: list[Topic], today: date) -> PlanOut:
     """Replace the plan whole, after checking its hours against the curriculum (R-30)."""
     check_plan(topics, await curriculum_hours(session, course))
+    # The course row is locked (teachers_course): the first save's date is written once.
+    if await session.get(ThematicPlan, course.id) is None:
+        session.add(ThematicPlan(course_id=course.id, school_id=course.school_id, entered_on=today))
     await session.execute(delete(PlanTopic).where(PlanTopic.course_id == course.id))
     session.add_all(
         PlanTopic(school_id=course.school_id, course_id=course.id, position=position, title=t.title, hours=t.hours)
@@ -106,10 +136,10 @@ async def get_plan(school_id: UUID, course_id: UUID, caller: CallerDep, session:
 
 @router.put("")
 async def set_plan(
-    school_id: UUID, course_id: UUID, body: PlanIn, caller: CallerDep, session: SchoolSession
+    school_id: UUID, course_id: UUID, body: PlanIn, caller: CallerDep, session: SchoolSession, today: SchoolToday
 ) -> PlanOut:
     course = await teachers_course(session, caller, school_id, course_id)
-    return await save(session, course, [Topic(t.title, t.hours) for t in body.topics])
+    return await save(session, course, [Topic(t.title, t.hours) for t in body.topics], today)
 
 
 @router.post("/xlsx")
@@ -119,6 +149,7 @@ async def import_plan(
     caller: CallerDep,
     session: SchoolSession,
     request: Request,
+    today: SchoolToday,
     mode: Literal["all", "valid"] = "all",
 ) -> PlanOut:
     """Import the plan from an Excel sheet (the request body). ``mode=all``: any broken row refuses the
@@ -133,7 +164,7 @@ async def import_plan(
             f"В файле строк с ошибками: {len(errors)}; ничего не загружено.",
             errors=[{"row": e.row, "message": e.message} for e in errors],
         )
-    return await save(session, course, topics)
+    return await save(session, course, topics, today)
 
 
 @router.get("/xlsx")

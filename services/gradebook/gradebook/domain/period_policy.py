@@ -31,6 +31,8 @@ class PeriodPolicy:
     #: R-26.
     marks_in_grade_1: bool = False
     marks_in_grade_2_first_half: bool = False
+    #: R-30: a course's thematic plan is due this many days before its first reporting period (004 app.1 #16).
+    plan_days_before_period: int = 7
 
     @property
     def threshold(self) -> Fraction:
@@ -78,6 +80,7 @@ def period_policy(values: dict[str, Any]) -> PeriodPolicy:
         ("diagnostic_days", "Срок результатов диагностических работ"),
     ):
         _between(merged, name, 1, 14, f"{what} в днях")
+    _between(merged, "plan_days_before_period", 0, 30, "За сколько дней до начала периода вносится тематический план")
     for name in ("marks_in_grade_1", "marks_in_grade_2_first_half"):
         if not isinstance(merged[name], bool):
             raise Invalid("Правила отметок в 1–2 классах: да или нет.")

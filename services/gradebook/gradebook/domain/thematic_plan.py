@@ -6,6 +6,7 @@ order, an hour a lesson, and coverage compares the hours planned with the lesson
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from chassis.problems import Invalid
 
@@ -68,6 +69,17 @@ def check_plan(topics: Sequence[Topic], curriculum_hours: int | None) -> None:
             curriculum=curriculum_hours,
             difference=-gap,
         )
+
+
+def plan_deadline(period_starts: Iterable[date], days_before: int) -> date | None:
+    """R-30 (004 app.1 #16): the last day to enter a course's plan, days before its first period; None if unknown."""
+    first = min(period_starts, default=None)
+    return first - timedelta(days=days_before) if first else None
+
+
+def plan_late(entered_on: date | None, deadline: date | None) -> bool:
+    """A plan first entered after its deadline is flagged (later corrections, R-30's adjustments, are not)."""
+    return entered_on is not None and deadline is not None and entered_on > deadline
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from sqlalchemy.dialects import postgresql
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = "0003"
-down_revision = "0002"
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -10,8 +10,8 @@ from sqlalchemy.dialects import postgresql
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = "0005"
-down_revision = "0004"
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

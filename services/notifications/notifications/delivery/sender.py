@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.clock import Clock
 from chassis.db import Database, set_tenant
 from chassis.replicas import insert_once
+from chassis.schooltime import zone_of
 from chassis.tenancy import SYSTEM, Tenant
 from notifications.delivery.channels import DeliveryFailed, Links, Mailer, SmscSms, WebPush
 from notifications.delivery.keys import DeliveryKeys
@@ -44,7 +45,8 @@ async def school_rules(session: AsyncSession, school_id: UUID, default_timezone:
     if rules is None:
         rules = SchoolDeliverySettings(
             school_id=school_id,
-            timezone=default_timezone,
+            # Quiet hours and digests follow the school's own zone until the school sets another.
+            timezone=await zone_of(session, school_id, default_timezone),
             quiet_start=time(21),
             quiet_end=time(8),
             digest_time=time(18),

@@ -57,7 +57,7 @@ def card_of(student_id: UUID, row: RowMapping) -> StudentCard | None:
 
 def may_read(caller: Caller, school_id: UUID, card: StudentCard, row: RowMapping) -> bool:
     """R-1 on a ``CARD`` row: the region, the student, the school's administration, the class teacher, a guardian."""
-    if caller.reads_region or caller.person_id == card.id:
+    if caller.oversees(school_id) or caller.person_id == card.id:
         return True
     return staff_reads_diary(caller.person_id, caller.roles_in(school_id), row["class_teacher_id"]) or row["guardian"]
 

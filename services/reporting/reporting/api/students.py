@@ -58,7 +58,9 @@ async def class_students(
     class_teacher = await session.scalar(
         select(ClassTeacher.teacher_id).filter_by(school_id=school_id, class_id=class_id)
     )
-    readable = caller.reads_region or staff_reads_diary(caller.person_id, caller.roles_in(school_id), class_teacher)
+    readable = caller.oversees(school_id) or staff_reads_diary(
+        caller.person_id, caller.roles_in(school_id), class_teacher
+    )
     if not readable or await session.get(SchoolClass, (school_id, class_id)) is None:
         raise NotFound("Класс не найден.")
     students = list(await session.scalars(select(Student).filter_by(school_id=school_id, class_id=class_id)))

@@ -57,7 +57,9 @@ async def readable_class(session: AsyncSession, caller: Caller, school_id: UUID,
     class_teacher = await session.scalar(
         select(ClassTeacher.teacher_id).filter_by(school_id=school_id, class_id=class_id)
     )
-    readable = caller.reads_region or staff_reads_diary(caller.person_id, caller.roles_in(school_id), class_teacher)
+    readable = caller.oversees(school_id) or staff_reads_diary(
+        caller.person_id, caller.roles_in(school_id), class_teacher
+    )
     school_class = await session.get(SchoolClass, (school_id, class_id)) if readable else None
     if school_class is None:
         raise NotFound(CLASS_NOT_FOUND)
@@ -65,7 +67,7 @@ async def readable_class(session: AsyncSession, caller: Caller, school_id: UUID,
 
 
 def reads_school_reports(caller: Caller, school_id: UUID) -> bool:
-    return caller.reads_region or bool(caller.roles_in(school_id) & ADMINISTRATION_ROLES)
+    return caller.oversees(school_id) or bool(caller.roles_in(school_id) & ADMINISTRATION_ROLES)
 
 
 async def class_grade(session: AsyncSession, school_id: UUID, class_id: UUID) -> int | None:

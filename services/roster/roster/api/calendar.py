@@ -4,16 +4,17 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid
-from contracts.roster import AcademicYearChanged, ReportingPeriodsSet
+from chassis.schooltime import remember_zone
+from contracts.roster import AcademicYearChanged, ReportingPeriodsSet, SchoolSettingsChanged
 from contracts.roster import ReportingPeriod as PeriodEvent
-from roster.calendars import PLANNERS, LocalToday, calendar_of, school_of, status_of, year_of
+from roster.calendars import PLANNERS, calendar_of, school_of, status_of, year_of
 from roster.domain.calendar import (
     SchemeKind,
     Span,
@@ -31,7 +32,7 @@ from roster.domain.calendar import (
     period_name,
     year_name,
 )
-from roster.models import AcademicYear, Holiday, PeriodScheme, ReportingPeriod, WorkdayTransfer
+from roster.models import AcademicYear, Holiday, PeriodScheme, ReportingPeriod, School, WorkdayTransfer
 from roster.timetabling import sync_timetable
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["calendar"])
@@ -43,18 +44,25 @@ class SettingsIn(BaseModel):
 
 
 class SettingsOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     timezone: str
     days_per_week: int
+    #: The school's today in its zone: Владивосток's day begins nine hours before Калининград's.
+    today: date
+
+
+def settings_out(school: School, today: date) -> SettingsOut:
+    return SettingsOut(timezone=school.timezone, days_per_week=school.days_per_week, today=today)
 
 
 @router.get("/settings")
-async def get_settings(school_id: UUID, session: SchoolSession) -> SettingsOut:
-    return SettingsOut.model_validate(await school_of(session, school_id))
+async def get_settings(school_id: UUID, session: SchoolSession, today: SchoolToday) -> SettingsOut:
+    return settings_out(await school_of(session, school_id), today)
 
 
 @router.patch("/settings")
-async def change_settings(school_id: UUID, body: SettingsIn, caller: CallerDep, session: SchoolSession) -> SettingsOut:
+async def change_settings(
+    school_id: UUID, body: SettingsIn, caller: CallerDep, session: SchoolSession, request: Request
+) -> SettingsOut:
     """The school's time zone and week length: every "today" of the school follows its zone."""
     caller.require(school_id, "school_admin")
     school = await school_of(session, school_id)
@@ -62,7 +70,16 @@ async def change_settings(school_id: UUID, body: SettingsIn, caller: CallerDep, 
         if getattr(body, name) is None:
             raise Invalid("Значение настройки не может быть пустым.")
         setattr(school, name, getattr(body, name))
-    return SettingsOut.model_validate(school)
+    school.settings_version += 1
+    await remember_zone(session, school_id, school.timezone, school.settings_version)
+    changed = SchoolSettingsChanged(
+        school_id=school_id,
+        version=school.settings_version,
+        timezone=school.timezone,
+        days_per_week=school.days_per_week,
+    )
+    await emit_event(session, changed, school_id=school_id)
+    return settings_out(school, request.app.state.clock.today(school.timezone))
 
 
 class YearIn(BaseModel):
@@ -180,7 +197,7 @@ class CalendarOut(BaseModel):
 
 @router.post("/years/{year_id}/holidays", status_code=201)
 async def add_holiday(
-    school_id: UUID, year_id: UUID, body: HolidayIn, caller: CallerDep, session: SchoolSession, today: LocalToday
+    school_id: UUID, year_id: UUID, body: HolidayIn, caller: CallerDep, session: SchoolSession, today: SchoolToday
 ) -> HolidayOut:
     """Каникулы или праздник; lessons already generated on those days from tomorrow on are cancelled."""
     caller.require(school_id, *PLANNERS)
@@ -196,7 +213,7 @@ async def add_holiday(
 
 @router.post("/years/{year_id}/transfers", status_code=201)
 async def add_transfer(
-    school_id: UUID, year_id: UUID, body: TransferIn, caller: CallerDep, session: SchoolSession, today: LocalToday
+    school_id: UUID, year_id: UUID, body: TransferIn, caller: CallerDep, session: SchoolSession, today: SchoolToday
 ) -> TransferIn:
     """Перенос рабочего дня по решению региона: a Saturday or Sunday works as a named weekday."""
     caller.require(school_id, *PLANNERS)

@@ -98,7 +98,7 @@ async def get_class(school_id: UUID, class_id: UUID, caller: CallerDep, session:
     if school_class is None:
         raise NotFound("Класс не найден.")
     roles = caller.roles_in(school_id)
-    if roles and roles <= FAMILY_ROLES and not caller.reads_region:
+    if roles and roles <= FAMILY_ROLES and not caller.oversees(school_id):
         # R-1: a family reads its own class (a student's, a parent's children's), not the others'.
         children = select(Guardianship.student_id).filter_by(school_id=school_id, guardian_id=caller.person_id)
         own = select(Enrolment.id).where(

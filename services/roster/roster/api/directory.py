@@ -30,13 +30,13 @@ PersonKind = StaffRoleName | Literal["student", "guardian"]
 
 def require_reader(caller: Caller, school_id: UUID) -> None:
     # DOMAIN §1: the control body reads every school, read only.
-    if not caller.reads_region:
+    if not caller.oversees(school_id):
         caller.require(school_id, *WHOLE_SCHOOL_READERS)
 
 
 async def require_class_reader(session: AsyncSession, caller: Caller, school_id: UUID, class_id: UUID) -> None:
     """A class's pupils: the whole-school readers, its class teacher and the teachers who teach in it (§1, R-1)."""
-    if caller.reads_region or caller.has_role(school_id, *WHOLE_SCHOOL_READERS):
+    if caller.oversees(school_id) or caller.has_role(school_id, *WHOLE_SCHOOL_READERS):
         return
     if caller.has_role(school_id, "teacher", "class_teacher"):
         leads = select(SchoolClass.id).filter_by(school_id=school_id, id=class_id, class_teacher_id=caller.person_id)

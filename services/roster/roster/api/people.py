@@ -81,7 +81,7 @@ async def get_person(
     view = None
     if person is not None:
         ties = await ties_between(session, school_id, caller.person_id, person_id)
-        view = card_view(caller.roles_in(school_id), caller.reads_region, ties)
+        view = card_view(caller.roles_in(school_id), caller.oversees(school_id), ties)
     if view is None:
         # a card one may not read is not there, as for a stranger to the school.
         raise NotFound("Человек не найден.")

@@ -8,12 +8,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import any_, select
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
 from contracts.roster import CurriculumHoursSet, GroupCreated, GroupMembershipChanged
 from roster.api.directory import require_class_reader
-from roster.calendars import PLANNERS, LocalToday, calendar_of, year_of, year_on
+from roster.calendars import PLANNERS, calendar_of, year_of, year_on
 from roster.domain.calendar import Span, is_period_boundary
 from roster.domain.curriculum import CourseLoad, load_report
 from roster.domain.timetable import Bell, TemplatePeriod, check_bells, generate
@@ -123,7 +123,7 @@ async def list_bell_schedules(school_id: UUID, session: SchoolSession) -> list[B
 
 @router.put("/bell-days")
 async def set_bell_day(
-    school_id: UUID, body: BellDayIn, caller: CallerDep, session: SchoolSession, today: LocalToday
+    school_id: UUID, body: BellDayIn, caller: CallerDep, session: SchoolSession, today: SchoolToday
 ) -> BellDayIn:
     """A day that rings another schedule (a shortened day); lessons generated later take its times."""
     caller.require(school_id, *PLANNERS)

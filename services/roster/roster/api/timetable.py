@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.dates import JournalDate
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
 from contracts.roster import (
@@ -22,7 +22,7 @@ from contracts.roster import (
     TimetableLessonState,
     TimetableLessonSubstituted,
 )
-from roster.calendars import PLANNERS, LocalToday, calendar_of, school_of, status_of, year_of
+from roster.calendars import PLANNERS, calendar_of, school_of, status_of, year_of
 from roster.domain.calendar import Span, check_calendar_editable
 from roster.domain.timetable import (
     WEEKDAY_NAMES,
@@ -134,7 +134,7 @@ async def set_template(
     body: TemplateIn,
     caller: CallerDep,
     session: SchoolSession,
-    today: LocalToday,
+    today: SchoolToday,
     preview: bool = False,
 ) -> TemplateChangeOut:
     """The period's weekly template. ``preview=true`` answers what would change and saves nothing.
@@ -237,7 +237,7 @@ class RollOut(BaseModel):
 
 @router.post("/years/{year_id}/timetable/roll")
 async def roll_timetable(
-    school_id: UUID, year_id: UUID, caller: CallerDep, session: SchoolSession, today: LocalToday
+    school_id: UUID, year_id: UUID, caller: CallerDep, session: SchoolSession, today: SchoolToday
 ) -> RollOut:
     """Generate the dated lessons up to two weeks ahead (R-14); run daily, and safe to run again."""
     caller.require(school_id, *PLANNERS)
@@ -284,7 +284,7 @@ def lesson_out(lesson: TimetableLesson, names: Names) -> TimetableLessonOut:
 async def read_week(
     school_id: UUID,
     session: SchoolSession,
-    today: LocalToday,
+    today: SchoolToday,
     start: JournalDate | None = None,
     end: JournalDate | None = None,
     class_id: UUID | None = None,
@@ -339,7 +339,7 @@ async def read_timetable(
 
 @router.get("/timetable/today")
 async def teachers_today(
-    school_id: UUID, caller: CallerDep, session: SchoolSession, today: LocalToday
+    school_id: UUID, caller: CallerDep, session: SchoolSession, today: SchoolToday
 ) -> list[TimetableLessonOut]:
     """The caller's lessons today in order, substitutions included (the teacher's "today")."""
     return await read_timetable(school_id, session, today, today, teacher_id=caller.person_id)

@@ -1,7 +1,7 @@
 """marks copied from the school a transferred student came from (R-16): transcript_marks
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = '0011'
-down_revision = '0010'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

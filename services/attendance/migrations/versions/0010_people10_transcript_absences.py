@@ -1,7 +1,7 @@
 """absences copied from the school a transferred student came from (R-16): transcript_absences
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = "0009"
-down_revision = "0008"
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,90 @@
+"""Municipalities as records (R-10) and the municipal administrator, who reads their municipality's schools only."""
+
+from uuid import UUID, uuid4
+
+from chassis.auth import Caller
+from chassis.testing import person, refused
+
+
+def municipal_admin(municipality_id: str, *schools: str) -> Caller:
+    """As the gateway signs them: the municipality and the schools it has heard of in it."""
+    return Caller(
+        person_id=uuid4(),
+        name="Администратор Муниципалитета",
+        region_roles=frozenset({"municipal_admin"}),
+        municipality_id=UUID(municipality_id),
+        municipal_schools=frozenset(UUID(s) for s in schools),
+    )
+
+
+async def test_municipalities_are_records_with_their_schools(client, as_, region_admin):
+    name = f"Городской округ {uuid4().hex[:8]}"
+    made = await client.post("/municipalities", json={"name": f"  {name} "}, headers=as_(region_admin))
+    assert made.status_code == 201, made.text
+    municipality = made.json()
+    assert municipality["name"] == name
+    refused(
+        await client.post("/municipalities", json={"name": name}, headers=as_(region_admin)), 409, "уже зарегистрирован"
+    )
+    refused(await client.post("/municipalities", json={"name": "  "}, headers=as_(region_admin)), 422)
+    refused(
+        await client.post("/municipalities", json={"name": "Район"}, headers=as_(person(uuid4(), "school_admin"))), 403
+    )
+
+    by_id = {"name": "МБОУ СОШ № 1", "short_name": "СОШ № 1", "municipality_id": municipality["id"]}
+    first = await client.post("/schools", json=by_id, headers=as_(region_admin))
+    assert first.status_code == 201, first.text
+    assert (first.json()["municipality_id"], first.json()["municipality"]) == (municipality["id"], name)
+    # A school named by its municipality's name joins the same record.
+    by_name = {"name": "МБОУ СОШ № 2", "short_name": "СОШ № 2", "municipality": name}
+    second = (await client.post("/schools", json=by_name, headers=as_(region_admin))).json()
+    assert second["municipality_id"] == municipality["id"]
+
+    unknown = by_id | {"municipality_id": str(uuid4())}
+    refused(await client.post("/schools", json=unknown, headers=as_(region_admin)), 422, "Муниципалитет не найден")
+    both = by_id | {"municipality": name}
+    refused(await client.post("/schools", json=both, headers=as_(region_admin)), 422)
+    neither = {"name": "МБОУ СОШ № 3", "short_name": "СОШ № 3"}
+    refused(await client.post("/schools", json=neither, headers=as_(region_admin)), 422)
+
+    listed = await client.get(f"/municipalities/{municipality['id']}/schools", headers=as_(region_admin))
+    assert [s["short_name"] for s in listed.json()] == ["СОШ № 1", "СОШ № 2"]
+    assert municipality in (await client.get("/municipalities", headers=as_(region_admin))).json()
+
+
+async def test_a_municipal_administrator_reads_their_schools_and_nothing_of_others(client, as_, region_admin):
+    municipalities, schools = [], []
+    for suffix in ("Север", "Юг"):
+        body = {"name": f"Район {suffix} {uuid4().hex[:8]}"}
+        municipality = (await client.post("/municipalities", json=body, headers=as_(region_admin))).json()
+        school = {"name": f"МБОУ СОШ ({suffix})", "short_name": suffix, "municipality_id": municipality["id"]}
+        municipalities.append(municipality)
+        schools.append((await client.post("/schools", json=school, headers=as_(region_admin))).json()["id"])
+    north, south = municipalities
+    north_school, south_school = schools
+    admin = municipal_admin(north["id"], north_school)
+    school_admin = person(UUID(north_school), "school_admin")
+    made = await client.post(
+        f"/schools/{north_school}/classes", json={"grade": 5, "letter": "А"}, headers=as_(school_admin)
+    )
+    assert made.status_code == 201, made.text
+
+    assert (await client.get("/municipalities", headers=as_(admin))).json() == [north]
+    assert [
+        s["id"] for s in (await client.get(f"/municipalities/{north['id']}/schools", headers=as_(admin))).json()
+    ] == [north_school]
+    assert (await client.get(f"/schools/{north_school}", headers=as_(admin))).json()["municipality"] == north["name"]
+    classes = await client.get(f"/schools/{north_school}/classes", headers=as_(admin))
+    assert [c["name"] for c in classes.json()] == ["5А"]
+
+    # Another municipality's list and school answer as if they did not exist.
+    refused(await client.get(f"/municipalities/{south['id']}/schools", headers=as_(admin)), 404)
+    refused(await client.get(f"/schools/{south_school}", headers=as_(admin)), 404)
+    refused(await client.get(f"/schools/{south_school}/classes", headers=as_(admin)), 404)
+    # Read only: no set-up in their own municipality's school either.
+    write = await client.post(f"/schools/{north_school}/classes", json={"grade": 6, "letter": "Б"}, headers=as_(admin))
+    refused(write, 403)
+    refused(await client.post("/municipalities", json={"name": "Ещё район"}, headers=as_(admin)), 403)
+    # A school's people do not list the municipalities.
+    refused(await client.get("/municipalities", headers=as_(school_admin)), 403)
+    refused(await client.get(f"/municipalities/{north['id']}/schools", headers=as_(school_admin)), 404)
