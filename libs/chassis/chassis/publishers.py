@@ -48,22 +48,36 @@ def publisher_refusal(event_type: str, user_id: str | None, *, own_user: str, te
     return f"publisher {user_id or 'unnamed'} does not own {event_type} (expected {owner})"
 
 
+#: A topic permission's pattern that matches no routing key (PCRE's always-failing group).
+NOTHING = "(?!)"
+
+
 def permissions(service: str, settings: ServiceSettings, queue_prefix: str = "") -> dict:
     """A service's RabbitMQ permissions (the definitions file's form): its own queues to read and declare,
-    the shared exchanges to publish to and bind from, and on the events exchange only its own types."""
+    the shared exchanges to publish to and bind from, and on the events exchange only its own types.
+
+    Every service declares the shared topology, the portal's exchange with its alternate exchange and binding
+    included, which needs read and write on it; its topic permission there lets no one publish to it directly
+    (its events arrive through the binding, published to the events exchange under the topic permission above)."""
     own_queues = re.escape(queue_prefix) + re.escape(service) + r"\..*"
     exchanges = "|".join(
         [re.escape(settings.exchange), re.escape(settings.exchange) + r"\.unrouted", r"school\.dead-letters"]
     )
     delays = re.escape(queue_prefix) + r"school\.delay\..*"
+    public = re.escape(settings.public_exchange)
     user = settings.broker_user_template.format(service=service)
     own_types = "|".join(re.escape(p) for p, s in [(service, service), *PUBLISHER_OF_PREFIX.items()] if s == service)
     return {
         "user": user,
-        "configure": f"^({own_queues}|{exchanges}|{delays}|{re.escape(settings.public_exchange)})$",
-        "write": f"^({own_queues}|{exchanges}|{delays})$",
-        "read": f"^({own_queues}|{exchanges}|{delays})$",
-        "topic": {"exchange": settings.exchange, "write": rf"^({own_types})\.", "read": ".*"},
+        "configure": f"^({own_queues}|{exchanges}|{delays}|{public})$",
+        # The default exchange: the delay queues return expired messages through it, so declaring them needs
+        # it. It also reaches any queue by name, which is why consumers check the publisher (above).
+        "write": f"^({own_queues}|{exchanges}|{delays}|{public}|amq\\.default)$",
+        "read": f"^({own_queues}|{exchanges}|{delays}|{public})$",
+        "topics": [
+            {"exchange": settings.exchange, "write": rf"^({own_types})\.", "read": ".*"},
+            {"exchange": settings.public_exchange, "write": NOTHING, "read": ".*"},
+        ],
     }
 
 
@@ -74,7 +88,7 @@ def management_requests(service: str, password: str, settings: ServiceSettings) 
     return [
         ("PUT", f"/api/users/{user}", {"password": password, "tags": ""}),
         ("PUT", f"/api/permissions/%2F/{user}", {k: granted[k] for k in ("configure", "write", "read")}),
-        ("PUT", f"/api/topic-permissions/%2F/{user}", granted["topic"]),
+        *(("PUT", f"/api/topic-permissions/%2F/{user}", topic) for topic in granted["topics"]),
     ]
 
 
@@ -84,12 +98,15 @@ def rabbitmqctl_commands(
     """The same with ``rabbitmqctl`` on the broker's host (``make run``): the password is set whether the user
     is new or not."""
     granted = permissions(service, settings, queue_prefix)
-    user, topic = granted["user"], granted["topic"]
+    user = granted["user"]
     return [
         ["add_user", user, password],
         ["change_password", user, password],
         ["set_permissions", "-p", "/", user, granted["configure"], granted["write"], granted["read"]],
-        ["set_topic_permissions", "-p", "/", user, topic["exchange"], topic["write"], topic["read"]],
+        *(
+            ["set_topic_permissions", "-p", "/", user, topic["exchange"], topic["write"], topic["read"]]
+            for topic in granted["topics"]
+        ),
     ]
 
 

@@ -132,7 +132,7 @@ async def test_the_consumer_takes_an_event_only_from_the_owners_user(probe_app: 
 def test_the_management_api_gets_the_same_user_and_permissions_as_rabbitmqctl():
     settings = ServiceSettings()
     granted = permissions("roster", settings)
-    (user, perms, topic) = management_requests("roster", "secret", settings)
+    (user, perms, topic, public) = management_requests("roster", "secret", settings)
     assert user == ("PUT", "/api/users/journal_roster", {"password": "secret", "tags": ""})
     assert perms == (
         "PUT",
@@ -143,3 +143,6 @@ def test_the_management_api_gets_the_same_user_and_permissions_as_rabbitmqctl():
     assert topic[2] == {"exchange": "school.events", "write": r"^(roster)\.", "read": ".*"}
     assert re.match(topic[2]["write"], "roster.person.registered.v1")
     assert not re.match(topic[2]["write"], "gradebook.mark.posted.v1")
+    # Nobody publishes to the portal's exchange directly: its events come through the binding.
+    assert public[2]["exchange"] == "public.events"
+    assert not re.search(public[2]["write"], "public.lesson.recorded.v1")
