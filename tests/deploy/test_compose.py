@@ -74,10 +74,11 @@ def test_compose_runs_every_part_of_the_local_runner_on_its_port(compose):
         assert any(mapping.endswith(f":{port}:{port}") for mapping in published), (part, published)
 
 
-def test_compose_gives_each_part_the_settings_the_local_runner_gives(compose, monkeypatch):
+def test_compose_gives_each_part_the_settings_the_local_runner_gives(compose, monkeypatch, tmp_path):
     for name in [n for n in os.environ if n.startswith(("JOURNAL_", "ESIA_SANDBOX_"))]:
         monkeypatch.delenv(name)
-    stack = Stack(var_dir=Path("/var/lib/journal"))
+    # As `make run` starts where rabbitmqctl reaches the broker: each part its own RabbitMQ user.
+    stack = Stack(var_dir=tmp_path, broker_users=True)
     for part in PORT_OFFSETS:
         local = {k for k in stack.env_for(part) if k.startswith(("JOURNAL_", "ESIA_SANDBOX_"))}
         composed = set(compose["services"][_service_name(part)]["environment"])
@@ -119,3 +120,15 @@ def test_env_example_sets_every_variable_compose_requires(compose):
     example = {line.split("=")[0] for line in (DEPLOY / ".env.example").read_text().splitlines() if "=" in line}
     required = set(re.findall(r"\$\{(\w+):\?", COMPOSE.read_text()))
     assert required <= example, sorted(required - example)
+
+
+def test_each_part_logs_in_to_rabbitmq_as_its_own_user_and_checks_the_publishers(compose):
+    services = compose["services"]
+    provisioned = services["rabbitmq-users"]
+    assert provisioned["command"][:4] == ["python", "-m", "chassis.publishers", "provision"]
+    for part in ["roster", "gradebook", "attendance", "notifications", "reporting", "gateway"]:
+        environment = services[part]["environment"]
+        assert environment["JOURNAL_AMQP_URL"].startswith(f"amqp://journal_{part}:${{JOURNAL_BROKER_{part.upper()}_")
+        assert environment["JOURNAL_VERIFY_PUBLISHERS"] == "true"
+        assert f"JOURNAL_BROKER_PASSWORD_{part.upper()}" in provisioned["environment"]
+        assert services[part]["depends_on"]["rabbitmq-users"]["condition"] == "service_completed_successfully"

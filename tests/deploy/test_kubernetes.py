@@ -3,6 +3,7 @@ schemas, and held to what the deployment promises (probes, autoscaling, disrupti
 network isolation, secrets by reference, migrations as a Job, the operators' clusters)."""
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -10,6 +11,10 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+
+from chassis.publishers import SERVICES as PUBLISHERS
+from chassis.publishers import broker_user
+from chassis.settings import ServiceSettings
 
 from .conftest import DEPLOY, OVERLAYS, by_kind_and_name, render
 
@@ -82,8 +87,9 @@ def test_each_service_has_an_api_a_worker_and_a_migration_job_from_one_template(
         for resource in (api, worker, migrate):
             pod = resource["spec"]["template"]
             assert pod["metadata"]["labels"]["app.kubernetes.io/name"] == service
-            # The pods name their own service from that label, and read their database's Secret.
-            assert env(resource)["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"{service}-db-app"
+            # The pods name their own service from that label, and read their own Secrets.
+            assert env(resource)["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"{service}-db-runtime"
+            assert env(resource)["AMQP_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"{service}-broker-user"
             assert env(resource)["JOURNAL_MIGRATE_ON_START"]["value"] == "false"
             assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
             assert container(resource)["securityContext"]["readOnlyRootFilesystem"] is True
@@ -195,3 +201,77 @@ def test_the_dev_overlay_runs_the_esia_sandbox_beside_a_single_gateway(rendered)
     assert of_kind(resources, "HorizontalPodAutoscaler")["gateway-api"]["spec"]["maxReplicas"] == 1
     assert of_kind(resources, "ConfigMap")["gateway-config"]["data"]["JOURNAL_ESIA_URL"] == "http://127.0.0.1:8010"
     assert not any("esia-sandbox" in str(r) for r in rendered["production"])
+
+
+def effective_env(resource: dict, resources: list[dict], name: str = "service") -> dict[str, str]:
+    """What the container's process sees: its ConfigMaps, then its env in order with ``$(NAME)`` expanded as
+    Kubernetes does; a Secret's value stands as ``<secret>.<key>``."""
+    maps = of_kind(resources, "ConfigMap")
+    values: dict[str, str] = {}
+    for source in container(resource, name).get("envFrom", []):
+        values |= maps[source["configMapRef"]["name"]]["data"]
+    labels = resource["spec"]["template"].get("metadata", {}).get("labels", {})
+    for entry in container(resource, name)["env"]:
+        if "value" in entry:
+            values[entry["name"]] = re.sub(r"\$\((\w+)\)", lambda m: values.get(m[1], m[0]), entry["value"])
+        elif "secretKeyRef" in entry["valueFrom"]:
+            ref = entry["valueFrom"]["secretKeyRef"]
+            values[entry["name"]] = f"{ref['name']}.{ref['key']}"
+        else:
+            label = re.fullmatch(r"metadata\.labels\['(.+)'\]", entry["valueFrom"]["fieldRef"]["fieldPath"])[1]
+            values[entry["name"]] = labels[label]
+    return values
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_service_runs_as_its_own_database_role_and_broker_user_and_passes_the_production_checks(
+    overlay, rendered, monkeypatch
+):
+    """Least privilege (docs/security.md): the pods connect as journal_<service>, which owns nothing; only the
+    migration job has the owner's password; each part has its own RabbitMQ user and checks the publishers. The
+    production profile's own checks (``ServiceSettings.platform_problems``) find nothing to refuse."""
+    resources = rendered[overlay]
+    deployments, jobs = of_kind(resources, "Deployment"), of_kind(resources, "Job")
+    for service in SERVICES:
+        for resource in (deployments[f"{service}-api"], deployments[f"{service}-worker"], jobs[f"{service}-migrate"]):
+            process_env = effective_env(resource, resources)
+            for name in [n for n in process_env if n.startswith("JOURNAL_")]:
+                monkeypatch.setenv(name, process_env[name])
+            settings = ServiceSettings(profile="production", service_name=service)
+            assert settings.platform_problems() == [], (resource["metadata"]["name"], settings.platform_problems())
+            assert (settings.db_role, settings.db_owner_role) == (f"journal_{service}", f"journal_{service}_owner")
+            assert f"{service}-db-runtime.password" in settings.database_url
+            assert broker_user(settings.amqp_url) == f"journal_{service}"
+            assert f"{service}-broker-user.password" in settings.amqp_url
+            assert settings.verify_publishers is True
+            owner = process_env.get("JOURNAL_DB_OWNER_PASSWORD")
+            is_migration = resource["kind"] == "Job"
+            assert owner == (f"{service}-db-owner.password" if is_migration else None), resource["metadata"]["name"]
+            for name in [n for n in process_env if n.startswith("JOURNAL_")]:
+                monkeypatch.delenv(name)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_database_has_an_owner_role_and_a_runtime_role_without_privileges(overlay, rendered):
+    clusters = of_kind(rendered[overlay], "Cluster")
+    for service in SERVICES:
+        spec = clusters[f"{service}-db"]["spec"]
+        assert spec["bootstrap"]["initdb"] == {
+            "database": "journal",
+            "owner": f"journal_{service}_owner",
+            "secret": {"name": f"{service}-db-owner"},
+        }
+        (runtime,) = spec["managed"]["roles"]
+        assert (runtime["name"], runtime["passwordSecret"]["name"]) == (f"journal_{service}", f"{service}-db-runtime")
+        assert runtime["login"] is True
+        assert not any(runtime[flag] for flag in ("superuser", "createdb", "createrole", "bypassrls"))
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_broker_users_job_makes_every_services_user_from_its_own_secret(overlay, rendered):
+    job = of_kind(rendered[overlay], "Job")["broker-users"]
+    process_env = effective_env(job, rendered[overlay], "provision")
+    assert container(job, "provision")["command"][:4] == ["python", "-m", "chassis.publishers", "provision"]
+    for service in PUBLISHERS:
+        assert process_env[f"JOURNAL_BROKER_PASSWORD_{service.upper()}"] == f"{service}-broker-user.password"
+    assert process_env["JOURNAL_VERIFY_PUBLISHERS"] == "true"

@@ -47,6 +47,17 @@ ROLES = (
     "municipal_admin",
 )
 REGION_ROLES = frozenset({"inspector", "region_admin"})
+#: Rows about one's own inbox and delivery settings, not the school's records: the read-only roles write there.
+OWN_INBOX_AND_SETTINGS = frozenset(
+    {
+        "/schools/{school_id}/notifications/{notification_id}/read",
+        "/schools/{school_id}/notifications/read-all",
+        "/schools/{school_id}/notification-preferences",
+        "/schools/{school_id}/notification-preferences/test",
+        "/schools/{school_id}/push-subscriptions",
+        "/unsubscribe/{token}",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +94,11 @@ def row(service: str, method: str, path: str, rule: str, *reaches: dict[str, Rea
 EVERYONE = {role: OWN for role in ROLES if role != "municipal_admin"}
 #: Everyone of a school reaches their own (a former parent is no longer of it, R-4).
 PEOPLE = {role: OWN for role in ROLES if role not in ("former_parent", "municipal_admin")}
-#: The same for one's own settings: the read-only roles (inspector, director) write nothing, even there.
-PEOPLE_WRITING = {**PEOPLE, "inspector": NONE, "director": NONE}
+#: One's own inbox (marking read) is everyone's (``PEOPLE``): it is not the journal, so the read-only roles (the
+#: director, the inspector) keep theirs too (docs/security.md, «One's own inbox and settings»).
+#: One's own delivery settings (preferences, push subscriptions) in a school one belongs to: the director
+#: too; the region's roles hold no settings in a school.
+OWN_SETTINGS = {**PEOPLE, "inspector": NONE, "region_admin": NONE}
 
 
 #: Who reads a whole school's journal and contingent (§1: director, deputy, administrator, inspector).
@@ -590,24 +604,23 @@ ROWS = [
     # notifications: one's own inbox and settings (families' notices, staff's alerts and announcements, R-50 … R-53)
     row("notifications", "GET", "/schools/{school_id}/notifications", "R-51, R-52 one's own inbox", PEOPLE),
     row("notifications", "GET", "/schools/{school_id}/notifications/unread-count", "R-51 one's own", PEOPLE),
-    row("notifications", "POST", "/schools/{school_id}/notifications/{notification_id}/read", "§1", PEOPLE_WRITING),
+    row("notifications", "POST", "/schools/{school_id}/notifications/{notification_id}/read", "§1", PEOPLE),
     row("notifications", "GET", "/schools/{school_id}/notification-preferences", "R-51 one's own", PEOPLE),
     row(
         "notifications",
         "PUT",
         "/schools/{school_id}/notification-preferences",
         "R-51 one's own in a school one belongs to",
-        PEOPLE_WRITING,
-        region_admin=NONE,
+        OWN_SETTINGS,
     ),
     # notifications: delivery, announcements and alerts (R-51 … R-53)
-    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "R-51 one's own", PEOPLE_WRITING),
-    row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51", PEOPLE_WRITING),
+    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "R-51 one's own", PEOPLE),
+    row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51", OWN_SETTINGS),
     row("notifications", "GET", "/push/vapid-public-key", "R-51 the push channel's public key", PEOPLE),
-    row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", PEOPLE_WRITING),
-    row("notifications", "DELETE", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", PEOPLE_WRITING),
+    row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", OWN_SETTINGS),
+    row("notifications", "DELETE", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", OWN_SETTINGS),
     row("notifications", "GET", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
-    row("notifications", "POST", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE_WRITING),
+    row("notifications", "POST", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
     row("notifications", "GET", "/schools/{school_id}/announcements", "R-53", PEOPLE),
     row(
         "notifications",

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 import httpx
 
 from chassis.auth import Caller, TokenSigner
-from chassis.testing import auth_headers
+from chassis.settings import ServiceSettings
+from chassis.testing import auth_headers, eventually
 
 from .authorization_matrix import REGION_ROLES, ROLES, Row, Scope
 
@@ -97,8 +99,18 @@ class World:
     fresh: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: A role whose own objects are not the scope's usual ones (the substitute's: the lesson they gave).
     own_of: dict[str, Objects] = field(default_factory=dict)
+    #: The service's stored state, compared around every refused write: a refusal writes nothing.
+    state: "DatabaseState | None" = None
+    #: Per route: objects of its own instead of the scopes' (a period's close locks its course, so the
+    #: period routes work on courses of their own).
+    route_scopes: Mapping[str, dict[Scope, Objects]] = field(default_factory=dict)
+    #: Per route: what must hold before each call, from the resolved values (a period open for its marks,
+    #: closed for its reopening) — the route's cases run in any order after the other rows'.
+    before: Mapping[str, Callable[[dict[str, Value]], Awaitable[None]]] = field(default_factory=dict)
 
-    def objects(self, role: str, scope: Scope) -> Objects:
+    def objects(self, role: str, scope: Scope, route: str = "") -> Objects:
+        if route in self.route_scopes:
+            return self.route_scopes[route][scope]
         return self.own_of.get(role, self.scopes[scope]) if scope is Scope.OWN else self.scopes[scope]
 
 
@@ -123,22 +135,68 @@ async def run_case(
     """Call ``row``'s route as ``role`` on ``scope``'s objects; what is wrong with the answer, or None."""
     route = f"{row.method} {row.path}"
     names = path_names(row.path) | _named_in_request(world, row)
-    values = await world.objects(role, scope).resolve(names, world.fresh.get(route, frozenset()))
+    allowed = row.expected(role, scope)
+    # Only a call let through spends its object or needs its state; a refused one may use what is there.
+    fresh = world.fresh.get(route, frozenset()) if allowed else frozenset()
+    values = await world.objects(role, scope, route).resolve(names, fresh)
+    if allowed and route in world.before:
+        await world.before[route](values)
     extra = world.requests.get(route, lambda _: {})(values)
+    watch = world.state is not None and row.method != "GET" and not allowed
+    before = await world.state() if watch else None
     answer = await client.request(
         row.method,
         row.path.format(**values),
         headers=auth_headers(signer, world.callers[role]) | extra.pop("headers", {}),
         **extra,
     )
-    if row.expected(role, scope):
+    if allowed:
         if answer.status_code >= 400:
             return f"{role} on {scope.value}: expected through, got {answer.status_code} {answer.text[:300]}"
     elif is_list(row) and answer.status_code == 200 and answer.json() == []:
         return None  # a list of one's own («my» children) with nothing in it reveals nothing
     elif answer.status_code not in (403, 404) or answer.headers["content-type"] != "application/problem+json":
         return f"{role} on {scope.value}: expected refused, got {answer.status_code} {answer.text[:300]}"
+    elif watch and (after := await world.state()) != before:
+        changed = sorted(table for table in after if after[table] != before.get(table))
+        return f"{role} on {scope.value}: refused ({answer.status_code}) but wrote to {changed}"
     return None
+
+
+class DatabaseState:
+    """Every table of a service's database as (rows, the newest row version), read past row-level security (the
+    test server's superuser): any committed insert, update or delete of any school's rows changes it. The outbox
+    counts by its sequence: the relay marks events sent on its own time."""
+
+    def __init__(self, database_url: str, *, settled: str | None = None) -> None:
+        self.database = database_url.rsplit("/", 1)[1]
+        #: A query true once the service's own background work (a report job let through) has finished.
+        self.settled = settled
+        self.connection: asyncpg.Connection | None = None
+        self.query = ""
+
+    async def __aenter__(self) -> "DatabaseState":
+        self.connection = await asyncpg.connect(ServiceSettings().admin_database_url, database=self.database)
+        tables = await self.connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        parts = []
+        for (table,) in tables:
+            version = "max(seq)" if table == "outbox" else "max(xmin::text::bigint)"
+            parts.append(f"SELECT '{table}', count(*) || '/' || coalesce({version}, 0) FROM \"{table}\"")
+        self.query = " UNION ALL ".join(parts)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self.connection is not None:
+            await self.connection.close()
+
+    async def __call__(self) -> dict[str, str]:
+        assert self.connection is not None
+        if self.settled:
+            connection, settled = self.connection, self.settled
+            await eventually(lambda: connection.fetchval(settled))
+        return dict(await self.connection.fetch(self.query))
 
 
 async def run_row(
@@ -163,12 +221,13 @@ async def run_row(
 
 
 def _named_in_request(world: World, row: Row) -> set[str]:
-    maker = world.requests.get(f"{row.method} {row.path}")
-    return set(getattr(maker, "names", ()))
+    route = f"{row.method} {row.path}"
+    makers = (world.requests.get(route), world.before.get(route))
+    return {name for maker in makers for name in getattr(maker, "names", ())}
 
 
 def uses(*names: str):
-    """Mark a request maker with the scope's values it reads (made fresh if they are makers)."""
+    """Mark a request maker (or a ``before`` step) with the scope's values it reads (made fresh if they are makers)."""
 
     def mark(maker):
         maker.names = names

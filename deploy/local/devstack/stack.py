@@ -10,12 +10,14 @@ import json
 import os
 import random
 import secrets
+import shutil
 import socket
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -23,6 +25,7 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chassis.publishers import provision_locally
 from chassis.settings import ServiceSettings
 from chassis.topology import apply_all, apply_policies
 from devstack.balancer import Balancer
@@ -99,6 +102,9 @@ class Stack:
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
     _log_tasks: list[asyncio.Task] = field(default_factory=list)
     _balancers: list[Balancer] = field(default_factory=list)
+    #: Each part logs in to RabbitMQ as its own user and consumers check the publisher (the demo, where
+    #: ``rabbitmqctl`` reaches the broker); otherwise every part shares the broker's default user.
+    broker_users: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.scale <= MAX_SCALE:
@@ -143,6 +149,28 @@ class Stack:
             path.write_text(secrets.token_hex(24))
         return path
 
+    def broker_url(self, name: str) -> str:
+        """The part's own RabbitMQ user ``journal_<part>`` on the stack's broker."""
+        settings = ServiceSettings()
+        base = urlsplit(settings.amqp_url)
+        user = quote(settings.broker_user_template.format(service=name), safe="")
+        password = self.secret_file(f"broker-{name}").read_text().strip()
+        return base._replace(netloc=f"{user}:{password}@{base.hostname}:{base.port or 5672}").geturl()
+
+    def provision_broker_users(self) -> bool:
+        """Each part's RabbitMQ user with only its own permissions (``chassis.publishers``); False where
+        ``rabbitmqctl`` cannot reach the broker, and the parts keep the default user."""
+        if self.test_clock is not None or shutil.which("rabbitmqctl") is None:
+            return False
+        passwords = {name: self.secret_file(f"broker-{name}").read_text().strip() for name in ["gateway", *SERVICES]}
+        settings = ServiceSettings(exchange=self.exchange, public_exchange=self.public_exchange)
+        try:
+            provision_locally(passwords, settings, self.queue_prefix)
+        except (RuntimeError, OSError) as error:
+            print(f"RabbitMQ users not made ({error}); every part uses the default user", file=sys.stderr)
+            return False
+        return True
+
     def env_for(self, name: str) -> dict[str, str]:
         env = dict(os.environ)
         if name == "esia_sandbox":
@@ -177,6 +205,9 @@ class Stack:
             # roles and leaves their passwords alone).
             env["JOURNAL_DB_PASSWORD_FILE"] = str(self.secret_file(f"db-{name}"))
             env["JOURNAL_DB_OWNER_PASSWORD_FILE"] = str(self.secret_file(f"db-{name}-owner"))
+        if self.broker_users:
+            env["JOURNAL_AMQP_URL"] = self.broker_url(name)
+            env["JOURNAL_VERIFY_PUBLISHERS"] = "true"
         if self.test_clock is not None:
             env.update(
                 {
@@ -272,6 +303,7 @@ class Stack:
         )
         # The policies are tunables (the delivery limit): set while the services start, not before.
         policies = asyncio.create_task(asyncio.to_thread(apply_policies, topology))
+        self.broker_users = await asyncio.to_thread(self.provision_broker_users)
         apps = {
             "esia_sandbox": "esia_sandbox.main:app",
             "gateway": "gateway.main:app",

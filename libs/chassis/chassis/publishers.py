@@ -9,8 +9,14 @@ type's owner (``publisher_refusal``), so a service that is taken over cannot fee
 not own, even through a queue or exchange it can write to.
 """
 
+import argparse
+import os
 import re
-from urllib.parse import unquote, urlsplit
+import subprocess
+import sys
+from urllib.parse import quote, unquote, urlsplit
+
+import httpx
 
 from chassis.settings import ServiceSettings
 
@@ -42,20 +48,103 @@ def publisher_refusal(event_type: str, user_id: str | None, *, own_user: str, te
     return f"publisher {user_id or 'unnamed'} does not own {event_type} (expected {owner})"
 
 
+#: A topic permission's pattern that matches no routing key (PCRE's always-failing group).
+NOTHING = "(?!)"
+
+
 def permissions(service: str, settings: ServiceSettings, queue_prefix: str = "") -> dict:
     """A service's RabbitMQ permissions (the definitions file's form): its own queues to read and declare,
-    the shared exchanges to publish to and bind from, and on the events exchange only its own types."""
+    the shared exchanges to publish to and bind from, and on the events exchange only its own types.
+
+    Every service declares the shared topology, the portal's exchange with its alternate exchange and binding
+    included, which needs read and write on it; its topic permission there lets no one publish to it directly
+    (its events arrive through the binding, published to the events exchange under the topic permission above)."""
     own_queues = re.escape(queue_prefix) + re.escape(service) + r"\..*"
     exchanges = "|".join(
         [re.escape(settings.exchange), re.escape(settings.exchange) + r"\.unrouted", r"school\.dead-letters"]
     )
     delays = re.escape(queue_prefix) + r"school\.delay\..*"
+    public = re.escape(settings.public_exchange)
     user = settings.broker_user_template.format(service=service)
     own_types = "|".join(re.escape(p) for p, s in [(service, service), *PUBLISHER_OF_PREFIX.items()] if s == service)
     return {
         "user": user,
-        "configure": f"^({own_queues}|{exchanges}|{delays}|{re.escape(settings.public_exchange)})$",
-        "write": f"^({own_queues}|{exchanges}|{delays})$",
-        "read": f"^({own_queues}|{exchanges}|{delays})$",
-        "topic": {"exchange": settings.exchange, "write": rf"^({own_types})\.", "read": ".*"},
+        "configure": f"^({own_queues}|{exchanges}|{delays}|{public})$",
+        # The default exchange: the delay queues return expired messages through it, so declaring them needs
+        # it. It also reaches any queue by name, which is why consumers check the publisher (above).
+        "write": f"^({own_queues}|{exchanges}|{delays}|{public}|amq\\.default)$",
+        "read": f"^({own_queues}|{exchanges}|{delays}|{public})$",
+        "topics": [
+            {"exchange": settings.exchange, "write": rf"^({own_types})\.", "read": ".*"},
+            {"exchange": settings.public_exchange, "write": NOTHING, "read": ".*"},
+        ],
     }
+
+
+def management_requests(service: str, password: str, settings: ServiceSettings) -> list[tuple[str, str, dict]]:
+    """The RabbitMQ management API's calls that make ``service``'s user with its permissions (idempotent PUTs)."""
+    granted = permissions(service, settings)
+    user = quote(granted["user"], safe="")
+    return [
+        ("PUT", f"/api/users/{user}", {"password": password, "tags": ""}),
+        ("PUT", f"/api/permissions/%2F/{user}", {k: granted[k] for k in ("configure", "write", "read")}),
+        *(("PUT", f"/api/topic-permissions/%2F/{user}", topic) for topic in granted["topics"]),
+    ]
+
+
+def rabbitmqctl_commands(
+    service: str, password: str, settings: ServiceSettings, queue_prefix: str = ""
+) -> list[list[str]]:
+    """The same with ``rabbitmqctl`` on the broker's host (``make run``): the password is set whether the user
+    is new or not."""
+    granted = permissions(service, settings, queue_prefix)
+    user = granted["user"]
+    return [
+        ["add_user", user, password],
+        ["change_password", user, password],
+        ["set_permissions", "-p", "/", user, granted["configure"], granted["write"], granted["read"]],
+        *(
+            ["set_topic_permissions", "-p", "/", user, topic["exchange"], topic["write"], topic["read"]]
+            for topic in granted["topics"]
+        ),
+    ]
+
+
+def provision_locally(passwords: dict[str, str], settings: ServiceSettings, queue_prefix: str = "") -> None:
+    """Every service's user on the local broker with ``rabbitmqctl`` (an existing user only gets its password)."""
+    for service, password in passwords.items():
+        for command in rabbitmqctl_commands(service, password, settings, queue_prefix):
+            done = subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, text=True, timeout=60)
+            if done.returncode != 0 and command[0] != "add_user":  # add_user fails for a user already there
+                raise RuntimeError(f"rabbitmqctl {command[0]} for {service}: {done.stderr.strip()}")
+
+
+def provision(
+    management_url: str, admin: tuple[str, str], passwords: dict[str, str], settings: ServiceSettings
+) -> None:
+    """Every service's user through the management API, as the broker's administrator (a deploy job)."""
+    with httpx.Client(base_url=management_url, auth=admin, timeout=30) as client:
+        for service, password in passwords.items():
+            for method, path, body in management_requests(service, password, settings):
+                client.request(method, path, json=body).raise_for_status()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m chassis.publishers provision URL``: the administrator from ``RABBITMQ_ADMIN_USER`` and
+    ``RABBITMQ_ADMIN_PASSWORD``, each service's password from ``JOURNAL_BROKER_PASSWORD_<SERVICE>``."""
+    parser = argparse.ArgumentParser(prog="python -m chassis.publishers")
+    parser.add_argument("command", choices=["provision"])
+    parser.add_argument("management_url")
+    args = parser.parse_args(argv)
+    missing = [s for s in SERVICES if not os.environ.get(f"JOURNAL_BROKER_PASSWORD_{s.upper()}")]
+    if missing:
+        sys.exit(f"no password for the RabbitMQ users of {', '.join(missing)} (JOURNAL_BROKER_PASSWORD_<SERVICE>)")
+    passwords = {s: os.environ[f"JOURNAL_BROKER_PASSWORD_{s.upper()}"] for s in SERVICES}
+    admin = (os.environ["RABBITMQ_ADMIN_USER"], os.environ["RABBITMQ_ADMIN_PASSWORD"])
+    # Only the exchanges' names are read (JOURNAL_EXCHANGE …): this job is no service, the profile's checks are not
+    # its own.
+    provision(args.management_url, admin, passwords, ServiceSettings(profile="development"))
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@ the user of the service that owns its type (RabbitMQ's validated ``user_id``). A
 run's users ``test.<run>.<service>`` are made with ``rabbitmqctl`` and removed at the end.
 """
 
+import re
 import secrets
 import shutil
 import subprocess
@@ -15,8 +16,15 @@ import aiormq
 import pytest
 
 from chassis.events import envelope_for
-from chassis.publishers import permissions, publisher_refusal, publishing_service
+from chassis.publishers import (
+    management_requests,
+    permissions,
+    provision_locally,
+    publisher_refusal,
+    publishing_service,
+)
 from chassis.relay import message_for
+from chassis.settings import ServiceSettings
 from chassis.testing import RUN_BROKER_PREFIX, eventually
 from contracts.roster import SubjectCreated
 
@@ -51,15 +59,14 @@ def users(probe_app: Probe) -> Iterator[dict[str, str]]:
     if shutil.which("rabbitmqctl") is None:
         pytest.skip("rabbitmqctl is not installed here (the broker runs elsewhere)")
     settings = probe_app.settings.model_copy(update={"broker_user_template": TEMPLATE})
-    made = {}
-    for service in ("roster", "gradebook"):
-        granted = permissions(service, settings, settings.queue_prefix)
-        password = secrets.token_hex(16)
-        _ctl("add_user", granted["user"], password)
-        _ctl("set_permissions", "-p", "/", granted["user"], granted["configure"], granted["write"], granted["read"])
-        topic = granted["topic"]
-        _ctl("set_topic_permissions", "-p", "/", granted["user"], topic["exchange"], topic["write"], topic["read"])
-        made[service] = f"amqp://{quote(granted['user'], safe='')}:{password}@127.0.0.1:5672/"
+    passwords = {service: secrets.token_hex(16) for service in ("roster", "gradebook")}
+    # As `make run` makes them (twice: a second start only sets the passwords again).
+    provision_locally(passwords, settings, settings.queue_prefix)
+    provision_locally(passwords, settings, settings.queue_prefix)
+    made = {
+        service: f"amqp://{quote(TEMPLATE.format(service=service), safe='')}:{password}@127.0.0.1:5672/"
+        for service, password in passwords.items()
+    }
     yield made
     for service in made:
         _ctl("delete_user", TEMPLATE.format(service=service))
@@ -120,3 +127,22 @@ async def test_the_consumer_takes_an_event_only_from_the_owners_user(probe_app: 
         assert owned_id not in letters
     finally:
         settings.verify_publishers, settings.broker_user_template = False, "journal_{service}"
+
+
+def test_the_management_api_gets_the_same_user_and_permissions_as_rabbitmqctl():
+    settings = ServiceSettings()
+    granted = permissions("roster", settings)
+    (user, perms, topic, public) = management_requests("roster", "secret", settings)
+    assert user == ("PUT", "/api/users/journal_roster", {"password": "secret", "tags": ""})
+    assert perms == (
+        "PUT",
+        "/api/permissions/%2F/journal_roster",
+        {"configure": granted["configure"], "write": granted["write"], "read": granted["read"]},
+    )
+    # Roster may publish only roster.* on the events exchange.
+    assert topic[2] == {"exchange": "school.events", "write": r"^(roster)\.", "read": ".*"}
+    assert re.match(topic[2]["write"], "roster.person.registered.v1")
+    assert not re.match(topic[2]["write"], "gradebook.mark.posted.v1")
+    # Nobody publishes to the portal's exchange directly: its events come through the binding.
+    assert public[2]["exchange"] == "public.events"
+    assert not re.search(public[2]["write"], "public.lesson.recorded.v1")

@@ -86,10 +86,13 @@ async def dispute_mark(
 async def answer_dispute(
     school_id: UUID, dispute_id: UUID, body: AnswerIn, caller: CallerDep, session: SchoolSession
 ) -> DisputeOut:
-    """The teacher of the course answers once; a correction of the mark itself goes through its own route."""
+    """The teacher of the course, or the substitute who gave the mark's lesson (R-20), answers once; a correction
+    of the mark itself goes through its own route."""
     dispute = await get_in_school(session, MarkDispute, dispute_id, school_id, "Обращение не найдено.", for_update=True)
     course = await get_in_school(session, Course, dispute.course_id, school_id, "Курс не найден.")
-    require_lesson_writer(caller, school_id, course, None)
+    mark = await session.get(Mark, dispute.mark_id)
+    lesson = await session.get(Lesson, mark.lesson_id) if mark else None
+    require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id if lesson else None)
     if dispute.answer is not None:
         raise Conflict("На это обращение уже дан ответ.")
     dispute.answer = dispute_text(body.answer, "Напишите ответ на обращение")

@@ -24,7 +24,8 @@ from notifications.models import Delivery
 router = APIRouter(prefix="/schools/{school_id}", tags=["deliveries"])
 
 #: Who sees the school's deliveries and sets its rules.
-ADMINISTRATION = ("school_admin", "director")
+#: The school's administration reads how its notices are delivered (DOMAIN §1: the deputy is of it too).
+ADMINISTRATION = ("school_admin", "director", "deputy")
 
 
 def administration(caller: Caller, school_id: UUID) -> None:

@@ -58,6 +58,9 @@ async def subscribe(school_id: UUID, body: SubscriptionIn, caller: CallerDep, se
 
 @router.delete("/schools/{school_id}/push-subscriptions", status_code=204)
 async def unsubscribe(school_id: UUID, endpoint: str, caller: CallerDep, session: SchoolSession) -> Response:
+    # The same members as subscribe: someone of no role here (another school, a former parent) has nothing to end.
+    if not caller.roles_in(school_id):
+        raise Forbidden("Подписываться на уведомления могут только участники этой школы.")
     await session.execute(
         delete(PushSubscription).filter_by(school_id=school_id, endpoint=endpoint, person_id=caller.person_id)
     )
