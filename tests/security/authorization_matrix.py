@@ -604,7 +604,15 @@ ROWS = [
     # notifications: one's own inbox and settings (families' notices, staff's alerts and announcements, R-50 … R-53)
     row("notifications", "GET", "/schools/{school_id}/notifications", "R-51, R-52 one's own inbox", PEOPLE),
     row("notifications", "GET", "/schools/{school_id}/notifications/unread-count", "R-51 one's own", PEOPLE),
-    row("notifications", "POST", "/schools/{school_id}/notifications/{notification_id}/read", "§1", PEOPLE),
+    # The municipal administrator holds no inbox in a school: their transaction there is read only.
+    row(
+        "notifications",
+        "POST",
+        "/schools/{school_id}/notifications/{notification_id}/read",
+        "§1",
+        PEOPLE,
+        municipal_admin=NONE,
+    ),
     row("notifications", "GET", "/schools/{school_id}/notification-preferences", "R-51 one's own", PEOPLE),
     row(
         "notifications",
@@ -614,7 +622,14 @@ ROWS = [
         OWN_SETTINGS,
     ),
     # notifications: delivery, announcements and alerts (R-51 … R-53)
-    row("notifications", "POST", "/schools/{school_id}/notifications/read-all", "R-51 one's own", PEOPLE),
+    row(
+        "notifications",
+        "POST",
+        "/schools/{school_id}/notifications/read-all",
+        "R-51 one's own",
+        PEOPLE,
+        municipal_admin=NONE,
+    ),
     row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51", OWN_SETTINGS),
     row("notifications", "GET", "/push/vapid-public-key", "R-51 the push channel's public key", PEOPLE),
     row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", OWN_SETTINGS),
@@ -710,7 +725,8 @@ ROWS = [
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}/file", "R-61", SCHOOL_READERS),
     # The authority's figures across schools, read only (R-61, R-66; §1: the inspector reads every school).
-    row("reporting", "GET", "/region/indicators", "R-61, R-66", inspector=ALL, region_admin=ALL),
+    # The municipal administrator's own municipality's figures are not built yet: the region's roles alone.
+    row("reporting", "GET", "/region/indicators", "R-61, R-66", inspector=ALL, region_admin=ALL, municipal_admin=NONE),
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes (R-51).
