@@ -658,6 +658,11 @@ ROWS = [
     row("reporting", "GET", "/schools/{school_id}/report-jobs", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}/file", "R-61", SCHOOL_READERS),
+    # 152-ФЗ art. 14: each service's rows about a family, for the gateway's export token alone; no person's role.
+    *[
+        row(service, "GET", "/internal/schools/{school_id}/personal-data", "R-5: the gateway's export only")
+        for service in ("roster", "gradebook", "attendance", "notifications", "reporting")
+    ],
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes.
@@ -678,6 +683,29 @@ ROWS = [
     ),
     row("gateway", "GET", "/api/v1/compromise/{person_id}/operations", "R-3", SETUP),
     row("gateway", "DELETE", "/api/v1/compromise/{person_id}", "R-3", SETUP),
+    # 152-ФЗ: a family's requests about its own data (arts. 14, 20, 21); the school's answers and breach register.
+    row("gateway", "POST", "/api/v1/privacy/requests", "R-5, 152-ФЗ arts. 14, 20: oneself and one's children", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/requests", "R-5: one's own requests", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/requests/{request_id}", "R-5: one's own request", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/requests/{request_id}/export.{kind}", "R-5: the requester alone", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/schools/{school_id}/requests", "R-5: the school's office", SETUP),
+    row(
+        "gateway",
+        "POST",
+        "/api/v1/privacy/schools/{school_id}/requests/{request_id}/answer",
+        "R-5, 152-ФЗ art. 21: the office corrects a card",
+        SETUP,
+    ),
+    row("gateway", "POST", "/api/v1/privacy/schools/{school_id}/breaches", "152-ФЗ art. 21 part 3.1", SETUP),
+    row("gateway", "GET", "/api/v1/privacy/schools/{school_id}/breaches", "152-ФЗ art. 21 part 3.1", SETUP),
+    row("gateway", "GET", "/api/v1/privacy/schools/{school_id}/breaches/{incident_id}", "art. 21 part 3.1", SETUP),
+    row(
+        "gateway",
+        "GET",
+        "/api/v1/privacy/schools/{school_id}/breaches/{incident_id}/notice.pdf",
+        "152-ФЗ art. 21 part 3.1",
+        SETUP,
+    ),
 ]
 
 

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
+from gradebook import personal_data_export
 from gradebook.api import (
     corrections,
     courses,
@@ -41,6 +42,7 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
             timetable.router,
             plans.router,
             periods.router,
+            personal_data_export.router,
         ],
         consumers=[roster, attendance],
         migrations_dir=MIGRATIONS,
