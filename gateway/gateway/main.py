@@ -21,6 +21,7 @@ from gateway.domain.portal_pull import PortalRefusal, RateLimits
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
 from gateway.privacy import api as privacy
+from gateway.privacy import page as privacy_page
 from gateway.security_headers import SecurityHeaders
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
@@ -84,6 +85,7 @@ def build_app(
             local_logins.router,
             compromise.router,
             privacy.router,
+            privacy_page.router,
             portal_pull.router,
             proxy.router,
         ],

@@ -62,11 +62,11 @@ async def account_in_school(session: AsyncSession, school_id: UUID, person_id: U
 async def affected(
     session: AsyncSession, upstreams: Upstreams, admin: Caller, incident: BreachIncident
 ) -> list[AffectedPerson]:
-    """Whose data the incident's account reached from ``window_start`` to ``window_end`` (or detection), by name."""
+    """Whose data the incident's account reached from ``window_start`` to ``window_end``, by name; a window without
+    an end is still open (the account may not be its owner's yet), so it runs to now."""
     if incident.account_id is None or incident.window_start is None:
         return []
-    until = incident.window_end or incident.detected_at
-    done = await operations_between(session, incident.account_id, incident.window_start, until)
+    done = await operations_between(session, incident.account_id, incident.window_start, incident.window_end)
     found = exposure((o.at, o.path, o.status) for o in done)
     people: dict[UUID, AffectedPerson] = {}
     names = {

@@ -4,12 +4,11 @@ export of a subject's request (``chassis.subject_data``)."""
 from attendance.models import Base
 from chassis.subject_data import personal_data_router
 
-router = personal_data_router(
-    Base.metadata,
-    {
-        "people": ("id",),
-        "class_members": ("student_id",),
-        "absences": ("student_id",),
-        "absence_changes": ("student_id",),
-    },
-)
+#: Per table, the columns that name a person.
+HOLDINGS = {
+    "people": ("id",),
+    "class_members": ("student_id",),
+    "absences": ("student_id",),
+    "absence_changes": ("student_id",),
+}
+router = personal_data_router(Base.metadata, HOLDINGS)

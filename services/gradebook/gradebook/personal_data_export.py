@@ -4,16 +4,15 @@ them), for the gateway's export of a subject's request (``chassis.subject_data``
 from chassis.subject_data import personal_data_router
 from gradebook.models import Base
 
-router = personal_data_router(
-    Base.metadata,
-    {
-        "people": ("id",),
-        "guardianships": ("guardian_id", "student_id"),
-        "class_members": ("student_id",),
-        "marks": ("student_id",),
-        "period_marks": ("student_id",),
-        "mark_disputes": ("student_id", "raised_by"),
-        "attestation_exemptions": ("student_id",),
-        "absences": ("student_id",),
-    },
-)
+#: Per table, the columns that name a person.
+HOLDINGS = {
+    "people": ("id",),
+    "guardianships": ("guardian_id", "student_id"),
+    "class_members": ("student_id",),
+    "marks": ("student_id",),
+    "period_marks": ("student_id",),
+    "mark_disputes": ("student_id", "raised_by"),
+    "attestation_exemptions": ("student_id",),
+    "absences": ("student_id",),
+}
+router = personal_data_router(Base.metadata, HOLDINGS)

@@ -4,15 +4,14 @@ gateway's export of a subject's request (``chassis.subject_data``)."""
 from chassis.subject_data import personal_data_router
 from reporting.models import Base
 
-router = personal_data_router(
-    Base.metadata,
-    {
-        "people": ("id",),
-        "students": ("id",),
-        "guardianships": ("guardian_id", "student_id"),
-        "group_members": ("student_id",),
-        "marks": ("student_id",),
-        "absences": ("student_id",),
-        "period_marks": ("student_id",),
-    },
-)
+#: Per table, the columns that name a person.
+HOLDINGS = {
+    "people": ("id",),
+    "students": ("id",),
+    "guardianships": ("guardian_id", "student_id"),
+    "group_members": ("student_id",),
+    "marks": ("student_id",),
+    "absences": ("student_id",),
+    "period_marks": ("student_id",),
+}
+router = personal_data_router(Base.metadata, HOLDINGS)
