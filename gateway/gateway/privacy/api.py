@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1/privacy", tags=["personal data"])
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=10000)]
+JSON_BODY = {"content-type": "application/json"}
 FILES = {"json": ("vypiska.json", "application/json"), "pdf": ("vypiska.pdf", "application/pdf")}
 
 
@@ -186,7 +187,9 @@ async def ask(body: RequestIn, current: SignedInDep, request: Request) -> Reques
     if owner == "gradebook":
         # 004 app.8: the mark's teacher answers a family's dispute; the mark is found only in the child's school.
         path = f"/schools/{school_id}/marks/{body.mark_id}/disputes"
-        answer = await upstreams.send("gradebook", "POST", path, caller, body=_dispute_body(body.value))
+        answer = await upstreams.send(
+            "gradebook", "POST", path, caller, body=_dispute_body(body.value), headers=JSON_BODY
+        )
         if answer.status_code != 201:
             await _audit(request, caller, answer.status_code)
             return _passed_on(answer)
@@ -315,7 +318,7 @@ async def answer(
                 f"/schools/{school_id}/people/{found.subject_id}",
                 caller,
                 body=json.dumps(patch).encode(),
-                headers={"content-type": "application/json"},
+                headers=JSON_BODY,
             )
             if answer.status_code != 200:
                 await _audit(request, caller, answer.status_code)
