@@ -21,7 +21,10 @@ async def test_a_parent_asks_for_the_familys_data_and_downloads_it(visit, axe, r
     await page.wait_for_url("**/privacy")
     family = page.locator("#privacy-family")
     await family.get_by_role("button", name="Запросить сведения обо мне и детях").click()
-    await family.locator("#privacy-access-status.ok").wait_for(timeout=60_000)
+    # Assembled while the family waits: every service, then the PDF (slow on a loaded machine).
+    status = family.locator("#privacy-access-status.ok, #privacy-access-status.error")
+    await status.wait_for(timeout=120_000)
+    assert "Готово" in await status.inner_text()
     row = family.locator("#privacy-my-requests tbody tr", has_text="Сведения о персональных данных").first
     assert "дан ответ" in await row.inner_text()
     async with page.expect_download() as download:
@@ -42,18 +45,18 @@ async def test_the_administrator_sees_the_deadlines_and_records_a_breach(visit, 
     parent = (await visit("parent")).page
     await parent.goto("/privacy")
     family = parent.locator("#privacy-family")
-    await family.get_by_label("Что исправить").select_option(label="электронная почта")
-    await family.get_by_label("Верное значение").fill("petrov@example.ru")
+    await family.get_by_label("Что исправить").select_option(label="телефон")
+    await family.get_by_label("Верное значение").fill("+7 900 555-44-33")
     await family.get_by_role("button", name="Отправить запрос").click()
     await family.locator("#privacy-correction-status.ok").wait_for()
 
     page = (await visit("school_admin")).page
     await page.get_by_role("link", name="Персональные данные: запросы семей и инциденты").click()
     admin = page.locator("#privacy-admin")
-    request = admin.locator("#privacy-open-requests tbody tr", has_text="petrov@example.ru").first
+    request = admin.locator("#privacy-open-requests tbody tr", has_text="555-44-33").first
     await request.wait_for()
     assert "рабоч" in await request.inner_text()
-    await request.get_by_label("Ответ заявителю").fill("Адрес исправлен.")
+    await request.get_by_label("Ответ заявителю").fill("Телефон исправлен.")
     await request.get_by_role("button", name="Исправить").click()
     await admin.locator("#privacy-answer-status.ok").wait_for()
 

@@ -8,7 +8,7 @@ office corrects a card field through roster's audited PATCH, a mark goes to its 
 
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,6 +111,8 @@ def new_request(
     **fields: Any,
 ) -> SubjectRequest:
     return SubjectRequest(
+        # Its own id at once: the export's files are stored under it before the row is written.
+        id=uuid4(),
         school_id=school_id,
         requester_id=caller.person_id,
         requester_name=full_name(me),
