@@ -20,6 +20,7 @@ async def test_a_parent_asks_for_the_familys_data_and_downloads_it(visit, axe, r
     await page.get_by_role("link", name="Мои персональные данные: запросить или исправить").click()
     await page.wait_for_url("**/privacy")
     family = page.locator("#privacy-family")
+    await family.locator("#privacy-subject option").first.wait_for(state="attached")
     await family.get_by_role("button", name="Запросить сведения обо мне и детях").click()
     # Assembled while the family waits: every service, then the PDF (slow on a loaded machine).
     status = family.locator("#privacy-access-status.ok, #privacy-access-status.error")
@@ -45,6 +46,7 @@ async def test_the_administrator_sees_the_deadlines_and_records_a_breach(visit, 
     parent = (await visit("parent")).page
     await parent.goto("/privacy")
     family = parent.locator("#privacy-family")
+    await family.locator("#privacy-subject option").first.wait_for(state="attached")
     await family.get_by_label("Что исправить").select_option(label="телефон")
     await family.get_by_label("Верное значение").fill("+7 900 555-44-33")
     await family.get_by_role("button", name="Отправить запрос").click()
@@ -53,6 +55,7 @@ async def test_the_administrator_sees_the_deadlines_and_records_a_breach(visit, 
     page = (await visit("school_admin")).page
     await page.get_by_role("link", name="Персональные данные: запросы семей и инциденты").click()
     admin = page.locator("#privacy-admin")
+    await admin.locator("#privacy-account option", has_text="Петров Сергей Иванович").wait_for(state="attached")
     request = admin.locator("#privacy-open-requests tbody tr", has_text="555-44-33").first
     await request.wait_for()
     assert "рабоч" in await request.inner_text()

@@ -43,9 +43,8 @@ async function loadMine() {
   ])));
 }
 
+/** The forms answer from the first moment (a press before the lists load must not send the form natively). */
 async function startFamily(me) {
-  const children = await api("GET", "/diary");
-  options($("#privacy-subject"), [[me.person_id, me.name + " (я)"], ...children.map((c) => [c.student_id, c.name])]);
   const access = $("#privacy-access");
   access.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -74,6 +73,8 @@ async function startFamily(me) {
       } catch (error) { show(status, error.message, "error"); }
     });
   });
+  const children = await api("GET", "/diary");
+  options($("#privacy-subject"), [[me.person_id, me.name + " (я)"], ...children.map((c) => [c.student_id, c.name])]);
   await loadMine();
 }
 
@@ -151,8 +152,6 @@ async function loadBreaches() {
 }
 
 async function startAdmin() {
-  const people = await api("GET", "/roster/schools/" + school() + "/people");
-  options($("#privacy-account"), people.map((p) => [p.id, p.name]));
   const form = $("#privacy-breach");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -172,6 +171,8 @@ async function startAdmin() {
       } catch (error) { show(status, error.message, "error"); }
     });
   });
+  const people = await api("GET", "/roster/schools/" + school() + "/people");
+  options($("#privacy-account"), people.map((p) => [p.id, p.name]));
   const pick = $("#privacy-school");
   if (pick.tagName === "SELECT") pick.addEventListener("change", () => { loadOpen(); loadBreaches(); });
   await Promise.all([loadOpen(), loadBreaches()]);
