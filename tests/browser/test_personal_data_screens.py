@@ -26,7 +26,7 @@ async def test_a_parent_asks_for_the_familys_data_and_downloads_it(visit, axe, r
     status = family.locator("#privacy-access-status.ok, #privacy-access-status.error")
     await status.wait_for(timeout=120_000)
     assert "Готово" in await status.inner_text()
-    row = family.locator("#privacy-my-requests tbody tr", has_text="Сведения о персональных данных").first
+    row = family.locator("#privacy-my-requests li", has_text="Сведения о персональных данных").first
     assert "дан ответ" in await row.inner_text()
     async with page.expect_download() as download:
         await row.get_by_role("link", name="Скачать выписку (PDF)").click()
@@ -36,7 +36,7 @@ async def test_a_parent_asks_for_the_familys_data_and_downloads_it(visit, axe, r
     await family.get_by_label("Верное значение").fill("+7 900 111-22-33")
     await family.get_by_role("button", name="Отправить запрос").click()
     await family.locator("#privacy-correction-status.ok").wait_for()
-    await family.locator("#privacy-my-requests tbody tr", has_text="ожидает ответа").first.wait_for()
+    await family.locator("#privacy-my-requests li", has_text="ожидает ответа").first.wait_for()
     await shot(page, "parent-phone")
     assert await axe(page) == []
     await russian_only(page)

@@ -20,30 +20,25 @@ function deadline(request) {
   return text + (left >= 0 ? " (осталось " + plural(left, "рабочий день", "рабочих дня", "рабочих дней") + ")" : " (просрочен)");
 }
 
-function answerCell(request) {
-  const cell = el("td", {});
-  if (request.answer) cell.appendChild(el("p", { text: request.answer + " — " + (request.answered_by_name || "") + ", " + localTime(request.answered_at) }));
-  request.files.forEach((kind) => {
-    cell.appendChild(el("a", { "class": "button quiet", href: "/api/v1/privacy/requests/" + request.id + "/export." + kind, download: "",
-      text: kind === "pdf" ? "Скачать выписку (PDF)" : "Скачать данные (JSON)" }));
-  });
-  return cell;
+function downloads(request) {
+  return request.files.map((kind) => el("a", { "class": "button quiet", download: "",
+    href: "/api/v1/privacy/requests/" + request.id + "/export." + kind,
+    text: kind === "pdf" ? "Скачать выписку (PDF)" : "Скачать данные (JSON)" }));
 }
 
+/** The family's requests as a list: read on a phone as easily as on a desktop. */
 async function loadMine() {
-  const body = clear($("#privacy-my-requests tbody"));
+  const list = clear($("#privacy-my-requests"));
   const mine = await api("GET", "/privacy/requests");
-  if (!mine.length) body.appendChild(el("tr", {}, [el("td", { colspan: "5", "class": "hint", text: "Запросов пока нет." })]));
-  mine.forEach((request) => body.appendChild(el("tr", {}, [
-    el("td", { text: localTime(request.received_at) }),
-    el("td", { text: what(request) }),
-    el("td", { text: deadline(request) }),
-    el("td", { text: STATES[request.status] }),
-    answerCell(request)
+  if (!mine.length) list.appendChild(el("li", { "class": "hint", text: "Запросов пока нет." }));
+  mine.forEach((request) => list.appendChild(el("li", {}, [
+    el("p", { "class": "note-title", text: what(request) }),
+    el("p", { "class": "hint", text: "Подан " + localTime(request.received_at) + "; ответ " + deadline(request) + "; " + STATES[request.status] + "." }),
+    request.answer ? el("p", { text: request.answer + " — " + (request.answered_by_name || "") + ", " + localTime(request.answered_at) }) : null,
+    el("div", { "class": "chips" }, downloads(request))
   ])));
 }
 
-/** The forms answer from the first moment (a press before the lists load must not send the form natively). */
 async function startFamily(me) {
   const access = $("#privacy-access");
   access.addEventListener("submit", (event) => {
