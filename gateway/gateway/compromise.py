@@ -59,12 +59,18 @@ async def operations(session: AsyncSession, admin: Caller, person_id: UUID) -> t
     )
     if since is None:
         raise NotFound("Об угрозе этой учётной записи не сообщали, или блокировка уже снята.")
-    rows = await session.scalars(
-        select(AccessLogEntry)
-        .where(AccessLogEntry.person_id == person_id, AccessLogEntry.at >= since)
-        .order_by(AccessLogEntry.at, AccessLogEntry.id)
-    )
-    return since, [Operation(at=r.at, method=r.method, path=r.path, status=r.status) for r in rows]
+    return since, await operations_between(session, person_id, since)
+
+
+async def operations_between(
+    session: AsyncSession, person_id: UUID, since: datetime, until: datetime | None = None
+) -> list[Operation]:
+    """What the access log holds of the account from ``since`` (to ``until``, inclusive), oldest first."""
+    query = select(AccessLogEntry).where(AccessLogEntry.person_id == person_id, AccessLogEntry.at >= since)
+    if until is not None:
+        query = query.where(AccessLogEntry.at <= until)
+    rows = await session.scalars(query.order_by(AccessLogEntry.at, AccessLogEntry.id))
+    return [Operation(at=r.at, method=r.method, path=r.path, status=r.status) for r in rows]
 
 
 async def clear(session: AsyncSession, admin: Caller, person_id: UUID) -> None:

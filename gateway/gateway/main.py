@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from chassis.app import create_app
+from chassis.files import DirectoryStore
 from gateway import portal
 from gateway.access_log import AccessLog, seal_forever
 from gateway.api import access_view, auth, compromise, diary, home, local_logins, me, password, portal_pull, proxy
@@ -19,6 +20,8 @@ from gateway.callers import CallerCache
 from gateway.domain.portal_pull import PortalRefusal, RateLimits
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
+from gateway.privacy import api as privacy
+from gateway.privacy import page as privacy_page
 from gateway.security_headers import SecurityHeaders
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
@@ -82,6 +85,8 @@ def build_app(
             local_logins.router,
             compromise.router,
             access_view.router,
+            privacy.router,
+            privacy_page.router,
             portal_pull.router,
             proxy.router,
         ],
@@ -97,6 +102,7 @@ def build_app(
     app.state.tokens = tokens
     app.state.callers = CallerCache()
     app.state.upstreams = Upstreams(settings, tokens, service_http)
+    app.state.files = DirectoryStore(settings.files_dir)
     return app
 
 

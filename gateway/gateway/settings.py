@@ -63,6 +63,8 @@ class GatewaySettings(ServiceSettings):
     access_log_retention_days: int = 5 * 365 + 1
     #: R-70: days of the portal's change feed kept; a portal further behind loads schedules afresh.
     portal_changes_retention_days: int = 90
+    #: The file store of subjects' exports (152-ФЗ art. 14): ``chassis.files``.
+    files_dir: str = "var/files/gateway"
     #: Addresses or networks of reverse proxies whose ``X-Forwarded-For`` names the real client.
     trusted_proxies: tuple[str, ...] = ()
 

@@ -1,4 +1,5 @@
 from chassis.migrations import run_migrations
 from gateway.models import Base
+from gateway.privacy import models  # noqa: F401  (its tables join the metadata)
 
 run_migrations(Base.metadata)

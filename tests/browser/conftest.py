@@ -134,7 +134,7 @@ def axe() -> Callable[[Page], Awaitable[list[str]]]:
 #: Latin words a school user may read: the names of file formats on download buttons (as «Скачать PDF» reads in
 #: any Russian service) and of the OneRoster standard a secretary's import names; any other word found is a
 #: leftover English text or a raw field name.
-LATIN_ALLOWED: frozenset[str] = frozenset({"PDF", "XLSX", "CSV", "zip", "OneRoster"})
+LATIN_ALLOWED: frozenset[str] = frozenset({"PDF", "XLSX", "CSV", "JSON", "zip", "OneRoster"})
 _LATIN_WORD = re.compile(r"\b[A-Za-z][A-Za-z_]+\b")
 
 

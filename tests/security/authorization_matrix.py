@@ -727,6 +727,11 @@ ROWS = [
     # The authority's figures across schools, read only (R-61, R-66; §1: the inspector reads every school).
     # The municipal administrator's own municipality's figures are not built yet: the region's roles alone.
     row("reporting", "GET", "/region/indicators", "R-61, R-66", inspector=ALL, region_admin=ALL, municipal_admin=NONE),
+    # 152-ФЗ art. 14: each service's rows about a family, for the gateway's export token alone; no person's role.
+    *[
+        row(service, "GET", "/internal/schools/{school_id}/personal-data", "R-5: the gateway's export only")
+        for service in ("roster", "gradebook", "attendance", "notifications", "reporting")
+    ],
     # the gateway's own API
     row("gateway", "GET", "/api/v1/me", "everyone signed in", EVERYONE),
     # The e-mail's unsubscribe link: no session; the signed link says whose choice it changes.
@@ -750,6 +755,29 @@ ROWS = [
         "gateway", "GET", "/api/v1/schools/{school_id}/access-log", "R-5: the school's administrator", school_admin=ALL
     ),
     row("gateway", "DELETE", "/api/v1/compromise/{person_id}", "R-3", SETUP),
+    # 152-ФЗ: a family's requests about its own data (arts. 14, 20, 21); the school's answers and breach register.
+    row("gateway", "POST", "/api/v1/privacy/requests", "R-5, 152-ФЗ arts. 14, 20: oneself and one's children", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/requests", "R-5: one's own requests", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/requests/{request_id}", "R-5: one's own request", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/requests/{request_id}/export.{kind}", "R-5: the requester alone", FAMILY),
+    row("gateway", "GET", "/api/v1/privacy/schools/{school_id}/requests", "R-5: the school's office", SETUP),
+    row(
+        "gateway",
+        "POST",
+        "/api/v1/privacy/schools/{school_id}/requests/{request_id}/answer",
+        "R-5, 152-ФЗ art. 21: the office corrects a card",
+        SETUP,
+    ),
+    row("gateway", "POST", "/api/v1/privacy/schools/{school_id}/breaches", "152-ФЗ art. 21 part 3.1", SETUP),
+    row("gateway", "GET", "/api/v1/privacy/schools/{school_id}/breaches", "152-ФЗ art. 21 part 3.1", SETUP),
+    row("gateway", "GET", "/api/v1/privacy/schools/{school_id}/breaches/{incident_id}", "art. 21 part 3.1", SETUP),
+    row(
+        "gateway",
+        "GET",
+        "/api/v1/privacy/schools/{school_id}/breaches/{incident_id}/notice.pdf",
+        "152-ФЗ art. 21 part 3.1",
+        SETUP,
+    ),
 ]
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from gradebook import audit
+from gradebook import audit, personal_data_export
 from gradebook.api import (
     corrections,
     courses,
@@ -61,6 +61,7 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
             periods.router,
             mark_changes.router,
             transcripts.router,
+            personal_data_export.router,
         ],
         consumers=[roster, attendance, transcript_copies],
         migrations_dir=MIGRATIONS,

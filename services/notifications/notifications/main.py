@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
+from notifications import personal_data_export
 from notifications.api import (
     alerts,
     announcements,
@@ -71,6 +72,7 @@ def build_app(settings: NotificationsSettings, verifier: TokenVerifier | None = 
             conversations.router,
             letters.router,
             moderation.router,
+            personal_data_export.router,
         ],
         consumers=[family],
         migrations_dir=MIGRATIONS,

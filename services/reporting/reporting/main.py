@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
 from chassis.files import DirectoryStore
+from reporting import personal_data_export
 from reporting.api import diary, period_marks, region, report_jobs, reports, students
 from reporting.archive.auto import build_forever
 from reporting.handlers import diary as diary_consumer
@@ -44,7 +45,15 @@ def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None
     app = create_app(
         settings,
         title="Reporting",
-        routers=[students.router, diary.router, period_marks.router, reports.router, report_jobs.router, region.router],
+        routers=[
+            students.router,
+            diary.router,
+            period_marks.router,
+            reports.router,
+            report_jobs.router,
+            region.router,
+            personal_data_export.router,
+        ],
         consumers=[diary_consumer, reports_consumer],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

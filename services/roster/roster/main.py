@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
+from roster import personal_data_export
 from roster.api import (
     calendar,
     classes,
@@ -58,6 +59,7 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
             person_data.router,
             imports.router,
             oneroster.router,
+            personal_data_export.router,
         ],
         consumers=[gradebook, transfers],
         migrations_dir=MIGRATIONS,

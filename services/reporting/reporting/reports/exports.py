@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from chassis.pdf import html_to_pdf
+
 Kind = Literal["text", "int", "decimal", "percent"]
 Cell = str | int | float | None
 Format = Literal["json", "xlsx", "pdf", "csv"]
@@ -154,14 +156,6 @@ def to_html_template(template: str, **values: object) -> str:
 
 def to_html(table: ReportTable) -> str:
     return to_html_template("table.html", tables=[table])
-
-
-def html_to_pdf(html: str, variant: str | None = None) -> bytes:
-    """The PDF of ``html``; ``variant`` e.g. "pdf/a-2b" for the archive (R-65)."""
-    # Imported here: WeasyPrint loads Pango at import, which only the PDF path needs.
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf(pdf_variant=variant)
 
 
 def to_pdf(table: ReportTable) -> bytes:
