@@ -130,7 +130,7 @@ async def test_a_substitute_keeps_the_lesson_and_everyone_sees_it(stack, browser
             "POST", f"{roster}/timetable/lessons/{lesson['id']}/substitute", json={"teacher_id": substitute_id}
         )
     )
-    assert changed["substitute_name"] == "Волкова И."
+    assert changed["substitute_name"] == "Волкова И. О."
 
     # The substitute writes that lesson's record: topic, a mark, an absence.
     substitute = await browsers(substitute_oid, "teacher")
@@ -157,7 +157,7 @@ async def test_a_substitute_keeps_the_lesson_and_everyone_sees_it(stack, browser
         )
     )
     [column] = journal
-    assert (column["substitute_name"], column["lesson"]["topic"]) == ("Волкова И.", topic)
+    assert (column["substitute_name"], column["lesson"]["topic"]) == ("Волкова И. О.", topic)
     assert [m["value"] for m in column["lesson"]["marks"]] == ["4"]
 
     # The family's diary shows the change, the topic, the mark and the late arrival.
@@ -178,6 +178,6 @@ async def test_a_substitute_keeps_the_lesson_and_everyone_sees_it(stack, browser
     while (entry := await diary_lesson()) is None:
         assert asyncio.get_running_loop().time() < deadline, "the family's diary does not show the substitution"
         await asyncio.sleep(0.1)
-    assert entry["substitute"] == "Волкова И."
+    assert entry["substitute"] == "Волкова И. О."
     assert [m["value"] for m in entry["marks"]] == ["4"]
     assert entry["absence"]["code"] == "О"
