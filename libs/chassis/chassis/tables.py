@@ -58,3 +58,16 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("idempotency_keys_created_at", "created_at"),
 )
+
+#: Уничтожение персональных данных (152-ФЗ ст. 21): what each destruction run removed here, by run id, so the
+#: gateway's retry of a run that already passed this service gets the same answer and removes nothing twice.
+destructions = Table(
+    "destructions",
+    metadata,
+    Column("run_id", Uuid, primary_key=True),
+    Column("school_id", Uuid, nullable=False),
+    Column("person_id", Uuid, nullable=False),
+    #: Kind of data → rows removed (``chassis.retention_periods.Kind``).
+    Column("removed", JSONB, nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from attendance import retention
 from attendance.api import absences, corrections, counts
 from attendance.handlers import events
 from attendance.settings import AttendanceSettings
@@ -17,7 +18,7 @@ def build_app(settings: AttendanceSettings, verifier: TokenVerifier | None = Non
     return create_app(
         settings,
         title="Attendance",
-        routers=[absences.router, corrections.router, counts.router],
+        routers=[retention.router, absences.router, corrections.router, counts.router],
         consumers=[events],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
+from gradebook import retention
 from gradebook.api import (
     corrections,
     courses,
@@ -30,6 +31,7 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
         settings,
         title="Gradebook",
         routers=[
+            retention.router,
             courses.router,
             lessons.router,
             marks.router,

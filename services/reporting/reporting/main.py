@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
 from chassis.files import DirectoryStore
+from reporting import retention
 from reporting.api import diary, period_marks, report_jobs, reports, students
 from reporting.handlers import diary as diary_consumer
 from reporting.reports.handlers import reports as reports_consumer
@@ -22,7 +23,14 @@ def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None
     app = create_app(
         settings,
         title="Reporting",
-        routers=[students.router, diary.router, period_marks.router, reports.router, report_jobs.router],
+        routers=[
+            retention.router,
+            students.router,
+            diary.router,
+            period_marks.router,
+            reports.router,
+            report_jobs.router,
+        ],
         consumers=[diary_consumer, reports_consumer],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

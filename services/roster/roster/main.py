@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
+from roster import retention
 from roster.api import (
     calendar,
     classes,
@@ -34,6 +35,7 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
         settings,
         title="Roster",
         routers=[
+            retention.router,
             schools.router,
             classes.router,
             people.router,

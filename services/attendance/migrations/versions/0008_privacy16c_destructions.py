@@ -1,0 +1,23 @@
+"""the destruction runs' ledger (152-ФЗ ст. 21): what each run removed here, so a retry removes nothing twice
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-03 13:55:00
+"""
+
+from alembic import op
+
+from chassis.migrations import create_destructions_table
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_destructions_table()
+
+
+def downgrade() -> None:
+    op.drop_table("destructions")
