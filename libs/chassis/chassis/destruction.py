@@ -10,6 +10,7 @@ person's rows only when every one of them has expired — never a day early — 
 """
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -126,6 +127,7 @@ async def destroy(
     person_id: UUID,
     as_of: date,
     today: date,
+    before: Callable[[], Awaitable[object]] | None = None,
 ) -> dict[str, int]:
     """Removes all this database holds of the person when every term is over by ``as_of``; kind → rows removed.
 
@@ -140,6 +142,8 @@ async def destroy(
     may_go = found[0].may_go_from if found else None
     if (reason := refusal(may_go, as_of)) is not None:
         raise Conflict(reason, may_go_from=may_go.isoformat() if may_go else None)
+    if before is not None:  # e.g. tombstones of chained rows, written from the rows about to go
+        await before()
     removed: dict[str, int] = defaultdict(int)
     for holding in holdings:
         count = (await session.execute(delete(holding.table).where(holding.rows_of(person_id)))).rowcount
