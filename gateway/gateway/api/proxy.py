@@ -59,9 +59,6 @@ async def unsubscribe(token: str, request: Request) -> Response:
 async def proxy(service: str, path: str, request: Request, current: SignedInDep) -> Response:
     audited_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     forwarded = upstream_path(request, service) if service in SERVICES else None
-    # The services' internal routes (``chassis.destruction``) are called by the gateway itself, never by a client.
-    if forwarded is not None and forwarded.startswith("/internal/"):
-        forwarded = None
     if forwarded is None:
         await record_access(request.app.state.access_log, current.caller.person_id, request.method, audited_path, 404)
         raise NotFound(f"Адреса «{request.url.path}» в API нет.")

@@ -14,6 +14,7 @@ import { startMail } from "./mail.js";
 import { startUnread } from "./unread.js";
 import { startOffice } from "./office.js";
 import { startReports } from "./reports.js";
+import { startDestruction } from "./destruction.js";
 
 async function start() {
   try {
@@ -36,6 +37,8 @@ async function start() {
     if (office) await startOffice(office);
     const reports = $("#reports");
     if (reports) startReports(reports, me);
+    const destruction = $("#destruction");
+    if (destruction) startDestruction(destruction);
     const communication = $("#communication");
     if (communication) startCommunication(communication, me);
   } catch (error) {
