@@ -41,3 +41,12 @@ def test_every_kind_has_a_term_and_its_grounds(kind):
     assert rule.years or rule.days, f"{kind}: no term"
     assert rule.grounds and rule.title, f"{kind}: the act must cite its grounds"
     assert may_go_from(kind, date(2020, 1, 1)) > date(2020, 1, 1)
+
+
+def test_docs_list_every_term_as_the_code_has_it():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "docs" / "retention.md").read_text()
+    for kind, rule in RULES.items():
+        term = f"{rule.years} years" if rule.years else f"{rule.days} days"
+        assert f"| `{kind.value}` | {rule.title} | {term} |" in text, kind
