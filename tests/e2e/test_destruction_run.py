@@ -84,26 +84,42 @@ async def test_a_student_who_left_is_destroyed_everywhere_only_after_the_terms(s
     assert proposal["name"].startswith(student.surname)
     assert proposal["rows"]["gradebook"]["journal_record"] == 1
 
-    # Attendance is down: the run does all it can and says it is incomplete.
+    # Attendance is down when the administrator confirms: its terms cannot be checked, so nothing is done.
     attendance = stack.processes["attendance"]
     attendance.terminate()
     await attendance.wait()
     try:
-        first = await admin.api("POST", runs, json={"person_id": str(student.id)})
+        down = await admin.api("POST", runs, json={"person_id": str(student.id)})
+        assert down.status_code == 503, down.text
+        assert "«Посещаемость»" in down.json()["detail"]
+        recorded = (await admin.api("GET", runs)).json()
+        assert all(r["person_id"] != str(student.id) for r in recorded), "no run was recorded"
+    finally:
+        await restart(stack, "attendance")
+
+    # Attendance stops answering during the run (its ledger is locked): the run does all it can and says so.
+    blocker = dbs["attendance"].transaction()
+    await blocker.start()
+    await dbs["attendance"].execute("LOCK TABLE destructions IN ACCESS EXCLUSIVE MODE")
+    try:
+        first = await admin.api("POST", runs, json={"person_id": str(student.id)}, timeout=120)
         assert first.status_code == 201, first.text
         run = first.json()
         assert run["status"] == "incomplete"
         assert run["services"]["attendance"]["status"] == "failed"
         assert run["services"]["gradebook"]["status"] == "done"
+        assert run["services"]["roster"]["status"] == "done"
         assert run["services"]["gateway"]["status"] == "pending", "the account goes last"
         not_yet = await admin.api("GET", f"{runs}/{run['id']}/act.pdf")
         assert not_yet.status_code == 409
+        listed = [r for r in (await admin.api("GET", runs)).json() if r["id"] == run["id"]]
+        assert listed[0]["status"] == "incomplete", "visibly incomplete"
     finally:
-        await restart(stack, "attendance")
+        await blocker.rollback()
 
     retried = await admin.api("POST", f"{runs}/{run['id']}/retry")
     assert retried.status_code == 200, retried.text
-    assert retried.json()["status"] == "done"
+    assert retried.json()["status"] == "done", retried.json()["services"]
     assert retried.json()["services"]["gradebook"] == run["services"]["gradebook"], "done once, not twice"
 
     for part, connection in dbs.items():

@@ -133,6 +133,9 @@ async def destroy(
 
     Refuses (409, with the day it may go) while any of it is still kept: a person is destroyed whole or not at all.
     """
+    # One call of a run at a time: a retry that overtakes a first call still running (its answer lost to a timeout)
+    # waits for it here, then finds its ledger row instead of removing the same rows again.
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(run_id), 0))))
     done = await session.scalar(select(destructions.c.removed).where(destructions.c.run_id == run_id))
     if done is not None:
         return done
