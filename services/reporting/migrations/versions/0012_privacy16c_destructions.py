@@ -7,7 +7,7 @@ Create Date: 2026-12-03 13:55:00
 
 from alembic import op
 
-from chassis.migrations import create_destructions_table
+from chassis.migrations import create_destructions_table, enable_tenant_isolation
 
 revision = '0012'
 down_revision = '0011'
@@ -17,6 +17,8 @@ depends_on = None
 
 def upgrade() -> None:
     create_destructions_table()
+    # A school's runs are its own, like every row with a school_id.
+    enable_tenant_isolation("destructions")
 
 
 def downgrade() -> None:
