@@ -152,9 +152,7 @@ async def destroy(
         count = (await session.execute(delete(holding.table).where(holding.rows_of(person_id)))).rowcount
         if count:
             removed[holding.kind] += count
-    await session.execute(
-        insert(destructions).values(run_id=run_id, school_id=school_id, person_id=person_id, removed=dict(removed))
-    )
+    await session.execute(insert(destructions).values(run_id=run_id, school_id=school_id, removed=dict(removed)))
     return dict(removed)
 
 

@@ -170,7 +170,7 @@ def create_destructions_table() -> None:
     """The destruction runs' ledger (``chassis.destruction``); a database created after it has it already."""
     op.execute(
         "CREATE TABLE IF NOT EXISTS destructions (run_id uuid PRIMARY KEY, school_id uuid NOT NULL,"
-        " person_id uuid NOT NULL, removed jsonb NOT NULL, destroyed_at timestamptz NOT NULL DEFAULT now())"
+        " removed jsonb NOT NULL, destroyed_at timestamptz NOT NULL DEFAULT now())"
     )
 
 

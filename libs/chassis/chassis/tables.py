@@ -65,8 +65,8 @@ destructions = Table(
     "destructions",
     metadata,
     Column("run_id", Uuid, primary_key=True),
+    #: No person id: once the run is done nothing here may name whose data it was.
     Column("school_id", Uuid, nullable=False),
-    Column("person_id", Uuid, nullable=False),
     #: Kind of data → rows removed (``chassis.retention_periods.Kind``).
     Column("removed", JSONB, nullable=False),
     Column("destroyed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
