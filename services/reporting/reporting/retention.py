@@ -7,9 +7,13 @@ summary sheets) and only ``reporting.archive retention`` lists its files when th
 from chassis.destruction import Holding, retention_router
 from chassis.retention_periods import Kind
 from reporting.models import Absence, GroupMember, Guardianship, Mark, PeriodMark, Person, Student
+from reporting.reports.models import AbsenceState, MarkState
 
 JOURNAL = Kind.JOURNAL_RECORD
 HOLDINGS = [
+    # The journal as it stood at each moment (R-64's «журнал на момент»): the same records' history.
+    Holding(JOURNAL, MarkState.__table__, "student_id", "date"),
+    Holding(JOURNAL, AbsenceState.__table__, "student_id", "date"),
     Holding(JOURNAL, Mark.__table__, "student_id", "date"),
     Holding(JOURNAL, Absence.__table__, "student_id", "date"),
     Holding(JOURNAL, PeriodMark.__table__, "student_id", "ends"),
