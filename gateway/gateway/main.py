@@ -17,6 +17,7 @@ from gateway import portal
 from gateway.access_log import AccessLog, seal_forever
 from gateway.api import access_view, auth, compromise, diary, home, local_logins, me, password, portal_pull, proxy
 from gateway.callers import CallerCache
+from gateway.destruction import api as destruction_api
 from gateway.domain.portal_pull import PortalRefusal, RateLimits
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
@@ -88,6 +89,7 @@ def build_app(
             privacy.router,
             privacy_page.router,
             portal_pull.router,
+            destruction_api.router,
             proxy.router,
         ],
         consumers=[consumer, portal.consumer],

@@ -120,7 +120,19 @@ PLANNERS = {"school_admin": ALL, "deputy": ALL}
 #: The school's structure (calendar, rooms, bells, groups, timetable): everyone of the school reads it.
 SCHOOL_STRUCTURE = {**JOURNAL_READERS, **FAMILY, "secretary": ALL, "region_admin": ALL}
 
+#: Destruction of personal data past its terms (152-ФЗ ст. 21): the school's administrator or the region's.
+DESTROYERS = {"school_admin": ALL, "region_admin": ALL}
+
 ROWS = [
+    # every service: the internal destruction routes the gateway calls as the confirming administrator
+    *(
+        row(service, method, path, "R-5, 152-ФЗ ст. 21: the administrator confirms", DESTROYERS)
+        for service in ("roster", "gradebook", "attendance", "notifications", "reporting")
+        for method, path in (
+            ("POST", "/internal/retention/schools/{school_id}/held"),
+            ("PUT", "/internal/retention/schools/{school_id}/destructions/{run_id}"),
+        )
+    ),
     # roster
     row("roster", "POST", "/schools", "§1 region administrator", region_admin=ALL),
     row("roster", "POST", "/municipalities", "R-10 region administrator", region_admin=ALL),
@@ -753,6 +765,16 @@ ROWS = [
     row("gateway", "GET", "/api/v1/compromise/{person_id}/operations", "R-3", SETUP),
     row(
         "gateway", "GET", "/api/v1/schools/{school_id}/access-log", "R-5: the school's administrator", school_admin=ALL
+    ),
+    *(
+        row("gateway", method, f"/api/v1/destruction/schools/{{school_id}}{path}", "R-5, 152-ФЗ ст. 21", DESTROYERS)
+        for method, path in (
+            ("GET", "/proposals"),
+            ("POST", "/runs"),
+            ("GET", "/runs"),
+            ("POST", "/runs/{run_id}/retry"),
+            ("GET", "/runs/{run_id}/act.pdf"),
+        )
     ),
     row("gateway", "DELETE", "/api/v1/compromise/{person_id}", "R-3", SETUP),
     # 152-ФЗ: a family's requests about its own data (arts. 14, 20, 21); the school's answers and breach register.

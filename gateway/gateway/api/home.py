@@ -92,6 +92,15 @@ async def home(request: Request) -> Response:
                 if role in ("school_admin", "secretary")
             }
         ),
+        # 152-ФЗ ст. 21: the school's administrator, and the region's for every school, confirm destruction.
+        "destruction_schools": [
+            {"id": str(school), "name": name}
+            for name, school in sorted(
+                (names.get(school, "Школа"), school)
+                for school in (set(names) if "region_admin" in caller.region_roles else school_ids)
+                if "region_admin" in caller.region_roles or caller.has_role(school, "school_admin")
+            )
+        ],
         "role_titles": ROLE_TITLES,
         "roles": roles,
         # The school's today in its own zone by the gateway's clock (R-24's window and the journal's weeks follow it).

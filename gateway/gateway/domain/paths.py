@@ -9,8 +9,9 @@ control characters, empty segments) is refused, and the rest is encoded again th
 
 from urllib.parse import quote, unquote
 
-#: A service's operational endpoints are for the platform, not for people behind the gateway.
-OPERATIONAL_PATHS = frozenset({"metrics", "livez", "readyz", "docs", "redoc", "openapi.json"})
+#: A service's operational endpoints are for the platform, not for people behind the gateway; ``internal`` are the
+#: routes the gateway itself calls (``chassis.destruction``), never a client.
+OPERATIONAL_PATHS = frozenset({"metrics", "livez", "readyz", "docs", "redoc", "openapi.json", "internal"})
 #: Characters a path segment keeps unencoded (RFC 3986 pchar without ``%``).
 SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 

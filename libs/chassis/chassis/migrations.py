@@ -172,6 +172,14 @@ def create_school_zones() -> None:
     enable_tenant_isolation(tables.school_zones.name)
 
 
+def create_destructions_table() -> None:
+    """The destruction runs' ledger (``chassis.destruction``); a database created after it has it already."""
+    op.execute(
+        "CREATE TABLE IF NOT EXISTS destructions (run_id uuid PRIMARY KEY, school_id uuid NOT NULL,"
+        " removed jsonb NOT NULL, destroyed_at timestamptz NOT NULL DEFAULT now())"
+    )
+
+
 def enable_tenant_isolation(table: str) -> None:
     """Row-level security on a tenant-owned table: rows of the transaction's school only.
 

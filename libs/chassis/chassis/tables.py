@@ -67,3 +67,16 @@ school_zones = Table(
     Column("timezone", String(64), nullable=False),
     Column("version", Integer, nullable=False),
 )
+
+#: Уничтожение персональных данных (152-ФЗ ст. 21): what each destruction run removed here, by run id, so the
+#: gateway's retry of a run that already passed this service gets the same answer and removes nothing twice.
+destructions = Table(
+    "destructions",
+    metadata,
+    Column("run_id", Uuid, primary_key=True),
+    #: No person id: once the run is done nothing here may name whose data it was.
+    Column("school_id", Uuid, nullable=False),
+    #: Kind of data → rows removed (``chassis.retention_periods.Kind``).
+    Column("removed", JSONB, nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from attendance import personal_data_export
+from attendance import personal_data_export, retention
 from attendance.api import absences, corrections, counts, transcripts
 from attendance.handlers import events, transcript_copies
 from attendance.settings import AttendanceSettings
@@ -18,7 +18,14 @@ def build_app(settings: AttendanceSettings, verifier: TokenVerifier | None = Non
     return create_app(
         settings,
         title="Attendance",
-        routers=[absences.router, corrections.router, counts.router, transcripts.router, personal_data_export.router],
+        routers=[
+            retention.router,
+            absences.router,
+            corrections.router,
+            counts.router,
+            transcripts.router,
+            personal_data_export.router,
+        ],
         consumers=[events, transcript_copies],
         migrations_dir=MIGRATIONS,
         verifier=verifier,

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from gradebook import audit, personal_data_export
+from gradebook import audit, personal_data_export, retention
 from gradebook.api import (
     corrections,
     courses,
@@ -48,6 +48,7 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
         settings,
         title="Gradebook",
         routers=[
+            retention.router,
             courses.router,
             lessons.router,
             marks.router,

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from notifications import personal_data_export
+from notifications import personal_data_export, retention
 from notifications.api import (
     alerts,
     announcements,
@@ -62,6 +62,7 @@ def build_app(settings: NotificationsSettings, verifier: TokenVerifier | None = 
         settings,
         title="Notifications",
         routers=[
+            retention.router,
             inbox.router,
             preferences.router,
             push.router,

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
 from chassis.files import DirectoryStore
-from reporting import personal_data_export
+from reporting import personal_data_export, retention
 from reporting.api import diary, period_marks, region, report_jobs, reports, students
 from reporting.archive.auto import build_forever
 from reporting.handlers import diary as diary_consumer
@@ -46,6 +46,7 @@ def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None
         settings,
         title="Reporting",
         routers=[
+            retention.router,
             students.router,
             diary.router,
             period_marks.router,

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from chassis.app import create_app
 from chassis.auth import TokenVerifier
-from roster import personal_data_export
+from roster import personal_data_export, retention
 from roster.api import (
     calendar,
     classes,
@@ -45,6 +45,7 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
         settings,
         title="Roster",
         routers=[
+            retention.router,
             schools.router,
             classes.router,
             people.router,

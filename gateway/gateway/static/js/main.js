@@ -15,6 +15,7 @@ import { startUnread } from "./unread.js";
 import { startOffice } from "./office.js";
 import { startReports } from "./reports.js";
 import { startRegion } from "./region.js";
+import { startDestruction } from "./destruction.js";
 
 async function start() {
   try {
@@ -39,6 +40,8 @@ async function start() {
     if (reports) startReports(reports, me);
     const region = $("#region");
     if (region) startRegion(region);
+    const destruction = $("#destruction");
+    if (destruction) startDestruction(destruction);
     const communication = $("#communication");
     if (communication) startCommunication(communication, me);
   } catch (error) {

@@ -1,15 +1,15 @@
 """the schools' time zones (chassis.schooltime): every "today" of a school is its local date
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0010
+Revises: 0009
 """
 
 from alembic import op
 
 from chassis.migrations import create_school_zones
 
-revision = '0013'
-down_revision = '0012'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """thematic plans' entry dates (R-30): a plan first entered after the school's deadline is flagged
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from chassis.migrations import enable_tenant_isolation
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

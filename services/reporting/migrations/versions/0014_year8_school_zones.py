@@ -1,15 +1,15 @@
 """the schools' time zones (chassis.schooltime): every "today" of a school is its local date
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0014
+Revises: 0013
 """
 
 from alembic import op
 
 from chassis.migrations import create_school_zones
 
-revision = '0009'
-down_revision = '0008'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
