@@ -21,8 +21,9 @@ from sqlalchemy.orm import undefer
 from chassis.db import Database
 from chassis.tenancy import Tenant
 from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StaffRoleGranted
+from roster.consents import entry_consents
 from roster.domain.imports import Known, parse_class
-from roster.models import Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
+from roster.models import Consent, Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
 from roster.movements import MovementWriter
 
 log = structlog.get_logger()
@@ -59,6 +60,7 @@ class ChunkWriter:
         self.enrolled: set[UUID] = set()
         self.ties: set[tuple[UUID, UUID]] = set()
         self.roles: set[tuple[UUID, str]] = set()
+        self.consents: list[Consent] = []
 
     async def load(self, rows: list[dict]) -> None:
         school_id = self.job.school_id
@@ -96,10 +98,10 @@ class ChunkWriter:
             return self.people[snils]
         fields = ("last_name", "first_name", "middle_name", "birth_date", "snils", "phone", "email")
         # The id is ours, so a whole chunk of people goes in with one flush instead of one each.
-        person = Person(
-            id=uuid4(), school_id=self.job.school_id, consent_at=self.now, **{f: data.get(f) for f in fields}
-        )
+        person = Person(id=uuid4(), school_id=self.job.school_id, **{f: data.get(f) for f in fields})
         self.session.add(person)
+        # Added after the chunk's people are flushed: the unit of work does not order them by foreign key.
+        self.consents.extend(entry_consents(self.job.school_id, person.id, self.now))
         if snils:
             self.people[snils] = person
         self.writer.events.append(
@@ -204,6 +206,7 @@ async def apply_next_chunk(db: Database, job_id: UUID, school_id: UUID) -> bool:
         rows = [row_data(stored) for stored in chunk]
         people = [await writer.person_for(data) for data in rows]
         await session.flush()
+        session.add_all(writer.consents)
         for data, person in zip(rows, people, strict=True):
             await writer.apply(data, person)
         await writer.writer.flush()

@@ -9,6 +9,7 @@ from chassis.auth import TokenVerifier
 from roster.api import (
     calendar,
     classes,
+    consents,
     directory,
     endings,
     imports,
@@ -46,6 +47,7 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
             promotion.router,
             endings.router,
             person_data.router,
+            consents.router,
             imports.router,
             oneroster.router,
         ],

@@ -71,8 +71,6 @@ class Person(Base):
     birth_date: Mapped[date | None]
     snils: Mapped[str | None] = mapped_column(String(14))
     esia_oid: Mapped[str | None] = mapped_column(String(64))
-    #: R-5: consent to personal-data processing is recorded before the data is entered.
-    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     #: Документ, удостоверяющий личность: its kind (свидетельство о рождении, паспорт) and series and number.
@@ -89,6 +87,36 @@ class Person(Base):
     modified_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class Consent(Base):
+    """Согласие на обработку персональных данных (R-5, 152-ФЗ ст. 9): one «дано» or «отозвано» per purpose.
+
+    Rows are only added, never changed: the latest row of a purpose is where the consent stands, the
+    earlier ones its history. ``version`` numbers the person's rows, ordering their ConsentChanged events.
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("person_id", "version"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"))
+    version: Mapped[int]
+    #: One of ``domain.consents.PURPOSES``.
+    purpose: Mapped[str] = mapped_column(String(30))
+    #: ``given`` or ``withdrawn``.
+    action: Mapped[str] = mapped_column(String(10))
+    #: Who signed: the person, or a parent for a child under 14; None: recorded as a mark before records were kept.
+    signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    #: The parent who agreed with a student of 14–17.
+    co_signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    #: The paper it rests on: «заявление», «согласие», its number and date.
+    document_kind: Mapped[str | None] = mapped_column(String(100))
+    document_number: Mapped[str | None] = mapped_column(String(60))
+    document_date: Mapped[date | None]
+    #: Who entered it: the office from a paper, or the family itself in the diary.
+    recorded_by: Mapped[UUID | None]
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PersonChange(Base):
