@@ -453,6 +453,16 @@ class ElectronicServiceRefusalChanged(Event):
 
 ConsentPurpose = Literal["journal", "diary", "notifications_email", "notifications_sms", "notifications_push", "portal"]
 
+#: The purposes of a consent with the words the school and the family read.
+CONSENT_PURPOSES: dict[str, str] = {
+    "journal": "электронный журнал",
+    "diary": "электронный дневник",
+    "notifications_email": "уведомления по электронной почте",
+    "notifications_sms": "уведомления по СМС",
+    "notifications_push": "push-уведомления",
+    "portal": "передача сведений на портал госуслуг",
+}
+
 
 @event_model
 class ConsentChanged(Event):

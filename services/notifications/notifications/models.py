@@ -37,6 +37,22 @@ class Guardianship(Base):
     guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
 
 
+class Consent(Base):
+    """A person's consent for one purpose as roster last told it (R-5); no row: given, as at entry.
+
+    A notice goes by e-mail, SMS or push only while both the recipient and the student it is about
+    consent to that channel (``planning.plan``).
+    """
+
+    __tablename__ = "consents"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(30), primary_key=True)
+    granted: Mapped[bool]
+    #: Roster's number of the person's consent record: a late older event never overwrites a newer one.
+    version: Mapped[int]
+
+
 class Enrolment(Base):
     """Which class a student is in: who is told of a class's homework (R-51)."""
 

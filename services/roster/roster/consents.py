@@ -6,7 +6,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from roster.domain.consents import PURPOSES
+from contracts.roster import CONSENT_PURPOSES as PURPOSES
 from roster.models import Consent
 
 

@@ -18,12 +18,13 @@ from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
+from contracts.roster import CONSENT_PURPOSES as PURPOSES
 from contracts.roster import ConsentChanged, ConsentPurpose
 from roster.api.access import ties_between
 from roster.api.person_data import Now
 from roster.consents import next_version
 from roster.domain.cards import CardView, Tie, card_view
-from roster.domain.consents import PURPOSES, Parties, Standing, giving_refusal, standing, withdrawal_refusal
+from roster.domain.consents import Parties, Standing, giving_refusal, standing, withdrawal_refusal
 from roster.models import Consent, Enrolment, Guardianship, Person
 
 router = APIRouter(prefix="/schools/{school_id}/people/{person_id}/consents", tags=["consents"])

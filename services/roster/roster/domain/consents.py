@@ -10,18 +10,6 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
-#: Purposes a consent is given for, with the words the school and the family read.
-PURPOSES: dict[str, str] = {
-    "journal": "электронный журнал",
-    "diary": "электронный дневник",
-    "notifications_email": "уведомления по электронной почте",
-    "notifications_sms": "уведомления по СМС",
-    "notifications_push": "push-уведомления",
-    "portal": "передача сведений на портал госуслуг",
-}
-
-ACTIONS = ("given", "withdrawn")
-
 
 class Standing(Enum):
     """Who signs for the subject."""
