@@ -251,3 +251,16 @@ class EServiceRefusal(Base):
     school_id: Mapped[UUID]
     refused_on: Mapped[date | None]
     version: Mapped[int]
+
+
+class PortalConsent(Base):
+    """R-5: a person's consent to the state portal as roster last told it (no row: given, as at entry).
+
+    While it stands withdrawn nothing about the student goes to the portal, neither the stream nor the pull.
+    """
+
+    __tablename__ = "portal_consents"
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    granted: Mapped[bool]
+    version: Mapped[int]
