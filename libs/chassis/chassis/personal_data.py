@@ -9,9 +9,17 @@ A model marks such a column with ``info=personal_data(...)``::
 ``annotated(metadata)`` lists every marked column of a service's tables: the processing register
 (``docs/personal-data.md``) is generated from it, and the retention job reads ``retention`` from the
 same place, so what the code stores and what the documents say cannot drift apart.
+
+``python -m chassis.personal_data docs/personal-data.md`` (``make personal-data``) writes the register.
 """
 
+import argparse
+import importlib
+import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Column, MetaData
 
@@ -27,7 +35,6 @@ PURPOSES: dict[str, str] = {
     "portal": "передача сведений на портал госуслуг",
     "login": "вход в систему и сессии",
     "security": "аудит доступа и защита информации",
-    "reports": "отчётность и архив школы",
 }
 
 #: Retention classes (сроки хранения): a key per kind of data, the period as the register states it.
@@ -70,3 +77,88 @@ def annotated(metadata: MetaData) -> list[tuple[Column, PersonalData]]:
         for column in table.columns
         if INFO_KEY in column.info
     ]
+
+
+#: Each service's models, read like ``chassis.topology`` reads their apps: by name, importing nothing else.
+SERVICE_MODELS = (
+    "gateway.models",
+    "roster.models",
+    "gradebook.models",
+    "attendance.models",
+    "notifications.models",
+    "reporting.models",
+)
+
+#: Column names that say they hold personal data: each such column must carry an annotation.
+LOOKS_PERSONAL = re.compile(
+    r"(last|first|middle)_name|by_name$|^by_name$|substitute_name|birth|snils|phone|e?mail|address|document|oid$|login$"
+)
+
+
+def looks_personal(name: str) -> bool:
+    return LOOKS_PERSONAL.search(name) is not None
+
+
+def unannotated(metadata: MetaData) -> list[str]:
+    """``table.column`` of every column whose name looks personal but carries no annotation."""
+    return [
+        f"{table.name}.{column.name}"
+        for table in sorted(metadata.tables.values(), key=lambda t: t.name)
+        for column in table.columns
+        if looks_personal(column.name) and INFO_KEY not in column.info
+    ]
+
+
+def service_metadata(modules: Sequence[str] = SERVICE_MODELS) -> dict[str, MetaData]:
+    """Service name → the metadata of its models (``<service>.models:Base``)."""
+    return {module.split(".")[0]: importlib.import_module(module).Base.metadata for module in modules}
+
+
+def register(services: dict[str, MetaData]) -> str:
+    """The processing register (реестр обработки персональных данных) as Markdown."""
+    lines = [
+        "# Персональные данные: что хранит каждая служба, зачем и сколько",
+        "",
+        "Реестр обработки персональных данных (152-ФЗ, R-5). Составлен из кода: столбцы моделей с пометкой",
+        "`personal_data` (`chassis.personal_data`). Не правьте вручную: `make personal-data` пишет его заново,",
+        "а тест не пропустит расхождения с кодом и столбцы с личными данными без пометки.",
+        "",
+        "## Цели обработки",
+        "",
+        "| код | цель |",
+        "|---|---|",
+        *(f"| `{key}` | {text} |" for key, text in PURPOSES.items()),
+        "",
+        "## Сроки хранения",
+        "",
+        "| код | срок |",
+        "|---|---|",
+        *(f"| `{key}` | {text} |" for key, text in RETENTION.items()),
+    ]
+    for service, metadata in services.items():
+        lines += [
+            "",
+            f"## {service} (база `journal_{service}`)",
+            "",
+            "| таблица | столбец | что хранится | цель | срок хранения |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{column.table.name}` | `{column.name}` | {data.what} | {PURPOSES[data.purpose]} | "
+            f"{RETENTION[data.retention]} |"
+            for column, data in annotated(metadata)
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the processing register of personal data (152-ФЗ).")
+    parser.add_argument("out", type=Path, help="the Markdown file, e.g. docs/personal-data.md")
+    args = parser.parse_args(argv)
+    args.out.write_text(register(service_metadata()), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
