@@ -28,3 +28,18 @@ def test_annotated_lists_marked_columns_table_by_table():
 def test_unknown_keys_are_refused(purpose, retention):
     with pytest.raises(ValueError):
         personal_data("ФИО", purpose=purpose, retention=retention)
+
+
+def test_a_snils_in_a_log_line_is_hidden_even_inside_a_traceback():
+    from chassis.telemetry import _hide_snils
+
+    event = {
+        "event": "import_failed",
+        "exception": "DETAIL:  Key (school_id, snils)=(7f0c, 112-233-445 95) already exists.",
+        "rows": 3,
+    }
+    assert (
+        _hide_snils(None, "error", event)["exception"]
+        == "DETAIL:  Key (school_id, snils)=(7f0c, ***-***-*** **) already exists."
+    )
+    assert _hide_snils(None, "info", {"event": "login", "at": "2026-10-14T12:00:00"})["at"] == "2026-10-14T12:00:00"
