@@ -459,7 +459,7 @@ CONSENT_PURPOSES: dict[str, str] = {
     "diary": "электронный дневник",
     "notifications_email": "уведомления по электронной почте",
     "notifications_sms": "уведомления по СМС",
-    "notifications_push": "push-уведомления",
+    "notifications_push": "уведомления в браузере",
     "portal": "передача сведений на портал госуслуг",
 }
 
