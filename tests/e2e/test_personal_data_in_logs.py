@@ -48,7 +48,7 @@ async def test_no_snils_or_birth_date_of_the_people_entered_reaches_any_log(stac
     school = admin.school_of("school_admin")
     rng = random.Random()
     child_snils, parent_snils = (snils_with_check(rng.randrange(2_000_000, 999_999_999)) for _ in range(2))
-    child_born, parent_born = date(2012, 2, rng.randrange(1, 28)), date(1979, 7, rng.randrange(1, 28))
+    child_born, parent_born = date(2013, 2, rng.randrange(1, 28)), date(1979, 7, rng.randrange(1, 28))
 
     async def post(path: str, body: dict, status: int = 201) -> dict:
         answer = await admin.api("POST", f"/roster/schools/{school}{path}", json=body)
