@@ -60,9 +60,9 @@ export function startCardConsents(current, nodes) {
     Array.from(form.elements).forEach((f) => { if (f.name) body[f.name] = f.value.trim() || null; });
     try {
       await api("POST", path(schoolId, personId), body);
-      show(nodes.status, body.action === "given" ? "Согласие записано." : "Отзыв записан: эта обработка остановлена.", "ok");
       form.elements.document_number.value = "";
       await openCardConsents(schoolId, personId, nodes);
+      show(nodes.status, body.action === "given" ? "Согласие записано." : "Отзыв записан: эта обработка остановлена.", "ok");
     } catch (error) { show(nodes.status, error.message, "error"); }
   });
 }
