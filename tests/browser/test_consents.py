@@ -39,17 +39,17 @@ async def test_the_office_records_a_consent_and_the_parent_withdraws_one_in_the_
 
     parent = await visit("parent", "phone")
     consents = parent.page.locator("#family-consents")
-    sms = consents.locator("table").first.locator("tr", has_text="уведомления по СМС")
+    sms = consents.locator("ul").first.locator("li", has_text="уведомления по СМС")
     await sms.wait_for()
     parent.page.once("dialog", lambda dialog: dialog.accept())
     await sms.get_by_role("button", name=re.compile("Отозвать")).click()
     await (
-        consents.locator("table")
-        .first.locator("tr", has_text="уведомления по СМС")
+        consents.locator("ul")
+        .first.locator("li", has_text="уведомления по СМС")
         .filter(has_text="заявление в электронном дневнике")
         .wait_for()
     )
-    assert "нет" in await consents.locator("table").first.locator("tr", has_text="уведомления по СМС").inner_text()
+    assert "— нет" in await consents.locator("ul").first.locator("li", has_text="уведомления по СМС").inner_text()
     assert await axe(parent.page) == []
     await russian_only(parent.page)
     await parent.page.screenshot(path="/tmp/p16a/parent-consents.png", full_page=True)

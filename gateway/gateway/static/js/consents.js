@@ -85,7 +85,11 @@ async function familyBlock(box, schoolId, personId, heading) {
     }
   })] : [];
   box.appendChild(el("h3", { text: heading + ": " + consents.name }));
-  box.appendChild(table(consents, withdraw));
+  // A list, not a table: it reads on a phone, where the diary is mostly read.
+  box.appendChild(el("ul", { "class": "items" }, consents.purposes.map((p) => el("li", {}, [
+    el("span", {}, [el("strong", { text: p.title }), el("span", { text: p.granted ? " — дано" : " — нет" })]),
+    el("span", { "class": "hint", text: recordText(p.record) })
+  ].concat(withdraw(p))))));
   box.appendChild(status);
 }
 
