@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts bench bench-load bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
+.PHONY: run test lint format install infra contracts personal-data bench bench-load bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -38,6 +38,10 @@ format: install
 
 contracts: install
 	$(UV) run --frozen export-contracts docs/contracts
+
+# The processing register of personal data (152-ФЗ), from the models' ``personal_data`` annotations.
+personal-data: install
+	$(UV) run --frozen python -m chassis.personal_data docs/personal-data.md
 
 # The fault suite in full (make test runs its short form): a private PostgreSQL and RabbitMQ node
 # restarted and killed under load; prints lost / duplicated / seconds to converge (docs/reliability.md).

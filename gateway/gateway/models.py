@@ -12,6 +12,8 @@ from sqlalchemy import ARRAY, BigInteger, DateTime, Identity, Index, SmallIntege
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.personal_data import personal_data
+
 
 class Base(DeclarativeBase):
     pass
@@ -39,16 +41,34 @@ class Person(Base):
     __table_args__ = (Index("people_esia_oid", "esia_oid"), Index("people_snils_digits", "snils_digits"))
     person_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
-    last_name: Mapped[str] = mapped_column(String(100))
-    first_name: Mapped[str] = mapped_column(String(100))
-    middle_name: Mapped[str | None] = mapped_column(String(100))
-    birth_date: Mapped[date | None]
+    last_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("фамилия", purpose="login", retention="person_card")
+    )
+    first_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("имя", purpose="login", retention="person_card")
+    )
+    middle_name: Mapped[str | None] = mapped_column(
+        String(100), info=personal_data("отчество", purpose="login", retention="person_card")
+    )
+    birth_date: Mapped[date | None] = mapped_column(
+        info=personal_data("дата рождения (сверка при первом входе)", purpose="login", retention="person_card")
+    )
     #: СНИЛС as eleven digits, however it was written.
-    snils_digits: Mapped[str | None] = mapped_column(String(11))
+    snils_digits: Mapped[str | None] = mapped_column(
+        String(11),
+        info=personal_data("цифры СНИЛС (сверка при первом входе)", purpose="login", retention="person_card"),
+    )
     #: Bound only by a login that matched (``gateway.domain.accounts``), never by what a school typed.
-    esia_oid: Mapped[str | None] = mapped_column(String(64))
+    esia_oid: Mapped[str | None] = mapped_column(
+        String(64),
+        info=personal_data("идентификатор ЕСИА, подтверждённый входом", purpose="login", retention="person_card"),
+    )
     #: The oid the school typed in (roster's ``esia_oid``): a hint the matching may confirm.
-    stated_esia_oid: Mapped[str | None] = mapped_column(String(64), index=True)
+    stated_esia_oid: Mapped[str | None] = mapped_column(
+        String(64),
+        index=True,
+        info=personal_data("идентификатор ЕСИА, указанный школой", purpose="portal", retention="person_card"),
+    )
 
 
 class SchoolRole(Base):
@@ -64,9 +84,15 @@ class RegionAccount(Base):
     """A region-wide role (администратор региона, инспектор) held by an ESIA account; roster has no such roles."""
 
     __tablename__ = "region_accounts"
-    esia_oid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    esia_oid: Mapped[str] = mapped_column(
+        String(64),
+        primary_key=True,
+        info=personal_data("идентификатор ЕСИА сотрудника региона", purpose="login", retention="person_card"),
+    )
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(
+        String(300), info=personal_data("ФИО сотрудника региона", purpose="login", retention="person_card")
+    )
     #: The person id the region account acts under when roster does not know the person.
     person_id: Mapped[UUID]
     #: For a municipal administrator: the municipality whose schools they read.
@@ -93,7 +119,9 @@ class Session(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[UUID] = mapped_column(index=True)
     #: None for a session opened with a local login and password.
-    esia_oid: Mapped[str | None] = mapped_column(String(64))
+    esia_oid: Mapped[str | None] = mapped_column(
+        String(64), info=personal_data("идентификатор ЕСИА сессии", purpose="login", retention="sessions")
+    )
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     #: The absolute end; the idle timeout counts from ``last_seen_at``.
@@ -116,9 +144,13 @@ class AccessLogEntry(Base):
     __tablename__ = "access_log"
     __table_args__ = (Index("access_log_unsealed", "id", postgresql_where=text("seal IS NULL")),)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    person_id: Mapped[UUID] = mapped_column(index=True)
+    person_id: Mapped[UUID] = mapped_column(
+        index=True, info=personal_data("кто обращался к данным", purpose="security", retention="access_log")
+    )
     method: Mapped[str] = mapped_column(String(10))
-    path: Mapped[str] = mapped_column(String(2000))
+    path: Mapped[str] = mapped_column(
+        String(2000), info=personal_data("к каким данным обращались", purpose="security", retention="access_log")
+    )
     status: Mapped[int] = mapped_column(SmallInteger)
     #: Indexed: the retention job finds the expired entries by it.
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
@@ -140,7 +172,11 @@ class LocalLogin(Base):
 
     __tablename__ = "local_logins"
     person_id: Mapped[UUID] = mapped_column(primary_key=True)
-    login: Mapped[str] = mapped_column(String(64), unique=True)
+    login: Mapped[str] = mapped_column(
+        String(64),
+        unique=True,
+        info=personal_data("логин для входа без Госуслуг", purpose="login", retention="person_card"),
+    )
     #: scrypt with its parameters and salt (``gateway.domain.passwords``); never the password itself.
     password_hash: Mapped[str] = mapped_column(Text)
     #: Issued by the administrator and not yet changed by the person.
@@ -154,7 +190,11 @@ class LoginFailure(Base):
 
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    login: Mapped[str] = mapped_column(String(64), index=True)
+    login: Mapped[str] = mapped_column(
+        String(64),
+        index=True,
+        info=personal_data("логин неудачной попытки входа", purpose="security", retention="access_log"),
+    )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -167,7 +207,9 @@ class LocalLoginAudit(Base):
     action: Mapped[str] = mapped_column(String(20))
     #: Whose login it is.
     person_id: Mapped[UUID] = mapped_column(index=True)
-    login: Mapped[str] = mapped_column(String(64))
+    login: Mapped[str] = mapped_column(
+        String(64), info=personal_data("логин в журнале выдачи логинов", purpose="security", retention="access_log")
+    )
     #: Who did it: the administrator, the person themselves; None for a lock (the system).
     actor_id: Mapped[UUID | None]
     #: The school whose administrator acted.
@@ -268,4 +310,17 @@ class EServiceRefusal(Base):
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
     refused_on: Mapped[date | None]
+    version: Mapped[int]
+
+
+class PortalConsent(Base):
+    """R-5: a person's consent to the state portal as roster last told it (no row: given, as at entry).
+
+    While it stands withdrawn nothing about the student goes to the portal, neither the stream nor the pull.
+    """
+
+    __tablename__ = "portal_consents"
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    granted: Mapped[bool]
     version: Mapped[int]

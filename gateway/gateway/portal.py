@@ -5,9 +5,9 @@ schools' events into ``public.*`` events that name a student by their ESIA oid a
 else, and emits them through its outbox; the broker routes ``public.#`` to the portal's
 exchange. A student with no ESIA oid yet has no public events: the portal could not link
 them. Those events are not sent again when the oid becomes known later. A student whose family
-refused the electronic service (R-54) has none either, while the refusal stands, nor has a student
-who left the school (R-4: the service has ended; a transferred student goes on under the receiving
-school's person, with the same oid).
+refused the electronic service (R-54) has none either, while the refusal stands, nor does one whose
+consent to the portal is withdrawn (R-5, ``PortalConsent``), nor a student who left the school (R-4: the
+service has ended; a transferred student goes on under the receiving school's person, with the same oid).
 
 Each public event is also a row of the change feed (``/portal/v1/changes``), for a portal that
 synchronises by pulling instead of consuming the stream.
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.db import Database
 from chassis.events import Envelope, emit_event
+from chassis.replicas import upsert
 from chassis.tenancy import SYSTEM
 from contracts import Event
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
@@ -38,8 +39,8 @@ from contracts.public import (
     PublicPeriodMarkSet,
     PublicStudentEnrolled,
 )
-from contracts.roster import StudentEnrolled
-from gateway.models import EServiceRefusal, LeftStudent, Person, PortalChange, PortalFeed
+from contracts.roster import ConsentChanged, StudentEnrolled
+from gateway.models import EServiceRefusal, LeftStudent, Person, PortalChange, PortalConsent, PortalFeed
 
 consumer = Consumer("gateway.portal")
 
@@ -94,10 +95,10 @@ async def publish_about_student(session: AsyncSession, event: Event, envelope: E
     refused = select(EServiceRefusal.student_id).where(
         EServiceRefusal.student_id == event.student_id, EServiceRefusal.refused_on.is_not(None)
     )
-    if await session.scalar(select(exists(refused))):
-        return
+    withdrawn = exists().where(PortalConsent.person_id == event.student_id, PortalConsent.granted.is_(False))
     # R-4: the school's service to a student who left it has ended; its late corrections stay in the school.
-    if await session.get(LeftStudent, event.student_id) is not None:
+    left = exists().where(LeftStudent.student_id == event.student_id)
+    if await session.scalar(select(exists(refused) | withdrawn | left)):
         return
     public = STUDENT_EVENTS[type(event)].model_validate(
         {**event.model_dump(), "student_esia_oid": oid, "school_id": envelope.schoolid}
@@ -107,6 +108,21 @@ async def publish_about_student(session: AsyncSession, event: Event, envelope: E
 
 for source_event in STUDENT_EVENTS:
     consumer.on(source_event)(publish_about_student)
+
+
+@consumer.on(ConsentChanged)
+async def consent_changed(session: AsyncSession, event: ConsentChanged, envelope: Envelope) -> None:
+    """R-5: a withdrawn consent to the portal stops the student's public events from the next one on."""
+    if event.purpose != "portal":
+        return
+    values = {"school_id": envelope.schoolid, "granted": event.granted, "version": event.version}
+    await upsert(
+        session,
+        PortalConsent,
+        {"person_id": event.person_id},
+        values,
+        only_if=lambda new: PortalConsent.version < new.version,
+    )
 
 
 @consumer.on(LessonRecorded)

@@ -17,7 +17,13 @@ from chassis.tenancy import SYSTEM
 from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import LessonDeleted, LessonRecorded, MarkDeleted, MarkPosted, PeriodMarkSet
-from contracts.roster import ElectronicServiceRefusalChanged, PersonRegistered, StudentEnrolled, StudentLeftSchool
+from contracts.roster import (
+    ConsentChanged,
+    ElectronicServiceRefusalChanged,
+    PersonRegistered,
+    StudentEnrolled,
+    StudentLeftSchool,
+)
 from gateway.models import Person
 
 PORTAL = "gateway.portal"
@@ -337,6 +343,39 @@ async def test_a_student_who_left_the_school_is_left_out_of_the_portal(stack, pu
     await publish(school, a_mark("3"))
     threes = await eventually(lambda: feed.of_type("public.mark.posted.v1", lambda data: data["value"] == "3"))
     assert len(threes) == 1
+
+
+async def test_a_withdrawn_consent_to_the_portal_stops_the_students_stream_at_once(stack, publish, feed):
+    """R-5: from the withdrawal on nothing about the student goes out; given again, the stream resumes."""
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
+    day = date(2026, 11, 25)
+    await publish(school, PersonRegistered(person_id=student, last_name="Отозвалова", first_name="Ия", esia_oid=oid))
+    await eventually(lambda: stored_oid(stack, student))
+
+    def a_mark(value: str) -> MarkPosted:
+        return MarkPosted(
+            **lesson(class_id, day), mark_id=uuid4(), student_id=student, value=value, work_type="answer", weight=1.0
+        )
+
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(school, ConsentChanged(person_id=student, purpose="portal", granted=False, version=7))
+    await publish(school, a_mark("3"))
+    await portal_settled(stack, school, handled + 2)
+    assert await feed.of_type("public.mark.posted.v1") == []
+
+    # Another purpose withdrawn, or an older record arriving late, does not bring it back.
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(school, ConsentChanged(person_id=student, purpose="portal", granted=True, version=6))
+    await publish(school, ConsentChanged(person_id=student, purpose="diary", granted=True, version=8))
+    await publish(school, a_mark("2"))
+    await portal_settled(stack, school, handled + 3)
+    assert await feed.of_type("public.mark.posted.v1") == []
+
+    await publish(school, ConsentChanged(person_id=student, purpose="portal", granted=True, version=9))
+    await publish(school, a_mark("4"))
+    posted = await eventually(lambda: feed.of_type("public.mark.posted.v1"))
+    assert [p["data"]["value"] for p in posted] == ["4"]
 
 
 async def test_a_period_mark_reaches_the_portal_with_its_visibility_and_without_the_reason(stack, publish, feed):

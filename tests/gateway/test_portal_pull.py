@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from chassis.tenancy import SYSTEM
 from chassis.testing import TEST_TODAY, eventually, refused
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import ClassCreated, GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import ClassCreated, ConsentChanged, GuardianshipLinked, PersonRegistered, StudentEnrolled
 from gateway.api.portal_pull import client_actor
-from gateway.models import AccessLogEntry, PortalChange
+from gateway.models import AccessLogEntry, PortalChange, PortalConsent
 from gateway.portal import trim_changes
 from gateway.portal_clients import register_client, revoke_client
 
@@ -279,3 +279,31 @@ async def test_a_portal_client_keeps_an_exact_copy_through_an_outage_and_a_trimm
         await eventually(lambda: in_step_with(final))
         assert portal.resyncs >= 1
         assert await source() == final
+
+
+async def test_a_child_whose_portal_consent_is_withdrawn_is_not_in_the_schedule(stack, publish):
+    """R-5: the pull, like the stream, leaves out a student whose consent to the portal stands withdrawn."""
+    parent_oid, school = new_oid(), uuid4()
+    child, _ = await a_child_in(publish, school, parent_oid)
+    client = await client_of(stack, "schedule")
+    week = {"start": MONDAY.isoformat(), "end": (MONDAY + timedelta(days=6)).isoformat()}
+    async with stack.browser() as http:
+        headers = await bearer(http, client)
+
+        async def schedule() -> httpx.Response:
+            return await http.get(f"/portal/v1/Schedule/{parent_oid}", params=week, headers=headers)
+
+        async def shown() -> bool:
+            return (await schedule()).status_code == 200
+
+        await eventually(shown)
+        await publish(school, ConsentChanged(person_id=child, purpose="portal", granted=False, version=7))
+
+        async def withdrawn() -> bool:
+            async with stack.gateway.state.db.transaction(SYSTEM) as session:
+                return (
+                    await session.scalar(select(PortalConsent.granted).where(PortalConsent.person_id == child)) is False
+                )
+
+        await eventually(withdrawn)
+        refused(await schedule(), 404, "Ученик не найден.")

@@ -50,7 +50,8 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         public_exchange=f"{test_queue_prefix('e2e')}public.events",
         queue_prefix=test_queue_prefix("e2e"),
         log_to_files=True,
-        log_level="WARNING",
+        # What the services log in production (INFO): the R-5 log scan (tests/e2e) reads it for personal data.
+        log_level="INFO",
         test_clock=TEST_NOW,
         # A machine shared with other runs may start the stack slowly (``JOURNAL_STACK_READY_SECONDS``).
         ready_timeout=float(os.environ.get("JOURNAL_STACK_READY_SECONDS", "90")),

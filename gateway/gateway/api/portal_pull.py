@@ -34,7 +34,16 @@ from gateway.domain.portal_pull import (
     schedule_range,
     secret_digest,
 )
-from gateway.models import Guardianship, Person, PortalChange, PortalClient, PortalFeed, PortalToken, SchoolRole
+from gateway.models import (
+    Guardianship,
+    Person,
+    PortalChange,
+    PortalClient,
+    PortalConsent,
+    PortalFeed,
+    PortalToken,
+    SchoolRole,
+)
 from gateway.portal import portal_oid
 from gateway.upstream import ServiceUnavailable, Upstreams, record_access
 
@@ -203,7 +212,15 @@ async def _students_of(session: AsyncSession, esia_id: str) -> list[tuple[UUID, 
     )
     found = {(school, student, student) for school, student in as_student}
     found |= {(school, student, guardian) for school, student, guardian in children}
-    return sorted(found, key=str)
+    # a student whose consent to the portal is withdrawn is not shown to it.
+    withdrawn = set(
+        await session.scalars(
+            select(PortalConsent.person_id).where(
+                PortalConsent.person_id.in_({student for _, student, _ in found}), PortalConsent.granted.is_(False)
+            )
+        )
+    )
+    return sorted((entry for entry in found if entry[1] not in withdrawn), key=str)
 
 
 @router.get("/Schedule/{esia_id}")

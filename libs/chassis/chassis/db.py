@@ -32,8 +32,9 @@ class Database:
         self.url = url
         #: The CloudEvents `source` of events this service emits.
         self.source = source
+        # a failed statement's error (and so its log line) names no values: they may be a СНИЛС.
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=RECYCLE_SECONDS
+            url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=RECYCLE_SECONDS, hide_parameters=True
         )
         # Many rows inserted at once (an ORM flush, ``insert(...)`` with a list) go as multi-row
         # statements of up to 1,000 rows, as with psycopg2; asyncpg's executemany would run the

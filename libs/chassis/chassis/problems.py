@@ -106,6 +106,17 @@ def _is_bad_value(exc: DBAPIError) -> bool:
     return (_sqlstate(exc) or "").startswith(_DATA_EXCEPTION)
 
 
+def _db_refusal(exc: DBAPIError) -> dict[str, str | None]:
+    """What of a database refusal goes to the log: its SQLSTATE, table and constraint, never its message,
+    whose DETAIL quotes the row's values (a СНИЛС, a birth date; R-5)."""
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    return {
+        "sqlstate": getattr(exc.orig, "sqlstate", None),
+        "table": getattr(cause, "table_name", None),
+        "constraint": getattr(cause, "constraint_name", None),
+    }
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
@@ -134,7 +145,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
         # A constraint the service did not check first (a race): the write did not happen.
-        log.warning("integrity_error", error=str(exc.orig))
+        log.warning("integrity_error", **_db_refusal(exc))
         return problem(
             409,
             Conflict.title,
@@ -153,7 +164,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         if _is_bad_value(exc):
             # A value PostgreSQL cannot hold (a NUL byte, a number or string past its column):
             # the request is at fault, not the database, and the transaction was rolled back.
-            log.warning("data_error", error=str(exc.orig))
+            log.warning("data_error", **_db_refusal(exc))
             return problem(
                 422,
                 Invalid.title,

@@ -1,6 +1,7 @@
 """OpenTelemetry tracing and structured JSON logs carrying the trace id."""
 
 import logging
+import re
 import sys
 
 import structlog
@@ -17,6 +18,19 @@ def _add_trace_ids(_logger: object, _method: str, event: dict) -> dict:
     if context.is_valid:
         event["trace_id"] = format(context.trace_id, "032x")
         event["span_id"] = format(context.span_id, "016x")
+    return event
+
+
+#: A СНИЛС as people and PostgreSQL's messages write it: 123-456-789 01.
+_SNILS = re.compile(r"\b\d{3}-\d{3}-\d{3}[ -]\d{2}\b")
+
+
+def _hide_snils(_logger: object, _method: str, event: dict) -> dict:
+    """R-5: no СНИЛС reaches a log, even inside a traceback whose message quotes a row (the last line of defence:
+    handlers log ids, and database errors their constraint, not values)."""
+    for key, value in event.items():
+        if isinstance(value, str) and _SNILS.search(value):
+            event[key] = _SNILS.sub("***-***-*** **", value)
     return event
 
 
@@ -41,6 +55,7 @@ def setup_telemetry(service_name: str, *, log_level: str = "INFO", otlp_endpoint
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _add_trace_ids,
             structlog.processors.format_exc_info,
+            _hide_snils,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(log_level)),

@@ -480,3 +480,32 @@ class ElectronicServiceRefusalChanged(Event):
     student_id: UUID
     version: int
     refused_on: date | None = None
+
+
+ConsentPurpose = Literal["journal", "diary", "notifications_email", "notifications_sms", "notifications_push", "portal"]
+
+#: The purposes of a consent with the words the school and the family read.
+CONSENT_PURPOSES: dict[str, str] = {
+    "journal": "электронный журнал",
+    "diary": "электронный дневник",
+    "notifications_email": "уведомления по электронной почте",
+    "notifications_sms": "уведомления по СМС",
+    "notifications_push": "уведомления в браузере",
+    "portal": "передача сведений на портал госуслуг",
+}
+
+
+@event_model
+class ConsentChanged(Event):
+    """Согласие на обработку персональных данных дано или отозвано (R-5, 152-ФЗ ст. 9) for one purpose.
+
+    A withdrawal stops that processing at once wherever it happens: e-mail, SMS or push notices to and about
+    the person, the state portal's stream and pull. ``version`` numbers the person's consent records.
+    """
+
+    TYPE: ClassVar[str] = "roster.consent.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "person_id"
+    person_id: UUID
+    purpose: ConsentPurpose
+    granted: bool
+    version: int

@@ -10,6 +10,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.personal_data import personal_data
+
 
 class Base(DeclarativeBase):
     pass
@@ -56,8 +58,12 @@ class Person(Base):
     __tablename__ = "people"
     id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
-    last_name: Mapped[str] = mapped_column(String(100))
-    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("фамилия", purpose="journal", retention="journal")
+    )
+    first_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("имя", purpose="journal", retention="journal")
+    )
 
     @property
     def name(self) -> str:
@@ -83,7 +89,9 @@ class Absence(Base):
     school_id: Mapped[UUID]
     lesson_id: Mapped[UUID] = mapped_column(ForeignKey("lessons.id"))
     student_id: Mapped[UUID] = mapped_column(index=True)
-    reason: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(
+        String(16), info=personal_data("пропуски уроков и их причины", purpose="journal", retention="journal")
+    )
     #: The absence's n-th state: 1 when recorded, +1 for each correction (and for the withdrawal).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     recorded_by: Mapped[UUID]
@@ -105,8 +113,12 @@ class AbsenceChange(Base):
     action: Mapped[str] = mapped_column(String(16))
     changed_by: Mapped[UUID]
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    old_value: Mapped[str] = mapped_column(String(64))
-    new_value: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str] = mapped_column(
+        String(64), info=personal_data("прежняя отметка о пропуске", purpose="journal", retention="journal")
+    )
+    new_value: Mapped[str] = mapped_column(
+        String(64), info=personal_data("новая отметка о пропуске", purpose="journal", retention="journal")
+    )
     reason: Mapped[str | None] = mapped_column(Text)
 
 

@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.personal_data import personal_data
+
 
 class Base(DeclarativeBase):
     pass
@@ -68,8 +70,12 @@ class Person(Base):
     __tablename__ = "people"
     id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
-    last_name: Mapped[str] = mapped_column(String(100))
-    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("фамилия", purpose="journal", retention="journal")
+    )
+    first_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("имя", purpose="journal", retention="journal")
+    )
 
     @property
     def name(self) -> str:
@@ -109,7 +115,9 @@ class Mark(Base):
     school_id: Mapped[UUID]
     lesson_id: Mapped[UUID] = mapped_column(ForeignKey("lessons.id"), index=True)
     student_id: Mapped[UUID] = mapped_column(index=True)
-    value: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(
+        String(8), info=personal_data("текущие отметки обучающегося", purpose="journal", retention="journal")
+    )
     work_type: Mapped[str] = mapped_column(String(32))
     weight: Mapped[float] = mapped_column(Float)
     version: Mapped[int] = mapped_column(default=1)
@@ -146,7 +154,9 @@ class MarkChange(Base):
     #: One of ``CHANGE_ACTIONS``.
     action: Mapped[str] = mapped_column(String(16), server_default="value")
     changed_by: Mapped[UUID]
-    changed_by_name: Mapped[str] = mapped_column(String(300))
+    changed_by_name: Mapped[str] = mapped_column(
+        String(300), info=personal_data("ФИО изменившего отметку", purpose="journal", retention="journal")
+    )
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     #: The value, the вид работы's code or the lesson's date before and after; "" when there is none after.
     old_value: Mapped[str] = mapped_column(String(32))
@@ -184,13 +194,19 @@ class MarkDispute(Base):
     mark_value: Mapped[str] = mapped_column(String(8))
     lesson_date: Mapped[date]
     raised_by: Mapped[UUID]
-    raised_by_name: Mapped[str] = mapped_column(String(300))
+    raised_by_name: Mapped[str] = mapped_column(
+        String(300), info=personal_data("ФИО оспорившего отметку", purpose="journal", retention="journal")
+    )
     raised_on: Mapped[date]
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(
+        Text, info=personal_data("текст обращения об отметке", purpose="journal", retention="journal")
+    )
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[UUID | None]
-    answered_by_name: Mapped[str | None] = mapped_column(String(300))
+    answered_by_name: Mapped[str | None] = mapped_column(
+        String(300), info=personal_data("ФИО ответившего на спор", purpose="journal", retention="journal")
+    )
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -265,7 +281,9 @@ class ScheduledLesson(Base):
     status: Mapped[str] = mapped_column(String(16))
     room_name: Mapped[str | None] = mapped_column(String(100))
     substitute_teacher_id: Mapped[UUID | None] = mapped_column(index=True)
-    substitute_name: Mapped[str | None] = mapped_column(String(300))
+    substitute_name: Mapped[str | None] = mapped_column(
+        String(300), info=personal_data("ФИО заменяющего учителя", purpose="journal", retention="journal")
+    )
     change_note: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int]
 
@@ -350,7 +368,9 @@ class Absence(Base):
     school_id: Mapped[UUID]
     lesson_id: Mapped[UUID] = mapped_column(index=True)
     student_id: Mapped[UUID]
-    reason: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(
+        String(16), info=personal_data("пропуски уроков и их причины", purpose="journal", retention="journal")
+    )
     withdrawn: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int]
 
@@ -374,7 +394,9 @@ class AttestationExemption(Base):
     school_id: Mapped[UUID]
     course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"))
     student_id: Mapped[UUID | None]
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(
+        Text, info=personal_data("причина освобождения от аттестации", purpose="journal", retention="journal")
+    )
     created_by: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -391,8 +413,12 @@ class PeriodMark(Base):
     #: Roster's reporting period; the year's id for year, exam and final marks.
     period_id: Mapped[UUID]
     student_id: Mapped[UUID] = mapped_column(index=True)
-    value: Mapped[str | None] = mapped_column(String(8))
-    not_attested_reason: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(
+        String(8), info=personal_data("итоговые отметки обучающегося", purpose="journal", retention="summary_sheets")
+    )
+    not_attested_reason: Mapped[str | None] = mapped_column(
+        Text, info=personal_data("причина неаттестации", purpose="journal", retention="summary_sheets")
+    )
     extended_to: Mapped[date | None]
     version: Mapped[int]
     set_by: Mapped[UUID]
@@ -411,7 +437,10 @@ class PeriodMarkChange(Base):
     school_id: Mapped[UUID]
     period_mark_id: Mapped[UUID] = mapped_column(ForeignKey("period_marks.id"), index=True)
     changed_by: Mapped[UUID]
-    changed_by_name: Mapped[str] = mapped_column(String(300))
+    changed_by_name: Mapped[str] = mapped_column(
+        String(300),
+        info=personal_data("ФИО изменившего итоговую отметку", purpose="journal", retention="summary_sheets"),
+    )
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     old_text: Mapped[str] = mapped_column(String(40))
     new_text: Mapped[str] = mapped_column(String(40))
@@ -444,7 +473,9 @@ class PeriodClosureLog(Base):
     action: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str | None] = mapped_column(Text)
     by: Mapped[UUID]
-    by_name: Mapped[str] = mapped_column(String(300))
+    by_name: Mapped[str] = mapped_column(
+        String(300), info=personal_data("ФИО закрывшего или открывшего период", purpose="journal", retention="journal")
+    )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -11,7 +11,7 @@ a rebuild recreates is those replicas; the notices are the record of what was se
 
 from uuid import UUID, uuid5
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -23,10 +23,12 @@ from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import (
+    CONSENT_PURPOSES,
     AssignmentCreated,
     AssignmentEnded,
     ClassTeacherAssigned,
     ClassTeacherRemoved,
+    ConsentChanged,
     GuardianshipEnded,
     GuardianshipLinked,
     PersonChanged,
@@ -38,12 +40,16 @@ from contracts.roster import (
 )
 from notifications.domain import texts
 from notifications.domain.alerts import AlertRules, absence_run_alert, failing_mark_alert
+from notifications.domain.delivery import CHANNEL_CONSENTS
 from notifications.domain.texts import Notice
 from notifications.models import (
     AbsenceDay,
     ClassTeacher,
+    Consent,
+    Delivery,
     Enrolment,
     Guardianship,
+    Notification,
     Person,
     SchoolAlertRules,
     StaffRole,
@@ -99,6 +105,40 @@ async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope
 async def _tell(session: AsyncSession, envelope: Envelope, person_id: UUID, notice: Notice) -> None:
     """R-4: the person whose role ended learns it with the reason."""
     await deliver(session, envelope.schoolid, envelope.id, "announcement", notice, [Recipient(person_id, person_id)])
+
+
+@family.on(ConsentChanged)
+async def on_consent(session: AsyncSession, event: ConsentChanged, envelope: Envelope) -> None:
+    """R-5: a withdrawn channel stops at once (what waits to be sent by it is skipped); the administrator is told."""
+    key = {"school_id": envelope.schoolid, "person_id": event.person_id, "purpose": event.purpose}
+    values = {"granted": event.granted, "version": event.version}
+    await upsert(session, Consent, key, values, only_if=lambda new: Consent.version < new.version)
+    if event.granted:
+        return
+    channel = next((c for c, p in CHANNEL_CONSENTS.items() if p == event.purpose), None)
+    if channel is not None:
+        about = select(Notification.id).where(
+            Notification.school_id == envelope.schoolid, Notification.student_id == event.person_id
+        )
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.school_id == envelope.schoolid,
+                Delivery.channel == channel,
+                Delivery.state.in_(("pending", "held")),
+                (Delivery.recipient_id == event.person_id) | Delivery.notification_id.in_(about),
+            )
+            .values(state="skipped", last_error="согласие на этот способ уведомлений отозвано")
+        )
+    if not is_news(session, envelope):
+        return
+    admins = await session.scalars(
+        select(StaffRole.person_id).filter_by(school_id=envelope.schoolid, role="school_admin")
+    )
+    name = await _student_name(session, envelope.schoolid, event.person_id)
+    notice = texts.consent_withdrawn(name, CONSENT_PURPOSES[event.purpose])
+    recipients = [Recipient(admin, admin) for admin in admins]
+    await deliver(session, envelope.schoolid, envelope.id, "announcement", notice, recipients)
 
 
 @family.on(GuardianshipEnded)

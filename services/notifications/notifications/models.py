@@ -13,6 +13,8 @@ from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, T
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.personal_data import personal_data
+
 
 class Base(DeclarativeBase):
     pass
@@ -24,8 +26,12 @@ class Person(Base):
     __tablename__ = "people"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     id: Mapped[UUID] = mapped_column(primary_key=True)
-    last_name: Mapped[str] = mapped_column(String(100))
-    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("фамилия", purpose="notifications", retention="person_card")
+    )
+    first_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("имя", purpose="notifications", retention="person_card")
+    )
 
 
 class Guardianship(Base):
@@ -35,6 +41,22 @@ class Guardianship(Base):
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
+
+
+class Consent(Base):
+    """A person's consent for one purpose as roster last told it (R-5); no row: given, as at entry.
+
+    A notice goes by e-mail, SMS or push only while both the recipient and the student it is about
+    consent to that channel (``planning.plan``).
+    """
+
+    __tablename__ = "consents"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(30), primary_key=True)
+    granted: Mapped[bool]
+    #: Roster's number of the person's consent record: a late older event never overwrites a newer one.
+    version: Mapped[int]
 
 
 class Enrolment(Base):
@@ -140,7 +162,9 @@ class Notification(Base):
     #: "mark" or "absence".
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(
+        Text, info=personal_data("текст уведомления во входящих", purpose="notifications", retention="notifications")
+    )
     student_id: Mapped[UUID]
     event_id: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -153,8 +177,13 @@ class NotificationPreference(Base):
     __tablename__ = "notification_preferences"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     person_id: Mapped[UUID] = mapped_column(primary_key=True)
-    email_address: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(12))
+    email_address: Mapped[str | None] = mapped_column(
+        String(254),
+        info=personal_data("адрес электронной почты для уведомлений", purpose="notifications", retention="person_card"),
+    )
+    phone: Mapped[str | None] = mapped_column(
+        String(12), info=personal_data("телефон для СМС", purpose="notifications", retention="person_card")
+    )
     #: Kind of notice → the channels it goes by, e.g. {"mark": ["email", "push"]}.
     channels: Mapped[dict[str, list[str]]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     #: E-mails come once a day as one digest instead of one by one.
@@ -182,7 +211,11 @@ class PushSubscription(Base):
 
     __tablename__ = "push_subscriptions"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
-    endpoint: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(
+        String(1000),
+        primary_key=True,
+        info=personal_data("адрес push-подписки браузера", purpose="notifications", retention="person_card"),
+    )
     person_id: Mapped[UUID]
     p256dh: Mapped[str] = mapped_column(String(200))
     auth: Mapped[str] = mapped_column(String(100))
@@ -213,9 +246,16 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(20))
     #: E-mail address or phone; None for push (the person's subscriptions at sending time).
-    address: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(
+        String(254),
+        info=personal_data(
+            "адрес электронной почты или телефон отправки", purpose="notifications", retention="notifications"
+        ),
+    )
     subject: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(
+        Text, info=personal_data("текст отправленного уведомления", purpose="notifications", retention="notifications")
+    )
     #: One of ``domain.delivery.STATES``.
     state: Mapped[str] = mapped_column(String(10), server_default=text("'pending'"))
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
@@ -265,7 +305,9 @@ class Message(Base):
     school_id: Mapped[UUID]
     conversation_id: Mapped[UUID]
     author_id: Mapped[UUID]
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(
+        Text, info=personal_data("текст сообщения переписки", purpose="notifications", retention="messages")
+    )
     #: Files by reference: [{"ref": key in the file store, "name": ..., "size": bytes}].
     attachments: Mapped[list[dict]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

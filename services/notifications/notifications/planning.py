@@ -7,7 +7,7 @@ the inbox and the sender, and the unique keys make a repeat a no-op. Rows are wr
 a school-wide notice to thousands of families is a few statements, not thousands.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.domain.delivery import channels_for
+from notifications.domain.delivery import CHANNEL_CONSENTS, channels_for
 from notifications.domain.texts import Notice
-from notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
+from notifications.models import Consent, Delivery, Notification, NotificationPreference, PushSubscription
 
 #: Rows per INSERT: well under PostgreSQL's 32,767 bind parameters.
 CHUNK = 1000
@@ -72,8 +72,27 @@ async def deliver(
     )
     written = await _insert(session, statement, rows, returning)
     notices = [(notification_id, person) for notification_id, person in written]
-    await plan(session, school_id, notices, kind, notice, within=within)
+    about = {r.person_id: r.student_id for r in recipients}
+    subjects = {notification_id: about[person] for notification_id, person in notices}
+    await plan(session, school_id, notices, kind, notice, within=within, subjects=subjects)
     return len(written)
+
+
+async def withdrawn_channels(session: AsyncSession, school_id: UUID, people: Collection[UUID]) -> dict[UUID, set[str]]:
+    """Person → the channels whose consent they withdrew (R-5)."""
+    by_purpose = {purpose: channel for channel, purpose in CHANNEL_CONSENTS.items()}
+    found: dict[UUID, set[str]] = {}
+    rows = await session.execute(
+        select(Consent.person_id, Consent.purpose).where(
+            Consent.school_id == school_id,
+            Consent.person_id.in_(people),
+            Consent.purpose.in_(by_purpose),
+            Consent.granted.is_(False),
+        )
+    )
+    for person, purpose in rows:
+        found.setdefault(person, set()).add(by_purpose[purpose])
+    return found
 
 
 async def plan(
@@ -85,12 +104,16 @@ async def plan(
     *,
     only: str | None = None,
     within: frozenset[str] | None = None,
+    subjects: Mapping[UUID, UUID] | None = None,
 ) -> list[str]:
     """For each (notification, person): one delivery per channel the person chose for ``kind`` and can be
     reached by, of those ``within`` (the sender's choice); ``only`` sends by that one channel whatever
-    was chosen. Returns the channels planned."""
+    was chosen. No channel whose consent the person, or the student the notice is about (``subjects``:
+    notification → student), withdrew (R-5). Returns the channels planned."""
     notices = list(notices)
+    subjects = subjects or {}
     people = list({person for _, person in notices})
+    withdrawn = await withdrawn_channels(session, school_id, {*people, *subjects.values()})
     preferences = {
         p.person_id: p
         for p in await session.scalars(
@@ -114,8 +137,9 @@ async def plan(
         addresses = {"email": preference.email_address, "sms": preference.phone}
         reachable = {"email": bool(preference.email_address), "sms": bool(preference.phone), "push": person in pushers}
         chosen = {kind: [only]} if only else preference.channels
+        refused = withdrawn.get(person, set()) | withdrawn.get(subjects.get(notification_id), set())
         for channel in channels_for(chosen, kind, reachable):
-            if within is not None and channel not in within:
+            if (within is not None and channel not in within) or channel in refused:
                 continue
             # R-51: a digest reader gets e-mails once a day; a test message shows the channel works now.
             held = channel == "email" and preference.digest and only is None

@@ -17,7 +17,7 @@ from chassis.auth import Caller
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually, person, publish_event
 from contracts.gradebook import LessonRecorded, MarkPosted
-from contracts.roster import GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import ConsentChanged, GuardianshipLinked, PersonRegistered, StaffRoleGranted, StudentEnrolled
 from notifications.models import Delivery
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -314,3 +314,76 @@ async def test_homework_reaches_the_class_families_by_their_channels(settings, a
     [letter] = sandbox.mail.to(family.email)
     assert letter.parsed()["Subject"] == "Домашнее задание: Русский язык, урок 14.10.2026"
     assert "«Русский язык», урок 14.10.2026: Упр. 125, выучить правило на с. 60" in letter.text()
+
+
+async def test_a_withdrawn_email_consent_sends_no_more_emails_and_the_administrator_is_told(
+    settings, app, client, as_, sandbox
+):
+    family = await family_with_choices(settings, client, as_, {"mark": ["email", "sms"]})
+    admin = person(family.school_id, "school_admin")
+    await publish_event(
+        settings, StaffRoleGranted(person_id=admin.person_id, role="school_admin"), school_id=family.school_id
+    )
+    await publish_event(
+        settings,
+        PersonRegistered(person_id=family.mother.person_id, last_name="Абрамова", first_name="Ольга"),
+        school_id=family.school_id,
+    )
+    await publish_event(settings, mark(family, "5"), school_id=family.school_id)
+    await eventually(lambda: arrived(sandbox.mail.to(family.email) and sandbox.sms.to(family.phone)))
+
+    withdrawal = ConsentChanged(
+        person_id=family.mother.person_id, purpose="notifications_email", granted=False, version=7
+    )
+    await publish_event(settings, withdrawal, school_id=family.school_id)
+    await publish_event(settings, mark(family, "4"), school_id=family.school_id)
+    # The SMS of the new mark comes; its e-mail never does.
+    await eventually(lambda: arrived(len(sandbox.sms.to(family.phone)) == 2))
+    await asyncio.sleep(0.5)
+    assert len(sandbox.mail.to(family.email)) == 1
+    assert sorted((d.channel, d.state) for d in await deliveries(app, family)) == [
+        ("email", "sent"),
+        ("sms", "sent"),
+        ("sms", "sent"),
+    ]
+
+    async def told() -> list[dict]:
+        found = await client.get(f"/schools/{family.school_id}/notifications", headers=as_(admin))
+        return [n for n in found.json() if n["title"].startswith("Отозвано согласие")]
+
+    [notice] = await eventually(told)
+    assert notice["title"] == "Отозвано согласие: Абрамова Ольга"
+    assert "«уведомления по электронной почте»" in notice["body"]
+
+    # Given again (a newer record), e-mails go again; an older event arriving late changes nothing.
+    await publish_event(
+        settings, withdrawal.model_copy(update={"granted": True, "version": 8}), school_id=family.school_id
+    )
+    await publish_event(settings, withdrawal.model_copy(update={"version": 6}), school_id=family.school_id)
+    await publish_event(settings, mark(family, "3"), school_id=family.school_id)
+    await eventually(lambda: arrived(len(sandbox.mail.to(family.email)) == 2))
+
+
+async def test_a_withdrawal_about_the_student_skips_the_emails_waiting_for_the_digest(
+    settings, app, client, as_, sandbox
+):
+    family = await family_with_choices(settings, client, as_, {"mark": ["email"]}, digest=True)
+    await publish_event(settings, mark(family, "5"), school_id=family.school_id)
+
+    async def states() -> list[str]:
+        return [d.state for d in await deliveries(app, family)]
+
+    await eventually(lambda: _equal(states(), ["held"]))
+    # The parent withdrew the e-mail consent given for the child: nothing about the child goes by e-mail.
+    withdrawal = ConsentChanged(
+        person_id=family.student.person_id, purpose="notifications_email", granted=False, version=7
+    )
+    await publish_event(settings, withdrawal, school_id=family.school_id)
+    await eventually(lambda: _equal(states(), ["skipped"]))
+    await publish_event(settings, mark(family, "4"), school_id=family.school_id)
+    await asyncio.sleep(0.5)
+    assert await states() == ["skipped"]
+
+
+async def _equal(found, expected) -> bool:
+    return await found == expected

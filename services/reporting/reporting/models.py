@@ -12,6 +12,8 @@ from sqlalchemy import DateTime, Float, Index, Integer, SmallInteger, String, Te
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.personal_data import personal_data
+
 
 class Base(DeclarativeBase):
     pass
@@ -23,8 +25,12 @@ class Person(Base):
     __tablename__ = "people"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     id: Mapped[UUID] = mapped_column(primary_key=True)
-    last_name: Mapped[str] = mapped_column(String(100))
-    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("фамилия", purpose="diary", retention="journal")
+    )
+    first_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("имя", purpose="diary", retention="journal")
+    )
 
 
 class Student(Base):
@@ -99,7 +105,9 @@ class Mark(Base):
     lesson_id: Mapped[UUID]
     subject_name: Mapped[str] = mapped_column(String(200))
     date: Mapped[date]
-    value: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(
+        String(10), info=personal_data("отметки в дневнике", purpose="diary", retention="journal")
+    )
     work_type: Mapped[str] = mapped_column(String(40))
     #: Empty for a mark stored from events before MarkPosted carried the title.
     work_type_title: Mapped[str] = mapped_column(String(200), server_default="")
@@ -143,7 +151,9 @@ class Absence(Base):
     lesson_id: Mapped[UUID]
     subject_name: Mapped[str] = mapped_column(String(200))
     date: Mapped[date]
-    reason: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(
+        String(20), info=personal_data("пропуски уроков в дневнике", purpose="diary", retention="journal")
+    )
     withdrawn: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -167,7 +177,9 @@ class TimetableLesson(Base):
     ends: Mapped[time]
     room_name: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16))
-    substitute_name: Mapped[str | None] = mapped_column(String(300))
+    substitute_name: Mapped[str | None] = mapped_column(
+        String(300), info=personal_data("ФИО заменяющего учителя", purpose="diary", retention="journal")
+    )
     change_note: Mapped[str | None] = mapped_column(String(500))
 
 
@@ -211,8 +223,12 @@ class PeriodMark(Base):
     period_name: Mapped[str] = mapped_column(String(100))
     starts: Mapped[date]
     ends: Mapped[date]
-    value: Mapped[str | None] = mapped_column(String(10))
-    not_attested_reason: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(
+        String(10), info=personal_data("итоговые отметки в дневнике", purpose="diary", retention="summary_sheets")
+    )
+    not_attested_reason: Mapped[str | None] = mapped_column(
+        Text, info=personal_data("причина неаттестации", purpose="diary", retention="summary_sheets")
+    )
     extended_to: Mapped[date | None]
     #: R-27: the family sees it from this day.
     visible_from: Mapped[date]

@@ -21,9 +21,10 @@ from sqlalchemy.orm import undefer
 from chassis.db import Database
 from chassis.tenancy import Tenant
 from contracts.roster import GuardianshipLinked, StaffRoleGranted
+from roster.consents import entry_consents
 from roster.domain.imports import Known, parse_class
 from roster.events import class_created, person_registered
-from roster.models import Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
+from roster.models import Consent, Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
 from roster.movements import MovementWriter
 
 log = structlog.get_logger()
@@ -63,6 +64,7 @@ class ChunkWriter:
         self.enrolled: set[UUID] = set()
         self.ties: set[tuple[UUID, UUID]] = set()
         self.roles: set[tuple[UUID, str]] = set()
+        self.consents: list[Consent] = []
 
     async def load(self, rows: list[dict]) -> None:
         school_id = self.job.school_id
@@ -100,10 +102,10 @@ class ChunkWriter:
             return self.people[snils]
         fields = ("last_name", "first_name", "middle_name", "birth_date", "snils", "phone", "email")
         # The id is ours, so a whole chunk of people goes in with one flush instead of one each.
-        person = Person(
-            id=uuid4(), school_id=self.job.school_id, consent_at=self.now, **{f: data.get(f) for f in fields}
-        )
+        person = Person(id=uuid4(), school_id=self.job.school_id, **{f: data.get(f) for f in fields})
         self.session.add(person)
+        # Added after the chunk's people are flushed: the unit of work does not order them by foreign key.
+        self.consents.extend(entry_consents(self.job.school_id, person.id, self.now))
         if snils:
             self.people[snils] = person
         self.writer.events.append(person_registered(person))
@@ -197,6 +199,7 @@ async def apply_next_chunk(db: Database, job_id: UUID, school_id: UUID) -> bool:
         rows = [row_data(stored) for stored in chunk]
         people = [await writer.made_first(data) for data in rows]
         await session.flush()
+        session.add_all(writer.consents)
         for data, person in zip(rows, people, strict=True):
             await writer.apply(data, person)
         await writer.writer.flush()

@@ -12,6 +12,7 @@ from roster import personal_data_export, retention
 from roster.api import (
     calendar,
     classes,
+    consents,
     directory,
     endings,
     imports,
@@ -58,6 +59,7 @@ def build_app(settings: RosterSettings, verifier: TokenVerifier | None = None) -
             promotion.router,
             endings.router,
             person_data.router,
+            consents.router,
             imports.router,
             oneroster.router,
             personal_data_export.router,

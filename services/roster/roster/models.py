@@ -8,6 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, String, Unique
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.personal_data import personal_data
 from roster.domain.people import class_name
 
 
@@ -77,21 +78,46 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("school_id", "snils"), UniqueConstraint("school_id", "esia_oid"))
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
-    last_name: Mapped[str] = mapped_column(String(100))
-    first_name: Mapped[str] = mapped_column(String(100))
-    middle_name: Mapped[str | None] = mapped_column(String(100))
-    birth_date: Mapped[date | None]
-    snils: Mapped[str | None] = mapped_column(String(14))
-    esia_oid: Mapped[str | None] = mapped_column(String(64))
-    #: R-5: consent to personal-data processing is recorded before the data is entered.
-    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(254))
+    last_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("фамилия", purpose="contingent", retention="person_card")
+    )
+    first_name: Mapped[str] = mapped_column(
+        String(100), info=personal_data("имя", purpose="contingent", retention="person_card")
+    )
+    middle_name: Mapped[str | None] = mapped_column(
+        String(100), info=personal_data("отчество", purpose="contingent", retention="person_card")
+    )
+    birth_date: Mapped[date | None] = mapped_column(
+        info=personal_data("дата рождения", purpose="contingent", retention="person_card")
+    )
+    snils: Mapped[str | None] = mapped_column(
+        String(14), info=personal_data("СНИЛС", purpose="contingent", retention="person_card")
+    )
+    esia_oid: Mapped[str | None] = mapped_column(
+        String(64),
+        info=personal_data("идентификатор учётной записи ЕСИА", purpose="contingent", retention="person_card"),
+    )
+    phone: Mapped[str | None] = mapped_column(
+        String(32), info=personal_data("телефон", purpose="contingent", retention="person_card")
+    )
+    email: Mapped[str | None] = mapped_column(
+        String(254), info=personal_data("адрес электронной почты", purpose="contingent", retention="person_card")
+    )
     #: Документ, удостоверяющий личность: its kind (свидетельство о рождении, паспорт) and series and number.
-    document_kind: Mapped[str | None] = mapped_column(String(60))
-    document_number: Mapped[str | None] = mapped_column(String(40))
+    document_kind: Mapped[str | None] = mapped_column(
+        String(60),
+        info=personal_data("вид документа, удостоверяющего личность", purpose="contingent", retention="person_card"),
+    )
+    document_number: Mapped[str | None] = mapped_column(
+        String(40),
+        info=personal_data(
+            "серия и номер документа, удостоверяющего личность", purpose="contingent", retention="person_card"
+        ),
+    )
     #: R-54: the day the student's family refused the electronic service; None: they use it.
-    e_service_refused_on: Mapped[date | None]
+    e_service_refused_on: Mapped[date | None] = mapped_column(
+        info=personal_data("дата отказа семьи от электронной услуги", purpose="contingent", retention="person_card")
+    )
     #: Grows with each correction of the card and each change of the refusal (PersonChanged, R-54 events).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: A student who came by transfer from another school of the region: that school and their id there.
@@ -103,6 +129,46 @@ class Person(Base):
     )
 
 
+class Consent(Base):
+    """Согласие на обработку персональных данных (R-5, 152-ФЗ ст. 9): one «дано» or «отозвано» per purpose.
+
+    Rows are only added, never changed: the latest row of a purpose is where the consent stands, the
+    earlier ones its history. ``version`` numbers the person's rows, ordering their ConsentChanged events.
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("person_id", "version"),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"))
+    version: Mapped[int]
+    #: One of ``domain.consents.PURPOSES``.
+    purpose: Mapped[str] = mapped_column(
+        String(30),
+        info=personal_data("цель, на которую дано или отозвано согласие", purpose="contingent", retention="consents"),
+    )
+    #: ``given`` or ``withdrawn``.
+    action: Mapped[str] = mapped_column(String(10))
+    #: Who signed: the person, or a parent for a child under 14; None: recorded as a mark before records were kept.
+    signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    #: The parent who agreed with a student of 14–17.
+    co_signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    #: The paper it rests on: «заявление», «согласие», its number and date.
+    document_kind: Mapped[str | None] = mapped_column(
+        String(100), info=personal_data("вид документа согласия или отзыва", purpose="contingent", retention="consents")
+    )
+    document_number: Mapped[str | None] = mapped_column(
+        String(60),
+        info=personal_data("номер документа согласия или отзыва", purpose="contingent", retention="consents"),
+    )
+    document_date: Mapped[date | None] = mapped_column(
+        info=personal_data("дата документа согласия или отзыва", purpose="contingent", retention="consents")
+    )
+    #: Who entered it: the office from a paper, or the family itself in the diary.
+    recorded_by: Mapped[UUID | None]
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class PersonChange(Base):
     """История изменений карточки: one changed field, who changed it and when (R-5, 000 §4.3.5)."""
 
@@ -111,8 +177,12 @@ class PersonChange(Base):
     school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
     person_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"), index=True)
     field: Mapped[str] = mapped_column(String(40))
-    old: Mapped[str | None] = mapped_column(String(500))
-    new: Mapped[str | None] = mapped_column(String(500))
+    old: Mapped[str | None] = mapped_column(
+        String(500), info=personal_data("прежнее значение поля карточки", purpose="contingent", retention="person_card")
+    )
+    new: Mapped[str | None] = mapped_column(
+        String(500), info=personal_data("новое значение поля карточки", purpose="contingent", retention="person_card")
+    )
     reason: Mapped[str | None] = mapped_column(String(500))
     changed_by: Mapped[UUID]
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -131,7 +201,10 @@ class Movement(Base):
     from_class_id: Mapped[UUID | None] = mapped_column(ForeignKey("classes.id"))
     to_class_id: Mapped[UUID | None] = mapped_column(ForeignKey("classes.id"))
     order_number: Mapped[str | None] = mapped_column(String(60))
-    reason: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(
+        String(500),
+        info=personal_data("основание движения обучающегося", purpose="contingent", retention="summary_sheets"),
+    )
     #: The other school of a transfer between schools; its id only (its rows are not ours to read).
     other_school_id: Mapped[UUID | None]
     other_school_name: Mapped[str | None] = mapped_column(String(500))
@@ -167,7 +240,14 @@ class IncomingTransfer(Base):
     source_school_name: Mapped[str] = mapped_column(String(500))
     source_student_id: Mapped[UUID]
     #: The person as the sending school had them, and their movement history there (the copied record).
-    person: Mapped[dict] = mapped_column(JSONB)
+    person: Mapped[dict] = mapped_column(
+        JSONB,
+        info=personal_data(
+            "данные переводимого обучающегося (ФИО, дата рождения, СНИЛС)",
+            purpose="contingent",
+            retention="person_card",
+        ),
+    )
     history: Mapped[list[dict]] = mapped_column(JSONB)
     grade: Mapped[int | None] = mapped_column(SmallInteger)
     left_on: Mapped[date]
@@ -447,7 +527,11 @@ class ImportJob(Base):
     existing_rows: Mapped[int]
     #: The rows that passed the check, as checked (dates in ISO form); what applying writes. Deferred: the
     #: progress polled twice a second does not read a municipality's file each time.
-    rows: Mapped[list[dict]] = mapped_column(JSONB, deferred=True)
+    rows: Mapped[list[dict]] = mapped_column(
+        JSONB,
+        deferred=True,
+        info=personal_data("строки загруженного файла с данными людей", purpose="contingent", retention="imports"),
+    )
     errors: Mapped[list[dict]] = mapped_column(JSONB)
     applied_rows: Mapped[int] = mapped_column(default=0)
     message: Mapped[str | None] = mapped_column(String(1000))

@@ -9,11 +9,13 @@ import {
   today
 } from "./dom.js";
 import { loadFamilyMarks, weekPeriodMarks } from "./familymarks.js";
+import { loadFamilyConsents } from "./consents.js";
 
 /** The chosen student, the Monday of the shown week, and work type titles by code. */
-const family = { student: null, monday: mondayOf(today()), workTypes: {} };
+const family = { student: null, monday: mondayOf(today()), workTypes: {}, me: null };
 
-export function startDiary() {
+export function startDiary(me) {
+  family.me = me;
   loadChildren();
   $("#prev-week").addEventListener("click", () => { family.monday = addDays(family.monday, -7); loadWeek(); });
   $("#next-week").addEventListener("click", () => { family.monday = addDays(family.monday, 7); loadWeek(); });
@@ -47,6 +49,7 @@ function chooseStudent(student) {
   family.student = student;
   loadWorkTypes(student.school_id).then(loadWeek);
   loadFamilyMarks(student);
+  loadFamilyConsents(student, family.me);
   loadNotifications(student.school_id);
 }
 

@@ -25,7 +25,7 @@ async function start() {
     if (teacher) startJournal(teacher, me);
     const classroom = $("#classroom");
     if (classroom) startClassroom(classroom, me);
-    if ($("#family")) startDiary();
+    if ($("#family")) startDiary(me);
     const admin = $("#admin");
     if (admin) { startAdmin(admin); startRules(); }
     if ($("#tab-calendar")) startSchoolYear(admin);

@@ -3,6 +3,7 @@
 
 import { api, upload } from "./api.js";
 import { $, el, clear, options, show, russianDate } from "./dom.js";
+import { openCardConsents, startCardConsents } from "./consents.js";
 
 const office = { id: "", classes: [], people: [], job: null, decisions: new Map() };
 
@@ -20,6 +21,11 @@ const FIELDS = {
   phone: "телефон", email: "почта", document_kind: "документ", document_number: "серия и номер",
   e_service_refused_on: "отказ от электронной услуги"
 };
+
+/** The card's consents block. */
+function consentNodes() {
+  return { who: $("#consent-who"), list: $("#consent-list"), form: $("#consent-form"), status: $("#consent-status"), history: $("#consent-history") };
+}
 
 function roster(path) { return "/roster/schools/" + office.id + path; }
 
@@ -283,6 +289,7 @@ async function openCard(personId) {
   const lines = history.map((h) => [h.changed_at.slice(0, 10), (FIELDS[h.field] || h.title) + ": " + (h.old || "—") + " → " + (h.new || "—") + " (" + (h.reason || "") + ")"])
     .concat(ended.map((e) => [e.ended_on, "прекращено: " + (e.detail.role || e.detail.subject || e.detail.class || "представительство") + " — " + e.reason]))
     .concat(moves.map((m) => [m.moved_on, (MOVES[m.kind] || m.kind) + (m.order_number ? ", приказ № " + m.order_number : "")]));
+  await openCardConsents(office.id, personId, consentNodes());
   const list = clear($("#card-history"));
   lines.sort((a, b) => a[0].localeCompare(b[0])).forEach(([day, text]) => list.appendChild(el("li", { text: russianDate(day) + " — " + text })));
   if (!lines.length) list.appendChild(el("li", { "class": "hint", text: "Изменений не было" }));
@@ -292,6 +299,7 @@ function startCards() {
   const pick = $("#card-pick");
   picker($("#card-find"), pick, () => office.people);
   pick.addEventListener("change", () => { if (pick.value) openCard(pick.value).catch((e) => show($("#card-status"), e.message, "error")); });
+  startCardConsents(() => [office.id, pick.value], consentNodes());
   $("#card-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;

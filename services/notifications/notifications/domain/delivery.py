@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 #: The ways a notice reaches a person besides the inbox (004 app.9: e-mail or SMS by their choice; push).
 CHANNELS = ("email", "sms", "push")
+#: The consent purpose (R-5) each channel needs: withdrawn, nothing goes that way to or about the person.
+CHANNEL_CONSENTS = {channel: f"notifications_{channel}" for channel in CHANNELS}
 #: What a notice is about; a person chooses channels per kind.
 KINDS = ("mark", "absence", "homework", "announcement", "message", "alert")
 #: Kinds a new person gets by e-mail and push once they give an address, before choosing anything.

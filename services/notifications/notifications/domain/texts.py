@@ -261,3 +261,15 @@ def test_message() -> Notice:
         title="Проверка уведомлений",
         body="Это пробное сообщение электронного журнала: уведомления по этому каналу доходят.",
     )
+
+
+def consent_withdrawn(person_name: str | None, purpose_title: str) -> Notice:
+    """R-5: the school administrator learns of a withdrawn consent, whose processing has already stopped."""
+    who = person_name or "человек школы"
+    return Notice(
+        title=f"Отозвано согласие: {who}",
+        body=(
+            f"{who}: отозвано согласие на обработку персональных данных — «{purpose_title}». "
+            "Эта обработка уже остановлена; отзыв записан в карточке человека (раздел «Согласия»)."
+        ),
+    )

@@ -20,6 +20,7 @@ from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
 from chassis.tenancy import Tenant
 from contracts.roster import MovementLine, StudentTransferAccepted, StudentTransferOffered
+from roster.consents import entry_consents
 from roster.domain.movement import ClassInfo, check_leaving, check_transfer
 from roster.events import person_registered
 from roster.models import Enrolment, IncomingTransfer, Movement, Person, School, SchoolClass
@@ -290,13 +291,13 @@ async def accept_transfer(
         birth_date=date.fromisoformat(data["birth_date"]) if data.get("birth_date") else None,
         snils=snils,
         esia_oid=data.get("esia_oid"),
-        # Consent travels with the person: the sending school recorded it before entering them.
-        consent_at=datetime.now(UTC),
         source_school_id=offer.source_school_id,
         source_person_id=offer.source_student_id,
     )
     session.add(person)
     await session.flush()
+    # Consent travels with the person: the sending school recorded it before entering them.
+    session.add_all(entry_consents(school_id, person.id, datetime.now(UTC)))
     offer.person_id = person.id
     offer.accepted_at = datetime.now(UTC)
     writer = MovementWriter(session, school_id, caller.person_id)

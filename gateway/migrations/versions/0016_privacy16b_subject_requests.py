@@ -1,7 +1,7 @@
 """152-ФЗ: subjects' requests (arts. 14, 20, 21) and the breach register (art. 21 part 3.1)
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """destruction runs (152-ФЗ ст. 21): the confirmed destructions with each service's outcome, and the ledger
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03 14:20:00
 """
 
@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql
 
 from chassis.migrations import create_destructions_table
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

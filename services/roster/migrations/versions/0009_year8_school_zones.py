@@ -1,7 +1,7 @@
 """the schools' time zones (chassis.schooltime): every "today" of a school is its local date
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from chassis import tables
 from chassis.migrations import enable_tenant_isolation
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the destruction runs' ledger (152-ФЗ ст. 21): what each run removed here, so a retry removes nothing twice
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 13:55:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 
 from chassis.migrations import create_destructions_table, enable_tenant_isolation
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

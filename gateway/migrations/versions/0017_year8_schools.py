@@ -1,15 +1,15 @@
 """schools' time zones and municipalities; the municipal administrator's municipality
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the destruction runs' ledger (152-ФЗ ст. 21): what each run removed here, so a retry removes nothing twice
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 13:55:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 
 from chassis.migrations import create_destructions_table, enable_tenant_isolation
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
