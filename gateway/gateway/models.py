@@ -120,7 +120,7 @@ class Session(Base):
     person_id: Mapped[UUID] = mapped_column(index=True)
     #: None for a session opened with a local login and password.
     esia_oid: Mapped[str | None] = mapped_column(
-        String(64), info=personal_data("идентификатор ЕСИА сессии", purpose="login", retention="sessions")
+        String(64), info=personal_data("идентификатор ЕСИА сессии", purpose="login", retention="session")
     )
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from sqlalchemy import Column, MetaData
 
+from chassis.retention_periods import RULES, Kind, term
+
 #: The key under which a column's ``info`` carries its :class:`PersonalData`.
 INFO_KEY = "personal_data"
 
@@ -37,36 +39,21 @@ PURPOSES: dict[str, str] = {
     "security": "аудит доступа и защита информации",
 }
 
-#: Retention classes (сроки хранения): a key per kind of data, the period as the register states it.
-RETENTION: dict[str, str] = {
-    "person_card": "пока человек связан со школой, затем 5 лет",
-    "journal": "5 лет после окончания учебного года",
-    "summary_sheets": "25 лет",
-    "messages": "3 года после отправки",
-    "notifications": "1 год после создания",
-    "sessions": "до выхода или истечения сессии",
-    "access_log": "1 год",
-    "imports": "30 дней после загрузки",
-    "consents": "5 лет после отзыва согласия или выбытия",
-}
-
 
 @dataclass(frozen=True)
 class PersonalData:
-    """What a column holds (in Russian: «дата рождения»), its purpose and retention keys."""
+    """What a column holds (in Russian: «дата рождения»), its purpose and its term (``chassis.retention_periods``)."""
 
     what: str
     purpose: str
-    retention: str
+    retention: Kind
 
 
 def personal_data(what: str, *, purpose: str, retention: str) -> dict[str, PersonalData]:
     """The ``info`` of a column holding personal data; unknown keys fail at import, not in the register."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
-    if retention not in RETENTION:
-        raise ValueError(f"unknown retention {retention!r}")
-    return {INFO_KEY: PersonalData(what, purpose, retention)}
+    return {INFO_KEY: PersonalData(what, purpose, Kind(retention))}
 
 
 def annotated(metadata: MetaData) -> list[tuple[Column, PersonalData]]:
@@ -131,9 +118,9 @@ def register(services: dict[str, MetaData]) -> str:
         "",
         "## Сроки хранения",
         "",
-        "| код | срок |",
-        "|---|---|",
-        *(f"| `{key}` | {text} |" for key, text in RETENTION.items()),
+        "| код | что | срок | основание |",
+        "|---|---|---|---|",
+        *(f"| `{kind}` | {rule.title} | {term(kind)} | {rule.grounds} |" for kind, rule in RULES.items()),
     ]
     for service, metadata in services.items():
         lines += [
@@ -145,7 +132,7 @@ def register(services: dict[str, MetaData]) -> str:
         ]
         lines += [
             f"| `{column.table.name}` | `{column.name}` | {data.what} | {PURPOSES[data.purpose]} | "
-            f"{RETENTION[data.retention]} |"
+            f"{term(data.retention)} |"
             for column, data in annotated(metadata)
         ]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
+from chassis.russian import plural
+
 
 class Kind(StrEnum):
     """Вид данных, как его называют акт и экран уничтожения."""
@@ -111,3 +113,15 @@ def may_go_from(kind: Kind, event: date) -> date:
 def expired(kind: Kind, event: date, today: date) -> bool:
     """Is the term of a record of ``kind`` dated ``event`` over on ``today``?"""
     return may_go_from(kind, event) <= today
+
+
+def term(kind: Kind) -> str:
+    """The term in words, as the processing register states it: «5 лет после окончания учебного года»."""
+    rule = RULES[kind]
+    parts = []
+    if rule.years:
+        parts.append(f"{rule.years} {plural(rule.years, 'год', 'года', 'лет')}")
+    if rule.days:
+        parts.append(f"{rule.days} {plural(rule.days, 'день', 'дня', 'дней')}")
+    counted = "после окончания учебного года" if rule.counted_from == "year_end" else "с даты записи"
+    return " ".join(parts) + " " + counted

@@ -17,3 +17,12 @@ def collation_key(text: str | None) -> tuple[bool, str, str, str]:
         return (True, "", "", "")
     folded = text.casefold()
     return (False, folded.replace("ё", "е"), folded.replace("ё", "е\U0010ffff"), text.swapcase())
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The noun for ``n`` as Russian counts it: 1 год, 2 года, 5 лет, 11 лет, 21 год."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many

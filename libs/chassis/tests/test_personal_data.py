@@ -24,7 +24,7 @@ def test_annotated_lists_marked_columns_table_by_table():
     ]
 
 
-@pytest.mark.parametrize("purpose, retention", [("marketing", "journal"), ("journal", "forever")])
+@pytest.mark.parametrize("purpose, retention", [("marketing", "journal_record"), ("journal", "forever")])
 def test_unknown_keys_are_refused(purpose, retention):
     with pytest.raises(ValueError):
         personal_data("ФИО", purpose=purpose, retention=retention)

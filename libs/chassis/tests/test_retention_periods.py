@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from chassis.retention_periods import RULES, Kind, academic_year_end, expired, may_go_from
+from chassis.retention_periods import RULES, Kind, academic_year_end, expired, may_go_from, term
 
 
 def test_the_academic_year_ends_on_the_31st_of_august():
@@ -50,3 +50,10 @@ def test_docs_list_every_term_as_the_code_has_it():
     for kind, rule in RULES.items():
         term = f"{rule.years} years" if rule.years else f"{rule.days} days"
         assert f"| `{kind.value}` | {rule.title} | {term} |" in text, kind
+
+
+def test_the_register_states_each_term_in_words():
+    assert term(Kind.JOURNAL_RECORD) == "5 лет после окончания учебного года"
+    assert term(Kind.SUMMARY_SHEET) == "25 лет после окончания учебного года"
+    assert term(Kind.MESSAGE) == "1 год после окончания учебного года"
+    assert term(Kind.SESSION) == "30 дней с даты записи"

@@ -59,10 +59,10 @@ class Person(Base):
     id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
     last_name: Mapped[str] = mapped_column(
-        String(100), info=personal_data("фамилия", purpose="journal", retention="journal")
+        String(100), info=personal_data("фамилия", purpose="journal", retention="journal_record")
     )
     first_name: Mapped[str] = mapped_column(
-        String(100), info=personal_data("имя", purpose="journal", retention="journal")
+        String(100), info=personal_data("имя", purpose="journal", retention="journal_record")
     )
 
     @property
@@ -90,7 +90,7 @@ class Absence(Base):
     lesson_id: Mapped[UUID] = mapped_column(ForeignKey("lessons.id"))
     student_id: Mapped[UUID] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(
-        String(16), info=personal_data("пропуски уроков и их причины", purpose="journal", retention="journal")
+        String(16), info=personal_data("пропуски уроков и их причины", purpose="journal", retention="journal_record")
     )
     #: The absence's n-th state: 1 when recorded, +1 for each correction (and for the withdrawal).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -114,10 +114,10 @@ class AbsenceChange(Base):
     changed_by: Mapped[UUID]
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     old_value: Mapped[str] = mapped_column(
-        String(64), info=personal_data("прежняя отметка о пропуске", purpose="journal", retention="journal")
+        String(64), info=personal_data("прежняя отметка о пропуске", purpose="journal", retention="journal_record")
     )
     new_value: Mapped[str] = mapped_column(
-        String(64), info=personal_data("новая отметка о пропуске", purpose="journal", retention="journal")
+        String(64), info=personal_data("новая отметка о пропуске", purpose="journal", retention="journal_record")
     )
     reason: Mapped[str | None] = mapped_column(Text)
 

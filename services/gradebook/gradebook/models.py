@@ -71,10 +71,10 @@ class Person(Base):
     id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
     last_name: Mapped[str] = mapped_column(
-        String(100), info=personal_data("фамилия", purpose="journal", retention="journal")
+        String(100), info=personal_data("фамилия", purpose="journal", retention="journal_record")
     )
     first_name: Mapped[str] = mapped_column(
-        String(100), info=personal_data("имя", purpose="journal", retention="journal")
+        String(100), info=personal_data("имя", purpose="journal", retention="journal_record")
     )
 
     @property
@@ -116,7 +116,7 @@ class Mark(Base):
     lesson_id: Mapped[UUID] = mapped_column(ForeignKey("lessons.id"), index=True)
     student_id: Mapped[UUID] = mapped_column(index=True)
     value: Mapped[str] = mapped_column(
-        String(8), info=personal_data("текущие отметки обучающегося", purpose="journal", retention="journal")
+        String(8), info=personal_data("текущие отметки обучающегося", purpose="journal", retention="journal_record")
     )
     work_type: Mapped[str] = mapped_column(String(32))
     weight: Mapped[float] = mapped_column(Float)
@@ -155,7 +155,7 @@ class MarkChange(Base):
     action: Mapped[str] = mapped_column(String(16), server_default="value")
     changed_by: Mapped[UUID]
     changed_by_name: Mapped[str] = mapped_column(
-        String(300), info=personal_data("ФИО изменившего отметку", purpose="journal", retention="journal")
+        String(300), info=personal_data("ФИО изменившего отметку", purpose="journal", retention="journal_record")
     )
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     #: The value, the вид работы's code or the lesson's date before and after; "" when there is none after.
@@ -195,17 +195,17 @@ class MarkDispute(Base):
     lesson_date: Mapped[date]
     raised_by: Mapped[UUID]
     raised_by_name: Mapped[str] = mapped_column(
-        String(300), info=personal_data("ФИО оспорившего отметку", purpose="journal", retention="journal")
+        String(300), info=personal_data("ФИО оспорившего отметку", purpose="journal", retention="journal_record")
     )
     raised_on: Mapped[date]
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     text: Mapped[str] = mapped_column(
-        Text, info=personal_data("текст обращения об отметке", purpose="journal", retention="journal")
+        Text, info=personal_data("текст обращения об отметке", purpose="journal", retention="journal_record")
     )
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[UUID | None]
     answered_by_name: Mapped[str | None] = mapped_column(
-        String(300), info=personal_data("ФИО ответившего на спор", purpose="journal", retention="journal")
+        String(300), info=personal_data("ФИО ответившего на спор", purpose="journal", retention="journal_record")
     )
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -282,7 +282,7 @@ class ScheduledLesson(Base):
     room_name: Mapped[str | None] = mapped_column(String(100))
     substitute_teacher_id: Mapped[UUID | None] = mapped_column(index=True)
     substitute_name: Mapped[str | None] = mapped_column(
-        String(300), info=personal_data("ФИО заменяющего учителя", purpose="journal", retention="journal")
+        String(300), info=personal_data("ФИО заменяющего учителя", purpose="journal", retention="journal_record")
     )
     change_note: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int]
@@ -369,7 +369,7 @@ class Absence(Base):
     lesson_id: Mapped[UUID] = mapped_column(index=True)
     student_id: Mapped[UUID]
     reason: Mapped[str] = mapped_column(
-        String(16), info=personal_data("пропуски уроков и их причины", purpose="journal", retention="journal")
+        String(16), info=personal_data("пропуски уроков и их причины", purpose="journal", retention="journal_record")
     )
     withdrawn: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int]
@@ -395,7 +395,7 @@ class AttestationExemption(Base):
     course_id: Mapped[UUID] = mapped_column(ForeignKey("courses.id"))
     student_id: Mapped[UUID | None]
     reason: Mapped[str] = mapped_column(
-        Text, info=personal_data("причина освобождения от аттестации", purpose="journal", retention="journal")
+        Text, info=personal_data("причина освобождения от аттестации", purpose="journal", retention="journal_record")
     )
     created_by: Mapped[UUID]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -414,10 +414,10 @@ class PeriodMark(Base):
     period_id: Mapped[UUID]
     student_id: Mapped[UUID] = mapped_column(index=True)
     value: Mapped[str | None] = mapped_column(
-        String(8), info=personal_data("итоговые отметки обучающегося", purpose="journal", retention="summary_sheets")
+        String(8), info=personal_data("итоговые отметки обучающегося", purpose="journal", retention="summary_sheet")
     )
     not_attested_reason: Mapped[str | None] = mapped_column(
-        Text, info=personal_data("причина неаттестации", purpose="journal", retention="summary_sheets")
+        Text, info=personal_data("причина неаттестации", purpose="journal", retention="summary_sheet")
     )
     extended_to: Mapped[date | None]
     version: Mapped[int]
@@ -439,7 +439,7 @@ class PeriodMarkChange(Base):
     changed_by: Mapped[UUID]
     changed_by_name: Mapped[str] = mapped_column(
         String(300),
-        info=personal_data("ФИО изменившего итоговую отметку", purpose="journal", retention="summary_sheets"),
+        info=personal_data("ФИО изменившего итоговую отметку", purpose="journal", retention="summary_sheet"),
     )
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     old_text: Mapped[str] = mapped_column(String(40))
@@ -474,7 +474,8 @@ class PeriodClosureLog(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     by: Mapped[UUID]
     by_name: Mapped[str] = mapped_column(
-        String(300), info=personal_data("ФИО закрывшего или открывшего период", purpose="journal", retention="journal")
+        String(300),
+        info=personal_data("ФИО закрывшего или открывшего период", purpose="journal", retention="journal_record"),
     )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -163,7 +163,7 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(
-        Text, info=personal_data("текст уведомления во входящих", purpose="notifications", retention="notifications")
+        Text, info=personal_data("текст уведомления во входящих", purpose="notifications", retention="notification")
     )
     student_id: Mapped[UUID]
     event_id: Mapped[UUID]
@@ -249,12 +249,12 @@ class Delivery(Base):
     address: Mapped[str | None] = mapped_column(
         String(254),
         info=personal_data(
-            "адрес электронной почты или телефон отправки", purpose="notifications", retention="notifications"
+            "адрес электронной почты или телефон отправки", purpose="notifications", retention="notification"
         ),
     )
     subject: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(
-        Text, info=personal_data("текст отправленного уведомления", purpose="notifications", retention="notifications")
+        Text, info=personal_data("текст отправленного уведомления", purpose="notifications", retention="notification")
     )
     #: One of ``domain.delivery.STATES``.
     state: Mapped[str] = mapped_column(String(10), server_default=text("'pending'"))
@@ -306,7 +306,7 @@ class Message(Base):
     conversation_id: Mapped[UUID]
     author_id: Mapped[UUID]
     body: Mapped[str] = mapped_column(
-        Text, info=personal_data("текст сообщения переписки", purpose="notifications", retention="messages")
+        Text, info=personal_data("текст сообщения переписки", purpose="notifications", retention="message")
     )
     #: Files by reference: [{"ref": key in the file store, "name": ..., "size": bytes}].
     attachments: Mapped[list[dict]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))

@@ -26,10 +26,10 @@ class Person(Base):
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     id: Mapped[UUID] = mapped_column(primary_key=True)
     last_name: Mapped[str] = mapped_column(
-        String(100), info=personal_data("фамилия", purpose="diary", retention="journal")
+        String(100), info=personal_data("фамилия", purpose="diary", retention="journal_record")
     )
     first_name: Mapped[str] = mapped_column(
-        String(100), info=personal_data("имя", purpose="diary", retention="journal")
+        String(100), info=personal_data("имя", purpose="diary", retention="journal_record")
     )
 
 
@@ -106,7 +106,7 @@ class Mark(Base):
     subject_name: Mapped[str] = mapped_column(String(200))
     date: Mapped[date]
     value: Mapped[str] = mapped_column(
-        String(10), info=personal_data("отметки в дневнике", purpose="diary", retention="journal")
+        String(10), info=personal_data("отметки в дневнике", purpose="diary", retention="journal_record")
     )
     work_type: Mapped[str] = mapped_column(String(40))
     #: Empty for a mark stored from events before MarkPosted carried the title.
@@ -152,7 +152,7 @@ class Absence(Base):
     subject_name: Mapped[str] = mapped_column(String(200))
     date: Mapped[date]
     reason: Mapped[str] = mapped_column(
-        String(20), info=personal_data("пропуски уроков в дневнике", purpose="diary", retention="journal")
+        String(20), info=personal_data("пропуски уроков в дневнике", purpose="diary", retention="journal_record")
     )
     withdrawn: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -178,7 +178,7 @@ class TimetableLesson(Base):
     room_name: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16))
     substitute_name: Mapped[str | None] = mapped_column(
-        String(300), info=personal_data("ФИО заменяющего учителя", purpose="diary", retention="journal")
+        String(300), info=personal_data("ФИО заменяющего учителя", purpose="diary", retention="journal_record")
     )
     change_note: Mapped[str | None] = mapped_column(String(500))
 
@@ -224,10 +224,10 @@ class PeriodMark(Base):
     starts: Mapped[date]
     ends: Mapped[date]
     value: Mapped[str | None] = mapped_column(
-        String(10), info=personal_data("итоговые отметки в дневнике", purpose="diary", retention="summary_sheets")
+        String(10), info=personal_data("итоговые отметки в дневнике", purpose="diary", retention="summary_sheet")
     )
     not_attested_reason: Mapped[str | None] = mapped_column(
-        Text, info=personal_data("причина неаттестации", purpose="diary", retention="summary_sheets")
+        Text, info=personal_data("причина неаттестации", purpose="diary", retention="summary_sheet")
     )
     extended_to: Mapped[date | None]
     #: R-27: the family sees it from this day.

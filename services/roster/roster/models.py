@@ -145,7 +145,9 @@ class Consent(Base):
     #: One of ``domain.consents.PURPOSES``.
     purpose: Mapped[str] = mapped_column(
         String(30),
-        info=personal_data("цель, на которую дано или отозвано согласие", purpose="contingent", retention="consents"),
+        info=personal_data(
+            "цель, на которую дано или отозвано согласие", purpose="contingent", retention="person_card"
+        ),
     )
     #: ``given`` or ``withdrawn``.
     action: Mapped[str] = mapped_column(String(10))
@@ -155,14 +157,15 @@ class Consent(Base):
     co_signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
     #: The paper it rests on: «заявление», «согласие», its number and date.
     document_kind: Mapped[str | None] = mapped_column(
-        String(100), info=personal_data("вид документа согласия или отзыва", purpose="contingent", retention="consents")
+        String(100),
+        info=personal_data("вид документа согласия или отзыва", purpose="contingent", retention="person_card"),
     )
     document_number: Mapped[str | None] = mapped_column(
         String(60),
-        info=personal_data("номер документа согласия или отзыва", purpose="contingent", retention="consents"),
+        info=personal_data("номер документа согласия или отзыва", purpose="contingent", retention="person_card"),
     )
     document_date: Mapped[date | None] = mapped_column(
-        info=personal_data("дата документа согласия или отзыва", purpose="contingent", retention="consents")
+        info=personal_data("дата документа согласия или отзыва", purpose="contingent", retention="person_card")
     )
     #: Who entered it: the office from a paper, or the family itself in the diary.
     recorded_by: Mapped[UUID | None]
@@ -203,7 +206,7 @@ class Movement(Base):
     order_number: Mapped[str | None] = mapped_column(String(60))
     reason: Mapped[str | None] = mapped_column(
         String(500),
-        info=personal_data("основание движения обучающегося", purpose="contingent", retention="summary_sheets"),
+        info=personal_data("основание движения обучающегося", purpose="contingent", retention="summary_sheet"),
     )
     #: The other school of a transfer between schools; its id only (its rows are not ours to read).
     other_school_id: Mapped[UUID | None]
@@ -530,7 +533,7 @@ class ImportJob(Base):
     rows: Mapped[list[dict]] = mapped_column(
         JSONB,
         deferred=True,
-        info=personal_data("строки загруженного файла с данными людей", purpose="contingent", retention="imports"),
+        info=personal_data("строки загруженного файла с данными людей", purpose="contingent", retention="import_file"),
     )
     errors: Mapped[list[dict]] = mapped_column(JSONB)
     applied_rows: Mapped[int] = mapped_column(default=0)
