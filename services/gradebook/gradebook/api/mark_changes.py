@@ -12,8 +12,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import and_, select
 
+from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import Invalid, NotFound
+from chassis.schooltime import zone_of
 from gradebook import audit
 from gradebook.api.access import reads_whole_school
 from gradebook.models import Course, Lesson, Mark, MarkChange, Person
@@ -58,7 +60,7 @@ class MarkChangeLog(BaseModel):
 
 @router.get("/mark-changes")
 async def mark_change_log(
-    school_id: UUID, start: date, end: date, caller: CallerDep, session: SchoolSession, request: Request
+    school_id: UUID, start: JournalDate, end: JournalDate, caller: CallerDep, session: SchoolSession, request: Request
 ) -> MarkChangeLog:
     """Every change of a mark written from ``start`` to ``end`` (the school's days), oldest first."""
     if not reads_whole_school(caller, school_id):
@@ -67,7 +69,8 @@ async def mark_change_log(
         raise Invalid(f"Конец периода ({end:%d.%m.%Y}) раньше его начала ({start:%d.%m.%Y}).")
     if (end - start).days + 1 > MAX_DAYS:
         raise Invalid(f"Период не может быть длиннее {MAX_DAYS} дней.")
-    zone = ZoneInfo(request.app.state.settings.timezone)
+    # The school's days, in the school's own zone (not the region's).
+    zone = ZoneInfo(await zone_of(session, school_id, request.app.state.settings.timezone))
     since = datetime.combine(start, time(), zone)
     until = datetime.combine(end + timedelta(days=1), time(), zone)
     rows = await session.execute(

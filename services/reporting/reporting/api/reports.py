@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from chassis.auth import bearer_token
+from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.problems import Invalid, NotFound
 from reporting.domain.journal import journal_page
@@ -294,8 +295,8 @@ async def mark_changes_report(
     session: SchoolSession,
     request: Request,
     today: SchoolToday,
-    start: date | None = None,
-    end: date | None = None,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
     format: FormatQuery = "json",
 ) -> Response | dict:
     """Журнал изменений отметок (R-25): every mark changed after the fact from ``start`` to ``end`` (the school
