@@ -1,7 +1,7 @@
 """The signed-in person behind a request, read from the session cookie (cached briefly, ``gateway.callers``)."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from chassis.auth import Caller
 from chassis.db import Database
 from chassis.problems import DomainError, Forbidden, Unauthorized
 from chassis.tenancy import SYSTEM
-from gateway.accounts import caller_for
+from gateway.accounts import caller_for, home_zone
 from gateway.callers import CallerCache
 from gateway.domain.sessions import COOKIE, CSRF_HEADER, csrf_required, csrf_valid, token_hash
 from gateway.local_logins import PasswordState, password_state
@@ -95,3 +95,14 @@ async def signed_in(request: Request) -> SignedIn:
 
 
 SignedInDep = Annotated[SignedIn, Depends(signed_in)]
+
+
+async def school_today(school_id: UUID, request: Request) -> date:
+    """The school's today in its own time zone (the gateway's replica of the schools; the region's zone until
+    roster has told it). The gateway's counterpart of ``chassis.deps.SchoolToday``, which needs a service's token."""
+    async with request.app.state.db.transaction(SYSTEM) as session:
+        zone = await home_zone(session, {school_id}, request.app.state.settings.timezone)
+    return request.app.state.clock.today(zone)
+
+
+GatewaySchoolToday = Annotated[date, Depends(school_today)]

@@ -109,7 +109,7 @@ async def test_a_student_who_left_is_destroyed_everywhere_only_after_the_terms(s
         assert run["status"] == "incomplete"
         assert run["services"]["attendance"]["status"] == "failed"
         assert run["services"]["gradebook"]["status"] == "done"
-        assert run["services"]["roster"]["status"] == "done"
+        assert run["services"]["roster"]["status"] == "done", run["services"]["roster"]
         assert run["services"]["gateway"]["status"] == "pending", "the account goes last"
         not_yet = await admin.api("GET", f"{runs}/{run['id']}/act.pdf")
         assert not_yet.status_code == 409

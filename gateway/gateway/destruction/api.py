@@ -8,10 +8,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from chassis.auth import Caller
-from chassis.deps import SchoolToday
 from chassis.problems import Conflict, Forbidden, NotFound
 from chassis.tenancy import SYSTEM
-from gateway.deps import SignedInDep
+from gateway.deps import GatewaySchoolToday, SignedInDep
 from gateway.destruction import act, runs
 from gateway.destruction.models import DestructionRun
 from gateway.models import School
@@ -66,7 +65,9 @@ async def audited(request: Request, current, status: int) -> None:
 
 
 @router.get("/proposals")
-async def proposals(school_id: UUID, current: SignedInDep, request: Request, today: SchoolToday) -> list[Proposal]:
+async def proposals(
+    school_id: UUID, current: SignedInDep, request: Request, today: GatewaySchoolToday
+) -> list[Proposal]:
     """The people whose every record in every service is past its term today: what the administrator may confirm."""
     administrator(current.caller, school_id)
     state = request.app.state
@@ -86,7 +87,7 @@ async def proposals(school_id: UUID, current: SignedInDep, request: Request, tod
 
 @router.post("/runs", status_code=201)
 async def confirm(
-    school_id: UUID, body: ConfirmIn, current: SignedInDep, request: Request, today: SchoolToday
+    school_id: UUID, body: ConfirmIn, current: SignedInDep, request: Request, today: GatewaySchoolToday
 ) -> RunOut:
     """Confirm one person's destruction: refused with the day it may go while any term runs; else carried out."""
     administrator(current.caller, school_id)
@@ -120,7 +121,9 @@ async def _run(request: Request, school_id: UUID, run_id: UUID) -> DestructionRu
 
 
 @router.post("/runs/{run_id}/retry")
-async def retry(school_id: UUID, run_id: UUID, current: SignedInDep, request: Request, today: SchoolToday) -> RunOut:
+async def retry(
+    school_id: UUID, run_id: UUID, current: SignedInDep, request: Request, today: GatewaySchoolToday
+) -> RunOut:
     """An incomplete run again: the services already done answer from their ledgers and remove nothing more."""
     administrator(current.caller, school_id)
     run = await _run(request, school_id, run_id)

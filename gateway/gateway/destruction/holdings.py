@@ -13,12 +13,15 @@ from gateway.models import (
     AccessLogEntry,
     AccessLogTrimmed,
     Guardianship,
+    LeftStudent,
     LocalLogin,
     LocalLoginAudit,
     Person,
+    PortalConsent,
     SchoolRole,
     Session,
 )
+from gateway.privacy.models import SubjectRequest
 
 CARD = Kind.PERSON_CARD
 HOLDINGS = [
@@ -29,6 +32,11 @@ HOLDINGS = [
     Holding(CARD, SchoolRole.__table__, "person_id", CURRENT),
     Holding(CARD, Guardianship.__table__, "guardian_id"),
     Holding(CARD, Guardianship.__table__, "student_id"),
+    Holding(CARD, LeftStudent.__table__, "student_id", "left_on"),
+    Holding(CARD, PortalConsent.__table__, "person_id"),
+    # The answered requests of art. 14 and 20 about the person or by them: the card's term from the day received.
+    Holding(CARD, SubjectRequest.__table__, "requester_id", "received_on"),
+    Holding(CARD, SubjectRequest.__table__, "subject_id", "received_on"),
     Holding(CARD, Person.__table__, "person_id"),
 ]
 

@@ -18,12 +18,14 @@ from gradebook.models import (
     PeriodMark,
     PeriodMarkChange,
     Person,
+    TranscriptMark,
 )
 
 JOURNAL = Kind.JOURNAL_RECORD
 HOLDINGS = [
     Holding(JOURNAL, MarkChange.__table__, "student_id", "created_at", via=("mark_id", Mark.__table__)),
     Holding(JOURNAL, MarkDispute.__table__, "student_id", "raised_at"),
+    Holding(JOURNAL, TranscriptMark.__table__, "student_id", "date"),
     Holding(JOURNAL, Mark.__table__, "student_id", "created_at"),
     Holding(JOURNAL, PeriodMarkChange.__table__, "student_id", "set_on", via=("period_mark_id", PeriodMark.__table__)),
     Holding(JOURNAL, PeriodMark.__table__, "student_id", "set_on"),

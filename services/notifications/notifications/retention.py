@@ -10,6 +10,7 @@ from chassis.retention_periods import Kind
 from notifications.models import (
     AbsenceDay,
     ClassTeacher,
+    Consent,
     ConversationMember,
     Delivery,
     Enrolment,
@@ -37,6 +38,7 @@ HOLDINGS = [
     Holding(MESSAGE, MessageRead.__table__, "person_id", "read_at"),
     Holding(MESSAGE, Message.__table__, "author_id", "created_at"),
     Holding(CARD, ConversationMember.__table__, "person_id"),
+    Holding(CARD, Consent.__table__, "person_id"),
     Holding(CARD, NotificationPreference.__table__, "person_id"),
     Holding(CARD, PushSubscription.__table__, "person_id"),
     Holding(Kind.JOURNAL_RECORD, AbsenceDay.__table__, "student_id"),

@@ -151,10 +151,11 @@ class Consent(Base):
     )
     #: ``given`` or ``withdrawn``.
     action: Mapped[str] = mapped_column(String(10))
-    #: Who signed: the person, or a parent for a child under 14; None: recorded as a mark before records were kept.
-    signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    #: Who signed: the person, or a parent for a child under 14; None: recorded as a mark before records were kept,
+    #: or the signer's own data destroyed since (152-ФЗ ст. 21) — the record and its paper stay with the child's.
+    signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     #: The parent who agreed with a student of 14–17.
-    co_signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    co_signer_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     #: The paper it rests on: «заявление», «согласие», its number and date.
     document_kind: Mapped[str | None] = mapped_column(
         String(100),

@@ -10,6 +10,7 @@ from chassis.destruction import CURRENT, Holding, retention_router
 from chassis.retention_periods import Kind
 from roster.models import (
     Assignment,
+    Consent,
     EndedLink,
     Enrolment,
     GroupMember,
@@ -38,6 +39,8 @@ HOLDINGS = [
     Holding(CARD, Movement.__table__, "student_id", "moved_on"),
     Holding(CARD, EndedLink.__table__, "person_id", "ended_on"),
     Holding(CARD, IncomingTransfer.__table__, "person_id", "left_on"),
+    # A consent the person signed for their child stays with the child's record, without the signer (SET NULL).
+    Holding(CARD, Consent.__table__, "person_id", "recorded_at"),
     Holding(CARD, Person.__table__, "id", "modified_at"),
 ]
 
