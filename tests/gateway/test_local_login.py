@@ -324,6 +324,13 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/auth/school"),
     ("POST", "/api/v1/compromise"),
     ("DELETE", "/api/v1/compromise/{person_id}"),
+    # 152-ФЗ: the subjects' requests, the breach register and the destruction runs (the session's X-CSRF-Token,
+    # as every route behind ``SignedInDep``).
+    ("POST", "/api/v1/privacy/requests"),
+    ("POST", "/api/v1/privacy/schools/{school_id}/requests/{request_id}/answer"),
+    ("POST", "/api/v1/privacy/schools/{school_id}/breaches"),
+    ("POST", "/api/v1/destruction/schools/{school_id}/runs"),
+    ("POST", "/api/v1/destruction/schools/{school_id}/runs/{run_id}/retry"),
     # Public on purpose, no session and no token: the e-mail's one-click unsubscribe, authorised by its
     # signature (RFC 8058: the mail service POSTs it); tests/gateway/test_proxy.py.
     ("POST", "/api/v1/notifications/unsubscribe/{token}"),

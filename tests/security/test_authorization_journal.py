@@ -262,6 +262,7 @@ async def gradebook(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.Asyn
                     "student": student,
                     "student_id": student,
                     "class_id": class_id,
+                    "run_id": a_run_id,
                 },
             )
 
@@ -309,7 +310,7 @@ async def gradebook(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.Asyn
         world = World(
             callers=home.callers(),
             scopes=world_scopes,
-            requests=GRADEBOOK_REQUESTS,
+            requests=GRADEBOOK_REQUESTS | RETENTION_REQUESTS,
             fresh={
                 # A column replaces the lesson's marks of its work type.
                 "PUT /schools/{school_id}/lessons/{lesson_id}/marks": frozenset({"lesson_id"}),
@@ -574,6 +575,7 @@ async def attendance(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.Asy
                     "class_id": class_id,
                     # Another lesson of the class, where an absence marked on the wrong one belongs.
                     "target": a_lesson,
+                    "run_id": a_run_id,
                 },
             )
 
@@ -596,7 +598,8 @@ async def attendance(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.Asy
                     "json": {"start": (TODAY - timedelta(days=7)).isoformat(), "end": TODAY.isoformat(), "reason": "Б"}
                 },
                 "GET /schools/{school_id}/classes/{class_id}/attendance": _period,
-            },
+            }
+            | RETENTION_REQUESTS,
             fresh={
                 "PATCH /schools/{school_id}/absences/{absence_id}/lesson": frozenset({"absence_id", "target"}),
                 "POST /schools/{school_id}/lessons/{lesson_id}/absences": frozenset({"lesson_id"}),
@@ -696,7 +699,7 @@ async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple
 
         def objects(school: Home, class_id: UUID, student: UUID) -> Objects:
             values = {"class_id": class_id, "student_id": student, "subject": school.subject}
-            return Objects(school.school_id, values | {"job_id": lambda: job(school)})
+            return Objects(school.school_id, values | {"job_id": lambda: job(school), "run_id": a_run_id})
 
         world = World(
             callers=home.callers(),
@@ -705,10 +708,24 @@ async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple
                 Scope.SAME_SCHOOL_OTHER: objects(home, home.class_b, home.student_b),
                 Scope.OTHER_SCHOOL: objects(away, away.class_a, away.student_a),
             },
-            requests=REPORTING_REQUESTS,
+            requests=REPORTING_REQUESTS | RETENTION_REQUESTS,
             state=state,
         )
         yield client, world
+
+
+async def a_run_id() -> UUID:
+    return uuid4()
+
+
+#: The internal destruction routes (``chassis.destruction``) as the gateway calls them; about nobody's data, so a
+#: case let through removes nothing.
+RETENTION_REQUESTS = {
+    "POST /internal/retention/schools/{school_id}/held": lambda _: {"json": {"person_ids": [str(uuid4())]}},
+    "PUT /internal/retention/schools/{school_id}/destructions/{run_id}": lambda _: {
+        "json": {"person_id": str(uuid4()), "as_of": TODAY.isoformat()}
+    },
+}
 
 
 WEEK = {"start": (TODAY - timedelta(days=7)).isoformat(), "end": TODAY.isoformat()}

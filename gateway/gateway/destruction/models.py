@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chassis.personal_data import personal_data
 from gateway.models import Base
 
 
@@ -24,7 +25,9 @@ class DestructionRun(Base):
     #: The day every term was over, as checked at the confirmation; the services check it again.
     as_of: Mapped[date]
     confirmed_by: Mapped[UUID]
-    confirmed_by_name: Mapped[str] = mapped_column(String(300))
+    confirmed_by_name: Mapped[str] = mapped_column(
+        String(300), info=personal_data("ФИО утвердившего уничтожение", purpose="security", retention="access_log")
+    )
     confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: ``done`` or ``incomplete`` (a service was not reached; a retry finishes it).
     status: Mapped[str] = mapped_column(String(16))

@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chassis.personal_data import personal_data
 from gateway.models import Base
 
 
@@ -42,7 +43,9 @@ class SubjectRequest(Base):
     owner_ref: Mapped[UUID | None]
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_by: Mapped[UUID | None]
-    answered_by_name: Mapped[str | None] = mapped_column(String(300))
+    answered_by_name: Mapped[str | None] = mapped_column(
+        String(300), info=personal_data("ФИО ответившего на запрос", purpose="security", retention="access_log")
+    )
     answer: Mapped[str | None] = mapped_column(Text)
     #: What was sent: the export's files with their SHA-256 and the rows per service and table.
     sent: Mapped[dict | None] = mapped_column(JSONB)
@@ -64,5 +67,7 @@ class BreachIncident(Base):
     measures: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[UUID]
-    recorded_by_name: Mapped[str] = mapped_column(String(300))
+    recorded_by_name: Mapped[str] = mapped_column(
+        String(300), info=personal_data("ФИО записавшего инцидент", purpose="security", retention="access_log")
+    )
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -126,7 +126,7 @@ async def load_subject(
     ties: frozenset[Tie] = frozenset()
     if person is not None:
         ties = await ties_between(session, school_id, caller.person_id, person_id)
-    if person is None or card_view(caller.roles_in(school_id), caller.reads_region, ties) is not CardView.FULL:
+    if person is None or card_view(caller.roles_in(school_id), caller.oversees(school_id), ties) is not CardView.FULL:
         raise NotFound("Человек не найден.")
     is_student = await session.scalar(
         select(exists().where(Enrolment.school_id == school_id, Enrolment.student_id == person_id))
