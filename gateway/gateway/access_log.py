@@ -24,7 +24,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import structlog
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import Database
@@ -98,9 +98,13 @@ async def seal_pending(session: AsyncSession) -> int:
     """Seals the settled unsealed entries in id order; how many."""
     if not await session.scalar(select(func.pg_try_advisory_xact_lock(SEALER_LOCK))):
         return 0
-    last = await session.scalar(
-        select(AccessLogEntry.seal).where(AccessLogEntry.seal.is_not(None)).order_by(AccessLogEntry.id.desc()).limit(1)
-    )
+    # The newest seal, of an entry still here or of one removed since (trimmed, or destroyed with its person):
+    # a removed newest entry still links the next one.
+    sealed_ids = union_all(
+        select(AccessLogEntry.id, AccessLogEntry.seal).where(AccessLogEntry.seal.is_not(None)),
+        select(AccessLogTrimmed.id, AccessLogTrimmed.seal),
+    ).subquery()
+    last = await session.scalar(select(sealed_ids.c.seal).order_by(sealed_ids.c.id.desc()).limit(1))
     now = await session.scalar(select(func.now()))
     pending = await session.scalars(
         select(AccessLogEntry).where(AccessLogEntry.seal.is_(None)).order_by(AccessLogEntry.id).limit(BATCH)

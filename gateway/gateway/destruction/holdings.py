@@ -4,11 +4,12 @@ and the access log, whose removed entries leave their seals in ``access_log_trim
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.destruction import CURRENT, Holding, destroy
 from chassis.retention_periods import Kind
+from gateway.access_log import SEALER_LOCK
 from gateway.models import (
     AccessLogEntry,
     AccessLogTrimmed,
@@ -47,6 +48,8 @@ async def destroy_here(
     """The gateway's part of a run: the person's sealed access-log entries become tombstones (id and seal) first."""
 
     async def tombstones() -> None:
+        # No sealing pass beside it: an entry sealed after the tombstones were taken would go without one.
+        await session.execute(select(func.pg_advisory_xact_lock(SEALER_LOCK)))
         sealed = select(AccessLogEntry.id, AccessLogEntry.seal).where(
             AccessLogEntry.person_id == person_id, AccessLogEntry.seal.is_not(None)
         )

@@ -69,6 +69,9 @@ def annotated(metadata: MetaData) -> list[tuple[Column, PersonalData]]:
 #: Each service's models, read like ``chassis.topology`` reads their apps: by name, importing nothing else.
 SERVICE_MODELS = (
     "gateway.models",
+    # The gateway's 152-ФЗ registers keep their models beside their code, on the same metadata.
+    "gateway.privacy.models",
+    "gateway.destruction.models",
     "roster.models",
     "gradebook.models",
     "attendance.models",
