@@ -18,14 +18,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
-from sqlalchemy import Table, delete, func, insert, null, select
+from sqlalchemy import Table, Text, cast, delete, func, insert, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolToday, database
 from chassis.problems import Conflict, Forbidden
 from chassis.retention_periods import Kind, may_go_from
-from chassis.tables import destructions
+from chassis.tables import destructions, outbox
 from chassis.tenancy import Tenant
 
 #: ``Holding.dated`` of a live tie (an enrolment, a staff role): dated today, so it keeps the person's data.
@@ -152,6 +152,15 @@ async def destroy(
         count = (await session.execute(delete(holding.table).where(holding.rows_of(person_id)))).rowcount
         if count:
             removed[holding.kind] += count
+    # The events already sent that name the person go too: a replay or a rebuild from the outbox's window would
+    # bring the person back into every consumer's replicas.
+    await session.execute(
+        delete(outbox).where(
+            outbox.c.school_id == school_id,
+            outbox.c.sent_at.is_not(None),
+            cast(outbox.c.envelope, Text).contains(str(person_id)),
+        )
+    )
     await session.execute(insert(destructions).values(run_id=run_id, school_id=school_id, removed=dict(removed)))
     return dict(removed)
 
