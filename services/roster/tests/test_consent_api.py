@@ -118,3 +118,59 @@ async def test_consents_are_recorded_withdrawn_by_the_family_and_refused_to_othe
         {"person_id": child, "purpose": "portal", "granted": True, "version": 7},
         {"person_id": child, "purpose": "notifications_email", "granted": False, "version": 8},
     ]
+
+
+async def test_withdrawing_the_diary_is_refusing_the_electronic_service_and_giving_it_back_ends_that(
+    app, client, as_, region_admin
+):
+    school = await client.post(
+        "/schools",
+        json={"name": "СОШ дневника", "short_name": "СОШ", "municipality": "Город"},
+        headers=as_(region_admin),
+    )
+    school_id = UUID(school.json()["id"])
+    base = f"/schools/{school_id}"
+    admin = as_(person(school_id, "school_admin"))
+
+    async def post(path: str, body: dict) -> str:
+        response = await client.post(f"{base}{path}", json=body, headers=admin)
+        assert response.status_code == 201, response.text
+        return response.json().get("id", "")
+
+    klass = await post("/classes", {"grade": 3, "letter": "Б"})
+    child = await post(
+        "/people", {"last_name": "Бумажный", "first_name": "Тест", "birth_date": "2018-02-02", "consent": True}
+    )
+    mother = await post("/people", {"last_name": "Бумажная", "first_name": "Тест", "consent": True})
+    await post("/enrolments", {"student_id": child, "class_id": klass, "enrolled_on": "2026-09-01"})
+    await post("/guardianships", {"guardian_id": mother, "student_id": child, "relation": "родитель"})
+    url = f"{base}/people/{child}/consents"
+
+    async def refusal_events() -> list[dict]:
+        async with app.state.db.transaction(SYSTEM) as session:
+            rows = await session.scalars(
+                select(outbox.c.envelope).where(
+                    outbox.c.school_id == school_id, outbox.c.type == "roster.e_service_refusal.changed.v1"
+                )
+            )
+            return sorted((e["data"] for e in rows), key=lambda data: data["version"])
+
+    # Another purpose withdrawn leaves the electronic service in use.
+    as_mother = as_(caller(school_id, mother, "guardian"))
+    email = await client.post(url, json={"purpose": "notifications_email", "action": "withdrawn"}, headers=as_mother)
+    assert email.status_code == 201, email.text
+    assert await refusal_events() == []
+
+    diary = await client.post(url, json={"purpose": "diary", "action": "withdrawn"}, headers=as_mother)
+    assert diary.status_code == 201, diary.text
+    card = (await client.get(f"{base}/people/{child}", headers=admin)).json()
+    assert card["e_service_refused_on"] == "2026-10-14"
+    [refusal] = await refusal_events()
+    assert refusal["student_id"] == child and refusal["refused_on"] == "2026-10-14"
+
+    paper = {"document_kind": "согласие", "document_date": "2026-10-14", "signer_id": mother}
+    given = await client.post(url, json={"purpose": "diary", "action": "given", **paper}, headers=admin)
+    assert given.status_code == 201, given.text
+    card = (await client.get(f"{base}/people/{child}", headers=admin)).json()
+    assert card["e_service_refused_on"] is None
+    assert [e["refused_on"] for e in await refusal_events()] == ["2026-10-14", None]

@@ -21,7 +21,7 @@ from chassis.problems import Conflict, Forbidden, Invalid, NotFound
 from contracts.roster import CONSENT_PURPOSES as PURPOSES
 from contracts.roster import ConsentChanged, ConsentPurpose
 from roster.api.access import ties_between
-from roster.api.person_data import Now
+from roster.api.person_data import Now, record_refusal
 from roster.consents import next_version
 from roster.domain.cards import CardView, Tie, card_view
 from roster.domain.consents import Parties, Standing, giving_refusal, standing, withdrawal_refusal
@@ -278,4 +278,9 @@ async def record_consent(
     await session.flush()
     event = ConsentChanged(person_id=person_id, purpose=body.purpose, granted=body.action == "given", version=version)
     await emit_event(session, event, school_id=school_id)
+    if body.purpose == "diary" and subject.is_student:
+        # Without consent to the electronic diary the family is one that refused the electronic service:
+        # the diary closes to them, the portal leaves the student out and the school prints the month instead.
+        refused_on = None if body.action == "given" else (subject.person.e_service_refused_on or today)
+        await record_refusal(session, subject.person, refused_on, caller.person_id, now)
     return await describe(session, school_id, subject, caller, today)

@@ -165,26 +165,33 @@ async def set_refusal(
         raise Invalid("Отказ от электронной услуги оформляется на обучающегося, зачисленного в класс.")
     if body.refused_on and body.refused_on > today:
         raise Invalid("Дата отказа не может быть в будущем.")
-    if person.e_service_refused_on == body.refused_on:
-        return PersonOut.model_validate(person)
+    await record_refusal(session, person, body.refused_on, caller.person_id, now)
+    return PersonOut.model_validate(person)
+
+
+async def record_refusal(
+    session: AsyncSession, student: Person, refused_on: date | None, changed_by: UUID | None, now: datetime
+) -> None:
+    """The R-54 refusal (or its end) on the card, logged and told; nothing when it already stands so."""
+    if student.e_service_refused_on == refused_on:
+        return
     session.add(
         PersonChange(
-            school_id=school_id,
-            person_id=student_id,
+            school_id=student.school_id,
+            person_id=student.id,
             field="e_service_refused_on",
-            old=person.e_service_refused_on.isoformat() if person.e_service_refused_on else None,
-            new=body.refused_on.isoformat() if body.refused_on else None,
-            reason="отказ от электронной услуги" if body.refused_on else "отказ отозван",
-            changed_by=caller.person_id,
+            old=student.e_service_refused_on.isoformat() if student.e_service_refused_on else None,
+            new=refused_on.isoformat() if refused_on else None,
+            reason="отказ от электронной услуги" if refused_on else "отказ отозван",
+            changed_by=changed_by,
             changed_at=now,
         )
     )
-    person.e_service_refused_on = body.refused_on
-    person.version += 1
+    student.e_service_refused_on = refused_on
+    student.version += 1
     await session.flush()
-    event = ElectronicServiceRefusalChanged(student_id=student_id, version=person.version, refused_on=body.refused_on)
-    await emit_event(session, event, school_id=school_id)
-    return PersonOut.model_validate(person)
+    event = ElectronicServiceRefusalChanged(student_id=student.id, version=student.version, refused_on=refused_on)
+    await emit_event(session, event, school_id=student.school_id)
 
 
 class CheckLineOut(BaseModel):
