@@ -58,7 +58,12 @@ async def held_by(stack: Stack, service: str, people: list[UUID]) -> dict[str, l
     try:
         found = {}
         for table, columns in holdings.items():
-            where = " OR ".join(f'"{c}" = ANY($1::uuid[])' for c in columns)
+            where = " OR ".join(
+                f'"{c}" = ANY($1::uuid[])'
+                if isinstance(c, str)
+                else f'"{c.column}" IN (SELECT id FROM "{c.parent}" WHERE "{c.person}" = ANY($1::uuid[]))'
+                for c in columns
+            )
             rows = await connection.fetch(f'SELECT * FROM "{table}" WHERE {where}', people)
             found[table] = canonical([{k: json_value(v) for k, v in dict(r).items()} for r in rows])
         return found

@@ -7,6 +7,7 @@ role is ``EXPORTER_ROLE``: no person is ever granted that role (a person's regio
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import MetaData, or_, select
+from sqlalchemy import MetaData, Table, or_, select
 
 from chassis.auth import Caller
 from chassis.deps import CallerDep, database
@@ -58,18 +59,49 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def checked_holdings(metadata: MetaData, holdings: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class Through:
+    """A table naming the person only through a parent row: its ``column`` holds the id of a ``parent`` row
+    whose ``person`` column names them (a mark's change history through the mark)."""
+
+    column: str
+    parent: str
+    person: str
+
+
+#: Per table, what names a person in it: a column holding a person's id, or a ``Through``.
+Holdings = Mapping[str, tuple[str | Through, ...]]
+
+
+def checked_holdings(metadata: MetaData, holdings: Holdings) -> dict[str, tuple[str | Through, ...]]:
     """``holdings`` when every table and column it names exists: a renamed column fails at import, not in an export."""
+
+    def exists(table: str, column: str) -> bool:
+        return table in metadata.tables and column in metadata.tables[table].c
+
     for table, columns in holdings.items():
         if table not in metadata.tables:
             raise LookupError(f"personal data export: no table {table!r}")
-        missing = [c for c in columns if c not in metadata.tables[table].c]
+        missing = [
+            c
+            for c in columns
+            if not exists(table, c if isinstance(c, str) else c.column)
+            or (isinstance(c, Through) and not exists(c.parent, c.person))
+        ]
         if missing or not columns:
             raise LookupError(f"personal data export: {table!r} has no columns {missing!r}")
     return dict(holdings)
 
 
-def personal_data_router(metadata: MetaData, holdings: Mapping[str, tuple[str, ...]]) -> APIRouter:
+def _naming(metadata: MetaData, table: Table, column: str | Through, people: list[UUID]):
+    """The condition on ``table`` picking the rows that ``column`` ties to one of ``people``."""
+    if isinstance(column, str):
+        return table.c[column].in_(people)
+    parent = metadata.tables[column.parent]
+    return table.c[column.column].in_(select(parent.c.id).where(parent.c[column.person].in_(people)))
+
+
+def personal_data_router(metadata: MetaData, holdings: Holdings) -> APIRouter:
     """``GET /internal/schools/{school_id}/personal-data?person_id=…``: {table: [row, …]} of the school's rows in
     which one of the table's person columns names one of the people, each row whole, in primary-key order."""
     holdings = checked_holdings(metadata, holdings)
@@ -89,7 +121,7 @@ def personal_data_router(metadata: MetaData, holdings: Mapping[str, tuple[str, .
                 table = metadata.tables[name]
                 rows = await session.execute(
                     select(table)
-                    .where(or_(*(table.c[column].in_(person_id) for column in columns)))
+                    .where(or_(*(_naming(metadata, table, column, person_id) for column in columns)))
                     .order_by(*table.primary_key.columns)
                 )
                 found[name] = [{key: json_value(value) for key, value in row.items()} for row in rows.mappings()]

@@ -5,7 +5,7 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import Column, MetaData, Table, Uuid
 
-from chassis.subject_data import EXPORTER_ROLE, checked_holdings, exporter, json_value
+from chassis.subject_data import EXPORTER_ROLE, Through, checked_holdings, exporter, json_value
 
 
 def test_values_keep_their_meaning_in_json():
@@ -28,6 +28,12 @@ def test_a_holding_naming_a_missing_table_or_column_fails_at_once():
         checked_holdings(metadata, {"marks": ("pupil_id",)})
     with pytest.raises(LookupError):
         checked_holdings(metadata, {"absences": ("student_id",)})
+    Table("mark_changes", metadata, Column("id", Uuid, primary_key=True), Column("mark_id", Uuid))
+    through = Through("mark_id", "marks", "student_id")
+    assert checked_holdings(metadata, {"mark_changes": (through,)}) == {"mark_changes": (through,)}
+    for broken in (Through("mark", "marks", "student_id"), Through("mark_id", "marks", "pupil_id")):
+        with pytest.raises(LookupError):
+            checked_holdings(metadata, {"mark_changes": (broken,)})
 
 
 def test_the_export_caller_holds_only_the_export_role_and_no_school():
