@@ -78,6 +78,15 @@ async def test_a_student_who_left_is_destroyed_everywhere_only_after_the_terms(s
     assert early.json()["detail"].endswith(f"уничтожить их можно с {may_go[8:10]}.{may_go[5:7]}.{may_go[:4]}.")
     assert may_go > today.isoformat()
     assert await rows_naming(dbs["roster"], student.id, student.surname), "the refusal removed nothing"
+    # An incident recorded while the student's account was in use: its facts stay, the account's id goes.
+    incident = await dbs["gateway"].fetchval(
+        "INSERT INTO breach_incidents (id, school_id, detected_at, description, account_id, recorded_by,"
+        " recorded_by_name, recorded_at) VALUES (gen_random_uuid(), $1, now(), 'Вход под чужой учётной записью',"
+        " $2, $3, 'Администратор', now()) RETURNING id",
+        UUID(school),
+        student.id,
+        UUID(admin.me["person_id"]),
+    )
 
     await age(dbs, student.id, 7)
     proposals = await admin.api("GET", f"/destruction/schools/{school}/proposals")
@@ -126,6 +135,8 @@ async def test_a_student_who_left_is_destroyed_everywhere_only_after_the_terms(s
 
     for part, connection in dbs.items():
         assert await rows_naming(connection, student.id, student.surname) == {}, f"{part} still holds the student"
+    kept = await dbs["gateway"].fetchrow("SELECT description, account_id FROM breach_incidents WHERE id = $1", incident)
+    assert dict(kept) == {"description": "Вход под чужой учётной записью", "account_id": None}
     tombstones = await dbs["gateway"].fetch("SELECT id FROM access_log_trimmed WHERE id = ANY($1)", student.logged)
     assert sorted(r["id"] for r in tombstones) == sorted(student.logged), "the removed entries leave their seals"
     engine = create_async_engine(

@@ -4,7 +4,7 @@ and the access log, whose removed entries leave their seals in ``access_log_trim
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.destruction import CURRENT, Holding, destroy
@@ -22,7 +22,7 @@ from gateway.models import (
     SchoolRole,
     Session,
 )
-from gateway.privacy.models import SubjectRequest
+from gateway.privacy.models import BreachIncident, SubjectRequest
 
 CARD = Kind.PERSON_CARD
 HOLDINGS = [
@@ -45,9 +45,15 @@ HOLDINGS = [
 async def destroy_here(
     session: AsyncSession, *, run_id: UUID, school_id: UUID, person_id: UUID, as_of: date, today: date
 ) -> dict[str, int]:
-    """The gateway's part of a run: the person's sealed access-log entries become tombstones (id and seal) first."""
+    """The gateway's part of a run: the person's sealed access-log entries become tombstones (id and seal) first,
+    and a breach incident about their account keeps its facts for Роскомнадзор but no longer names them."""
 
     async def tombstones() -> None:
+        await session.execute(
+            update(BreachIncident)
+            .where(BreachIncident.school_id == school_id, BreachIncident.account_id == person_id)
+            .values(account_id=None)
+        )
         # No sealing pass beside it: an entry sealed after the tombstones were taken would go without one.
         await session.execute(select(func.pg_advisory_xact_lock(SEALER_LOCK)))
         sealed = select(AccessLogEntry.id, AccessLogEntry.seal).where(
