@@ -28,9 +28,11 @@ lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
-# TEST_CONTAINERS=1 runs PostgreSQL and RabbitMQ in Docker instead (see chassis.testing).
+# TEST_CONTAINERS=1 runs PostgreSQL and RabbitMQ in Docker instead (see chassis.testing). TEST_WORKERS pytest-xdist
+# workers (one per core here; devstack.testing keeps a folder's tests, and the end-to-end stack's, on one worker).
+TEST_WORKERS ?= 2
 test: lint browser-tools report-tools $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n $(TEST_WORKERS)
 
 format: install
 	$(UV) run --frozen ruff check --fix .

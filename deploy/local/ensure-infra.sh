@@ -27,8 +27,8 @@ if ! port_open 5432; then
   wait_port 5432 PostgreSQL
 fi
 
-# Two test runs (or a test run beside the demo) keep about 150 connections open together.
-wanted_connections=300
+# A test run keeps about 150 connections open per pytest-xdist worker (two), and two runs may share the machine.
+wanted_connections=700
 if [ "$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW max_connections')" -lt "$wanted_connections" ]; then
   echo "ensure-infra: raising PostgreSQL's max_connections to $wanted_connections (a restart)"
   psql -h 127.0.0.1 -U postgres -qc "ALTER SYSTEM SET max_connections = $wanted_connections"

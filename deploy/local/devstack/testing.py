@@ -40,6 +40,24 @@ def _log_tails(var_dir: Path, lines: int = 40) -> str:
     return "\n".join(tails)
 
 
+#: The test folders whose tests use this plugin's one stack.
+STACK_FOLDERS = ("tests/e2e/", "tests/browser/")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under ``-n`` (pytest-xdist): the stack's tests all on one worker, so a run starts one stack, and every
+    other test folder whole on one worker, so the apps its conftest builds are built once (largest first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class StackScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            folder = nodeid.split("::", 1)[0].rpartition("/")[0] + "/"
+            return "stack" if folder.startswith(STACK_FOLDERS) else folder
+
+    return StackScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     stack = Stack(
