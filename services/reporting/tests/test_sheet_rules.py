@@ -12,6 +12,9 @@ from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange
 from reporting.domain.report_periods import SchemePeriods, dates_period, month_period, period_of_class
 from reporting.domain.sheets import (
+    LessonHomework,
+    StudentPeriodMark,
+    refused_families,
     AbsenceCounts,
     ClassStudent,
     FillClass,
@@ -177,3 +180,27 @@ def test_family_summary_by_hand():
     assert (physics.marks, physics.absences, physics.lates) == ([], 1, 1)
     assert boris.student == BORIS and [s.subject for s in boris.subjects] == ["Русский язык"]
     assert vera.student == VERA and vera.subjects == []
+
+
+def test_family_summary_counts_homework_and_shows_period_marks():
+    homework = [
+        LessonHomework("Математика", "№ 12"),
+        LessonHomework("Математика", "  "),
+        LessonHomework("Математика", None),
+        LessonHomework("Физика", "§ 3"),
+    ]
+    finals = [StudentPeriodMark(ANNA.student_id, "Математика", "5"), StudentPeriodMark(BORIS.student_id, "ИЗО", "н/а")]
+    marks = [StudentMark(ANNA.student_id, "Математика", "4", 1.0)]
+    anna, boris = family_summaries([BORIS, ANNA], marks, [], homework, finals)
+    assert anna.homework == {"Математика": 1, "Физика": 1} == boris.homework
+    assert anna.period_marks == {"Математика": "5"} and boris.period_marks == {"ИЗО": "н/а"}
+    # A subject with homework or a period mark only still gets its row.
+    assert [s.subject for s in anna.subjects] == ["Математика", "Физика"]
+    assert [s.subject for s in boris.subjects] == ["ИЗО", "Математика", "Физика"]
+
+
+def test_refused_families_by_the_months_last_day():
+    refused = {ANNA.student_id: date(2026, 10, 31), BORIS.student_id: date(2026, 11, 1), VERA.student_id: None}
+    assert refused_families([VERA, BORIS, ANNA], refused, date(2026, 10, 31)) == [ANNA]
+    assert refused_families([VERA, BORIS, ANNA], refused, date(2026, 11, 30)) == [BORIS, ANNA]
+    assert refused_families([VERA], {}, date(2026, 11, 30)) == []
