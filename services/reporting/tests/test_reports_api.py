@@ -139,6 +139,10 @@ def pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def pdf_info(pdf: Path) -> str:
+    return subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+
+
 def pdf_metadata(pdf: Path) -> str:
     return subprocess.run(["pdfinfo", "-meta", str(pdf)], capture_output=True, text=True, check=True).stdout
 
@@ -623,13 +627,12 @@ async def test_the_printed_monthly_summary_for_families_without_the_service(
             return None
         pdf = tmp_path / f"family-{month}.pdf"
         pdf.write_bytes(response.content)
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-        text = pdf_text(pdf)
+        info, text = pdf_info(pdf), pdf_text(pdf)
         ready = f"Pages:           {pages}" in info and (month != "2026-10" or "Итоговые отметки выставлены" in text)
         return pdf if ready else None
 
     october = await eventually(lambda: printed("2026-10", 1), timeout=30)
-    assert "(A4)" in subprocess.run(["pdfinfo", str(october)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in pdf_info(october)
     (boris,) = pdf_text(october).split("\f")[:1]
     assert "Сводка успеваемости и посещаемости за октябрь 2026" in boris
     assert "Яковлев Борис" in boris and "Абрамова" not in boris

@@ -12,13 +12,11 @@ from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.periods import DateRange
 from reporting.domain.report_periods import SchemePeriods, dates_period, month_period, period_of_class
 from reporting.domain.sheets import (
-    LessonHomework,
-    StudentPeriodMark,
-    refused_families,
     AbsenceCounts,
     ClassStudent,
     FillClass,
     FillLesson,
+    LessonHomework,
     StudentAbsence,
     StudentMark,
     StudentPeriodMark,
@@ -26,6 +24,7 @@ from reporting.domain.sheets import (
     family_summaries,
     journal_fill,
     mark_totals,
+    refused_families,
     summary_sheet,
 )
 
