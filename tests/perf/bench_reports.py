@@ -9,8 +9,9 @@ few absences per student in one quarter), then measures:
 - ``JSON, the school's 40 sheets``: read as the report job reads them (the whole school's marks summed in
   one query), tables built and serialised to JSON;
 - ``XLSX`` / ``PDF``: the school's sheets as one workbook / one PDF, as the report job writes them;
-- ``region``: the indicators (R-66) of 500 schools' quarter marks at the region level and one
-  drill-down, in the pure domain (``reporting.domain.region``).
+- ``region``: the indicators (R-66) of 500 schools' quarter marks (a million period marks in the read
+  model) over HTTP as the inspector reads them — by municipality, every school, one municipality's
+  schools — and where the time goes (the periods, PostgreSQL's counting, the formulas in Python).
 
 Usage: ``uv run python tests/perf/bench_reports.py``; figures in ``docs/performance.md``.
 """
@@ -39,13 +40,14 @@ from chassis.testing import (
     test_settings,
     verifier_for,
 )
-from reporting.domain.region import PeriodMarkFact, drill, region_figures
+from reporting.domain.region import drill, region_figures
 from reporting.domain.report_periods import dates_period
 from reporting.domain.sheets import summary_sheet
 from reporting.main import build_app
-from reporting.models import Absence, Lesson, Mark, Person, SchoolClass, Student
+from reporting.models import Absence, Lesson, Mark, PeriodMark, Person, SchoolClass, Student
 from reporting.reports import queries
-from reporting.reports.exports import to_pdf_many, to_xlsx_book
+from reporting.reports.exports import to_pdf, to_pdf_many, to_xlsx_book
+from reporting.reports.models import ClassGrade, School
 from reporting.reports.tables import summary_sheet_table
 from reporting.settings import ReportingSettings
 
@@ -139,15 +141,42 @@ async def school_tables(app, school_id, classes) -> list:
     ]
 
 
-def region_facts() -> list[PeriodMarkFact]:
+async def load_region(app) -> None:
+    """500 schools' quarter marks in the read model: 200 students each in grades 5–11, 10 subjects, one
+    period mark per student and subject — a million rows, written school by school as their events would."""
     rng = random.Random(2)
-    schools = [(f"Муниципалитет {n % 30 + 1}", uuid4(), f"Школа {n + 1}") for n in range(REGION_SCHOOLS)]
-    return [
-        PeriodMarkFact(municipality, school_id, name, 5 + s % 7, f"Предмет {k + 1}", rng.choice(MARKS))
-        for municipality, school_id, name in schools
-        for s in range(REGION_STUDENTS)
-        for k in range(REGION_SUBJECTS)
-    ]
+    for n in range(REGION_SCHOOLS):
+        school_id = uuid4()
+        classes = {grade: uuid4() for grade in range(5, 12)}
+        students, grades, marks = [], [], []
+        for grade, class_id in classes.items():
+            grades.append({"school_id": school_id, "class_id": class_id, "grade": grade, "academic_year": "2026/2027"})
+        for s in range(REGION_STUDENTS):
+            grade = 5 + s % 7
+            student_id = uuid4()
+            students.append(
+                {"school_id": school_id, "id": student_id, "class_id": classes[grade], "class_name": f"{grade}А"}
+                | {"enrolled_on": QUARTER[0]}
+            )
+            for k in range(REGION_SUBJECTS):
+                value = rng.choice(MARKS)
+                marks.append(
+                    {"school_id": school_id, "id": uuid4(), "version": 1, "student_id": student_id}
+                    | {"subject_name": f"Предмет {k + 1}", "period_kind": "quarter", "period_name": "1 четверть"}
+                    | {"starts": QUARTER[0], "ends": QUARTER[1], "visible_from": QUARTER[1], "extended_to": None}
+                    | {"value": None if value == "н/а" else value}
+                    | {"not_attested_reason": "пропущено более половины уроков" if value == "н/а" else None}
+                )
+        school = {"school_id": school_id, "name": f"Школа {n + 1}", "short_name": f"Школа {n + 1}"}
+        school |= {"municipality": f"Муниципалитет {n % 30 + 1}"}
+        async with app.state.db.transaction(Tenant(school_id=school_id)) as session:
+            await session.execute(insert(School), [school])
+            await session.execute(insert(ClassGrade), grades)
+            await session.execute(insert(Student), students)
+            for at in range(0, len(marks), 5000):
+                await session.execute(insert(PeriodMark), marks[at : at + 5000])
+    async with app.state.db.transaction(Tenant(region_read=True)) as session:
+        await session.execute(text("ANALYZE"))
 
 
 MARKS = ["5", "5", "4", "4", "4", "3", "3", "2", "н/а"]
@@ -184,9 +213,16 @@ async def main() -> None:
     )
     signer = TokenSigner.generate(issuer=settings.token_issuer, audience=settings.token_audience)
     app = build_app(settings, verifier_for(signer))
+    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    try:
+        await measure(app, settings, signer)
+    finally:
+        await clean_up(settings, app)
+
+
+async def measure(app, settings: ReportingSettings, signer: TokenSigner) -> None:
     school_id = uuid4()
     deputy = person(school_id, "deputy")
-    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     async with running_app(app, settings) as client:
         classes = await load_school(app, school_id)
         headers = auth_headers(signer, deputy)
@@ -221,20 +257,48 @@ async def main() -> None:
         xlsx = to_xlsx_book(tables, [t.subtitle[1] for t in tables])
         print(f"XLSX, the school: {time.perf_counter() - started:.2f} s ({len(xlsx) // 1024} KiB)")
         started = time.perf_counter()
+        one = to_pdf(tables[0])
+        print(f"PDF, one class (a direct download): {time.perf_counter() - started:.2f} s ({len(one) // 1024} KiB)")
+        started = time.perf_counter()
         pdf = to_pdf_many(tables)
         print(f"PDF, the school: {time.perf_counter() - started:.2f} s ({len(pdf) // 1024} KiB)")
 
-    await clean_up(settings, app)
-    facts = region_facts()
-    started = time.perf_counter()
-    region = region_figures(facts, drill(None, None, None))
-    print(
-        f"region, {REGION_SCHOOLS} schools ({len(facts)} quarter marks), by municipality:"
-        f" {time.perf_counter() - started:.2f} s ({len(region.rows)} rows)"
-    )
-    started = time.perf_counter()
-    one = region_figures(facts, drill(region.rows[0].key, None, None))
-    print(f"region, drill-down to one municipality: {time.perf_counter() - started:.2f} s ({len(one.rows)} schools)")
+        started = time.perf_counter()
+        await load_region(app)
+        print(
+            f"loaded {REGION_SCHOOLS} schools' {REGION_SCHOOLS * REGION_STUDENTS * REGION_SUBJECTS} quarter marks"
+            f" in {time.perf_counter() - started:.1f} s"
+        )
+        inspector = person(None, region_roles=("inspector",))
+        for name, params in [
+            ("by municipality", {}),
+            ("every school", {"by_school": "true"}),
+            ("one municipality's schools", {"municipality": "Муниципалитет 1"}),
+        ]:
+            times = []
+            for _ in range(5):
+                started = time.perf_counter()
+                headers = auth_headers(signer, inspector)  # fresh: a loaded machine's run outlives one token
+                response = await client.get("/region/indicators", params=params, headers=headers)
+                assert response.status_code == 200, response.text
+                times.append(time.perf_counter() - started)
+            print(
+                f"region over HTTP, {name} ({len(response.json()['rows'])} rows):"
+                f" p50 {statistics.median(times):.2f} s, max {max(times):.2f} s"
+            )
+        async with app.state.db.transaction(Tenant(region_read=True)) as session:
+            started = time.perf_counter()
+            (year, period, _), *_ = await queries.region_periods(session)
+            periods_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            facts = await queries.region_facts(session, year, period)
+            facts_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        region_figures(facts, drill(None, None, None))
+        print(
+            f"  of which: the periods {periods_seconds:.2f} s, the marks counted by PostgreSQL {facts_seconds:.2f} s"
+            f" ({len(facts)} rows), the indicators in Python {time.perf_counter() - started:.3f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -77,6 +77,8 @@ SERVICE_MODELS = (
     "attendance.models",
     "notifications.models",
     "reporting.models",
+    # The reports' read model (R-54's refusals among it) shares reporting's metadata.
+    "reporting.reports.models",
 )
 
 #: Column names that say they hold personal data: each such column must carry an annotation.

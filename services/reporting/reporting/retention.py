@@ -7,7 +7,7 @@ summary sheets) and only ``reporting.archive retention`` lists its files when th
 from chassis.destruction import Holding, retention_router
 from chassis.retention_periods import Kind
 from reporting.models import Absence, GroupMember, Guardianship, Mark, PeriodMark, Person, Student
-from reporting.reports.models import AbsenceState, MarkState
+from reporting.reports.models import AbsenceState, FamilyRefusal, MarkState
 
 JOURNAL = Kind.JOURNAL_RECORD
 HOLDINGS = [
@@ -17,6 +17,7 @@ HOLDINGS = [
     Holding(JOURNAL, Mark.__table__, "student_id", "date"),
     Holding(JOURNAL, Absence.__table__, "student_id", "date"),
     Holding(JOURNAL, PeriodMark.__table__, "student_id", "ends"),
+    Holding(Kind.PERSON_CARD, FamilyRefusal.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, GroupMember.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, Guardianship.__table__, "guardian_id"),
     Holding(Kind.PERSON_CARD, Guardianship.__table__, "student_id"),

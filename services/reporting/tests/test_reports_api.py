@@ -16,8 +16,14 @@ from openpyxl import load_workbook
 from chassis.events import envelope_for
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceRecorded
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import ClassCreated, ReportingPeriod, ReportingPeriodsSet, SchoolRegistered
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted, PeriodMarkSet
+from contracts.roster import (
+    ClassCreated,
+    ElectronicServiceRefusalChanged,
+    ReportingPeriod,
+    ReportingPeriodsSet,
+    SchoolRegistered,
+)
 from reporting.archive import __main__ as archive_cli
 
 QUARTER = uuid4()
@@ -131,6 +137,10 @@ async def family(settings, client, as_, make_family):
 
 def pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_info(pdf: Path) -> str:
+    return subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_metadata(pdf: Path) -> str:
@@ -265,8 +275,11 @@ async def test_bad_input_is_answered_in_russian(client, as_, family):
 
 
 async def test_the_journal_as_it_stood_and_every_read_logged(settings, client, as_, family):
-    """A mark posted on 6 October as 3 and changed to 4 on 8 October: the inspector sees 3 on the 7th."""
-    lesson_id, mark_id = uuid4(), uuid4()
+    """Marks written, changed and deleted at known instants; the journal as of each instant, by hand.
+
+    06.10 10:05 UTC Анна 3, 10:06 Борис 5; 08.10 09:00 Анна 3 → 4; 08.10 10:00 Борис's 5 deleted;
+    09.10 10:00 Анна a second mark, 5 (контрольная)."""
+    lesson_id = uuid4()
     physics = uuid4()
     lesson = LessonRecorded(
         lesson_id=lesson_id,
@@ -280,26 +293,39 @@ async def test_the_journal_as_it_stood_and_every_read_logged(settings, client, a
         topic="Равномерное движение",
         homework="§ 3",
     )
-    posted = MarkPosted(
-        mark_id=mark_id,
-        lesson_id=lesson_id,
-        student_id=family.anna.person_id,
-        class_id=family.class_id,
-        subject_id=physics,
-        subject_name="Физика",
-        teacher_id=TEACHER,
-        date=date(2026, 10, 6),
-        value="3",
-        work_type="answer",
-        weight=1.0,
-    )
+
+    def posted(student, value, work_type="answer") -> MarkPosted:
+        return MarkPosted(
+            mark_id=uuid4(),
+            lesson_id=lesson_id,
+            student_id=student.person_id,
+            class_id=family.class_id,
+            subject_id=physics,
+            subject_name="Физика",
+            teacher_id=TEACHER,
+            date=date(2026, 10, 6),
+            value=value,
+            work_type=work_type,
+            weight=1.0,
+        )
+
+    anna_3, boris_5, anna_test = posted(family.anna, "3"), posted(family.boris, "5"), posted(family.anna, "5", "test")
     changed = MarkChanged(
-        **posted.model_dump(exclude={"value"}), value="4", version=2, old_value="3", changed_by=TEACHER
+        **anna_3.model_dump(exclude={"value"}), value="4", version=2, old_value="3", changed_by=TEACHER
+    )
+    deleted = MarkDeleted(
+        **boris_5.model_dump(),
+        version=2,
+        reason="Отметка поставлена не тому ученику",
+        deleted_by=TEACHER,
     )
     for event, at in [
         (lesson, datetime(2026, 10, 6, 10, tzinfo=UTC)),
-        (posted, datetime(2026, 10, 6, 10, 5, tzinfo=UTC)),
+        (anna_3, datetime(2026, 10, 6, 10, 5, tzinfo=UTC)),
+        (boris_5, datetime(2026, 10, 6, 10, 6, tzinfo=UTC)),
         (changed, datetime(2026, 10, 8, 9, tzinfo=UTC)),
+        (deleted, datetime(2026, 10, 8, 10, tzinfo=UTC)),
+        (anna_test, datetime(2026, 10, 9, 10, tzinfo=UTC)),
     ]:
         envelope = envelope_for(event, source="/tests", school_id=family.school_id).model_copy(update={"time": at})
         await publish_event(settings, event, school_id=family.school_id, envelope=envelope)
@@ -308,27 +334,35 @@ async def test_the_journal_as_it_stood_and_every_read_logged(settings, client, a
     url = f"/schools/{family.school_id}/classes/{family.class_id}/journal"
     params = {"subject_id": str(physics), "period_id": str(QUARTER)}
 
-    async def now_shows_four() -> dict | None:
-        response = await client.get(url, params=params, headers=as_(inspector))
-        return response.json() if response.status_code == 200 and response.json()["rows"][0][2] == "4" else None
-
-    now = await eventually(now_shows_four)
-    assert [c["title"] for c in now["columns"]] == ["№", "Обучающийся", "06.10", "Ср. балл"]
-    assert now["subtitle"][1] == "Класс 5А · Физика"
-
-    async def as_of(moment: str) -> dict:
-        response = await client.get(url, params={**params, "as_of": moment}, headers=as_(inspector))
+    async def journal(**extra: str) -> dict:
+        response = await client.get(url, params={**params, **extra}, headers=as_(inspector))
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def states_told() -> bool:
-        return (await as_of("2026-10-09T00:00:00+03:00"))["rows"][0][2] == "4"
+    def table(page: dict) -> list[list]:
+        return [row[1:] for row in page["rows"]]
 
-    await eventually(states_told)
-    on_the_7th = await as_of("2026-10-07T00:00:00+03:00")
-    assert on_the_7th["rows"][0][2] == "3"
+    async def every_event_told() -> dict | None:
+        now = await journal()
+        return now if table(now) == [["Абрамова Анна", "4 5", 4.5], ["Яковлев Борис", None, None]] else None
+
+    now = await eventually(every_event_told)
+    assert [c["title"] for c in now["columns"]] == ["№", "Обучающийся", "06.10", "Ср. балл"]
+    assert now["subtitle"][1] == "Класс 5А · Физика"
+    await eventually(lambda: journal(as_of="2026-10-10T00:00:00+03:00"))
+
+    # The three instants (Moscow time), each by hand: before the change, after the deletion, before the test.
+    on_the_7th = await journal(as_of="2026-10-07T00:00:00+03:00")
+    assert table(on_the_7th) == [["Абрамова Анна", "3", 3.0], ["Яковлев Борис", "5", 5.0]]
     assert on_the_7th["subtitle"][3] == "Восстановлено по журналу изменений на 07.10.2026 00:00"
-    before = await as_of("2026-10-05T00:00:00+03:00")
+    after_the_deletion = await journal(as_of="2026-10-08T13:30:00+03:00")
+    assert table(after_the_deletion) == [["Абрамова Анна", "4", 4.0], ["Яковлев Борис", None, None]]
+    between = await journal(as_of="2026-10-08T12:30:00+03:00")  # changed at 12:00, deleted at 13:00
+    assert table(between) == [["Абрамова Анна", "4", 4.0], ["Яковлев Борис", "5", 5.0]]
+    before_the_test = await journal(as_of="2026-10-09T12:59:00+03:00")
+    assert table(before_the_test) == table(after_the_deletion)
+    assert table(await journal(as_of="2026-10-09T13:00:00+03:00")) == table(now)
+    before = await journal(as_of="2026-10-05T00:00:00+03:00")
     assert [c["title"] for c in before["columns"]] == ["№", "Обучающийся", "Ср. балл"]
 
     refused(
@@ -350,8 +384,8 @@ async def test_the_journal_as_it_stood_and_every_read_logged(settings, client, a
         headers=as_(person(family.school_id, "director")),
     )
     logged = [row for row in reads.json()["rows"] if row[1] == "Инспектор Орлова"]
-    assert len(logged) >= 4  # every read, each with its moment
-    assert "07.10.2026 00:00" in {row[4] for row in logged}
+    assert len(logged) >= 8  # every read, each with its moment
+    assert {"07.10.2026 00:00", "08.10.2026 13:30", "09.10.2026 12:59"} <= {row[4] for row in logged}
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils: make report-tools")
@@ -539,26 +573,97 @@ async def test_the_signed_year_end_archive(settings, family, tmp_path: Path):
     ) > len(due)
 
 
+def png_size(png: Path) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk."""
+    header = png.read_bytes()[16:24]
+    return int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+
+
+def refusal(student, refused_on, version) -> ElectronicServiceRefusalChanged:
+    return ElectronicServiceRefusalChanged(student_id=student.person_id, version=version, refused_on=refused_on)
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils: make report-tools")
-async def test_the_printed_monthly_summary_for_families_without_the_service(client, as_, family, tmp_path: Path):
+async def test_the_printed_monthly_summary_for_families_without_the_service(
+    settings, client, as_, family, tmp_path: Path
+):
+    """R-54: Борис's family refused in September, Анна's on 2 November: October prints Борис's page only,
+    with his marks, absences, the class's homework and his quarter mark; November prints both."""
     url = f"/schools/{family.school_id}/classes/{family.class_id}/reports/family-summary"
-    pdf = await client.get(url, params={"month": "2026-10"}, headers=as_(family.class_teacher))
-    assert pdf.headers["content-type"] == "application/pdf", pdf.text
-    (tmp_path / "family.pdf").write_bytes(pdf.content)
-    anna, boris = pdf_text(tmp_path / "family.pdf").split("\f")[:2]
-    assert "Сводка успеваемости и посещаемости за октябрь 2026" in anna
-    assert "Абрамова Анна" in anna and "5, 3" in anna and "4,00" in anna
-    assert "Яковлев Борис" in boris and "Русский язык" in boris
-    one = await client.get(
-        url, params={"month": "2026-10", "student_id": str(family.boris.person_id)}, headers=as_(family.class_teacher)
-    )
-    (tmp_path / "one.pdf").write_bytes(one.content)
-    assert "Абрамова" not in pdf_text(tmp_path / "one.pdf")
+    teacher = as_(family.class_teacher)
     refused(
-        await client.get(
-            url, params={"month": "2026-10", "student_id": str(uuid4())}, headers=as_(family.class_teacher)
-        ),
+        await client.get(url, params={"month": "2026-10"}, headers=teacher),
+        404,
+        "нет семей, отказавшихся от электронной услуги",
+    )
+    quarter_mark = PeriodMarkSet(
+        period_mark_id=uuid4(),
+        version=1,
+        student_id=family.boris.person_id,
+        assignment_id=uuid4(),
+        class_id=family.class_id,
+        subject_id=MATHS,
+        subject_name="Математика",
+        teacher_id=TEACHER,
+        period_kind="quarter",
+        period_id=QUARTER,
+        period_name="1 четверть",
+        starts=date(2026, 9, 1),
+        ends=date(2026, 10, 25),
+        value="3",
+        visible_from=date(2026, 10, 25),
+        set_by=TEACHER,
+    )
+    for event in [
+        refusal(family.boris, date(2026, 9, 15), 1),
+        refusal(family.anna, date(2026, 11, 2), 1),
+        quarter_mark,
+    ]:
+        await publish_event(settings, event, school_id=family.school_id)
+
+    async def printed(month: str, pages: int) -> Path | None:
+        response = await client.get(url, params={"month": month}, headers=teacher)
+        if response.status_code != 200:
+            return None
+        pdf = tmp_path / f"family-{month}.pdf"
+        pdf.write_bytes(response.content)
+        info, text = pdf_info(pdf), pdf_text(pdf)
+        ready = f"Pages:           {pages}" in info and (month != "2026-10" or "Итоговые отметки выставлены" in text)
+        return pdf if ready else None
+
+    october = await eventually(lambda: printed("2026-10", 1), timeout=30)
+    assert "(A4)" in pdf_info(october)
+    (boris,) = pdf_text(october).split("\f")[:1]
+    assert "Сводка успеваемости и посещаемости за октябрь 2026" in boris
+    assert "Яковлев Борис" in boris and "Абрамова" not in boris
+    lines = {line.split()[0]: line.split() for line in boris.splitlines() if line.strip()}
+    # Предмет, отметки, средний балл, пропущено, опозданий, домашних заданий, итоговая.
+    assert lines["Математика"] == ["Математика", "2", "2,00", "1", "0", "1", "3"]
+    assert lines["Русский"] == ["Русский", "язык", "1", "0", "1"]
+    assert "отметок — 1, пропущено уроков — 2, опозданий — 0, домашних заданий — 2" in " ".join(boris.split())
+    # Printed as the family gets it: one A4 portrait page, the Cyrillic drawn (not empty boxes).
+    png = pdf_page_png(october, tmp_path / "family")
+    width, height = png_size(png)
+    assert (width, height) == (497, 702)  # A4 (595 × 842 pt) at 60 dpi
+    assert png.stat().st_size > 10_000
+
+    november = await eventually(lambda: printed("2026-11", 2), timeout=30)
+    anna, boris = pdf_text(november).split("\f")[:2]
+    assert "Абрамова Анна" in anna and "Яковлев Борис" in boris
+    assert "За месяц отметок, пропусков и домашних заданий нет." in anna
+    # Анна's family takes the refusal back: November is Борис's page alone.
+    await publish_event(settings, refusal(family.anna, None, 2), school_id=family.school_id)
+    await eventually(lambda: printed("2026-11", 1), timeout=30)
+
+    # One student's page on request, whether the family refused or not.
+    one = await client.get(url, params={"month": "2026-10", "student_id": str(family.anna.person_id)}, headers=teacher)
+    (tmp_path / "one.pdf").write_bytes(one.content)
+    anna = pdf_text(tmp_path / "one.pdf")
+    assert "Абрамова Анна" in anna and "Яковлев" not in anna and "4,00" in anna
+    refused(
+        await client.get(url, params={"month": "2026-10", "student_id": str(uuid4())}, headers=teacher),
         404,
         "Такого обучающегося нет в классе",
     )
+    refused(await client.get(url, params={"month": "2026-13"}, headers=teacher), 422, "не понят")
     refused(await client.get(url, params={"month": "2026-10"}, headers=as_(family.anna_parent)), 404)

@@ -16,6 +16,7 @@ from reporting.domain.sheets import (
     ClassStudent,
     FillClass,
     FillLesson,
+    LessonHomework,
     StudentAbsence,
     StudentMark,
     StudentPeriodMark,
@@ -23,6 +24,7 @@ from reporting.domain.sheets import (
     family_summaries,
     journal_fill,
     mark_totals,
+    refused_families,
     summary_sheet,
 )
 
@@ -177,3 +179,27 @@ def test_family_summary_by_hand():
     assert (physics.marks, physics.absences, physics.lates) == ([], 1, 1)
     assert boris.student == BORIS and [s.subject for s in boris.subjects] == ["Русский язык"]
     assert vera.student == VERA and vera.subjects == []
+
+
+def test_family_summary_counts_homework_and_shows_period_marks():
+    homework = [
+        LessonHomework("Математика", "№ 12"),
+        LessonHomework("Математика", "  "),
+        LessonHomework("Математика", None),
+        LessonHomework("Физика", "§ 3"),
+    ]
+    finals = [StudentPeriodMark(ANNA.student_id, "Математика", "5"), StudentPeriodMark(BORIS.student_id, "ИЗО", "н/а")]
+    marks = [StudentMark(ANNA.student_id, "Математика", "4", 1.0)]
+    anna, boris = family_summaries([BORIS, ANNA], marks, [], homework, finals)
+    assert anna.homework == {"Математика": 1, "Физика": 1} == boris.homework
+    assert anna.period_marks == {"Математика": "5"} and boris.period_marks == {"ИЗО": "н/а"}
+    # A subject with homework or a period mark only still gets its row.
+    assert [s.subject for s in anna.subjects] == ["Математика", "Физика"]
+    assert [s.subject for s in boris.subjects] == ["ИЗО", "Математика", "Физика"]
+
+
+def test_refused_families_by_the_months_last_day():
+    refused = {ANNA.student_id: date(2026, 10, 31), BORIS.student_id: date(2026, 11, 1), VERA.student_id: None}
+    assert refused_families([VERA, BORIS, ANNA], refused, date(2026, 10, 31)) == [ANNA]
+    assert refused_families([VERA, BORIS, ANNA], refused, date(2026, 11, 30)) == [BORIS, ANNA]
+    assert refused_families([VERA], {}, date(2026, 11, 30)) == []

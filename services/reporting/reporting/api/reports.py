@@ -26,7 +26,13 @@ from reporting.domain.report_periods import (
     month_period,
     period_of_class,
 )
-from reporting.domain.sheets import attendance_sheet, family_summaries, journal_fill, summary_sheet
+from reporting.domain.sheets import (
+    attendance_sheet,
+    family_summaries,
+    journal_fill,
+    refused_families,
+    summary_sheet,
+)
 from reporting.reports import queries
 from reporting.reports.exports import MEDIA_TYPES, Format, ReportTable, filename, html_to_pdf, render, to_html_template
 from reporting.reports.gradebook import mark_change_log
@@ -322,8 +328,9 @@ async def family_summary(
     month: str,
     student_id: UUID | None = None,
 ) -> Response:
-    """R-54: the printed monthly summary for families without the electronic service, a page per student
-    (or the one ``student_id``), for the class teacher to hand out."""
+    """R-54: the printed monthly summary for families who refused the electronic service — a page of A4 per
+    student whose family had refused by the month's end (or the one ``student_id``), for the class teacher to
+    hand out: marks and averages, absences and lates, homework set, period marks of a period that ended."""
     school_class = await queries.readable_class(session, caller, school_id, class_id)
     period = month_period(month)
     students = await queries.class_students(session, school_id, class_id)
@@ -331,6 +338,11 @@ async def family_summary(
         students = [s for s in students if s.student_id == student_id]
         if not students:
             raise NotFound("Такого обучающегося нет в классе.")
+    else:
+        refusals = await queries.family_refusals(session, school_id, [s.student_id for s in students])
+        students = refused_families(students, refusals, period.dates.end)
+        if not students:
+            raise NotFound(f"В классе нет семей, отказавшихся от электронной услуги к концу месяца ({period.name}).")
     ids = [s.student_id for s in students]
     html = to_html_template(
         "family_summary.html",
@@ -338,6 +350,8 @@ async def family_summary(
             students,
             await queries.class_marks(session, school_id, ids, period.dates),
             await queries.class_absences(session, school_id, ids, period.dates),
+            await queries.class_homework(session, school_id, class_id, period.dates),
+            await queries.period_marks_ended(session, school_id, ids, period.dates),
         ),
         school=await queries.school_title(session, school_id),
         class_name=school_class.name,

@@ -8,7 +8,7 @@ class figures and, once period marks exist, the R-66 indicators of those marks.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
@@ -358,25 +358,55 @@ class FamilySummary:
 
     student: ClassStudent
     subjects: list[SubjectSummary]
+    #: Homework set at the class's lessons of the month, per subject.
+    homework: dict[str, int] = field(default_factory=dict)
+    #: Period marks (R-27) of the periods that ended in the month, per subject.
+    period_marks: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LessonHomework:
+    subject: str
+    homework: str | None
+
+
+def refused_families(
+    students: Iterable[ClassStudent], refused_on: dict[UUID, date | None], last_day: date
+) -> list[ClassStudent]:
+    """R-54: the students whose family had refused the electronic service by the month's ``last_day``."""
+    return [s for s in students if (day := refused_on.get(s.student_id)) is not None and day <= last_day]
 
 
 def family_summaries(
     students: Iterable[ClassStudent],
     marks: Iterable[StudentMark],
     absences: Iterable[StudentAbsence],
+    homework: Iterable[LessonHomework] = (),
+    period_marks: Iterable[StudentPeriodMark] = (),
 ) -> list[FamilySummary]:
-    """Each student's marks, averages, absences and lates per subject for the month, the class list's order."""
+    """Each student's marks, averages, absences and lates per subject for the month, the homework set in the
+    class per subject and the period marks if a period ended, in the class list's order."""
     marks_of: dict[tuple[UUID, str], list[ScoredMark]] = defaultdict(list)
     reasons_of: dict[tuple[UUID, str], list[str]] = defaultdict(list)
+    finals_of: dict[UUID, dict[str, str]] = defaultdict(dict)
     for mark in marks:
         marks_of[mark.student_id, mark.subject].append(ScoredMark(mark.value, mark.weight))
     for absence in absences:
         reasons_of[absence.student_id, absence.subject].append(absence.reason)
+    for final in period_marks:
+        finals_of[final.student_id][final.subject] = final.value
+    tasks: dict[str, int] = defaultdict(int)
+    for lesson in homework:
+        if (lesson.homework or "").strip():
+            tasks[lesson.subject] += 1
     found = []
     for student in _ordered(students):
+        finals = finals_of.get(student.student_id, {})
         subjects = sorted(
             {s for sid, s in marks_of if sid == student.student_id}
-            | {s for sid, s in reasons_of if sid == student.student_id},
+            | {s for sid, s in reasons_of if sid == student.student_id}
+            | set(tasks)
+            | set(finals),
             key=str.lower,
         )
         found.append(
@@ -391,6 +421,8 @@ def family_summaries(
                     )
                     for subject in subjects
                 ],
+                dict(tasks),
+                finals,
             )
         )
     return found

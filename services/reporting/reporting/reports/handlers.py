@@ -11,11 +11,18 @@ from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import AcademicYearChanged, ClassCreated, ReportingPeriodsSet, SchoolRegistered
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
+from contracts.roster import (
+    AcademicYearChanged,
+    ClassCreated,
+    ElectronicServiceRefusalChanged,
+    ReportingPeriodsSet,
+    SchoolRegistered,
+)
 from reporting.reports.models import (
     AbsenceState,
     ClassGrade,
+    FamilyRefusal,
     LessonState,
     LessonTeacher,
     MarkState,
@@ -87,7 +94,14 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
     await insert_once(session, LessonState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
 
 
-async def _mark_state(session: AsyncSession, event: MarkPosted | MarkChanged, version: int, envelope: Envelope) -> None:
+async def _mark_state(
+    session: AsyncSession,
+    event: MarkPosted | MarkChanged | MarkDeleted,
+    version: int,
+    envelope: Envelope,
+    *,
+    deleted: bool = False,
+) -> None:
     values = {
         "mark_id": event.mark_id,
         "version": version,
@@ -98,6 +112,7 @@ async def _mark_state(session: AsyncSession, event: MarkPosted | MarkChanged, ve
         "student_id": event.student_id,
         "date": event.date,
         "value": event.value,
+        "deleted": deleted,
     }
     await insert_once(session, MarkState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
 
@@ -110,6 +125,12 @@ async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Env
 @reports.on(MarkChanged)
 async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
     await _mark_state(session, event, event.version, envelope)
+
+
+@reports.on(MarkDeleted)
+async def on_mark_deleted(session: AsyncSession, event: MarkDeleted, envelope: Envelope) -> None:
+    # The tombstone is the mark's last state: the journal as of any later moment has no such mark.
+    await _mark_state(session, event, event.version, envelope, deleted=True)
 
 
 async def _absence_state(
@@ -146,3 +167,10 @@ async def on_absence_corrected(session: AsyncSession, event: AbsenceCorrected, e
 @reports.on(AbsenceWithdrawn)
 async def on_absence_withdrawn(session: AsyncSession, event: AbsenceWithdrawn, envelope: Envelope) -> None:
     await _absence_state(session, event, envelope, withdrawn=True)
+
+
+@reports.on(ElectronicServiceRefusalChanged)
+async def on_refusal(session: AsyncSession, event: ElectronicServiceRefusalChanged, envelope: Envelope) -> None:
+    values = {"refused_on": event.refused_on, "version": event.version}
+    key = {"school_id": envelope.schoolid, "student_id": event.student_id}
+    await upsert(session, FamilyRefusal, key, values, only_if=lambda new: FamilyRefusal.version < new.version)

@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chassis.personal_data import personal_data
 from reporting.models import Base
 
 
@@ -94,6 +95,8 @@ class MarkState(Base):
     student_id: Mapped[UUID]
     date: Mapped[date]
     value: Mapped[str] = mapped_column(String(10))
+    #: The mark deleted by its teacher (R-25): from this state on the mark is absent from the journal.
+    deleted: Mapped[bool] = mapped_column(default=False, server_default="false")
 
 
 class AbsenceState(Base):
@@ -163,3 +166,16 @@ class YearArchive(Base):
     error: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FamilyRefusal(Base):
+    """R-54: the student's family refused the electronic service on ``refused_on`` (None: took it back), as
+    roster announced it; such a family gets the printed monthly summary."""
+
+    __tablename__ = "family_refusals"
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    refused_on: Mapped[date | None] = mapped_column(
+        info=personal_data("дата отказа семьи от электронной услуги", purpose="contingent", retention="person_card")
+    )
+    version: Mapped[int] = mapped_column(Integer)

@@ -18,7 +18,16 @@ from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
 from reporting.domain.region import PeriodMarkFact
 from reporting.domain.report_periods import SchemePeriods
-from reporting.domain.sheets import ClassStudent, FillClass, FillLesson, MarkTotals, StudentAbsence, StudentMark
+from reporting.domain.sheets import (
+    ClassStudent,
+    FillClass,
+    FillLesson,
+    LessonHomework,
+    MarkTotals,
+    StudentAbsence,
+    StudentMark,
+    StudentPeriodMark,
+)
 from reporting.models import (
     Absence,
     ClassTeacher,
@@ -33,6 +42,7 @@ from reporting.models import (
 from reporting.reports.models import (
     AbsenceState,
     ClassGrade,
+    FamilyRefusal,
     JournalRead,
     LessonState,
     LessonTeacher,
@@ -108,7 +118,12 @@ async def mark_totals(
             func.coalesce(func.sum(value * Mark.weight).filter(weighs), 0),
             func.coalesce(func.sum(Mark.weight).filter(weighs), 0),
         )
-        .where(Mark.school_id == school_id, Mark.student_id.in_(students), Mark.date.between(dates.start, dates.end))
+        .where(
+            Mark.school_id == school_id,
+            Mark.student_id.in_(students),
+            Mark.date.between(dates.start, dates.end),
+            Mark.deleted.is_(False),
+        )
         .group_by(Mark.student_id, Mark.subject_name)
     )
     return [MarkTotals(*row) for row in rows]
@@ -217,6 +232,7 @@ async def journal_now(
                 Lesson.class_id == class_id,
                 Lesson.subject_id == subject_id,
                 Lesson.date.between(dates.start, dates.end),
+                Lesson.deleted.is_(False),
             )
         )
     ]
@@ -225,7 +241,10 @@ async def journal_now(
         JournalMark(*row)
         for row in await session.execute(
             select(Mark.lesson_id, Mark.student_id, Mark.value).where(
-                Mark.school_id == school_id, Mark.lesson_id.in_(ids), Mark.student_id.in_(students)
+                Mark.school_id == school_id,
+                Mark.lesson_id.in_(ids),
+                Mark.student_id.in_(students),
+                Mark.deleted.is_(False),
             )
         )
     ]
@@ -277,7 +296,7 @@ async def journal_at(
         told_at=lambda s: s.at,
         version=lambda s: s.version,
     )
-    marks = [JournalMark(s.lesson_id, s.student_id, s.value) for s in mark_states]
+    marks = [JournalMark(s.lesson_id, s.student_id, s.value) for s in mark_states if not s.deleted]
     ids = {lesson.lesson_id for lesson in lessons}
     absence_states = as_of(
         await session.scalars(
@@ -369,10 +388,56 @@ async def class_marks(
     """The students' current marks one by one, in date order (a family's summary lists them)."""
     rows = await session.execute(
         select(Mark.student_id, Mark.subject_name, Mark.value, Mark.weight)
-        .where(Mark.school_id == school_id, Mark.student_id.in_(students), Mark.date.between(dates.start, dates.end))
+        .where(
+            Mark.school_id == school_id,
+            Mark.student_id.in_(students),
+            Mark.date.between(dates.start, dates.end),
+            Mark.deleted.is_(False),
+        )
         .order_by(Mark.date, Mark.id)
     )
     return [StudentMark(*row) for row in rows]
+
+
+async def family_refusals(session: AsyncSession, school_id: UUID, students: list[UUID]) -> dict[UUID, date | None]:
+    """R-54: since when each student's family has refused the electronic service (None: took it back)."""
+    rows = await session.execute(
+        select(FamilyRefusal.student_id, FamilyRefusal.refused_on).where(
+            FamilyRefusal.school_id == school_id, FamilyRefusal.student_id.in_(students)
+        )
+    )
+    return dict(rows.all())
+
+
+async def class_homework(
+    session: AsyncSession, school_id: UUID, class_id: UUID, dates: DateRange
+) -> list[LessonHomework]:
+    """The class's lessons of the dates with the homework set at each (R-21)."""
+    rows = await session.execute(
+        select(Lesson.subject_name, Lesson.homework).where(
+            Lesson.school_id == school_id,
+            Lesson.class_id == class_id,
+            Lesson.date.between(dates.start, dates.end),
+            Lesson.deleted.is_(False),
+        )
+    )
+    return [LessonHomework(*row) for row in rows]
+
+
+async def period_marks_ended(
+    session: AsyncSession, school_id: UUID, students: list[UUID], dates: DateRange
+) -> list[StudentPeriodMark]:
+    """The students' period marks (R-27) of the periods that ended within the dates; «н/а» for not attested."""
+    value = case((PeriodMark.not_attested_reason.is_not(None), NOT_ATTESTED), else_=PeriodMark.value)
+    rows = await session.execute(
+        select(PeriodMark.student_id, PeriodMark.subject_name, value).where(
+            PeriodMark.school_id == school_id,
+            PeriodMark.student_id.in_(students),
+            PeriodMark.ends.between(dates.start, dates.end),
+            value.is_not(None),
+        )
+    )
+    return [StudentPeriodMark(*row) for row in rows]
 
 
 async def region_periods(session: AsyncSession) -> list[tuple[date, str, date]]:
