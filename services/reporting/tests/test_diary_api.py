@@ -8,7 +8,13 @@ from chassis.events import envelope_for
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import HomeworkAssigned, LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
-from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.roster import (
+    ClassTeacherAssigned,
+    ElectronicServiceRefusalChanged,
+    GuardianshipLinked,
+    PersonRegistered,
+    StudentEnrolled,
+)
 
 MONDAY = date(2026, 11, 23)
 TUESDAY = MONDAY + timedelta(days=1)
@@ -327,6 +333,38 @@ async def test_only_the_family_staff_readers_and_inspectors_read_a_diary(setting
                 f"/schools/{school}/students/{family.anna.person_id}/{view}", params=WEEK, headers=as_(stranger)
             )
             refused(response, 404)
+
+
+async def test_a_family_that_refused_the_electronic_service_is_told_so_and_the_staff_read_on(
+    settings, client, as_, make_family
+):
+    family = await make_family()
+    school = family.school_id
+
+    async def refusal(refused_on: date | None, version: int) -> None:
+        event = ElectronicServiceRefusalChanged(
+            student_id=family.anna.person_id, refused_on=refused_on, version=version
+        )
+        await publish_event(settings, event, school_id=school)
+
+    async def parent_reads() -> int:
+        return (await diary(client, as_, family, family.anna_parent, family.anna)).status_code
+
+    await refusal(MONDAY, 2)
+    await eventually(lambda: _equals(parent_reads, 403))
+    for reader in (family.anna_parent, family.anna):
+        for view in ("diary", "summary"):
+            response = await client.get(
+                f"/schools/{school}/students/{family.anna.person_id}/{view}", params=WEEK, headers=as_(reader)
+            )
+            refused(response, 403, "отказалась от электронного дневника")
+    # Boris's family did not refuse; the school's staff go on reading Anna's.
+    assert (await diary(client, as_, family, family.boris_parent, family.boris)).status_code == 200
+    for staff in (family.class_teacher, person(school, "school_admin"), person(region_roles=("inspector",))):
+        assert (await diary(client, as_, family, staff, family.anna)).status_code == 200
+
+    await refusal(None, 3)
+    await eventually(lambda: _equals(parent_reads, 200))
 
 
 async def test_parent_of_another_school_linked_to_the_same_id_elsewhere_sees_nothing_here(

@@ -7,11 +7,16 @@ from sqlalchemy import RowMapping, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
-from chassis.problems import NotFound
+from chassis.problems import Forbidden, NotFound
 from reporting.domain.access import staff_reads_diary
 from reporting.domain.people import full_name
 
 DIARY_NOT_FOUND = "Дневник не найден."
+#: R-54: the family refused the electronic service (or withdrew its consent to the electronic diary).
+DIARY_REFUSED = (
+    "Семья отказалась от электронного дневника: сведения об успеваемости выдаются в школе на бумаге "
+    "(ежемесячная сводка). Чтобы вернуться к электронному дневнику, обратитесь в школу."
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,11 @@ SELECT s.class_id, s.class_name AS enrolled_class_name, p.last_name, p.first_nam
     EXISTS (
         SELECT 1 FROM guardianships g
         WHERE g.school_id = :school AND g.guardian_id = :caller AND g.student_id = :student
-    ) AS guardian
+    ) AS guardian,
+    EXISTS (
+        SELECT 1 FROM family_refusals r
+        WHERE r.school_id = :school AND r.student_id = :student AND r.refused_on IS NOT NULL
+    ) AS refused
 FROM (SELECT 1) AS one
 LEFT JOIN students s ON s.school_id = :school AND s.id = :student
 LEFT JOIN people p ON p.school_id = :school AND p.id = :student
@@ -55,11 +64,16 @@ def card_of(student_id: UUID, row: RowMapping) -> StudentCard | None:
     )
 
 
+def reads_as_staff(caller: Caller, school_id: UUID, row: RowMapping) -> bool:
+    """R-1 on a ``CARD`` row: the region, the school's administration, the class teacher."""
+    return caller.oversees(school_id) or staff_reads_diary(
+        caller.person_id, caller.roles_in(school_id), row["class_teacher_id"]
+    )
+
+
 def may_read(caller: Caller, school_id: UUID, card: StudentCard, row: RowMapping) -> bool:
-    """R-1 on a ``CARD`` row: the region, the student, the school's administration, the class teacher, a guardian."""
-    if caller.oversees(school_id) or caller.person_id == card.id:
-        return True
-    return staff_reads_diary(caller.person_id, caller.roles_in(school_id), row["class_teacher_id"]) or row["guardian"]
+    """R-1 on a ``CARD`` row: the staff who read diaries, the student, a guardian."""
+    return reads_as_staff(caller, school_id, row) or caller.person_id == card.id or row["guardian"]
 
 
 async def student_card(session: AsyncSession, school_id: UUID, student_id: UUID) -> StudentCard | None:
@@ -79,11 +93,14 @@ def readable(caller: Caller, school_id: UUID, student_id: UUID, row: RowMapping)
 
     R-1: a student sees only themselves, a parent only their own children, a class teacher the
     students of the class they lead; the school's administration reads every diary, the region's
-    inspectors every school's. 404, never 403: a stranger must not learn that the child exists.
+    inspectors every school's. 404, never 403: a stranger must not learn that the child exists. R-54: a family
+    that refused the electronic service is told so (403); the staff go on reading the journal's diary.
     """
     card = card_of(student_id, row)
     if card is None or not may_read(caller, school_id, card, row):
         raise NotFound(DIARY_NOT_FOUND)
+    if row["refused"] and not reads_as_staff(caller, school_id, row):
+        raise Forbidden(DIARY_REFUSED)
     return card
 
 
