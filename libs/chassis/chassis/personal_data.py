@@ -77,6 +77,7 @@ SERVICE_MODELS = (
     "attendance.models",
     "notifications.models",
     "reporting.models",
+    "reporting.reports.school_models",
 )
 
 #: Column names that say they hold personal data: each such column must carry an annotation.

@@ -108,7 +108,13 @@ async def mark_totals(
             func.coalesce(func.sum(value * Mark.weight).filter(weighs), 0),
             func.coalesce(func.sum(Mark.weight).filter(weighs), 0),
         )
-        .where(Mark.school_id == school_id, Mark.student_id.in_(students), Mark.date.between(dates.start, dates.end))
+        .where(
+            Mark.school_id == school_id,
+            Mark.student_id.in_(students),
+            Mark.date.between(dates.start, dates.end),
+            # a deleted mark counts nowhere.
+            Mark.deleted.is_(False),
+        )
         .group_by(Mark.student_id, Mark.subject_name)
     )
     return [MarkTotals(*row) for row in rows]
