@@ -27,7 +27,7 @@ def test_the_forecast_rounds_the_weighted_average_up_from_half():
 def test_the_report_is_made_two_weeks_before_the_end_or_on_a_day_asked_for():
     assert report_day(QUARTER, date(2026, 10, 11), None) == date(2026, 10, 11)
     assert report_day(QUARTER, date(2026, 11, 3), None) == date(2026, 10, 25)
-    with pytest.raises(Conflict, match="с 11.10.2026"):
+    with pytest.raises(Conflict, match=r"с 11\.10\.2026"):
         report_day(QUARTER, date(2026, 10, 10), None)
     assert report_day(QUARTER, date(2026, 10, 1), date(2026, 9, 20)) == date(2026, 9, 20)
     with pytest.raises(Invalid, match="вне периода"):
