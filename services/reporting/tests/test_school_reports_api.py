@@ -158,6 +158,7 @@ async def school(settings, client, as_, make_family) -> School:
             work_type_title="Ответ на уроке",
             weight=1.0,
             reason="Выставлена не тому ученику",
+            deleted_by=TEACHER,
         ),
     ]
     # Movements: Галина in 5А before the quarter; Анна and Борис enrolled on 1 September; Данила in 5Б, moved to
@@ -365,7 +366,7 @@ async def test_school_reports_refuse_in_russian(client, as_, school):
     f = school.family
     admin = as_(school_admin(f))
     movement = school.url("reports/movement")
-    refused(await client.get(movement, params={"period_id": str(uuid4())}, headers=admin), 404, "Такого отчётного")
+    refused(await client.get(movement, params={"period_id": str(uuid4())}, headers=admin), 404, "нет в этой школе")
     refused(await client.get(movement, headers=admin), 422, "Укажите отчётный период")
     refused(
         await client.get(movement, params={"start": "2026-01-01", "end": "2027-06-30"}, headers=admin),
@@ -380,7 +381,7 @@ async def test_school_reports_refuse_in_russian(client, as_, school):
     # Not the class teacher's, nor another school's administrator's.
     refused(await client.get(movement, params={"period_id": str(Q1)}, headers=as_(f.class_teacher)), 404)
     stranger = person(uuid4(), "school_admin")
-    refused(await client.get(school.url("reports/class-fill"), headers=as_(stranger)), 403)
+    refused(await client.get(school.url("reports/class-fill"), headers=as_(stranger)), 404)
     refused(await client.get(school.url("reports/class-fill"), params={"on": "0001-01-01"}, headers=admin), 422)
 
 

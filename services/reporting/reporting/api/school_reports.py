@@ -77,7 +77,10 @@ async def movement_report(
     """Движение обучающихся (R-61): per class and parallel over a reporting period of the school or dates."""
     _administration(caller, school_id)
     if period_id is not None:
-        period = period_of_class(await queries.period_schemes(session, school_id), None, period_id)
+        try:
+            period = period_of_class(await queries.period_schemes(session, school_id), None, period_id)
+        except NotFound:
+            raise NotFound("Такого отчётного периода нет в этой школе.") from None
     elif start is not None and end is not None:
         period = dates_period(start, end)
     else:
