@@ -18,8 +18,8 @@ HOLDINGS = [
     Holding(JOURNAL, Mark.__table__, "student_id", "date"),
     Holding(JOURNAL, Absence.__table__, "student_id", "date"),
     Holding(JOURNAL, PeriodMark.__table__, "student_id", "ends"),
-    # the movement report's records, kept as the summary sheets of movement are.
-    Holding(Kind.SUMMARY_SHEET, StudentMovement.__table__, "student_id", "moved_on"),
+    # the movement report's records, kept as roster keeps the movements themselves.
+    Holding(Kind.PERSON_CARD, StudentMovement.__table__, "student_id", "moved_on"),
     # who opened the diary when, a log of access.
     Holding(Kind.ACCESS_LOG, DiaryVisit.__table__, "student_id", "day"),
     Holding(Kind.ACCESS_LOG, DiaryVisit.__table__, "reader_id", "day"),

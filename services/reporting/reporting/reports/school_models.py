@@ -21,7 +21,7 @@ class StudentMovement(Base):
     movement_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID]
     kind: Mapped[str] = mapped_column(
-        String(30), info=personal_data("движение обучающегося", purpose="contingent", retention="summary_sheet")
+        String(30), info=personal_data("движение обучающегося", purpose="contingent", retention="person_card")
     )
     moved_on: Mapped[date]
     from_class_id: Mapped[UUID | None]
