@@ -87,7 +87,11 @@ def movement_table(
             subtotal += moved[class_id]
         rows.append([_parallel(grade), *subtotal.as_tuple()])
         total += subtotal
-    subtitle = [school, f"Период: {period.title}", "Прибыло и выбыло — из школы и в другие школы"]
+    subtitle = [
+        school,
+        f"Период: {period.title}",
+        "Прибыло — зачислены и переведены из других школ; выбыло — выбыли, переведены в другие школы, выпущены",
+    ]
     foot: list[list[Cell]] = [["Всего по школе", *total.as_tuple()]]
     return ReportTable("dvizhenie", "Движение обучающихся", subtitle, columns, rows, foot, frozen_columns=1)
 
