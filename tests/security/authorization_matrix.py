@@ -761,6 +761,7 @@ ROWS = [
     ),
     row("reporting", "GET", "/schools/{school_id}/reports/movement", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/reports/class-fill", "R-61", SCHOOL_READERS),
+    row("reporting", "GET", "/schools/{school_id}/reports/diary-activity", "R-62", SCHOOL_READERS),
     row(
         "reporting",
         "GET",

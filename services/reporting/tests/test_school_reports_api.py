@@ -421,3 +421,10 @@ async def test_diary_activity_of_the_families_and_students(client, as_, school, 
         "не может быть длиннее 31 дней",
     )
     refused(await client.get(url, headers=as_(f.anna_parent)), 404, "Класс не найден.")
+
+    # The school's classes at once, for the administration: 5Б and 6А have no one enrolled in this read model.
+    whole = school.url("reports/diary-activity")
+    table = (await client.get(whole, headers=as_(school_admin(f)))).json()
+    assert table["rows"] == [["5А", 2, 1, 1, 2, 1]]
+    assert table["foot"] == [["Всего по школе", 2, 1, 1, 2, 1]]
+    refused(await client.get(whole, headers=as_(f.class_teacher)), 404, "Отчёт не найден.")

@@ -109,6 +109,7 @@ function reportPath(kind) {
   if (kind === "diary-activity") return [base() + "/classes/" + state.klass + "/reports/diary-activity", fillDates()];
   if (kind === "movement") return [base() + "/reports/movement", period()];
   if (kind === "class-fill") return [base() + "/reports/class-fill", { on: $("#report-on").value }];
+  if (kind === "school-activity") return [base() + "/reports/diary-activity", fillDates()];
   const moment = $("#report-as-of").value;
   // the journal as it stood then, rebuilt from the change log; the moment in Moscow time.
   return [base() + "/classes/" + state.klass + "/journal",

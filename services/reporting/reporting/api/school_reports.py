@@ -16,7 +16,13 @@ from reporting.domain.periods import DateRange, academic_year_start
 from reporting.domain.preliminary import preliminary_report, report_day
 from reporting.domain.report_periods import FILL_MAX_DAYS, dates_period, period_of_class
 from reporting.reports import queries, school_queries
-from reporting.reports.school_tables import activity_table, fill_table, movement_table, preliminary_table
+from reporting.reports.school_tables import (
+    activity_table,
+    fill_table,
+    movement_table,
+    preliminary_table,
+    school_activity_table,
+)
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["reports"])
 
@@ -137,4 +143,30 @@ async def diary_activity(
         period.dates,
     )
     table = activity_table(activity, await queries.school_title(session, school_id), school_class.name, period)
+    return await answer(table, format, f"{period.dates.start:%Y%m%d}")
+
+
+@router.get("/reports/diary-activity", response_model=None)
+async def school_diary_activity(
+    school_id: UUID,
+    caller: CallerDep,
+    session: SchoolSession,
+    today: SchoolToday,
+    start: JournalDate | None = None,
+    end: JournalDate | None = None,
+    format: FormatQuery = "json",
+) -> Response | dict:
+    """Активность родителей и обучающихся по классам (R-62) over a week or a month, for the administration."""
+    _administration(caller, school_id)
+    end = end or today
+    period = dates_period(start or end - timedelta(days=6), end, FILL_MAX_DAYS)
+    by_class = await queries.school_students(session, school_id)
+    ids = [s.student_id for students in by_class.values() for s in students]
+    families = await school_queries.with_family(session, school_id, ids)
+    visits = await school_queries.visits_until(session, school_id, ids, period.dates.end)
+    activities = {
+        class_id: class_activity(students, families, visits, period.dates) for class_id, students in by_class.items()
+    }
+    classes = await school_queries.school_classes(session, school_id)
+    table = school_activity_table(activities, classes, await queries.school_title(session, school_id), period)
     return await answer(table, format, f"{period.dates.start:%Y%m%d}")

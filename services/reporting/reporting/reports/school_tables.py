@@ -162,3 +162,44 @@ def activity_table(activity: ClassActivity, school: str, class_name: str, period
     ]
     foot: list[list[Cell]] = [[None, "Заходили, чел.", a.families_active, None, a.students_active, None]]
     return ReportTable("aktivnost-dnevnik", "Активность родителей и обучающихся", subtitle, columns, rows, foot)
+
+
+def school_activity_table(
+    activities: dict[UUID, ClassActivity], classes: dict[UUID, ClassInfo], school: str, period: ReportPeriod
+) -> ReportTable:
+    """Активность родителей и обучающихся по классам школы (R-62): per class the families and students who opened
+    the diary, and the families never seen."""
+    columns = [
+        Column("Класс", "text", 22),
+        Column("Семей", "int", 8),
+        Column("Семей заходили", "int", 10),
+        Column("Семей ни разу не заходили", "int", 12),
+        Column("Обучающихся", "int", 11),
+        Column("Обучающихся заходили", "int", 12),
+    ]
+
+    def figures(a: list[ClassActivity]) -> list[Cell]:
+        return [
+            sum(x.families for x in a),
+            sum(x.families_active for x in a),
+            sum(x.families_never_seen for x in a),
+            sum(len(x.rows) for x in a),
+            sum(x.students_active for x in a),
+        ]
+
+    rows: list[list[Cell]] = [
+        [_class_name(classes, class_id), *figures([activities[class_id]])]
+        for _, class_ids in _by_parallel(classes, set(activities))
+        for class_id in class_ids
+    ]
+    foot: list[list[Cell]] = [["Всего по школе", *figures(list(activities.values()))]]
+    subtitle = [school, f"Период: {period.title}"]
+    return ReportTable(
+        "aktivnost-dnevnik-shkola",
+        "Активность родителей и обучающихся",
+        subtitle,
+        columns,
+        rows,
+        foot,
+        frozen_columns=1,
+    )
