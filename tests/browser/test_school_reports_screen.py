@@ -1,5 +1,6 @@
-"""The class teacher's preliminary report and the administration's class fill in the browser (R-60, R-61): the
-report is refused in Russian before its two weeks, shown on a day asked for, and the fill table downloads."""
+"""The class teacher's preliminary report and the administration's class fill, diary activity and movement in the
+browser (R-60 … R-62): the report is refused in Russian before its two weeks, shown on a day asked for, and the
+fill table downloads."""
 
 import os
 import re
@@ -51,6 +52,9 @@ async def test_the_administrator_reads_the_class_fill_on_a_phone(visit, axe, rus
     link = reports.get_by_role("link", name="Скачать XLSX")
     response = await page.request.get(await link.get_attribute("href"))
     assert response.ok and "spreadsheetml" in response.headers["content-type"]
+    await reports.get_by_role("button", name="Активность по классам").click()
+    await expect(table.locator("thead")).to_contain_text("Семей ни разу не заходили")
+    await expect(table.locator("tbody")).to_contain_text("5А")
     await reports.get_by_role("button", name="Движение обучающихся").click()
     await expect(table.locator("thead")).to_contain_text("Прибыло")
     assert await axe(page) == []
