@@ -657,6 +657,18 @@ async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple
             for student, parent in ((school.student_a, school.parent_a), (school.student_b, school.parent_b)):
                 linked = GuardianshipLinked(guardian_id=parent, student_id=student, relation="мать")
                 await publish_event(settings, linked, school_id=school.school_id)
+            # a quarter ending within two weeks, so the preliminary report is due.
+            quarter = ReportingPeriod(
+                period_id=MATRIX_QUARTER,
+                number=1,
+                name="1 четверть",
+                starts=TODAY - timedelta(days=30),
+                ends=TODAY + timedelta(days=7),
+            )
+            periods = ReportingPeriodsSet(
+                scheme_id=uuid4(), version=1, year_id=uuid4(), kind="quarters", grades=[5], periods=[quarter]
+            )
+            await publish_event(settings, periods, school_id=school.school_id)
             # The teacher of course A gives lessons in 5А: «the classes they teach» (§1); 5Б has its own.
             for course, class_id, teacher in (
                 (school.course_a, school.class_a, school.teacher_a),
@@ -683,7 +695,17 @@ async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple
                 f"/schools/{school.school_id}/students/{school.student_a}/diary",
                 headers=auth_headers(token_signer, lead),
             )
-            return mine.status_code == 200 and len(mine.json()) == 1 and diary.status_code == 200
+            periods = await client.get(
+                f"/schools/{school.school_id}/classes/{school.class_a}/periods",
+                headers=auth_headers(token_signer, lead),
+            )
+            return (
+                mine.status_code == 200
+                and len(mine.json()) == 1
+                and diary.status_code == 200
+                and periods.status_code == 200
+                and len(periods.json()) == 1
+            )
 
         for school in (home, away):
             await eventually(lambda school=school: known(school))
@@ -732,6 +754,8 @@ RETENTION_REQUESTS = {
 }
 
 
+#: The quarter reporting follows in the matrix's schools: the preliminary report's period (R-60).
+MATRIX_QUARTER = uuid4()
 WEEK = {"start": (TODAY - timedelta(days=7)).isoformat(), "end": TODAY.isoformat()}
 JOB = {"kind": "school-summary-sheets", "format": "xlsx"} | WEEK
 REPORTING_REQUESTS = {
@@ -747,6 +771,10 @@ REPORTING_REQUESTS = {
     ),
     "GET /schools/{school_id}/classes/{class_id}/reports/family-summary": lambda _: {"params": {"month": "2026-10"}},
     "POST /schools/{school_id}/report-jobs": lambda _: {"json": JOB},
+    "GET /schools/{school_id}/classes/{class_id}/reports/preliminary": lambda _: {
+        "params": {"period_id": str(MATRIX_QUARTER)}
+    },
+    "GET /schools/{school_id}/reports/movement": lambda _: {"params": WEEK},
 }
 
 

@@ -79,6 +79,7 @@ SERVICE_MODELS = (
     "reporting.models",
     # The reports' read model (R-54's refusals among it) shares reporting's metadata.
     "reporting.reports.models",
+    "reporting.reports.school_models",
 )
 
 #: Column names that say they hold personal data: each such column must carry an annotation.

@@ -16,7 +16,7 @@ from chassis.app import create_app
 from chassis.auth import TokenVerifier
 from chassis.files import DirectoryStore
 from reporting import personal_data_export, retention
-from reporting.api import diary, period_marks, region, report_jobs, reports, students
+from reporting.api import diary, period_marks, region, report_jobs, reports, school_reports, students
 from reporting.archive.auto import build_forever
 from reporting.handlers import diary as diary_consumer
 from reporting.reports.handlers import reports as reports_consumer
@@ -51,6 +51,7 @@ def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None
             diary.router,
             period_marks.router,
             reports.router,
+            school_reports.router,
             report_jobs.router,
             region.router,
             personal_data_export.router,

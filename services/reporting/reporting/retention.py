@@ -8,6 +8,7 @@ from chassis.destruction import Holding, retention_router
 from chassis.retention_periods import Kind
 from reporting.models import Absence, GroupMember, Guardianship, Mark, PeriodMark, Person, Student
 from reporting.reports.models import AbsenceState, FamilyRefusal, MarkState
+from reporting.reports.school_models import DiaryVisit, StudentMovement
 
 JOURNAL = Kind.JOURNAL_RECORD
 HOLDINGS = [
@@ -18,6 +19,11 @@ HOLDINGS = [
     Holding(JOURNAL, Absence.__table__, "student_id", "date"),
     Holding(JOURNAL, PeriodMark.__table__, "student_id", "ends"),
     Holding(Kind.PERSON_CARD, FamilyRefusal.__table__, "student_id"),
+    # the movement report's records, kept as roster keeps the movements themselves.
+    Holding(Kind.PERSON_CARD, StudentMovement.__table__, "student_id", "moved_on"),
+    # who opened the diary when, a log of access.
+    Holding(Kind.ACCESS_LOG, DiaryVisit.__table__, "student_id", "day"),
+    Holding(Kind.ACCESS_LOG, DiaryVisit.__table__, "reader_id", "day"),
     Holding(Kind.PERSON_CARD, GroupMember.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, Guardianship.__table__, "guardian_id"),
     Holding(Kind.PERSON_CARD, Guardianship.__table__, "student_id"),

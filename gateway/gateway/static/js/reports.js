@@ -31,7 +31,8 @@ export async function startReports(section, me) {
   options($("#report-school"), state.schools.map((s) => [s.id, s.name]));
   $("#report-school").addEventListener("change", () => openSchool());
   $("#report-class").addEventListener("change", () => openClass());
-  ["#report-period", "#report-start", "#report-end", "#report-month", "#report-subject", "#report-as-of"].forEach((id) =>
+  ["#report-period", "#report-start", "#report-end", "#report-month", "#report-subject", "#report-as-of",
+    "#report-on"].forEach((id) =>
     $(id).addEventListener("change", () => { paperCopy(); if (state.report) load(state.report); }));
   section.querySelectorAll("[data-report]").forEach((button) =>
     button.addEventListener("click", () => load(button.getAttribute("data-report"))));
@@ -101,6 +102,14 @@ function reportPath(kind) {
   if (kind === "journal-fill") return [base() + "/reports/journal-fill", fillDates()];
   // the marks changed after the fact from «С» to «По» (the school year so far by default).
   if (kind === "mark-changes") return [base() + "/reports/mark-changes", { start: $("#report-start").value, end: $("#report-end").value }];
+  // two weeks before the chosen period ends, or on the day given: the school's and class's.
+  if (kind === "preliminary") {
+    return [base() + "/classes/" + state.klass + "/reports/preliminary", { period_id: $("#report-period").value, as_of: $("#report-on").value }];
+  }
+  if (kind === "diary-activity") return [base() + "/classes/" + state.klass + "/reports/diary-activity", fillDates()];
+  if (kind === "movement") return [base() + "/reports/movement", period()];
+  if (kind === "class-fill") return [base() + "/reports/class-fill", { on: $("#report-on").value }];
+  if (kind === "school-activity") return [base() + "/reports/diary-activity", fillDates()];
   const moment = $("#report-as-of").value;
   // the journal as it stood then, rebuilt from the change log; the moment in Moscow time.
   return [base() + "/classes/" + state.klass + "/journal",
@@ -110,11 +119,16 @@ function reportPath(kind) {
 async function load(kind) {
   state.report = kind;
   $("#report-as-of-label").hidden = kind !== "journal";
+  $("#report-on-label").hidden = kind !== "preliminary" && kind !== "class-fill";
   document.querySelectorAll("#report-kinds [data-report]").forEach((b) =>
     b.setAttribute("aria-pressed", String(b.getAttribute("data-report") === kind)));
   const [path, params] = reportPath(kind);
   const links = clear($("#report-downloads"));
   clear($("#report-table"));
+  if (kind === "preliminary" && !params.period_id) {
+    show($("#report-status"), "Выберите отчётный период: предварительный отчёт составляется по нему.", "hint");
+    return;
+  }
   show($("#report-status"), "Загрузка…", "");
   // Only the last report asked for is shown: an earlier answer arriving later is dropped.
   const turn = (state.turn = (state.turn || 0) + 1);

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, time
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Date, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from reporting.domain.period_marks import KIND_ORDER
 from reporting.domain.periods import DateRange, diary_range, summary_range
 from reporting.domain.summary import subject_summary
 from reporting.models import Absence, Lesson, Mark, PeriodMark
+from reporting.reports.school_queries import record_visit
 
 router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
 
@@ -276,6 +277,7 @@ async def get_diary(
     caller: CallerDep,
     session: SchoolSession,
     today: SchoolToday,
+    request: Request,
     start: JournalDate | None = None,
     end: JournalDate | None = None,
 ) -> DiaryOut:
@@ -284,6 +286,10 @@ async def get_diary(
     result = await session.execute(DIARY_WEEK, {**params, "start": dates.start, "end": dates.end, "today": today})
     week = result.mappings().one()
     card = readable(caller, school_id, student_id, week)
+    if caller.person_id == student_id or week["guardian"]:
+        # the family's and the student's visits, for the class teacher's activity report.
+        now = request.app.state.clock.now()
+        await record_visit(session, school_id, student_id, caller.person_id, bool(week["guardian"]), today, now)
     days = diary_days(
         dates,
         [

@@ -18,6 +18,7 @@ from contracts.roster import (
     ElectronicServiceRefusalChanged,
     ReportingPeriodsSet,
     SchoolRegistered,
+    StudentMovementRecorded,
 )
 from reporting.reports.models import (
     AbsenceState,
@@ -30,6 +31,7 @@ from reporting.reports.models import (
     School,
     YearArchive,
 )
+from reporting.reports.school_models import StudentMovement
 
 reports = Consumer("reporting.reports")
 
@@ -59,6 +61,22 @@ async def on_year(session: AsyncSession, event: AcademicYearChanged, envelope: E
 async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelope) -> None:
     key = {"school_id": envelope.schoolid, "class_id": event.class_id}
     await upsert(session, ClassGrade, key, {"grade": event.grade, "academic_year": event.academic_year})
+
+
+@reports.on(StudentMovementRecorded)
+async def on_movement(session: AsyncSession, event: StudentMovementRecorded, envelope: Envelope) -> None:
+    """R-61: the movement report and the class fill count these; a movement record is never changed."""
+    values = {
+        "student_id": event.student_id,
+        "kind": event.kind,
+        "moved_on": event.on,
+        "from_class_id": event.from_class_id,
+        "to_class_id": event.to_class_id,
+        "told_at": envelope.time,
+    }
+    await insert_once(
+        session, StudentMovement, {"school_id": envelope.schoolid, "movement_id": event.movement_id}, values
+    )
 
 
 @reports.on(ReportingPeriodsSet)

@@ -122,6 +122,7 @@ async def mark_totals(
             Mark.school_id == school_id,
             Mark.student_id.in_(students),
             Mark.date.between(dates.start, dates.end),
+            # a deleted mark counts nowhere.
             Mark.deleted.is_(False),
         )
         .group_by(Mark.student_id, Mark.subject_name)

@@ -1,0 +1,114 @@
+"""The rules of the preliminary report, the movement and fill, and the diary activity (R-60 … R-62), by hand."""
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+
+from chassis.problems import Conflict, Invalid
+from reporting.domain.activity import Visit, class_activity
+from reporting.domain.movement import ClassMovement, Move, classes_on, fill, movement
+from reporting.domain.periods import DateRange
+from reporting.domain.preliminary import forecast, min_marks, preliminary_report, report_day, weekly_hours
+from reporting.domain.sheets import ClassStudent, MarkTotals, StudentAbsence
+
+QUARTER = DateRange(date(2026, 9, 1), date(2026, 10, 25))
+
+
+def test_the_forecast_rounds_the_weighted_average_up_from_half():
+    assert forecast(4.5 * 3, 3.0) == 5
+    assert forecast(2.5 * 4, 4.0) == 3
+    # 0.1 + 0.2 weights: a float sum that is not exact still gives 4.5 → 5.
+    assert forecast(4 * 0.1 + 5 * 0.2 - 0.05 * 3, 0.1 + 0.2) == 4
+    assert forecast(4.49 * 100, 100.0) == 4
+    assert forecast(0, 0) is None
+
+
+def test_the_report_is_made_two_weeks_before_the_end_or_on_a_day_asked_for():
+    assert report_day(QUARTER, date(2026, 10, 11), None) == date(2026, 10, 11)
+    assert report_day(QUARTER, date(2026, 11, 3), None) == date(2026, 10, 25)
+    with pytest.raises(Conflict, match=r"с 11\.10\.2026"):
+        report_day(QUARTER, date(2026, 10, 10), None)
+    assert report_day(QUARTER, date(2026, 10, 1), date(2026, 9, 20)) == date(2026, 9, 20)
+    with pytest.raises(Invalid, match="вне периода"):
+        report_day(QUARTER, date(2026, 10, 1), date(2026, 8, 31))
+    with pytest.raises(Invalid, match="ещё не наступила"):
+        report_day(QUARTER, date(2026, 10, 1), date(2026, 10, 2))
+
+
+def test_the_minimum_of_marks_follows_the_weekly_hours():
+    assert weekly_hours(5, DateRange(date(2026, 9, 1), date(2026, 10, 14))) == 1
+    assert weekly_hours(0, DateRange(date(2026, 9, 1), date(2026, 9, 1))) == 1
+    assert weekly_hours(30, DateRange(date(2026, 9, 1), date(2026, 10, 12))) == 5
+    assert [min_marks(h) for h in (1, 2, 3, 4, 5, 6)] == [3, 5, 7, 9, 10, 10]
+
+
+def test_students_at_risk_of_a_two_or_of_not_being_attested():
+    anna, boris = ClassStudent(uuid4(), "Абрамова Анна"), ClassStudent(uuid4(), "Яковлев Борис")
+    totals = [
+        MarkTotals(anna.student_id, "Математика", 3, 3, 13, 17, 4),
+        MarkTotals(boris.student_id, "Математика", 3, 3, 7, 10, 4),
+        MarkTotals(boris.student_id, "Русский язык", 1, 1, 2, 2, 1),
+    ]
+    absences = [StudentAbsence(boris.student_id, "Русский язык", date(2026, 10, 6), r) for r in ("ill", "late")]
+    report = preliminary_report([boris, anna], totals, absences, {"Русский язык": 1, "Математика": 5}, QUARTER)
+    assert report.subjects == ["Математика", "Русский язык"]
+    assert [row.student for row in report.rows] == [anna, boris]
+    a, b = report.rows
+    assert (a.cells["Математика"].forecast, a.cells["Математика"].weighted_average) == (4, 4.25)
+    assert a.cells["Русский язык"].forecast is None
+    assert a.risks == ["Русский язык: мало отметок: 0 из 3"]
+    assert b.cells["Математика"].forecast == 3
+    assert b.risks == [
+        "Русский язык: прогноз «2»",
+        "Русский язык: мало отметок: 1 из 3",
+        "Русский язык: пропущено 1 из 1 уроков — возможна неаттестация",
+    ]
+    assert report.at_risk_in("Математика") == 0
+    assert report.at_risk_in("Русский язык") == 2
+
+
+def at(hour: int) -> datetime:
+    return datetime(2026, 9, 1, hour, tzinfo=UTC)
+
+
+def test_movement_and_fill_from_the_movements():
+    a5, b5 = uuid4(), uuid4()
+    anna, boris, vera = uuid4(), uuid4(), uuid4()
+    moves = [
+        Move(anna, date(2026, 8, 31), None, a5, at(1)),
+        Move(boris, date(2026, 9, 10), None, b5, at(1)),
+        Move(boris, date(2026, 10, 1), b5, a5, at(1)),
+        Move(vera, date(2026, 9, 1), None, b5, at(1)),
+        # Two movements of one day: moved to 5А, then left the school; the one told later stands.
+        Move(vera, date(2026, 10, 20), a5, None, at(3)),
+        Move(vera, date(2026, 10, 20), b5, a5, at(2)),
+    ]
+    assert classes_on(moves, date(2026, 10, 20)) == {anna: a5, boris: a5}
+    assert fill(moves, date(2026, 9, 15)) == {a5: 1, b5: 2}
+    moved = movement(moves, QUARTER)
+    assert moved[a5] == ClassMovement(at_start=1, departed=1, moved_in=2, at_end=2)
+    assert moved[b5] == ClassMovement(arrived=2, moved_out=2, at_end=0)
+    for m in moved.values():
+        assert m.at_end == m.at_start + m.arrived - m.departed + m.moved_in - m.moved_out
+
+
+def test_diary_activity_counts_days_and_keeps_the_last_visit():
+    anna, boris, vera = (ClassStudent(uuid4(), name) for name in ("Абрамова Анна", "Яковлев Борис", "Власова Вера"))
+    week = DateRange(date(2026, 10, 8), date(2026, 10, 14))
+    visits = [
+        Visit(anna.student_id, True, date(2026, 10, 9), datetime(2026, 10, 9, 8, tzinfo=UTC)),
+        Visit(anna.student_id, True, date(2026, 10, 12), datetime(2026, 10, 12, 19, tzinfo=UTC)),
+        Visit(anna.student_id, False, date(2026, 10, 1), datetime(2026, 10, 1, 7, tzinfo=UTC)),
+        # After the week: neither counted nor the last visit.
+        Visit(boris.student_id, True, date(2026, 10, 15), datetime(2026, 10, 15, 7, tzinfo=UTC)),
+    ]
+    activity = class_activity([anna, boris, vera], {anna.student_id, boris.student_id}, visits, week)
+    a, b, v = activity.rows
+    assert (a.student, b.student, v.student) == (anna, vera, boris)
+    assert (a.family_days, a.family_last, a.student_days) == (2, datetime(2026, 10, 12, 19, tzinfo=UTC), 0)
+    assert a.student_last == datetime(2026, 10, 1, 7, tzinfo=UTC)
+    assert (v.has_family, v.family_last) == (True, None)
+    assert b.has_family is False
+    assert (activity.families, activity.families_active, activity.families_never_seen) == (2, 1, 1)
+    assert activity.students_active == 0
