@@ -40,6 +40,9 @@ class School(Base):
     days_per_week: Mapped[int] = mapped_column(SmallInteger, default=5)
     #: How many times the settings changed: orders ``SchoolSettingsChanged`` (registration is 0).
     settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Whether the other services have heard the school's zone: schools registered before the zones were
+    #: announced have not, until roster announces their settings once (``roster.zone_backfill``).
+    zone_announced: Mapped[bool] = mapped_column(default=True, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
