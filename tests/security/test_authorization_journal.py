@@ -747,6 +747,8 @@ REPORTING_REQUESTS = {
     ),
     "GET /schools/{school_id}/classes/{class_id}/reports/family-summary": lambda _: {"params": {"month": "2026-10"}},
     "POST /schools/{school_id}/report-jobs": lambda _: {"json": JOB},
+    # The region's figures drilled into the scope's school: «another school» is another municipality's.
+    "GET /region/indicators": lambda v: {"params": {"school_id": str(v["school_id"])}},
 }
 
 

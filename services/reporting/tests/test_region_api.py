@@ -98,6 +98,41 @@ async def test_the_authority_drills_from_schools_to_subjects(settings, client, a
     assert [2, "Школа № 1", 5, 0.8, 0.6, 3.6, 0.56] in cells
 
 
+async def test_a_municipal_administrator_reads_their_municipalitys_schools_only(settings, client, as_):
+    ours, theirs = f"Район {uuid4().hex[:6]}", f"Район {uuid4().hex[:6]}"
+    first = await school_with_quarter(settings, ours, "Школа № 4", "5 4")
+    second = await school_with_quarter(settings, ours, "Школа № 5", "3")
+    away = await school_with_quarter(settings, theirs, "Школа № 6", "2 2 2")
+    # As the gateway signs them: the municipality and the schools it has heard of in it.
+    admin = Caller(
+        person_id=uuid4(),
+        name="Администратор Муниципалитета",
+        region_roles=frozenset({"municipal_admin"}),
+        municipality_id=uuid4(),
+        municipal_schools=frozenset({first, second}),
+    )
+    params = {"year": "2026/2027", "period": "1 четверть"}
+    inspector = as_(region_person("inspector"))
+
+    async def all_three() -> bool:
+        answer = await client.get("/region/indicators", params={**params, "by_school": "true"}, headers=inspector)
+        return answer.status_code == 200 and {str(first), str(second), str(away)} <= set(answer.json()["keys"])
+
+    await eventually(all_three)
+    municipalities = (await client.get("/region/indicators", params=params, headers=as_(admin))).json()
+    assert municipalities["level"] == "municipality"
+    assert [row[1] for row in municipalities["rows"]] == [ours]
+    assert municipalities["foot"][0][2] == 3
+    schools = await client.get("/region/indicators", params={**params, "by_school": "true"}, headers=as_(admin))
+    assert schools.json()["keys"] == [str(first), str(second)]
+    parallels = await client.get("/region/indicators", params={**params, "school_id": str(first)}, headers=as_(admin))
+    assert parallels.json()["rows"][0][1] == "5 классы"
+    # Another municipality's school answers as if it did not exist; naming its municipality shows nothing of it.
+    refused(await client.get("/region/indicators", params={**params, "school_id": str(away)}, headers=as_(admin)), 404)
+    named = await client.get("/region/indicators", params={**params, "municipality": theirs}, headers=as_(admin))
+    assert named.json()["rows"] == []
+
+
 async def test_only_the_region_reads_it_and_bad_input_is_explained(settings, client, as_):
     school = uuid4()
     refused(await client.get("/region/indicators", headers=as_(person(school, "school_admin"))), 404)

@@ -30,7 +30,14 @@ async def test_a_school_registered_before_the_zones_is_announced_once(app, clien
     changed = [e for e in await outbox_events(school_id) if e["type"] == "roster.school.settings_changed.v1"]
     # A new version: every replica (kept by version) takes it over the region's zone it assumed.
     assert [e["data"] for e in changed] == [
-        {"school_id": str(school_id), "version": 1, "timezone": "Asia/Vladivostok", "days_per_week": 5}
+        {
+            "school_id": str(school_id),
+            "version": 1,
+            "timezone": "Asia/Vladivostok",
+            "days_per_week": 5,
+            "municipality_id": made.json()["municipality_id"],
+            "municipality": body["municipality"],
+        }
     ]
     # Once: a restart announces nothing again, and the school's own later change follows on.
     assert await announce_unheard_zones(app.state.db) == 0

@@ -12,7 +12,13 @@ from chassis.events import Envelope
 from chassis.replicas import insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import AcademicYearChanged, ClassCreated, ReportingPeriodsSet, SchoolRegistered
+from contracts.roster import (
+    AcademicYearChanged,
+    ClassCreated,
+    ReportingPeriodsSet,
+    SchoolRegistered,
+    SchoolSettingsChanged,
+)
 from reporting.reports.models import (
     AbsenceState,
     ClassGrade,
@@ -29,8 +35,28 @@ reports = Consumer("reporting.reports")
 
 @reports.on(SchoolRegistered)
 async def on_school(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
-    values = {"name": event.name, "short_name": event.short_name, "municipality": event.municipality}
-    await upsert(session, School, {"school_id": envelope.schoolid}, values)
+    key = {"school_id": envelope.schoolid}
+    names = {"name": event.name, "short_name": event.short_name}
+    # A settings change that came first keeps its municipality (registration is version 0).
+    registered = names | {"municipality": event.municipality}
+    await upsert(session, School, key, registered, only_if=lambda new: School.settings_version == 0)
+    await upsert(session, School, key, names)
+
+
+@reports.on(SchoolSettingsChanged)
+async def on_school_settings(session: AsyncSession, event: SchoolSettingsChanged, envelope: Envelope) -> None:
+    """R-10: the school moved to another municipality, or its municipality renamed (older events name none)."""
+    if event.municipality is None:
+        return
+    # Before its registration arrives the school has no name yet; registration fills it in.
+    values = {"name": "", "short_name": "", "municipality": event.municipality, "settings_version": event.version}
+    await upsert(
+        session,
+        School,
+        {"school_id": envelope.schoolid},
+        values,
+        only_if=lambda new: School.settings_version < new.settings_version,
+    )
 
 
 @reports.on(AcademicYearChanged)
