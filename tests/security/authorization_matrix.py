@@ -396,6 +396,8 @@ ROWS = [
     row("roster", "POST", "/schools/{school_id}/years/{year_id}/timetable/roll", "R-14", PLANNERS),
     row("roster", "GET", "/schools/{school_id}/rooms", "R-10", SCHOOL_STRUCTURE),
     row("roster", "POST", "/schools/{school_id}/rooms", "R-10 set-up", PLANNERS),
+    row("roster", "GET", "/schools/{school_id}/buildings", "R-10", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/buildings", "R-10 set-up", PLANNERS),
     row("roster", "GET", "/schools/{school_id}/bell-schedules", "R-14", SCHOOL_STRUCTURE),
     row("roster", "POST", "/schools/{school_id}/bell-schedules", "R-14 set-up", PLANNERS),
     row("roster", "PUT", "/schools/{school_id}/bell-days", "R-14 shortened days", PLANNERS),

@@ -218,6 +218,7 @@ ROSTER_REQUESTS = {
         }
     ),
     "POST /schools/{school_id}/rooms": lambda _: {"json": {"name": f"Кабинет {next(_names)}"}},
+    "POST /schools/{school_id}/buildings": lambda _: {"json": {"name": f"Корпус {next(_names)}"}},
     "POST /schools/{school_id}/groups": uses("new_subject", "class_id")(
         lambda v: {"json": {"class_id": str(v["class_id"]), "subject_id": str(v["new_subject"]), "name": "Группа 2"}}
     ),

@@ -418,14 +418,24 @@ class BellDay(Base):
     schedule_id: Mapped[UUID] = mapped_column(ForeignKey("bell_schedules.id"))
 
 
-class Room(Base):
-    """Кабинет in one of the school's buildings (R-10)."""
+class Building(Base):
+    """Здание школы (R-10): its rooms; a move to another between consecutive lessons is flagged (R-14)."""
 
-    __tablename__ = "rooms"
-    __table_args__ = (UniqueConstraint("school_id", "building", "name"),)
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
-    building: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Room(Base):
+    """Кабинет in one of the school's buildings (R-10); a school of one building need not name it."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("school_id", "building_id", "name", postgresql_nulls_not_distinct=True),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    building_id: Mapped[UUID | None] = mapped_column(ForeignKey("buildings.id"))
     name: Mapped[str] = mapped_column(String(100))
 
 
