@@ -93,14 +93,11 @@ async def test_a_municipal_administrator_reads_their_schools_and_nothing_of_othe
 async def test_the_region_renames_a_municipality_and_moves_a_school_with_their_settings(
     client, as_, region_admin, outbox_events
 ):
-    first, second = (
-        (
-            await client.post(
-                "/municipalities", json={"name": f"Район {s} {uuid4().hex[:8]}"}, headers=as_(region_admin)
-            )
-        ).json()
-        for s in ("Левый", "Правый")
-    )
+    made = []
+    for side in ("Левый", "Правый"):
+        name = {"name": f"Район {side} {uuid4().hex[:8]}"}
+        made.append((await client.post("/municipalities", json=name, headers=as_(region_admin))).json())
+    first, second = made
     body = {"name": "МБОУ СОШ № 12", "short_name": "СОШ № 12", "municipality_id": first["id"]}
     school = (await client.post("/schools", json=body, headers=as_(region_admin))).json()
 
