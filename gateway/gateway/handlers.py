@@ -8,7 +8,7 @@ lose the access with the next request, not at the next login.
 
 from uuid import UUID
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import case, delete, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,21 +40,36 @@ async def _grant(session: AsyncSession, envelope: Envelope, person_id: UUID, rol
 
 @consumer.on(SchoolRegistered)
 async def school_registered(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
-    names = {"name": event.name, "short_name": event.short_name, "municipality_id": event.municipality_id}
-    statement = insert(School).values(school_id=event.school_id, timezone=event.timezone, settings_version=0, **names)
-    # A settings change that came first keeps its zone (registration is version 0).
-    await session.execute(statement.on_conflict_do_update(index_elements=[School.school_id], set_=names))
+    names = {"name": event.name, "short_name": event.short_name}
+    statement = insert(School).values(
+        school_id=event.school_id,
+        timezone=event.timezone,
+        settings_version=0,
+        municipality_id=event.municipality_id,
+        **names,
+    )
+    # A settings change that came first keeps its zone and municipality (registration is version 0).
+    municipality = case(
+        (School.settings_version == 0, statement.excluded.municipality_id), else_=School.municipality_id
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[School.school_id], set_=names | {"municipality_id": municipality}
+        )
+    )
 
 
 @consumer.on(SchoolSettingsChanged)
 async def school_settings_changed(session: AsyncSession, event: SchoolSettingsChanged, envelope: Envelope) -> None:
-    zone = {"timezone": event.timezone, "settings_version": event.version}
+    settings = {"timezone": event.timezone, "settings_version": event.version}
+    if event.municipality_id is not None:
+        settings["municipality_id"] = event.municipality_id
     # Before its registration arrives the school has no name yet; registration fills it in.
-    statement = insert(School).values(school_id=event.school_id, name="", short_name="", **zone)
+    statement = insert(School).values(school_id=event.school_id, name="", short_name="", **settings)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[School.school_id],
-            set_=zone,
+            set_=settings,
             where=School.settings_version < statement.excluded.settings_version,
         )
     )

@@ -60,3 +60,27 @@ async def test_a_municipal_administrator_reads_their_municipalitys_schools_only(
         # The start page offers the municipality's school's journals and not the other municipality's.
         page = (await browser.get("/")).text
         assert north_school in page and south_school not in page
+        # Their municipality's figures: the region's indicators, titled for the municipality.
+        assert "Школы муниципалитета" in page
+        assert (await browser.get("/api/v1/reporting/region/indicators")).status_code == 200
+        refused(await browser.get("/api/v1/reporting/region/indicators", params={"school_id": south_school}), 404)
+
+    # The region's administrator moves the southern school into the northern municipality: the gateway follows the
+    # settings event, and the municipal administrator's next login reads it.
+    async with region_admin(stack, esia_person) as (browser, csrf):
+        moved = await browser.put(
+            f"/api/v1/roster/schools/{south_school}/municipality",
+            json={"municipality_id": north},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert moved.status_code == 200, moved.text
+
+    async def followed():
+        async with stack.gateway.state.db.transaction(SYSTEM) as session:
+            found = await session.scalar(select(School.municipality_id).where(School.school_id == UUID(south_school)))
+            return found == UUID(north)
+
+    await eventually(followed, timeout=20)
+    async with stack.browser() as browser:
+        assert (await stack.log_in(browser, person.oid)).status_code == 303
+        assert (await browser.get(f"/api/v1/roster/schools/{south_school}")).status_code == 200

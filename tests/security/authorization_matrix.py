@@ -136,6 +136,8 @@ ROWS = [
     # roster
     row("roster", "POST", "/schools", "§1 region administrator", region_admin=ALL),
     row("roster", "POST", "/municipalities", "R-10 region administrator", region_admin=ALL),
+    row("roster", "PATCH", "/municipalities/{municipality_id}", "R-10 region administrator", region_admin=ALL),
+    row("roster", "PUT", "/schools/{school_id}/municipality", "R-10 region administrator", region_admin=ALL),
     # Region-level: «own» is the municipal administrator's municipality; the region's roles read them all.
     row("roster", "GET", "/municipalities", "R-10", region_admin=ALL, inspector=ALL, municipal_admin=OWN),
     row(
@@ -394,6 +396,8 @@ ROWS = [
     row("roster", "POST", "/schools/{school_id}/years/{year_id}/timetable/roll", "R-14", PLANNERS),
     row("roster", "GET", "/schools/{school_id}/rooms", "R-10", SCHOOL_STRUCTURE),
     row("roster", "POST", "/schools/{school_id}/rooms", "R-10 set-up", PLANNERS),
+    row("roster", "GET", "/schools/{school_id}/buildings", "R-10", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/buildings", "R-10 set-up", PLANNERS),
     row("roster", "GET", "/schools/{school_id}/bell-schedules", "R-14", SCHOOL_STRUCTURE),
     row("roster", "POST", "/schools/{school_id}/bell-schedules", "R-14 set-up", PLANNERS),
     row("roster", "PUT", "/schools/{school_id}/bell-days", "R-14 shortened days", PLANNERS),
@@ -774,9 +778,9 @@ ROWS = [
     row("reporting", "GET", "/schools/{school_id}/report-jobs", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}", "R-61", SCHOOL_READERS),
     row("reporting", "GET", "/schools/{school_id}/report-jobs/{job_id}/file", "R-61", SCHOOL_READERS),
-    # The authority's figures across schools, read only (R-61, R-66; §1: the inspector reads every school).
-    # The municipal administrator's own municipality's figures are not built yet: the region's roles alone.
-    row("reporting", "GET", "/region/indicators", "R-61, R-66", inspector=ALL, region_admin=ALL, municipal_admin=NONE),
+    # The authority's figures across schools, read only (R-61, R-66; §1: the inspector reads every school);
+    # the municipal administrator their municipality's schools.
+    row("reporting", "GET", "/region/indicators", "R-61, R-66", inspector=ALL, region_admin=ALL, municipal_admin=ALL),
     # 152-ФЗ art. 14: each service's rows about a family, for the gateway's export token alone; no person's role.
     *[
         row(service, "GET", "/internal/schools/{school_id}/personal-data", "R-5: the gateway's export only")

@@ -183,6 +183,11 @@ class RosterSchool:
 
 ROSTER_REQUESTS = {
     "POST /municipalities": lambda _: {"json": {"name": f"Район {next(_names)} {uuid4().hex[:6]}"}},
+    "PATCH /municipalities/{municipality_id}": lambda _: {"json": {"name": f"Район {next(_names)} {uuid4().hex[:6]}"}},
+    # The school's own municipality (``route_scopes``): a case let through moves no school the others rely on.
+    "PUT /schools/{school_id}/municipality": uses("municipality_id")(
+        lambda v: {"json": {"municipality_id": str(v["municipality_id"])}}
+    ),
     "POST /schools": lambda _: {
         "json": {"name": "МБОУ «Школа № 3»", "short_name": "Школа № 3", "municipality": "Энск"}
     },
@@ -213,6 +218,7 @@ ROSTER_REQUESTS = {
         }
     ),
     "POST /schools/{school_id}/rooms": lambda _: {"json": {"name": f"Кабинет {next(_names)}"}},
+    "POST /schools/{school_id}/buildings": lambda _: {"json": {"name": f"Корпус {next(_names)}"}},
     "POST /schools/{school_id}/groups": uses("new_subject", "class_id")(
         lambda v: {"json": {"class_id": str(v["class_id"]), "subject_id": str(v["new_subject"]), "name": "Группа 2"}}
     ),
@@ -257,6 +263,13 @@ async def roster_world(roster, token_signer: TokenSigner) -> World:
             Scope.OTHER_SCHOOL: away.objects("a", theirs),
         },
         requests=ROSTER_REQUESTS,
+        route_scopes={
+            "PUT /schools/{school_id}/municipality": {
+                Scope.OWN: home.objects("a", ours),
+                Scope.SAME_SCHOOL_OTHER: home.objects("b", ours),
+                Scope.OTHER_SCHOOL: away.objects("a", theirs),
+            }
+        },
         fresh={route: frozenset({"new_person", "new_subject", "new_pupil"}) for route in ROSTER_REQUESTS},
     )
 

@@ -775,6 +775,8 @@ REPORTING_REQUESTS = {
         "params": {"period_id": str(MATRIX_QUARTER)}
     },
     "GET /schools/{school_id}/reports/movement": lambda _: {"params": WEEK},
+    # The region's figures drilled into the scope's school: «another school» is another municipality's.
+    "GET /region/indicators": lambda v: {"params": {"school_id": str(v["school_id"])}},
 }
 
 

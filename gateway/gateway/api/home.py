@@ -76,7 +76,11 @@ async def home(request: Request) -> Response:
             for school in sorted(readable, key=lambda school: names.get(school, "Школа"))
         ],
         "class_teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "class_teacher"}),
-        "region_schools": sorted(names.values()) if region else [],
+        # The region's schools; a municipal administrator's own, whose figures they read.
+        "region_schools": sorted(names.values()) if region or caller.municipal_schools else [],
+        "municipal": not region,
+        # the region's administrator keeps the municipalities and which school belongs to which.
+        "municipalities_admin": "region_admin" in caller.region_roles,
         "school_word": plural_form(len(names), "школа", "школы", "школ"),
         "family": any(r in FAMILY_ROLES for _, r in caller.school_roles),
         # Internal mail and the one unread counter: everyone of a school.

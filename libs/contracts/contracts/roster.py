@@ -37,7 +37,7 @@ class SchoolRegistered(Event):
 
 @event_model
 class SchoolSettingsChanged(Event):
-    """Настройки школы изменены: её часовой пояс (every "today" of the school) and week length."""
+    """Настройки школы изменены: её часовой пояс (every "today" of the school), week length and municipality."""
 
     TYPE: ClassVar[str] = "roster.school.settings_changed.v1"
     SUBJECT_FIELD: ClassVar[str] = "school_id"
@@ -46,6 +46,10 @@ class SchoolSettingsChanged(Event):
     version: int
     timezone: str
     days_per_week: int
+    #: The municipality the school belongs to now (R-10: moved to another, or renamed); added in step, older
+    #: events carry none (the municipality did not change).
+    municipality_id: UUID | None = None
+    municipality: str | None = None
 
 
 @event_model

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from chassis.auth import Caller
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.gradebook import PeriodMarkSet
-from contracts.roster import ClassCreated, PersonRegistered, SchoolRegistered, StudentEnrolled
+from contracts.roster import ClassCreated, PersonRegistered, SchoolRegistered, SchoolSettingsChanged, StudentEnrolled
 
 
 def region_person(role: str) -> Caller:
@@ -96,6 +96,65 @@ async def test_the_authority_drills_from_schools_to_subjects(settings, client, a
     cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assert ["№", "Школа", "Итоговых отметок", "Успеваемость", "Качество знаний", "Средний балл", "СОУ"] in cells
     assert [2, "Школа № 1", 5, 0.8, 0.6, 3.6, 0.56] in cells
+
+
+async def test_a_municipal_administrator_reads_their_municipalitys_schools_only(settings, client, as_):
+    ours, theirs = f"Район {uuid4().hex[:6]}", f"Район {uuid4().hex[:6]}"
+    first = await school_with_quarter(settings, ours, "Школа № 4", "5 4")
+    second = await school_with_quarter(settings, ours, "Школа № 5", "3")
+    away = await school_with_quarter(settings, theirs, "Школа № 6", "2 2 2")
+    # As the gateway signs them: the municipality and the schools it has heard of in it.
+    admin = Caller(
+        person_id=uuid4(),
+        name="Администратор Муниципалитета",
+        region_roles=frozenset({"municipal_admin"}),
+        municipality_id=uuid4(),
+        municipal_schools=frozenset({first, second}),
+    )
+    params = {"year": "2026/2027", "period": "1 четверть"}
+    inspector = as_(region_person("inspector"))
+
+    async def all_three() -> bool:
+        answer = await client.get("/region/indicators", params={**params, "by_school": "true"}, headers=inspector)
+        return answer.status_code == 200 and {str(first), str(second), str(away)} <= set(answer.json()["keys"])
+
+    await eventually(all_three)
+    municipalities = (await client.get("/region/indicators", params=params, headers=as_(admin))).json()
+    assert municipalities["level"] == "municipality"
+    assert [row[1] for row in municipalities["rows"]] == [ours]
+    assert municipalities["foot"][0][2] == 3
+    schools = await client.get("/region/indicators", params={**params, "by_school": "true"}, headers=as_(admin))
+    assert schools.json()["keys"] == [str(first), str(second)]
+    parallels = await client.get("/region/indicators", params={**params, "school_id": str(first)}, headers=as_(admin))
+    assert parallels.json()["rows"][0][1] == "5 классы"
+    # Another municipality's school answers as if it did not exist; naming its municipality shows nothing of it.
+    refused(await client.get("/region/indicators", params={**params, "school_id": str(away)}, headers=as_(admin)), 404)
+    named = await client.get("/region/indicators", params={**params, "municipality": theirs}, headers=as_(admin))
+    assert named.json()["rows"] == []
+
+
+async def test_a_school_moved_or_renamed_is_counted_in_its_new_municipality(settings, client, as_):
+    old, new = f"Район {uuid4().hex[:6]}", f"Городской округ {uuid4().hex[:6]}"
+    moved = await school_with_quarter(settings, old, "Школа № 7", "4")
+    # Reordered: the move comes before a redelivered registration, which names the old municipality again.
+    change = SchoolSettingsChanged(
+        school_id=moved, version=1, timezone="Europe/Moscow", days_per_week=5, municipality_id=uuid4(), municipality=new
+    )
+    await publish_event(settings, change, school_id=moved)
+    again = SchoolRegistered(school_id=moved, name="Школа № 7", short_name="Школа № 7", municipality=old)
+    await publish_event(settings, again, school_id=moved)
+    inspector = as_(region_person("inspector"))
+    params = {"year": "2026/2027", "period": "1 четверть", "municipality": new, "by_school": "true"}
+
+    async def counted() -> bool:
+        answer = await client.get("/region/indicators", params=params, headers=inspector)
+        return answer.status_code == 200 and answer.json()["keys"] == [str(moved)]
+
+    await eventually(counted)
+    # The name stays the registration's: a settings change does not touch it.
+    assert (await client.get("/region/indicators", params=params, headers=inspector)).json()["rows"][0][
+        1
+    ] == "Школа № 7"
 
 
 async def test_only_the_region_reads_it_and_bad_input_is_explained(settings, client, as_):

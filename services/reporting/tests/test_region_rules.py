@@ -4,8 +4,9 @@ from uuid import uuid4
 
 import pytest
 
-from chassis.problems import Invalid
-from reporting.domain.region import PeriodMarkFact, drill, region_figures
+from chassis.auth import Caller
+from chassis.problems import Invalid, NotFound
+from reporting.domain.region import PeriodMarkFact, drill, readable_schools, region_figures
 
 SCHOOL_1, SCHOOL_2, SCHOOL_3 = uuid4(), uuid4(), uuid4()
 
@@ -82,3 +83,21 @@ def test_every_school_a_row_in_russian_order():
     ]
     within = region_figures(schools, drill("Заречный район", None, None, by_school=True))
     assert [r.title for r in within.rows] == ["Ёлочка, школа-сад", "Жемчужина, лицей", "Школа № 3"]
+
+
+def test_the_region_reads_every_school_a_municipality_its_own_and_no_one_else_any():
+    municipality = uuid4()
+    assert readable_schools(Caller(uuid4(), "Инспектор", region_roles=frozenset({"inspector"}))) is None
+    assert readable_schools(Caller(uuid4(), "Администратор", region_roles=frozenset({"region_admin"}))) is None
+    municipal = Caller(
+        uuid4(),
+        "Муниципалитет",
+        region_roles=frozenset({"municipal_admin"}),
+        municipality_id=municipality,
+        municipal_schools=frozenset({SCHOOL_1, SCHOOL_2}),
+    )
+    assert readable_schools(municipal) == {SCHOOL_1, SCHOOL_2}
+    with pytest.raises(NotFound):
+        readable_schools(Caller(uuid4(), "Без муниципалитета", region_roles=frozenset({"municipal_admin"})))
+    with pytest.raises(NotFound):
+        readable_schools(Caller(uuid4(), "Директор", school_roles=frozenset({(SCHOOL_1, "director")})))

@@ -6,9 +6,12 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.events import emit_event
 from chassis.problems import NotFound
+from chassis.schooltime import remember_zone
+from contracts.roster import SchoolSettingsChanged
 from roster.domain.calendar import SchoolCalendar, Span, Transfer, YearStatus
-from roster.models import AcademicYear, Holiday, School, WorkdayTransfer
+from roster.models import AcademicYear, Holiday, Municipality, School, WorkdayTransfer
 
 #: Who sets up the calendar, bells, rooms, groups, curriculum and timetable.
 PLANNERS = ("school_admin", "deputy")
@@ -19,6 +22,24 @@ async def school_of(session: AsyncSession, school_id: UUID) -> School:
     if school is None:
         raise NotFound("Школа не найдена.")
     return school
+
+
+async def announce_settings(session: AsyncSession, school: School) -> None:
+    """The school's settings as they are now (its zone, week and municipality), as a new version: roster's own
+    zone replica and the event."""
+    school.settings_version += 1
+    school.zone_announced = True
+    await remember_zone(session, school.id, school.timezone, school.settings_version)
+    municipality = await session.get(Municipality, school.municipality_id)
+    changed = SchoolSettingsChanged(
+        school_id=school.id,
+        version=school.settings_version,
+        timezone=school.timezone,
+        days_per_week=school.days_per_week,
+        municipality_id=municipality.id,
+        municipality=municipality.name,
+    )
+    await emit_event(session, changed, school_id=school.id)
 
 
 async def year_of(session: AsyncSession, school_id: UUID, year_id: UUID, *, for_update: bool = False) -> AcademicYear:

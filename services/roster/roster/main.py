@@ -30,13 +30,15 @@ from roster.handlers import gradebook, transfers
 from roster.horizon import horizon_job
 from roster.imports import import_worker
 from roster.settings import RosterSettings
+from roster.zone_backfill import announce_unheard_zones
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 @contextlib.asynccontextmanager
 async def background(app: FastAPI) -> AsyncIterator[None]:
-    """The import worker and the timetable's rolling horizon."""
+    """The schools' unheard zones announced, then the import worker and the timetable's rolling horizon."""
+    await announce_unheard_zones(app.state.db)
     async with import_worker(app), horizon_job(app):
         yield
 

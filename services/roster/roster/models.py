@@ -40,6 +40,9 @@ class School(Base):
     days_per_week: Mapped[int] = mapped_column(SmallInteger, default=5)
     #: How many times the settings changed: orders ``SchoolSettingsChanged`` (registration is 0).
     settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Whether the other services have heard the school's zone: schools registered before the zones were
+    #: announced have not, until roster announces their settings once (``roster.zone_backfill``).
+    zone_announced: Mapped[bool] = mapped_column(default=True, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -415,14 +418,24 @@ class BellDay(Base):
     schedule_id: Mapped[UUID] = mapped_column(ForeignKey("bell_schedules.id"))
 
 
-class Room(Base):
-    """Кабинет in one of the school's buildings (R-10)."""
+class Building(Base):
+    """Здание школы (R-10): its rooms; a move to another between consecutive lessons is flagged (R-14)."""
 
-    __tablename__ = "rooms"
-    __table_args__ = (UniqueConstraint("school_id", "building", "name"),)
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
-    building: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Room(Base):
+    """Кабинет in one of the school's buildings (R-10); a school of one building need not name it."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("school_id", "building_id", "name", postgresql_nulls_not_distinct=True),)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
+    building_id: Mapped[UUID | None] = mapped_column(ForeignKey("buildings.id"))
     name: Mapped[str] = mapped_column(String(100))
 
 

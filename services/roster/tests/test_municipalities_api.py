@@ -88,3 +88,69 @@ async def test_a_municipal_administrator_reads_their_schools_and_nothing_of_othe
     # A school's people do not list the municipalities.
     refused(await client.get("/municipalities", headers=as_(school_admin)), 403)
     refused(await client.get(f"/municipalities/{north['id']}/schools", headers=as_(school_admin)), 404)
+
+
+async def test_the_region_renames_a_municipality_and_moves_a_school_with_their_settings(
+    client, as_, region_admin, outbox_events
+):
+    made = []
+    for side in ("Левый", "Правый"):
+        name = {"name": f"Район {side} {uuid4().hex[:8]}"}
+        made.append((await client.post("/municipalities", json=name, headers=as_(region_admin))).json())
+    first, second = made
+    body = {"name": "МБОУ СОШ № 12", "short_name": "СОШ № 12", "municipality_id": first["id"]}
+    school = (await client.post("/schools", json=body, headers=as_(region_admin))).json()
+
+    def settings(events: list[dict]) -> list[dict]:
+        return [e["data"] for e in events if e["type"] == "roster.school.settings_changed.v1"]
+
+    renamed_to = f"Городской округ {uuid4().hex[:8]}"
+    renamed = await client.patch(f"/municipalities/{first['id']}", json={"name": renamed_to}, headers=as_(region_admin))
+    assert renamed.json() == {"id": first["id"], "name": renamed_to}
+    assert (await client.get(f"/schools/{school['id']}", headers=as_(region_admin))).json()[
+        "municipality"
+    ] == renamed_to
+    # Each of its schools announces the new name as a new version of its settings.
+    (announced,) = settings(await outbox_events(UUID(school["id"])))
+    assert (announced["version"], announced["municipality_id"], announced["municipality"]) == (
+        1,
+        first["id"],
+        renamed_to,
+    )
+
+    moved = await client.put(
+        f"/schools/{school['id']}/municipality", json={"municipality_id": second["id"]}, headers=as_(region_admin)
+    )
+    assert (moved.json()["municipality_id"], moved.json()["municipality"]) == (second["id"], second["name"])
+    assert settings(await outbox_events(UUID(school["id"])))[-1]["version"] == 2
+    listed = await client.get(f"/municipalities/{second['id']}/schools", headers=as_(region_admin))
+    assert [s["id"] for s in listed.json()] == [school["id"]]
+    assert (await client.get(f"/municipalities/{first['id']}/schools", headers=as_(region_admin))).json() == []
+    # The same municipality again changes nothing and announces nothing.
+    again = await client.put(
+        f"/schools/{school['id']}/municipality", json={"municipality_id": second["id"]}, headers=as_(region_admin)
+    )
+    assert again.status_code == 200
+    assert len(settings(await outbox_events(UUID(school["id"])))) == 2
+
+    # Bad input: a taken or empty name, an unknown municipality or school, someone else than the region's administrator.
+    taken = await client.patch(
+        f"/municipalities/{first['id']}", json={"name": second["name"]}, headers=as_(region_admin)
+    )
+    refused(taken, 409, "уже зарегистрирован")
+    refused(await client.patch(f"/municipalities/{first['id']}", json={"name": " "}, headers=as_(region_admin)), 422)
+    refused(await client.patch(f"/municipalities/{uuid4()}", json={"name": "Район"}, headers=as_(region_admin)), 404)
+    unknown = {"municipality_id": str(uuid4())}
+    refused(
+        await client.put(f"/schools/{school['id']}/municipality", json=unknown, headers=as_(region_admin)),
+        422,
+        "Муниципалитет не найден",
+    )
+    to_first = {"municipality_id": first["id"]}
+    refused(await client.put(f"/schools/{uuid4()}/municipality", json=to_first, headers=as_(region_admin)), 404)
+    inspector = person(region_roles=("inspector",), name="Инспектор")
+    refused(await client.patch(f"/municipalities/{first['id']}", json={"name": "Район"}, headers=as_(inspector)), 403)
+    refused(await client.put(f"/schools/{school['id']}/municipality", json=to_first, headers=as_(inspector)), 403)
+    assert (await client.get(f"/schools/{school['id']}", headers=as_(region_admin))).json()["municipality"] == second[
+        "name"
+    ]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from chassis.auth import Caller
 from chassis.clock import Clock
 from chassis.tenancy import Tenant
-from chassis.testing import eventually, person, publish_event
+from chassis.testing import eventually, person, publish_event, refused
 from contracts.gradebook import LessonRecorded
 from roster.horizon import HorizonRoller
 from roster.models import TimetableLesson
@@ -496,7 +496,9 @@ async def test_a_school_keeps_its_time_zone(client, as_, school, outbox_events):
     # Other services keep the zone from this event (chassis.schooltime), the refused change sent none.
     events = await outbox_events(school.id)
     changes = [e["data"] for e in events if e["type"] == "roster.school.settings_changed.v1"]
-    assert changes == [{"school_id": str(school.id), "version": 1, "timezone": "Asia/Vladivostok", "days_per_week": 5}]
+    assert [(c["version"], c["timezone"], c["days_per_week"], c["municipality"]) for c in changes] == [
+        (1, "Asia/Vladivostok", 5, "Город")
+    ]
 
 
 async def test_vladivostok_and_kaliningrad_see_different_todays_at_one_instant(app, client, as_, region_admin):
@@ -575,3 +577,51 @@ async def test_the_daily_job_rolls_the_horizon_over_the_holidays_and_twice_adds_
     assert school.id not in await roller.roll_due()
     assert await HorizonRoller(app.state.db, roller.clock).roll_school(school.id, date(2026, 11, 2)) == 0
     assert {lesson["date"] for lesson in await timetable(client, as_, school, end="2026-11-30")} == after
+
+
+async def test_rooms_belong_to_buildings_and_the_preview_warns_of_a_move_between_them(client, as_, school):
+    main = await post(client, as_, school.admin, school.url("/buildings"), {"name": "Основное здание"})
+    annex = await post(client, as_, school.admin, school.url("/buildings"), {"name": "  Корпус Б "})
+    assert annex["name"] == "Корпус Б"
+    refused(await client.post(school.url("/buildings"), json={"name": "Корпус Б"}, headers=as_(school.admin)), 409)
+    refused(await client.post(school.url("/buildings"), json={"name": " "}, headers=as_(school.admin)), 422)
+    teacher = person(school.id, "teacher")
+    refused(await client.post(school.url("/buildings"), json={"name": "Корпус В"}, headers=as_(teacher)), 403)
+    in_main = await post(client, as_, school.admin, school.url("/rooms"), {"name": "21", "building_id": main["id"]})
+    in_annex = await post(client, as_, school.admin, school.url("/rooms"), {"name": "21", "building_id": annex["id"]})
+    assert (in_annex["name"], in_annex["building"]) == ("21", "Корпус Б")
+    taken = await client.post(
+        school.url("/rooms"), json={"name": "21", "building_id": annex["id"]}, headers=as_(school.admin)
+    )
+    refused(taken, 409, "в здании «Корпус Б»")
+    unknown = await client.post(
+        school.url("/rooms"), json={"name": "22", "building_id": str(uuid4())}, headers=as_(school.admin)
+    )
+    refused(unknown, 422, "Здание не найдено")
+    listed = (await client.get(school.url("/rooms"), headers=as_(school.admin))).json()
+    assert [(r["building"], r["name"]) for r in listed] == [
+        ("", "12"),
+        ("", "14"),
+        ("Корпус Б", "21"),
+        ("Основное здание", "21"),
+    ]
+    buildings = (await client.get(school.url("/buildings"), headers=as_(teacher))).json()
+    assert [b["name"] for b in buildings] == ["Корпус Б", "Основное здание"]
+
+    # Thursday: 5А has maths in the main building, then Russian in the annex — the class walks across.
+    template = {
+        "slots": [
+            {"weekday": 3, "number": 1, "assignment_id": school.maths["id"], "room_id": in_main["id"]},
+            {"weekday": 3, "number": 2, "assignment_id": school.russian["id"], "room_id": in_annex["id"]},
+        ]
+    }
+    url = school.url(f"/periods/{school.first_quarter}/template")
+    preview = await client.put(url, params={"preview": "true"}, json=template, headers=as_(school.admin))
+    assert preview.json()["warnings"] == [
+        "Четверг, после урока № 1: класс 5А переходит из здания «Основное здание» в здание «Корпус Б»."
+    ]
+    # A warning, not a refusal: the template is saved.
+    saved = await client.put(url, json=template, headers=as_(school.admin))
+    assert saved.status_code == 200 and saved.json()["preview"] is False and len(saved.json()["warnings"]) == 1
+    same_building = {"slots": [template["slots"][0], {**template["slots"][1], "room_id": in_main["id"]}]}
+    assert (await client.put(url, json=same_building, headers=as_(school.admin))).json()["warnings"] == []

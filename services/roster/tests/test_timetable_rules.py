@@ -10,10 +10,12 @@ from roster.domain.calendar import SchoolCalendar, Span, Transfer
 from roster.domain.timetable import (
     Bell,
     Booking,
+    BuildingMove,
     ExistingLesson,
     Slot,
     TemplatePeriod,
     Week,
+    building_moves,
     check_bells,
     check_lesson_day,
     check_template,
@@ -167,3 +169,32 @@ def test_no_lesson_on_a_holiday():
         check_lesson_day(calendar, date(2026, 11, 4))
     with pytest.raises(Invalid, match="вне учебного года"):
         check_lesson_day(calendar, date(2027, 6, 1))
+
+
+def test_a_move_between_buildings_between_consecutive_lessons_is_flagged():
+    main, annex = uuid4(), uuid4()
+    room_in_annex, room_unnamed = uuid4(), uuid4()
+    class_5a, class_6b = uuid4(), uuid4()
+    class_of = {MATHS: class_5a, RUSSIAN: class_6b}
+    building_of = {ROOM_12: main, room_in_annex: annex}
+    slots = [
+        slot(0, 1),
+        # Иванова teaches 6Б next, in the annex: she moves; 5А stays (its next lesson is Петрова's, in the main one).
+        slot(0, 2, course=RUSSIAN, room=room_in_annex),
+        slot(0, 2, teacher=PETROVA),
+        # A gap of a lesson is not «between consecutive lessons»; a room of no named building is never flagged.
+        slot(1, 1),
+        slot(1, 3, room=room_in_annex),
+        slot(2, 1),
+        slot(2, 2, room=room_unnamed),
+        # A-week and B-week lessons never follow each other.
+        slot(3, 1, week=Week.A),
+        slot(3, 2, week=Week.B, room=room_in_annex),
+        slot(4, 1, week=Week.A),
+        slot(4, 2, room=room_in_annex),
+    ]
+    assert building_moves(slots, building_of, class_of) == [
+        BuildingMove(0, 1, "teacher", IVANOVA, main, annex),
+        BuildingMove(4, 1, "class", class_5a, main, annex, Week.A),
+        BuildingMove(4, 1, "teacher", IVANOVA, main, annex, Week.A),
+    ]

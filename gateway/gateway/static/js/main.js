@@ -15,6 +15,7 @@ import { startUnread } from "./unread.js";
 import { startOffice } from "./office.js";
 import { startReports } from "./reports.js";
 import { startRegion } from "./region.js";
+import { startMunicipalities } from "./municipalities.js";
 import { startDestruction } from "./destruction.js";
 
 async function start() {
@@ -40,6 +41,8 @@ async function start() {
     if (reports) startReports(reports, me);
     const region = $("#region");
     if (region) startRegion(region);
+    const municipalities = $("#municipalities");
+    if (municipalities) startMunicipalities(municipalities);
     const destruction = $("#destruction");
     if (destruction) startDestruction(destruction);
     const communication = $("#communication");

@@ -10,7 +10,7 @@ const STATUS_TITLES = { planning: "планируется", active: "идёт", 
 const SCHEME_SIZES = { quarters: 4, half_years: 2, trimesters: 3, semesters: 2 };
 
 const state = { school: null, years: [], year: null, calendar: null, subjects: [], classes: [], staff: [],
-  rooms: [], bells: [], assignments: [], template: [], group: null };
+  rooms: [], buildings: [], bells: [], assignments: [], template: [], group: null };
 
 function roster(path) { return "/roster/schools/" + state.school + path; }
 
@@ -45,6 +45,7 @@ export function startSchoolYear(section) {
   $("#bell-form").addEventListener("submit", addBells);
   $("#bell-day-form").addEventListener("submit", setBellDay);
   $("#room-form").addEventListener("submit", addRoom);
+  $("#building-form").addEventListener("submit", addBuilding);
   $("#group-form").addEventListener("submit", addGroup);
   $("#member-form").addEventListener("submit", placeInGroup);
   $("#tt-period").addEventListener("change", loadTemplate);
@@ -59,12 +60,12 @@ export function startSchoolYear(section) {
 
 async function loadAll() {
   await guarded($("#year-status"), async () => {
-    const [years, subjects, classes, staff, rooms, bells, assignments] = await Promise.all([
+    const [years, subjects, classes, staff, rooms, buildings, bells, assignments] = await Promise.all([
       api("GET", roster("/years")), api("GET", roster("/subjects")), api("GET", roster("/classes")),
-      api("GET", roster("/staff")), api("GET", roster("/rooms")), api("GET", roster("/bell-schedules")),
-      api("GET", roster("/assignments"))
+      api("GET", roster("/staff")), api("GET", roster("/rooms")), api("GET", roster("/buildings")),
+      api("GET", roster("/bell-schedules")), api("GET", roster("/assignments"))
     ]);
-    Object.assign(state, { years, subjects, classes, staff, rooms, bells, assignments });
+    Object.assign(state, { years, subjects, classes, staff, rooms, buildings, bells, assignments });
     const pick = clear($("#year-pick"));
     options(pick, years.map((y) => [y.id, y.name]));
     renderStructure();
@@ -88,6 +89,9 @@ function renderStructure() {
   options(clear($("#bell-day-form").elements.schedule_id), state.bells.map((b) => [b.id, b.name]));
   const main = state.bells.find((b) => b.is_default);
   options(clear($("#slot-form").elements.number), (main ? main.bells : []).map((b) => [b.number, b.number + " (" + b.starts.slice(0, 5) + ")"]));
+  const buildingList = clear($("#building-list"));
+  state.buildings.forEach((b) => buildingList.appendChild(el("li", { text: b.name })));
+  options(clear($("#room-form").elements.building_id), [["", "не указано"]].concat(state.buildings.map((b) => [b.id, b.name])));
   const roomList = clear($("#room-list"));
   state.rooms.forEach((r) => roomList.appendChild(el("li", { text: r.name + (r.building ? " · " + r.building : "") })));
   options(clear($("#slot-form").elements.room_id), [["", "—"]].concat(state.rooms.map((r) => [r.id, r.name])));
@@ -239,10 +243,20 @@ async function setBellDay(event) {
 async function addRoom(event) {
   event.preventDefault();
   await guarded($("#room-status"), async () => {
-    await api("POST", roster("/rooms"), formBody(event.target));
+    const body = formBody(event.target);
+    await api("POST", roster("/rooms"), { name: body.name, building_id: body.building_id || null });
     event.target.reset();
     await loadAll();
   }, "Кабинет добавлен.");
+}
+
+async function addBuilding(event) {
+  event.preventDefault();
+  await guarded($("#room-status"), async () => {
+    await api("POST", roster("/buildings"), formBody(event.target));
+    event.target.reset();
+    await loadAll();
+  }, "Здание добавлено.");
 }
 
 async function loadGroups() {
@@ -341,6 +355,9 @@ async function saveTemplate(preview) {
   const slots = state.template.map((s) => ({ weekday: s.weekday, number: s.number, week: s.week, assignment_id: s.assignment_id, room_id: s.room_id, group_id: s.group_id }));
   await guarded($("#tt-status"), async () => {
     const change = await api("PUT", roster("/periods/" + $("#tt-period").value + "/template" + (preview ? "?preview=true" : "")), { slots });
+    // A move to another building between consecutive lessons: a warning, the template is saved all the same.
+    const warnings = clear($("#tt-warnings"));
+    change.warnings.forEach((text) => warnings.appendChild(el("li", { "class": "status error", text: "Внимание: " + text })));
     const list = clear($("#tt-changes"));
     const lines = change.added.concat(change.removed, change.changed);
     lines.forEach((line) => list.appendChild(el("li", {}, [

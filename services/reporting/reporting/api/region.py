@@ -1,7 +1,8 @@
 """The region's figures for the authority (R-61, R-66): period-mark indicators across schools with drill-down.
 
-Read only, for the region's inspectors and its administrator: one transaction reads every school
-(row-level security's ``region_read``), and nothing here writes.
+Read only, for the region's inspectors and its administrator, and for a municipal administrator over their
+municipality's schools alone: one transaction reads every school (row-level security's ``region_read``), the
+query confines it to the caller's schools, and nothing here writes.
 """
 
 from datetime import date
@@ -15,13 +16,11 @@ from chassis.deps import CallerDep
 from chassis.problems import NotFound
 from chassis.tenancy import Tenant
 from reporting.api.reports import FormatQuery, answer
-from reporting.domain.region import drill, region_figures
+from reporting.domain.region import drill, readable_schools, region_figures
 from reporting.reports import queries
 from reporting.reports.tables import region_table
 
 router = APIRouter(prefix="/region", tags=["region"])
-
-REGION_READERS = frozenset({"inspector", "region_admin"})
 
 
 class RegionPeriodOut(BaseModel):
@@ -49,13 +48,14 @@ async def region_indicators(
     """Успеваемость, качество знаний, средний балл и СОУ по итоговым отметкам периода: by municipality, or every
     school (``by_school``), then a school's parallels and a parallel's subjects. Without ``year`` and ``period``,
     the latest period with marks; the JSON also lists the periods one may choose."""
-    if not caller.region_roles & REGION_READERS:
-        raise NotFound("Отчёт не найден.")
+    schools = readable_schools(caller)
+    if school_id is not None and schools is not None and school_id not in schools:
+        raise NotFound("Школа не найдена или недоступна.")
     where = drill(municipality, school_id, grade, by_school=by_school)
     async with request.app.state.db.transaction(Tenant(region_read=True)) as session:
-        periods = await queries.region_periods(session)
+        periods = await queries.region_periods(session, schools)
         chosen = _chosen(periods, year, period)
-        facts = await queries.region_facts(session, chosen[0], chosen[1]) if chosen else []
+        facts = await queries.region_facts(session, chosen[0], chosen[1], schools) if chosen else []
         school = await queries.school_title(session, school_id) if school_id else None
     figures = region_figures(facts, where)
     subtitle = [f"Период: {chosen[1]}, {_year(chosen[0])} учебный год" if chosen else "Итоговых отметок пока нет"]

@@ -11,10 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from chassis.problems import Invalid
+from chassis.auth import MUNICIPAL_ROLE, Caller
+from chassis.problems import Invalid, NotFound
 from chassis.russian import collation_key
 from reporting.domain.indicators import PeriodIndicators, counted_indicators
 
+#: The region's roles that read every school's figures.
+REGION_READERS = frozenset({"inspector", "region_admin"})
 LEVELS = ("municipality", "school", "parallel", "subject")
 
 
@@ -62,6 +65,16 @@ class Drill:
             and (self.school_id is None or fact.school_id == self.school_id)
             and (self.grade is None or fact.grade == self.grade)
         )
+
+
+def readable_schools(caller: Caller) -> frozenset[UUID] | None:
+    """Whose figures the caller reads (R-10, R-61): the region's inspector and administrator every school (None),
+    a municipal administrator their municipality's schools only; anyone else none of them (404: not theirs)."""
+    if caller.region_roles & REGION_READERS:
+        return None
+    if MUNICIPAL_ROLE in caller.region_roles and caller.municipality_id is not None:
+        return caller.municipal_schools
+    raise NotFound("Отчёт не найден.")
 
 
 def drill(municipality: str | None, school_id: UUID | None, grade: int | None, *, by_school: bool = False) -> Drill:

@@ -5,6 +5,8 @@ Upserts as in the diary's handlers: a redelivered or reordered event leaves the 
 versioned records keep their highest version.
 """
 
+from sqlalchemy import case
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -18,6 +20,7 @@ from contracts.roster import (
     ElectronicServiceRefusalChanged,
     ReportingPeriodsSet,
     SchoolRegistered,
+    SchoolSettingsChanged,
     StudentMovementRecorded,
 )
 from reporting.reports.models import (
@@ -38,8 +41,30 @@ reports = Consumer("reporting.reports")
 
 @reports.on(SchoolRegistered)
 async def on_school(session: AsyncSession, event: SchoolRegistered, envelope: Envelope) -> None:
-    values = {"name": event.name, "short_name": event.short_name, "municipality": event.municipality}
-    await upsert(session, School, {"school_id": envelope.schoolid}, values)
+    names = {"name": event.name, "short_name": event.short_name}
+    statement = insert(School).values(school_id=envelope.schoolid, municipality=event.municipality, **names)
+    # A settings change that came first keeps its municipality (registration is version 0).
+    municipality = case((School.settings_version == 0, statement.excluded.municipality), else_=School.municipality)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[School.school_id], set_=names | {"municipality": municipality})
+    )
+
+
+@reports.on(SchoolSettingsChanged)
+async def on_school_settings(session: AsyncSession, event: SchoolSettingsChanged, envelope: Envelope) -> None:
+    """R-10: the school moved to another municipality, or its municipality renamed (older events name none)."""
+    if event.municipality is None:
+        return
+    settings = {"municipality": event.municipality, "settings_version": event.version}
+    # Before its registration arrives the school has no name yet; registration fills it in.
+    statement = insert(School).values(school_id=envelope.schoolid, name="", short_name="", **settings)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[School.school_id],
+            set_=settings,
+            where=School.settings_version < statement.excluded.settings_version,
+        )
+    )
 
 
 @reports.on(AcademicYearChanged)

@@ -24,6 +24,9 @@ class School(Base):
     name: Mapped[str] = mapped_column(String(500))
     short_name: Mapped[str] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(200))
+    #: The version of roster's settings the municipality came with (registration is 0): a school moved to another
+    #: municipality, or its municipality renamed, keeps the newest.
+    settings_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ClassGrade(Base):

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Integer, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -441,14 +441,20 @@ async def period_marks_ended(
     return [StudentPeriodMark(*row) for row in rows]
 
 
-async def region_periods(session: AsyncSession) -> list[tuple[date, str, date]]:
-    """The periods with period marks anywhere in the region: (the year's 1 September, name, first day), by date.
+def _of_schools(schools: frozenset[UUID] | None) -> ColumnElement[bool]:
+    """Period marks of these schools only; None: of every school."""
+    return true() if schools is None else PeriodMark.school_id.in_(schools)
+
+
+async def region_periods(session: AsyncSession, schools: frozenset[UUID] | None) -> list[tuple[date, str, date]]:
+    """The periods with period marks in ``schools`` (None: anywhere in the region): (the year's 1 September, name,
+    first day), by date.
 
     Schools' quarters start on different days; one name in one school year is one period for the region."""
     first: dict[tuple[date, str], date] = {}
     for name, starts in await session.execute(
         select(PeriodMark.period_name, PeriodMark.starts)
-        .where(or_(PeriodMark.value.is_not(None), PeriodMark.not_attested_reason.is_not(None)))
+        .where(or_(PeriodMark.value.is_not(None), PeriodMark.not_attested_reason.is_not(None)), _of_schools(schools))
         .distinct()
     ):
         key = (academic_year_start(starts), name)
@@ -456,9 +462,12 @@ async def region_periods(session: AsyncSession) -> list[tuple[date, str, date]]:
     return sorted(((year, name, starts) for (year, name), starts in first.items()), key=lambda p: (p[0], p[2], p[1]))
 
 
-async def region_facts(session: AsyncSession, year_start: date, period_name: str) -> list[PeriodMarkFact]:
-    """The region's period marks of one period of one school year, counted by municipality, school, parallel,
-    subject and value (R-61, R-66); the caller's transaction reads every school (region_read)."""
+async def region_facts(
+    session: AsyncSession, year_start: date, period_name: str, schools: frozenset[UUID] | None
+) -> list[PeriodMarkFact]:
+    """The period marks of ``schools`` (None: the region's) of one period of one school year, counted by
+    municipality, school, parallel, subject and value (R-61, R-66); the caller's transaction reads every school
+    (region_read)."""
     year_end = date(year_start.year + 1, 8, 31)
     grade = func.coalesce(ClassGrade.grade, 0)
     # R-66: «не аттестован» counts among the students (nна); an extended term is not a mark yet.
@@ -480,6 +489,7 @@ async def region_facts(session: AsyncSession, year_start: date, period_name: str
             PeriodMark.period_name == period_name,
             PeriodMark.starts.between(year_start, year_end),
             value.in_(tuple(SOU_SHARES)),
+            _of_schools(schools),
         )
         .group_by(School.municipality, PeriodMark.school_id, School.name, grade, PeriodMark.subject_name, value)
     )

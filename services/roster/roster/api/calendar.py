@@ -11,10 +11,9 @@ from sqlalchemy import select
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid
-from chassis.schooltime import remember_zone
-from contracts.roster import AcademicYearChanged, ReportingPeriodsSet, SchoolSettingsChanged
+from contracts.roster import AcademicYearChanged, ReportingPeriodsSet
 from contracts.roster import ReportingPeriod as PeriodEvent
-from roster.calendars import PLANNERS, calendar_of, school_of, status_of, year_of
+from roster.calendars import PLANNERS, announce_settings, calendar_of, school_of, status_of, year_of
 from roster.domain.calendar import (
     SchemeKind,
     Span,
@@ -70,15 +69,7 @@ async def change_settings(
         if getattr(body, name) is None:
             raise Invalid("Значение настройки не может быть пустым.")
         setattr(school, name, getattr(body, name))
-    school.settings_version += 1
-    await remember_zone(session, school_id, school.timezone, school.settings_version)
-    changed = SchoolSettingsChanged(
-        school_id=school_id,
-        version=school.settings_version,
-        timezone=school.timezone,
-        days_per_week=school.days_per_week,
-    )
-    await emit_event(session, changed, school_id=school_id)
+    await announce_settings(session, school)
     return settings_out(school, request.app.state.clock.today(school.timezone))
 
 

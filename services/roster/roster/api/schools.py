@@ -16,6 +16,7 @@ from chassis.problems import Conflict, Forbidden, Invalid, NotFound
 from chassis.schooltime import remember_zone
 from chassis.tenancy import SYSTEM, Tenant
 from contracts.roster import SchoolRegistered
+from roster.calendars import announce_settings
 from roster.domain.calendar import known_timezone
 from roster.models import Municipality, School
 
@@ -98,6 +99,52 @@ async def register_municipality(body: MunicipalityIn, caller: CallerDep, request
         municipality = Municipality(id=uuid4(), name=body.name)
         session.add(municipality)
     return MunicipalityOut.model_validate(municipality)
+
+
+@router.patch("/municipalities/{municipality_id}")
+async def rename_municipality(
+    municipality_id: UUID, body: MunicipalityIn, caller: CallerDep, request: Request
+) -> MunicipalityOut:
+    """A new name for a municipality (R-10): each of its schools announces it, all in one transaction."""
+    require_region_admin(caller, "Переименовывать муниципалитеты")
+    db = database(request)
+    async with db.enclosing():
+        async with db.transaction(SYSTEM) as session:
+            municipality = await session.get(Municipality, municipality_id, with_for_update=True)
+            if municipality is None:
+                raise NotFound("Муниципалитет не найден.")
+            if municipality.name == body.name:
+                return MunicipalityOut.model_validate(municipality)
+            if await session.scalar(select(Municipality.id).where(Municipality.name == body.name)):
+                raise Conflict(f"Муниципалитет «{body.name}» уже зарегистрирован.")
+            municipality.name = body.name
+        async with db.transaction(Tenant(region_read=True)) as session:
+            schools = list(await session.scalars(select(School.id).where(School.municipality_id == municipality_id)))
+        for school_id in schools:
+            async with db.transaction(Tenant(school_id=school_id)) as session:
+                await announce_settings(session, await session.get(School, school_id, with_for_update=True))
+    return MunicipalityOut.model_validate(municipality)
+
+
+class SchoolMunicipalityIn(BaseModel):
+    municipality_id: UUID
+
+
+@router.put("/schools/{school_id}/municipality")
+async def move_school(school_id: UUID, body: SchoolMunicipalityIn, caller: CallerDep, request: Request) -> SchoolOut:
+    """The school belongs to another municipality from now on (R-10): its municipal administrator reads it."""
+    require_region_admin(caller, "Относить школу к муниципалитету")
+    async with database(request).transaction(Tenant(school_id=school_id)) as session:
+        school = await session.get(School, school_id, with_for_update=True)
+        if school is None:
+            raise NotFound("Школа не найдена.")
+        municipality = await session.get(Municipality, body.municipality_id)
+        if municipality is None:
+            raise Invalid("Муниципалитет не найден: сначала зарегистрируйте его.")
+        if school.municipality_id != municipality.id:
+            school.municipality_id = municipality.id
+            await announce_settings(session, school)
+        return school_out(school, municipality)
 
 
 @router.get("/municipalities")

@@ -21,6 +21,7 @@ from roster.models import (
     Assignment,
     BellDay,
     BellSchedule,
+    Building,
     CurriculumHours,
     Enrolment,
     Group,
@@ -36,33 +37,73 @@ from roster.timetabling import default_bells, slots_by_period, sync_timetable
 router = APIRouter(prefix="/schools/{school_id}", tags=["structure"])
 
 
+class BuildingIn(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class BuildingOut(BuildingIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+
+
+@router.post("/buildings", status_code=201)
+async def create_building(school_id: UUID, body: BuildingIn, caller: CallerDep, session: SchoolSession) -> BuildingOut:
+    """Здание школы (R-10): its rooms are named in it."""
+    caller.require(school_id, *PLANNERS)
+    if await session.scalar(select(Building.id).filter_by(school_id=school_id, name=body.name)):
+        raise Conflict(f"Здание «{body.name}» уже есть.")
+    building = Building(school_id=school_id, name=body.name)
+    session.add(building)
+    await session.flush()
+    return BuildingOut.model_validate(building)
+
+
+@router.get("/buildings")
+async def list_buildings(school_id: UUID, session: SchoolSession) -> list[BuildingOut]:
+    query = select(Building).where(Building.school_id == school_id).order_by(Building.name)
+    return [BuildingOut.model_validate(b) for b in await session.scalars(query)]
+
+
 class RoomIn(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    building: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    #: One of the school's buildings; left out where the school has one building.
+    building_id: UUID | None = None
 
 
 class RoomOut(RoomIn):
-    model_config = ConfigDict(from_attributes=True)
     id: UUID
+    #: The building's name; empty when the room's building is not named.
+    building: str
 
 
 @router.post("/rooms", status_code=201)
 async def create_room(school_id: UUID, body: RoomIn, caller: CallerDep, session: SchoolSession) -> RoomOut:
     caller.require(school_id, *PLANNERS)
-    name, building = body.name.strip(), body.building.strip()
-    if await session.scalar(select(Room.id).filter_by(school_id=school_id, building=building, name=name)):
-        raise Conflict(f"Кабинет «{name}» уже есть.")
-    room = Room(school_id=school_id, name=name, building=building)
+    building = await session.get(Building, body.building_id) if body.building_id else None
+    if body.building_id and (building is None or building.school_id != school_id):
+        raise Invalid("Здание не найдено: сначала добавьте его.")
+    taken = select(Room.id).filter_by(school_id=school_id, building_id=body.building_id, name=body.name)
+    if await session.scalar(taken):
+        raise Conflict(f"Кабинет «{body.name}» уже есть" + (f" в здании «{building.name}»." if building else "."))
+    room = Room(school_id=school_id, name=body.name, building_id=body.building_id)
     session.add(room)
     await session.flush()
-    return RoomOut.model_validate(room)
+    return RoomOut(id=room.id, name=room.name, building_id=room.building_id, building=building.name if building else "")
 
 
 @router.get("/rooms")
 async def list_rooms(school_id: UUID, session: SchoolSession) -> list[RoomOut]:
     # Region-wide readers see every school's rows: the school asked for is named, not left to RLS.
-    query = select(Room).where(Room.school_id == school_id).order_by(Room.building, Room.name)
-    return [RoomOut.model_validate(r) for r in await session.scalars(query)]
+    query = (
+        select(Room, Building.name)
+        .outerjoin(Building, Building.id == Room.building_id)
+        .where(Room.school_id == school_id)
+        .order_by(Building.name.nulls_first(), Room.name)
+    )
+    return [
+        RoomOut(id=room.id, name=room.name, building_id=room.building_id, building=building or "")
+        for room, building in await session.execute(query)
+    ]
 
 
 class BellIn(BaseModel):

@@ -26,15 +26,18 @@ from roster.calendars import PLANNERS, calendar_of, school_of, status_of, year_o
 from roster.domain.calendar import Span, check_calendar_editable
 from roster.domain.timetable import (
     WEEKDAY_NAMES,
+    BuildingMove,
     PlannedLesson,
     Regeneration,
     Slot,
     Week,
+    building_moves,
     check_lesson_day,
     check_template,
 )
 from roster.models import (
     Assignment,
+    Building,
     Group,
     PeriodScheme,
     ReportingPeriod,
@@ -95,6 +98,9 @@ class TemplateChangeOut(BaseModel):
     added: list[LessonChangeOut]
     removed: list[LessonChangeOut]
     changed: list[LessonChangeOut]
+    #: What the template asks of people that may not work (R-10): a move to another building between
+    #: consecutive lessons. Saved all the same.
+    warnings: list[str] = []
 
 
 async def period_of(session: SchoolSession, school_id: UUID, period_id: UUID) -> tuple[ReportingPeriod, PeriodScheme]:
@@ -156,7 +162,10 @@ async def set_template(
     groups = {
         g.id: g for g in await session.scalars(select(Group).where(Group.id.in_({s.group_id for s in body.slots})))
     }
-    rooms = {r.id for r in await session.scalars(select(Room).where(Room.id.in_({s.room_id for s in body.slots})))}
+    rooms = {
+        r.id: r.building_id
+        for r in await session.scalars(select(Room).where(Room.id.in_({s.room_id for s in body.slots})))
+    }
     slots = []
     for line, given in enumerate(body.slots, start=1):
         if given.assignment_id not in courses:
@@ -201,7 +210,25 @@ async def set_template(
             )
             for s in slots
         )
-    return TemplateChangeOut(preview=preview, **describe(change, await names_of(session, school_id)))
+    names = await names_of(session, school_id)
+    building_of = {room: building for room, building in rooms.items() if building}
+    moves = building_moves(slots, building_of, {a: c.id for a, (_, c) in courses.items()})
+    buildings = await building_names(session, school_id) if moves else {}
+    warnings = [move_warning(move, names, buildings) for move in moves]
+    return TemplateChangeOut(preview=preview, warnings=warnings, **describe(change, names))
+
+
+async def building_names(session: AsyncSession, school_id: UUID) -> dict[UUID, str]:
+    return {b.id: b.name for b in await session.scalars(select(Building).filter_by(school_id=school_id))}
+
+
+def move_warning(move: BuildingMove, names: Names, buildings: dict[UUID, str]) -> str:
+    who = names.people.get(move.who, "") if move.kind == "teacher" else f"класс {names.classes.get(move.who, '')}"
+    week = f" (неделя {move.week})" if move.week else ""
+    return (
+        f"{WEEKDAY_NAMES[move.weekday].capitalize()}{week}, после урока № {move.after}: {who} переходит "
+        f"из здания «{buildings[move.from_building]}» в здание «{buildings[move.to_building]}»."
+    )
 
 
 @router.get("/periods/{period_id}/template")

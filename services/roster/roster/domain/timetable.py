@@ -102,6 +102,45 @@ def check_template(slots: Sequence[Slot], bells: Sequence[Bell], days_per_week: 
 
 
 @dataclass(frozen=True)
+class BuildingMove:
+    """A teacher or a class that goes to another building between lesson ``after`` and the next (R-10, R-14)."""
+
+    weekday: int
+    after: int
+    #: ``teacher`` or ``class``, and whose id.
+    kind: str
+    who: UUID
+    from_building: UUID
+    to_building: UUID
+    week: Week | None = None
+
+
+def building_moves(
+    slots: Sequence[Slot], building_of: Mapping[UUID, UUID], class_of: Mapping[UUID, UUID]
+) -> list[BuildingMove]:
+    """The template's moves between buildings between consecutive lessons: a warning, not a refusal (a break may
+    be long enough). ``building_of`` maps a room to its building (rooms of no named building are left out);
+    ``class_of`` a course to its class: a class moves as a whole, or a subgroup of it does."""
+    placed = [(slot, building_of[slot.room_id]) for slot in slots if slot.room_id in building_of]
+    found: dict[tuple, BuildingMove] = {}
+    for slot, building in placed:
+        for later, next_building in placed:
+            if later.weekday != slot.weekday or later.number != slot.number + 1 or next_building == building:
+                continue
+            if slot.week and later.week and slot.week != later.week:
+                continue
+            week = slot.week or later.week
+            for kind, who, next_who in (
+                ("teacher", slot.teacher_id, later.teacher_id),
+                ("class", class_of[slot.assignment_id], class_of[later.assignment_id]),
+            ):
+                if who == next_who:
+                    key = (kind, who, slot.weekday, slot.number, building, next_building, week)
+                    found[key] = BuildingMove(slot.weekday, slot.number, kind, who, building, next_building, week)
+    return sorted(found.values(), key=lambda m: (m.weekday, m.after, m.kind, str(m.who), m.week or ""))
+
+
+@dataclass(frozen=True)
 class PlannedLesson:
     """A dated lesson as the template makes it (before anything is recorded or changed)."""
 
