@@ -83,8 +83,6 @@ PUBLIC_TYPES: dict[str, type[Event]] = {public.TYPE: public for public in STUDEN
 
 #: The advisory lock that numbers the change feed in commit order (any constant of ours).
 CHANGE_FEED_LOCK = 70_070
-#: The key space of the per-student locks of withheld events (two-key advisory locks, apart from the one above).
-WITHHELD_LOCK = 70_071
 #: Withheld events older than this are trimmed: a replay covers the school year (R-11), no more.
 WITHHELD_DAYS = 366
 
@@ -96,7 +94,7 @@ async def publish(session: AsyncSession, public: Event, school_id: UUID) -> None
     N never finds a smaller version appearing later (a rolled-back transaction leaves a gap, nothing else).
     """
     await emit_event(session, public, school_id=school_id)
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_FEED_LOCK})
+    await _hold_feed(session)
     await session.execute(
         insert(PortalChange).values(
             version=func.nextval("portal_change_versions"),
@@ -117,13 +115,11 @@ async def _oid(session: AsyncSession, student_id: UUID) -> str | None:
     return await session.scalar(select(portal_oid()).where(Person.person_id == student_id))
 
 
-async def _lock_student(session: AsyncSession, student_id: UUID) -> None:
-    """Withholding and releasing a student's events take turns: either the release sees the withheld row, or the
-    withholding sees the oid the release came with (READ COMMITTED reads what committed before the lock)."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(:space, hashtext(:student))"),
-        {"space": WITHHELD_LOCK, "student": str(student_id)},
-    )
+async def _hold_feed(session: AsyncSession) -> None:
+    """The feed's lock, until commit. Withholding and releasing take it too, so they take turns with each other
+    and with every publication: either the release sees the withheld row, or the withholding sees the oid the
+    release came with (READ COMMITTED reads what committed before the lock). One lock, so no cycle among them."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_FEED_LOCK})
 
 
 async def _left_out(session: AsyncSession, student_id: UUID) -> bool:
@@ -141,7 +137,7 @@ async def publish_about_student(session: AsyncSession, event: Event, envelope: E
     student_id = event.student_id
     oid = await _oid(session, student_id)
     if oid is None:
-        await _lock_student(session, student_id)
+        await _hold_feed(session)
         oid = await _oid(session, student_id)
     if await _left_out(session, student_id):
         return
@@ -162,8 +158,10 @@ async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -
     oid is known; in the caller's transaction with the oid's arrival. Once: the rows go as they are published, so
     a second oid update finds nothing. A student left out meanwhile (R-4, R-5, R-54) has them dropped unsent."""
     released = 0
-    for student_id in student_ids:
-        await _lock_student(session, student_id)
+    students = list(student_ids)
+    if students:
+        await _hold_feed(session)
+    for student_id in students:
         oid = await _oid(session, student_id)
         if oid is None:
             continue
