@@ -153,11 +153,10 @@ async def publish_about_student(session: AsyncSession, event: Event, envelope: E
     await publish(session, kind.model_validate({**data, "student_esia_oid": oid}), envelope.schoolid)
 
 
-async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -> int:
+async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -> None:
     """The events withheld while a student had no ESIA oid go to the portal, in the order they came, now that the
     oid is known; in the caller's transaction with the oid's arrival. Once: the rows go as they are published, so
     a second oid update finds nothing. A student left out meanwhile (R-4, R-5, R-54) has them dropped unsent."""
-    released = 0
     students = list(student_ids)
     if students:
         await _hold_feed(session)
@@ -175,8 +174,6 @@ async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -
         for row in sorted(rows, key=lambda row: row.id):
             public = PUBLIC_TYPES[row.type].model_validate({**row.data, "student_esia_oid": oid})
             await publish(session, public, row.school_id)
-            released += 1
-    return released
 
 
 for source_event in STUDENT_EVENTS:
