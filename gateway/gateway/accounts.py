@@ -16,6 +16,7 @@ from gateway.domain.accounts import (
     snils_digits,
 )
 from gateway.models import Guardianship, Person, RegionAccount, School, SchoolRole
+from gateway.portal import release_withheld
 
 REGION_ROLES = ("region_admin", "inspector", "municipal_admin")
 
@@ -41,9 +42,14 @@ async def find_person(session: AsyncSession, identity: EsiaIdentity) -> frozense
     candidates = [_account(p) for p in await session.scalars(select(Person).where(or_(*hints)))]
     matched = match_account(identity, bound, candidates)
     if isinstance(matched, frozenset):
-        await session.execute(
-            update(Person).where(Person.person_id.in_(matched), Person.esia_oid.is_(None)).values(esia_oid=identity.oid)
+        bound_now = await session.scalars(
+            update(Person)
+            .where(Person.person_id.in_(matched), Person.esia_oid.is_(None))
+            .values(esia_oid=identity.oid)
+            .returning(Person.person_id)
         )
+        # a student the portal could not be told about until this login.
+        await release_withheld(session, list(bound_now))
     if matched is NoMatch.UNKNOWN:
         region_person = await session.scalar(
             select(RegionAccount.person_id).where(RegionAccount.esia_oid == identity.oid).limit(1)

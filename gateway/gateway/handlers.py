@@ -30,6 +30,7 @@ from contracts.roster import (
 )
 from gateway.domain.accounts import snils_digits
 from gateway.models import EServiceRefusal, Guardianship, LeftStudent, Person, School, SchoolRole
+from gateway.portal import release_withheld
 
 consumer = Consumer("gateway.accounts")
 
@@ -89,6 +90,9 @@ async def person_registered(session: AsyncSession, event: PersonRegistered | Per
         "stated_esia_oid": event.esia_oid,
     }
     await upsert(session, Person, {"person_id": event.person_id}, values)
+    if event.esia_oid is not None:
+        # what the portal could not be told while the student had no oid goes out now, once.
+        await release_withheld(session, [event.person_id])
 
 
 @consumer.on(StaffRoleGranted)

@@ -282,6 +282,27 @@ class PortalChange(Base):
     data: Mapped[dict] = mapped_column(JSONB)
 
 
+class PortalWithheld(Base):
+    """A public event about a student whose ESIA oid was not known yet, kept until it is (``gateway.portal``):
+    then it goes to the portal once, in the order it came, and the row goes. ``data`` is the public event's own
+    data without the oid; rows older than a school year are trimmed with the change feed."""
+
+    __tablename__ = "portal_withheld"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(index=True)
+    school_id: Mapped[UUID]
+    type: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    data: Mapped[dict] = mapped_column(
+        JSONB,
+        info=personal_data(
+            "отметки, пропуски и итоговые отметки ученика до того, как стал известен его идентификатор ЕСИА",
+            purpose="portal",
+            retention="person_card",
+        ),
+    )
+
+
 class PortalFeed(Base):
     """The change feed's one row: the highest version trimmed away, below which a portal must resynchronise."""
 

@@ -4,10 +4,13 @@ The gateway alone knows who a student is in ESIA (its accounts replica), so it t
 schools' events into ``public.*`` events that name a student by their ESIA oid and nothing
 else, and emits them through its outbox; the broker routes ``public.#`` to the portal's
 exchange. A student with no ESIA oid yet has no public events: the portal could not link
-them. Those events are not sent again when the oid becomes known later. A student whose family
-refused the electronic service (R-54) has none either, while the refusal stands, nor does one whose
-consent to the portal is withdrawn (R-5, ``PortalConsent``), nor a student who left the school (R-4: the
-service has ended; a transferred student goes on under the receiving school's person, with the same oid).
+them, so they are withheld (``PortalWithheld``) and go out once, in their order, when the oid becomes known
+(roster's card or a first ESIA login, ``release_withheld``). A student whose family refused the electronic
+service (R-54) has no public events, while the refusal stands, nor does one whose consent to the portal is
+withdrawn (R-5, ``PortalConsent``), nor a student who left the school (R-4: the service has ended; a transferred
+student goes on under the receiving school's person, with the same oid).
+
+Timetable changes (a lesson moved, in another room, substituted or cancelled, R-14) go to the whole class.
 
 Each public event is also a row of the change feed (``/portal/v1/changes``), for a portal that
 synchronises by pulling instead of consuming the stream.
@@ -15,6 +18,7 @@ synchronises by pulling instead of consuming the stream.
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, delete, exists, func, insert, select, text, update
@@ -38,9 +42,25 @@ from contracts.public import (
     PublicMarkPosted,
     PublicPeriodMarkSet,
     PublicStudentEnrolled,
+    PublicTimetableLessonChanged,
 )
-from contracts.roster import ConsentChanged, StudentEnrolled
-from gateway.models import EServiceRefusal, LeftStudent, Person, PortalChange, PortalConsent, PortalFeed
+from contracts.roster import (
+    ConsentChanged,
+    StudentEnrolled,
+    TimetableLessonCancelled,
+    TimetableLessonChanged,
+    TimetableLessonState,
+    TimetableLessonSubstituted,
+)
+from gateway.models import (
+    EServiceRefusal,
+    LeftStudent,
+    Person,
+    PortalChange,
+    PortalConsent,
+    PortalFeed,
+    PortalWithheld,
+)
 
 consumer = Consumer("gateway.portal")
 
@@ -58,10 +78,13 @@ STUDENT_EVENTS: dict[type[Event], type[Event]] = {
     StudentEnrolled: PublicStudentEnrolled,
     PeriodMarkSet: PublicPeriodMarkSet,
 }
+PUBLIC_TYPES: dict[str, type[Event]] = {public.TYPE: public for public in STUDENT_EVENTS.values()}
 
 
 #: The advisory lock that numbers the change feed in commit order (any constant of ours).
 CHANGE_FEED_LOCK = 70_070
+#: Withheld events older than this are trimmed: a replay covers the school year (R-11), no more.
+WITHHELD_DAYS = 366
 
 
 async def publish(session: AsyncSession, public: Event, school_id: UUID) -> None:
@@ -71,7 +94,7 @@ async def publish(session: AsyncSession, public: Event, school_id: UUID) -> None
     N never finds a smaller version appearing later (a rolled-back transaction leaves a gap, nothing else).
     """
     await emit_event(session, public, school_id=school_id)
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_FEED_LOCK})
+    await _hold_feed(session)
     await session.execute(
         insert(PortalChange).values(
             version=func.nextval("portal_change_versions"),
@@ -88,22 +111,69 @@ def portal_oid() -> ColumnElement[str | None]:
     return func.coalesce(Person.esia_oid, Person.stated_esia_oid)
 
 
-async def publish_about_student(session: AsyncSession, event: Event, envelope: Envelope) -> None:
-    oid = await session.scalar(select(portal_oid()).where(Person.person_id == event.student_id))
-    if oid is None:
-        return
+async def _oid(session: AsyncSession, student_id: UUID) -> str | None:
+    return await session.scalar(select(portal_oid()).where(Person.person_id == student_id))
+
+
+async def _hold_feed(session: AsyncSession) -> None:
+    """The feed's lock, until commit. Withholding and releasing take it too, so they take turns with each other
+    and with every publication: either the release sees the withheld row, or the withholding sees the oid the
+    release came with (READ COMMITTED reads what committed before the lock). One lock, so no cycle among them."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_FEED_LOCK})
+
+
+async def _left_out(session: AsyncSession, student_id: UUID) -> bool:
+    """R-54 refusal standing, R-5 consent to the portal withdrawn, R-4 the student left the school."""
     refused = select(EServiceRefusal.student_id).where(
-        EServiceRefusal.student_id == event.student_id, EServiceRefusal.refused_on.is_not(None)
+        EServiceRefusal.student_id == student_id, EServiceRefusal.refused_on.is_not(None)
     )
-    withdrawn = exists().where(PortalConsent.person_id == event.student_id, PortalConsent.granted.is_(False))
+    withdrawn = exists().where(PortalConsent.person_id == student_id, PortalConsent.granted.is_(False))
     # R-4: the school's service to a student who left it has ended; its late corrections stay in the school.
-    left = exists().where(LeftStudent.student_id == event.student_id)
-    if await session.scalar(select(exists(refused) | withdrawn | left)):
+    left = exists().where(LeftStudent.student_id == student_id)
+    return bool(await session.scalar(select(exists(refused) | withdrawn | left)))
+
+
+async def publish_about_student(session: AsyncSession, event: Event, envelope: Envelope) -> None:
+    student_id = event.student_id
+    oid = await _oid(session, student_id)
+    if oid is None:
+        await _hold_feed(session)
+        oid = await _oid(session, student_id)
+    if await _left_out(session, student_id):
         return
-    public = STUDENT_EVENTS[type(event)].model_validate(
-        {**event.model_dump(), "student_esia_oid": oid, "school_id": envelope.schoolid}
-    )
-    await publish(session, public, envelope.schoolid)
+    kind = STUDENT_EVENTS[type(event)]
+    data = {**event.model_dump(), "school_id": envelope.schoolid}
+    if oid is None:
+        # The public event's own fields only (the model drops the rest), kept until the oid is known.
+        withheld = kind.model_validate({**data, "student_esia_oid": ""}).model_dump(
+            mode="json", exclude={"student_esia_oid"}
+        )
+        session.add(PortalWithheld(student_id=student_id, school_id=envelope.schoolid, type=kind.TYPE, data=withheld))
+        return
+    await publish(session, kind.model_validate({**data, "student_esia_oid": oid}), envelope.schoolid)
+
+
+async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -> None:
+    """The events withheld while a student had no ESIA oid go to the portal, in the order they came, now that the
+    oid is known; in the caller's transaction with the oid's arrival. Once: the rows go as they are published, so
+    a second oid update finds nothing. A student left out meanwhile (R-4, R-5, R-54) has them dropped unsent."""
+    students = list(student_ids)
+    if students:
+        await _hold_feed(session)
+    for student_id in students:
+        oid = await _oid(session, student_id)
+        if oid is None:
+            continue
+        rows = list(
+            await session.scalars(
+                delete(PortalWithheld).where(PortalWithheld.student_id == student_id).returning(PortalWithheld)
+            )
+        )
+        if not rows or await _left_out(session, student_id):
+            continue
+        for row in sorted(rows, key=lambda row: row.id):
+            public = PUBLIC_TYPES[row.type].model_validate({**row.data, "student_esia_oid": oid})
+            await publish(session, public, row.school_id)
 
 
 for source_event in STUDENT_EVENTS:
@@ -159,10 +229,39 @@ async def lesson_deleted(session: AsyncSession, event: LessonDeleted, envelope: 
     await publish(session, public, envelope.schoolid)
 
 
+async def timetable_lesson_changed(session: AsyncSession, event: TimetableLessonState, envelope: Envelope) -> None:
+    """R-14: a lesson moved, in another room, given by a substitute or cancelled, for the whole class. Who
+    substitutes and the school's note stay in the school: the note may name the teacher or say why."""
+    public = PublicTimetableLessonChanged(
+        lesson_id=event.lesson_id,
+        version=event.version,
+        school_id=envelope.schoolid,
+        class_id=event.class_id,
+        class_name=event.class_name,
+        subject_name=event.subject_name,
+        date=event.date,
+        number=event.number,
+        starts=event.starts,
+        ends=event.ends,
+        room=event.room_name,
+        cancelled=event.status == "cancelled",
+        substituted=event.substitute_teacher_id is not None,
+        moved_from_date=event.moved_from_date,
+        moved_from_number=event.moved_from_number,
+    )
+    await publish(session, public, envelope.schoolid)
+
+
+# The timetable as generated reaches the portal by the pull; only the day's changes are pushed.
+for change in (TimetableLessonChanged, TimetableLessonCancelled, TimetableLessonSubstituted):
+    consumer.on(change)(timetable_lesson_changed)
+
+
 async def trim_changes(db: Database, days: int) -> int:
     """The change feed keeps ``days`` of history; a portal further behind resynchronises (``/portal/v1/changes``).
 
     The highest version trimmed is remembered in the same statement, so the feed knows whom to send back.
+    Events withheld for a student still without an ESIA oid go after a school year.
     """
     async with db.transaction(SYSTEM) as session:
         gone = (
@@ -179,6 +278,9 @@ async def trim_changes(db: Database, days: int) -> int:
                 )
             )
             .returning(select(func.count()).select_from(gone).scalar_subquery())
+        )
+        await session.execute(
+            delete(PortalWithheld).where(PortalWithheld.at < func.now() - func.make_interval(0, 0, 0, WITHHELD_DAYS))
         )
         return trimmed.scalar_one()
 

@@ -4,10 +4,12 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import aio_pika
+import jsonschema
 import pytest
 from aio_pika.abc import AbstractQueue
 from sqlalchemy import func, select
@@ -16,19 +18,31 @@ from chassis.tables import inbox, outbox
 from chassis.tenancy import SYSTEM
 from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
-from contracts.gradebook import LessonDeleted, LessonRecorded, MarkDeleted, MarkPosted, PeriodMarkSet
+from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted, PeriodMarkSet
 from contracts.roster import (
     ConsentChanged,
     ElectronicServiceRefusalChanged,
+    PersonChanged,
     PersonRegistered,
     StudentEnrolled,
     StudentLeftSchool,
+    TimetableLessonCancelled,
+    TimetableLessonChanged,
+    TimetableLessonScheduled,
+    TimetableLessonSubstituted,
 )
-from gateway.models import Person
+from gateway.models import Person, PortalChange, PortalWithheld
 
 PORTAL = "gateway.portal"
 #: What the portal must never receive (152-ФЗ minimisation): a person's names, СНИЛС, birth date, teachers.
 PRIVATE_KEYS = {"last_name", "first_name", "middle_name", "snils", "birth_date", "teacher_id", "student_id"}
+
+
+SCHEMAS = Path(__file__).parents[2] / "docs" / "contracts" / "schemas"
+#: What every public envelope carries (CloudEvents 1.0 and our extensions), and nothing else.
+ENVELOPE_KEYS = {"specversion", "id", "source", "type", "time", "subject", "datacontenttype", "schoolid"}
+#: Our extensions that stay empty on the public exchange.
+EMPTY_KEYS = {"traceparent", "snapshot"}
 
 
 @dataclass
@@ -38,13 +52,26 @@ class PublicFeed:
     queue: AbstractQueue
     school_id: UUID
     bodies: list[str] = field(default_factory=list)
+    headers: list[dict] = field(default_factory=list)
 
     async def of_type(self, event_type: str, where: Callable[[dict], bool] = lambda data: True) -> list[dict]:
         while message := await self.queue.get(no_ack=True, fail=False):
             if json.loads(message.body)["schoolid"] == str(self.school_id):
                 self.bodies.append(message.body.decode())
+                self.headers.append(dict(message.headers))
         envelopes = [json.loads(body) for body in self.bodies]
         return [e for e in envelopes if e["type"] == event_type and where(e["data"])]
+
+    def check_against_schemas(self) -> None:
+        """Every body is its type's published schema and no more (152-ФЗ: no unlisted field leaks), and our
+        trace context stays inside (neither in the envelope nor in the AMQP headers)."""
+        for body, headers in zip(self.bodies, self.headers, strict=True):
+            envelope = json.loads(body)
+            assert set(envelope) <= ENVELOPE_KEYS | EMPTY_KEYS | {"data"}, body
+            assert all(envelope.get(key) is None for key in EMPTY_KEYS) and "traceparent" not in headers, body
+            schema = json.loads((SCHEMAS / f"{envelope['type']}.json").read_text())
+            jsonschema.validate(envelope["data"], schema, format_checker=jsonschema.FormatChecker())
+            assert set(envelope["data"]) <= set(schema["properties"]), body
 
 
 @pytest.fixture
@@ -54,7 +81,10 @@ async def feed(stack) -> AsyncIterator[PublicFeed]:
         channel = await connection.channel()
         queue = await channel.declare_queue(exclusive=True)
         await queue.bind(stack.settings.public_exchange, routing_key="#")
-        yield PublicFeed(queue, uuid4())
+        public = PublicFeed(queue, uuid4())
+        yield public
+        await public.of_type("")
+        public.check_against_schemas()
 
 
 def keys_of(value: object) -> set[str]:
@@ -146,7 +176,13 @@ async def test_a_mark_reaches_the_portal_once_with_the_oid_and_no_personal_data(
     await eventually(lambda: handled_by_portal(stack, unlinked_envelope.id))
     enrolled = await eventually(lambda: feed.of_type("public.student.enrolled.v1"))
     assert [e["data"] for e in enrolled] == [
-        {"student_esia_oid": oid, "school_id": str(school), "class_id": str(class_id), "enrolled_on": "2026-11-23"}
+        {
+            "student_esia_oid": oid,
+            "school_id": str(school),
+            "class_id": str(class_id),
+            "enrolled_on": "2026-11-23",
+            "class_name": "5Б",
+        }
     ]
 
     # A redelivery of the same mark is not posted again (the portal consumer's inbox).
@@ -424,3 +460,222 @@ async def test_a_period_mark_reaches_the_portal_with_its_visibility_and_without_
     assert marks[str(not_attested.period_mark_id)]["value"] is None
     for body in feed.bodies:
         assert "болезнь" not in body and not keys_of(json.loads(body)) & PRIVATE_KEYS, body
+
+
+def timetable_lesson(class_id: UUID) -> dict:
+    return {
+        "lesson_id": uuid4(),
+        "version": 1,
+        "date": date(2026, 11, 26),
+        "number": 2,
+        "starts": time(9, 0),
+        "ends": time(9, 45),
+        "assignment_id": uuid4(),
+        "class_id": class_id,
+        "class_name": "5А",
+        "subject_id": uuid4(),
+        "subject_name": "Математика",
+        "teacher_id": uuid4(),
+        "room_id": uuid4(),
+        "room_name": "14",
+    }
+
+
+async def test_timetable_changes_reach_the_class_on_the_portal_without_who_or_why(stack, publish, feed):
+    """R-14, R-70: a moved, substituted or cancelled lesson goes out with its natural keys (class, subject, date,
+    number; where a moved lesson was); the substitute and the school's note stay in the school."""
+    school, class_id = feed.school_id, uuid4()
+    regular, moved, substituted, cancelled = (timetable_lesson(class_id) for _ in range(4))
+    substitute = uuid4()
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(
+        school,
+        TimetableLessonScheduled(**regular),
+        TimetableLessonChanged(
+            **{
+                **moved,
+                "version": 2,
+                "date": date(2026, 11, 27),
+                "number": 3,
+                "starts": time(10),
+                "ends": time(10, 45),
+                "room_name": "21",
+            },
+            change_note="Перенесён с 26.11 (четверг), урок № 2",
+            moved_from_date=date(2026, 11, 26),
+            moved_from_number=2,
+        ),
+        TimetableLessonSubstituted(
+            **{**substituted, "version": 2},
+            substitute_teacher_id=substitute,
+            substitute_name="Сидорова А. В.",
+            change_note="Замена: Сидорова А. В.",
+        ),
+        TimetableLessonCancelled(
+            **{**cancelled, "version": 3}, status="cancelled", change_note="Отменён: болезнь учителя Петровой"
+        ),
+    )
+    # The generated timetable is not pushed (the portal pulls it): three changes, three public events.
+    await portal_settled(stack, school, handled + 3)
+    changes = {e["data"]["lesson_id"]: e for e in await feed.of_type("public.timetable_lesson.changed.v1")}
+    assert set(changes) == {str(moved["lesson_id"]), str(substituted["lesson_id"]), str(cancelled["lesson_id"])}
+    assert changes[str(moved["lesson_id"])]["subject"] == str(moved["lesson_id"])
+    assert changes[str(moved["lesson_id"])]["data"] == {
+        "lesson_id": str(moved["lesson_id"]),
+        "version": 2,
+        "school_id": str(school),
+        "class_id": str(class_id),
+        "class_name": "5А",
+        "subject_name": "Математика",
+        "date": "2026-11-27",
+        "number": 3,
+        "starts": "10:00:00",
+        "ends": "10:45:00",
+        "room": "21",
+        "cancelled": False,
+        "substituted": False,
+        "moved_from_date": "2026-11-26",
+        "moved_from_number": 2,
+    }
+    given_by_another = changes[str(substituted["lesson_id"])]["data"]
+    assert (given_by_another["substituted"], given_by_another["cancelled"], given_by_another["version"]) == (
+        True,
+        False,
+        2,
+    )
+    off = changes[str(cancelled["lesson_id"])]["data"]
+    assert (off["cancelled"], off["version"], off["date"], off["number"], off["moved_from_date"]) == (
+        True,
+        3,
+        "2026-11-26",
+        2,
+        None,
+    )
+    teachers = {str(lesson["teacher_id"]) for lesson in (moved, substituted, cancelled)} | {str(substitute)}
+    for body in feed.bodies:
+        for private in ("Сидорова", "Петровой", "Перенесён", "Замена", *teachers):
+            assert private not in body, body
+
+    # The change feed has them too, in the order they were written.
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        fed = list(
+            await session.scalars(
+                select(PortalChange.data["lesson_id"].astext)
+                .where(PortalChange.school_id == school, PortalChange.type == "public.timetable_lesson.changed.v1")
+                .order_by(PortalChange.version)
+            )
+        )
+    assert fed == [str(moved["lesson_id"]), str(substituted["lesson_id"]), str(cancelled["lesson_id"])]
+
+
+async def accounts_settled(stack, school: UUID, deliveries: int) -> None:
+    """The accounts consumer has finished with ``deliveries`` and what it released for ``school`` is published."""
+    await until_handled(stack.gateway, "gateway.accounts", deliveries)
+    await portal_settled(stack, school, events_handled(stack.gateway, PORTAL))
+
+
+async def fed_types(stack, school: UUID) -> list[str]:
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        return list(
+            await session.scalars(
+                select(PortalChange.type).where(PortalChange.school_id == school).order_by(PortalChange.version)
+            )
+        )
+
+
+async def test_a_students_events_reach_the_portal_once_and_in_order_when_the_oid_becomes_known(stack, publish, feed):
+    """R-70: what happened while the school had no ESIA oid of the student is withheld; when roster's card brings
+    the oid it goes out once, in its order, on the stream and the change feed; a second oid update sends nothing."""
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    oid = str(10**9 + secrets.randbelow(10**10 - 10**9))
+    day = date(2026, 11, 26)
+    card = {"person_id": student, "last_name": "Позднякова", "first_name": "Лиля", "birth_date": date(2014, 3, 1)}
+    await publish(school, PersonRegistered(**card))
+    subject = lesson(class_id, day)
+    answer = {"student_id": student, "work_type": "answer", "work_type_title": "Ответ на уроке", "weight": 1.0}
+    mark = MarkPosted(**subject, mark_id=uuid4(), value="3", **answer)
+    handled = events_handled(stack.gateway, PORTAL)
+    await publish(
+        school,
+        StudentEnrolled(student_id=student, class_id=class_id, class_name="5В", enrolled_on=day),
+        mark,
+        MarkChanged(**subject, **answer, mark_id=mark.mark_id, version=2, value="4", old_value="3", changed_by=uuid4()),
+        AbsenceRecorded(
+            absence_id=uuid4(),
+            lesson_id=subject["lesson_id"],
+            student_id=student,
+            class_id=class_id,
+            subject_name="Математика",
+            date=day,
+            reason="late",
+        ),
+    )
+    await portal_settled(stack, school, handled + 4)
+    assert await feed.of_type("public.mark.posted.v1") == [] and feed.bodies == []
+
+    accounts = events_handled(stack.gateway, "gateway.accounts")
+    await publish(school, PersonChanged(**card, version=2, esia_oid=oid))
+    await accounts_settled(stack, school, accounts + 1)
+    replayed = [
+        "public.student.enrolled.v1",
+        "public.mark.posted.v1",
+        "public.mark.changed.v1",
+        "public.absence.recorded.v1",
+    ]
+    await eventually(lambda: feed.of_type("public.absence.recorded.v1"))
+    assert [json.loads(body)["type"] for body in feed.bodies] == replayed
+    assert {json.loads(body)["data"]["student_esia_oid"] for body in feed.bodies} == {oid}
+    assert [e["data"]["value"] for e in await feed.of_type("public.mark.changed.v1")] == ["4"]
+    assert await fed_types(stack, school) == replayed
+
+    # The card changed again with the same oid: nothing is sent twice; later events go straight out.
+    accounts = events_handled(stack.gateway, "gateway.accounts")
+    await publish(school, PersonChanged(**card, version=3, middle_name="Олеговна", esia_oid=oid))
+    await accounts_settled(stack, school, accounts + 1)
+    await publish(school, MarkPosted(**subject, mark_id=uuid4(), value="5", **answer))
+    await eventually(lambda: feed.of_type("public.mark.posted.v1", lambda data: data["value"] == "5"))
+    assert await fed_types(stack, school) == [*replayed, "public.mark.posted.v1"]
+    assert [json.loads(body)["type"] for body in feed.bodies] == [*replayed, "public.mark.posted.v1"]
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        assert await session.scalar(select(func.count()).where(PortalWithheld.student_id == student)) == 0
+    for body in feed.bodies:
+        assert "Позднякова" not in body and "2014-03-01" not in body and str(student) not in body, body
+
+
+async def test_a_student_binding_their_esia_account_at_login_releases_what_was_withheld(
+    stack, publish, feed, esia_person
+):
+    """R-2, R-70: the school never typed the oid; the student's first ESIA login binds it and the portal hears of
+    the marks given before."""
+    school, class_id, student = feed.school_id, uuid4(), uuid4()
+    person = await esia_person(last_name="Входова", first_name="Нина")
+    await publish(
+        school,
+        person.registered(student),
+        StudentEnrolled(student_id=student, class_id=class_id, class_name="6А", enrolled_on=date(2026, 9, 1)),
+    )
+    await eventually(lambda: stack.roles_known(student))
+    handled = events_handled(stack.gateway, PORTAL)
+    mark = MarkPosted(
+        **lesson(class_id, date(2026, 11, 26)),
+        mark_id=uuid4(),
+        student_id=student,
+        value="5",
+        work_type="answer",
+        weight=1.0,
+    )
+    await publish(school, mark)
+    await portal_settled(stack, school, handled + 1)
+    assert await feed.of_type("public.mark.posted.v1") == []
+
+    async with stack.browser() as browser:
+        assert (await stack.log_in(browser, person.oid)).status_code == 303
+    posted = await eventually(lambda: feed.of_type("public.mark.posted.v1"))
+    assert [(p["data"]["mark_id"], p["data"]["student_esia_oid"]) for p in posted] == [
+        (str(mark.mark_id), str(person.oid))
+    ]
+    # A second login binds nothing new and sends nothing again.
+    async with stack.browser() as browser:
+        assert (await stack.log_in(browser, person.oid)).status_code == 303
+    await portal_settled(stack, school, events_handled(stack.gateway, PORTAL))
+    assert len(await feed.of_type("public.mark.posted.v1")) == 1

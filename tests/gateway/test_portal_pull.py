@@ -2,7 +2,7 @@
 client that keeps an exact copy through an outage (docs/portal.md)."""
 
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 from uuid import UUID, uuid4
 
 import httpx
@@ -11,8 +11,17 @@ from sqlalchemy import func, select, update
 
 from chassis.tenancy import SYSTEM
 from chassis.testing import TEST_TODAY, eventually, refused
-from contracts.gradebook import LessonRecorded, MarkChanged, MarkPosted
-from contracts.roster import ClassCreated, ConsentChanged, GuardianshipLinked, PersonRegistered, StudentEnrolled
+from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
+from contracts.roster import (
+    ClassCreated,
+    ConsentChanged,
+    GuardianshipLinked,
+    PersonRegistered,
+    StudentEnrolled,
+    TimetableLessonCancelled,
+    TimetableLessonChanged,
+    TimetableLessonScheduled,
+)
 from gateway.api.portal_pull import client_actor
 from gateway.models import AccessLogEntry, PortalChange, PortalConsent
 from gateway.portal import trim_changes
@@ -214,12 +223,36 @@ class Cuttable(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+def scheduled(class_id: UUID, number: int, subject: str, room: str) -> TimetableLessonScheduled:
+    return TimetableLessonScheduled(
+        lesson_id=uuid4(),
+        version=1,
+        date=MONDAY + timedelta(days=1),
+        number=number,
+        starts=time(8 + number),
+        ends=time(8 + number, 45),
+        assignment_id=uuid4(),
+        class_id=class_id,
+        class_name="5А",
+        subject_id=uuid4(),
+        subject_name=subject,
+        teacher_id=uuid4(),
+        room_id=uuid4(),
+        room_name=room,
+    )
+
+
 async def test_a_portal_client_keeps_an_exact_copy_through_an_outage_and_a_trimmed_feed(stack, publish):
-    """The example client follows the feed; while it is cut off, marks are posted and changed; it resumes
-    from its version and ends with what the journal holds. Then the feed is trimmed past its version:
-    it is told to resynchronise, does, and again holds exactly the journal's data."""
+    """The example client follows the feed; while it is cut off, marks are posted, changed and deleted and the
+    timetable changes (a lesson moved, one cancelled, one in another room); it resumes from its version and ends
+    with what the journal holds. Then the feed is trimmed past its version: it is told to resynchronise, does,
+    and again holds exactly the journal's data."""
     school, child_oid = uuid4(), new_oid()
     child, lesson = await a_child_in(publish, school, new_oid(), child_oid=child_oid)
+    wrong = MarkPosted(**lesson, mark_id=uuid4(), student_id=child, value="2", work_type="answer", weight=1.0)
+    tuesday = [scheduled(lesson["class_id"], n, s, r) for n, s, r in ((1, "Чтение", "11"), (2, "ИЗО", "12"))]
+    moving = scheduled(lesson["class_id"], 3, "Музыка", "13")
+    await publish(school, wrong, *tuesday, moving)
     client_id, secret = await client_of(stack, "schedule", "changes")
     week = {"start": MONDAY.isoformat(), "end": (MONDAY + timedelta(days=6)).isoformat()}
     network = Cuttable(httpx.ASGITransport(app=stack.gateway))
@@ -229,39 +262,73 @@ async def test_a_portal_client_keeps_an_exact_copy_through_an_outage_and_a_trimm
             http, client_id, secret, families={child_oid}, first_day=week["start"], last_day=week["end"]
         )
 
-        async def source() -> set[tuple[str, str]]:
-            """What the journal holds, by the pull."""
+        async def source() -> tuple[set[tuple[str, str]], set[tuple]]:
+            """What the journal holds, by the pull: the marks, and the timetable's lessons."""
             headers = await bearer(http, (client_id, secret))
             answer = await http.get(f"/portal/v1/Schedule/{child_oid}", params=week, headers=headers)
             lessons = [lesson for student in answer.json()["students"] for lesson in student["lessons"]]
-            return {(lesson["lesson_id"], mark["value"]) for lesson in lessons for mark in lesson["marks"]}
+            marks = {(lesson["lesson_id"], mark["value"]) for lesson in lessons for mark in lesson["marks"]}
+            timetable = {
+                (lesson["date"], lesson["number"], lesson["subject"], lesson["room"], lesson["cancelled"])
+                for lesson in lessons
+                if lesson["number"] is not None
+            }
+            return marks, timetable
 
         async def in_step_with_source(expected: set[tuple[str, str]]) -> bool:
-            return await source() == expected
+            marks, timetable = await source()
+            return marks == expected and len(timetable) == 3
 
         async def in_step_with(expected: set[tuple[str, str]]) -> bool:
             await portal.follow()
-            return portal.view(child_oid) == expected
+            return (portal.view(child_oid), portal.lessons()) == (expected, (await source())[1])
 
-        first = {(str(lesson["lesson_id"]), "5")}
+        first = {(str(lesson["lesson_id"]), "5"), (str(lesson["lesson_id"]), "2")}
         await eventually(lambda: in_step_with_source(first))
         await portal.start()
         await eventually(lambda: in_step_with(first))
+        assert len(portal.lessons()) == 3
 
         network.down = True
         mark_id = uuid4()
         second = lesson_of(lesson["class_id"], "История")
+        deletion = {"reason": "не тому ученику", "deleted_by": uuid4(), "version": 2}
+        wednesday = MONDAY + timedelta(days=2)
         await publish(
             school,
             MarkPosted(**second, mark_id=mark_id, student_id=child, value="3", work_type="answer", weight=1.0),
             changed(second, mark_id, child, version=2, old="3", new="4"),
+            MarkDeleted(**wrong.model_dump(), **deletion),
+            TimetableLessonCancelled(
+                **{**tuesday[0].model_dump(), "version": 2, "status": "cancelled", "change_note": "Отменён: ЧС"}
+            ),
+            TimetableLessonChanged(**{**tuesday[1].model_dump(), "version": 2, "room_name": "30"}),
+            TimetableLessonChanged(
+                **{
+                    **moving.model_dump(),
+                    "version": 2,
+                    "date": wednesday,
+                    "number": 5,
+                    "moved_from_date": moving.date,
+                    "moved_from_number": moving.number,
+                }
+            ),
         )
         with pytest.raises(httpx.ConnectError):
             await portal.follow()
         network.down = False
-        expected = first | {(str(second["lesson_id"]), "4")}
-        await eventually(lambda: in_step_with(expected))
-        assert await source() == expected
+        expected = {(str(lesson["lesson_id"]), "5"), (str(second["lesson_id"]), "4")}
+        timetable = {
+            (tuesday[0].date.isoformat(), 1, "Чтение", "11", True),
+            (tuesday[1].date.isoformat(), 2, "ИЗО", "30", False),
+            (wednesday.isoformat(), 5, "Музыка", "13", False),
+        }
+
+        async def in_step_with_all() -> bool:
+            return await source() == (expected, timetable) and await in_step_with(expected)
+
+        await eventually(in_step_with_all)
+        assert portal.lessons() == timetable
 
         # The feed forgets what is older than its retention: the client is behind it and must resynchronise.
         async with stack.gateway.state.db.transaction(SYSTEM) as session:
@@ -275,10 +342,10 @@ async def test_a_portal_client_keeps_an_exact_copy_through_an_outage_and_a_trimm
             changed(second, mark_id, child, version=3, old="4", new="5"),
         )
         portal.version = 0
-        final = first | {(str(second["lesson_id"]), "5")}
+        final = {(str(lesson["lesson_id"]), "5"), (str(second["lesson_id"]), "5")}
         await eventually(lambda: in_step_with(final))
         assert portal.resyncs >= 1
-        assert await source() == final
+        assert await source() == (final, timetable) and portal.lessons() == timetable
 
 
 async def test_a_child_whose_portal_consent_is_withdrawn_is_not_in_the_schedule(stack, publish):

@@ -19,6 +19,7 @@ from gateway.models import (
     LocalLoginAudit,
     Person,
     PortalConsent,
+    PortalWithheld,
     SchoolRole,
     Session,
 )
@@ -35,6 +36,7 @@ HOLDINGS = [
     Holding(CARD, Guardianship.__table__, "student_id"),
     Holding(CARD, LeftStudent.__table__, "student_id", "left_on"),
     Holding(CARD, PortalConsent.__table__, "person_id"),
+    Holding(CARD, PortalWithheld.__table__, "student_id", "at"),
     # The answered requests of art. 14 and 20 about the person or by them: the card's term from the day received.
     Holding(CARD, SubjectRequest.__table__, "requester_id", "received_on"),
     Holding(CARD, SubjectRequest.__table__, "subject_id", "received_on"),

@@ -5,7 +5,7 @@ student is named only by their ESIA oid (``student_esia_oid``), the one id the p
 link to its own account; no names, СНИЛС, birth dates, teachers or who changed what.
 """
 
-from datetime import date
+from datetime import date, time
 from typing import ClassVar
 from uuid import UUID
 
@@ -173,3 +173,35 @@ class PublicStudentEnrolled(Event):
     school_id: UUID
     class_id: UUID
     enrolled_on: date
+    #: The class as the school names it («5А»); added within v1, so it has a default.
+    class_name: str | None = None
+
+
+@event_model
+class PublicTimetableLessonChanged(Event):
+    """A lesson of the timetable changed on the day (R-14): moved, given in another room, given by a substitute
+    or cancelled. The full new state of the lesson, for the whole class, so it names no student; keep the highest
+    ``version`` per ``lesson_id``.
+
+    The lesson is known by ``lesson_id`` and by its natural keys (class, subject, date, lesson number); a moved
+    lesson carries where it was (``moved_from_date``, ``moved_from_number``). Who substitutes and the school's note
+    (it may name a teacher or say why) stay in the school.
+    """
+
+    TYPE: ClassVar[str] = "public.timetable_lesson.changed.v1"
+    SUBJECT_FIELD: ClassVar[str] = "lesson_id"
+    lesson_id: UUID
+    version: int
+    school_id: UUID
+    class_id: UUID
+    class_name: str
+    subject_name: str
+    date: date
+    number: int
+    starts: time
+    ends: time
+    room: str | None = None
+    cancelled: bool
+    substituted: bool
+    moved_from_date: date | None = None
+    moved_from_number: int | None = None

@@ -245,6 +245,9 @@ class TimetableLessonState(Event):
     substitute_name: str | None = None
     #: What changed on the day, as the family reads it («Перенесён с 3-го урока», «Отменён: …»).
     change_note: str | None = None
+    #: Where a lesson moved by this change was before it (its date and lesson number); None for other changes.
+    moved_from_date: date | None = None
+    moved_from_number: int | None = None
 
 
 @event_model

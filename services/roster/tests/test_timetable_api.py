@@ -316,7 +316,7 @@ async def test_a_substitute_takes_the_lesson_with_who_and_when(client, as_, scho
     assert "ролью «учитель»" in not_a_teacher.json()["detail"]
 
 
-async def test_a_double_booking_is_refused_naming_the_lesson(client, as_, school):
+async def test_a_double_booking_is_refused_naming_the_lesson(client, as_, school, outbox_events):
     await client.put(
         school.url(f"/periods/{school.first_quarter}/template"), json=weekly(school), headers=as_(school.admin)
     )
@@ -349,6 +349,10 @@ async def test_a_double_booking_is_refused_naming_the_lesson(client, as_, school
         "10:30:00",
         "Перенесён с 22.10 (четверг), урок № 2",
     )
+    # The event says where the lesson was, so a portal keyed by date and number finds it.
+    event = (await outbox_events(school.id))[-1]
+    assert event["type"] == "roster.timetable_lesson.changed.v1"
+    assert (event["data"]["moved_from_date"], event["data"]["moved_from_number"]) == ("2026-10-22", 2)
 
 
 async def test_no_lesson_moves_onto_a_holiday_and_a_new_holiday_cancels_lessons(client, as_, school, outbox_events):

@@ -408,6 +408,7 @@ async def record_change(
     lesson: TimetableLesson,
     kind: type[TimetableLessonState],
     note: str,
+    moved_from: tuple[date, int] | None = None,
 ) -> TimetableLessonOut:
     """Keep who changed the lesson and when (R-14), check it clashes with nothing, and tell the others."""
     lesson.changed_by, lesson.changed_at = caller.person_id, request.app.state.clock.now()
@@ -420,7 +421,11 @@ async def record_change(
         timetable.remove(lesson.id)
         timetable.check(booking_of(lesson))
     await session.flush()
-    await emit_event(session, lesson_event(kind, lesson, names), school_id=lesson.school_id)
+    event = lesson_event(kind, lesson, names)
+    if moved_from is not None:
+        # The portal keys lessons by date and number too: it must learn which place the lesson left.
+        event = event.model_copy(update={"moved_from_date": moved_from[0], "moved_from_number": moved_from[1]})
+    await emit_event(session, event, school_id=lesson.school_id)
     return lesson_out(lesson, names)
 
 
@@ -457,8 +462,9 @@ async def move_lesson(
     if body.room_id:
         lesson.room_id = (await room_of(session, school_id, body.room_id)).id
     note = f"Перенесён с {lesson.day:%d.%m} ({WEEKDAY_NAMES[lesson.day.weekday()]}), урок № {lesson.number}"
+    moved_from = (lesson.day, lesson.number)
     lesson.day, lesson.number, lesson.starts, lesson.ends = body.date, body.number, bell.starts, bell.ends
-    return await record_change(session, request, caller, lesson, TimetableLessonChanged, note)
+    return await record_change(session, request, caller, lesson, TimetableLessonChanged, note, moved_from)
 
 
 @router.post("/timetable/lessons/{lesson_id}/room")
