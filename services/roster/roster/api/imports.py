@@ -294,7 +294,7 @@ async def oneroster_archive(session: SchoolSession, school_id: UUID, academic_ye
     exported = [
         ExportPerson(
             str(p.id), p.last_name, p.first_name, p.middle_name, p.birth_date, p.snils, p.phone, p.email,
-            tuple(sorted(roles[p.id])), tuple(sorted(children.get(p.id, []))),
+            tuple(sorted(roles[p.id])), tuple(sorted(children.get(p.id, []))), p.esia_oid,
         )
         for p in people
     ]  # fmt: skip
