@@ -87,7 +87,7 @@ async def test_the_class_teacher_reads_a_newcomers_marks_and_absences_from_the_p
 
     async def shown() -> bool:
         await page.reload()
-        await room.locator("#room-transcripts :is(.transcript, .hint)").first.wait_for()
+        await room.locator('#room-transcripts[aria-busy="false"]').wait_for()
         return await copy_of_ivan.locator(".mark").count() == 2 and await copy_of_ivan.locator(".items li").count() == 1
 
     # Both copies travel through the broker: the screen shows them once both services have filed them.

@@ -123,6 +123,7 @@ async function loadMarks() {
 /** the copies pupils transferred from another school brought, read only. */
 async function loadTranscripts() {
   const box = $("#room-transcripts");
+  box.setAttribute("aria-busy", "true");
   try {
     const copies = await Promise.all(room.pupils.map((p) => loadTranscript(room.school, p.student_id)));
     clear(box);
@@ -130,6 +131,8 @@ async function loadTranscripts() {
     if (!box.firstChild) box.appendChild(el("p", { "class": "hint", text: "В этом учебном году в класс никто не переведён из другой школы." }));
   } catch (error) {
     clear(box).appendChild(el("p", { "class": "status error", text: error.message }));
+  } finally {
+    box.setAttribute("aria-busy", "false");
   }
 }
 
