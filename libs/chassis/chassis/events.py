@@ -79,6 +79,8 @@ async def emit_events(session: AsyncSession, events: Sequence[Event], *, school_
         }
         for envelope in envelopes
     ]
+    if not rows:
+        return envelopes
     if len(rows) <= FEW_EVENTS:
         written = insert(outbox).values(rows).cte("written")
         await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")).add_cte(written))

@@ -144,6 +144,7 @@ async def test_many_events_go_as_multi_row_inserts_then_one_notify_heard_at_comm
     try:
         school, count = uuid4(), 2 * FEW_EVENTS + 5
         async with db.transaction(Tenant(school_id=school)) as session:
+            assert await emit_events(session, [], school_id=school) == []  # a change with nothing to tell
             events = [SubjectCreated(subject_id=uuid4(), name=f"предмет {n}") for n in range(count)]
             envelopes = await emit_events(session, events, school_id=school)
             await asyncio.sleep(0.2)
