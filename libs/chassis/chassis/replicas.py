@@ -4,12 +4,16 @@ A consumer stores what each event carries as an upsert, so a repeated or reorder
 leaves the same rows. This is the one way to write such a row.
 """
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
+from uuid import UUID
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+#: The most bind parameters one statement may carry (PostgreSQL's wire protocol counts them in 16 bits).
+MAX_PARAMETERS = 32767
 
 
 async def upsert(
@@ -38,12 +42,14 @@ async def upsert_many(
 ) -> None:
     """``upsert`` of many ``(key, values)`` rows, one statement for all, as if upserted one by one in their order.
 
-    PostgreSQL lets one statement touch a row once only, so a key seen again starts the next statement.
+    PostgreSQL lets one statement touch a row once only, so a key seen again starts the next statement; so does
+    a statement that would carry more than ``MAX_PARAMETERS`` values.
     """
     chunk: list[dict[str, Any]] = []
     keys: set[tuple] = set()
     for key, values in rows:
-        if tuple(key.values()) in keys:
+        # A statement carries at most MAX_PARAMETERS values (asyncpg's limit on one query's parameters).
+        if tuple(key.values()) in keys or (len(chunk) + 1) * (len(key) + len(values)) > MAX_PARAMETERS:
             await _upsert_rows(session, model, chunk, list(key), only_if)
             chunk, keys = [], set()
         chunk.append({**key, **values})
@@ -88,3 +94,37 @@ async def insert_once(
     """Insert the row ``key`` + ``values`` unless a row with that ``key`` is stored already."""
     statement = insert(model).values(**key, **(values or {}))
     await session.execute(statement.on_conflict_do_nothing(index_elements=list(key)))
+
+
+class TranscriptCopy(Protocol):
+    """What every copy of a transferred student's record carries (R-16): whom and where from."""
+
+    student_id: UUID
+    source_school_id: UUID
+    source_school_name: str
+    academic_year: str
+
+
+async def file_transcript(
+    session: AsyncSession,
+    model: type,
+    school_id: UUID,
+    copy: TranscriptCopy,
+    source_key: str,
+    lines: Iterable[tuple[UUID, Mapping[str, Any]]],
+) -> None:
+    """R-16: file a transferred student's record sent by the sending school as this school's own rows of ``model``.
+
+    ``lines`` are ``(id in the sending school, values)``; the row's key is the student and that id (column
+    ``source_key``), so a copy sent again is the same rows, brought up to date, in one statement for all.
+    """
+    shared = {
+        "school_id": school_id,
+        "source_school_id": copy.source_school_id,
+        "source_school_name": copy.source_school_name,
+        "academic_year": copy.academic_year,
+    }
+    student = copy.student_id
+    rows = [({"student_id": student, source_key: source_id}, {**shared, **values}) for source_id, values in lines]
+    if rows:
+        await upsert_many(session, model, rows)

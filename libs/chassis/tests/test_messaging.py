@@ -8,7 +8,7 @@ import asyncpg
 from opentelemetry import trace
 from sqlalchemy import event, func, select
 
-from chassis.events import OUTBOX_CHANNEL, emit_event, emit_events
+from chassis.events import FEW_EVENTS, OUTBOX_CHANNEL, emit_event, emit_events
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
 from chassis.testing import events_handled, eventually, publish_event, until_handled
@@ -125,6 +125,41 @@ async def test_trace_context_rides_in_the_outbox_row(probe_app: Probe):
         stored = await connection.scalar(select(outbox.c.envelope).where(outbox.c.event_id == envelope.id))
     assert stored["traceparent"] == envelope.traceparent
     assert stored["schoolid"] == str(school) and stored["type"] == "roster.subject.created.v1"
+
+
+async def test_many_events_go_as_multi_row_inserts_then_one_notify_heard_at_commit(probe_app: Probe):
+    """An import's chunk: past ``FEW_EVENTS`` the rows go as SQLAlchemy's multi-row inserts (compiled once, far less
+    CPU than a parameter per value), then one NOTIFY; the relay still hears them only at commit."""
+    db = probe_app.app.state.db
+    heard: asyncio.Queue = asyncio.Queue()
+    listener = await asyncpg.connect(db.asyncpg_dsn)
+    await listener.add_listener(OUTBOX_CHANNEL, lambda *_: heard.put_nowait(True))
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_rest) -> None:
+        if "INSERT INTO outbox" in statement or "pg_notify" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        school, count = uuid4(), 2 * FEW_EVENTS + 5
+        async with db.transaction(Tenant(school_id=school)) as session:
+            assert await emit_events(session, [], school_id=school) == []  # a change with nothing to tell
+            events = [SubjectCreated(subject_id=uuid4(), name=f"предмет {n}") for n in range(count)]
+            envelopes = await emit_events(session, events, school_id=school)
+            await asyncio.sleep(0.2)
+            assert heard.empty()
+        # One multi-row insert for all (not a statement a row), then the NOTIFY.
+        assert ["INSERT" in s for s in statements] == [True, False], statements
+        await asyncio.wait_for(heard.get(), 5)
+        async with db.engine.connect() as connection:
+            stored = await connection.scalar(
+                select(func.count()).where(outbox.c.event_id.in_([e.id for e in envelopes]))
+            )
+        assert stored == count
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        await listener.close()
 
 
 async def test_the_outbox_rows_and_their_notify_are_one_statement_heard_at_commit(probe_app: Probe):

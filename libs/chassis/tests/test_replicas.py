@@ -1,11 +1,12 @@
 """Replica writes on the real database: insert, update, keep, and update only when newer."""
 
-from uuid import uuid4
+from types import SimpleNamespace
+from uuid import UUID, uuid4
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.replicas import insert_once, upsert, upsert_many
+from chassis.replicas import MAX_PARAMETERS, file_transcript, insert_once, upsert, upsert_many
 from chassis.tenancy import SYSTEM
 from chassis.testing import create_tables
 
@@ -21,6 +22,17 @@ class Copy(Base):
     id: Mapped[str] = mapped_column(String, primary_key=True)
     name: Mapped[str] = mapped_column(String)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class CopiedLine(Base):
+    __tablename__ = "probe_copied_lines"
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_line_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    source_school_id: Mapped[UUID]
+    source_school_name: Mapped[str] = mapped_column(String)
+    academic_year: Mapped[str] = mapped_column(String)
+    value: Mapped[str] = mapped_column(String)
 
 
 async def stored(probe: Probe, id_: str) -> tuple[str, int] | None:
@@ -78,3 +90,34 @@ async def test_upsert_many_is_the_rows_upserted_one_by_one_in_their_order(probe_
         await upsert_many(session, Copy, rows, only_if=newer)
     assert await stored(probe_app, first) == ("v4", 4)
     assert await stored(probe_app, second) == ("v3", 3)
+
+
+async def test_a_transcript_is_filed_whole_past_one_statements_parameters_and_filed_again_as_the_same_rows(
+    probe_app: Probe,
+):
+    await create_tables(probe_app.settings, Base.metadata)
+    db, school = probe_app.app.state.db, uuid4()
+    copy = SimpleNamespace(
+        student_id=uuid4(), source_school_id=uuid4(), source_school_name="МБОУ СОШ № 3", academic_year="2026/2027"
+    )
+    # Seven values a row: more lines than one statement may carry.
+    lines = [(uuid4(), {"value": "5"}) for _ in range(MAX_PARAMETERS // 7 + 10)]
+
+    async def count(value: str) -> int:
+        async with db.transaction(SYSTEM) as session:
+            query = select(func.count()).select_from(CopiedLine).filter_by(student_id=copy.student_id, value=value)
+            return await session.scalar(query)
+
+    async with db.transaction(SYSTEM) as session:
+        await file_transcript(session, CopiedLine, school, copy, "source_line_id", lines)
+        await file_transcript(session, CopiedLine, school, copy, "source_line_id", [])
+    assert await count("5") == len(lines)
+
+    # Sent again with a corrected line: still one row a line, brought up to date.
+    corrected = [(lines[0][0], {"value": "4"}), *lines[1:]]
+    async with db.transaction(SYSTEM) as session:
+        await file_transcript(session, CopiedLine, school, copy, "source_line_id", corrected)
+    assert (await count("5"), await count("4")) == (len(lines) - 1, 1)
+    async with db.transaction(SYSTEM) as session:
+        row = await session.get(CopiedLine, (copy.student_id, lines[0][0]))
+        assert (row.school_id, row.source_school_name, row.academic_year) == (school, "МБОУ СОШ № 3", "2026/2027")

@@ -246,10 +246,28 @@ class TranscriptMarkLine(BaseModel):
     weight: float
 
 
+class TranscriptPeriodMarkLine(BaseModel):
+    """A period mark of the sending school (R-27), as the copy carries it: the entry as the journal shows it."""
+
+    period_mark_id: UUID
+    subject_name: str
+    period_kind: str
+    period_name: str
+    starts: date
+    ends: date
+    #: The mark on the school's scale; None when the entry is «не аттестован» or an extended term.
+    value: str | None = None
+    #: As the journal shows it: the mark, «не аттестован» or «продлено до …».
+    text: str
+    #: R-27: the day the family sees it, as in the sending school.
+    visible_from: date
+
+
 @event_model
 class TranscriptCopied(Event):
-    """Копия отметок переведённого обучающегося: the sending school's current marks of the year, sent to the
-    receiving school (the envelope's school), which files them as its own read-only rows naming the source (R-16)."""
+    """Копия отметок переведённого обучающегося: the sending school's current and period marks of the year, sent to
+    the receiving school (the envelope's school), which files them as its own read-only rows naming the source
+    (R-16)."""
 
     TYPE: ClassVar[str] = "gradebook.transcript.copied.v1"
     SUBJECT_FIELD: ClassVar[str] = "student_id"
@@ -259,3 +277,4 @@ class TranscriptCopied(Event):
     source_school_name: str
     academic_year: str
     marks: list[TranscriptMarkLine] = Field(default_factory=list)
+    period_marks: list[TranscriptPeriodMarkLine] = Field(default_factory=list)

@@ -22,7 +22,7 @@ from attendance.models import (
 )
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import insert_once, newer, upsert
+from chassis.replicas import file_transcript, insert_once, newer, upsert
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import (
     AbsenceCorrected,
@@ -216,15 +216,8 @@ async def on_transfer_accepted(session: AsyncSession, event: StudentTransferAcce
 
 @transcript_copies.on(AttendanceTranscriptCopied)
 async def on_transcript(session: AsyncSession, event: AttendanceTranscriptCopied, envelope: Envelope) -> None:
-    for line in event.absences:
-        values = {
-            "school_id": envelope.schoolid,
-            "source_school_id": event.source_school_id,
-            "source_school_name": event.source_school_name,
-            "academic_year": event.academic_year,
-            "date": line.date,
-            "subject_name": line.subject_name,
-            "reason": line.reason,
-        }
-        key = {"student_id": event.student_id, "source_absence_id": line.absence_id}
-        await insert_once(session, TranscriptAbsence, key, values)
+    absences = (
+        (line.absence_id, {"date": line.date, "subject_name": line.subject_name, "reason": line.reason})
+        for line in event.absences
+    )
+    await file_transcript(session, TranscriptAbsence, envelope.schoolid, event, "source_absence_id", absences)

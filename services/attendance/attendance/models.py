@@ -151,4 +151,7 @@ class TranscriptAbsence(Base):
     academic_year: Mapped[str] = mapped_column(String(9))
     date: Mapped[date]
     subject_name: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(
+        String(16),
+        info=personal_data("пропуски уроков из прежней школы", purpose="journal", retention="journal_record"),
+    )

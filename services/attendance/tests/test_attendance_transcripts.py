@@ -1,11 +1,9 @@
 """R-16: a student transferred to another school takes the year's absences along as a read-only copy, sent by
 the sending school's attendance through the broker and filed as the receiving school's own rows."""
 
-from uuid import uuid4
-
 from chassis.auth import Caller
 from chassis.testing import events_handled, eventually, person, publish_event, refused, until_handled
-from contracts.roster import ClassTeacherAssigned, StudentEnrolled, StudentTransferAccepted
+from contracts.roster import StudentTransferAccepted
 
 
 async def test_the_receiving_school_reads_the_years_absences_and_the_sending_school_keeps_its_own(
@@ -21,13 +19,10 @@ async def test_the_receiving_school_reads_the_years_absences_and_the_sending_sch
     )
     assert marked.status_code == 201, marked.text
 
-    receiving, class_id, student = uuid4(), uuid4(), uuid4()
-    class_teacher = person(receiving, "teacher", "class_teacher")
-    for event in (
-        StudentEnrolled(student_id=student, class_id=class_id, class_name="6Б", enrolled_on=today),
-        ClassTeacherAssigned(class_id=class_id, class_name="6Б", teacher_id=class_teacher.person_id, version=1),
-    ):
-        await publish_event(settings, event, school_id=receiving)
+    # The receiving class: its class teacher and the teacher who gives its lessons read the newcomer's copy.
+    joining = await make_class(name="6Б")
+    receiving, student, class_teacher = joining.school_id, joining.students[0], joining.class_teacher
+    await give_lesson(joining, today)
     accepted = StudentTransferAccepted(
         source_student_id=anna,
         source_school_name="МБОУ СОШ № 3",
@@ -49,10 +44,8 @@ async def test_the_receiving_school_reads_the_years_absences_and_the_sending_sch
         ("МБОУ СОШ № 3", today.isoformat(), "Математика", "Б")
     ]
 
-    async def class_teacher_reads():
-        return (await client.get(url, headers=as_(class_teacher))).status_code == 200
-
-    await eventually(class_teacher_reads)
+    for reader in (class_teacher, joining.teacher):
+        assert (await client.get(url, headers=as_(reader))).status_code == 200
     me = Caller(student, "Абрамова Анна", frozenset({(receiving, "student")}))
     assert len((await client.get(url, headers=as_(me))).json()) == 1
     refused(await client.get(url, headers=as_(person(receiving, "teacher"))), 404)

@@ -4,15 +4,17 @@ Each handler is an upsert of what its event carries, so a repeated or reordered 
 leaves the same rows (the inbox already skips exact redeliveries).
 """
 
+from uuid import UUID
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import insert_once, newer, upsert
+from chassis.replicas import file_transcript, insert_once, newer, upsert
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
-from contracts.gradebook import TranscriptCopied, TranscriptMarkLine
+from contracts.gradebook import TranscriptCopied, TranscriptMarkLine, TranscriptPeriodMarkLine
 from contracts.roster import (
     AcademicYearChanged,
     AssignmentCreated,
@@ -35,6 +37,7 @@ from contracts.roster import (
 )
 from gradebook.api.access import school_work_types
 from gradebook.api.lessons import lesson_recorded
+from gradebook.domain.periods import Period, PeriodMarkEntry
 from gradebook.models import (
     Absence,
     AcademicYear,
@@ -45,12 +48,15 @@ from gradebook.models import (
     Guardianship,
     Lesson,
     Mark,
+    PeriodMark,
     PeriodScheme,
     Person,
     ScheduledLesson,
     SchoolClass,
     TranscriptMark,
+    TranscriptPeriodMark,
 )
+from gradebook.school_year import class_periods
 
 roster = Consumer("gradebook.roster")
 attendance = Consumer("gradebook.attendance")
@@ -228,8 +234,8 @@ for kind in (AbsenceRecorded, AbsenceCorrected, AbsenceWithdrawn):
 
 @roster.on(StudentTransferAccepted)
 async def on_transfer_accepted(session: AsyncSession, event: StudentTransferAccepted, envelope: Envelope) -> None:
-    """R-16: the receiving school enrolled the student; the marks of the year go to it as a copy, addressed to it,
-    so no session here reads its rows nor it ours. The originals stay here as they are."""
+    """R-16: the receiving school enrolled the student; the marks and period marks of the year go to it as a copy,
+    addressed to it, so no session here reads its rows nor it ours. The originals stay here as they are."""
     rows = await session.execute(
         select(Mark, Lesson.date, Course.subject_name)
         .join(Lesson, Lesson.id == Mark.lesson_id)
@@ -256,24 +262,61 @@ async def on_transfer_accepted(session: AsyncSession, event: StudentTransferAcce
             )
             for mark, day, subject in rows
         ],
+        period_marks=await _period_mark_lines(session, event),
     )
     await emit_event(session, copied, school_id=event.receiving_school_id)
 
 
+async def _period_mark_lines(session: AsyncSession, event: StudentTransferAccepted) -> list[TranscriptPeriodMarkLine]:
+    """The student's period marks of the year, each named by its period as the class's scheme calls it."""
+    rows = await session.execute(
+        select(PeriodMark, Course, SchoolClass)
+        .join(Course, Course.id == PeriodMark.course_id)
+        .join(SchoolClass, SchoolClass.id == Course.class_id)
+        .where(PeriodMark.student_id == event.source_student_id, SchoolClass.academic_year == event.academic_year)
+    )
+    periods: dict[UUID, dict[tuple[str, UUID], Period]] = {}
+    lines = []
+    for mark, course, school_class in rows:
+        if school_class.id not in periods:
+            periods[school_class.id] = {(p.kind, p.id): p for p in await class_periods(session, school_class)}
+        period = periods[school_class.id].get((mark.period_kind, mark.period_id))
+        if period is None:  # its scheme was replaced since: the mark names a period the class no longer has
+            continue
+        lines.append(
+            TranscriptPeriodMarkLine(
+                period_mark_id=mark.id,
+                subject_name=course.subject_name,
+                period_kind=period.kind,
+                period_name=period.name,
+                starts=period.starts,
+                ends=period.ends,
+                value=mark.value,
+                text=PeriodMarkEntry(mark.value, mark.not_attested_reason, mark.extended_to).text,
+                visible_from=mark.visible_from,
+            )
+        )
+    return sorted(lines, key=lambda line: (line.subject_name, line.starts, line.ends))
+
+
 @transcript_copies.on(TranscriptCopied)
 async def on_transcript(session: AsyncSession, event: TranscriptCopied, envelope: Envelope) -> None:
-    for line in event.marks:
-        values = {
-            "school_id": envelope.schoolid,
-            "source_school_id": event.source_school_id,
-            "source_school_name": event.source_school_name,
-            "academic_year": event.academic_year,
-            "date": line.date,
-            "subject_name": line.subject_name,
-            "value": line.value,
-            "work_type": line.work_type,
-            "work_type_title": line.work_type_title,
-            "weight": line.weight,
-        }
-        key = {"student_id": event.student_id, "source_mark_id": line.mark_id}
-        await insert_once(session, TranscriptMark, key, values)
+    marks = (
+        (
+            line.mark_id,
+            {
+                "date": line.date,
+                "subject_name": line.subject_name,
+                "value": line.value,
+                "work_type": line.work_type,
+                "work_type_title": line.work_type_title,
+                "weight": line.weight,
+            },
+        )
+        for line in event.marks
+    )
+    await file_transcript(session, TranscriptMark, envelope.schoolid, event, "source_mark_id", marks)
+    period_marks = ((line.period_mark_id, line.model_dump(exclude={"period_mark_id"})) for line in event.period_marks)
+    await file_transcript(
+        session, TranscriptPeriodMark, envelope.schoolid, event, "source_period_mark_id", period_marks
+    )

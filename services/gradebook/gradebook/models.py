@@ -494,7 +494,44 @@ class TranscriptMark(Base):
     academic_year: Mapped[str] = mapped_column(String(9))
     date: Mapped[date]
     subject_name: Mapped[str] = mapped_column(String(200))
-    value: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(
+        String(8),
+        info=personal_data(
+            "текущие отметки обучающегося из прежней школы", purpose="journal", retention="journal_record"
+        ),
+    )
     work_type: Mapped[str] = mapped_column(String(32))
     work_type_title: Mapped[str] = mapped_column(String(200))
     weight: Mapped[float] = mapped_column(Float)
+
+
+class TranscriptPeriodMark(Base):
+    """A period mark (R-27) copied from the school a transferred student came from (R-16): this school's own row,
+    read only, naming the source; the sending school keeps its original."""
+
+    __tablename__ = "transcript_period_marks"
+    #: The student's id in this school and the period mark's id in the sending school: sent twice, one row.
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    source_period_mark_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    source_school_id: Mapped[UUID]
+    source_school_name: Mapped[str] = mapped_column(String(500))
+    academic_year: Mapped[str] = mapped_column(String(9))
+    subject_name: Mapped[str] = mapped_column(String(200))
+    period_kind: Mapped[str] = mapped_column(String(16))
+    period_name: Mapped[str] = mapped_column(String(200))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    value: Mapped[str | None] = mapped_column(
+        String(8),
+        info=personal_data(
+            "итоговые отметки обучающегося из прежней школы", purpose="journal", retention="summary_sheet"
+        ),
+    )
+    text: Mapped[str] = mapped_column(
+        String(40),
+        info=personal_data(
+            "итоговые отметки обучающегося из прежней школы", purpose="journal", retention="summary_sheet"
+        ),
+    )
+    visible_from: Mapped[date]

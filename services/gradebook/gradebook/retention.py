@@ -19,6 +19,7 @@ from gradebook.models import (
     PeriodMarkChange,
     Person,
     TranscriptMark,
+    TranscriptPeriodMark,
 )
 
 JOURNAL = Kind.JOURNAL_RECORD
@@ -29,6 +30,7 @@ HOLDINGS = [
     Holding(JOURNAL, Mark.__table__, "student_id", "created_at"),
     Holding(JOURNAL, PeriodMarkChange.__table__, "student_id", "set_on", via=("period_mark_id", PeriodMark.__table__)),
     Holding(JOURNAL, PeriodMark.__table__, "student_id", "set_on"),
+    Holding(JOURNAL, TranscriptPeriodMark.__table__, "student_id", "ends"),
     Holding(JOURNAL, AttestationExemption.__table__, "student_id", "created_at"),
     Holding(JOURNAL, Absence.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, ClassMember.__table__, "student_id"),

@@ -9,7 +9,15 @@ from fastapi import FastAPI
 
 from chassis.auth import Caller, TokenSigner
 from chassis.testing import eventually, person, publish_event, running_app, test_settings, verifier_for
-from contracts.roster import AssignmentCreated, ClassCreated, PersonRegistered, StudentEnrolled
+from contracts.roster import (
+    AcademicYearChanged,
+    AssignmentCreated,
+    ClassCreated,
+    PersonRegistered,
+    ReportingPeriod,
+    StudentEnrolled,
+)
+from contracts.roster import ReportingPeriodsSet as PeriodsSet
 from gradebook.main import build_app
 from gradebook.settings import GradebookSettings
 
@@ -81,3 +89,49 @@ def make_journal(
         return Journal(school_id, teacher, course_id, class_id, subject_id, [anna, boris])
 
     return make
+
+
+Q1 = (date(2026, 9, 1), date(2026, 10, 25))
+Q2 = (date(2026, 11, 5), date(2026, 12, 28))
+
+
+@pytest.fixture
+def school_year(settings, client, as_):
+    """Roster's year 2026/2027 with quarters for the journal's grade; returns the periods as the journal lists them."""
+
+    async def announce(journal, grade=5):
+        year_id, q1, q2 = uuid4(), uuid4(), uuid4()
+        events = [
+            AcademicYearChanged(
+                year_id=year_id,
+                version=2,
+                name="2026/2027",
+                starts=date(2026, 9, 1),
+                ends=date(2027, 5, 31),
+                status="active",
+            ),
+            PeriodsSet(
+                scheme_id=uuid4(),
+                version=1,
+                year_id=year_id,
+                kind="quarters",
+                grades=[grade],
+                periods=[
+                    ReportingPeriod(period_id=q1, number=1, name="1 четверть", starts=Q1[0], ends=Q1[1]),
+                    ReportingPeriod(period_id=q2, number=2, name="2 четверть", starts=Q2[0], ends=Q2[1]),
+                ],
+            ),
+        ]
+        for event in events:
+            await publish_event(settings, event, school_id=journal.school_id)
+
+        async def listed():
+            response = await client.get(
+                f"/schools/{journal.school_id}/courses/{journal.course_id}/periods", headers=as_(journal.teacher)
+            )
+            return response.status_code == 200 and len(response.json()) == 5 and response.json()
+
+        periods = await eventually(listed)
+        return {p["name"]: p for p in periods}
+
+    return announce

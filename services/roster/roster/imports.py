@@ -34,8 +34,8 @@ CHUNK = 1000
 DATE_FIELDS = ("birth_date", "enrolled_on")
 
 
-async def known_of(session: AsyncSession, school_id: UUID, academic_year: str) -> Known:
-    """The school's СНИЛС (and whether each is a student's) and its classes of the year."""
+async def known_of(session: AsyncSession, school_id: UUID, academic_year: str, today: date) -> Known:
+    """The school's СНИЛС (and whether each is a student's), its ESIA accounts and its classes of the year."""
     students = select(Enrolment.student_id).where(Enrolment.school_id == school_id)
     people = await session.execute(
         select(Person.snils, Person.id.in_(students)).where(Person.school_id == school_id, Person.snils.is_not(None))
@@ -45,8 +45,14 @@ async def known_of(session: AsyncSession, school_id: UUID, academic_year: str) -
             SchoolClass.school_id == school_id, SchoolClass.academic_year == academic_year
         )
     )
+    accounts = await session.execute(
+        select(Person.esia_oid, Person.snils).where(Person.school_id == school_id, Person.esia_oid.is_not(None))
+    )
     return Known(
-        snils={snils: student for snils, student in people}, classes=frozenset(f"{g}{letter}" for g, letter in classes)
+        snils={snils: student for snils, student in people},
+        classes=frozenset(f"{g}{letter}" for g, letter in classes),
+        esia_oids={oid: snils for oid, snils in accounts},
+        today=today,
     )
 
 
@@ -100,7 +106,7 @@ class ChunkWriter:
         snils = data.get("snils")
         if snils and snils in self.people:
             return self.people[snils]
-        fields = ("last_name", "first_name", "middle_name", "birth_date", "snils", "phone", "email")
+        fields = ("last_name", "first_name", "middle_name", "birth_date", "snils", "esia_oid", "phone", "email")
         # The id is ours, so a whole chunk of people goes in with one flush instead of one each.
         person = Person(id=uuid4(), school_id=self.job.school_id, **{f: data.get(f) for f in fields})
         self.session.add(person)

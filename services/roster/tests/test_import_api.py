@@ -18,8 +18,11 @@ STUDENTS = (
     "Сидоров;Олег;;31.02.2015;;5А;\r\n"
     "Орлова;Анна;;01.05.2015;;7В;\r\n"
 )
-PARENTS = "Фамилия,Имя,Телефон,СНИЛС обучающегося,Кем приходится\nИванов,Пётр,+7 900 111-22-33,11223344595,отец\n"
-STAFF = "Фамилия;Имя;Роли\nКузнецова;Ольга;учитель, классный руководитель\n"
+PARENTS = (
+    "Фамилия,Имя,Дата рождения,Идентификатор ЕСИА,Телефон,СНИЛС обучающегося,Кем приходится\n"
+    "Иванов,Пётр,12.03.1985,2000001,+7 900 111-22-33,11223344595,отец\n"
+)
+STAFF = "Фамилия;Имя;Дата рождения;oid;Роли\nКузнецова;Ольга;02.06.1979;2000002;учитель, классный руководитель\n"
 
 
 async def new_school(client, as_, region_admin, name):
@@ -93,13 +96,28 @@ async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_,
     assert (parents["applied_rows"], staff["applied_rows"]) == (1, 1)
     told = [(e["type"], e["data"]) for e in await outbox_events(school_id)]
     assert sorted(d["name"] for t, d in told if t == "roster.class.created.v1") == ["5А", "5Б", "6А"]
-    # Each person is told as a registration tells them (roster.events): a file carries no ESIA oid.
+    # Each person is told as a registration tells them (roster.events), with the birth date and ESIA account the
+    # file gave, so the gateway matches their Госуслуги login.
     registered = [d for t, d in told if t == "roster.person.registered.v1"]
     assert sorted((d["last_name"], d["snils"], d["birth_date"], d["esia_oid"]) for d in registered) == [
-        ("Иванов", None, None, None),
+        ("Иванов", None, "1985-03-12", "2000001"),
         ("Иванова", "112-233-445 95", "2015-04-03", None),
-        ("Кузнецова", None, None, None),
+        ("Кузнецова", None, "1979-06-02", "2000002"),
         ("Петров", "001-001-998 12", "2015-04-03", None),
+    ]
+    # An account already in the school is nobody else's.
+    taken = await client.post(
+        f"/schools/{school_id}/imports",
+        params={"kind": "staff"},
+        content="Фамилия;Имя;Идентификатор ЕСИА;Роли\nОрлов;Пётр;2000002;учитель\n".encode(),
+        headers=as_(secretary),
+    )
+    assert taken.json()["errors"] == [
+        {
+            "row": 2,
+            "column": "Идентификатор ЕСИА",
+            "message": "Идентификатор ЕСИА 2000002 уже принадлежит другому человеку школы.",
+        }
     ]
 
     # The same students again: matched by СНИЛС, nobody entered twice.

@@ -1,9 +1,11 @@
 /* The class teacher's screen: the class they lead — its attendance by week with reasons, its marks across
-   subjects since the school year began, and each pupil's parents. Read from the pupils' diaries, which a class
+   subjects since the school year began, what pupils transferred from another school brought (R-16), and each
+   pupil's parents. Read from the pupils' diaries, which a class
    teacher may read for their own class only (R-1). */
 
 import { api } from "./api.js";
 import { ABSENCE_MEANINGS } from "./absences.js";
+import { loadTranscript, renderTranscript } from "./transcripts.js";
 import {
   $, el, clear, show, activateChip, isoDate, addDays, mondayOf, today, dayMonth, russianDate, decimal, plural, weekday
 } from "./dom.js";
@@ -48,7 +50,7 @@ async function openClass(klass) {
     room.pupils = await api("GET", reporting("/classes/" + klass.id + "/students"));
     show($("#room-status"), room.pupils.length ? "" : "В классе пока нет обучающихся.", "hint");
     renderParents();
-    await Promise.all([loadWeek(), loadMarks()]);
+    await Promise.all([loadWeek(), loadMarks(), loadTranscripts()]);
   } catch (error) {
     show($("#room-status"), error.message, "error");
   }
@@ -115,6 +117,22 @@ async function loadMarks() {
     if (!subjects.length) show($("#room-marks-note"), "Отметок в этом учебном году пока нет.", "hint");
   } catch (error) {
     show($("#room-marks-note"), error.message, "error");
+  }
+}
+
+/** R-16: the copies pupils transferred from another school brought, read only. */
+async function loadTranscripts() {
+  const box = $("#room-transcripts");
+  box.setAttribute("aria-busy", "true");
+  try {
+    const copies = await Promise.all(room.pupils.map((p) => loadTranscript(room.school, p.student_id)));
+    clear(box);
+    room.pupils.forEach((pupil, i) => { if (copies[i]) box.appendChild(renderTranscript(pupilName(pupil), copies[i])); });
+    if (!box.firstChild) box.appendChild(el("p", { "class": "hint", text: "В этом учебном году в класс никто не переведён из другой школы." }));
+  } catch (error) {
+    clear(box).appendChild(el("p", { "class": "status error", text: error.message }));
+  } finally {
+    box.setAttribute("aria-busy", "false");
   }
 }
 

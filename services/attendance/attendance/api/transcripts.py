@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from attendance.api.absences import class_teacher_id, reads_school
+from attendance.api.absences import class_teacher_id, reads_school, teaches_class
 from attendance.domain.absences import absence_reason, leads_class, reason_code
 from attendance.models import ClassMember, TranscriptAbsence
 from chassis.deps import CallerDep, SchoolSession
@@ -33,14 +33,16 @@ class TranscriptAbsenceOut(BaseModel):
 async def student_transcript(
     school_id: UUID, student_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[TranscriptAbsenceOut]:
-    """The absences of the year copied from the school the student came from: for the student, the class teacher
-    and the school's administration; 404 to anyone else (a stranger must not learn the child exists)."""
+    """The absences of the year copied from the school the student came from: for the student, the class teacher,
+    the teachers of the class and the school's administration;
+    404 to anyone else (a stranger must not learn the child exists)."""
     class_id = await session.scalar(select(ClassMember.class_id).filter_by(student_id=student_id, school_id=school_id))
     leads = class_id is not None and leads_class(
         caller.person_id, caller.roles_in(school_id), await class_teacher_id(session, class_id)
     )
     mine = caller.has_role(school_id, "student") and caller.person_id == student_id
-    if not (mine or leads or reads_school(caller, school_id)):
+    teaches = class_id is not None and await teaches_class(session, caller, school_id, [class_id])
+    if not (mine or leads or teaches or reads_school(caller, school_id)):
         raise NotFound("Обучающийся не найден.")
     rows = await session.scalars(
         select(TranscriptAbsence)

@@ -1,4 +1,4 @@
-"""Копия отметок из прежней школы (R-16): what a transferred student brought with them, read only.
+"""Копия отметок из прежней школы (R-16): the current and period marks a transferred student brought, read only.
 
 The rows are this school's own, filed by the ``gradebook.transcripts`` consumer from the copy the
 sending school's gradebook sent; nothing here reads another school's rows, and no route writes them.
@@ -9,13 +9,13 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.problems import NotFound
 from gradebook.api.access import reads_whole_school
 from gradebook.api.periods import STUDENT_NOT_FOUND
-from gradebook.models import ClassMember, ClassTeacher, Guardianship, TranscriptMark
+from gradebook.models import ClassMember, ClassTeacher, Course, Guardianship, TranscriptMark, TranscriptPeriodMark
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["transcripts"])
 
@@ -31,29 +31,64 @@ class TranscriptMarkOut(BaseModel):
     weight: float
 
 
+class TranscriptPeriodMarkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    source_school_name: str
+    academic_year: str
+    subject_name: str
+    period_name: str
+    starts: date
+    ends: date
+    #: As the journal shows it: the mark, «не аттестован» or «продлено до …».
+    text: str
+
+
+class TranscriptOut(BaseModel):
+    marks: list[TranscriptMarkOut]
+    period_marks: list[TranscriptPeriodMarkOut]
+
+
 @router.get("/students/{student_id}/transcript")
 async def student_transcript(
-    school_id: UUID, student_id: UUID, caller: CallerDep, session: SchoolSession
-) -> list[TranscriptMarkOut]:
-    """The marks of the year copied from the school the student came from: for the student, the family, the class
-    teacher and the school's administration; 404 to anyone else (a stranger must not learn the child exists)."""
+    school_id: UUID, student_id: UUID, caller: CallerDep, session: SchoolSession, today: SchoolToday
+) -> TranscriptOut:
+    """The marks and period marks of the year copied from the school the student came from: for the student, the
+    family, the class teacher, the teachers of the class and the school's administration; 404 to anyone else (a
+    stranger must not learn the child exists)."""
     class_id = await session.scalar(select(ClassMember.class_id).filter_by(student_id=student_id, school_id=school_id))
     leads = (
         class_id is not None
         and caller.has_role(school_id, "class_teacher")
         and await session.scalar(select(ClassTeacher.teacher_id).filter_by(class_id=class_id)) == caller.person_id
     )
-    may_read = (
-        (caller.has_role(school_id, "student") and caller.person_id == student_id)
-        or reads_whole_school(caller, school_id)
-        or await session.get(Guardianship, (caller.person_id, student_id)) is not None
-        or leads
+    # 004 app.6 §6.2: a teacher reads the classes they teach, a newcomer's past marks included.
+    teaches = (
+        class_id is not None
+        and caller.has_role(school_id, "teacher")
+        and await session.scalar(
+            select(
+                exists().where(
+                    Course.class_id == class_id, Course.teacher_id == caller.person_id, Course.ended_on.is_(None)
+                )
+            )
+        )
     )
-    if not may_read:
+    family = (caller.has_role(school_id, "student") and caller.person_id == student_id) or await session.get(
+        Guardianship, (caller.person_id, student_id)
+    ) is not None
+    if not (family or reads_whole_school(caller, school_id) or leads or teaches):
         raise NotFound(STUDENT_NOT_FOUND)
-    rows = await session.scalars(
+    marks = await session.scalars(
         select(TranscriptMark)
         .filter_by(school_id=school_id, student_id=student_id)
         .order_by(TranscriptMark.subject_name, TranscriptMark.date)
     )
-    return [TranscriptMarkOut.model_validate(r) for r in rows]
+    period_marks = select(TranscriptPeriodMark).filter_by(school_id=school_id, student_id=student_id)
+    if family and not (leads or teaches or reads_whole_school(caller, school_id)):
+        # R-27: the family sees a period mark from the day the sending school set for it.
+        period_marks = period_marks.where(TranscriptPeriodMark.visible_from <= today)
+    ordered = period_marks.order_by(TranscriptPeriodMark.subject_name, TranscriptPeriodMark.starts)
+    return TranscriptOut(
+        marks=[TranscriptMarkOut.model_validate(r) for r in marks],
+        period_marks=[TranscriptPeriodMarkOut.model_validate(r) for r in await session.scalars(ordered)],
+    )

@@ -95,7 +95,7 @@ async def check_file(
     if len(data) > MAX_BYTES:
         raise Invalid("Файл больше 50 МБ: разделите его на части.")
     academic_year = current_academic_year(today)
-    known = await known_of(session, school_id, academic_year)
+    known = await known_of(session, school_id, academic_year, today)
     try:
         if kind == "oneroster":
             rows, errors, total = merged_rows(check_oneroster(data, known))
@@ -237,7 +237,7 @@ async def export_records(session: SchoolSession, school_id: UUID, kind: str, aca
     def card(p: Person) -> dict:
         return {
             f: getattr(p, f)
-            for f in ("last_name", "first_name", "middle_name", "birth_date", "snils", "phone", "email")
+            for f in ("last_name", "first_name", "middle_name", "birth_date", "snils", "esia_oid", "phone", "email")
         }
 
     if kind == "students":
@@ -294,7 +294,7 @@ async def oneroster_archive(session: SchoolSession, school_id: UUID, academic_ye
     exported = [
         ExportPerson(
             str(p.id), p.last_name, p.first_name, p.middle_name, p.birth_date, p.snils, p.phone, p.email,
-            tuple(sorted(roles[p.id])), tuple(sorted(children.get(p.id, []))),
+            tuple(sorted(roles[p.id])), tuple(sorted(children.get(p.id, []))), p.esia_oid,
         )
         for p in people
     ]  # fmt: skip

@@ -67,17 +67,23 @@ NAME_COLUMNS = (
     Column("first_name", "Имя", True, ("first name", "firstname", "givenname", "given name")),
     Column("middle_name", "Отчество", False, ("middle name", "middlename", "patronymic")),
 )
+BIRTH_DATE = Column("birth_date", "Дата рождения", False, ("birth date", "birthdate", "др"))
+#: R-2: the person's ESIA account, so they log in through Госуслуги without a first-time match.
+ESIA_OID = Column("esia_oid", "Идентификатор ЕСИА", False, ("oid", "esia oid", "esia", "есиа oid", "oid есиа", "есиа"))
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "students": (
         *NAME_COLUMNS,
-        Column("birth_date", "Дата рождения", False, ("birth date", "birthdate", "др")),
+        BIRTH_DATE,
         Column("snils", "СНИЛС", False, ("snils",)),
+        ESIA_OID,
         Column("class_name", "Класс", False, ("class",)),
         Column("enrolled_on", "Дата зачисления", False, ("enrolled on",)),
     ),
     "parents": (
         *NAME_COLUMNS,
+        BIRTH_DATE,
         Column("snils", "СНИЛС", False, ("snils",)),
+        ESIA_OID,
         Column("phone", "Телефон", False, ("phone",)),
         Column("email", "Электронная почта", False, ("email", "e-mail", "почта")),
         Column("child_snils", "СНИЛС обучающегося", True, ("снилс ребенка", "child snils")),
@@ -85,7 +91,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     "staff": (
         *NAME_COLUMNS,
+        BIRTH_DATE,
         Column("snils", "СНИЛС", False, ("snils",)),
+        ESIA_OID,
         Column("phone", "Телефон", False, ("phone",)),
         Column("email", "Электронная почта", False, ("email", "e-mail", "почта")),
         Column("roles", "Роли", True, ("роль", "roles", "role", "должность")),
@@ -243,6 +251,10 @@ class Known:
     snils: Mapping[str, bool] = field(default_factory=dict)
     #: Class names of the year rows go into («5А»).
     classes: frozenset[str] = frozenset()
+    #: ESIA oid → the СНИЛС of the person of the school who holds it (None: a person without СНИЛС).
+    esia_oids: Mapping[str, str | None] = field(default_factory=dict)
+    #: The school's today: no one is born after it.
+    today: date | None = None
 
 
 @dataclass
@@ -285,6 +297,8 @@ def check_table(kind: str, table: Table, known: Known) -> Checked:
     rows = []
     seen_snils: dict[str, int] = {}  # by СНИЛС (a parent's: with the child's)
     seen_classes: dict[str, int] = {}
+    seen_oids: dict[str, tuple[int, str | None]] = {}  # oid → its first row and СНИЛС
+    held_oids = {snils: oid for oid, snils in known.esia_oids.items() if snils}
     for number, cells in table.rows:
         row = ImportRow(number, {})
 
@@ -309,6 +323,22 @@ def check_table(kind: str, table: Table, known: Known) -> Checked:
             else:
                 seen_snils[key] = number
                 row.existing = snils in known.snils
+        oid = row.data.get("esia_oid")
+        if oid:
+            # One account, one person: a parent of two children repeats their oid with their СНИЛС only.
+            first = seen_oids.get(oid)
+            if first and not (kind == "parents" and snils and first[1] == snils):
+                error("esia_oid", f"Идентификатор ЕСИА {oid} повторяется: он уже есть в строке {first[0]}.")
+            elif oid in known.esia_oids and (snils is None or known.esia_oids[oid] != snils):
+                error("esia_oid", f"Идентификатор ЕСИА {oid} уже принадлежит другому человеку школы.")
+            elif snils and held_oids.get(snils, oid) != oid:
+                error(
+                    "esia_oid",
+                    f"У человека со СНИЛС {snils} в школе другой идентификатор ЕСИА ({held_oids[snils]}): "
+                    "исправьте его в карточке человека.",
+                )
+            else:
+                seen_oids.setdefault(oid, (number, snils))
         if kind == "classes" and "class_name" in row.data:
             key = f"{row.data['class_name']} {row.data.get('academic_year', '')}"
             if key in seen_classes:
@@ -332,9 +362,19 @@ def _check_cell(kind: str, name: str, value: Any, text: str, row: ImportRow, err
             row.data[name] = text
     elif name in ("birth_date", "enrolled_on"):
         try:
-            row.data[name] = parse_date(value)
+            day = parse_date(value)
         except ValueError:
             error(name, f"«{text}» — не дата. Пишите ДД.ММ.ГГГГ, например 01.09.2026.")
+            return
+        if name == "birth_date" and (day.year < 1900 or (known.today is not None and day > known.today)):
+            error(name, f"«{text}» — такой даты рождения не бывает: проверьте год.")
+            return
+        row.data[name] = day
+    elif name == "esia_oid":
+        if not re.fullmatch(r"\d{1,64}", text):
+            error(name, f"«{text}» — не идентификатор ЕСИА: он состоит только из цифр, например 1000123456.")
+        else:
+            row.data[name] = text
     elif name in ("snils", "child_snils"):
         try:
             row.data[name] = normalize_snils(text)

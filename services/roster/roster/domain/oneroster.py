@@ -4,11 +4,13 @@ A OneRoster file is a zip of CSV tables: ``manifest.csv``, ``orgs.csv``, ``acade
 ``courses.csv``, ``classes.csv``, ``users.csv`` (with ``roles.csv`` in 1.2, or a ``role`` column as
 in 1.1), ``demographics.csv`` and ``enrollments.csv``. Our mapping: a class is a homeroom class
 titled «5А»; a person's ``identifier`` is their СНИЛС; a parent's ``agentSourcedIds`` name their
-children (or a child's name their parents); ``birthDate`` comes from the demographics.
+children (or a child's name their parents); ``birthDate`` comes from the demographics; the ESIA account
+is the ``{esia:…}`` entry of ``userIds``.
 """
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -73,6 +75,19 @@ def _active(rows: Iterable[dict[str, str]]) -> Iterable[tuple[int, dict[str, str
             yield line, row
 
 
+#: OneRoster 1.2 ``userIds``: ``{type:identifier}`` entries; the ESIA account travels as ``{esia:1000123}``.
+USER_ID = re.compile(r"\{\s*([^:{}]+?)\s*:\s*([^{}]*?)\s*\}")
+
+
+def esia_oid(user_ids: str) -> str:
+    """The ESIA oid among a user's ``userIds``, or ""."""
+    return next((value for kind, value in USER_ID.findall(user_ids) if kind.lower() in ("esia", "есиа")), "")
+
+
+def _user_ids(oid: str | None) -> str:
+    return f"{{esia:{oid}}}" if oid else ""
+
+
 def convert(tables: Mapping[str, list[dict[str, str]]]) -> Converted:
     users = {row["sourcedId"]: (line, row) for line, row in _active(tables["users.csv"])}
     roles: dict[str, set[str]] = {}
@@ -100,14 +115,16 @@ def convert(tables: Mapping[str, list[dict[str, str]]]) -> Converted:
 
     for line, row in classes.values():
         add("classes", ["Класс"], [row.get("title", "")], ("classes.csv", line))
-    names = ["Фамилия", "Имя", "Отчество", "СНИЛС"]
+    names = ["Фамилия", "Имя", "Отчество", "СНИЛС", "Дата рождения", "Идентификатор ЕСИА"]
 
-    def person(row: dict[str, str]) -> list[str]:
+    def person(sid: str, row: dict[str, str]) -> list[str]:
         return [
             row.get("familyName", ""),
             row.get("givenName", ""),
             row.get("middleName", ""),
             row.get("identifier", ""),
+            births.get(sid, ""),
+            esia_oid(row.get("userIds", "")),
         ]
 
     children: dict[str, set[str]] = {}
@@ -123,8 +140,8 @@ def convert(tables: Mapping[str, list[dict[str, str]]]) -> Converted:
             class_title, begin = placed.get(sid, ("", ""))
             add(
                 "students",
-                [*names, "Дата рождения", "Класс", "Дата зачисления"],
-                [*person(row), births.get(sid, ""), class_title, begin],
+                [*names, "Класс", "Дата зачисления"],
+                [*person(sid, row), class_title, begin],
                 ("users.csv", line),
             )
         elif held & set(PARENT_ROLES):
@@ -134,15 +151,15 @@ def convert(tables: Mapping[str, list[dict[str, str]]]) -> Converted:
                 add(
                     "parents",
                     [*names, "Телефон", "Электронная почта", "СНИЛС обучающегося", "Кем приходится"],
-                    [*person(row), row.get("phone", ""), row.get("email", ""), child_snils, relation],
+                    [*person(sid, row), row.get("phone", ""), row.get("email", ""), child_snils, relation],
                     ("users.csv", line),
                 )
         elif held & set(STAFF_ROLES):
-            ours = sorted({STAFF_ROLES[r] for r in held & set(STAFF_ROLES)})
+            ours = ", ".join(ROLE_TITLES[r] for r in sorted({STAFF_ROLES[r] for r in held & set(STAFF_ROLES)}))
             add(
                 "staff",
                 [*names, "Телефон", "Электронная почта", "Роли"],
-                [*person(row), row.get("phone", ""), row.get("email", ""), ", ".join(ROLE_TITLES[r] for r in ours)],
+                [*person(sid, row), row.get("phone", ""), row.get("email", ""), ours],
                 ("users.csv", line),
             )
     return Converted(out, origin)
@@ -211,6 +228,7 @@ class ExportPerson:
     #: ``student``, ``parent`` or our staff roles.
     roles: tuple[str, ...]
     agents: tuple[str, ...] = ()
+    esia_oid: str | None = None
 
 
 def write_zip(
@@ -341,7 +359,7 @@ def write_zip(
                     *status,
                     "true",
                     "",
-                    "",
+                    _user_ids(p.esia_oid),
                     p.first_name,
                     p.last_name,
                     p.middle_name,
