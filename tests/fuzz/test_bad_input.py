@@ -200,15 +200,22 @@ async def _send(service: Service, world: World, case: Case) -> list[str]:
     return failures
 
 
+#: Each service's routes in this many tests (every third route), so a large service's grid fits a test's timeout.
+SHARDS = 3
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.parametrize("name", list(SERVICES))
-async def test_bad_input_never_gets_a_server_error(name: str, services: dict[str, Service], world: World) -> None:
+async def test_bad_input_never_gets_a_server_error(
+    name: str, shard: int, services: dict[str, Service], world: World
+) -> None:
     service = services[name]
     spec = service.app.openapi()
     failures: list[str] = []
     sent = 0
-    for path, method, op in _operations(service):
+    for path, method, op in _operations(service)[shard::SHARDS]:
         for case in Operation(spec, path, method, op, world).cases():
             failures += await _send(service, world, case)
             sent += 1
-    assert sent > 50
+    assert sent > 10
     assert not failures, f"{len(failures)} of {sent} bad requests mishandled:\n" + "\n".join(failures)
