@@ -1,7 +1,7 @@
 /* Электронный журнал: reads the page and starts the screens it holds. Native ES modules, no build step. */
 
 import { api, setCsrfToken } from "./api.js";
-import { $, el } from "./dom.js";
+import { $, el, show } from "./dom.js";
 import { startJournal } from "./journal.js";
 import { startDiary } from "./diary.js";
 import { startAdmin } from "./admin.js";
@@ -16,11 +16,20 @@ import { startOffice } from "./office.js";
 import { startReports } from "./reports.js";
 import { startRegion } from "./region.js";
 import { startDestruction } from "./destruction.js";
+import { startControl } from "./control.js";
+import { startDisputeAnswers } from "./disputes.js";
 
 async function start() {
   try {
     const me = await api("GET", "/me");
     setCsrfToken(me.csrf_token);
+    const control = $("#control");
+    if (control) startControl(control);
+    const disputes = $("#disputes");
+    if (disputes) startDisputeAnswers(disputes).catch((error) => {
+      disputes.hidden = false;
+      show($("#dispute-list"), error.message, "error");
+    });
     const teacher = $("#teacher");
     if (teacher) startJournal(teacher, me);
     const classroom = $("#classroom");
