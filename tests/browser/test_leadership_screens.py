@@ -31,6 +31,10 @@ async def test_the_deputy_sees_late_marks_risks_and_disputes_and_opens_the_fill_
     assert await control.locator("textarea").count() == 0
     assert await page.locator("#new-lesson").is_hidden()
 
+    more = control.locator("#control-risks-more")
+    if await more.is_visible():
+        await press_on(page, "#control-risks-more")
+        assert await more.is_hidden() and await control.locator("#control-risks tbody tr").count() > 10
     await press_on(page, '#control [data-open-report="journal-fill"]')
     reports = page.locator("#reports")
     await reports.locator("#report-status", has_text="Учителей вели журнал").wait_for()
@@ -55,6 +59,9 @@ async def test_the_class_teacher_sees_her_class_and_answers_a_pupils_dispute(vis
     page = (await visit("class_teacher")).page
     room = page.locator("#classroom")
     await room.locator("#room-parents li").first.wait_for()
+    # Her class is one link away from the top of a long page.
+    await press_on(page, '#section-nav a[href="#classroom"]')
+    await page.wait_for_url(re.compile(r"#classroom$"))
     assert await room.locator("#room-classes .chip").all_inner_texts() == ["5Б"]
     assert await room.locator("#room-parents li").count() == 30
     # Only her own courses' journal, and only her class (R-1).

@@ -112,15 +112,28 @@ async function loadPeriods() {
   await loadRisks();
 }
 
+/** The first rows of a long list; the rest a press away (early in a period nearly everyone has too few marks). */
+const RISKS_SHOWN = 10;
+
 async function loadRisks() {
   const period = $("#control-period").value;
+  const more = $("#control-risks-more");
+  more.hidden = true;
   if (!period) { table($("#control-risks"), [], [], "Учебных периодов пока нет."); return; }
   try {
     const risks = await api("GET", gradebook("/attestation-risks?period_id=" + period));
-    table($("#control-risks"), ["Ученик", "Журнал", "Ср. взв.", "Почему"], risks.map((r) => [
+    const rows = risks.map((r) => [
       r.name || "—", r.class_name + " · " + r.subject_name, decimal(r.weighted_average),
       r.flags.map((f) => f.text).join("; ")
-    ]), "Рисков нет: всех можно аттестовать.");
+    ]);
+    const render = (shown) => table($("#control-risks"), ["Ученик", "Журнал", "Ср. взв.", "Почему"], shown,
+      "Рисков нет: всех можно аттестовать.");
+    render(rows.slice(0, RISKS_SHOWN));
+    if (rows.length > RISKS_SHOWN) {
+      more.textContent = "Показать все строки (" + rows.length + ")";
+      more.hidden = false;
+      more.onclick = () => { render(rows); more.hidden = true; $("#control-risks").parentNode.focus(); };
+    }
   } catch (error) {
     show($("#control-status"), error.message, "error");
   }

@@ -26,7 +26,7 @@ async function start() {
     const control = $("#control");
     if (control) startControl(control);
     const disputes = $("#disputes");
-    if (disputes) startDisputeAnswers(disputes).catch((error) => {
+    if (disputes) startDisputeAnswers(disputes).then(sectionNav, (error) => {
       disputes.hidden = false;
       show($("#dispute-list"), error.message, "error");
     });
@@ -59,7 +59,24 @@ async function start() {
   } finally {
     // The screens' handlers are attached: until then a form would submit natively and reload the page.
     document.documentElement.dataset.started = "true";
+    sectionNav();
   }
+}
+
+/** «На этой странице»: a start page of several sections (a director's, a class teacher's) lists them at the top,
+    so each is one Tab and Enter away. */
+function sectionNav() {
+  const main = document.querySelector("main");
+  const sections = Array.from(main.querySelectorAll(":scope > section.card[id]")).filter((s) => !s.hidden);
+  const old = $("#section-nav");
+  if (old) old.remove();
+  if (sections.length < 3) return;
+  const links = sections.map((section) => {
+    const heading = section.querySelector("h1, h2");
+    return heading ? el("li", {}, [el("a", { href: "#" + section.id, text: heading.textContent })]) : null;
+  });
+  main.insertBefore(el("nav", { id: "section-nav", "class": "section-nav", "aria-label": "На этой странице" },
+    [el("ul", {}, links)]), main.firstChild);
 }
 
 /** The diary's offline copy (sw.js); logging out empties it, here too in case the worker is not yet in charge. */
