@@ -1,7 +1,7 @@
 """Operator commands of the gateway.
 
 uv run python -m gateway.admin grant-region-role --oid 1000007 --role region_admin --name "Смирнов Павел Андреевич"
-uv run python -m gateway.admin grant-region-role --oid 1000011 --role municipal_admin --name "…" --municipality <id>
+uv run python -m gateway.admin grant-region-role --oid 1000012 --role municipal_admin --name "…" --municipality <id>
 uv run python -m gateway.admin add-portal-client --name "Госуслуги" --scopes schedule changes
 uv run python -m gateway.admin revoke-portal-client --client-id portal-0123456789abcdef
 """

@@ -32,6 +32,9 @@ PEOPLE = {
     "school_admin": "1000006",
     "region_admin": "1000007",
     "inspector": "1000008",
+    "director": "1000009",
+    "deputy": "1000010",
+    "class_teacher": "1000011",
 }
 
 

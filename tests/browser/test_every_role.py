@@ -17,6 +17,9 @@ MAIN_SCREEN = {
     "school_admin": "#class-chips .chip",
     "region_admin": "#region-status.hint",
     "inspector": "#journal tbody tr",
+    "director": "#control-figures li",
+    "deputy": "#control-late tbody tr",
+    "class_teacher": "#room-parents li",
 }
 
 

@@ -82,3 +82,12 @@ async def test_the_family_disputes_a_mark_from_the_diary(visit):
     await parent.locator("#dispute-text").fill("Сын отвечал у доски, оценка за другой ответ")
     await parent.get_by_role("button", name="Отправить учителю").click()
     await parent.locator("#dispute-dialog .status", has_text="Обращение отправлено учителю").wait_for()
+
+    # The teacher finds it on her start page and answers the family there.
+    await teacher.reload()
+    waiting = teacher.locator("#disputes li.waiting", has_text="Сын отвечал у доски")
+    await waiting.wait_for()
+    await waiting.locator("textarea").fill("Отметка за самостоятельную работу; ответ у доски оценю отдельно.")
+    await waiting.get_by_role("button", name="Ответить").click()
+    answered = teacher.locator("#disputes li", has_text="Ответ — Иванова Мария Петровна")
+    await answered.filter(has_text="Сын отвечал у доски").wait_for()

@@ -94,6 +94,35 @@ async def test_a_whole_column_of_marks_from_the_keyboard(visit):
     assert first_average == "5,00"
 
 
+async def test_thirty_marks_of_a_class_of_thirty_in_forty_keystrokes_and_a_second_of_server_time(visit):
+    """The issue's yardstick as it stands: 5Б has thirty pupils; its whole column of marks from the keyboard."""
+    page = (await visit("class_teacher")).page
+    await open_course(page, "5Б · Литература")
+    topic = f"Сочинение ({str(uuid4().int)[:6]})"
+    await write_lesson(page, topic)
+    col = await column_of(page, topic)
+    assert await page.locator("#journal tbody tr").count() == 30
+    saves: list[Request] = []
+    page.on("requestfinished", lambda r: saves.append(r) if r.method != "GET" and MARKS_PATH.search(r.url) else None)
+    marks = [str(5 - i % 4) for i in range(30)]
+    keystrokes = 0
+    for key in marks:
+        await page.keyboard.press(key)
+        keystrokes += 1
+    await page.locator("#journal .pending").first.wait_for(state="detached")
+
+    assert keystrokes <= 40
+    shown = await page.locator(f'#journal td.cell[data-col="{col}"]').all_inner_texts()
+    assert [t.strip() for t in shown] == marks
+    assert [r.method for r in saves] == ["PUT"]
+    response = await saves[0].response()
+    assert response is not None and response.status == 200, await response.text()
+    assert len(await response.json()) == 30
+    timing = saves[0].timing
+    server_ms = timing["responseStart"] - timing["requestStart"]
+    assert server_ms / 1000 <= SERVER_SECONDS, f"{server_ms:.0f} ms for 30 marks"
+
+
 def closed_school_day() -> date:
     """A weekday the default window (14 days) still holds open and a one-week window has closed."""
     day = TEST_NOW.date() - timedelta(days=8)

@@ -107,10 +107,13 @@ async def test_a_director_reads_the_journals_and_a_psychologist_sees_the_roles_l
         page = (await browser.get("/")).text
     assert "Журналы классов (только просмотр)" in page and f'"id": "{school_id}"' in page
     assert "Ваши роли" not in page and 'id="admin"' not in page
+    # The director's start is the journal's control; a teacher's disputes to answer are not his.
+    assert "Контроль журнала" in page and 'id="disputes"' not in page
     async with stack.browser() as browser:
         await stack.log_in(browser, psychologist.oid)
         page = (await browser.get("/")).text
     assert "Ваши роли" in page and "педагог-психолог" in page and 'id="teacher"' not in page
+    assert 'id="control"' not in page
 
 
 async def test_the_start_page_gives_the_schools_own_today(stack, esia_person, publish):

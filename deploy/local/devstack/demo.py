@@ -57,6 +57,27 @@ PARENT_2 = DemoPerson(
     "parent_2", "Сидорова", "Анна", "Викторовна", date(1986, 1, 30), "1000004", "родитель Сидорова Ивана (5А)"
 )
 STUDENT_2 = DemoPerson("student_2", "Сидоров", "Иван", "Андреевич", date(2014, 8, 17), "1000005", "ученик 5А")
+DIRECTOR = DemoPerson(
+    "director", "Фёдоров", "Николай", "Васильевич", date(1970, 2, 17), "1000009", "директор (журналы — только чтение)"
+)
+DEPUTY = DemoPerson(
+    "deputy",
+    "Лебедева",
+    "Наталья",
+    "Александровна",
+    date(1976, 10, 23),
+    "1000010",
+    "заместитель директора по УВР: контроль журнала, опоздания, риски неаттестации",
+)
+CLASS_TEACHER = DemoPerson(
+    "class_teacher",
+    "Соколова",
+    "Татьяна",
+    "Игоревна",
+    date(1988, 5, 11),
+    "1000011",
+    "учитель литературы, классный руководитель 5Б (30 учеников)",
+)
 CLASSMATES = [
     ("Александрова", "Дарья"),
     ("Белов", "Максим"),
@@ -67,10 +88,49 @@ CLASSMATES = [
     ("Морозова", "Софья"),
     ("Николаев", "Кирилл"),
 ]
+#: 5Б: a class of thirty, as most are (the keyboard test enters a whole column of 30 marks in it).
+CLASS_5B = [
+    ("Абрамов", "Егор"),
+    ("Алексеева", "Анна"),
+    ("Богданов", "Илья"),
+    ("Борисова", "Мария"),
+    ("Воробьёв", "Даниил"),
+    ("Герасимова", "Алиса"),
+    ("Голубев", "Матвей"),
+    ("Дмитриева", "Ксения"),
+    ("Ершов", "Тимофей"),
+    ("Жукова", "Ева"),
+    ("Зайцев", "Марк"),
+    ("Иванов", "Лев"),
+    ("Карпова", "Вероника"),
+    ("Ковалёв", "Роман"),
+    ("Комарова", "Ульяна"),
+    ("Кудрявцев", "Фёдор"),
+    ("Лебедев", "Глеб"),
+    ("Медведева", "Василиса"),
+    ("Никитин", "Арсений"),
+    ("Орлов", "Михаил"),
+    ("Павлова", "Алёна"),
+    ("Романов", "Святослав"),
+    ("Семёнова", "Милана"),
+    ("Тарасов", "Ярослав"),
+    ("Уварова", "Злата"),
+    ("Фролов", "Семён"),
+    ("Харитонова", "Таисия"),
+    ("Цветков", "Платон"),
+    ("Чернова", "Варвара"),
+    ("Шилов", "Степан"),
+]
+LITERATURE_PLAN = [
+    ("Устное народное творчество. Малые жанры фольклора", "Выучить три пословицы"),
+    ("Сказка «Царевна-лягушка»", "Пересказ сказки"),
+    ("И. А. Крылов. Басня «Волк на псарне»", "Наизусть, с. 41"),
+]
 REGION_ACCOUNTS = [
     ("1000007", "region_admin", "Смирнов Павел Андреевич", "администратор региона"),
     ("1000008", "inspector", "Орлова Елена Сергеевна", "инспектор (только чтение)"),
 ]
+SCHOOL_PEOPLE = [TEACHER, CLASS_TEACHER, SCHOOL_ADMIN, DIRECTOR, DEPUTY, PARENT, STUDENT, PARENT_2, STUDENT_2]
 LESSON_PLAN = [
     ("Натуральные числа и шкалы", "№ 12, 15 (с. 8)"),
     ("Сложение натуральных чисел", "№ 41–43"),
@@ -124,8 +184,10 @@ class DemoLoader:
                 }
             return (await self._post("roster", f"{base}/people", body, operator))["id"]
 
-        ids = {p.key: await register(p) for p in [TEACHER, SCHOOL_ADMIN, PARENT, STUDENT, PARENT_2, STUDENT_2]}
+        ids = {p.key: await register(p) for p in SCHOOL_PEOPLE}
         students = [ids["student"], ids["student_2"], *[await register(c) for c in CLASSMATES]]
+        class_5b = await self._post("roster", f"{base}/classes", {"grade": 5, "letter": "Б"}, operator)
+        students_5b = [await register(c) for c in CLASS_5B]
         for role in ("teacher", "class_teacher"):
             await self._post("roster", f"{base}/staff-roles", {"person_id": ids["teacher"], "role": role}, operator)
         # She corrects absence reasons and reads diaries of 5А only: the class she leads (R-1).
@@ -136,11 +198,24 @@ class DemoLoader:
             operator,
             expected=200,
         )
+        for role in ("teacher", "class_teacher"):
+            await self._post(
+                "roster", f"{base}/staff-roles", {"person_id": ids["class_teacher"], "role": role}, operator
+            )
         await self._post(
-            "roster", f"{base}/staff-roles", {"person_id": ids["school_admin"], "role": "school_admin"}, operator
+            "roster",
+            f"{base}/classes/{class_5b['id']}/class-teacher",
+            {"teacher_id": ids["class_teacher"]},
+            operator,
+            expected=200,
         )
-        for student in students:
-            await self._post("roster", f"{base}/enrolments", {"student_id": student, "class_id": klass["id"]}, operator)
+        for key in ("school_admin", "director", "deputy"):
+            await self._post("roster", f"{base}/staff-roles", {"person_id": ids[key], "role": key}, operator)
+        for class_, pupils in ((klass, students), (class_5b, students_5b)):
+            for student in pupils:
+                await self._post(
+                    "roster", f"{base}/enrolments", {"student_id": student, "class_id": class_["id"]}, operator
+                )
         for guardian, student in (("parent", "student"), ("parent_2", "student_2")):
             await self._post(
                 "roster", f"{base}/guardianships", {"guardian_id": ids[guardian], "student_id": ids[student]}, operator
@@ -152,12 +227,24 @@ class DemoLoader:
                 {"teacher_id": ids["teacher"], "subject_id": subjects[subject], "class_id": klass["id"]},
                 operator,
             )
+        await self._post(
+            "roster",
+            f"{base}/assignments",
+            {"teacher_id": ids["class_teacher"], "subject_id": subjects["Литература"], "class_id": class_5b["id"]},
+            operator,
+        )
         teacher = Caller(
             UUID(ids["teacher"]),
             "Иванова Мария Петровна",
             school_roles=frozenset({(school_id, "teacher"), (school_id, "class_teacher")}),
         )
         await self._record_recent_lessons(school_id, teacher, students)
+        class_teacher = Caller(
+            UUID(ids["class_teacher"]),
+            "Соколова Татьяна Игоревна",
+            school_roles=frozenset({(school_id, "teacher"), (school_id, "class_teacher")}),
+        )
+        await self._record_literature(school_id, class_teacher, students_5b)
         return school_id
 
     async def _school_year(self, base: str, operator: Caller) -> None:
@@ -206,17 +293,48 @@ class DemoLoader:
             "attendance", f"{base}/lessons/{lesson['id']}/absences", {"student_id": students[1], "reason": "Н"}, teacher
         )
 
-    async def _wait_for_courses(self, base: str, teacher: Caller) -> list[dict]:
+    async def _record_literature(self, school_id: UUID, teacher: Caller, students: list[str]) -> None:
+        """5Б's literature: the first lesson's marks entered late (the deputy's list, R-23), and a pupil's dispute of
+        a recent mark (004 app.8), so the class teacher and the deputy have something to act on from day one."""
+        base = f"/schools/{school_id}"
+        [course] = await self._wait_for_courses(base, teacher, count=1)
+        earlier = _recent_school_days(8, self.stack.today())
+        days = [earlier[0], *earlier[-2:]]
+        for (topic, homework), day in zip(LITERATURE_PLAN, days, strict=True):
+            lesson = await self._post(
+                "gradebook",
+                f"{base}/lessons",
+                {"course_id": course["id"], "date": day.isoformat(), "topic": topic, "homework": homework},
+                teacher,
+            )
+            marks = [
+                await self._post_when_known(
+                    "gradebook",
+                    f"{base}/lessons/{lesson['id']}/marks",
+                    {"student_id": student, "value": value, "work_type": "answer"},
+                    teacher,
+                )
+                for student, value in zip(students[:6], ["5", "4", "3", "5", "4", "4"], strict=True)
+            ]
+        pupil = Caller(UUID(students[2]), "Богданов Илья", school_roles=frozenset({(school_id, "student")}))
+        await self._post(
+            "gradebook",
+            f"{base}/marks/{marks[2]['id']}/disputes",
+            {"text": "Я ответил наизусть всю басню, почему тройка?"},
+            pupil,
+        )
+
+    async def _wait_for_courses(self, base: str, teacher: Caller, *, count: int = 2) -> list[dict]:
         for _ in range(100):
             response = await self.http.get(
                 f"{self.stack.url('gradebook')}{base}/courses", headers=self._headers(teacher)
             )
-            if response.status_code == 200 and len(response.json()) >= 2:
+            if response.status_code == 200 and len(response.json()) >= count:
                 return response.json()
             await asyncio.sleep(0.1)
         raise RuntimeError("demo: gradebook did not receive the teaching load from roster")
 
-    async def _post_when_known(self, service: str, path: str, body: dict, caller: Caller) -> None:
+    async def _post_when_known(self, service: str, path: str, body: dict, caller: Caller) -> dict:
         """Post once the service has heard of what the body refers to (a lesson, an enrolment):
         replicas follow events within milliseconds, and the service says so with 409 or 422 meanwhile."""
         for _ in range(50):
@@ -224,7 +342,7 @@ class DemoLoader:
                 f"{self.stack.url(service)}{path}", json=body, headers=self._headers(caller)
             )
             if response.status_code == 201:
-                return
+                return response.json()
             if response.status_code not in (409, 422):
                 break
             await asyncio.sleep(0.1)
@@ -311,6 +429,5 @@ async def ensure_demo(stack: Stack) -> UUID:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    people = [TEACHER, SCHOOL_ADMIN, PARENT, STUDENT, PARENT_2, STUDENT_2]
-    logins = [(f"{p.last_name} {p.first_name} {p.middle_name or ''}".strip(), p.role_text) for p in people]
+    logins = [(f"{p.last_name} {p.first_name} {p.middle_name or ''}".strip(), p.role_text) for p in SCHOOL_PEOPLE]
     return logins + [(name, text) for _, _, name, text in REGION_ACCOUNTS]

@@ -16,6 +16,8 @@ from gateway.pages import ROLE_TITLES, templates
 router = APIRouter(tags=["pages"])
 #: Who starts a school-wide report job (reporting's rule; the read-only roles start nothing).
 REPORT_STARTERS = frozenset({"school_admin", "deputy"})
+#: Who controls the filling of the journal: lateness, attestation risks, families' disputes (004 app.2, app.3).
+CONTROL_ROLES = frozenset({"director", "deputy"})
 SERVICE_WORKER = Path(__file__).parent.parent / "static" / "js" / "sw.js"
 
 
@@ -74,6 +76,13 @@ async def home(request: Request) -> Response:
         "journal_schools": [
             {"id": str(school), "name": names.get(school, "Школа")}
             for school in sorted(readable, key=lambda school: names.get(school, "Школа"))
+        ],
+        # The director's and the deputy's control of the journal (R-23, R-28, R-62), read only.
+        "control_schools": [
+            {"id": str(school), "name": names.get(school, "Школа")}
+            for school in sorted(
+                {s for s, r in caller.school_roles if r in CONTROL_ROLES}, key=lambda school: names.get(school, "Школа")
+            )
         ],
         "class_teacher_schools": sorted({str(s) for s, r in caller.school_roles if r == "class_teacher"}),
         # The region's schools; a municipal administrator's own, whose figures they read (R-10).

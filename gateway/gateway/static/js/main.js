@@ -1,7 +1,7 @@
 /* Электронный журнал: reads the page and starts the screens it holds. Native ES modules, no build step. */
 
 import { api, setCsrfToken } from "./api.js";
-import { $, el } from "./dom.js";
+import { $, el, show } from "./dom.js";
 import { startJournal } from "./journal.js";
 import { startDiary } from "./diary.js";
 import { startAdmin } from "./admin.js";
@@ -17,11 +17,20 @@ import { startReports } from "./reports.js";
 import { startRegion } from "./region.js";
 import { startMunicipalities } from "./municipalities.js";
 import { startDestruction } from "./destruction.js";
+import { startControl } from "./control.js";
+import { startDisputeAnswers } from "./disputes.js";
 
 async function start() {
   try {
     const me = await api("GET", "/me");
     setCsrfToken(me.csrf_token);
+    const control = $("#control");
+    if (control) startControl(control);
+    const disputes = $("#disputes");
+    if (disputes) startDisputeAnswers(disputes).then(sectionNav, (error) => {
+      disputes.hidden = false;
+      show($("#dispute-list"), error.message, "error");
+    });
     const teacher = $("#teacher");
     if (teacher) startJournal(teacher, me);
     const classroom = $("#classroom");
@@ -53,7 +62,24 @@ async function start() {
   } finally {
     // The screens' handlers are attached: until then a form would submit natively and reload the page.
     document.documentElement.dataset.started = "true";
+    sectionNav();
   }
+}
+
+/** «На этой странице»: a start page of several sections (a director's, a class teacher's) lists them at the top,
+    so each is one Tab and Enter away. */
+function sectionNav() {
+  const main = document.querySelector("main");
+  const sections = Array.from(main.querySelectorAll(":scope > section.card[id]")).filter((s) => !s.hidden);
+  const old = $("#section-nav");
+  if (old) old.remove();
+  if (sections.length < 3) return;
+  const links = sections.map((section) => {
+    const heading = section.querySelector("h1, h2");
+    return heading ? el("li", {}, [el("a", { href: "#" + section.id, text: heading.textContent })]) : null;
+  });
+  main.insertBefore(el("nav", { id: "section-nav", "class": "section-nav", "aria-label": "На этой странице" },
+    [el("ul", {}, links)]), main.firstChild);
 }
 
 /** The diary's offline copy (sw.js); logging out empties it, here too in case the worker is not yet in charge. */
