@@ -30,6 +30,7 @@ from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
     CurriculumHoursSet,
+    ElectronicServiceRefusalChanged,
     GuardianshipLinked,
     PersonRegistered,
     ReportingPeriod,
@@ -657,6 +658,15 @@ async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple
             for student, parent in ((school.student_a, school.parent_a), (school.student_b, school.parent_b)):
                 linked = GuardianshipLinked(guardian_id=parent, student_id=student, relation="мать")
                 await publish_event(settings, linked, school_id=school.school_id)
+            # a family in each class refused the electronic service, so each class has a monthly summary.
+            for class_id, name in ((school.class_a, "5А"), (school.class_b, "5Б")):
+                paper = uuid4()
+                for event in (
+                    PersonRegistered(person_id=paper, last_name="Бумажный", first_name="Иван"),
+                    StudentEnrolled(student_id=paper, class_id=class_id, class_name=name, enrolled_on=date(2026, 9, 1)),
+                    ElectronicServiceRefusalChanged(student_id=paper, version=2, refused_on=date(2026, 9, 1)),
+                ):
+                    await publish_event(settings, event, school_id=school.school_id)
             # a quarter ending within two weeks, so the preliminary report is due.
             quarter = ReportingPeriod(
                 period_id=MATRIX_QUARTER,
@@ -699,8 +709,14 @@ async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple
                 f"/schools/{school.school_id}/classes/{school.class_a}/periods",
                 headers=auth_headers(token_signer, lead),
             )
+            summary = await client.get(
+                f"/schools/{school.school_id}/classes/{school.class_b}/reports/family-summary",
+                params={"month": "2026-10"},
+                headers=auth_headers(token_signer, caller("school_admin", school.school_id)),
+            )
             return (
-                mine.status_code == 200
+                summary.status_code == 200
+                and mine.status_code == 200
                 and len(mine.json()) == 1
                 and diary.status_code == 200
                 and periods.status_code == 200
