@@ -5,7 +5,6 @@ stack per run, shared by the end-to-end tests (``tests/e2e``) and the browser te
 
 import importlib
 import os
-import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID
@@ -41,29 +40,25 @@ def _log_tails(var_dir: Path, lines: int = 40) -> str:
     return "\n".join(tails)
 
 
-#: The test folders whose tests use this plugin's stack, and in how many units pytest-xdist spreads their files.
+#: The test folders whose tests use this plugin's stack.
 STACK_FOLDERS = ("tests/e2e/", "tests/browser/")
-STACK_UNITS = 3
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """Under ``-n`` (pytest-xdist): every other test folder whole on one worker, so the apps its conftest builds
-    are built once per run, and the stack's test files in a few units, each worker starting at most one stack."""
+    are built once per run, and the stack's tests all on one worker, scheduled first as the slowest unit. One
+    stack per run: two stacks starting at once on two cores starved each other past their start limit."""
     from xdist.scheduler import LoadScopeScheduling
 
     class StackScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            folder = path.rpartition("/")[0] + "/"
-            if folder.startswith(STACK_FOLDERS):
-                return f"stack {zlib.crc32(path.encode()) % STACK_UNITS}"
-            return folder
+            folder = nodeid.split("::", 1)[0].rpartition("/")[0] + "/"
+            return "stack" if folder.startswith(STACK_FOLDERS) else folder
 
         def _assign_work_unit(self, node: object) -> None:
-            # The stack's units first: their tests are the slowest, and a long unit left for last is the run's tail.
-            for scope in [s for s in self.workqueue if s.startswith("stack ")]:
-                self.workqueue.move_to_end(scope, last=False)
+            if "stack" in self.workqueue:
+                self.workqueue.move_to_end("stack", last=False)
             super()._assign_work_unit(node)
 
     return StackScheduling(config, log)
