@@ -26,11 +26,8 @@ def test_every_parts_consumer_queues_are_in_the_file():
 def test_every_consumer_queue_dead_letters_at_least_once_into_its_own_dlq():
     definitions = json.loads(DEFINITIONS.read_text())
     queues = {q["name"]: q["arguments"] for q in definitions["queues"]}
-    consumer_queues = [
-        name
-        for name in queues
-        if name.split(".")[0] in {"gradebook", "attendance", "notifications", "reporting", "gateway"} and not name.endswith(".dlq")
-    ]
+    consumers = {"gradebook", "attendance", "notifications", "reporting", "gateway"}
+    consumer_queues = [name for name in queues if name.split(".")[0] in consumers and not name.endswith(".dlq")]
     assert consumer_queues, "no consumer queues found"
     for name in consumer_queues:
         assert queues[name]["x-dead-letter-strategy"] == "at-least-once"

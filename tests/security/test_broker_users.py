@@ -18,8 +18,8 @@ import pytest
 from chassis import testing
 from chassis.publishers import PORTAL, provision_locally
 from chassis.settings import ServiceSettings
-from chassis.topology import declare, topology_for
 from chassis.testing import RUN_BROKER_PREFIX, running_app, verifier_for
+from chassis.topology import declare, topology_for
 
 TEMPLATE = RUN_BROKER_PREFIX + "{service}"
 SERVICES = {

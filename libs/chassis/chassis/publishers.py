@@ -133,7 +133,7 @@ def rabbitmqctl_commands(
 
 
 def provision_locally(passwords: dict[str, str], settings: ServiceSettings, queue_prefix: str = "") -> None:
-    """Every user of ``passwords`` on the local broker with ``rabbitmqctl`` (an existing user only gets its password)."""
+    """Each user of ``passwords`` on the local broker with ``rabbitmqctl`` (one already there gets its password)."""
     for service, password in passwords.items():
         for command in rabbitmqctl_commands(service, password, settings, queue_prefix):
             done = subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, text=True, timeout=60)
