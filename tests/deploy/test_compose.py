@@ -132,3 +132,5 @@ def test_each_part_logs_in_to_rabbitmq_as_its_own_user_and_checks_the_publishers
         assert environment["JOURNAL_VERIFY_PUBLISHERS"] == "true"
         assert f"JOURNAL_BROKER_PASSWORD_{part.upper()}" in provisioned["environment"]
         assert services[part]["depends_on"]["rabbitmq-users"]["condition"] == "service_completed_successfully"
+    # The state portal's user, read only on the public stream (docs/portal.md).
+    assert "JOURNAL_BROKER_PASSWORD_PORTAL" in provisioned["environment"]

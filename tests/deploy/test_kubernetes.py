@@ -12,7 +12,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from chassis.publishers import SERVICES as PUBLISHERS
+from chassis.publishers import USERS as BROKER_USERS
 from chassis.publishers import broker_user
 from chassis.settings import ServiceSettings
 
@@ -272,6 +272,7 @@ def test_the_broker_users_job_makes_every_services_user_from_its_own_secret(over
     job = of_kind(rendered[overlay], "Job")["broker-users"]
     process_env = effective_env(job, rendered[overlay], "provision")
     assert container(job, "provision")["command"][:4] == ["python", "-m", "chassis.publishers", "provision"]
-    for service in PUBLISHERS:
+    # Each part's user and the state portal's (docs/portal.md).
+    for service in BROKER_USERS:
         assert process_env[f"JOURNAL_BROKER_PASSWORD_{service.upper()}"] == f"{service}-broker-user.password"
     assert process_env["JOURNAL_VERIFY_PUBLISHERS"] == "true"

@@ -39,7 +39,7 @@ import asyncpg
 import httpx
 
 from chassis.settings import ServiceSettings
-from chassis.topology import SERVICE_APPS, service_consumers, topology_for
+from chassis.topology import service_consumers, topology_for
 from devstack.browser import Browser
 from devstack.demo import PARENT, TEACHER, ensure_demo
 from devstack.stack import Stack, default_workers, free_base_port
@@ -360,7 +360,7 @@ async def drop_run_leftovers(run: str) -> None:
     settings = ServiceSettings(
         exchange=f"{run}.school.events", public_exchange=f"{run}.public.events", queue_prefix=f"{run}."
     )
-    topology = topology_for(settings, service_consumers([*SERVICE_APPS, "gateway.main:app"]))
+    topology = topology_for(settings, service_consumers())
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel()

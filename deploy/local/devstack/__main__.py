@@ -24,6 +24,15 @@ async def main(var_dir: Path, scale: int) -> None:
         await stack.start()
         await ensure_demo(stack)
         scaled = [f"  Шлюз и журнал оценок: по {stack.scale} экземпляра за балансировщиком."] if stack.scale > 1 else []
+        # The public stream's reader (docs/portal.md), made only where the parts have their own users.
+        portal = (
+            [
+                "  Поток для портала госуслуг (docs/portal.md): пользователь RabbitMQ journal_portal,",
+                f"  пароль в {stack.secret_file('broker-portal')}.",
+            ]
+            if stack.broker_users
+            else []
+        )
         lines = [
             "",
             "=" * 72,
@@ -33,6 +42,7 @@ async def main(var_dir: Path, scale: int) -> None:
             "  Демо-пользователи (выберите на странице входа Госуслуг):",
             *[f"    • {name} — {role}" for name, role in demo_logins()],
             f"  Доставленные письма, SMS и push: {stack.url('delivery_sandbox')}/sandbox/mail, /sandbox/sms",
+            *portal,
             "  Остановить: Ctrl-C",
             "=" * 72,
             "",

@@ -25,7 +25,7 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from chassis.publishers import provision_locally
+from chassis.publishers import PORTAL, provision_locally
 from chassis.settings import ServiceSettings
 from chassis.topology import apply_all, apply_policies
 from devstack.balancer import Balancer
@@ -158,11 +158,14 @@ class Stack:
         return base._replace(netloc=f"{user}:{password}@{base.hostname}:{base.port or 5672}").geturl()
 
     def provision_broker_users(self) -> bool:
-        """Each part's RabbitMQ user with only its own permissions (``chassis.publishers``); False where
-        ``rabbitmqctl`` cannot reach the broker, and the parts keep the default user."""
+        """Each part's RabbitMQ user with only its own permissions (``chassis.publishers``), and the state
+        portal's (its password in ``var/secrets/broker-portal.password``); False where ``rabbitmqctl`` cannot
+        reach the broker, and the parts keep the default user."""
         if self.test_clock is not None or shutil.which("rabbitmqctl") is None:
             return False
-        passwords = {name: self.secret_file(f"broker-{name}").read_text().strip() for name in ["gateway", *SERVICES]}
+        passwords = {
+            name: self.secret_file(f"broker-{name}").read_text().strip() for name in ["gateway", *SERVICES, PORTAL]
+        }
         settings = ServiceSettings(exchange=self.exchange, public_exchange=self.public_exchange)
         try:
             provision_locally(passwords, settings, self.queue_prefix)

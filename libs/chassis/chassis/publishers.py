@@ -24,6 +24,10 @@ from chassis.settings import ServiceSettings
 PUBLISHER_OF_PREFIX = {"public": "gateway"}
 #: Every part that publishes or consumes events, each with its own user.
 SERVICES = ("gateway", "roster", "gradebook", "attendance", "notifications", "reporting")
+#: The state-services portal (R-70): no part of ours, a reader of the public stream (docs/portal.md).
+PORTAL = "portal"
+#: Every RabbitMQ user a deploy makes: each part's and the portal's.
+USERS = (*SERVICES, PORTAL)
 
 
 def publishing_service(event_type: str) -> str:
@@ -59,6 +63,8 @@ def permissions(service: str, settings: ServiceSettings, queue_prefix: str = "")
     Every service declares the shared topology, the portal's exchange with its alternate exchange and binding
     included, which needs read and write on it; its topic permission there lets no one publish to it directly
     (its events arrive through the binding, published to the events exchange under the topic permission above)."""
+    if service == PORTAL:
+        return portal_permissions(settings, queue_prefix)
     own_queues = re.escape(queue_prefix) + re.escape(service) + r"\..*"
     exchanges = "|".join(
         [re.escape(settings.exchange), re.escape(settings.exchange) + r"\.unrouted", r"school\.dead-letters"]
@@ -78,6 +84,22 @@ def permissions(service: str, settings: ServiceSettings, queue_prefix: str = "")
             {"exchange": settings.exchange, "write": rf"^({own_types})\.", "read": ".*"},
             {"exchange": settings.public_exchange, "write": NOTHING, "read": ".*"},
         ],
+    }
+
+
+def portal_permissions(settings: ServiceSettings, queue_prefix: str = "") -> dict:
+    """The portal's: declare its own queues ``portal.*``, bind them from the public exchange and read them.
+
+    It can publish nowhere (no write on any exchange, the default one included, so it cannot feed a service's
+    queue by name) and read nothing else: not the events exchange, not a service's queue. Binding needs write
+    on the queue and read on the exchange; declaring needs configure on the queue."""
+    own_queues = re.escape(queue_prefix) + re.escape(PORTAL) + r"\..*"
+    return {
+        "user": settings.broker_user_template.format(service=PORTAL),
+        "configure": f"^({own_queues})$",
+        "write": f"^({own_queues})$",
+        "read": f"^({own_queues}|{re.escape(settings.public_exchange)})$",
+        "topics": [{"exchange": settings.public_exchange, "write": NOTHING, "read": ".*"}],
     }
 
 
@@ -111,7 +133,7 @@ def rabbitmqctl_commands(
 
 
 def provision_locally(passwords: dict[str, str], settings: ServiceSettings, queue_prefix: str = "") -> None:
-    """Every service's user on the local broker with ``rabbitmqctl`` (an existing user only gets its password)."""
+    """Each user of ``passwords`` on the local broker with ``rabbitmqctl`` (one already there gets its password)."""
     for service, password in passwords.items():
         for command in rabbitmqctl_commands(service, password, settings, queue_prefix):
             done = subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, text=True, timeout=60)
@@ -122,7 +144,7 @@ def provision_locally(passwords: dict[str, str], settings: ServiceSettings, queu
 def provision(
     management_url: str, admin: tuple[str, str], passwords: dict[str, str], settings: ServiceSettings
 ) -> None:
-    """Every service's user through the management API, as the broker's administrator (a deploy job)."""
+    """Every user of ``passwords`` through the management API, as the broker's administrator (a deploy job)."""
     with httpx.Client(base_url=management_url, auth=admin, timeout=30) as client:
         for service, password in passwords.items():
             for method, path, body in management_requests(service, password, settings):
@@ -131,15 +153,16 @@ def provision(
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m chassis.publishers provision URL``: the administrator from ``RABBITMQ_ADMIN_USER`` and
-    ``RABBITMQ_ADMIN_PASSWORD``, each service's password from ``JOURNAL_BROKER_PASSWORD_<SERVICE>``."""
+    ``RABBITMQ_ADMIN_PASSWORD``, each user's password from ``JOURNAL_BROKER_PASSWORD_<SERVICE>`` (the portal's
+    from ``JOURNAL_BROKER_PASSWORD_PORTAL``)."""
     parser = argparse.ArgumentParser(prog="python -m chassis.publishers")
     parser.add_argument("command", choices=["provision"])
     parser.add_argument("management_url")
     args = parser.parse_args(argv)
-    missing = [s for s in SERVICES if not os.environ.get(f"JOURNAL_BROKER_PASSWORD_{s.upper()}")]
+    missing = [s for s in USERS if not os.environ.get(f"JOURNAL_BROKER_PASSWORD_{s.upper()}")]
     if missing:
         sys.exit(f"no password for the RabbitMQ users of {', '.join(missing)} (JOURNAL_BROKER_PASSWORD_<SERVICE>)")
-    passwords = {s: os.environ[f"JOURNAL_BROKER_PASSWORD_{s.upper()}"] for s in SERVICES}
+    passwords = {s: os.environ[f"JOURNAL_BROKER_PASSWORD_{s.upper()}"] for s in USERS}
     admin = (os.environ["RABBITMQ_ADMIN_USER"], os.environ["RABBITMQ_ADMIN_PASSWORD"])
     # Only the exchanges' names are read (JOURNAL_EXCHANGE …): this job is no service, the profile's checks are not
     # its own.

@@ -39,13 +39,14 @@ from contracts import registry
 log = structlog.get_logger()
 
 DEAD_LETTER_EXCHANGE = "school.dead-letters"
-#: Every service's app (its ``app.state.consumers`` are the consumer queues).
+#: Every part's app that consumes (its ``app.state.consumers`` are the consumer queues), the gateway too.
 SERVICE_APPS = (
     "roster.main:app",
     "gradebook.main:app",
     "attendance.main:app",
     "notifications.main:app",
     "reporting.main:app",
+    "gateway.main:app",
 )
 #: The policy that carries the tunables of consumer queues (not the dead-letter or delay queues).
 CONSUMER_POLICY = "journal-consumer-queues"

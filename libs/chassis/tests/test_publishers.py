@@ -17,6 +17,7 @@ import pytest
 
 from chassis.events import envelope_for
 from chassis.publishers import (
+    PORTAL,
     management_requests,
     permissions,
     provision_locally,
@@ -146,3 +147,15 @@ def test_the_management_api_gets_the_same_user_and_permissions_as_rabbitmqctl():
     # Nobody publishes to the portal's exchange directly: its events come through the binding.
     assert public[2]["exchange"] == "public.events"
     assert not re.search(public[2]["write"], "public.lesson.recorded.v1")
+
+
+def test_the_deploy_jobs_make_the_portals_user_with_the_same_permissions_as_rabbitmqctl():
+    settings = ServiceSettings()
+    granted = permissions(PORTAL, settings)
+    (user, perms, public) = management_requests(PORTAL, "secret", settings)
+    assert user == ("PUT", "/api/users/journal_portal", {"password": "secret", "tags": ""})
+    assert perms[2] == {"configure": r"^(portal\..*)$", "write": r"^(portal\..*)$", "read": granted["read"]}
+    # It reads its own queues and the public stream, publishes nowhere (not even the default exchange).
+    assert re.match(granted["read"], "public.events") and not re.match(granted["read"], "school.events")
+    assert not re.match(perms[2]["write"], "amq.default") and not re.match(perms[2]["write"], "public.events")
+    assert public[2]["exchange"] == "public.events" and not re.search(public[2]["write"], "public.mark.posted.v1")
