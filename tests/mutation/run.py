@@ -52,6 +52,10 @@ def _rules(service: str) -> Target:
 #: ``make mutation``: the rules of every service and the access checks (under an hour here).
 TARGETS = {
     **{f"{service}-rules": _rules(service) for service in SERVICES},
+    # The attestation and forecast rules gradebook and reporting share.
+    "chassis-rules": Target(
+        "libs/chassis", ("chassis/period_mark_rules.py",), ("test_period_mark_rules.py",), parallel=2
+    ),
     # The access checks need the database: their API tests run, one mutant at a time.
     "gradebook-access": Target("services/gradebook", ("gradebook/api/access.py",), ("services/gradebook/tests",)),
     "reporting-access": Target("services/reporting", ("reporting/api/access.py",), ("services/reporting/tests",)),

@@ -128,7 +128,7 @@ async def school_tables(app, school_id, classes) -> list:
     """The school's 40 sheets as the report job reads them: the whole school's marks summed in one query."""
     period = dates_period(*QUARTER)
     async with app.state.db.transaction(Tenant(school_id=school_id)) as session:
-        members = await queries.school_students(session, school_id)
+        members = await queries.school_students(session, school_id, period.dates)
         ids = [s.student_id for group in members.values() for s in group]
         totals = await queries.mark_totals(session, school_id, ids, period.dates)
         absences = await queries.class_absences(session, school_id, ids, period.dates)

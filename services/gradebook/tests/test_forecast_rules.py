@@ -6,7 +6,7 @@ from itertools import combinations_with_replacement
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradebook.domain.forecast import forecast, rounded, spread, what_is_needed
+from gradebook.domain.forecast import forecast, spread, what_is_needed
 from gradebook.domain.marks import ScoredMark, weighted_average
 
 HALF, SIXTY = Fraction(1, 2), Fraction(3, 5)
@@ -18,11 +18,7 @@ marks_st = st.lists(
 threshold_st = st.integers(50, 99).map(lambda t: Fraction(t, 100))
 
 
-def test_the_threshold_decides_the_rounding():
-    assert rounded(Fraction(9, 2), HALF) == 5
-    assert rounded(Fraction(9, 2), SIXTY) == 4
-    assert rounded(Fraction(46, 10), SIXTY) == 5
-    assert rounded(Fraction(5), HALF) == 5
+def test_the_forecast_rounds_by_the_threshold():
     # (5·2 + 4·1) / 3 = 4.67
     assert forecast([ScoredMark("5", 2.0), ScoredMark("4", 1.0)], SIXTY) == 5
     assert forecast([ScoredMark("зач", 0.0)], HALF) is None

@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 
 from chassis.problems import Invalid
-from gradebook.domain.attestation import attestation_flags, min_marks, weekly_hours
+from gradebook.domain.attestation import attestation_flags
 from gradebook.domain.deadlines import MarkDeadlines, deadline_days, mark_days_late
 from gradebook.domain.marks import GradeRules, check_homework_allowed, check_marks_allowed
 from gradebook.domain.period_policy import PeriodPolicy, period_policy
@@ -145,10 +145,7 @@ def test_grade_rules_for_grades_one_and_two():
 
 
 def test_attestation_flags_beside_the_period_mark():
-    assert weekly_hours(16, Q1.starts, Q1.ends) == 2
-    assert weekly_hours(0, Q1.starts, Q1.ends) == 1
-    assert min_marks(1) == 3 and min_marks(2) == 5 and min_marks(8) == 10
-    assert min_marks(1, ((2, 5), (4, 9))) == 5
+    assert attestation_flags(2, 1, 0, 8, ((2, 5), (4, 9)))[0].code == "few_marks"
     assert attestation_flags(5, 2, 8, 16) == []
     flags = attestation_flags(4, 2, 9, 16)
     assert [f.code for f in flags] == ["few_marks", "missed_half"]

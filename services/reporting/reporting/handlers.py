@@ -5,7 +5,7 @@ event leaves the same rows (the inbox already skips exact redeliveries). Version
 records (lessons, marks, period marks, absences, class teachers) keep their highest version.
 """
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -34,6 +34,8 @@ from contracts.roster import (
     PersonChanged,
     PersonRegistered,
     StudentEnrolled,
+    StudentLeftClass,
+    StudentLeftSchool,
     TimetableLessonCancelled,
     TimetableLessonChanged,
     TimetableLessonScheduled,
@@ -72,10 +74,58 @@ async def on_person(session: AsyncSession, event: PersonRegistered | PersonChang
 
 @diary.on(StudentEnrolled)
 async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
-    # R-16: after a transfer the latest enrolment is the student's class, whatever order they come in.
-    values = {"class_id": event.class_id, "class_name": event.class_name, "enrolled_on": event.enrolled_on}
+    # R-16: after a transfer the latest enrolment is the student's class, whatever order they come in; an
+    # enrolment no later than a leaving already known is an old one.
+    values = {
+        "class_id": event.class_id,
+        "class_name": event.class_name,
+        "enrolled_on": event.enrolled_on,
+        "left_on": None,
+    }
     key = {"school_id": envelope.schoolid, "id": event.student_id}
-    await upsert(session, Student, key, values, only_if=lambda new: Student.enrolled_on <= new.enrolled_on)
+    await upsert(
+        session,
+        Student,
+        key,
+        values,
+        only_if=lambda new: and_(
+            Student.enrolled_on <= new.enrolled_on, or_(Student.left_on.is_(None), Student.left_on <= new.enrolled_on)
+        ),
+    )
+
+
+@diary.on(StudentLeftClass)
+async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope: Envelope) -> None:
+    # R-16: out of the class's lists from ``left_on``; the row stays for the reports of the days before it.
+    key = {"school_id": envelope.schoolid, "id": event.student_id}
+    # Come before the enrolment it ends: that enrolment is no later than the leaving, so it will not undo it.
+    values = {"class_id": event.class_id, "class_name": event.class_name, "enrolled_on": event.left_on}
+    await insert_once(session, Student, key, values | {"left_on": event.left_on})
+    await session.execute(
+        update(Student)
+        .where(
+            Student.school_id == envelope.schoolid,
+            Student.id == event.student_id,
+            Student.class_id == event.class_id,
+            Student.enrolled_on <= event.left_on,
+        )
+        .values(left_on=event.left_on)
+    )
+
+
+@diary.on(StudentLeftSchool)
+async def on_left_school(session: AsyncSession, event: StudentLeftSchool, envelope: Envelope) -> None:
+    # R-4, R-16: выбытие ends the enrolment current on that day, whichever class it is in.
+    await session.execute(
+        update(Student)
+        .where(
+            Student.school_id == envelope.schoolid,
+            Student.id == event.student_id,
+            Student.enrolled_on <= event.left_on,
+            or_(Student.left_on.is_(None), Student.left_on > event.left_on),
+        )
+        .values(left_on=event.left_on)
+    )
 
 
 @diary.on(ClassCreated)

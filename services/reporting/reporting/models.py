@@ -34,7 +34,8 @@ class Person(Base):
 
 
 class Student(Base):
-    """Зачисление: the class a student is in now (the latest enrolment)."""
+    """Зачисление: the student's latest class, and the day they left it (R-16) — the row stays for the reports
+    of the time they were in it (``reporting.reports.queries.in_class``)."""
 
     __tablename__ = "students"
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -42,6 +43,8 @@ class Student(Base):
     class_id: Mapped[UUID]
     class_name: Mapped[str] = mapped_column(String(20))
     enrolled_on: Mapped[date]
+    #: The first day out of the class (roster's ``left_class``/``left_school``); None while in it.
+    left_on: Mapped[date | None]
 
 
 class SchoolClass(Base):

@@ -9,7 +9,7 @@ from chassis.problems import Conflict, Invalid
 from reporting.domain.activity import Visit, class_activity
 from reporting.domain.movement import ClassMovement, Move, classes_on, fill, movement
 from reporting.domain.periods import DateRange
-from reporting.domain.preliminary import forecast, min_marks, preliminary_report, report_day, weekly_hours
+from reporting.domain.preliminary import forecast, preliminary_report, report_day
 from reporting.domain.sheets import ClassStudent, MarkTotals, StudentAbsence
 
 QUARTER = DateRange(date(2026, 9, 1), date(2026, 10, 25))
@@ -34,13 +34,6 @@ def test_the_report_is_made_two_weeks_before_the_end_or_on_a_day_asked_for():
         report_day(QUARTER, date(2026, 10, 1), date(2026, 8, 31))
     with pytest.raises(Invalid, match="ещё не наступила"):
         report_day(QUARTER, date(2026, 10, 1), date(2026, 10, 2))
-
-
-def test_the_minimum_of_marks_follows_the_weekly_hours():
-    assert weekly_hours(5, DateRange(date(2026, 9, 1), date(2026, 10, 14))) == 1
-    assert weekly_hours(0, DateRange(date(2026, 9, 1), date(2026, 9, 1))) == 1
-    assert weekly_hours(30, DateRange(date(2026, 9, 1), date(2026, 10, 12))) == 5
-    assert [min_marks(h) for h in (1, 2, 3, 4, 5, 6)] == [3, 5, 7, 9, 10, 10]
 
 
 def test_students_at_risk_of_a_two_or_of_not_being_attested():

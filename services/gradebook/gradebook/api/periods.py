@@ -19,6 +19,7 @@ from chassis.auth import Caller
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
+from chassis.period_mark_rules import weekly_hours
 from chassis.problems import Conflict, DomainError, Forbidden, Invalid, NotFound
 from contracts.gradebook import PeriodClosed, PeriodMarkSet, PeriodReopened
 from gradebook.api.access import (
@@ -29,7 +30,7 @@ from gradebook.api.access import (
     school_work_types,
 )
 from gradebook.api.courses import class_list
-from gradebook.domain.attestation import attestation_flags, weekly_hours
+from gradebook.domain.attestation import attestation_flags
 from gradebook.domain.forecast import forecast, what_is_needed
 from gradebook.domain.marks import ScoredMark, average, weighted_average
 from gradebook.domain.period_policy import PeriodPolicy, period_policy

@@ -1,17 +1,17 @@
 """Прогноз итоговой отметки (R-29): the expected period mark and what would lift it.
 
-Computed exactly (fractions), so 4.50 with a threshold of 0.50 gives 5 and never 4 by a float's whim.
+Computed exactly (fractions); the rounding itself is ``chassis.period_mark_rules.rounded``, which reporting's
+preliminary report applies too.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from math import ceil, floor
+from math import ceil
 
+from chassis.period_mark_rules import HIGHEST, LOWEST, rounded
 from gradebook.domain.marks import FIVE_POINT, ScoredMark
 
-#: The scale's lowest and highest marks.
-LOWEST, HIGHEST = 1, 5
 #: Beyond this many new marks the forecast is not worth promising.
 MAX_NEW_MARKS = 30
 
@@ -20,12 +20,6 @@ def _totals(marks: Iterable[ScoredMark]) -> tuple[Fraction, Fraction]:
     # R-66: pass/fail marks and weightless work types do not count.
     counted = [(int(m.value), Fraction(m.weight)) for m in marks if m.value in FIVE_POINT and m.weight > 0]
     return sum((v * w for v, w in counted), Fraction(0)), sum((w for _, w in counted), Fraction(0))
-
-
-def rounded(average: Fraction, threshold: Fraction) -> int:
-    """The mark an average rounds to: up from ``threshold`` of the way to the next mark (4.50 → 5 at 0.50)."""
-    whole = floor(average)
-    return min(HIGHEST, whole + 1 if average - whole >= threshold else whole)
 
 
 def forecast(marks: Iterable[ScoredMark], threshold: Fraction) -> int | None:

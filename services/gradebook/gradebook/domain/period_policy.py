@@ -4,8 +4,8 @@ from dataclasses import asdict, dataclass, fields
 from fractions import Fraction
 from typing import Any
 
+from chassis.period_mark_rules import DEFAULT_FORECAST_THRESHOLD, DEFAULT_MIN_MARKS
 from chassis.problems import Invalid
-from gradebook.domain.attestation import DEFAULT_MIN_MARKS
 from gradebook.domain.deadlines import MarkDeadlines
 from gradebook.domain.marks import GradeRules
 from gradebook.domain.periods import REGIMES
@@ -20,7 +20,7 @@ class PeriodPolicy:
     #: R-27: the family sees a period mark this many days after it is set, 0: at once (000 §9.3).
     family_delay_days: int = 3
     #: R-29: hundredths of the way to the next mark from which the forecast rounds up (50: 4.50 → 5).
-    forecast_threshold: int = 50
+    forecast_threshold: int = DEFAULT_FORECAST_THRESHOLD
     #: R-28: (weekly hours, minimum current marks in a period).
     min_marks: tuple[tuple[int, int], ...] = DEFAULT_MIN_MARKS
     #: R-23: days after the lesson a mark is due.

@@ -118,7 +118,7 @@ async def summary_sheet_report(
     """Сводная ведомость успеваемости и посещаемости класса за отчётный период или даты (R-60)."""
     school_class = await queries.readable_class(session, caller, school_id, class_id)
     period = await _report_period(session, school_id, class_id, period_id, start, end)
-    students = await queries.class_students(session, school_id, class_id)
+    students = await queries.class_students(session, school_id, class_id, period.dates)
     ids = [s.student_id for s in students]
     sheet = summary_sheet(
         students,
@@ -142,7 +142,7 @@ async def attendance_report(
     """Посещаемость класса за месяц (R-60): ``month`` as ГГГГ-ММ."""
     school_class = await queries.readable_class(session, caller, school_id, class_id)
     period = month_period(month)
-    students = await queries.class_students(session, school_id, class_id)
+    students = await queries.class_students(session, school_id, class_id, period.dates)
     absences = await queries.class_absences(session, school_id, [s.student_id for s in students], period.dates)
     table = attendance_table(
         attendance_sheet(students, absences, period.dates),
@@ -220,7 +220,7 @@ async def class_journal(
         raise Invalid("Укажите момент с часовым поясом, например 2026-10-10T12:00:00+03:00.")
     if as_of is not None and as_of > now:
         raise Invalid(f"Момент {as_of:%d.%m.%Y %H:%M} ещё не наступил: журнал на него не восстановить.")
-    students = await queries.class_students(session, school_id, class_id)
+    students = await queries.class_students(session, school_id, class_id, period.dates)
     if as_of is None:
         records = await queries.journal_now(
             session, school_id, class_id, subject_id, period.dates, [s.student_id for s in students]
@@ -253,7 +253,7 @@ async def paper_copy(
     school_class = await queries.readable_class(session, caller, school_id, class_id)
     subject = await _subject(session, school_id, class_id, subject_id)
     period = await _report_period(session, school_id, class_id, period_id, start, end)
-    students = await queries.class_students(session, school_id, class_id)
+    students = await queries.class_students(session, school_id, class_id, period.dates)
     records = await queries.journal_now(
         session, school_id, class_id, subject_id, period.dates, [s.student_id for s in students]
     )
@@ -333,7 +333,7 @@ async def family_summary(
     hand out: marks and averages, absences and lates, homework set, period marks of a period that ended."""
     school_class = await queries.readable_class(session, caller, school_id, class_id)
     period = month_period(month)
-    students = await queries.class_students(session, school_id, class_id)
+    students = await queries.class_students(session, school_id, class_id, period.dates)
     if student_id is not None:
         students = [s for s in students if s.student_id == student_id]
         if not students:

@@ -46,7 +46,8 @@ async def preliminary(
     grade = await queries.class_grade(session, school_id, class_id)
     period = period_of_class(await queries.period_schemes(session, school_id), grade, period_id)
     dates = DateRange(period.dates.start, report_day(period.dates, today, as_of))
-    students = await queries.class_students(session, school_id, class_id)
+    # The students still in the class on the report's day: one who left is attested by no one here.
+    students = await queries.class_students(session, school_id, class_id, DateRange(dates.end, dates.end))
     ids = [s.student_id for s in students]
     report = preliminary_report(
         students,
@@ -134,7 +135,8 @@ async def diary_activity(
     school_class = await queries.readable_class(session, caller, school_id, class_id)
     end = end or today
     period = dates_period(start or end - timedelta(days=6), end, FILL_MAX_DAYS)
-    students = await queries.class_students(session, school_id, class_id)
+    # The families of the class as it stands at the end: one who left is no family of it to reach.
+    students = await queries.class_students(session, school_id, class_id, DateRange(end, end))
     ids = [s.student_id for s in students]
     activity = class_activity(
         students,
@@ -160,7 +162,7 @@ async def school_diary_activity(
     _administration(caller, school_id)
     end = end or today
     period = dates_period(start or end - timedelta(days=6), end, FILL_MAX_DAYS)
-    by_class = await queries.school_students(session, school_id)
+    by_class = await queries.school_students(session, school_id, DateRange(end, end))
     ids = [s.student_id for students in by_class.values() for s in students]
     families = await school_queries.with_family(session, school_id, ids)
     visits = await school_queries.visits_until(session, school_id, ids, period.dates.end)

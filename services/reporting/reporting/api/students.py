@@ -6,13 +6,15 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.problems import NotFound
 from chassis.russian import collation_key
 from reporting.api.access import student_card
 from reporting.domain.access import staff_reads_diary
 from reporting.domain.people import full_name
+from reporting.domain.periods import DateRange
 from reporting.models import ClassTeacher, Guardianship, Person, SchoolClass, Student
+from reporting.reports.queries import in_class_over
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["students"])
 
@@ -51,7 +53,7 @@ class ClassStudentOut(BaseModel):
 
 @router.get("/classes/{class_id}/students")
 async def class_students(
-    school_id: UUID, class_id: UUID, caller: CallerDep, session: SchoolSession
+    school_id: UUID, class_id: UUID, caller: CallerDep, session: SchoolSession, today: SchoolToday
 ) -> list[ClassStudentOut]:
     """The class list with each student's parents: for the class teacher's screen (R-1: the class teacher of
     this class, the school's administration and the region's inspectors; anyone else is told it does not exist)."""
@@ -63,7 +65,13 @@ async def class_students(
     )
     if not readable or await session.get(SchoolClass, (school_id, class_id)) is None:
         raise NotFound("Класс не найден.")
-    students = list(await session.scalars(select(Student).filter_by(school_id=school_id, class_id=class_id)))
+    students = list(
+        await session.scalars(
+            select(Student)
+            .filter_by(school_id=school_id, class_id=class_id)
+            .where(in_class_over(DateRange(today, today)))
+        )
+    )
     ids = [s.id for s in students]
     links = list(
         await session.scalars(

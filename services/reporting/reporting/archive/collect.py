@@ -86,7 +86,7 @@ async def archive_files(
     )
     for school_class in classes:
         folder = f"{_safe(school_class.name)}-{str(school_class.id)[:8]}"
-        students = await queries.class_students(session, school_id, school_class.id)
+        students = await queries.class_students(session, school_id, school_class.id, year)
         ids = [s.student_id for s in students]
         sheet = summary_sheet(
             students,

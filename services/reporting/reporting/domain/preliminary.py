@@ -1,9 +1,9 @@
 """Предварительный отчёт классного руководителя (R-60, R-29): two weeks before a reporting period ends, each
 student's forecast period mark per subject and who is at risk of a «2» or of not being attested (R-28).
 
-The forecast is gradebook's rule (``gradebook.domain.forecast``): the weighted average rounded up from the
-threshold, computed exactly; the minimum of marks by weekly hours is R-28's table. Reporting reads neither
-gradebook's database nor its school settings, so both use the region's defaults gradebook starts from.
+The rounding, the weekly hours and the minimum of marks are gradebook's own rules, shared through
+``chassis.period_mark_rules``. Reporting reads neither gradebook's database nor its school settings, so it
+applies the region's defaults gradebook starts from.
 """
 
 from collections import defaultdict
@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from math import floor
 from uuid import UUID
 
+from chassis.period_mark_rules import DEFAULT_FORECAST_THRESHOLD, min_marks, missed_half, rounded, weekly_hours
 from chassis.problems import Conflict, Invalid
 from chassis.russian import collation_key
 from reporting.domain.absences import is_late
@@ -22,11 +22,8 @@ from reporting.domain.sheets import ClassStudent, MarkTotals, StudentAbsence
 
 #: R-60 (003): the preliminary report is made two weeks before the period ends.
 PRELIMINARY_DAYS = 14
-#: R-29: the region's rounding threshold (gradebook's ``forecast_threshold`` 50: 4.50 → 5).
-FORECAST_THRESHOLD = Fraction(1, 2)
-#: R-28 (001 §6.4): (weekly hours, minimum current marks in a period), gradebook's ``DEFAULT_MIN_MARKS``.
-MIN_MARKS = ((1, 3), (2, 5), (3, 7), (4, 9), (5, 10))
-HIGHEST = 5
+#: R-29: the region's rounding threshold, as a school starts with in gradebook (4.50 → 5).
+FORECAST_THRESHOLD = Fraction(DEFAULT_FORECAST_THRESHOLD, 100)
 
 
 def report_day(period: DateRange, today: date, as_of: date | None) -> date:
@@ -56,19 +53,7 @@ def forecast(weighted_total: float, weights: float, threshold: Fraction = FORECA
     if weights <= 0:
         return None
     average = Fraction(weighted_total).limit_denominator(10**6) / Fraction(weights).limit_denominator(10**6)
-    whole = floor(average)
-    return min(HIGHEST, whole + 1 if average - whole >= threshold else whole)
-
-
-def weekly_hours(lessons: int, dates: DateRange) -> int:
-    """A subject's hours a week so far: its lessons over the weeks from the period's start, at least 1."""
-    weeks = max(1, ((dates.end - dates.start).days + 1) / 7)
-    return max(1, round(lessons / weeks))
-
-
-def min_marks(hours: int) -> int:
-    fitting = [minimum for at, minimum in MIN_MARKS if at <= hours]
-    return fitting[-1] if fitting else MIN_MARKS[0][1]
+    return rounded(average, threshold)
 
 
 @dataclass(frozen=True)
@@ -111,7 +96,7 @@ def subject_risks(forecast_mark: int | None, marks: int, needed: int, missed: in
         risks.append(f"прогноз «{forecast_mark}»")
     if marks < needed:
         risks.append(f"мало отметок: {marks} из {needed}")
-    if lessons and missed * 2 > lessons:
+    if missed_half(missed, lessons):
         risks.append(f"пропущено {missed} из {lessons} уроков — возможна неаттестация")
     return tuple(risks)
 
@@ -134,7 +119,8 @@ def preliminary_report(
         if not is_late(absence.reason):
             missed[(absence.student_id, absence.subject)] += 1
     subjects = sorted(lessons, key=collation_key)
-    needed = {subject: min_marks(weekly_hours(lessons[subject], dates)) for subject in subjects}
+    # R-28: the weekly hours so far, from the period's start to the report's day.
+    needed = {subject: min_marks(weekly_hours(lessons[subject], dates.start, dates.end)) for subject in subjects}
     rows = []
     for student in sorted(students, key=lambda s: (collation_key(s.name), str(s.student_id))):
         cells = {}

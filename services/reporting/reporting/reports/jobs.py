@@ -67,11 +67,11 @@ async def run_school_summary_sheets(
                 period = await _class_period(session, school_id, school_class.id, schemes, period_id, start, end)
                 if period is not None:
                     by_dates.setdefault(period, []).append(school_class)
-            members = await queries.school_students(session, school_id)
         sheets: dict[UUID, ReportTable] = {}
         done = 0
         for period, group in by_dates.items():
             async with db.transaction(tenant) as session:
+                members = await queries.school_students(session, school_id, period.dates)
                 ids = [s.student_id for c in group for s in members.get(c.id, [])]
                 totals = await queries.mark_totals(session, school_id, ids, period.dates)
                 absences = await queries.class_absences(session, school_id, ids, period.dates)

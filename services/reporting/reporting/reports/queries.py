@@ -89,12 +89,21 @@ async def period_schemes(session: AsyncSession, school_id: UUID) -> list[SchemeP
     return [SchemePeriods(frozenset(row.grades), list(row.periods)) for row in rows]
 
 
-async def class_students(session: AsyncSession, school_id: UUID, class_id: UUID) -> list[ClassStudent]:
-    """The class list as it stands now (the students' latest enrolment, R-16)."""
+def in_class_over(dates: DateRange) -> ColumnElement[bool]:
+    """R-16: the student was in their class on a day of ``dates`` at least — one who left before them is on no
+    list of theirs; a list of a single day (``DateRange(day, day)``) leaves out all who left by that day."""
+    return or_(Student.left_on.is_(None), Student.left_on > dates.start)
+
+
+async def class_students(
+    session: AsyncSession, school_id: UUID, class_id: UUID, dates: DateRange
+) -> list[ClassStudent]:
+    """The class list over ``dates``: the students whose latest enrolment (R-16) is the class, unless they had
+    left it before those dates (``in_class_over``)."""
     rows = await session.execute(
         select(Student.id, Person.last_name, Person.first_name)
         .outerjoin(Person, and_(Person.school_id == Student.school_id, Person.id == Student.id))
-        .where(Student.school_id == school_id, Student.class_id == class_id)
+        .where(Student.school_id == school_id, Student.class_id == class_id, in_class_over(dates))
     )
     return [ClassStudent(id, full_name(last, first)) for id, last, first in rows]
 
@@ -159,8 +168,11 @@ async def fill_inputs(
     """The journal-fill control's records: classes with their students, lessons with their teachers,
     marks per student, the timetable's lessons left unrecorded per class, and this year's teachers."""
     members: dict[UUID, list[UUID]] = defaultdict(list)
+    # The classes as they stand at the end: one who left during the dates is no student without marks.
     for student_id, class_id in await session.execute(
-        select(Student.id, Student.class_id).where(Student.school_id == school_id)
+        select(Student.id, Student.class_id).where(
+            Student.school_id == school_id, in_class_over(DateRange(dates.end, dates.end))
+        )
     ):
         members[class_id].append(student_id)
     classes = [
@@ -359,13 +371,13 @@ async def journal_reads(session: AsyncSession, school_id: UUID, dates: DateRange
     return list(rows)
 
 
-async def school_students(session: AsyncSession, school_id: UUID) -> dict[UUID, list[ClassStudent]]:
-    """Every class list of the school at once, by class."""
+async def school_students(session: AsyncSession, school_id: UUID, dates: DateRange) -> dict[UUID, list[ClassStudent]]:
+    """Every class list of the school over ``dates`` at once, by class (``class_students``)."""
     found: dict[UUID, list[ClassStudent]] = defaultdict(list)
     for id, class_id, last, first in await session.execute(
         select(Student.id, Student.class_id, Person.last_name, Person.first_name)
         .outerjoin(Person, and_(Person.school_id == Student.school_id, Person.id == Student.id))
-        .where(Student.school_id == school_id)
+        .where(Student.school_id == school_id, in_class_over(dates))
     ):
         found[class_id].append(ClassStudent(id, full_name(last, first)))
     return found
