@@ -1,9 +1,9 @@
 """The authorization matrix run against notifications: its school-level reads and writes (inbox, preferences and
 their test message, push subscriptions, announcements, alert rules, delivery settings, undelivered list, SMS
-budget) and the marking of one notification read × 13 roles × scope; a refused write writes nothing.
+budget), marking one notification read, reading a conversation and marking it read, hiding a message × 13 roles ×
+scope; a refused write writes nothing.
 
-The routes about one delivery, conversation, message or signed link are not run here yet
-(docs/security.md, «Not done»).
+A delivery's retry, a reply and the signed link are not run here yet (docs/security.md, «Not done»).
 """
 
 import socket
