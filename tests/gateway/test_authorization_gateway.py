@@ -34,22 +34,22 @@ from ..security.matrix_runner import (
     path_names,
     row_id,
     run_row,
+    uses,
 )
-from ..security.matrix_runner import uses as uses_values
 from .conftest import Stack
 
 NOW = datetime.now(UTC)
 SINCE = (NOW - timedelta(days=1)).isoformat()
 
 REQUESTS = {
-    "POST /api/v1/local-logins": uses_values("person_id")(lambda v: {"json": {"person_id": str(v["person_id"])}}),
-    "POST /api/v1/compromise": uses_values("person_id")(
+    "POST /api/v1/local-logins": uses("person_id")(lambda v: {"json": {"person_id": str(v["person_id"])}}),
+    "POST /api/v1/compromise": uses("person_id")(
         lambda v: {"json": {"person_id": str(v["person_id"]), "since": SINCE}}
     ),
     "POST /api/v1/privacy/schools/{school_id}/requests/{request_id}/answer": lambda _: {
         "json": {"outcome": "refused", "text": "Сведения в карточке верны."}
     },
-    "POST /api/v1/destruction/schools/{school_id}/runs": uses_values("person_id")(
+    "POST /api/v1/destruction/schools/{school_id}/runs": uses("person_id")(
         lambda v: {"json": {"person_id": str(v["person_id"])}}
     ),
     "POST /api/v1/privacy/requests": lambda _: {
@@ -134,7 +134,7 @@ async def gateway_world(stack: Stack, settings) -> AsyncIterator[tuple[httpx.Asy
             people[role] = person_id
             opened = await open_session(session, person_id, oid, stack.settings.session_ttl_hours)
             sign_in[role] = {"cookie": f"{COOKIE}={opened.token}"}
-        # The parent's child is the student; another family's child and a pupil of the other school.
+        # The parent's child is the student (another's child is a pupil made per case).
         session.add(Guardianship(guardian_id=people["parent"], student_id=people["student"], school_id=home))
         await session.flush()
         tokens = {
