@@ -16,7 +16,7 @@ from reporting.domain.indicators import FIVE_POINT, NOT_ATTESTED, SOU_SHARES
 from reporting.domain.journal import JournalAbsence, JournalLesson, JournalMark, as_of
 from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
-from reporting.domain.region import PeriodMarkFact
+from reporting.domain.region import Drill, LevelCount, parallel_title
 from reporting.domain.report_periods import SchemePeriods
 from reporting.domain.sheets import (
     ClassStudent,
@@ -462,26 +462,29 @@ async def region_periods(session: AsyncSession, schools: frozenset[UUID] | None)
     return sorted(((year, name, starts) for (year, name), starts in first.items()), key=lambda p: (p[0], p[2], p[1]))
 
 
-async def region_facts(
-    session: AsyncSession, year_start: date, period_name: str, schools: frozenset[UUID] | None
-) -> list[PeriodMarkFact]:
-    """The period marks of ``schools`` (None: the region's) of one period of one school year, counted by
-    municipality, school, parallel, subject and value (R-61, R-66); the caller's transaction reads every school
-    (region_read)."""
+async def region_counts(
+    session: AsyncSession, year_start: date, period_name: str, schools: frozenset[UUID] | None, where: Drill
+) -> list[LevelCount]:
+    """The period marks of ``schools`` (None: the region's) of one period of one school year that ``where``
+    selects, counted by value per row of its level (R-61, R-66); the caller's transaction reads every school
+    (region_read).
+
+    PostgreSQL groups straight to the level shown, so a region's million period marks leave it as a few hundred
+    counts: row-level security makes the planner expect a row or two, and a finer grouping (per school, grade
+    and subject) had it sort a million wide rows on disk."""
     year_end = date(year_start.year + 1, 8, 31)
     grade = func.coalesce(ClassGrade.grade, 0)
     # R-66: «не аттестован» counts among the students (nна); an extended term is not a mark yet.
     value = case((PeriodMark.not_attested_reason.is_not(None), NOT_ATTESTED), else_=PeriodMark.value)
+    level = where.level
+    key, title = {
+        "municipality": (School.municipality, School.municipality),
+        "school": (PeriodMark.school_id, School.name),
+        "parallel": (grade, grade),
+        "subject": (PeriodMark.subject_name, PeriodMark.subject_name),
+    }[level]
     rows = await session.execute(
-        select(
-            School.municipality,
-            PeriodMark.school_id,
-            School.name,
-            grade,
-            PeriodMark.subject_name,
-            value,
-            func.count(),
-        )
+        select(key, title, value, func.count())
         .join(School, School.school_id == PeriodMark.school_id)
         .join(Student, and_(Student.school_id == PeriodMark.school_id, Student.id == PeriodMark.student_id))
         .outerjoin(ClassGrade, and_(ClassGrade.school_id == Student.school_id, ClassGrade.class_id == Student.class_id))
@@ -490,7 +493,12 @@ async def region_facts(
             PeriodMark.starts.between(year_start, year_end),
             value.in_(tuple(SOU_SHARES)),
             _of_schools(schools),
+            true() if where.municipality is None else School.municipality == where.municipality,
+            true() if where.school_id is None else PeriodMark.school_id == where.school_id,
+            true() if where.grade is None else grade == where.grade,
         )
-        .group_by(School.municipality, PeriodMark.school_id, School.name, grade, PeriodMark.subject_name, value)
+        .group_by(key, title, value)
     )
-    return [PeriodMarkFact(*row) for row in rows]
+    if level == "parallel":
+        return [LevelCount(str(key), parallel_title(key), value, count) for key, _, value, count in rows]
+    return [LevelCount(str(key), title, value, count) for key, title, value, count in rows]
