@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, or_, select, text, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -475,8 +475,7 @@ async def region_counts(
     (region_read).
 
     PostgreSQL groups straight to the level shown, so a region's million period marks leave it as a few hundred
-    counts: row-level security makes the planner expect a row or two, and a finer grouping (per school, grade
-    and subject) had it sort a million wide rows on disk."""
+    counts, where a finer grouping (per school, grade and subject) sorted a million wide rows on disk."""
     year_end = date(year_start.year + 1, 8, 31)
     grade = func.coalesce(ClassGrade.grade, 0)
     # R-66: «не аттестован» counts among the students (nна); an extended term is not a mark yet.
@@ -488,6 +487,14 @@ async def region_counts(
         "parallel": (grade, grade),
         "subject": (PeriodMark.subject_name, PeriodMark.subject_name),
     }[level]
+    if where.municipality is None and where.school_id is None:
+        # Row-level security's policies (a setting compared per row) make the planner expect a row or two wherever
+        # it looks, so it probes an index per student and sorts every mark to group them; the whole region is a
+        # scan of them all, which hash joins and a hash aggregate do in one pass (a municipality or a school is
+        # a few index probes, left to the planner). Local: the transaction's end resets them.
+        await session.execute(
+            text("SELECT set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true)")
+        )
     rows = await session.execute(
         select(key, title, value, func.count())
         .join(School, School.school_id == PeriodMark.school_id)
