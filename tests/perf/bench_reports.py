@@ -13,9 +13,11 @@ few absences per student in one quarter), then measures:
   model) over HTTP as the inspector reads them — by municipality, every school, one municipality's
   schools — and where the time goes (the periods, PostgreSQL's counting, the formulas in Python).
 
-Usage: ``uv run python tests/perf/bench_reports.py``; figures in ``docs/performance.md``.
+Usage: ``uv run python tests/perf/bench_reports.py [--region-only] [--schools 500]`` (``--region-only`` skips the
+school's sheets; ``--schools`` sizes the region, 2,000 period marks a school); figures in ``docs/performance.md``.
 """
 
+import argparse
 import asyncio
 import json
 import os
@@ -40,7 +42,7 @@ from chassis.testing import (
     test_settings,
     verifier_for,
 )
-from reporting.domain.region import drill, region_figures
+from reporting.domain.region import drill, level_figures
 from reporting.domain.report_periods import dates_period
 from reporting.domain.sheets import summary_sheet
 from reporting.main import build_app
@@ -141,11 +143,11 @@ async def school_tables(app, school_id, classes) -> list:
     ]
 
 
-async def load_region(app) -> None:
+async def load_region(app, schools: int) -> None:
     """500 schools' quarter marks in the read model: 200 students each in grades 5–11, 10 subjects, one
     period mark per student and subject — a million rows, written school by school as their events would."""
     rng = random.Random(2)
-    for n in range(REGION_SCHOOLS):
+    for n in range(schools):
         school_id = uuid4()
         classes = {grade: uuid4() for grade in range(5, 12)}
         students, grades, marks = [], [], []
@@ -201,7 +203,7 @@ async def clean_up(settings: ReportingSettings, app) -> None:
             await channel.exchange_delete(exchange)
 
 
-async def main() -> None:
+async def main(region_only: bool, schools: int) -> None:
     settings = test_settings(
         ReportingSettings,
         database_url=f"postgresql+asyncpg://journal@{ReportingSettings().db_server}/journal_perf_reports_reporting",
@@ -215,91 +217,103 @@ async def main() -> None:
     app = build_app(settings, verifier_for(signer))
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     try:
-        await measure(app, settings, signer)
+        await measure(app, settings, signer, region_only=region_only, schools=schools)
     finally:
         await clean_up(settings, app)
 
 
-async def measure(app, settings: ReportingSettings, signer: TokenSigner) -> None:
+async def measure(app, settings: ReportingSettings, signer: TokenSigner, *, region_only: bool, schools: int) -> None:
+    async with running_app(app, settings) as client:
+        if not region_only:
+            await measure_school(app, client, signer)
+        await measure_region(app, client, signer, schools)
+
+
+async def measure_school(app, client, signer: TokenSigner) -> None:
     school_id = uuid4()
     deputy = person(school_id, "deputy")
-    async with running_app(app, settings) as client:
-        classes = await load_school(app, school_id)
-        headers = auth_headers(signer, deputy)
-        params = {"start": QUARTER[0].isoformat(), "end": QUARTER[1].isoformat()}
-        for school_class in classes[:2]:  # warm the pool and the plans
-            await client.get(f"/schools/{school_id}/classes/{school_class['id']}/reports/summary-sheet", params=params)
+    classes = await load_school(app, school_id)
+    headers = auth_headers(signer, deputy)
+    params = {"start": QUARTER[0].isoformat(), "end": QUARTER[1].isoformat()}
+    for school_class in classes[:2]:  # warm the pool and the plans
+        await client.get(f"/schools/{school_id}/classes/{school_class['id']}/reports/summary-sheet", params=params)
+    times = []
+    school_started = time.perf_counter()
+    for school_class in classes:
+        started = time.perf_counter()
+        response = await client.get(
+            f"/schools/{school_id}/classes/{school_class['id']}/reports/summary-sheet",
+            params=params,
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        times.append(time.perf_counter() - started)
+    school_seconds = time.perf_counter() - school_started
+    print(
+        f"JSON, one class (25 students, ~4,500 marks): p50 {statistics.median(times) * 1000:.0f} ms,"
+        f" p99 {percentile(times, 0.99) * 1000:.0f} ms"
+    )
+    print(
+        f"JSON, the school (40 classes, 1,000 students, {CLASSES * STUDENTS * MARKS_PER_STUDENT} marks):"
+        f" {school_seconds:.2f} s"
+    )
+    started = time.perf_counter()
+    tables = await school_tables(app, school_id, classes)
+    json.dumps([t.as_json() for t in tables], ensure_ascii=False)
+    print(f"JSON, the school's 40 sheets read as the job reads them: {time.perf_counter() - started:.2f} s")
+    started = time.perf_counter()
+    xlsx = to_xlsx_book(tables, [t.subtitle[1] for t in tables])
+    print(f"XLSX, the school: {time.perf_counter() - started:.2f} s ({len(xlsx) // 1024} KiB)")
+    started = time.perf_counter()
+    one = to_pdf(tables[0])
+    print(f"PDF, one class (a direct download): {time.perf_counter() - started:.2f} s ({len(one) // 1024} KiB)")
+    started = time.perf_counter()
+    pdf = to_pdf_many(tables)
+    print(f"PDF, the school: {time.perf_counter() - started:.2f} s ({len(pdf) // 1024} KiB)")
+
+
+async def measure_region(app, client, signer: TokenSigner, schools: int) -> None:
+    started = time.perf_counter()
+    await load_region(app, schools)
+    print(
+        f"loaded {schools} schools' {schools * REGION_STUDENTS * REGION_SUBJECTS} quarter marks"
+        f" in {time.perf_counter() - started:.1f} s"
+    )
+    inspector = person(None, region_roles=("inspector",))
+    for name, params in [
+        ("by municipality", {}),
+        ("every school", {"by_school": "true"}),
+        ("one municipality's schools", {"municipality": "Муниципалитет 1"}),
+    ]:
         times = []
-        school_started = time.perf_counter()
-        for school_class in classes:
+        for _ in range(5):
             started = time.perf_counter()
-            response = await client.get(
-                f"/schools/{school_id}/classes/{school_class['id']}/reports/summary-sheet",
-                params=params,
-                headers=headers,
-            )
+            headers = auth_headers(signer, inspector)  # fresh: a loaded machine's run outlives one token
+            response = await client.get("/region/indicators", params=params, headers=headers)
             assert response.status_code == 200, response.text
             times.append(time.perf_counter() - started)
-        school_seconds = time.perf_counter() - school_started
         print(
-            f"JSON, one class (25 students, ~4,500 marks): p50 {statistics.median(times) * 1000:.0f} ms,"
-            f" p99 {percentile(times, 0.99) * 1000:.0f} ms"
+            f"region over HTTP, {name} ({len(response.json()['rows'])} rows):"
+            f" p50 {statistics.median(times):.2f} s, max {max(times):.2f} s"
         )
-        print(
-            f"JSON, the school (40 classes, 1,000 students, {CLASSES * STUDENTS * MARKS_PER_STUDENT} marks):"
-            f" {school_seconds:.2f} s"
-        )
+    async with app.state.db.transaction(Tenant(region_read=True)) as session:
         started = time.perf_counter()
-        tables = await school_tables(app, school_id, classes)
-        json.dumps([t.as_json() for t in tables], ensure_ascii=False)
-        print(f"JSON, the school's 40 sheets read as the job reads them: {time.perf_counter() - started:.2f} s")
+        (year, period, _), *_ = await queries.region_periods(session, None)
+        periods_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        xlsx = to_xlsx_book(tables, [t.subtitle[1] for t in tables])
-        print(f"XLSX, the school: {time.perf_counter() - started:.2f} s ({len(xlsx) // 1024} KiB)")
-        started = time.perf_counter()
-        one = to_pdf(tables[0])
-        print(f"PDF, one class (a direct download): {time.perf_counter() - started:.2f} s ({len(one) // 1024} KiB)")
-        started = time.perf_counter()
-        pdf = to_pdf_many(tables)
-        print(f"PDF, the school: {time.perf_counter() - started:.2f} s ({len(pdf) // 1024} KiB)")
-
-        started = time.perf_counter()
-        await load_region(app)
-        print(
-            f"loaded {REGION_SCHOOLS} schools' {REGION_SCHOOLS * REGION_STUDENTS * REGION_SUBJECTS} quarter marks"
-            f" in {time.perf_counter() - started:.1f} s"
-        )
-        inspector = person(None, region_roles=("inspector",))
-        for name, params in [
-            ("by municipality", {}),
-            ("every school", {"by_school": "true"}),
-            ("one municipality's schools", {"municipality": "Муниципалитет 1"}),
-        ]:
-            times = []
-            for _ in range(5):
-                started = time.perf_counter()
-                headers = auth_headers(signer, inspector)  # fresh: a loaded machine's run outlives one token
-                response = await client.get("/region/indicators", params=params, headers=headers)
-                assert response.status_code == 200, response.text
-                times.append(time.perf_counter() - started)
-            print(
-                f"region over HTTP, {name} ({len(response.json()['rows'])} rows):"
-                f" p50 {statistics.median(times):.2f} s, max {max(times):.2f} s"
-            )
-        async with app.state.db.transaction(Tenant(region_read=True)) as session:
-            started = time.perf_counter()
-            (year, period, _), *_ = await queries.region_periods(session)
-            periods_seconds = time.perf_counter() - started
-            started = time.perf_counter()
-            facts = await queries.region_facts(session, year, period)
-            facts_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        region_figures(facts, drill(None, None, None))
-        print(
-            f"  of which: the periods {periods_seconds:.2f} s, the marks counted by PostgreSQL {facts_seconds:.2f} s"
-            f" ({len(facts)} rows), the indicators in Python {time.perf_counter() - started:.3f} s"
-        )
+        counts = await queries.region_counts(session, year, period, None, drill(None, None, None))
+        counts_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    level_figures("municipality", counts)
+    print(
+        f"  of which: the periods {periods_seconds:.2f} s, the marks counted by PostgreSQL {counts_seconds:.2f} s"
+        f" ({len(counts)} rows), the indicators in Python {time.perf_counter() - started:.3f} s"
+    )
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--region-only", action="store_true", help="skip the school's summary sheets")
+    parser.add_argument("--schools", type=int, default=REGION_SCHOOLS, help="the region's schools")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.region_only, arguments.schools))

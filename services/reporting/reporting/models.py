@@ -8,7 +8,7 @@ when the diary is read, so events may arrive in any order and none is dropped.
 from datetime import date, datetime, time
 from uuid import UUID
 
-from sqlalchemy import DateTime, Float, Index, Integer, SmallInteger, String, Text, Uuid
+from sqlalchemy import DateTime, Float, Index, Integer, SmallInteger, String, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -216,7 +216,18 @@ class PeriodMark(Base):
     """Итоговая отметка (R-27) of a student in a subject for a period; only its highest ``version`` is kept."""
 
     __tablename__ = "period_marks"
-    __table_args__ = (Index("period_marks_by_student", "school_id", "student_id"),)
+    __table_args__ = (
+        Index("period_marks_by_student", "school_id", "student_id"),
+        # The region's list of periods steps through this (reports.queries.region_periods); school_id lets the
+        # row-level security check read the index alone.
+        Index(
+            "period_marks_periods",
+            "period_name",
+            "starts",
+            "school_id",
+            postgresql_where=text("value IS NOT NULL OR not_attested_reason IS NOT NULL"),
+        ),
+    )
     school_id: Mapped[UUID] = mapped_column(primary_key=True)
     id: Mapped[UUID] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer)

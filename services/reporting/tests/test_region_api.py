@@ -8,9 +8,12 @@ from uuid import uuid4
 from openpyxl import load_workbook
 
 from chassis.auth import Caller
+from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.gradebook import PeriodMarkSet
 from contracts.roster import ClassCreated, PersonRegistered, SchoolRegistered, SchoolSettingsChanged, StudentEnrolled
+from reporting.models import PeriodMark
+from reporting.reports import queries
 
 
 def region_person(role: str) -> Caller:
@@ -170,3 +173,41 @@ async def test_only_the_region_reads_it_and_bad_input_is_explained(settings, cli
     assert no_period.status_code == 404 and "нет итоговых отметок" in no_period.json()["detail"]
     bad_year = await client.get("/region/indicators", params={"year": "2026"}, headers=inspector)
     assert bad_year.status_code in (400, 422) and bad_year.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_periods_are_every_name_and_first_day_with_marks(app, client):
+    # Schools' quarters start on different days; a term not yet marked (no value, no reason) is no period yet.
+    schools = [uuid4(), uuid4(), uuid4()]
+    rows = [
+        (schools[0], "1 четверть", date(2026, 9, 1), "5"),
+        (schools[0], "1 четверть", date(2026, 9, 1), "4"),
+        (schools[1], "1 четверть", date(2026, 9, 2), "3"),
+        (schools[1], "2 четверть", date(2026, 11, 5), None),
+        (schools[2], "1 полугодие", date(2026, 9, 1), "2"),
+        (schools[2], "1 четверть", date(2025, 9, 1), "5"),
+    ]
+    for school, name, starts, value in rows:
+        async with app.state.db.transaction(Tenant(school_id=school)) as session:
+            session.add(
+                PeriodMark(
+                    school_id=school,
+                    id=uuid4(),
+                    version=1,
+                    student_id=uuid4(),
+                    subject_name="Математика",
+                    period_kind="quarter",
+                    period_name=name,
+                    starts=starts,
+                    ends=starts,
+                    value=value,
+                    visible_from=starts,
+                )
+            )
+    async with app.state.db.transaction(Tenant(region_read=True)) as session:
+        everywhere = await queries.region_periods(session, None)
+        two = await queries.region_periods(session, frozenset(schools[1:]))
+    year, last = date(2026, 9, 1), date(2025, 9, 1)
+    assert {(year, "1 четверть", date(2026, 9, 1)), (year, "1 полугодие", date(2026, 9, 1))} <= set(everywhere)
+    assert (last, "1 четверть", last) in everywhere
+    # By first day: the half-year of the third school began before the second school's quarter.
+    assert two == [(last, "1 четверть", last), (year, "1 полугодие", year), (year, "1 четверть", date(2026, 9, 2))]

@@ -6,7 +6,7 @@ import pytest
 
 from chassis.auth import Caller
 from chassis.problems import Invalid, NotFound
-from reporting.domain.region import PeriodMarkFact, drill, readable_schools, region_figures
+from reporting.domain.region import LevelCount, PeriodMarkFact, drill, level_figures, readable_schools, region_figures
 
 SCHOOL_1, SCHOOL_2, SCHOOL_3 = uuid4(), uuid4(), uuid4()
 
@@ -101,3 +101,14 @@ def test_the_region_reads_every_school_a_municipality_its_own_and_no_one_else_an
         readable_schools(Caller(uuid4(), "Без муниципалитета", region_roles=frozenset({"municipal_admin"})))
     with pytest.raises(NotFound):
         readable_schools(Caller(uuid4(), "Директор", school_roles=frozenset({(SCHOOL_1, "director")})))
+
+
+def test_counts_of_a_level_give_the_worked_example():
+    # What PostgreSQL hands over: DOMAIN.md's 5, 4, 4, 3, 2 as counts per value of one row.
+    counts = [LevelCount("Математика", "Математика", value, count) for value, count in (("5", 1), ("4", 2), ("3", 1))]
+    figures = level_figures("subject", [*counts, LevelCount("Математика", "Математика", "2", 1)])
+    assert figures.total == figures.rows[0].indicators
+    assert figures.total is not None and figures.total.students == 5
+    assert (figures.total.pass_rate, figures.total.quality_rate) == (pytest.approx(80), pytest.approx(60))
+    assert (figures.total.average, figures.total.sou) == (pytest.approx(3.6), pytest.approx(56))
+    assert figures == region_figures(facts()[:5], drill(None, SCHOOL_1, 5))

@@ -16,7 +16,7 @@ from chassis.deps import CallerDep
 from chassis.problems import NotFound
 from chassis.tenancy import Tenant
 from reporting.api.reports import FormatQuery, answer
-from reporting.domain.region import drill, readable_schools, region_figures
+from reporting.domain.region import drill, level_figures, readable_schools
 from reporting.reports import queries
 from reporting.reports.tables import region_table
 
@@ -55,9 +55,9 @@ async def region_indicators(
     async with request.app.state.db.transaction(Tenant(region_read=True)) as session:
         periods = await queries.region_periods(session, schools)
         chosen = _chosen(periods, year, period)
-        facts = await queries.region_facts(session, chosen[0], chosen[1], schools) if chosen else []
+        counts = await queries.region_counts(session, chosen[0], chosen[1], schools, where) if chosen else []
         school = await queries.school_title(session, school_id) if school_id else None
-    figures = region_figures(facts, where)
+    figures = level_figures(where.level, counts)
     subtitle = [f"Период: {chosen[1]}, {_year(chosen[0])} учебный год" if chosen else "Итоговых отметок пока нет"]
     subtitle += [part for part in (municipality, school, f"{grade} классы" if grade else None) if part]
     table = region_table(figures, subtitle)

@@ -4,6 +4,8 @@ Each period mark (a student's mark in a subject for a period) counts once, so a 
 figures are exactly DOMAIN.md's formulas over its students, and a school's or a municipality's
 are the same formulas over all their marks. The drill-down goes region → municipality →
 school → parallel → subject; each level's rows carry the key the next level filters on.
+The database counts the marks per row of the level shown (``LevelCount``), so a region's million
+period marks arrive as a few hundred counts and the formulas run over those.
 """
 
 from collections import Counter, defaultdict
@@ -31,6 +33,16 @@ class PeriodMarkFact:
     value: str
     #: How many such period marks: the database counts them, so a region's millions arrive as thousands of rows.
     count: int = 1
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    """How many period marks of one ``value`` one row of a level holds (``key`` the next level filters on)."""
+
+    key: str
+    title: str
+    value: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -83,13 +95,17 @@ def drill(municipality: str | None, school_id: UUID | None, grade: int | None, *
     return Drill(municipality, school_id, grade, by_school)
 
 
+def parallel_title(grade: int) -> str:
+    return f"{grade} классы"
+
+
 def _key(fact: PeriodMarkFact, level: str) -> tuple[str, str]:
     if level == "municipality":
         return fact.municipality, fact.municipality
     if level == "school":
         return str(fact.school_id), fact.school_name
     if level == "parallel":
-        return str(fact.grade), f"{fact.grade} классы"
+        return str(fact.grade), parallel_title(fact.grade)
     return fact.subject, fact.subject
 
 
@@ -101,17 +117,23 @@ class RegionFigures:
 
 
 def region_figures(facts: Iterable[PeriodMarkFact], where: Drill) -> RegionFigures:
-    """The indicators of the marks ``where`` selects, in total and per row of the next level.
+    """The indicators of the marks ``where`` selects, in total and per row of the next level."""
+    level = where.level
+    return level_figures(
+        level, (LevelCount(*_key(fact, level), fact.value, fact.count) for fact in facts if where.holds(fact))
+    )
+
+
+def level_figures(level: str, counts: Iterable[LevelCount]) -> RegionFigures:
+    """The indicators (R-66) of a level's rows from their marks counted by value, and of all of them together.
 
     Rows in Russian alphabetical order of their titles (parallels by number), as the authority reads lists.
     """
-    level = where.level
     grouped: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     every: Counter[str] = Counter()
-    for fact in facts:
-        if where.holds(fact):
-            grouped[_key(fact, level)][fact.value] += fact.count
-            every[fact.value] += fact.count
+    for count in counts:
+        grouped[count.key, count.title][count.value] += count.count
+        every[count.value] += count.count
     rows = []
     for (key, title), counts in grouped.items():
         indicators = counted_indicators(counts)

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, or_, select, text, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -16,7 +16,7 @@ from reporting.domain.indicators import FIVE_POINT, NOT_ATTESTED, SOU_SHARES
 from reporting.domain.journal import JournalAbsence, JournalLesson, JournalMark, as_of
 from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
-from reporting.domain.region import PeriodMarkFact
+from reporting.domain.region import Drill, LevelCount, parallel_title
 from reporting.domain.report_periods import SchemePeriods
 from reporting.domain.sheets import (
     ClassStudent,
@@ -462,38 +462,53 @@ async def region_periods(session: AsyncSession, schools: frozenset[UUID] | None)
     """The periods with period marks in ``schools`` (None: anywhere in the region): (the year's 1 September, name,
     first day), by date.
 
-    Schools' quarters start on different days; one name in one school year is one period for the region."""
+    Schools' quarters start on different days; one name in one school year is one period for the region.
+    A region holds a million period marks but a few hundred (name, first day) pairs: each step of the recursion
+    jumps along the index ``period_marks_periods`` to the next pair, instead of reading every mark."""
+    marked = or_(PeriodMark.value.is_not(None), PeriodMark.not_attested_reason.is_not(None)), _of_schools(schools)
+    pair = (PeriodMark.period_name, PeriodMark.starts)
+    seen = select(*pair).where(*marked).order_by(*pair).limit(1).cte("seen", recursive=True)
+    following = (
+        select(*pair).where(*marked, tuple_(*pair) > tuple_(seen.c.period_name, seen.c.starts)).order_by(*pair).limit(1)
+    ).lateral("following")
+    seen = seen.union_all(select(following.c.period_name, following.c.starts).select_from(seen).join(following, true()))
     first: dict[tuple[date, str], date] = {}
-    for name, starts in await session.execute(
-        select(PeriodMark.period_name, PeriodMark.starts)
-        .where(or_(PeriodMark.value.is_not(None), PeriodMark.not_attested_reason.is_not(None)), _of_schools(schools))
-        .distinct()
-    ):
+    for name, starts in await session.execute(select(seen.c.period_name, seen.c.starts)):
         key = (academic_year_start(starts), name)
         first[key] = min(starts, first.get(key, starts))
     return sorted(((year, name, starts) for (year, name), starts in first.items()), key=lambda p: (p[0], p[2], p[1]))
 
 
-async def region_facts(
-    session: AsyncSession, year_start: date, period_name: str, schools: frozenset[UUID] | None
-) -> list[PeriodMarkFact]:
-    """The period marks of ``schools`` (None: the region's) of one period of one school year, counted by
-    municipality, school, parallel, subject and value (R-61, R-66); the caller's transaction reads every school
-    (region_read)."""
+async def region_counts(
+    session: AsyncSession, year_start: date, period_name: str, schools: frozenset[UUID] | None, where: Drill
+) -> list[LevelCount]:
+    """The period marks of ``schools`` (None: the region's) of one period of one school year that ``where``
+    selects, counted by value per row of its level (R-61, R-66); the caller's transaction reads every school
+    (region_read).
+
+    PostgreSQL groups straight to the level shown, so a region's million period marks leave it as a few hundred
+    counts, where a finer grouping (per school, grade and subject) sorted a million wide rows on disk."""
     year_end = date(year_start.year + 1, 8, 31)
     grade = func.coalesce(ClassGrade.grade, 0)
     # R-66: «не аттестован» counts among the students (nна); an extended term is not a mark yet.
     value = case((PeriodMark.not_attested_reason.is_not(None), NOT_ATTESTED), else_=PeriodMark.value)
-    rows = await session.execute(
-        select(
-            School.municipality,
-            PeriodMark.school_id,
-            School.name,
-            grade,
-            PeriodMark.subject_name,
-            value,
-            func.count(),
+    level = where.level
+    key, title = {
+        "municipality": (School.municipality, School.municipality),
+        "school": (PeriodMark.school_id, School.name),
+        "parallel": (grade, grade),
+        "subject": (PeriodMark.subject_name, PeriodMark.subject_name),
+    }[level]
+    if where.municipality is None and where.school_id is None:
+        # Row-level security's policies (a setting compared per row) make the planner expect a row or two wherever
+        # it looks, so it probes an index per student and sorts every mark to group them; the whole region is a
+        # scan of them all, which hash joins and a hash aggregate do in one pass (a municipality or a school is
+        # a few index probes, left to the planner). Local: the transaction's end resets them.
+        await session.execute(
+            text("SELECT set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true)")
         )
+    rows = await session.execute(
+        select(key, title, value, func.count())
         .join(School, School.school_id == PeriodMark.school_id)
         .join(Student, and_(Student.school_id == PeriodMark.school_id, Student.id == PeriodMark.student_id))
         .outerjoin(ClassGrade, and_(ClassGrade.school_id == Student.school_id, ClassGrade.class_id == Student.class_id))
@@ -502,7 +517,12 @@ async def region_facts(
             PeriodMark.starts.between(year_start, year_end),
             value.in_(tuple(SOU_SHARES)),
             _of_schools(schools),
+            true() if where.municipality is None else School.municipality == where.municipality,
+            true() if where.school_id is None else PeriodMark.school_id == where.school_id,
+            true() if where.grade is None else grade == where.grade,
         )
-        .group_by(School.municipality, PeriodMark.school_id, School.name, grade, PeriodMark.subject_name, value)
+        .group_by(key, title, value)
     )
-    return [PeriodMarkFact(*row) for row in rows]
+    if level == "parallel":
+        return [LevelCount(str(key), parallel_title(key), value, count) for key, _, value, count in rows]
+    return [LevelCount(str(key), title, value, count) for key, title, value, count in rows]
