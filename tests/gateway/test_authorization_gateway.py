@@ -16,16 +16,8 @@ from sqlalchemy import select
 
 from chassis.auth import Caller
 from chassis.tenancy import SYSTEM
-from gateway import compromise, local_logins
-from gateway.accounts import grant_region_role
-from gateway.domain.sessions import COOKIE, CSRF_HEADER
-from gateway.models import Guardianship, Person, School, SchoolRole
-from gateway.models import Session as GatewaySession
-from gateway.privacy.models import BreachIncident, SubjectRequest
-from gateway.sessions import open_session
-
-from ..security.authorization_matrix import REGION_ROLES, ROLES, ROWS, Reach, Row, Scope
-from ..security.matrix_runner import (
+from devstack.authorization_matrix import REGION_ROLES, ROLES, ROWS, Reach, Row, Scope
+from devstack.matrix_runner import (
     HOME_MUNICIPALITY,
     SCHOOL_ROLES,
     DatabaseState,
@@ -36,6 +28,14 @@ from ..security.matrix_runner import (
     run_row,
     uses,
 )
+from gateway import compromise, local_logins
+from gateway.accounts import grant_region_role
+from gateway.domain.sessions import COOKIE, CSRF_HEADER
+from gateway.models import Guardianship, Person, School, SchoolRole
+from gateway.models import Session as GatewaySession
+from gateway.privacy.models import BreachIncident, SubjectRequest
+from gateway.sessions import open_session
+
 from .conftest import Stack
 
 NOW = datetime.now(UTC)

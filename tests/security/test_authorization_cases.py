@@ -20,13 +20,12 @@ from fastapi import FastAPI
 from chassis import testing
 from chassis.auth import Caller, TokenSigner
 from chassis.testing import TEST_TODAY, auth_headers, running_app, verifier_for
+from devstack.authorization_matrix import REGION_ROLES, ROWS, Reach, Row, Scope
+from devstack.authorization_matrix import ROLES as MATRIX_ROLES
+from devstack.matrix_runner import Objects, World, path_names, row_id, run_row, uses
+from devstack.matrix_runner import caller as runner_caller
 from roster.main import build_app
 from roster.settings import RosterSettings
-
-from .authorization_matrix import REGION_ROLES, ROWS, Reach, Row, Scope
-from .authorization_matrix import ROLES as MATRIX_ROLES
-from .matrix_runner import Objects, World, path_names, row_id, run_row, uses
-from .matrix_runner import caller as runner_caller
 
 #: How each role of the matrix is held in a school (roster knows no separate substitute role).
 SCHOOL_ROLE = {

@@ -38,6 +38,8 @@ from contracts.roster import (
     StudentEnrolled,
     TimetableLessonSubstituted,
 )
+from devstack.authorization_matrix import ROLES, ROWS, Row, Scope
+from devstack.matrix_runner import DatabaseState, Objects, World, caller, row_id, run_row, uses
 from gradebook.domain.thematic_plan import Topic
 from gradebook.domain.work_types import WORK_TYPES
 from gradebook.main import build_app as build_gradebook
@@ -45,9 +47,6 @@ from gradebook.plan_xlsx import write_plan
 from gradebook.settings import GradebookSettings
 from reporting.main import build_app as build_reporting
 from reporting.settings import ReportingSettings
-
-from .authorization_matrix import ROLES, ROWS, Row, Scope
-from .matrix_runner import DatabaseState, Objects, World, caller, row_id, run_row, uses
 
 TODAY = TEST_TODAY
 _numbers = count(1)

@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 
-from .authorization_matrix import OWN_INBOX_AND_SETTINGS, REGION_ROLES, ROLES, ROWS, Reach, Scope, cases
+from devstack.authorization_matrix import OWN_INBOX_AND_SETTINGS, REGION_ROLES, ROLES, ROWS, Reach, Scope, cases
 
 SERVICES = ("roster", "gradebook", "attendance", "notifications", "reporting")
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -35,7 +35,7 @@ def api_routes() -> set[tuple[str, str, str]]:
 def test_every_route_has_a_row_and_every_row_a_route():
     rows = {(r.service, r.method, r.path) for r in ROWS}
     routes = api_routes()
-    assert sorted(routes - rows) == [], "routes without a row in tests/security/authorization_matrix.py"
+    assert sorted(routes - rows) == [], "routes without a row in deploy/local/devstack/authorization_matrix.py"
     assert sorted(rows - routes) == [], "rows of routes that no longer exist"
     assert len(rows) == len(ROWS), "a route has two rows"
 

@@ -22,12 +22,11 @@ from chassis.tenancy import Tenant
 from chassis.testing import TEST_TODAY, eventually, publish_event, running_app, verifier_for
 from contracts.roster import ClassTeacherAssigned, StudentEnrolled
 from delivery_sandbox.main import DeliverySandbox
+from devstack.authorization_matrix import MAIL, REGION_ROLES, ROLES, ROWS, Reach, Row, Scope
+from devstack.matrix_runner import DatabaseState, Objects, World, caller, row_id, run_row, uses
 from notifications.main import build_app
 from notifications.models import ClassTeacher, Conversation, ConversationMember, Enrolment, Message, Notification
 from notifications.settings import NotificationsSettings
-
-from .authorization_matrix import MAIL, REGION_ROLES, ROLES, ROWS, Reach, Row, Scope
-from .matrix_runner import DatabaseState, Objects, World, caller, row_id, run_row, uses
 
 
 def _free_port() -> int:

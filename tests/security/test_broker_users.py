@@ -106,6 +106,11 @@ async def test_the_portal_user_reads_the_public_stream_and_nothing_else():
         # The internal event is still there, untouched.
         assert (await channel.declare_queue(service_queue, passive=True)).declaration_result.message_count == 1
     finally:
+        # The portal's queue is bound to the run's public exchange: left there, it would take every public
+        # event that later tests of this run expect to go unrouted.
+        cleanup = await admin.channel()
+        for name in (own_queue, service_queue):
+            await cleanup.queue_delete(name)
         await admin.close()
         delete = ["rabbitmqctl", "-q", "delete_user", user]
         await asyncio.to_thread(subprocess.run, delete, capture_output=True, timeout=60, check=False)

@@ -21,8 +21,7 @@ import httpx
 from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
 from chassis.testing import auth_headers, eventually
-
-from .authorization_matrix import REGION_ROLES, ROLES, Row, Scope
+from devstack.authorization_matrix import REGION_ROLES, ROLES, Row, Scope
 
 #: How each role of the matrix is held in a school's token. A substitute is a teacher of the school;
 #: a class teacher is also a teacher (of some course); a former parent holds nothing any more (R-4).
