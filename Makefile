@@ -28,10 +28,9 @@ lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
-# TEST_CONTAINERS=1 runs PostgreSQL and RabbitMQ in Docker instead (see chassis.testing). TEST_WORKERS=N runs N
-# pytest-xdist workers (devstack.testing keeps a folder's tests, and the end-to-end stack's, on one worker); 0 here:
-# on two cores two workers were slower (13–17 min against 11), the stack's processes contending with the other worker.
-TEST_WORKERS ?= 0
+# TEST_CONTAINERS=1 runs PostgreSQL and RabbitMQ in Docker instead (see chassis.testing). TEST_WORKERS pytest-xdist
+# workers (one per core here; devstack.testing keeps a folder's tests, and the end-to-end stack's, on one worker).
+TEST_WORKERS ?= 2
 test: lint browser-tools report-tools $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
 	$(UV) run --frozen pytest -n $(TEST_WORKERS)
 
