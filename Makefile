@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test lint format install infra contracts personal-data bench bench-load bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
+.PHONY: run test slow lint format install infra contracts personal-data bench bench-load bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -33,6 +33,10 @@ lint: install
 TEST_WORKERS ?= 2
 test: lint browser-tools report-tools $(if $(filter 1,$(TEST_CONTAINERS)),,infra)
 	$(UV) run --frozen pytest -n $(TEST_WORKERS)
+
+# The long forms `make test` leaves out (the `slow` marker): the journal run twice over behind balancers.
+slow: install infra report-tools
+	$(UV) run --frozen pytest -m slow
 
 format: install
 	$(UV) run --frozen ruff check --fix .

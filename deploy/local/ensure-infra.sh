@@ -53,6 +53,23 @@ if ! port_open 5672; then
   wait_port 5672 RabbitMQ
 fi
 
+# Each quorum queue keeps about three files open, and RabbitMQ takes the descriptors for connections from
+# what is left: under Debian's default of 1024 a few hundred queues (a test run beside a demo and another run)
+# leave none, and the broker stops accepting connections without an alarm. Its environment file (read after
+# `su rabbitmq`, which applies the default) raises the limit to the hard one; a node running below it restarts.
+rabbitmq_env=/etc/rabbitmq/rabbitmq-env.conf
+if ! as_root grep -qs '^ulimit -n' "$rabbitmq_env"; then
+  echo 'ulimit -n "$(ulimit -Hn)"' | as_root tee -a "$rabbitmq_env" >/dev/null
+fi
+rabbitmq_pid="$(ss -ltnpH 'sport = :5672' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)"
+if [ -n "$rabbitmq_pid" ] && as_root awk '/Max open files/ { exit !($4 < 16384 && $4 < $5) }' "/proc/$rabbitmq_pid/limits"; then
+  echo "ensure-infra: restarting RabbitMQ with more file descriptors"
+  as_root timeout 60 rabbitmqctl -q stop || as_root kill -9 "$rabbitmq_pid"
+  for _ in $(seq 1 30); do port_open 5672 || break; sleep 1; done
+  as_root rabbitmq-server -detached || true
+  wait_port 5672 RabbitMQ
+fi
+
 # OpenSSL's GOST engine: the tests cross-check the pure-Python GOST signer against it (docs/security.md).
 if ! openssl engine gost >/dev/null 2>&1; then
   echo "ensure-infra: installing OpenSSL's GOST engine"

@@ -12,6 +12,10 @@ from chassis import testing
 from chassis.settings import ServiceSettings
 from devstack.stack import Stack, free_base_port
 
+# The long form (`make slow`): nine processes beside the suite's own stack on two cores took a minute to
+# start. `make test` runs the balancer itself (deploy/local/tests/test_balancer.py).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 async def scaled(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
