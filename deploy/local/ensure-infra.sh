@@ -70,6 +70,13 @@ if [ -n "$rabbitmq_pid" ] && as_root awk '/Max open files/ { exit !($4 < 16384 &
   wait_port 5672 RabbitMQ
 fi
 
+# The management API: `make run` and the tests make the services' users and policies through it, as a deploy does.
+if ! port_open 15672; then
+  echo "ensure-infra: enabling RabbitMQ's management API"
+  as_root rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+  wait_port 15672 "RabbitMQ's management API"
+fi
+
 # OpenSSL's GOST engine: the tests cross-check the pure-Python GOST signer against it (docs/security.md).
 if ! openssl engine gost >/dev/null 2>&1; then
   echo "ensure-infra: installing OpenSSL's GOST engine"

@@ -83,24 +83,43 @@ async def log_in(page: Page, oid: str) -> None:
     await page.locator("main").wait_for()
 
 
+@pytest.fixture(scope="session")
+def logged_in() -> dict[str, dict]:
+    """Each demo person's cookies after their first login in the run (Playwright's storage state): later tabs
+    of that person start from them instead of going through ESIA again, as a person's browser keeps its session."""
+    return {}
+
+
 @pytest.fixture
-async def visit(chromium: Browser, stack: Stack, demo_school) -> AsyncIterator[Callable[..., Awaitable[Visit]]]:
-    """``await visit("teacher", "phone")``: a fresh browser tab, logged in as that demo person at that width."""
+async def visit(
+    chromium: Browser, stack: Stack, demo_school, logged_in: dict[str, dict]
+) -> AsyncIterator[Callable[..., Awaitable[Visit]]]:
+    """``await visit("teacher", "phone")``: a fresh browser tab, logged in as that demo person at that width;
+    ``own_login=True`` logs in anew (a test that logs out must not end the session other tests share)."""
     opened: list[Visit] = []
 
-    async def open_as(who: str, width: str = "desktop") -> Visit:
+    async def open_as(who: str, width: str = "desktop", *, own_login: bool = False) -> Visit:
+        shared = None if own_login else logged_in.get(who)
         context = await chromium.new_context(
-            viewport=WIDTHS[width], locale="ru-RU", timezone_id="Europe/Moscow", base_url=stack.url("gateway")
+            viewport=WIDTHS[width],
+            locale="ru-RU",
+            timezone_id="Europe/Moscow",
+            base_url=stack.url("gateway"),
+            storage_state=shared,
         )
         page = await context.new_page()
         page.set_default_timeout(15_000)
         visit = Visit(who, page, context)
         opened.append(visit)
-        # Watched from the start page on: the ESIA sandbox's pages are not ours (it serves no favicon, say).
-        await log_in(page, PEOPLE[who])
+        if shared is None:
+            # Watched from the start page on: the ESIA sandbox's pages are not ours (it serves no favicon, say).
+            await log_in(page, PEOPLE[who])
+            if not own_login:
+                logged_in[who] = await context.storage_state()
         page.on("console", visit.on_console)
         page.on("pageerror", lambda error: visit.errors.append(f"uncaught: {error}"))
-        await page.reload()
+        await page.goto("/")
+        await page.locator("main").wait_for()
         # The screens' scripts have attached their handlers (main.js marks the page when they have).
         await page.locator("html[data-started]").wait_for(state="attached")
         return visit
@@ -127,6 +146,11 @@ async def axe_violations(page: Page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def widths() -> dict[str, dict[str, int]]:
+    return WIDTHS
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ async def test_a_double_click_on_record_lesson_records_one_lesson(visit):
 
 
 async def test_the_last_diary_week_reads_offline_until_logout(visit):
-    tab = await visit("parent", "phone")
+    tab = await visit("parent", "phone", own_login=True)
     page = tab.page
     await page.locator("#diary .day").first.wait_for()
     # The service worker takes charge of the page once it is installed; from then on it keeps what it loads.

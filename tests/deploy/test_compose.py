@@ -77,7 +77,7 @@ def test_compose_runs_every_part_of_the_local_runner_on_its_port(compose):
 def test_compose_gives_each_part_the_settings_the_local_runner_gives(compose, monkeypatch, tmp_path):
     for name in [n for n in os.environ if n.startswith(("JOURNAL_", "ESIA_SANDBOX_"))]:
         monkeypatch.delenv(name)
-    # As `make run` starts where rabbitmqctl reaches the broker: each part its own RabbitMQ user.
+    # As `make run` starts where the broker's management API answers: each part its own RabbitMQ user.
     stack = Stack(var_dir=tmp_path, broker_users=True)
     for part in PORT_OFFSETS:
         local = {k for k in stack.env_for(part) if k.startswith(("JOURNAL_", "ESIA_SANDBOX_"))}

@@ -7,8 +7,6 @@ stream and nothing else (issue 14). Real broker; the run's users are removed.
 import asyncio
 import importlib
 import secrets
-import shutil
-import subprocess
 from urllib.parse import quote
 
 import aio_pika
@@ -16,9 +14,9 @@ import aiormq
 import pytest
 
 from chassis import testing
-from chassis.publishers import PORTAL, provision_locally
+from chassis.publishers import PORTAL, broker_admin, provision
 from chassis.settings import ServiceSettings
-from chassis.testing import RUN_BROKER_PREFIX, running_app, verifier_for
+from chassis.testing import RUN_BROKER_PREFIX, delete_broker_users, running_app, verifier_for
 from chassis.topology import declare, topology_for
 
 TEMPLATE = RUN_BROKER_PREFIX + "{service}"
@@ -31,14 +29,15 @@ SERVICES = {
 }
 
 
-@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="rabbitmqctl does not reach the broker here")
 @pytest.mark.parametrize("service", SERVICES)
 async def test_a_service_runs_as_its_own_broker_user(service, token_signer, tmp_path):
     settings_class = getattr(importlib.import_module(f"{service}.settings"), SERVICES[service])
     prefix = testing.test_queue_prefix(f"users_{service}")
     password = secrets.token_hex(16)
     base = testing.test_settings(settings_class, queue_prefix=prefix, broker_user_template=TEMPLATE)
-    await asyncio.to_thread(provision_locally, {service: password}, base, prefix)
+    await asyncio.to_thread(
+        provision, base.broker_management_url, broker_admin(base), {service: password}, base, prefix
+    )
     user = TEMPLATE.format(service=service)
     try:
         settings = testing.test_settings(
@@ -54,8 +53,7 @@ async def test_a_service_runs_as_its_own_broker_user(service, token_signer, tmp_
         async with running_app(app, settings):
             assert app.state.consumers, f"{service} consumes nothing"
     finally:
-        delete = ["rabbitmqctl", "-q", "delete_user", user]
-        await asyncio.to_thread(subprocess.run, delete, capture_output=True, timeout=60, check=False)
+        await asyncio.to_thread(delete_broker_users, base, [user])
 
 
 async def _refused(connection: aio_pika.abc.AbstractConnection, action) -> None:
@@ -64,7 +62,6 @@ async def _refused(connection: aio_pika.abc.AbstractConnection, action) -> None:
         await action(channel)
 
 
-@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="rabbitmqctl does not reach the broker here")
 async def test_the_portal_user_reads_the_public_stream_and_nothing_else():
     prefix = testing.test_queue_prefix("users_portal")
     settings = testing.test_settings(ServiceSettings, queue_prefix=prefix, broker_user_template=TEMPLATE)
@@ -77,7 +74,10 @@ async def test_the_portal_user_reads_the_public_stream_and_nothing_else():
         await declare(admin, topology_for(settings, []))
         internal = await channel.declare_queue(service_queue, durable=True)
         await internal.bind(settings.exchange, routing_key="gradebook.#")
-        await asyncio.to_thread(provision_locally, {PORTAL: password}, settings, prefix)
+        admin_user = broker_admin(settings)
+        await asyncio.to_thread(
+            provision, settings.broker_management_url, admin_user, {PORTAL: password}, settings, prefix
+        )
         portal = await aio_pika.connect(f"amqp://{quote(user, safe='')}:{password}@127.0.0.1:5672/")
         async with portal:
             # What docs/portal.md tells the portal to do: its own durable queue, bound to the public exchange.
@@ -112,8 +112,7 @@ async def test_the_portal_user_reads_the_public_stream_and_nothing_else():
         for name in (own_queue, service_queue):
             await cleanup.queue_delete(name)
         await admin.close()
-        delete = ["rabbitmqctl", "-q", "delete_user", user]
-        await asyncio.to_thread(subprocess.run, delete, capture_output=True, timeout=60, check=False)
+        await asyncio.to_thread(delete_broker_users, settings, [user])
 
 
 async def _publish(channel, exchange: str, routing_key: str):

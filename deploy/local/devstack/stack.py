@@ -10,7 +10,6 @@ import json
 import os
 import random
 import secrets
-import shutil
 import socket
 import sys
 import time
@@ -25,7 +24,7 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from chassis.publishers import PORTAL, provision_locally
+from chassis.publishers import PORTAL, broker_admin, provision
 from chassis.settings import ServiceSettings
 from chassis.topology import apply_all, apply_policies
 from devstack.balancer import Balancer
@@ -102,8 +101,8 @@ class Stack:
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
     _log_tasks: list[asyncio.Task] = field(default_factory=list)
     _balancers: list[Balancer] = field(default_factory=list)
-    #: Each part logs in to RabbitMQ as its own user and consumers check the publisher (the demo, where
-    #: ``rabbitmqctl`` reaches the broker); otherwise every part shares the broker's default user.
+    #: Each part logs in to RabbitMQ as its own user and consumers check the publisher (the demo, where the
+    #: broker's management API answers); otherwise every part shares the broker's default user.
     broker_users: bool = False
 
     def __post_init__(self) -> None:
@@ -159,17 +158,17 @@ class Stack:
 
     def provision_broker_users(self) -> bool:
         """Each part's RabbitMQ user with only its own permissions (``chassis.publishers``), and the state
-        portal's (its password in ``var/secrets/broker-portal.password``); False where ``rabbitmqctl`` cannot
-        reach the broker, and the parts keep the default user."""
-        if self.test_clock is not None or shutil.which("rabbitmqctl") is None:
+        portal's (its password in ``var/secrets/broker-portal.password``); False where the broker's management
+        API cannot make them, and the parts keep the default user."""
+        if self.test_clock is not None:
             return False
         passwords = {
             name: self.secret_file(f"broker-{name}").read_text().strip() for name in ["gateway", *SERVICES, PORTAL]
         }
         settings = ServiceSettings(exchange=self.exchange, public_exchange=self.public_exchange)
         try:
-            provision_locally(passwords, settings, self.queue_prefix)
-        except (RuntimeError, OSError) as error:
+            provision(settings.broker_management_url, broker_admin(settings), passwords, settings, self.queue_prefix)
+        except httpx.HTTPError as error:
             print(f"RabbitMQ users not made ({error}); every part uses the default user", file=sys.stderr)
             return False
         return True
@@ -298,14 +297,13 @@ class Stack:
         self.check_ports_free()
         self.prepare_keys()
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
-        # Every queue exists before any service publishes, so no event is published into the void.
-        topology = await apply_all(
-            ServiceSettings(
-                exchange=self.exchange, public_exchange=self.public_exchange, queue_prefix=self.queue_prefix
-            )
+        settings = ServiceSettings(
+            exchange=self.exchange, public_exchange=self.public_exchange, queue_prefix=self.queue_prefix
         )
+        # Every queue exists before any service publishes, so no event is published into the void.
+        topology = await apply_all(settings)
         # The policies are tunables (the delivery limit): set while the services start, not before.
-        policies = asyncio.create_task(asyncio.to_thread(apply_policies, topology))
+        policies = asyncio.create_task(asyncio.to_thread(apply_policies, topology, settings))
         self.broker_users = await asyncio.to_thread(self.provision_broker_users)
         apps = {
             "esia_sandbox": "esia_sandbox.main:app",

@@ -12,7 +12,6 @@ not own, even through a queue or exchange it can write to.
 import argparse
 import os
 import re
-import subprocess
 import sys
 from urllib.parse import quote, unquote, urlsplit
 
@@ -103,9 +102,12 @@ def portal_permissions(settings: ServiceSettings, queue_prefix: str = "") -> dic
     }
 
 
-def management_requests(service: str, password: str, settings: ServiceSettings) -> list[tuple[str, str, dict]]:
-    """The RabbitMQ management API's calls that make ``service``'s user with its permissions (idempotent PUTs)."""
-    granted = permissions(service, settings)
+def management_requests(
+    service: str, password: str, settings: ServiceSettings, queue_prefix: str = ""
+) -> list[tuple[str, str, dict]]:
+    """The RabbitMQ management API's calls that make ``service``'s user with its permissions (idempotent PUTs:
+    a user already there gets its password and permissions again)."""
+    granted = permissions(service, settings, queue_prefix)
     user = quote(granted["user"], safe="")
     return [
         ("PUT", f"/api/users/{user}", {"password": password, "tags": ""}),
@@ -114,41 +116,25 @@ def management_requests(service: str, password: str, settings: ServiceSettings) 
     ]
 
 
-def rabbitmqctl_commands(
-    service: str, password: str, settings: ServiceSettings, queue_prefix: str = ""
-) -> list[list[str]]:
-    """The same with ``rabbitmqctl`` on the broker's host (``make run``): the password is set whether the user
-    is new or not."""
-    granted = permissions(service, settings, queue_prefix)
-    user = granted["user"]
-    return [
-        ["add_user", user, password],
-        ["change_password", user, password],
-        ["set_permissions", "-p", "/", user, granted["configure"], granted["write"], granted["read"]],
-        *(
-            ["set_topic_permissions", "-p", "/", user, topic["exchange"], topic["write"], topic["read"]]
-            for topic in granted["topics"]
-        ),
-    ]
-
-
-def provision_locally(passwords: dict[str, str], settings: ServiceSettings, queue_prefix: str = "") -> None:
-    """Each user of ``passwords`` on the local broker with ``rabbitmqctl`` (one already there gets its password)."""
-    for service, password in passwords.items():
-        for command in rabbitmqctl_commands(service, password, settings, queue_prefix):
-            done = subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, text=True, timeout=60)
-            if done.returncode != 0 and command[0] != "add_user":  # add_user fails for a user already there
-                raise RuntimeError(f"rabbitmqctl {command[0]} for {service}: {done.stderr.strip()}")
-
-
 def provision(
-    management_url: str, admin: tuple[str, str], passwords: dict[str, str], settings: ServiceSettings
+    management_url: str,
+    admin: tuple[str, str],
+    passwords: dict[str, str],
+    settings: ServiceSettings,
+    queue_prefix: str = "",
 ) -> None:
-    """Every user of ``passwords`` through the management API, as the broker's administrator (a deploy job)."""
+    """Every user of ``passwords`` through the management API, as the broker's administrator: the deploy job,
+    and ``make run`` on the local broker as its default user."""
     with httpx.Client(base_url=management_url, auth=admin, timeout=30) as client:
         for service, password in passwords.items():
-            for method, path, body in management_requests(service, password, settings):
+            for method, path, body in management_requests(service, password, settings, queue_prefix):
                 client.request(method, path, json=body).raise_for_status()
+
+
+def broker_admin(settings: ServiceSettings) -> tuple[str, str]:
+    """The administrator of a local broker: the user of the services' default connection (``guest``)."""
+    url = urlsplit(settings.amqp_url)
+    return unquote(url.username or "guest"), unquote(url.password or "guest")
 
 
 def main(argv: list[str] | None = None) -> None:

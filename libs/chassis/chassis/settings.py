@@ -57,6 +57,8 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 10
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    #: RabbitMQ's management API: where ``make run`` and the tests make the services' users (``chassis.publishers``).
+    broker_management_url: str = "http://127.0.0.1:15672"
     #: Consumers take an event only when RabbitMQ's validated ``user_id`` is the user of the service that
     #: owns the event's type (``broker_user_template``); off where every part shares one user (tests, dev).
     verify_publishers: bool = False

@@ -20,14 +20,13 @@ test) and ``outbox_events(school_id)``.
 import asyncio
 import os
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from datetime import time as dt_time
 from typing import Any, TypeVar
+from urllib.parse import quote
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -42,6 +41,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from chassis.auth import Caller, TokenSigner, TokenVerifier
 from chassis.clock import Clock
 from chassis.events import Envelope, envelope_for
+from chassis.publishers import broker_admin
 from chassis.relay import message_for
 from chassis.settings import ServiceSettings
 from chassis.tables import outbox
@@ -104,18 +104,23 @@ def _alive(run_id: str) -> bool:
     return True
 
 
-def _rabbitmq_names(kind: str) -> list[str]:
-    """Queue or exchange names on the local broker (``rabbitmqctl``; none where it is not installed)."""
-    if shutil.which("rabbitmqctl") is None:
-        return []
-    listed = subprocess.run(
-        ["rabbitmqctl", "-q", "--no-table-headers", f"list_{kind}", "name"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return listed.stdout.split() if listed.returncode == 0 else []
+def _management(settings: ServiceSettings) -> httpx.Client:
+    return httpx.Client(base_url=settings.broker_management_url, auth=broker_admin(settings), timeout=30)
+
+
+def _rabbitmq_names(settings: ServiceSettings, kind: str) -> list[str]:
+    """Queue or exchange names on the broker (its management API)."""
+    with _management(settings) as client:
+        listed = client.get(f"/api/{kind}/%2F", params={"columns": "name"})
+        listed.raise_for_status()
+        return [item["name"] for item in listed.json()]
+
+
+def delete_broker_users(settings: ServiceSettings, users: list[str]) -> None:
+    """Remove a test's RabbitMQ users (``chassis.publishers.provision`` made them)."""
+    with _management(settings) as client:
+        for user in users:
+            client.delete(f"/api/users/{quote(user, safe='')}")
 
 
 async def remove_runs(settings: ServiceSettings, *, keep_alive: bool) -> None:
@@ -138,8 +143,8 @@ async def remove_runs(settings: ServiceSettings, *, keep_alive: bool) -> None:
                 await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
-    queues = [n for n in _rabbitmq_names("queues") if n.startswith("test.") and doomed(n.split(".")[1])]
-    exchanges = [n for n in _rabbitmq_names("exchanges") if n.startswith("test.") and doomed(n.split(".")[1])]
+    queues = [n for n in _rabbitmq_names(settings, "queues") if n.startswith("test.") and doomed(n.split(".")[1])]
+    exchanges = [n for n in _rabbitmq_names(settings, "exchanges") if n.startswith("test.") and doomed(n.split(".")[1])]
     if not queues and not exchanges:
         return
     connection = await aio_pika.connect(settings.amqp_url)
@@ -322,16 +327,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
     postgres = PostgresContainer("postgres:15", username="postgres", password="postgres", dbname="postgres")
     postgres.with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
-    rabbit = RabbitMqContainer("rabbitmq:3.13")
+    rabbit = RabbitMqContainer("rabbitmq:3.13-management").with_exposed_ports(5672, 15672)
     for container in (postgres, rabbit):
         container.start()
         config.add_cleanup(container.stop)
     server = f"{postgres.get_container_host_ip()}:{postgres.get_exposed_port(5432)}"
     os.environ["JOURNAL_DB_SERVER"] = server
     os.environ["JOURNAL_ADMIN_DATABASE_URL"] = f"postgresql://postgres@{server}/postgres"
-    os.environ["JOURNAL_AMQP_URL"] = (
-        f"amqp://guest:guest@{rabbit.get_container_host_ip()}:{rabbit.get_exposed_port(5672)}/"
-    )
+    broker = rabbit.get_container_host_ip()
+    os.environ["JOURNAL_AMQP_URL"] = f"amqp://guest:guest@{broker}:{rabbit.get_exposed_port(5672)}/"
+    os.environ["JOURNAL_BROKER_MANAGEMENT_URL"] = f"http://{broker}:{rabbit.get_exposed_port(15672)}"
 
 
 @pytest.fixture(scope="session")

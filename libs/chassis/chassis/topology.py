@@ -20,19 +20,20 @@ import argparse
 import asyncio
 import importlib
 import json
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aio_pika
 import aiormq
+import httpx
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection
 
+from chassis.publishers import broker_admin
 from chassis.settings import ServiceSettings
 from contracts import registry
 
@@ -265,37 +266,18 @@ async def _tolerant(connection, channel: AbstractChannel, name: str, topology: T
         return channel
 
 
-def apply_policies(topology: Topology, vhost: str = "/") -> bool:
-    """Set the policies with ``rabbitmqctl`` where the broker is local; False where it is not available.
-
-    The management plugin is not assumed: deploy loads the definitions file instead.
-    """
-    if shutil.which("rabbitmqctl") is None:
-        return False
-    for policy in topology.policies:
-        done = subprocess.run(
-            [
-                "rabbitmqctl",
-                "-q",
-                "set_policy",
-                "-p",
-                vhost,
-                "--priority",
-                str(policy["priority"]),
-                "--apply-to",
-                policy["apply-to"],
-                policy["name"],
-                policy["pattern"],
-                json.dumps(policy["definition"]),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if done.returncode != 0:
-            log.warning("policy_not_applied", policy=policy["name"], error=done.stderr.strip())
-            return False
+def apply_policies(topology: Topology, settings: ServiceSettings, vhost: str = "/") -> bool:
+    """Set the policies through the local broker's management API (``make run``, the test stacks); False where
+    it does not answer. A deploy loads them with the definitions file instead."""
+    with httpx.Client(base_url=settings.broker_management_url, auth=broker_admin(settings), timeout=30) as client:
+        for policy in topology.policies:
+            body = {k: policy[k] for k in ("pattern", "definition", "priority", "apply-to")}
+            try:
+                path = f"/api/policies/{quote(vhost, safe='')}/{quote(policy['name'], safe='')}"
+                client.put(path, json=body).raise_for_status()
+            except httpx.HTTPError as error:
+                log.warning("policy_not_applied", policy=policy["name"], error=str(error))
+                return False
     return True
 
 
@@ -308,7 +290,7 @@ def definitions_text(settings: ServiceSettings | None = None) -> str:
 async def apply_all(settings: ServiceSettings) -> Topology:
     """Declare every service's topology: ``make run`` and the test stacks, before any service starts.
 
-    The policies (tunables only) are set apart, ``apply_policies``, since ``rabbitmqctl`` takes seconds.
+    The policies (tunables only) are set apart, ``apply_policies``.
     """
     topology = topology_for(settings, service_consumers())
     connection = await aio_pika.connect(settings.amqp_url)
@@ -328,8 +310,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.path.parent.mkdir(parents=True, exist_ok=True)
         args.path.write_text(definitions_text())
         return 0
-    topology = asyncio.run(apply_all(ServiceSettings()))
-    apply_policies(topology)
+    settings = ServiceSettings()
+    topology = asyncio.run(apply_all(settings))
+    apply_policies(topology, settings)
     print(
         f"topology: {len(topology.exchanges)} exchanges, {len(topology.queues)} queues, "
         f"{len(topology.bindings)} bindings; drift: {', '.join(topology.drift) or 'none'}"

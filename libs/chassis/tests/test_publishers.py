@@ -1,12 +1,10 @@
 """Each service its own RabbitMQ user, publishing only its own event types; consumers take an event only from
 the user of the service that owns its type (RabbitMQ's validated ``user_id``). Against the real broker: the
-run's users ``test.<run>.<service>`` are made with ``rabbitmqctl`` and removed at the end.
+run's users ``test.<run>.<service>`` are made through the management API and removed at the end.
 """
 
 import re
 import secrets
-import shutil
-import subprocess
 from collections.abc import Iterator
 from urllib.parse import quote
 from uuid import uuid4
@@ -18,15 +16,16 @@ import pytest
 from chassis.events import envelope_for
 from chassis.publishers import (
     PORTAL,
+    broker_admin,
     management_requests,
     permissions,
-    provision_locally,
+    provision,
     publisher_refusal,
     publishing_service,
 )
 from chassis.relay import message_for
 from chassis.settings import ServiceSettings
-from chassis.testing import RUN_BROKER_PREFIX, eventually
+from chassis.testing import RUN_BROKER_PREFIX, delete_broker_users, eventually
 from contracts.roster import SubjectCreated
 
 from .conftest import Probe
@@ -50,27 +49,20 @@ def test_an_event_is_taken_from_its_owners_user_or_ones_own_only():
     assert publishing_service("attendance.absence.recorded.v1") == "attendance"
 
 
-def _ctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
 @pytest.fixture(scope="module")
 def users(probe_app: Probe) -> Iterator[dict[str, str]]:
     """Users of roster and gradebook for this run, with the permissions ``chassis.publishers`` gives them."""
-    if shutil.which("rabbitmqctl") is None:
-        pytest.skip("rabbitmqctl is not installed here (the broker runs elsewhere)")
     settings = probe_app.settings.model_copy(update={"broker_user_template": TEMPLATE})
     passwords = {service: secrets.token_hex(16) for service in ("roster", "gradebook")}
     # As `make run` makes them (twice: a second start only sets the passwords again).
-    provision_locally(passwords, settings, settings.queue_prefix)
-    provision_locally(passwords, settings, settings.queue_prefix)
+    for _ in range(2):
+        provision(settings.broker_management_url, broker_admin(settings), passwords, settings, settings.queue_prefix)
     made = {
         service: f"amqp://{quote(TEMPLATE.format(service=service), safe='')}:{password}@127.0.0.1:5672/"
         for service, password in passwords.items()
     }
     yield made
-    for service in made:
-        _ctl("delete_user", TEMPLATE.format(service=service))
+    delete_broker_users(settings, [TEMPLATE.format(service=service) for service in made])
 
 
 async def _publish(url: str, routing_key: str, message: aio_pika.Message, exchange_name: str) -> None:
@@ -130,7 +122,7 @@ async def test_the_consumer_takes_an_event_only_from_the_owners_user(probe_app: 
         settings.verify_publishers, settings.broker_user_template = False, "journal_{service}"
 
 
-def test_the_management_api_gets_the_same_user_and_permissions_as_rabbitmqctl():
+def test_rosters_user_may_publish_only_rosters_events():
     settings = ServiceSettings()
     granted = permissions("roster", settings)
     (user, perms, topic, public) = management_requests("roster", "secret", settings)
@@ -149,7 +141,7 @@ def test_the_management_api_gets_the_same_user_and_permissions_as_rabbitmqctl():
     assert not re.search(public[2]["write"], "public.lesson.recorded.v1")
 
 
-def test_the_deploy_jobs_make_the_portals_user_with_the_same_permissions_as_rabbitmqctl():
+def test_the_portals_user_reads_its_own_queues_and_the_public_stream_only():
     settings = ServiceSettings()
     granted = permissions(PORTAL, settings)
     (user, perms, public) = management_requests(PORTAL, "secret", settings)
