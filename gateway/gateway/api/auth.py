@@ -86,7 +86,7 @@ def esia_client(request: Request) -> EsiaClient:
             signer=client_secret_signer(settings),
             issuer=settings.esia_issuer,
             certificate=certificate_key(certificate.read_bytes()) if certificate else None,
-            token_keys_url=None if certificate else f"{settings.esia_url}{settings.esia_token_keys_path}",
+            certificate_url=None if certificate else f"{settings.esia_url}{settings.esia_sandbox_certificate_path}",
             http=state.esia_http,
         )
     return state.esia
