@@ -145,6 +145,8 @@ async def notifications(token_signer: TokenSigner, tmp_path_factory) -> AsyncIte
         smsc_url=sandbox.smsc_url,
         smsc_login=sandbox.sms.login,
         smsc_password=sandbox.sms.password,
+        # The tables are compared once the sender has sent what a case queued: it looks often.
+        delivery_poll_seconds=0.1,
     )
     app: FastAPI = build_app(settings, verifier_for(token_signer))
     async with (
