@@ -1,14 +1,16 @@
 """The gateway as an ESIA relying party: authorization code with a signed client_secret, state and PKCE.
 
 Follows ESIA's «Методические рекомендации по использованию ЕСИА»: the v2 authorization
-endpoint, the v3 token endpoint, JWT verification of the tokens, and the REST look-ups
-of the person and their children. The ESIA sandbox in ``deploy/esia_sandbox`` speaks
-the same protocol.
+endpoint, the v3 token endpoint, JWT verification of the tokens (GOST R 34.10-2012, ``alg``
+``GOST3410_2012_256``, with the key of ESIA's certificate), and the REST look-ups of the person
+and their children. The ESIA sandbox in ``deploy/esia_sandbox`` speaks the same protocol.
 """
 
 import asyncio
 import base64
+import binascii
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,10 +20,10 @@ from uuid import uuid4
 
 import httpx
 import jwt
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chassis.signing import Signer, SigningError
+from chassis.signing import GostPublicKey, Signer, SigningError
+
+log = logging.getLogger(__name__)
 
 #: ESIA's ``timestamp`` format, e.g. ``2025.09.01 08:30:00 +0300``.
 TIMESTAMP_FORMAT = "%Y.%m.%d %H:%M:%S %z"
@@ -31,6 +33,13 @@ CLOCK_LEEWAY_SECONDS = 30
 
 UNAVAILABLE = "Госуслуги сейчас недоступны. Попробуйте войти позже."
 REFUSED = "Госуслуги не подтвердили вход. Попробуйте войти ещё раз."
+#: A token whose signature is not ESIA's: an impostor, a tampered answer, or ESIA's new certificate not set yet.
+BAD_SIGNATURE = (
+    "Не удалось проверить подпись ответа Госуслуг. Попробуйте войти ещё раз; если ошибка повторится, "
+    "сообщите администратору журнала."
+)
+#: ESIA's token signature: GOST R 34.10-2012 with a 256-bit key over Streebog-256.
+TOKEN_ALGORITHM = "GOST3410_2012_256"
 
 
 @dataclass(frozen=True)
@@ -67,12 +76,31 @@ class EsiaError(Exception):
     """Login through ESIA failed; the message is Russian, shown to the user."""
 
 
-def certificate_key(certificate_pem: bytes) -> rsa.RSAPublicKey:
+def certificate_key(certificate_pem: bytes) -> GostPublicKey:
     """The key of ESIA's certificate, as ESIA hands it to a relying party: it verifies every token."""
-    key = x509.load_pem_x509_certificate(certificate_pem).public_key()
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise ValueError("ESIA's certificate must carry the RSA key that signs its RS256 tokens")
-    return key
+    try:
+        return GostPublicKey.from_certificate(certificate_pem)
+    except SigningError as error:
+        raise ValueError(f"ESIA's certificate must carry the GOST R 34.10-2012 key of its tokens: {error}") from error
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def signature_problem(token: str, key: GostPublicKey) -> str | None:
+    """Why ``token`` is not signed by ``key`` as ESIA signs (GOST3410_2012_256), or None when it is."""
+    signing_input, _, signature = token.rpartition(".")
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+        signature_bytes = _unb64url(signature)
+    except (jwt.PyJWTError, binascii.Error, ValueError):
+        return "not a JWT"
+    if algorithm != TOKEN_ALGORITHM:
+        return f"signed with {algorithm!r}, not {TOKEN_ALGORITHM}"
+    if not key.verify(signing_input.encode(), signature_bytes):
+        return "the signature is not by the key of ESIA's certificate"
+    return None
 
 
 def _b64url(data: bytes) -> str:
@@ -92,24 +120,25 @@ class EsiaClient:
         redirect_uri: str,
         signer: Signer,
         issuer: str,
-        token_keys_url: str | None = None,
-        certificate: rsa.RSAPublicKey | None = None,
+        certificate_url: str | None = None,
+        certificate: GostPublicKey | None = None,
         scope: str = DEFAULT_SCOPE,
         http: httpx.AsyncClient | None = None,
     ) -> None:
-        """Tokens are verified with ESIA's ``certificate`` when given, else with the keys at ``token_keys_url``."""
-        if certificate is None and token_keys_url is None:
-            raise ValueError("ESIA's tokens need a certificate or a key set to be verified with")
+        """Tokens are verified with ESIA's ``certificate`` when given, else with the one at ``certificate_url`` (only
+        the sandbox publishes it: a new one at each of its starts)."""
+        if certificate is None and certificate_url is None:
+            raise ValueError("ESIA's tokens need a certificate to be verified with")
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self.redirect_uri = redirect_uri
         self.signer = signer
-        self.token_keys_url = token_keys_url
+        self.certificate_url = certificate_url
         self.scope = scope
         self.issuer = issuer
         self.certificate = certificate
         self._http = http or httpx.AsyncClient(timeout=10)
-        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched: GostPublicKey | None = None
 
     def authorization_request(self) -> AuthorizationRequest:
         """A fresh authorization request: UUID state, PKCE S256 and a signed client_secret (v2 endpoint)."""
@@ -232,31 +261,50 @@ class EsiaClient:
         return body
 
     async def _verified(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
-        """The claims of an ESIA token whose RS256 signature, issuer and lifetime check out."""
+        """The claims of an ESIA token whose GOST signature, issuer and lifetime check out."""
+        key = await self._token_key()
+        # Pure-Python GOST takes a CPU's fraction of a second: off the event loop.
+        problem = await asyncio.to_thread(signature_problem, token, key)
+        if problem and self.certificate is None:
+            # The sandbox made a new key since: its certificate is fetched again, once.
+            problem = await asyncio.to_thread(signature_problem, token, await self._token_key(refresh=True))
+        if problem:
+            log.warning("ESIA token refused: %s", problem)
+            raise EsiaError(BAD_SIGNATURE)
         try:
-            key = self.certificate or await self._key_for(jwt.get_unverified_header(token).get("kid"))
             return jwt.decode(
                 token,
-                key,
-                algorithms=["RS256"],
+                # The signature is checked above; PyJWT checks the claims.
+                options={
+                    "verify_signature": False,
+                    "verify_exp": True,
+                    "verify_nbf": True,
+                    "verify_iat": True,
+                    "verify_iss": True,
+                    "verify_aud": audience is not None,
+                    "require": ["exp", "iss"],
+                },
                 issuer=self.issuer,
                 audience=audience,
                 leeway=CLOCK_LEEWAY_SECONDS,
-                options={"require": ["exp", "iss"], "verify_aud": audience is not None},
             )
         except jwt.PyJWTError as error:
             raise EsiaError(REFUSED) from error
 
-    async def _key_for(self, kid: str | None) -> jwt.PyJWK:
-        """ESIA's token key with this ``kid``; the key set is fetched again only for a key not seen yet."""
-        if kid is None:
-            raise EsiaError(REFUSED)
-        if kid not in self._keys and self.token_keys_url is not None:
-            jwks = await self._json("GET", self.token_keys_url)
-            self._keys = {key.key_id: key for key in jwt.PyJWKSet.from_dict(jwks).keys if key.key_id}
-        if kid not in self._keys:
-            raise EsiaError(REFUSED)
-        return self._keys[kid]
+    async def _token_key(self, *, refresh: bool = False) -> GostPublicKey:
+        if self.certificate is not None:
+            return self.certificate
+        if self._fetched is None or refresh:
+            assert self.certificate_url is not None
+            try:
+                response = await self._http.get(self.certificate_url)
+            except httpx.HTTPError as error:
+                raise EsiaError(UNAVAILABLE) from error
+            try:
+                self._fetched = certificate_key(response.content)
+            except ValueError as error:
+                raise EsiaError(UNAVAILABLE) from error
+        return self._fetched
 
 
 def _person(oid: str, data: dict[str, Any]) -> EsiaPerson:

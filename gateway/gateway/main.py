@@ -19,6 +19,7 @@ from gateway.api import access_view, auth, compromise, diary, home, local_logins
 from gateway.callers import CallerCache
 from gateway.destruction import api as destruction_api
 from gateway.domain.portal_pull import PortalRefusal, RateLimits
+from gateway.esia import certificate_key
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
 from gateway.privacy import api as privacy
@@ -48,6 +49,9 @@ def build_app(
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
             )
             app.state.esia = None
+            # ESIA's certificate is read at start: a wrong file stops the gateway, not a login.
+            certificate = settings.esia_certificate_path
+            app.state.esia_certificate = certificate_key(certificate.read_bytes()) if certificate else None
             app.state.access_log = AccessLog(app.state.db)
             jobs = [
                 asyncio.create_task(

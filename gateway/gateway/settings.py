@@ -33,10 +33,10 @@ class GatewaySettings(ServiceSettings):
     #: The ``iss`` ESIA writes into its tokens; a token with another issuer is refused.
     esia_issuer: str = SANDBOX_ISSUER
     esia_client_id: str = "JOURNAL"
-    #: ESIA's certificate (PEM) whose key signs its tokens, as ESIA hands it to a relying party.
-    #: Without it the keys are fetched from ``esia_token_keys_path`` (only the sandbox publishes them).
+    #: ESIA's certificate (PEM) whose GOST R 34.10-2012 key signs its tokens, as ESIA hands it to a relying party.
+    #: Without it the certificate is fetched from ``esia_sandbox_certificate_path`` (only the sandbox publishes it).
     esia_certificate_path: Path | None = None
-    esia_token_keys_path: str = "/sandbox/jwks.json"
+    esia_sandbox_certificate_path: str = "/sandbox/esia.pem"
     #: How ``client_secret`` is signed: ``ecdsa`` (P-256, the sandbox), ``gost`` (GOST R 34.10-2012 in
     #: pure Python: development and tests), ``command`` (an external certified signer: production).
     esia_signer: Literal["ecdsa", "gost", "command"] = "ecdsa"

@@ -3,7 +3,7 @@
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -17,10 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
 
 from chassis.signing import EcdsaSigner
+from esia_sandbox.gost import GostKey
 from esia_sandbox.main import build_app
 from esia_sandbox.settings import SandboxSettings
 from esia_sandbox.testing import register_client
-from gateway.esia import EsiaClient, EsiaError, EsiaPerson, EsiaTokens
+from gateway.esia import EsiaClient, EsiaError, EsiaPerson, EsiaTokens, certificate_key, signature_problem
 from gateway.settings import SANDBOX_ISSUER
 
 ESIA_URL = "http://esia-sandbox.test"
@@ -123,12 +124,12 @@ async def back_channel(sandbox: FastAPI, requests_seen: list[str]) -> AsyncItera
         yield client
 
 
-def esia_client(client_key_pem: bytes, http: httpx.AsyncClient, **overrides: str) -> EsiaClient:
+def esia_client(client_key_pem: bytes, http: httpx.AsyncClient, **overrides: object) -> EsiaClient:
     settings = {
         "base_url": ESIA_URL,
         "client_id": "JOURNAL",
         "redirect_uri": CALLBACK,
-        "token_keys_url": f"{ESIA_URL}/sandbox/jwks.json",
+        "certificate_url": f"{ESIA_URL}/sandbox/esia.pem",
         "issuer": SANDBOX_ISSUER,
         **overrides,
     }
@@ -191,12 +192,12 @@ def test_each_authorization_request_is_fresh_and_uses_pkce_s256(client: EsiaClie
     assert first.code_verifier not in first.url
 
 
-async def test_token_keys_are_fetched_once(
+async def test_the_sandboxs_certificate_is_fetched_once(
     client: EsiaClient, browser: httpx.AsyncClient, requests_seen: list[str]
 ) -> None:
     await sign_in(client, browser, "Иванова Мария Петровна")
     await sign_in(client, browser, "Кузнецова Ольга Николаевна")
-    assert requests_seen.count("/sandbox/jwks.json") == 1
+    assert requests_seen.count("/sandbox/esia.pem") == 1
     assert requests_seen.count("/aas/oauth2/v3/te") == 2
 
 
@@ -248,7 +249,7 @@ async def test_tokens_signed_by_another_key_are_refused(
     impostor = new_sandbox()
 
     async def route(request: httpx.Request) -> httpx.Response:
-        app = sandbox if request.url.path == "/sandbox/jwks.json" else impostor
+        app = sandbox if request.url.path == "/sandbox/esia.pem" else impostor
         return await httpx.ASGITransport(app=app).handle_async_request(request)
 
     async with (
@@ -256,8 +257,52 @@ async def test_tokens_signed_by_another_key_are_refused(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=impostor), base_url=ESIA_URL) as impostor_browser,
     ):
         client = esia_client(client_key_pem, http)
-        with pytest.raises(EsiaError):
+        with pytest.raises(EsiaError, match="Не удалось проверить подпись ответа Госуслуг"):
             await sign_in(client, impostor_browser, "Петров Сергей Иванович")
+
+
+async def test_tokens_verify_with_esias_configured_certificate_and_no_other(
+    new_sandbox: Callable[[], FastAPI],
+    sandbox: FastAPI,
+    back_channel: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    client_key_pem: bytes,
+    requests_seen: list[str],
+) -> None:
+    """Production's way: ESIA's certificate from the configuration, nothing fetched; another ESIA's is refused."""
+    configured = esia_client(
+        client_key_pem,
+        back_channel,
+        certificate_url=None,
+        certificate=certificate_key(sandbox.state.sandbox.tokens.certificate_pem),
+    )
+    assert (await sign_in(configured, browser, "Петров Сергей Иванович")).oid == "1000002"
+    assert "/sandbox/esia.pem" not in requests_seen
+    other = certificate_key(new_sandbox().state.sandbox.tokens.certificate_pem)
+    stale = esia_client(client_key_pem, back_channel, certificate_url=None, certificate=other)
+    with pytest.raises(EsiaError, match="Не удалось проверить подпись ответа Госуслуг"):
+        await sign_in(stale, browser, "Петров Сергей Иванович")
+
+
+def test_only_esias_gost_signature_passes() -> None:
+    """Another algorithm (RS256, ``none``), a spoilt signature, a key not ESIA's: each named, none passes."""
+    key = GostKey()
+    certificate = certificate_key(key.certificate_pem("ESIA", datetime.now(UTC), datetime.now(UTC) + timedelta(days=1)))
+
+    def token(header: dict, signer: GostKey = key) -> str:
+        encoded = ".".join(jwt.utils.base64url_encode(json.dumps(p).encode()).decode() for p in (header, {"sub": "1"}))
+        return f"{encoded}.{jwt.utils.base64url_encode(signer.sign(encoded.encode())).decode()}"
+
+    esia = {"alg": "GOST3410_2012_256", "typ": "JWT", "sbt": "access", "ver": 1}
+    good = token(esia)
+    assert signature_problem(good, certificate) is None
+    rs256 = token({**esia, "alg": "RS256"})
+    assert signature_problem(rs256, certificate) == "signed with 'RS256', not GOST3410_2012_256"
+    assert signature_problem(good.rsplit(".", 1)[0] + ".", certificate) is not None
+    assert signature_problem(token({**esia, "alg": "none"}), certificate) is not None
+    another_key = token(esia, GostKey())
+    assert signature_problem(another_key, certificate) == "the signature is not by the key of ESIA's certificate"
+    assert signature_problem("not a token", certificate) == "not a JWT"
 
 
 async def test_tokens_of_another_issuer_are_refused(

@@ -2,13 +2,13 @@
 
 from typing import Annotated, Any
 
-import jwt
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from esia_sandbox.people import Person
 from esia_sandbox.protocol import scopes_of
 from esia_sandbox.state import Sandbox
+from esia_sandbox.tokens import InvalidToken
 
 router = APIRouter(prefix="/rs/prns")
 
@@ -32,7 +32,7 @@ def granted_scopes(sandbox: Sandbox, authorization: str | None, oid: int) -> fro
         raise Refused(401, "ESIA-005001", "Нужен маркер доступа (Authorization: Bearer …).")
     try:
         claims = sandbox.tokens.verify_access(token)
-    except jwt.InvalidTokenError as error:
+    except InvalidToken as error:
         raise Refused(401, "ESIA-005002", f"Маркер доступа недействителен: {error}.") from error
     if claims["urn:esia:sbj_id"] != oid:
         raise Refused(403, "ESIA-005003", "Маркер доступа выдан другому пользователю.")

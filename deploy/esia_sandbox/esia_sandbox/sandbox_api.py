@@ -1,9 +1,9 @@
-"""Sandbox-only conveniences: the token keys as JWKS, and adding test people at run time."""
+"""Sandbox-only conveniences: the token key's certificate, and adding test people at run time."""
 
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from esia_sandbox.people import PersonRejected
@@ -12,11 +12,12 @@ from esia_sandbox.state import Sandbox
 router = APIRouter(prefix="/sandbox")
 
 
-@router.get("/jwks.json")
-def jwks(request: Request) -> dict:
-    """Real ESIA hands the client its certificate; the sandbox publishes its token keys instead."""
+@router.get("/esia.pem")
+def certificate(request: Request) -> Response:
+    """The certificate of the key that signs the tokens: real ESIA hands it to relying parties once, the sandbox
+    makes a new one at every start."""
     sandbox: Sandbox = request.app.state.sandbox
-    return sandbox.tokens.jwks()
+    return Response(sandbox.tokens.certificate_pem, media_type="application/x-pem-file")
 
 
 class NewPerson(BaseModel):

@@ -21,8 +21,6 @@ class SandboxSettings:
     issuer: str = "http://esia-sandbox.local/"
     #: JSON list of registered clients: [{"client_id", "redirect_uri_prefixes": [...], "public_key_pem_path"}].
     clients_file: Path = Path("clients.json")
-    #: RSA key that signs tokens; without it a fresh key is made at every start.
-    signing_key_path: Path | None = None
     code_lifetime_seconds: int = 60
     token_lifetime_seconds: int = 3600
     #: How far the client's ``timestamp`` may be from the sandbox's clock.
@@ -35,7 +33,6 @@ class SandboxSettings:
         converters: dict[str, Callable[[str], Any]] = {
             "port": int,
             "clients_file": Path,
-            "signing_key_path": Path,
             "code_lifetime_seconds": int,
             "token_lifetime_seconds": int,
             "timestamp_tolerance_seconds": int,

@@ -46,9 +46,7 @@ class Sandbox:
 
     @classmethod
     def from_settings(cls, settings: SandboxSettings) -> "Sandbox":
-        issuer = TokenIssuer.from_settings(
-            settings.signing_key_path, issuer=settings.issuer, lifetime_seconds=settings.token_lifetime_seconds
-        )
+        issuer = TokenIssuer(issuer=settings.issuer, lifetime_seconds=settings.token_lifetime_seconds)
         return cls(settings=settings, tokens=issuer)
 
     def remember_pending(self, client_id: str, redirect_uri: str, scope: str, state: str, challenge: str) -> str:

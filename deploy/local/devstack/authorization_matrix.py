@@ -52,6 +52,7 @@ OWN_INBOX_AND_SETTINGS = frozenset(
     {
         "/schools/{school_id}/notifications/{notification_id}/read",
         "/schools/{school_id}/notifications/read-all",
+        "/schools/{school_id}/conversations/{conversation_id}/read",
         "/schools/{school_id}/notification-preferences",
         "/schools/{school_id}/notification-preferences/test",
         "/schools/{school_id}/push-subscriptions",
@@ -100,6 +101,11 @@ PEOPLE = {role: OWN for role in ROLES if role not in ("former_parent", "municipa
 #: too; the region's roles hold no settings in a school.
 OWN_SETTINGS = {**PEOPLE, "inspector": NONE, "region_admin": NONE}
 
+#: An e-mail's unsubscribe link: no session, its signature names whose choice it changes; whoever received it —
+#: a former parent too — may stop the mail it came with (R-51). «Another's» is a link not signed for its holder.
+SIGNED_LINK = {role: OWN for role in ROLES}
+SIGNED_LINKS = frozenset({"/unsubscribe/{token}"})
+
 
 #: Who reads a whole school's journal and contingent (§1: director, deputy, administrator, inspector).
 SCHOOL_READERS = {"school_admin": ALL, "director": ALL, "deputy": ALL, "inspector": ALL}
@@ -109,7 +115,7 @@ JOURNAL_READERS = {**SCHOOL_READERS, "teacher": OWN, "substitute": OWN, "class_t
 FAMILY = {"parent": OWN, "student": OWN}
 #: Internal mail (R-50): everyone of the school writes within the rules; the region's roles hold no mail there.
 MAIL = {**PEOPLE, "inspector": NONE, "region_admin": NONE}
-#: Writing it, marking it read: not the director, who reads only (§1).
+#: Writing it: not the director, who reads only (§1). Marking one's own conversation read is one's inbox (``MAIL``).
 MAIL_WRITING = {**MAIL, "director": NONE}
 #: School set-up: only the school's administrator writes it (§1), the region administrator creates schools.
 SETUP = {"school_admin": ALL}
@@ -668,11 +674,11 @@ ROWS = [
         municipal_admin=NONE,
     ),
     row("notifications", "POST", "/schools/{school_id}/notification-preferences/test", "R-51", OWN_SETTINGS),
-    row("notifications", "GET", "/push/vapid-public-key", "R-51 the push channel's public key", PEOPLE),
+    row("notifications", "GET", "/push/vapid-public-key", "R-51 the key of those who may subscribe", OWN_SETTINGS),
     row("notifications", "POST", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", OWN_SETTINGS),
     row("notifications", "DELETE", "/schools/{school_id}/push-subscriptions", "R-51 one's browser", OWN_SETTINGS),
-    row("notifications", "GET", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
-    row("notifications", "POST", "/unsubscribe/{token}", "R-51 the signed link's owner", PEOPLE),
+    row("notifications", "GET", "/unsubscribe/{token}", "R-51 the signed link's owner", SIGNED_LINK),
+    row("notifications", "POST", "/unsubscribe/{token}", "R-51 the signed link's owner", SIGNED_LINK),
     row("notifications", "GET", "/schools/{school_id}/announcements", "R-53", PEOPLE),
     row(
         "notifications",
@@ -696,7 +702,13 @@ ROWS = [
     row("notifications", "GET", "/schools/{school_id}/conversations/contacts", "R-50 who may write to whom", MAIL),
     row("notifications", "GET", "/schools/{school_id}/conversations/{conversation_id}", "R-50 a member", MAIL),
     row("notifications", "POST", "/schools/{school_id}/conversations/{conversation_id}/messages", "R-50", MAIL_WRITING),
-    row("notifications", "POST", "/schools/{school_id}/conversations/{conversation_id}/read", "R-50", MAIL_WRITING),
+    row(
+        "notifications",
+        "POST",
+        "/schools/{school_id}/conversations/{conversation_id}/read",
+        "R-50 one's own inbox: the director too",
+        MAIL,
+    ),
     row("notifications", "POST", "/schools/{school_id}/class-letters", "R-51 the class teacher", class_teacher=OWN),
     row("notifications", "POST", "/schools/{school_id}/messages/{message_id}/hide", "R-50 moderation", SETUP),
     row("notifications", "GET", "/schools/{school_id}/moderation-log", "R-50 moderation", SETUP),

@@ -365,7 +365,7 @@ class Stack:
             for process, port in self.instances(name).items()
             if process in self.processes
         }
-        probes["esia_sandbox"] = f"{self.url('esia_sandbox')}/sandbox/jwks.json"
+        probes["esia_sandbox"] = f"{self.url('esia_sandbox')}/sandbox/esia.pem"
         probes["delivery_sandbox"] = f"{self.url('delivery_sandbox')}/sandbox/sms"
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2) as client:

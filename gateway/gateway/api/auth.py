@@ -31,7 +31,7 @@ from gateway.domain.sessions import (
     school_choice_token,
     token_hash,
 )
-from gateway.esia import EsiaClient, EsiaError, EsiaTokens, certificate_key
+from gateway.esia import EsiaClient, EsiaError, EsiaTokens
 from gateway.models import Person
 from gateway.pages import login_form, message_page, templates
 from gateway.sessions import (
@@ -78,15 +78,15 @@ def esia_client(request: Request) -> EsiaClient:
     state = request.app.state
     if state.esia is None:
         settings: GatewaySettings = state.settings
-        certificate = settings.esia_certificate_path
+        certificate = state.esia_certificate
         state.esia = EsiaClient(
             base_url=settings.esia_url,
             client_id=settings.esia_client_id,
             redirect_uri=f"{settings.public_url}/auth/esia/callback",
             signer=client_secret_signer(settings),
             issuer=settings.esia_issuer,
-            certificate=certificate_key(certificate.read_bytes()) if certificate else None,
-            token_keys_url=None if certificate else f"{settings.esia_url}{settings.esia_token_keys_path}",
+            certificate=certificate,
+            certificate_url=None if certificate else f"{settings.esia_url}{settings.esia_sandbox_certificate_path}",
             http=state.esia_http,
         )
     return state.esia

@@ -177,3 +177,44 @@ def gost_verify(public_key: bytes, message: bytes, signature: bytes, paramset: s
         return False
     r_s = signature[GOST_KEY_BYTES:] + signature[:GOST_KEY_BYTES]
     return bool(_gost(paramset).verify(bytearray(public_key), _streebog256(message)[::-1], bytearray(r_s)))
+
+
+#: id-tc26-gost3410-12-256: a GOST R 34.10-2012 256-bit public key in a certificate.
+GOST_2012_256_KEY_OID = "1.2.643.7.1.1.1.1"
+
+
+@dataclass(frozen=True)
+class GostPublicKey:
+    """A GOST R 34.10-2012 256-bit public key: the point (x then y, big-endian) and its parameter set."""
+
+    point: bytes
+    paramset: str
+
+    @classmethod
+    def from_certificate(cls, pem: bytes) -> "GostPublicKey":
+        """The key of an X.509 certificate (PEM) that carries a GOST R 34.10-2012 256-bit key, as ESIA's does."""
+        body = re.sub(rb"-----[A-Z ]+-----|\s", b"", pem)
+        try:
+            (_, certificate), *_ = _der(base64.b64decode(body))
+            (_, tbs), *_ = _der(certificate)
+            fields = _der(tbs)
+            # version [0] is optional; then serial, signature, issuer, validity, subject, the key.
+            (_, key_info) = fields[6 if fields[0][0] == 0xA0 else 5]
+            (_, algorithm), (_, bits) = _der(key_info)[:2]
+            (_, key_oid), (_, parameters) = _der(algorithm)[:2]
+            if _oid(key_oid) != GOST_2012_256_KEY_OID:
+                raise SigningError("the certificate's key is not GOST R 34.10-2012 (256-bit)")
+            paramset = GOST_PARAMSETS[_oid(_der(parameters)[0][1])]
+            (tag, point), *_ = _der(bits[1:])  # a BIT STRING's first byte counts its unused bits
+        except (ValueError, KeyError, IndexError) as error:
+            raise SigningError("not an X.509 certificate (PEM) with a GOST R 34.10-2012 (256-bit) key") from error
+        if tag != 0x04 or len(point) != 2 * GOST_KEY_BYTES:
+            raise SigningError("the certificate's GOST key is not a 64-byte point")
+        # The certificate holds x and y little-endian (RFC 4491).
+        return cls(point=point[:GOST_KEY_BYTES][::-1] + point[GOST_KEY_BYTES:][::-1], paramset=paramset)
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        try:
+            return gost_verify(self.point, message, signature, self.paramset)
+        except gostcrypto.gostsignature.GOSTSignatureError:
+            return False  # r or s out of range: no signature of this key

@@ -3,13 +3,24 @@
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
-from chassis.signing import CommandSigner, EcdsaSigner, GostKey, GostSigner, SigningError, gost_verify
+from chassis.signing import (
+    CommandSigner,
+    EcdsaSigner,
+    GostKey,
+    GostPublicKey,
+    GostSigner,
+    SigningError,
+    gost_verify,
+)
 
 #: Made with Debian's libengine-gost-openssl 3.0.1:
 #: ``openssl genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A`` (CryptoPro-A),
@@ -37,6 +48,51 @@ ENGINE_SIGNATURE = bytes.fromhex(
     "64db9fdc88e0e043b344ab91e46d7d81a712824071e7f2e7e03a0b70d1c8e595"
 )
 CRYPTOPRO_A = "id-tc26-gost-3410-2012-256-paramSetB"
+
+
+#: ``openssl req -engine gost -x509 -new -key <ENGINE_KEY> -md_gost12_256 -subj "/CN=ESIA test vector"``: the
+#: engine's certificate of that key, as ESIA hands its own to relying parties.
+ENGINE_CERTIFICATE = b"""-----BEGIN CERTIFICATE-----
+MIIBlTCCAUCgAwIBAgIUWeyaRcwhqaD/01lYiAh8NlPr3i4wDAYIKoUDBwEBAwIF
+ADAbMRkwFwYDVQQDDBBFU0lBIHRlc3QgdmVjdG9yMB4XDTI2MTIwNDE2NTYzMloX
+DTM2MTIwMTE2NTYzMlowGzEZMBcGA1UEAwwQRVNJQSB0ZXN0IHZlY3RvcjBmMB8G
+CCqFAwcBAQEBMBMGByqFAwICIwEGCCqFAwcBAQICA0MABEBiYxGahFPkcBJdTboQ
+/NHcXFPdhg1BcoTKNBpxjsK7KWS0rryJtNr5U7jLkgYl4RfD38P+ATb4BieN2f/d
+63BJo1MwUTAdBgNVHQ4EFgQU96MrA6mvPBfEwRcw32Lg/RHVtQEwHwYDVR0jBBgw
+FoAU96MrA6mvPBfEwRcw32Lg/RHVtQEwDwYDVR0TAQH/BAUwAwEB/zAMBggqhQMH
+AQEDAgUAA0EAqsnyCpej+qf5xmgb6F76TqiJ+4EI0r9BF+E8kd/Qn3p6iGE3P38v
+mh9uprxTzYkoaRohYwtz1zQUt1drYZkrZQ==
+-----END CERTIFICATE-----
+"""
+
+
+def test_the_key_of_an_engine_certificate_is_read_and_verifies_the_engines_signature():
+    key = GostPublicKey.from_certificate(ENGINE_CERTIFICATE)
+    assert key.point.hex().upper() == ENGINE_PUBLIC
+    assert key.paramset == CRYPTOPRO_A
+    assert key.verify(MESSAGE, ENGINE_SIGNATURE)
+    assert not key.verify(MESSAGE + b"x", ENGINE_SIGNATURE)
+    assert not key.verify(MESSAGE, b"\0" * 64)  # r = s = 0: out of range, no signature
+
+
+def test_a_certificate_without_a_gost_key_is_refused():
+    ecdsa = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not ESIA")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(ecdsa.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(ecdsa, hashes.SHA256())
+    )
+    with pytest.raises(SigningError, match="not GOST"):
+        GostPublicKey.from_certificate(certificate.public_bytes(serialization.Encoding.PEM))
+    with pytest.raises(SigningError):
+        GostPublicKey.from_certificate(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
 
 
 def test_the_engine_key_is_read_with_its_parameter_set():

@@ -309,3 +309,37 @@ async def test_mark_all_as_read_marks_only_the_callers_own(settings, client, as_
 
 async def _unread_is(client, as_, family, caller, count: int) -> bool:
     return await unread(client, as_, family, caller) == count
+
+
+async def test_an_inspector_marks_their_own_notice_read_and_nobody_elses(app, client, as_):
+    """The inspector reads every school in a transaction that writes none; their own notice is still theirs."""
+    school = uuid4()
+    inspector, parent = person(region_roles=("inspector",)), person(school, "guardian")
+    notices = {}
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        for who in (inspector, parent):
+            notices[who.person_id] = Notification(
+                school_id=school,
+                recipient_id=who.person_id,
+                kind="announcement",
+                title="Совещание",
+                body="Совещание в пятницу",
+                student_id=uuid4(),
+                event_id=uuid4(),
+            )
+            session.add(notices[who.person_id])
+    own = await client.post(
+        f"/schools/{school}/notifications/{notices[inspector.person_id].id}/read", headers=as_(inspector)
+    )
+    assert own.status_code == 200, own.text
+    assert own.json()["read_at"] is not None
+    others = await client.post(
+        f"/schools/{school}/notifications/{notices[parent.person_id].id}/read", headers=as_(inspector)
+    )
+    refused(others, 404)
+    assert others.json()["detail"] == "Уведомление не найдено."
+    assert (await client.post(f"/schools/{school}/notifications/read-all", headers=as_(inspector))).json() == {
+        "marked": 0
+    }
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        assert await session.scalar(select(Notification.read_at).filter_by(recipient_id=parent.person_id)) is None

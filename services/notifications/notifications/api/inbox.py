@@ -1,19 +1,39 @@
 """The caller's own inbox: a person reads and marks only their own notifications (and, together, their messages)."""
 
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.deps import CallerDep, SchoolSession
+from chassis.deps import CallerDep, SchoolSession, database
 from chassis.problems import NotFound
 from notifications.api.conversations import mark_messages_read, unread_message_count
 from notifications.models import Notification
 
 router = APIRouter(prefix="/schools/{school_id}/notifications", tags=["notifications"])
+
+
+async def own_inbox_session(school_id: UUID, caller: CallerDep, request: Request) -> AsyncIterator[AsyncSession]:
+    """The caller's transaction for marking their own inbox read.
+
+    The inspector reads the region in a transaction that writes no school's rows; their own notices in a
+    school are theirs to mark read (docs/security.md, «One's own inbox»), so that one transaction is the
+    school's — every statement under it names the caller as the recipient, nobody else's row changes.
+    """
+    tenant = caller.tenant_for(school_id)
+    if tenant.region_read:
+        tenant = replace(tenant, school_id=school_id, region_read=False)
+    async with database(request).transaction(tenant) as session:
+        yield session
+
+
+OwnInboxSession = Annotated[AsyncSession, Depends(own_inbox_session, scope="function")]
 
 
 class NotificationOut(BaseModel):
@@ -67,7 +87,7 @@ async def unread_count(school_id: UUID, caller: CallerDep, session: SchoolSessio
 
 @router.post("/{notification_id}/read")
 async def mark_read(
-    school_id: UUID, notification_id: UUID, caller: CallerDep, session: SchoolSession
+    school_id: UUID, notification_id: UUID, caller: CallerDep, session: OwnInboxSession
 ) -> NotificationOut:
     """Marks a notification read; reading it again keeps the first time it was read."""
     read = (
@@ -85,7 +105,7 @@ async def mark_read(
 
 
 @router.post("/read-all")
-async def mark_all_read(school_id: UUID, caller: CallerDep, session: SchoolSession) -> MarkedOut:
+async def mark_all_read(school_id: UUID, caller: CallerDep, session: OwnInboxSession) -> MarkedOut:
     """«Отметить все как прочитанные»: every unread notice and message of the caller, nobody else's."""
     marked = await session.execute(
         update(Notification)

@@ -37,7 +37,10 @@ class VapidKeyOut(BaseModel):
 
 
 @router.get("/push/vapid-public-key")
-async def vapid_public_key(request: Request) -> VapidKeyOut:
+async def vapid_public_key(request: Request, caller: CallerDep) -> VapidKeyOut:
+    """The key a browser subscribes with: for those who may subscribe, a person of some school."""
+    if not caller.school_roles:
+        raise Forbidden("Push-уведомления доступны только участникам школы.")
     key = serialization.load_pem_private_key(request.app.state.keys.vapid_private_pem, None)
     raw = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return VapidKeyOut(public_key=base64.urlsafe_b64encode(raw).rstrip(b"=").decode())
