@@ -11,7 +11,7 @@ a rebuild recreates is those replicas; the notices are the record of what was se
 
 from uuid import UUID, uuid5
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ARRAY, Uuid, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -315,6 +315,43 @@ async def _absence_alert(session: AsyncSession, envelope: Envelope, event: Absen
         await _alert(session, envelope, event.student_id, event.class_id, notice)
 
 
+async def _families(
+    session: AsyncSession, school_id: UUID, students: set[UUID]
+) -> tuple[dict[UUID, str | None], dict[UUID, list[UUID]], AlertRules]:
+    """The students' names and guardians and the school's alert rules (R-52), in one statement."""
+    everyone = (
+        func.unnest(bindparam("students", list(students), type_=ARRAY(Uuid)))
+        .table_valued("student_id")
+        .render_derived()
+    )
+    student = everyone.c.student_id
+    rows = await session.execute(
+        select(
+            student,
+            Person.last_name,
+            Person.first_name,
+            select(func.array_agg(Guardianship.guardian_id))
+            .where(Guardianship.school_id == school_id, Guardianship.student_id == student)
+            .scalar_subquery(),
+            SchoolAlertRules.failing_mark,
+            SchoolAlertRules.absence_days,
+            SchoolAlertRules.window_days,
+        )
+        .select_from(everyone)
+        .outerjoin(Person, (Person.school_id == school_id) & (Person.id == student))
+        .outerjoin(SchoolAlertRules, SchoolAlertRules.school_id == school_id)
+    )
+    names: dict[UUID, str | None] = {}
+    guardians: dict[UUID, list[UUID]] = {}
+    rules = AlertRules()
+    for student_id, last_name, first_name, guardian_ids, failing_mark, absence_days, window_days in rows:
+        names[student_id] = texts.full_name(last_name, first_name) if last_name is not None else None
+        guardians[student_id] = guardian_ids or []
+        if failing_mark is not None:
+            rules = AlertRules(failing_mark, absence_days, window_days)
+    return names, guardians, rules
+
+
 @family.on_many(MarkPosted)
 async def on_marks_posted(session: AsyncSession, posted: list[tuple[MarkPosted, Envelope]]) -> None:
     """R-51, R-52: each mark to its student's family, a failing one also as an alert; a run of marks (a lesson's
@@ -323,21 +360,7 @@ async def on_marks_posted(session: AsyncSession, posted: list[tuple[MarkPosted, 
     if not news:
         return
     school_id = news[0][1].schoolid  # a run is one school's
-    students = {event.student_id for event, _ in news}
-    names = {
-        person.id: texts.full_name(person.last_name, person.first_name)
-        for person in await session.scalars(
-            select(Person).where(Person.school_id == school_id, Person.id.in_(students))
-        )
-    }
-    guardians: dict[UUID, list[UUID]] = {}
-    for guardian, student in await session.execute(
-        select(Guardianship.guardian_id, Guardianship.student_id).where(
-            Guardianship.school_id == school_id, Guardianship.student_id.in_(students)
-        )
-    ):
-        guardians.setdefault(student, []).append(guardian)
-    rules = await alert_rules(session, school_id)
+    names, guardians, rules = await _families(session, school_id, {event.student_id for event, _ in news})
     failing = [(event, envelope) for event, envelope in news if failing_mark_alert(rules, event.value)]
     class_teachers: dict[UUID, UUID] = {}
     if failing:

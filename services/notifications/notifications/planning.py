@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Uuid, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,21 +109,55 @@ async def deliver_all(
     return len(written)
 
 
-async def withdrawn_channels(session: AsyncSession, school_id: UUID, people: Collection[UUID]) -> dict[UUID, set[str]]:
-    """Person → the channels whose consent they withdrew (R-5)."""
+@dataclass(frozen=True)
+class _Reach:
+    """How the people of some notices can be reached: their preferences, who has a browser subscribed to push,
+    and the channels whose consent each person (a recipient or the student a notice is about) withdrew (R-5)."""
+
+    preferences: dict[UUID, NotificationPreference]
+    pushers: set[UUID]
+    withdrawn: dict[UUID, set[str]]
+
+
+async def _reach(session: AsyncSession, school_id: UUID, people: Collection[UUID]) -> _Reach:
+    """One statement for everyone, however many notices: a row per person with what ``_Reach`` keeps."""
     by_purpose = {purpose: channel for channel, purpose in CHANNEL_CONSENTS.items()}
-    found: dict[UUID, set[str]] = {}
+    everyone = (
+        func.unnest(bindparam("people", list(people), type_=ARRAY(Uuid))).table_valued("person_id").render_derived()
+    )
+    person = everyone.c.person_id
     rows = await session.execute(
-        select(Consent.person_id, Consent.purpose).where(
-            Consent.school_id == school_id,
-            Consent.person_id.in_(people),
-            Consent.purpose.in_(by_purpose),
-            Consent.granted.is_(False),
+        select(
+            person,
+            NotificationPreference,
+            exists()
+            .where(PushSubscription.school_id == school_id, PushSubscription.person_id == person)
+            .label("pushes"),
+            select(func.array_agg(Consent.purpose))
+            .where(
+                Consent.school_id == school_id,
+                Consent.person_id == person,
+                Consent.purpose.in_(by_purpose),
+                Consent.granted.is_(False),
+            )
+            .scalar_subquery()
+            .label("withdrawn"),
+        )
+        .select_from(everyone)
+        .outerjoin(
+            NotificationPreference,
+            (NotificationPreference.school_id == school_id) & (NotificationPreference.person_id == person),
         )
     )
-    for person, purpose in rows:
-        found.setdefault(person, set()).add(by_purpose[purpose])
-    return found
+    reach = _Reach({}, set(), {})
+    for person_id, preference, pushes, withdrawn in rows:
+        if preference is not None:
+            reach.preferences[person_id] = preference
+        if pushes:
+            reach.pushers.add(person_id)
+        if withdrawn:
+            reach.withdrawn[person_id] = {by_purpose[purpose] for purpose in withdrawn}
+    return reach
 
 
 async def plan(
@@ -156,24 +190,10 @@ async def _plan(
 ) -> list[str]:
     if not notices:
         return []
-    people = list({n.person_id for n in notices})
+    people = {n.person_id for n in notices}
     subjects = {n.student_id for n in notices if n.student_id is not None}
-    withdrawn = await withdrawn_channels(session, school_id, {*people, *subjects})
-    preferences = {
-        p.person_id: p
-        for p in await session.scalars(
-            select(NotificationPreference).where(
-                NotificationPreference.school_id == school_id, NotificationPreference.person_id.in_(people)
-            )
-        )
-    }
-    pushers = set(
-        await session.scalars(
-            select(PushSubscription.person_id)
-            .where(PushSubscription.school_id == school_id, PushSubscription.person_id.in_(people))
-            .distinct()
-        )
-    )
+    reach = await _reach(session, school_id, people | subjects)
+    preferences, pushers, withdrawn = reach.preferences, reach.pushers, reach.withdrawn
     rows: list[dict] = []
     for n in notices:
         preference = preferences.get(n.person_id)
