@@ -165,7 +165,8 @@ def _new_mark(
 
 async def _post(session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> None:
     """The mark row and its event in one statement (one round trip); a second mark of its key breaks the unique key."""
-    row = {column.key: getattr(mark, column.key) for column in Mark.__table__.columns if column.key != "created_at"}
+    # Columns the database fills (created_at) are left to it, as the ORM's flush leaves them.
+    row = {c.key: getattr(mark, c.key) for c in Mark.__table__.columns if c.server_default is None}
     posted = MarkPosted(**mark_state(mark, lesson, course, kind))
     await emit_event(session, posted, school_id=lesson.school_id, along=insert(Mark).values(row))
 
