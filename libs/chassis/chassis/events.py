@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from opentelemetry.propagate import inject
 from pydantic import BaseModel
-from sqlalchemy import func, insert, select
+from sqlalchemy import Insert, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.tables import outbox
@@ -53,15 +53,18 @@ def envelope_for(event: Event, *, source: str, school_id: UUID) -> Envelope:
     )
 
 
-async def emit_event(session: AsyncSession, event: Event, *, school_id: UUID) -> Envelope:
+async def emit_event(session: AsyncSession, event: Event, *, school_id: UUID, along: Insert | None = None) -> Envelope:
     """Write the event to the outbox in the caller's transaction; the relay publishes it after commit.
 
-    NOTIFY is delivered on commit only, so the relay wakes exactly when the row is visible.
+    NOTIFY is delivered on commit only, so the relay wakes exactly when the row is visible. ``along`` is the
+    change's own insert (a mark's row), sent in the same statement: the row and its event in one round trip.
     """
-    return (await emit_events(session, [event], school_id=school_id))[0]
+    return (await emit_events(session, [event], school_id=school_id, along=along))[0]
 
 
-async def emit_events(session: AsyncSession, events: Sequence[Event], *, school_id: UUID) -> list[Envelope]:
+async def emit_events(
+    session: AsyncSession, events: Sequence[Event], *, school_id: UUID, along: Insert | None = None
+) -> list[Envelope]:
     """``emit_event`` for many events of one change (a timetable's lessons): the rows and the NOTIFY in one statement.
 
     A data-modifying ``WITH`` runs once whatever the query reads, so ``SELECT pg_notify`` beside the insert is one
@@ -80,11 +83,18 @@ async def emit_events(session: AsyncSession, events: Sequence[Event], *, school_
         for envelope in envelopes
     ]
     if not rows:
+        if along is not None:
+            await session.execute(along)
         return envelopes
     if len(rows) <= FEW_EVENTS:
         written = insert(outbox).values(rows).cte("written")
-        await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")).add_cte(written))
+        notify = select(func.pg_notify(OUTBOX_CHANNEL, "")).add_cte(written)
+        if along is not None:
+            notify = notify.add_cte(along.cte("along"))
+        await session.execute(notify)
     else:
+        if along is not None:
+            await session.execute(along)
         # One statement with a parameter per value costs SQLAlchemy ~6 times the CPU of the statement compiled once
         # and sent as multi-row inserts (``insertmanyvalues``, ``chassis.db``): for many rows, a round trip more.
         await session.execute(insert(outbox), rows)

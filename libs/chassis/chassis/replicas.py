@@ -92,8 +92,20 @@ async def insert_once(
     session: AsyncSession, model: type, key: Mapping[str, Any], values: Mapping[str, Any] | None = None
 ) -> None:
     """Insert the row ``key`` + ``values`` unless a row with that ``key`` is stored already."""
-    statement = insert(model).values(**key, **(values or {}))
-    await session.execute(statement.on_conflict_do_nothing(index_elements=list(key)))
+    await insert_many_once(session, model, [(key, values or {})])
+
+
+async def insert_many_once(
+    session: AsyncSession, model: type, rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]
+) -> None:
+    """``insert_once`` of many ``(key, values)`` rows: a key already stored, or repeated, keeps its first row.
+
+    The statement is compiled once and sent as multi-row inserts (``insertmanyvalues``, ``chassis.db``: up to
+    1,000 rows and PostgreSQL's limit of parameters each): a column of marks is one round trip.
+    """
+    if rows:
+        statement = insert(model).on_conflict_do_nothing(index_elements=list(rows[0][0]))
+        await session.execute(statement, [{**key, **values} for key, values in rows])
 
 
 class TranscriptCopy(Protocol):

@@ -5,8 +5,10 @@ from uuid import uuid4
 
 import aio_pika
 import asyncpg
+import pytest
 from opentelemetry import trace
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from chassis.events import FEW_EVENTS, OUTBOX_CHANNEL, emit_event, emit_events
 from chassis.tables import outbox
@@ -196,3 +198,37 @@ async def test_the_outbox_rows_and_their_notify_are_one_statement_heard_at_commi
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
         await listener.close()
+
+
+async def test_a_change_and_its_event_go_in_one_statement_and_fail_together(probe_app: Probe):
+    """``along``: the change's own row (a mark) is in the statement that writes its event and the NOTIFY: one round
+    trip; when that row breaks a constraint, the event is not written either."""
+    db = probe_app.app.state.db
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_rest) -> None:
+        if "probe_seen" in statement or "outbox" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        school, row_id = uuid4(), 10_000_000 + uuid4().int % 1_000_000
+        created = SubjectCreated(subject_id=uuid4(), name="астрономия")
+        along = seen.insert().values(id=row_id, event_id=uuid4(), name="астрономия")
+        async with db.transaction(Tenant(school_id=school)) as session:
+            envelope = await emit_event(session, created, school_id=school, along=along)
+        [written] = [s for s in statements if "INSERT INTO outbox" in s]
+        assert "INSERT INTO probe_seen" in written and "pg_notify" in written
+        again = SubjectCreated(subject_id=uuid4(), name="астрономия")
+        with pytest.raises(IntegrityError):
+            async with db.transaction(Tenant(school_id=school)) as session:
+                await emit_event(session, again, school_id=school, along=along)
+        async with db.engine.connect() as connection:
+            stored = await connection.scalars(
+                select(outbox.c.envelope["data"]["subject_id"].astext).where(outbox.c.school_id == school)
+            )
+            assert list(stored) == [str(created.subject_id)]
+            assert await connection.scalar(select(func.count()).select_from(seen).where(seen.c.id == row_id)) == 1
+        assert envelope.data["subject_id"] == str(created.subject_id)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)

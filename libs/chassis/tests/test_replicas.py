@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.replicas import MAX_PARAMETERS, file_transcript, insert_once, upsert, upsert_many
+from chassis.replicas import MAX_PARAMETERS, file_transcript, insert_many_once, insert_once, upsert, upsert_many
 from chassis.tenancy import SYSTEM
 from chassis.testing import create_tables
 
@@ -70,6 +70,32 @@ async def test_insert_once_keeps_the_stored_row(probe_app: Probe):
         await insert_once(session, Copy, {"id": id_}, {"name": "first", "version": 1})
         await insert_once(session, Copy, {"id": id_}, {"name": "second", "version": 2})
     assert await stored(probe_app, id_) == ("first", 1)
+
+
+async def test_insert_many_once_keeps_stored_and_first_rows_past_one_statements_parameters(probe_app: Probe):
+    await create_tables(probe_app.settings, Base.metadata)
+    db, stored_id, repeated_id = probe_app.app.state.db, str(uuid4()), str(uuid4())
+    async with db.transaction(SYSTEM) as session:
+        await insert_once(session, Copy, {"id": stored_id}, {"name": "stored", "version": 1})
+    rows = [
+        ({"id": stored_id}, {"name": "again", "version": 2}),
+        ({"id": repeated_id}, {"name": "first", "version": 1}),
+        ({"id": repeated_id}, {"name": "second", "version": 2}),
+    ]
+    student = uuid4()
+    shared = {"school_id": uuid4(), "source_school_id": uuid4(), "source_school_name": "№ 3", "academic_year": "2026"}
+    # Seven values a row: more rows than one statement may carry.
+    lines = [({"student_id": student, "source_line_id": uuid4()}, shared | {"value": "5"}) for _ in range(4700)]
+    assert len(lines) * 7 > MAX_PARAMETERS
+    async with db.transaction(SYSTEM) as session:
+        await insert_many_once(session, Copy, rows)
+        await insert_many_once(session, CopiedLine, lines)
+        await insert_many_once(session, Copy, [])
+    assert await stored(probe_app, stored_id) == ("stored", 1)
+    assert await stored(probe_app, repeated_id) == ("first", 1)
+    async with db.transaction(SYSTEM) as session:
+        count = select(func.count()).select_from(CopiedLine).filter_by(student_id=student)
+        assert await session.scalar(count) == len(lines)
 
 
 async def test_upsert_many_is_the_rows_upserted_one_by_one_in_their_order(probe_app: Probe):

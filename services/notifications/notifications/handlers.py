@@ -11,7 +11,7 @@ a rebuild recreates is those replicas; the notices are the record of what was se
 
 from uuid import UUID, uuid5
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ARRAY, Uuid, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -55,7 +55,7 @@ from notifications.models import (
     StaffRole,
     TeachingAssignment,
 )
-from notifications.planning import Recipient, deliver
+from notifications.planning import Letter, Recipient, deliver, deliver_all
 
 family = Consumer("notifications.family")
 # Every "today" of a school is its own local date: keep the zones roster announces.
@@ -259,17 +259,29 @@ async def alert_rules(session: AsyncSession, school_id: UUID) -> AlertRules:
 
 async def _alert(session: AsyncSession, envelope: Envelope, student_id: UUID, class_id: UUID, notice: Notice) -> None:
     """R-52: the class teacher and the student's guardians are alerted (a notice of kind ``alert``)."""
-    guardians = await session.scalars(
-        select(Guardianship.guardian_id).filter_by(school_id=envelope.schoolid, student_id=student_id)
+    guardians = list(
+        await session.scalars(
+            select(Guardianship.guardian_id).filter_by(school_id=envelope.schoolid, student_id=student_id)
+        )
     )
     class_teacher = await session.scalar(
         select(ClassTeacher.teacher_id).filter_by(school_id=envelope.schoolid, class_id=class_id)
     )
+    recipients = _alerted(student_id, guardians, class_teacher)
+    await deliver(session, envelope.schoolid, _alert_id(envelope), "alert", notice, recipients)
+
+
+def _alerted(student_id: UUID, guardians: list[UUID], class_teacher: UUID | None) -> list[Recipient]:
+    """R-52: who is alerted of a student: the guardians and the class teacher, not the student."""
     recipients = [Recipient(g, student_id) for g in guardians]
     if class_teacher is not None:
         recipients.append(Recipient(class_teacher, student_id))
+    return recipients
+
+
+def _alert_id(envelope: Envelope) -> UUID:
     # Its own event id: the same event already gave the family its plain notice.
-    await deliver(session, envelope.schoolid, uuid5(envelope.id, "alert"), "alert", notice, recipients)
+    return uuid5(envelope.id, "alert")
 
 
 async def _absence_day(
@@ -303,18 +315,84 @@ async def _absence_alert(session: AsyncSession, envelope: Envelope, event: Absen
         await _alert(session, envelope, event.student_id, event.class_id, notice)
 
 
-@family.on(MarkPosted)
-async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
-    if not is_news(session, envelope):
-        return
-    name = await _student_name(session, envelope.schoolid, event.student_id)
-    notice = texts.mark_posted(
-        name, event.subject_name, event.value, event.work_type, event.work_type_title, event.weight, event.date
+async def _families(
+    session: AsyncSession, school_id: UUID, students: set[UUID]
+) -> tuple[dict[UUID, str | None], dict[UUID, list[UUID]], AlertRules]:
+    """The students' names and guardians and the school's alert rules (R-52), in one statement."""
+    everyone = (
+        func.unnest(bindparam("students", list(students), type_=ARRAY(Uuid)))
+        .table_valued("student_id")
+        .render_derived()
     )
-    await _notify_family(session, envelope, event.student_id, "mark", notice)
-    if failing_mark_alert(await alert_rules(session, envelope.schoolid), event.value):
+    student = everyone.c.student_id
+    rows = await session.execute(
+        select(
+            student,
+            Person.last_name,
+            Person.first_name,
+            select(func.array_agg(Guardianship.guardian_id))
+            .where(Guardianship.school_id == school_id, Guardianship.student_id == student)
+            .scalar_subquery(),
+            SchoolAlertRules.failing_mark,
+            SchoolAlertRules.absence_days,
+            SchoolAlertRules.window_days,
+        )
+        .select_from(everyone)
+        .outerjoin(Person, (Person.school_id == school_id) & (Person.id == student))
+        .outerjoin(SchoolAlertRules, SchoolAlertRules.school_id == school_id)
+    )
+    names: dict[UUID, str | None] = {}
+    guardians: dict[UUID, list[UUID]] = {}
+    rules = AlertRules()
+    for student_id, last_name, first_name, guardian_ids, failing_mark, absence_days, window_days in rows:
+        names[student_id] = texts.full_name(last_name, first_name) if last_name is not None else None
+        guardians[student_id] = guardian_ids or []
+        if failing_mark is not None:
+            rules = AlertRules(failing_mark, absence_days, window_days)
+    return names, guardians, rules
+
+
+@family.on_many(MarkPosted)
+async def on_marks_posted(session: AsyncSession, posted: list[tuple[MarkPosted, Envelope]]) -> None:
+    """R-51, R-52: each mark to its student's family, a failing one also as an alert; a run of marks (a lesson's
+    column arriving together) reads the names, guardians and rules once and writes all notices in one statement."""
+    news = [(event, envelope) for event, envelope in posted if is_news(session, envelope)]
+    if not news:
+        return
+    school_id = news[0][1].schoolid  # a run is one school's
+    names, guardians, rules = await _families(session, school_id, {event.student_id for event, _ in news})
+    failing = [(event, envelope) for event, envelope in news if failing_mark_alert(rules, event.value)]
+    class_teachers: dict[UUID, UUID] = {}
+    if failing:
+        classes = {event.class_id for event, _ in failing}
+        class_teachers = dict(
+            (
+                await session.execute(
+                    select(ClassTeacher.class_id, ClassTeacher.teacher_id).where(
+                        ClassTeacher.school_id == school_id, ClassTeacher.class_id.in_(classes)
+                    )
+                )
+            ).all()
+        )
+    letters = []
+    for event, envelope in news:
+        family_of = [*guardians.get(event.student_id, []), event.student_id]
+        notice = texts.mark_posted(
+            names.get(event.student_id),
+            event.subject_name,
+            event.value,
+            event.work_type,
+            event.work_type_title,
+            event.weight,
+            event.date,
+        )
+        letters.append(Letter(envelope.id, "mark", notice, [Recipient(p, event.student_id) for p in family_of]))
+    for event, envelope in failing:
+        name = names.get(event.student_id)
         alert = texts.failing_mark_alert(name, event.subject_name, event.value, event.date)
-        await _alert(session, envelope, event.student_id, event.class_id, alert)
+        recipients = _alerted(event.student_id, guardians.get(event.student_id, []), class_teachers.get(event.class_id))
+        letters.append(Letter(_alert_id(envelope), "alert", alert, recipients))
+    await deliver_all(session, school_id, letters)
 
 
 @family.on(MarkChanged)

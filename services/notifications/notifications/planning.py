@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Uuid, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +40,27 @@ async def _insert(session: AsyncSession, statement: Any, rows: Sequence[dict], r
     return found
 
 
+@dataclass(frozen=True)
+class Letter:
+    """One notice of one event (``event_id``) to its recipients."""
+
+    event_id: UUID
+    kind: str
+    notice: Notice
+    recipients: list[Recipient]
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A notification row just written: whose, about which student (None: nobody else's consent counts), what."""
+
+    notification_id: UUID
+    person_id: UUID
+    student_id: UUID | None
+    kind: str
+    notice: Notice
+
+
 async def deliver(
     session: AsyncSession,
     school_id: UUID,
@@ -51,48 +72,92 @@ async def deliver(
     within: frozenset[str] | None = None,
 ) -> int:
     """Writes the notice to each recipient's inbox and plans its deliveries; returns how many were new."""
-    if not recipients:
-        return 0
+    return await deliver_all(session, school_id, [Letter(event_id, kind, notice, recipients)], within=within)
+
+
+async def deliver_all(
+    session: AsyncSession, school_id: UUID, letters: Sequence[Letter], *, within: frozenset[str] | None = None
+) -> int:
+    """``deliver`` of many letters (a column of marks) with the statements of one: returns how many rows were new."""
     rows = [
         {
             "id": uuid4(),
             "school_id": school_id,
             "recipient_id": r.person_id,
-            "event_id": event_id,
-            "kind": kind,
-            "title": notice.title,
-            "body": notice.body,
+            "event_id": letter.event_id,
+            "kind": letter.kind,
+            "title": letter.notice.title,
+            "body": letter.notice.body,
             "student_id": r.student_id,
         }
-        for r in recipients
+        for letter in letters
+        for r in letter.recipients
     ]
-    returning = (Notification.id, Notification.recipient_id)
+    if not rows:
+        return 0
+    returning = (Notification.id, Notification.recipient_id, Notification.event_id)
     statement = (
         insert(Notification).on_conflict_do_nothing(index_elements=["recipient_id", "event_id"]).returning(*returning)
     )
     written = await _insert(session, statement, rows, returning)
-    notices = [(notification_id, person) for notification_id, person in written]
-    about = {r.person_id: r.student_id for r in recipients}
-    subjects = {notification_id: about[person] for notification_id, person in notices}
-    await plan(session, school_id, notices, kind, notice, within=within, subjects=subjects)
+    sent = {(r.person_id, letter.event_id): (letter, r) for letter in letters for r in letter.recipients}
+    notices = []
+    for notification_id, person, event_id in written:
+        letter, recipient = sent[(person, event_id)]
+        notices.append(_Written(notification_id, person, recipient.student_id, letter.kind, letter.notice))
+    await _plan(session, school_id, notices, within=within)
     return len(written)
 
 
-async def withdrawn_channels(session: AsyncSession, school_id: UUID, people: Collection[UUID]) -> dict[UUID, set[str]]:
-    """Person → the channels whose consent they withdrew (R-5)."""
+@dataclass(frozen=True)
+class _Reach:
+    """How the people of some notices can be reached: their preferences, who has a browser subscribed to push,
+    and the channels whose consent each person (a recipient or the student a notice is about) withdrew (R-5)."""
+
+    preferences: dict[UUID, NotificationPreference]
+    pushers: set[UUID]
+    withdrawn: dict[UUID, set[str]]
+
+
+async def _reach(session: AsyncSession, school_id: UUID, people: Collection[UUID]) -> _Reach:
+    """One statement for everyone, however many notices: a row per person with what ``_Reach`` keeps."""
     by_purpose = {purpose: channel for channel, purpose in CHANNEL_CONSENTS.items()}
-    found: dict[UUID, set[str]] = {}
+    everyone = (
+        func.unnest(bindparam("people", list(people), type_=ARRAY(Uuid))).table_valued("person_id").render_derived()
+    )
+    person = everyone.c.person_id
     rows = await session.execute(
-        select(Consent.person_id, Consent.purpose).where(
-            Consent.school_id == school_id,
-            Consent.person_id.in_(people),
-            Consent.purpose.in_(by_purpose),
-            Consent.granted.is_(False),
+        select(
+            person,
+            NotificationPreference,
+            exists()
+            .where(PushSubscription.school_id == school_id, PushSubscription.person_id == person)
+            .label("pushes"),
+            select(func.array_agg(Consent.purpose))
+            .where(
+                Consent.school_id == school_id,
+                Consent.person_id == person,
+                Consent.purpose.in_(by_purpose),
+                Consent.granted.is_(False),
+            )
+            .scalar_subquery()
+            .label("withdrawn"),
+        )
+        .select_from(everyone)
+        .outerjoin(
+            NotificationPreference,
+            (NotificationPreference.school_id == school_id) & (NotificationPreference.person_id == person),
         )
     )
-    for person, purpose in rows:
-        found.setdefault(person, set()).add(by_purpose[purpose])
-    return found
+    reach = _Reach({}, set(), {})
+    for person_id, preference, pushes, withdrawn in rows:
+        if preference is not None:
+            reach.preferences[person_id] = preference
+        if pushes:
+            reach.pushers.add(person_id)
+        if withdrawn:
+            reach.withdrawn[person_id] = {by_purpose[purpose] for purpose in withdrawn}
+    return reach
 
 
 async def plan(
@@ -110,35 +175,39 @@ async def plan(
     reached by, of those ``within`` (the sender's choice); ``only`` sends by that one channel whatever
     was chosen. No channel whose consent the person, or the student the notice is about (``subjects``:
     notification → student), withdrew (R-5). Returns the channels planned."""
-    notices = list(notices)
     subjects = subjects or {}
-    people = list({person for _, person in notices})
-    withdrawn = await withdrawn_channels(session, school_id, {*people, *subjects.values()})
-    preferences = {
-        p.person_id: p
-        for p in await session.scalars(
-            select(NotificationPreference).where(
-                NotificationPreference.school_id == school_id, NotificationPreference.person_id.in_(people)
-            )
-        )
-    }
-    pushers = set(
-        await session.scalars(
-            select(PushSubscription.person_id)
-            .where(PushSubscription.school_id == school_id, PushSubscription.person_id.in_(people))
-            .distinct()
-        )
-    )
+    written = [_Written(n, person, subjects.get(n), kind, notice) for n, person in notices]
+    return await _plan(session, school_id, written, only=only, within=within)
+
+
+async def _plan(
+    session: AsyncSession,
+    school_id: UUID,
+    notices: Sequence[_Written],
+    *,
+    only: str | None = None,
+    within: frozenset[str] | None = None,
+) -> list[str]:
+    if not notices:
+        return []
+    people = {n.person_id for n in notices}
+    subjects = {n.student_id for n in notices if n.student_id is not None}
+    reach = await _reach(session, school_id, people | subjects)
+    preferences, pushers, withdrawn = reach.preferences, reach.pushers, reach.withdrawn
     rows: list[dict] = []
-    for notification_id, person in notices:
-        preference = preferences.get(person)
+    for n in notices:
+        preference = preferences.get(n.person_id)
         if preference is None:
             continue
         addresses = {"email": preference.email_address, "sms": preference.phone}
-        reachable = {"email": bool(preference.email_address), "sms": bool(preference.phone), "push": person in pushers}
-        chosen = {kind: [only]} if only else preference.channels
-        refused = withdrawn.get(person, set()) | withdrawn.get(subjects.get(notification_id), set())
-        for channel in channels_for(chosen, kind, reachable):
+        reachable = {
+            "email": bool(preference.email_address),
+            "sms": bool(preference.phone),
+            "push": n.person_id in pushers,
+        }
+        chosen = {n.kind: [only]} if only else preference.channels
+        refused = withdrawn.get(n.person_id, set()) | withdrawn.get(n.student_id, set())
+        for channel in channels_for(chosen, n.kind, reachable):
             if (within is not None and channel not in within) or channel in refused:
                 continue
             # R-51: a digest reader gets e-mails once a day; a test message shows the channel works now.
@@ -146,14 +215,14 @@ async def plan(
             rows.append(
                 {
                     "id": uuid4(),
-                    "notification_id": notification_id,
+                    "notification_id": n.notification_id,
                     "channel": channel,
                     "school_id": school_id,
-                    "recipient_id": person,
-                    "kind": kind,
+                    "recipient_id": n.person_id,
+                    "kind": n.kind,
                     "address": addresses.get(channel),
-                    "subject": notice.title,
-                    "body": notice.body,
+                    "subject": n.notice.title,
+                    "body": n.notice.body,
                     "state": "held" if held else "pending",
                 }
             )

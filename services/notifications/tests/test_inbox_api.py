@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
+from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
 from chassis.auth import Caller
@@ -13,7 +14,16 @@ from chassis.testing import events_handled, eventually, person, publish_event, r
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import GuardianshipLinked, PersonRegistered
-from notifications.models import Notification
+from notifications.handlers import on_marks_posted
+from notifications.models import (
+    ClassTeacher,
+    Consent,
+    Delivery,
+    Guardianship,
+    Notification,
+    NotificationPreference,
+    Person,
+)
 
 DAY = date(2026, 11, 24)
 
@@ -343,3 +353,84 @@ async def test_an_inspector_marks_their_own_notice_read_and_nobody_elses(app, cl
     }
     async with app.state.db.transaction(Tenant(school_id=school)) as session:
         assert await session.scalar(select(Notification.read_at).filter_by(recipient_id=parent.person_id)) is None
+
+
+async def test_a_lesson_column_of_marks_is_told_to_every_family_in_a_few_statements(app, client):
+    """A run of marks arriving together (a lesson's column) gives each family its notices and the failing marks'
+    alerts, as one by one, in five statements however long the run: the names, guardians and rules; the class
+    teachers of failing marks; the notices; the recipients' preferences, push subscriptions and consents; the
+    deliveries."""
+    school, school_class, class_teacher = uuid4(), uuid4(), uuid4()
+    students = [uuid4() for _ in range(12)]
+    guardian_of = {student: uuid4() for student in students}
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        session.add(ClassTeacher(school_id=school, class_id=school_class, teacher_id=class_teacher, version=1))
+        for number, student in enumerate(students):
+            session.add(Person(school_id=school, id=student, last_name=f"Ученик{number}", first_name="Иван"))
+            session.add(Guardianship(school_id=school, student_id=student, guardian_id=guardian_of[student]))
+            session.add(
+                NotificationPreference(
+                    school_id=school,
+                    person_id=guardian_of[student],
+                    email_address="family@example.ru",
+                    channels={"mark": ["email"], "alert": ["email"]},
+                )
+            )
+        # R-5: the third pupil's parent withdrew consent to e-mail; the fourth pupil withdrew it about themselves.
+        for withdrawn in (guardian_of[students[2]], students[3]):
+            session.add(
+                Consent(school_id=school, person_id=withdrawn, purpose="notifications_email", granted=False, version=1)
+            )
+    # The first pupil's mark is a "2": an alert to the parent and the class teacher besides the notice.
+    events = [
+        MarkPosted(**{**mark_of(student, "2" if number == 0 else "5").model_dump(), "class_id": school_class})
+        for number, student in enumerate(students)
+    ]
+    run = [(e, envelope_for(e, source="/tests", school_id=school)) for e in events]
+    statements = 0
+
+    def count(*_args) -> None:
+        nonlocal statements
+        statements += 1
+
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        connection = await session.connection()
+        sql_event.listen(connection.sync_connection, "before_cursor_execute", count)
+        await on_marks_posted(session, run)
+        sql_event.remove(connection.sync_connection, "before_cursor_execute", count)
+
+    assert statements == 5
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        told = set(
+            (await session.execute(select(Notification.recipient_id, Notification.kind, Notification.body))).all()
+        )
+        emails = set((await session.execute(select(Delivery.recipient_id, Delivery.kind, Delivery.channel))).all())
+    first, second = students[0], students[1]
+    assert (
+        guardian_of[second],
+        "mark",
+        "Ученик1 Иван: отметка 5 по предмету «Математика» за урок 24.11.2026 (контрольная работа, вес 2).",
+    ) in told
+    marks = {(person, kind) for person, kind, _ in told if kind == "mark"}
+    assert marks == {(p, "mark") for s in students for p in (s, guardian_of[s])}
+    alerts = {person for person, kind, _ in told if kind == "alert"}
+    assert alerts == {guardian_of[first], class_teacher}
+    e_mailed = {(guardian_of[s], "mark", "email") for s in students if s not in students[2:4]}
+    assert emails == e_mailed | {(guardian_of[first], "alert", "email")}
+
+
+def mark_of(student: UUID, value: str) -> MarkPosted:
+    return MarkPosted(
+        mark_id=uuid4(),
+        lesson_id=uuid4(),
+        student_id=student,
+        class_id=uuid4(),
+        subject_id=uuid4(),
+        subject_name="Математика",
+        teacher_id=uuid4(),
+        date=DAY,
+        value=value,
+        work_type="test",
+        work_type_title="Контрольная работа",
+        weight=2.0,
+    )

@@ -5,18 +5,18 @@ one request, one transaction, saved whole or refused with every row's error, an 
 """
 
 from datetime import date, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Select, exists, func, literal, select
+from sqlalchemy import JSON, Select, exists, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
-from chassis.events import emit_event
+from chassis.events import emit_event, emit_events
 from chassis.problems import Conflict, Invalid, NotFound
 from contracts.gradebook import MarkChanged, MarkPosted
 from gradebook.api.access import (
@@ -139,10 +139,8 @@ async def _writable_lesson(
     return lesson, course, late
 
 
-async def _post(
-    session: AsyncSession,
+def _new_mark(
     lesson: Lesson,
-    course: Course,
     caller: Caller,
     clock: JournalClock,
     student_id: UUID,
@@ -150,7 +148,8 @@ async def _post(
     value: str,
     late_days: int | None,
 ) -> Mark:
-    mark = Mark(
+    return Mark(
+        id=uuid4(),
         school_id=lesson.school_id,
         lesson_id=lesson.id,
         student_id=student_id,
@@ -162,15 +161,20 @@ async def _post(
         posted_on=clock.today,
         late_days=late_days,
     )
-    session.add(mark)
-    await session.flush()
-    await emit_event(session, MarkPosted(**mark_state(mark, lesson, course, kind)), school_id=lesson.school_id)
-    return mark
 
 
-async def _change(
+async def _post(session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> None:
+    """The mark row and its event in one statement (one round trip); a second mark of its key breaks the unique key."""
+    # Columns the database fills (created_at) are left to it, as the ORM's flush leaves them.
+    row = {c.key: getattr(mark, c.key) for c in Mark.__table__.columns if c.server_default is None}
+    posted = MarkPosted(**mark_state(mark, lesson, course, kind))
+    await emit_event(session, posted, school_id=lesson.school_id, along=insert(Mark).values(row))
+
+
+def _change(
     session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, kind: WorkType, value: str
-) -> None:
+) -> MarkChanged:
+    """Changes the mark and logs it (flushed with the session); returns the event to emit."""
     old_value = mark.value
     mark.value, mark.version = value, mark.version + 1
     # R-25: who, when, the old and the new value (004 §3.8).
@@ -186,16 +190,11 @@ async def _change(
             new_value=value,
         )
     )
-    await session.flush()
-    await emit_event(
-        session,
-        MarkChanged(
-            **mark_state(mark, lesson, course, kind),
-            version=mark.version,
-            old_value=old_value,
-            changed_by=caller.person_id,
-        ),
-        school_id=mark.school_id,
+    return MarkChanged(
+        **mark_state(mark, lesson, course, kind),
+        version=mark.version,
+        old_value=old_value,
+        changed_by=caller.person_id,
     )
 
 
@@ -299,8 +298,9 @@ async def post_mark(
 ) -> MarkOut:
     checked = await _checked_single_mark(session, request, school_id, lesson_id, body, caller, today)
     lesson, course, kind, value, late, clock = checked
+    mark = _new_mark(lesson, caller, clock, body.student_id, kind, value, late)
     try:
-        mark = await _post(session, lesson, course, caller, clock, body.student_id, kind, value, late)
+        await _post(session, mark, lesson, course, kind)
     except IntegrityError as exc:
         # The unique key (lesson, pupil, work type) finds a second mark: no SELECT before every insert.
         if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
@@ -333,12 +333,18 @@ async def save_column(
     existing = {
         m.student_id: m for m in await session.scalars(select(Mark).filter_by(lesson_id=lesson.id, work_type=kind.code))
     }
+    events: list[MarkPosted | MarkChanged] = []
     for student_id, value in values.items():
         mark = existing.get(student_id)
         if mark is None:
-            existing[student_id] = await _post(session, lesson, course, caller, clock, student_id, kind, value, late)
+            existing[student_id] = mark = _new_mark(lesson, caller, clock, student_id, kind, value, late)
+            session.add(mark)
+            events.append(MarkPosted(**mark_state(mark, lesson, course, kind)))
         elif mark.value != value:
-            await _change(session, mark, lesson, course, caller, kind, value)
+            events.append(_change(session, mark, lesson, course, caller, kind, value))
+    # The column's new marks and changes go in one flush (multi-row inserts), their events in one or two statements.
+    await session.flush()
+    await emit_events(session, events, school_id=lesson.school_id)
     return [MarkOut.model_validate(m) for m in existing.values()]
 
 
@@ -356,7 +362,9 @@ async def change_mark(
     await check_journal_writable(session, course, lesson.date)
     check_mark_date(lesson.date, clock.today, clock.window)
     if value != mark.value:
-        await _change(session, mark, lesson, course, caller, kind, value)
+        changed = _change(session, mark, lesson, course, caller, kind, value)
+        await session.flush()
+        await emit_event(session, changed, school_id=mark.school_id)
     return MarkOut.model_validate(mark)
 
 

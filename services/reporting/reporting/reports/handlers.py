@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
-from chassis.replicas import insert_once, upsert
+from chassis.replicas import insert_many_once, insert_once, upsert
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import LessonRecorded, MarkChanged, MarkDeleted, MarkPosted
 from contracts.roster import (
@@ -137,14 +137,9 @@ async def on_lesson(session: AsyncSession, event: LessonRecorded, envelope: Enve
     await insert_once(session, LessonState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
 
 
-async def _mark_state(
-    session: AsyncSession,
-    event: MarkPosted | MarkChanged | MarkDeleted,
-    version: int,
-    envelope: Envelope,
-    *,
-    deleted: bool = False,
-) -> None:
+def _mark_state(
+    event: MarkPosted | MarkChanged | MarkDeleted, version: int, envelope: Envelope, *, deleted: bool = False
+) -> tuple[dict, dict]:
     values = {
         "mark_id": event.mark_id,
         "version": version,
@@ -157,23 +152,26 @@ async def _mark_state(
         "value": event.value,
         "deleted": deleted,
     }
-    await insert_once(session, MarkState, {"school_id": envelope.schoolid, "event_id": envelope.id}, values)
+    return {"school_id": envelope.schoolid, "event_id": envelope.id}, values
 
 
-@reports.on(MarkPosted)
-async def on_mark_posted(session: AsyncSession, event: MarkPosted, envelope: Envelope) -> None:
-    await _mark_state(session, event, 1, envelope)
+# A lesson's column of marks arriving together is one statement.
+@reports.on_many(MarkPosted)
+async def on_marks_posted(session: AsyncSession, posted: list[tuple[MarkPosted, Envelope]]) -> None:
+    await insert_many_once(session, MarkState, [_mark_state(event, 1, envelope) for event, envelope in posted])
 
 
-@reports.on(MarkChanged)
-async def on_mark_changed(session: AsyncSession, event: MarkChanged, envelope: Envelope) -> None:
-    await _mark_state(session, event, event.version, envelope)
+@reports.on_many(MarkChanged)
+async def on_marks_changed(session: AsyncSession, changed: list[tuple[MarkChanged, Envelope]]) -> None:
+    rows = [_mark_state(event, event.version, envelope) for event, envelope in changed]
+    await insert_many_once(session, MarkState, rows)
 
 
-@reports.on(MarkDeleted)
-async def on_mark_deleted(session: AsyncSession, event: MarkDeleted, envelope: Envelope) -> None:
+@reports.on_many(MarkDeleted)
+async def on_marks_deleted(session: AsyncSession, deleted: list[tuple[MarkDeleted, Envelope]]) -> None:
     # The tombstone is the mark's last state: the journal as of any later moment has no such mark.
-    await _mark_state(session, event, event.version, envelope, deleted=True)
+    rows = [_mark_state(event, event.version, envelope, deleted=True) for event, envelope in deleted]
+    await insert_many_once(session, MarkState, rows)
 
 
 async def _absence_state(
