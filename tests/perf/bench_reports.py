@@ -47,6 +47,7 @@ from reporting.domain.report_periods import dates_period
 from reporting.domain.sheets import summary_sheet
 from reporting.main import build_app
 from reporting.models import Absence, Lesson, Mark, PeriodMark, Person, SchoolClass, Student
+from reporting.region_counts import add_counts
 from reporting.reports import queries
 from reporting.reports.exports import to_pdf, to_pdf_many, to_xlsx_book
 from reporting.reports.models import ClassGrade, School
@@ -177,6 +178,8 @@ async def load_region(app, schools: int) -> None:
             await session.execute(insert(Student), students)
             for at in range(0, len(marks), 5000):
                 await session.execute(insert(PeriodMark), marks[at : at + 5000])
+            # What the diary's consumer keeps as these marks arrive: the region's counts.
+            await add_counts(session, 1, PeriodMark.school_id == school_id)
     async with app.state.db.transaction(Tenant(region_read=True)) as session:
         await session.execute(text("ANALYZE"))
 
