@@ -58,6 +58,7 @@ from reporting.models import (
     Student,
     TimetableLesson,
 )
+from reporting.region_counts import recounted
 
 diary = Consumer("reporting.diary")
 # Every "today" of a school is its own local date: keep the zones roster announces.
@@ -83,15 +84,18 @@ async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: 
         "left_on": None,
     }
     key = {"school_id": envelope.schoolid, "id": event.student_id}
-    await upsert(
-        session,
-        Student,
-        key,
-        values,
-        only_if=lambda new: and_(
-            Student.enrolled_on <= new.enrolled_on, or_(Student.left_on.is_(None), Student.left_on <= new.enrolled_on)
-        ),
-    )
+    # the region counts the student's period marks in their class's parallel; a transfer moves them.
+    async with recounted(session, envelope.schoolid, event.student_id):
+        await upsert(
+            session,
+            Student,
+            key,
+            values,
+            only_if=lambda new: and_(
+                Student.enrolled_on <= new.enrolled_on,
+                or_(Student.left_on.is_(None), Student.left_on <= new.enrolled_on),
+            ),
+        )
 
 
 @diary.on(StudentLeftClass)
@@ -100,7 +104,8 @@ async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope
     key = {"school_id": envelope.schoolid, "id": event.student_id}
     # Come before the enrolment it ends: that enrolment is no later than the leaving, so it will not undo it.
     values = {"class_id": event.class_id, "class_name": event.class_name, "enrolled_on": event.left_on}
-    await insert_once(session, Student, key, values | {"left_on": event.left_on})
+    async with recounted(session, envelope.schoolid, event.student_id):
+        await insert_once(session, Student, key, values | {"left_on": event.left_on})
     await session.execute(
         update(Student)
         .where(
@@ -375,4 +380,5 @@ async def on_period_mark(session: AsyncSession, event: PeriodMarkSet, envelope: 
         "visible_from": event.visible_from,
     }
     key = {"school_id": envelope.schoolid, "id": event.period_mark_id}
-    await upsert(session, PeriodMark, key, values, only_if=lambda new: newer(PeriodMark, new))
+    async with recounted(session, envelope.schoolid, event.student_id, event.period_mark_id):
+        await upsert(session, PeriodMark, key, values, only_if=lambda new: newer(PeriodMark, new))

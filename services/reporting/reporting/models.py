@@ -248,6 +248,25 @@ class PeriodMark(Base):
     visible_from: Mapped[date]
 
 
+class PeriodMarkCount(Base):
+    """How many period marks of one value a class has in a subject for a period (R-66), kept by the diary's
+    consumer as period marks and enrolments arrive (``reporting.region_counts``), so the region's indicators
+    sum thousands of counts instead of reading a million period marks. Counts only, no student: not personal
+    data. A count that fell to 0 stays as a row of 0 until a rebuild."""
+
+    __tablename__ = "period_mark_counts"
+    __table_args__ = (Index("period_mark_counts_by_period", "period_name", "starts", "school_id"),)
+    school_id: Mapped[UUID] = mapped_column(primary_key=True)
+    #: The student's class as the diary stores it (``Student.class_id``); the parallel comes from its grade.
+    class_id: Mapped[UUID] = mapped_column(primary_key=True)
+    subject_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    period_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    starts: Mapped[date] = mapped_column(primary_key=True)
+    #: The mark, or «н/а» for not attested (R-66 counts those among the students).
+    value: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 #: The diary's read model (``reporting.diary``): every table above, and none of the reports' (reporting.reports),
 #: which a rebuild of the diary must leave alone.
 DIARY_TABLES = tuple(Base.metadata.tables)

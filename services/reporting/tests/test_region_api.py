@@ -6,13 +6,24 @@ from datetime import date
 from uuid import uuid4
 
 from openpyxl import load_workbook
+from sqlalchemy import and_, func, select
 
 from chassis.auth import Caller
+from chassis.events import envelope_for
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.gradebook import PeriodMarkSet
-from contracts.roster import ClassCreated, PersonRegistered, SchoolRegistered, SchoolSettingsChanged, StudentEnrolled
-from reporting.models import PeriodMark
+from contracts.roster import (
+    ClassCreated,
+    PersonRegistered,
+    SchoolRegistered,
+    SchoolSettingsChanged,
+    StudentEnrolled,
+    StudentLeftClass,
+)
+from reporting.handlers import on_enrolment, on_left_class, on_period_mark
+from reporting.models import PeriodMark, PeriodMarkCount, Student
+from reporting.region_counts import COUNTED_VALUE
 from reporting.reports import queries
 
 
@@ -211,3 +222,77 @@ async def test_the_periods_are_every_name_and_first_day_with_marks(app, client):
     assert (last, "1 четверть", last) in everywhere
     # By first day: the half-year of the third school began before the second school's quarter.
     assert two == [(last, "1 четверть", last), (year, "1 полугодие", year), (year, "1 четверть", date(2026, 9, 2))]
+
+
+def quarter_mark(pupil, mark_id, version: int, value: str | None = None, **term) -> PeriodMarkSet:
+    return PeriodMarkSet(
+        period_mark_id=mark_id,
+        version=version,
+        student_id=pupil,
+        assignment_id=uuid4(),
+        class_id=uuid4(),
+        subject_id=uuid4(),
+        subject_name="Математика",
+        teacher_id=uuid4(),
+        period_kind="quarter",
+        period_id=uuid4(),
+        period_name="1 четверть",
+        starts=date(2026, 9, 1),
+        ends=date(2026, 10, 25),
+        visible_from=date(2026, 10, 27),
+        set_by=uuid4(),
+        value=value,
+        **term,
+    )
+
+
+async def test_the_counts_equal_a_recount_whatever_order_and_replays_the_events_come_in(app, client):
+    school, a, b = uuid4(), uuid4(), uuid4()
+    changed, moved, withdrawn, replayed, left = uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
+    marks = {name: uuid4() for name in ("changed", "moved", "withdrawn", "replayed", "left")}
+
+    def enrolled(pupil, klass, on: date) -> StudentEnrolled:
+        return StudentEnrolled(student_id=pupil, class_id=klass, class_name="5А", enrolled_on=on)
+
+    first_state = quarter_mark(changed, marks["changed"], 1, "5")
+    events: list[tuple] = [
+        (on_enrolment, enrolled(changed, a, date(2026, 9, 1))),
+        (on_period_mark, first_state),
+        (on_period_mark, quarter_mark(changed, marks["changed"], 2, "3")),
+        (on_period_mark, first_state),  # a late replay of the first state: the change stands
+        # The mark before the enrolment (counted once the class is known), then a transfer to another class.
+        (on_period_mark, quarter_mark(moved, marks["moved"], 1, "2")),
+        (on_enrolment, enrolled(moved, a, date(2026, 9, 1))),
+        (on_enrolment, enrolled(moved, b, date(2026, 10, 1))),
+        (on_enrolment, enrolled(moved, a, date(2026, 9, 1))),  # the old enrolment replayed: stays in b
+        # «Не аттестован», then the term extended instead: no mark for the period yet.
+        (on_enrolment, enrolled(withdrawn, a, date(2026, 9, 1))),
+        (on_period_mark, quarter_mark(withdrawn, marks["withdrawn"], 1, not_attested_reason="болезнь")),
+        (on_period_mark, quarter_mark(withdrawn, marks["withdrawn"], 2, extended_to=date(2026, 11, 15))),
+        (on_enrolment, enrolled(replayed, b, date(2026, 9, 1))),
+        (on_period_mark, quarter_mark(replayed, marks["replayed"], 1, "4")),
+        (on_period_mark, quarter_mark(replayed, marks["replayed"], 1, "4")),
+        # Left the class before its enrolment arrived: counted in the class it left.
+        (on_left_class, StudentLeftClass(student_id=left, class_id=a, class_name="5А", left_on=date(2026, 10, 1))),
+        (on_period_mark, quarter_mark(left, marks["left"], 1, not_attested_reason="болезнь")),
+        (on_enrolment, enrolled(left, a, date(2026, 9, 1))),
+    ]
+    for handler, event in events:
+        async with app.state.db.transaction(Tenant(school_id=school)) as session:
+            await handler(session, event, envelope_for(event, source="/tests", school_id=school))
+
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        kept = await session.execute(
+            select(PeriodMarkCount.class_id, PeriodMarkCount.value, PeriodMarkCount.count).where(
+                PeriodMarkCount.school_id == school, PeriodMarkCount.count != 0
+            )
+        )
+        recounted = await session.execute(
+            select(Student.class_id, COUNTED_VALUE, func.count())
+            .join(Student, and_(Student.school_id == PeriodMark.school_id, Student.id == PeriodMark.student_id))
+            .where(PeriodMark.school_id == school, COUNTED_VALUE.is_not(None))
+            .group_by(Student.class_id, COUNTED_VALUE)
+        )
+        counts = {(klass, value): count for klass, value, count in kept}
+        assert counts == {(klass, value): count for klass, value, count in recounted}
+    assert counts == {(a, "3"): 1, (b, "2"): 1, (b, "4"): 1, (a, "н/а"): 1}

@@ -17,10 +17,12 @@ from reporting.domain.sheets import (
     FillClass,
     FillLesson,
     LessonHomework,
+    MarkTotals,
     StudentAbsence,
     StudentMark,
     StudentPeriodMark,
     attendance_sheet,
+    by_class,
     family_summaries,
     journal_fill,
     mark_totals,
@@ -76,6 +78,24 @@ def test_summary_sheet_by_hand():
     assert maths.indicators.average == 3.0  # (4 + 2) / 2: н/а leaves the average
     russian = sheet.feet["Русский язык"]
     assert (russian.without_marks, russian.with_one_mark, russian.indicators) == (2, 1, None)
+
+
+def test_a_schools_rows_split_by_class_give_each_class_the_same_sheet():
+    a, b = uuid4(), uuid4()
+    members = {a: [ANNA, BORIS], b: [VERA]}
+    totals = [
+        MarkTotals(ANNA.student_id, "Математика", 2, 2, 8, 8, 2),
+        MarkTotals(VERA.student_id, "Математика", 1, 1, 3, 3, 1),
+        MarkTotals(uuid4(), "Математика", 1, 1, 5, 5, 1),  # left before the dates: on no list
+    ]
+    absences = [StudentAbsence(BORIS.student_id, "Математика", date(2026, 10, 5), "ill")]
+    totals_of, absences_of = by_class(members, totals), by_class(members, absences)
+    assert totals_of == {a: [totals[0]], b: [totals[1]]}
+    assert absences_of[a] == absences and absences_of[b] == []
+    for klass, students in members.items():
+        assert summary_sheet(students, totals_of[klass], absences_of[klass]) == summary_sheet(
+            students, totals, absences
+        )
 
 
 def test_attendance_by_month():

@@ -17,7 +17,7 @@ from chassis.files import FileStore
 from chassis.problems import NotFound
 from chassis.tenancy import Tenant
 from reporting.domain.report_periods import ReportPeriod, dates_period, period_of_class
-from reporting.domain.sheets import class_order, summary_sheet
+from reporting.domain.sheets import by_class, class_order, summary_sheet
 from reporting.models import SchoolClass
 from reporting.reports import queries
 from reporting.reports.exports import ReportTable, to_pdf_many, to_xlsx_book
@@ -76,9 +76,13 @@ async def run_school_summary_sheets(
                 totals = await queries.mark_totals(session, school_id, ids, period.dates)
                 absences = await queries.class_absences(session, school_id, ids, period.dates)
                 subjects = await queries.school_subjects(session, school_id, period.dates)
+            class_totals, class_absences = by_class(members, totals), by_class(members, absences)
             for school_class in group:
                 sheet = summary_sheet(
-                    members.get(school_class.id, []), totals, absences, subjects=subjects.get(school_class.id, [])
+                    members.get(school_class.id, []),
+                    class_totals[school_class.id],
+                    class_absences[school_class.id],
+                    subjects=subjects.get(school_class.id, []),
                 )
                 sheets[school_class.id] = summary_sheet_table(sheet, school, school_class.name, period)
                 done += 1

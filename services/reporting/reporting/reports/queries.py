@@ -12,7 +12,7 @@ from chassis.db import Database
 from chassis.problems import NotFound
 from chassis.tenancy import Tenant
 from reporting.domain.access import DIARY_READ_ROLES, staff_reads_diary
-from reporting.domain.indicators import FIVE_POINT, NOT_ATTESTED, SOU_SHARES
+from reporting.domain.indicators import FIVE_POINT, NOT_ATTESTED
 from reporting.domain.journal import JournalAbsence, JournalLesson, JournalMark, as_of
 from reporting.domain.people import full_name
 from reporting.domain.periods import DateRange, academic_year_start
@@ -34,6 +34,7 @@ from reporting.models import (
     Lesson,
     Mark,
     PeriodMark,
+    PeriodMarkCount,
     Person,
     SchoolClass,
     Student,
@@ -486,43 +487,44 @@ async def region_counts(
     selects, counted by value per row of its level (R-61, R-66); the caller's transaction reads every school
     (region_read).
 
-    PostgreSQL groups straight to the level shown, so a region's million period marks leave it as a few hundred
-    counts, where a finer grouping (per school, grade and subject) sorted a million wide rows on disk."""
+    The diary's consumer keeps the marks counted per class, subject, period and value (``PeriodMarkCount``) as
+    they arrive, so a region's million period marks are some 175 000 counts to sum here, grouped straight to the
+    level shown: a few hundred rows leave PostgreSQL."""
     year_end = date(year_start.year + 1, 8, 31)
     grade = func.coalesce(ClassGrade.grade, 0)
-    # R-66: «не аттестован» counts among the students (nна); an extended term is not a mark yet.
-    value = case((PeriodMark.not_attested_reason.is_not(None), NOT_ATTESTED), else_=PeriodMark.value)
+    counted = PeriodMarkCount
     level = where.level
     key, title = {
         "municipality": (School.municipality, School.municipality),
-        "school": (PeriodMark.school_id, School.name),
+        "school": (counted.school_id, School.name),
         "parallel": (grade, grade),
-        "subject": (PeriodMark.subject_name, PeriodMark.subject_name),
+        "subject": (counted.subject_name, counted.subject_name),
     }[level]
     if where.municipality is None and where.school_id is None:
         # Row-level security's policies (a setting compared per row) make the planner expect a row or two wherever
-        # it looks, so it probes an index per student and sorts every mark to group them; the whole region is a
-        # scan of them all, which hash joins and a hash aggregate do in one pass (a municipality or a school is
-        # a few index probes, left to the planner). Local: the transaction's end resets them.
+        # it looks, so it probes an index per count and sorts them all to group them; the whole region is a scan
+        # of its counts, which hash joins and a hash aggregate do in one pass (a municipality or a school is a few
+        # index probes, left to the planner). Local: the transaction's end resets them.
         await session.execute(
             text("SELECT set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true)")
         )
+    total = func.sum(counted.count)
     rows = await session.execute(
-        select(key, title, value, func.count())
-        .join(School, School.school_id == PeriodMark.school_id)
-        .join(Student, and_(Student.school_id == PeriodMark.school_id, Student.id == PeriodMark.student_id))
-        .outerjoin(ClassGrade, and_(ClassGrade.school_id == Student.school_id, ClassGrade.class_id == Student.class_id))
+        select(key, title, counted.value, total)
+        .join(School, School.school_id == counted.school_id)
+        .outerjoin(ClassGrade, and_(ClassGrade.school_id == counted.school_id, ClassGrade.class_id == counted.class_id))
         .where(
-            PeriodMark.period_name == period_name,
-            PeriodMark.starts.between(year_start, year_end),
-            value.in_(tuple(SOU_SHARES)),
-            _of_schools(schools),
+            counted.period_name == period_name,
+            counted.starts.between(year_start, year_end),
+            true() if schools is None else counted.school_id.in_(schools),
             true() if where.municipality is None else School.municipality == where.municipality,
-            true() if where.school_id is None else PeriodMark.school_id == where.school_id,
+            true() if where.school_id is None else counted.school_id == where.school_id,
             true() if where.grade is None else grade == where.grade,
         )
-        .group_by(key, title, value)
+        .group_by(key, title, counted.value)
+        # A count taken back to 0 (a mark changed or cleared) stays as a row: not a mark of its row.
+        .having(total > 0)
     )
     if level == "parallel":
-        return [LevelCount(str(key), parallel_title(key), value, count) for key, _, value, count in rows]
-    return [LevelCount(str(key), title, value, count) for key, title, value, count in rows]
+        return [LevelCount(str(key), parallel_title(key), value, int(count)) for key, _, value, count in rows]
+    return [LevelCount(str(key), title, value, int(count)) for key, title, value, count in rows]
