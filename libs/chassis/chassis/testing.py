@@ -18,6 +18,7 @@ test) and ``outbox_events(school_id)``.
 """
 
 import asyncio
+import logging
 import os
 import re
 import time
@@ -105,6 +106,8 @@ def _alive(run_id: str) -> bool:
 
 
 def _management(settings: ServiceSettings) -> httpx.Client:
+    # The sweeps run after the captured output ends: httpx's line per request would only be noise there.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return httpx.Client(base_url=settings.broker_management_url, auth=broker_admin(settings), timeout=30)
 
 
