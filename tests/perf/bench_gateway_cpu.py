@@ -144,7 +144,12 @@ async def main(baseline: Path, this: Path, seconds: int, rounds: int) -> None:
                 "POST",
                 {"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
             ),
-            "diary week GET": ("reporting", lambda: [f"/api/v1/diary/{child}{week}"], "GET", {"BENCH_COOKIE": cookie(parent)}),
+            "diary week GET": (
+                "reporting",
+                lambda: [f"/api/v1/diary/{child}{week}"],
+                "GET",
+                {"BENCH_COOKIE": cookie(parent)},
+            ),
         }
         services = {name: stack.processes[name].pid for name in ("gradebook", "reporting")}
         # Warm both (imports, connection pools, the caller cache) before anything is counted.
@@ -181,7 +186,9 @@ if __name__ == "__main__":
     logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout, synced (uv sync --frozen)")
-    parser.add_argument("--this", type=Path, default=Path(__file__).resolve().parents[2], help="(default: this checkout)")
+    parser.add_argument(
+        "--this", type=Path, default=Path(__file__).resolve().parents[2], help="(default: this checkout)"
+    )
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
