@@ -14,7 +14,6 @@ CPU is ``time.process_time`` of this process per request; nothing here waits on 
 import argparse
 import asyncio
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,14 +32,16 @@ from gateway.upstream import ServiceUnavailable, Upstreams
 SERVER = """
 import asyncio, sys
 BODY = b'{"ok":true}'
-ANSWER = b"HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: %d\\r\\n\\r\\n%s" % (len(BODY), BODY)
+HEAD = b"HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: %d\\r\\n\\r\\n"
+ANSWER = HEAD % len(BODY) + BODY
 async def serve(reader, writer):
     while True:
         try:
             head = await reader.readuntil(b"\\r\\n\\r\\n")
         except asyncio.IncompleteReadError:
             return
-        length = next((int(line.split(b":")[1]) for line in head.split(b"\\r\\n") if line.lower().startswith(b"content-length")), 0)
+        lines = head.lower().split(b"\\r\\n")
+        length = next((int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length")), 0)
         if length:
             await reader.readexactly(length)
         writer.write(ANSWER)
@@ -94,7 +95,7 @@ async def upstream_ms(requests: int) -> float:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)])
+    server = await asyncio.create_subprocess_exec(sys.executable, "-c", SERVER, str(port))
     with tempfile.TemporaryDirectory() as keys:
         settings = GatewaySettings(gradebook_url=f"http://127.0.0.1:{port}", signing_key_path=Path(keys) / "key.pem")
         caller = Caller(person_id=uuid4(), name="Учитель")
@@ -123,7 +124,7 @@ async def upstream_ms(requests: int) -> float:
                 return 1000 * (time.process_time() - started) / requests
         finally:
             server.terminate()
-            server.wait()
+            await server.wait()
 
 
 async def main(requests: int, rounds: int) -> None:
