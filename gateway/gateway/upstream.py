@@ -71,6 +71,8 @@ class Upstreams:
             timeout=aiohttp.ClientTimeout(total=self.settings.upstream_timeout, connect=3.0),
             # A service's cookie is never kept for the next caller.
             cookie_jar=aiohttp.DummyCookieJar(),
+            # The body stays as the service encoded it, as its headers say: ``httpx.Response`` decodes it by them.
+            auto_decompress=False,
         )
         return self
 

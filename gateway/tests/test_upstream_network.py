@@ -17,9 +17,10 @@ from gateway.keys import InternalTokens
 from gateway.settings import GatewaySettings
 from gateway.upstream import ServiceUnavailable, Upstreams
 
+#: Chunked, as a streamed answer (a report's file) comes.
 ANSWER = (
-    b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nlocation: /marks/7\r\n"
-    b'set-cookie: service=1\r\ncontent-length: 11\r\n\r\n{"id": "7"}'
+    b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nlocation: /marks/7\r\nset-cookie: service=1\r\n"
+    b'transfer-encoding: chunked\r\n\r\n7\r\n{"id": \r\n4\r\n"7"}\r\n0\r\n\r\n'
 )
 
 
