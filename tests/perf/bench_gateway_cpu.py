@@ -3,9 +3,8 @@
 Starts the whole journal (demo school, one worker per part) and beside it two more gateway processes on
 the same databases and key: one of this checkout, one of ``--baseline``'s, another checkout with its own
 environment (``git archive main | tar -x -C DIR && cd DIR && uv sync --frozen``: its code and its locked
-packages, each side run by its own ``.venv/bin/python``). Both
-serve the same sessions and run neither consumers nor relay (the stack's own gateway does), so what they
-spend is the proxying. In alternating rounds ``wrk -t1 -c16`` loads each with a teacher's single marks
+packages, each side run by its own ``.venv/bin/python``). Both serve the same sessions and run neither
+consumers nor relay (the stack's own gateway does), so what they spend is the proxying. In alternating rounds ``wrk -t1 -c16`` loads each with a teacher's single marks
 (POST, CSRF) and a family's diary week (GET); the figure is the process's CPU time (``/proc/PID/stat``
 utime + stime) over the requests it answered, less what it spends idle in as long (its background jobs).
 It does not depend on how busy the machine is, as requests/s would on a shared one; the services' CPU per
@@ -57,6 +56,8 @@ async def start_gateway(stack: Stack, port: int, checkout: Path) -> asyncio.subp
     )
     async with httpx.AsyncClient(timeout=2) as http:
         for _ in range(300):
+            if process.returncode is not None:
+                break
             try:
                 if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
                     return process
