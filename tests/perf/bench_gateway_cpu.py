@@ -4,11 +4,12 @@ Starts the whole journal (demo school, one worker per part) and beside it two mo
 the same databases and key: one of this checkout, one of ``--baseline``'s, another checkout with its own
 environment (``git archive main | tar -x -C DIR && cd DIR && uv sync --frozen``: its code and its locked
 packages, each side run by its own ``.venv/bin/python``). Both serve the same sessions and run neither
-consumers nor relay (the stack's own gateway does), so what they spend is the proxying. In alternating rounds ``wrk -t1 -c16`` loads each with a teacher's single marks
-(POST, CSRF) and a family's diary week (GET); the figure is the process's CPU time (``/proc/PID/stat``
-utime + stime) over the requests it answered, less what it spends idle in as long (its background jobs).
-It does not depend on how busy the machine is, as requests/s would on a shared one; the services' CPU per
-request is printed beside it to show both gateways drove the same work.
+consumers nor relay (the stack's own gateway does), so what they spend is the proxying. In alternating
+rounds ``wrk -t1 -c16`` loads each with a teacher's single marks (POST, CSRF) and a family's diary week
+(GET); the figure is the process's CPU time (``/proc/PID/stat`` utime + stime) over the requests it
+answered, less what it spends idle in as long (its background jobs). It does not depend on how busy the
+machine is, as requests/s would on a shared one; the services' CPU per request is printed beside it to show
+both gateways drove the same work.
 
 ``uv run python tests/perf/bench_gateway_cpu.py --baseline /tmp/base [--seconds 8 --rounds 3]``
 """
