@@ -25,7 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from bench_load import WORK_TYPES, mark_slots, wrk
+from bench_load import WORK_TYPES, drop_run_leftovers, mark_slots, wrk
 
 from devstack.browser import Browser
 from devstack.demo import PARENT, TEACHER, ensure_demo
@@ -166,6 +166,7 @@ async def main(baseline: Path, this: Path, seconds: int, rounds: int) -> None:
                 await process.wait()
         await stack.stop()
         await stack.drop_databases()
+        await drop_run_leftovers(run)
     report(runs, os.getloadavg())
 
 
