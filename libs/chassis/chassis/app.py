@@ -11,7 +11,8 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import text
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis import migrations, retention
 from chassis.auth import TokenVerifier
@@ -31,12 +32,33 @@ from chassis.tenancy import SYSTEM
 log = structlog.get_logger()
 
 
-async def _request_id(request: Request, call_next: RequestResponseEndpoint) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid4().hex
-    with structlog.contextvars.bound_contextvars(request_id=request_id):
-        response = await call_next(request)
-    response.headers["x-request-id"] = request_id
-    return response
+REQUEST_ID_HEADER = b"x-request-id"
+
+
+class RequestIdMiddleware:
+    """The request's id (the caller's ``X-Request-Id`` or a new one) in every log line of it and on the answer.
+
+    Plain ASGI: Starlette's ``BaseHTTPMiddleware`` runs the rest of the app in a task of its own with memory
+    streams between them, a tenth of the gateway's CPU per proxied request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((value for name, value in scope["headers"] if name == REQUEST_ID_HEADER), None)
+        request_id = given.decode("latin-1") if given else uuid4().hex
+
+        async def with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["x-request-id"] = request_id
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, with_request_id)
 
 
 def create_app(
@@ -106,14 +128,15 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_request_id)
+    app.add_middleware(RequestIdMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestGuard, networks=settings.ops_networks, max_body_bytes=settings.max_body_bytes)
     for router in routers:
         app.include_router(router)
     app.include_router(_health_router())
     app.include_router(metrics_router())
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics")
+    # A request's span, not one more per ASGI message it receives and sends.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics", exclude_spans=["receive", "send"])
     return app
 
 

@@ -9,6 +9,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 
 _configured = False
 
@@ -40,7 +41,10 @@ def setup_telemetry(service_name: str, *, log_level: str = "INFO", otlp_endpoint
     if _configured:
         return
     _configured = True
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    # With nowhere to export them, spans are not recorded: they still carry trace ids into the logs and across
+    # services, without the cost of filling spans that are thrown away.
+    sampler = ParentBased(ALWAYS_ON if otlp_endpoint else ALWAYS_OFF)
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}), sampler=sampler)
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
