@@ -9,7 +9,7 @@ import pytest
 from attendance.domain.locks import Lock, PeriodLocked, check_unlocked
 from attendance.models import Lesson, PeriodLock
 from chassis.tenancy import Tenant
-from chassis.testing import events_handled, eventually, publish_event, refused
+from chassis.testing import events_handled, eventually, publish_event, refused, until_handled
 from contracts.gradebook import PeriodClosed, PeriodReopened
 
 
@@ -26,7 +26,9 @@ async def test_closing_the_period_locks_absences_and_reopening_unlocks(client, a
     school_class = await make_class()
     school = school_class.school_id
     lesson = school_class.lesson(today - timedelta(days=1))
+    handled = events_handled(app, "attendance.events")
     await publish_event(settings, lesson, school_id=school)
+    await until_handled(app, "attendance.events", handled + 1)
     period = {
         "assignment_id": lesson.assignment_id,
         "class_id": school_class.class_id,
@@ -46,7 +48,6 @@ async def test_closing_the_period_locks_absences_and_reopening_unlocks(client, a
 
     anna, boris = (str(s) for s in school_class.students)
     url = f"/schools/{school}/lessons/{lesson.lesson_id}/absences"
-    await eventually(lambda: client.get(url, headers=as_(school_class.teacher)))
     recorded = await client.post(url, json={"student_id": anna, "reason": "Н"}, headers=as_(school_class.teacher))
     assert recorded.status_code == 201, recorded.text
     closed = PeriodClosed(**period, version=1, closed_by=school_class.teacher.person_id)
