@@ -2,42 +2,44 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, DateTime, String, Uuid, bindparam, func, insert, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.bulk import insert_rows
 from contracts.roster import CONSENT_PURPOSES as PURPOSES
 from roster.models import Consent
-
-
-def entry_consents(school_id: UUID, person_id: UUID, now: datetime) -> list[dict[str, Any]]:
-    """The consent the school confirms as it enters a person (the box «согласие получено»): every purpose given.
-
-    The paper and who signed it are recorded on the card afterwards; a purpose withdrawn later is a new row.
-    """
-    return [
-        {
-            "id": uuid4(),
-            "school_id": school_id,
-            "person_id": person_id,
-            "version": n,
-            "purpose": p,
-            "action": "given",
-            "recorded_at": now,
-        }
-        for n, p in enumerate(PURPOSES, start=1)
-    ]
 
 
 async def record_entry_consents(
     session: AsyncSession, school_id: UUID, person_ids: Sequence[UUID], now: datetime
 ) -> None:
-    """``entry_consents`` of people just entered (and flushed), in one statement: an import enters a thousand."""
-    rows = [row for person_id in person_ids for row in entry_consents(school_id, person_id, now)]
-    await insert_rows(session, Consent.__table__, rows)
+    """The consent the school confirms as it enters people (the box «согласие получено»): every purpose given, one
+    row per purpose numbered as ``PURPOSES``, for people just entered (and flushed).
+
+    The paper and who signed it are recorded on the card afterwards; a purpose withdrawn later is a new row.
+    PostgreSQL makes the rows from the people's ids in one statement: an import enters a thousand people at once,
+    six rows each.
+    """
+    if not person_ids:
+        return
+    people = func.unnest(bindparam("people", list(person_ids), ARRAY(Uuid))).table_valued("id").render_derived("person")
+    purposes = (
+        func.unnest(bindparam("purposes", list(PURPOSES), ARRAY(String)))
+        .table_valued("purpose", with_ordinality="version")
+        .render_derived("purposes")
+    )
+    given = select(
+        func.gen_random_uuid(),
+        literal(school_id, Uuid),
+        people.c.id,
+        purposes.c.version,
+        purposes.c.purpose,
+        literal("given"),
+        literal(now, DateTime(timezone=True)),
+    ).select_from(people.join(purposes, true()))
+    columns = ["id", "school_id", "person_id", "version", "purpose", "action", "recorded_at"]
+    await session.execute(insert(Consent).from_select(columns, given))
 
 
 async def next_version(session: AsyncSession, person_id: UUID) -> int:
