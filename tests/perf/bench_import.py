@@ -8,7 +8,12 @@ is done. The events are written to the outbox in each chunk's transaction; the r
 the replicas of the other services are not run here. Prints the people loaded, the wall time from
 the first file to the last row committed, rows a second, time per kind, and peak memory.
 
-Usage: ``uv run python tests/perf/bench_import.py [--schools 50] [--parallel 4]``; figures in docs/performance.md.
+With ``--replicas`` roster's relay runs, and reporting, gradebook, attendance and notifications consume in the same
+process on databases of their own: the script then also times until each has applied roster's last registration,
+enrolment and guardianship.
+
+Usage: ``uv run python tests/perf/bench_import.py [--schools 50] [--parallel 4] [--replicas]``; figures in
+docs/performance.md.
 """
 
 import argparse
