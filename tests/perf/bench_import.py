@@ -8,11 +8,17 @@ is done. The events are written to the outbox in each chunk's transaction; the r
 the replicas of the other services are not run here. Prints the people loaded, the wall time from
 the first file to the last row committed, rows a second, time per kind, and peak memory.
 
-Usage: ``uv run python tests/perf/bench_import.py [--schools 50] [--parallel 4]``; figures in docs/performance.md.
+With ``--replicas`` roster's relay runs, and reporting, gradebook, attendance and notifications consume in the same
+process on databases of their own: the script then also times until each has applied roster's last registration,
+enrolment and guardianship.
+
+Usage: ``uv run python tests/perf/bench_import.py [--schools 50] [--parallel 4] [--replicas]``; figures in
+docs/performance.md.
 """
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import logging
@@ -25,11 +31,15 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from sqlalchemy import event
+from fastapi import FastAPI
+from sqlalchemy import event, func, select
 from sqlalchemy.engine.interfaces import ExecuteStyle
 
+from attendance.main import build_app as attendance_app
+from attendance.settings import AttendanceSettings
 from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
+from chassis.tables import inbox, outbox
 from chassis.testing import (
     auth_headers,
     drop_database,
@@ -39,8 +49,24 @@ from chassis.testing import (
     verifier_for,
 )
 from devstack.region import Region, RegionSpec, generate
+from gradebook.main import build_app as gradebook_app
+from gradebook.settings import GradebookSettings
+from notifications.main import build_app as notifications_app
+from notifications.settings import NotificationsSettings
+from reporting.main import build_app as reporting_app
+from reporting.settings import ReportingSettings
 from roster.main import build_app
 from roster.settings import RosterSettings
+
+#: The services that keep replicas of roster's people and enrolments, run in-process with ``--replicas``.
+REPLICAS = {
+    "reporting": (reporting_app, ReportingSettings),
+    "gradebook": (gradebook_app, GradebookSettings),
+    "attendance": (attendance_app, AttendanceSettings),
+    "notifications": (notifications_app, NotificationsSettings),
+}
+#: What "caught up" waits for: each replica has applied roster's last event of these types.
+LAST_OF = ("roster.person.registered.v1", "roster.student.enrolled.v1", "roster.guardianship.linked.v1")
 
 
 def table(header: list[str], rows: list[list[object]]) -> bytes:
@@ -147,7 +173,39 @@ async def promote(client: httpx.AsyncClient, signer: TokenSigner, school_id: UUI
     return len(preview.json()["students"]), previewed, time.perf_counter() - began
 
 
-async def run(schools: int, parallel: int) -> None:
+async def caught_up(roster: FastAPI, replicas: dict[str, FastAPI], started: float, timeout: float) -> dict[str, float]:
+    """Seconds from the first file sent until each replica's consumers applied roster's last event of ``LAST_OF``."""
+    async with roster.state.db.engine.connect() as connection:
+        last = {
+            kind: await connection.scalar(
+                select(outbox.c.event_id).where(outbox.c.type == kind).order_by(outbox.c.seq.desc()).limit(1)
+            )
+            for kind in LAST_OF
+        }
+    waiting = {
+        (name, consumer.name, event_id)
+        for name, app in replicas.items()
+        for consumer in app.state.consumers
+        for kind, event_id in last.items()
+        if kind in consumer.event_types
+    }
+    done: dict[str, float] = {}
+    while waiting and time.perf_counter() - started < timeout:
+        for name, consumer, event_id in list(waiting):
+            async with replicas[name].state.db.engine.connect() as connection:
+                seen = await connection.scalar(
+                    select(func.count()).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id)
+                )
+            if seen:
+                waiting.discard((name, consumer, event_id))
+                done[name] = time.perf_counter() - started
+        await asyncio.sleep(1)
+    for name, _, _ in waiting:
+        done[name] = float("nan")  # not caught up within the timeout
+    return done
+
+
+async def run(schools: int, parallel: int, with_replicas: bool) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     generated = time.perf_counter()
     region = generate(RegionSpec(seed=1, municipalities=1, schools_per_municipality=schools, weeks=0))
@@ -162,8 +220,8 @@ async def run(schools: int, parallel: int) -> None:
         RosterSettings,
         database_url=test_database_url("perf_import_roster"),
         run_consumers=False,
-        # The outbox is written in each chunk's transaction; publishing it is the relay's work, measured elsewhere.
-        run_relay=False,
+        # Without ``--replicas`` the outbox is only written: publishing is the relay's work, measured with them.
+        run_relay=with_replicas,
         log_level="WARNING",
         db_pool_size=parallel + 4,
     )
@@ -184,7 +242,16 @@ async def run(schools: int, parallel: int) -> None:
         many = context is not None and context.execute_style is ExecuteStyle.EXECUTEMANY
         statements += len(parameters) if many else 1
 
-    async with running_app(app, settings) as client:
+    replicas: dict[str, FastAPI] = {}
+    async with contextlib.AsyncExitStack() as stack:
+        if with_replicas:
+            for name, (build, settings_class) in REPLICAS.items():
+                replica_settings = test_settings(
+                    settings_class, database_url=test_database_url(f"perf_import_{name}"), log_level="WARNING"
+                )
+                replicas[name] = build(replica_settings, verifier_for(signer))
+                await stack.enter_async_context(running_app(replicas[name], replica_settings))
+        client = await stack.enter_async_context(running_app(app, settings))
         client.timeout = httpx.Timeout(300)
         event.listen(app.state.db.engine.sync_engine, "before_cursor_execute", count)
         started = time.perf_counter()
@@ -194,11 +261,14 @@ async def run(schools: int, parallel: int) -> None:
         cpu = time.process_time() - cpu_before
         imported_statements = statements
         rows = sum(r for _, r in loaded)
+        lags = await caught_up(app, replicas, started, timeout=1800) if with_replicas else {}
         # The largest school goes on to the next year.
         largest = max(zip(loaded, files.values(), strict=True), key=lambda pair: len(pair[1][1][1]))[0][0]
         before = statements
         promoted, previewed, ran = await promote(client, signer, largest)
         promotion_statements = statements - before
+    for replica in replicas.values():
+        await drop_database(replica.state.settings)
     await drop_database(settings)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     processor = platform.processor() or platform.machine()
@@ -223,6 +293,10 @@ async def run(schools: int, parallel: int) -> None:
         f"CPU of this process (client and roster) while importing: {cpu:.1f} s ({rows / cpu:.0f} rows per CPU-second)"
     )
     print("per kind, summed over schools: " + ", ".join(f"{k} {v:.1f} s" for k, v in PHASES.items()))
+    for name, lag in lags.items():
+        print(
+            f"replica {name}: caught up {lag:.1f} s after the first file ({lag - elapsed:.1f} s after the last commit)"
+        )
     print(f"peak memory of the process (generator, files and roster together): {peak:.0f} MiB")
 
 
@@ -230,8 +304,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--schools", type=int, default=50)
     parser.add_argument("--parallel", type=int, default=4)
+    parser.add_argument(
+        "--replicas", action="store_true", help="run roster's relay and the other services' consumers in-process"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.schools, args.parallel))
+    asyncio.run(run(args.schools, args.parallel, args.replicas))
 
 
 if __name__ == "__main__":

@@ -129,9 +129,9 @@ async def test_trace_context_rides_in_the_outbox_row(probe_app: Probe):
     assert stored["schoolid"] == str(school) and stored["type"] == "roster.subject.created.v1"
 
 
-async def test_many_events_go_as_multi_row_inserts_then_one_notify_heard_at_commit(probe_app: Probe):
-    """An import's chunk: past ``FEW_EVENTS`` the rows go as SQLAlchemy's multi-row inserts (compiled once, far less
-    CPU than a parameter per value), then one NOTIFY; the relay still hears them only at commit."""
+async def test_many_events_go_as_one_insert_of_arrays_then_one_notify_heard_at_commit(probe_app: Probe):
+    """An import's chunk: past ``FEW_EVENTS`` the rows go as one insert of an array per column (``chassis.bulk``,
+    far less CPU than a parameter per value), then one NOTIFY; the relay still hears them only at commit."""
     db = probe_app.app.state.db
     heard: asyncio.Queue = asyncio.Queue()
     listener = await asyncpg.connect(db.asyncpg_dsn)
@@ -151,7 +151,7 @@ async def test_many_events_go_as_multi_row_inserts_then_one_notify_heard_at_comm
             envelopes = await emit_events(session, events, school_id=school)
             await asyncio.sleep(0.2)
             assert heard.empty()
-        # One multi-row insert for all (not a statement a row), then the NOTIFY.
+        # One insert for all (not a statement a row), then the NOTIFY.
         assert ["INSERT" in s for s in statements] == [True, False], statements
         await asyncio.wait_for(heard.get(), 5)
         async with db.engine.connect() as connection:
@@ -159,6 +159,9 @@ async def test_many_events_go_as_multi_row_inserts_then_one_notify_heard_at_comm
                 select(func.count()).where(outbox.c.event_id.in_([e.id for e in envelopes]))
             )
         assert stored == count
+        async with db.engine.connect() as connection:
+            last = await connection.scalar(select(outbox.c.envelope).where(outbox.c.event_id == envelopes[-1].id))
+        assert last == envelopes[-1].model_dump(mode="json")  # the envelope as JSON, exactly as it will be published
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
         await listener.close()

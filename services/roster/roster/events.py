@@ -6,20 +6,21 @@ place that left it out would make a transferred student unknown to the login unt
 snapshot.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from contracts.roster import ClassCreated, PersonRegistered
 from roster.models import Person, SchoolClass
 
+#: The card's fields a registration tells.
+REGISTERED = ("last_name", "first_name", "middle_name", "birth_date", "snils", "esia_oid")
 
-def person_registered(person: Person) -> PersonRegistered:
-    return PersonRegistered(
-        person_id=person.id,
-        last_name=person.last_name,
-        first_name=person.first_name,
-        middle_name=person.middle_name,
-        birth_date=person.birth_date,
-        snils=person.snils,
-        esia_oid=person.esia_oid,
-    )
+
+def person_registered(person: Person | Mapping[str, Any]) -> PersonRegistered:
+    """From the person, or from a row of ``people`` as an import writes it (no ORM object for each of thousands)."""
+    if isinstance(person, Person):
+        return PersonRegistered(person_id=person.id, **{name: getattr(person, name) for name in REGISTERED})
+    return PersonRegistered(person_id=person["id"], **{name: person.get(name) for name in REGISTERED})
 
 
 def class_created(school_class: SchoolClass) -> ClassCreated:

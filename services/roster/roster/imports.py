@@ -14,17 +14,18 @@ from uuid import UUID, uuid4
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import cast, func, select
+from sqlalchemy.dialects.postgresql import JSONPATH
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
 
+from chassis.bulk import insert_rows
 from chassis.db import Database
 from chassis.tenancy import Tenant
 from contracts.roster import GuardianshipLinked, StaffRoleGranted
-from roster.consents import entry_consents
+from roster.consents import record_entry_consents
 from roster.domain.imports import Known, parse_class
 from roster.events import class_created, person_registered
-from roster.models import Consent, Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
+from roster.models import Enrolment, Guardianship, ImportJob, Person, SchoolClass, StaffRole
 from roster.movements import MovementWriter
 
 log = structlog.get_logger()
@@ -56,30 +57,41 @@ async def known_of(session: AsyncSession, school_id: UUID, academic_year: str, t
     )
 
 
+#: The card's fields a file fills.
+PERSON_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "snils", "esia_oid", "phone", "email")
+
+
 class ChunkWriter:
-    """Writes rows of one chunk; reads what a row is checked against once per chunk, never per row."""
+    """Writes rows of one chunk; reads what a row is checked against once per chunk, never per row.
+
+    People, their consents, ties and roles are rows of their tables, each table one statement for the chunk
+    (``chassis.bulk``): ORM objects for them were most of an import's CPU. Classes, a few a school, stay objects.
+    """
 
     def __init__(self, session: AsyncSession, job: ImportJob, now: datetime) -> None:
         self.session, self.job, self.now = session, job, now
         self.writer = MovementWriter(session, job.school_id, job.created_by)
-        self.people: dict[str, Person] = {}
+        #: The school's people the chunk names, and those it adds: СНИЛС → id.
+        self.people: dict[str, UUID] = {}
+        self.new_people: list[dict[str, Any]] = []
         #: The year's classes by name, which students are enrolled in.
         self.classes: dict[str, SchoolClass] = {}
         #: Every class of the school by (year, grade, letter), which a file of classes adds to.
         self.class_keys: set[tuple[str, int, str]] = set()
         self.enrolled: set[UUID] = set()
         self.ties: set[tuple[UUID, UUID]] = set()
+        self.new_ties: list[dict[str, Any]] = []
         self.roles: set[tuple[UUID, str]] = set()
-        self.consents: list[Consent] = []
+        self.new_roles: list[dict[str, Any]] = []
 
     async def load(self, rows: list[dict]) -> None:
         school_id = self.job.school_id
         wanted = {r["data"].get(k) for r in rows for k in ("snils", "child_snils")} - {None}
         if wanted:
-            for p in await self.session.scalars(
-                select(Person).filter_by(school_id=school_id).where(Person.snils.in_(wanted))
-            ):
-                self.people[p.snils] = p  # type: ignore[index]
+            found = await self.session.execute(
+                select(Person.snils, Person.id).filter_by(school_id=school_id).where(Person.snils.in_(wanted))
+            )
+            self.people = {snils: person_id for snils, person_id in found}
         for c in await self.session.scalars(select(SchoolClass).filter_by(school_id=school_id)):
             self.class_keys.add((c.academic_year, c.grade, c.letter))
             if c.academic_year == self.job.academic_year:
@@ -102,29 +114,26 @@ class ChunkWriter:
             )
             self.roles = {(p, r) for p, r in roles}
 
-    async def person(self, data: dict[str, Any]) -> Person:
+    def person(self, data: dict[str, Any]) -> UUID:
+        """The person the row names: the school's by СНИЛС, or a new one."""
         snils = data.get("snils")
         if snils and snils in self.people:
             return self.people[snils]
-        fields = ("last_name", "first_name", "middle_name", "birth_date", "snils", "esia_oid", "phone", "email")
-        # The id is ours, so a whole chunk of people goes in with one flush instead of one each.
-        person = Person(id=uuid4(), school_id=self.job.school_id, **{f: data.get(f) for f in fields})
-        self.session.add(person)
-        # Added after the chunk's people are flushed: the unit of work does not order them by foreign key.
-        self.consents.extend(entry_consents(self.job.school_id, person.id, self.now))
+        person = {"id": uuid4(), "school_id": self.job.school_id, **{f: data.get(f) for f in PERSON_FIELDS}}
+        self.new_people.append(person)
         if snils:
-            self.people[snils] = person
+            self.people[snils] = person["id"]
         self.writer.events.append(person_registered(person))
-        return person
+        return person["id"]
 
-    def enrol(self, student: Person, class_name: str, on: date | None) -> None:
-        if student.id in self.enrolled:
+    def enrol(self, student_id: UUID, class_name: str, on: date | None) -> None:
+        if student_id in self.enrolled:
             return
         school_class = self.classes[class_name]
         day = on or self.now.date()
-        self.writer.enrol(student.id, school_class, day)
-        self.writer.record(student.id, "enrolled", day, to_class=school_class, reason="загрузка из файла")
-        self.enrolled.add(student.id)
+        self.writer.enrol(student_id, school_class, day)
+        self.writer.record(student_id, "enrolled", day, to_class=school_class, reason="загрузка из файла")
+        self.enrolled.add(student_id)
 
     def add_class(self, data: dict[str, Any]) -> None:
         year = data.get("academic_year") or self.job.academic_year
@@ -138,45 +147,60 @@ class ChunkWriter:
             self.classes[created.name] = created
         self.writer.events.append(class_created(created))
 
-    async def made_first(self, data: dict[str, Any]) -> Person | None:
-        """The row's class or person, made for the whole chunk before any link: one flush writes them, and the
-        enrolments and ties that name them go in after (the unit of work does not order tables by their keys)."""
+    def made_first(self, data: dict[str, Any]) -> UUID | None:
+        """The row's class or person, made for the whole chunk before any link: the enrolments and ties that name
+        them go in after."""
         kind = data.get("kind") or self.job.kind
         if kind == "classes":
             self.add_class(data)
             return None
-        return await self.person(data) if kind in ("students", "parents", "staff") else None
+        return self.person(data) if kind in ("students", "parents", "staff") else None
 
-    async def apply(self, data: dict[str, Any], person: Person | None) -> None:
+    async def write_made(self) -> None:
+        """The chunk's new classes and people, and the consent confirmed as each person is entered (R-5)."""
+        await self.session.flush()
+        await insert_rows(self.session, Person.__table__, self.new_people)
+        await record_entry_consents(self.session, self.job.school_id, [p["id"] for p in self.new_people], self.now)
+
+    def apply(self, data: dict[str, Any], person_id: UUID | None) -> None:
         # A OneRoster archive holds rows of several kinds, each marked with its own.
         kind = data.pop("kind", None) or self.job.kind
         if kind == "students":
-            assert person is not None
+            assert person_id is not None
             if data.get("class_name"):
-                self.enrol(person, data["class_name"], data.get("enrolled_on"))
+                self.enrol(person_id, data["class_name"], data.get("enrolled_on"))
         elif kind == "enrolments":
             self.enrol(self.people[data["snils"]], data["class_name"], data.get("enrolled_on"))
         elif kind == "parents":
-            assert person is not None
-            child = self.people[data["child_snils"]]
-            if (person.id, child.id) not in self.ties:
-                self.ties.add((person.id, child.id))
+            assert person_id is not None
+            child_id = self.people[data["child_snils"]]
+            if (person_id, child_id) not in self.ties:
+                self.ties.add((person_id, child_id))
                 relation = data.get("relation") or "родитель"
-                self.session.add(
-                    Guardianship(
-                        school_id=self.job.school_id, guardian_id=person.id, student_id=child.id, relation=relation
-                    )
+                self.new_ties.append(
+                    {
+                        "school_id": self.job.school_id,
+                        "guardian_id": person_id,
+                        "student_id": child_id,
+                        "relation": relation,
+                    }
                 )
                 self.writer.events.append(
-                    GuardianshipLinked(guardian_id=person.id, student_id=child.id, relation=relation)
+                    GuardianshipLinked(guardian_id=person_id, student_id=child_id, relation=relation)
                 )
         elif kind == "staff":
-            assert person is not None
+            assert person_id is not None
             for role in data["roles"]:
-                if (person.id, role) not in self.roles:
-                    self.roles.add((person.id, role))
-                    self.session.add(StaffRole(school_id=self.job.school_id, person_id=person.id, role=role))
-                    self.writer.events.append(StaffRoleGranted(person_id=person.id, role=role))
+                if (person_id, role) not in self.roles:
+                    self.roles.add((person_id, role))
+                    self.new_roles.append({"school_id": self.job.school_id, "person_id": person_id, "role": role})
+                    self.writer.events.append(StaffRoleGranted(person_id=person_id, role=role))
+
+    async def write_links(self) -> None:
+        """The chunk's ties, roles, enrolments and movements, then its events."""
+        await insert_rows(self.session, Guardianship.__table__, self.new_ties)
+        await insert_rows(self.session, StaffRole.__table__, self.new_roles)
+        await self.writer.flush()
 
 
 def row_data(stored: dict) -> dict[str, Any]:
@@ -192,23 +216,25 @@ async def apply_next_chunk(db: Database, job_id: UUID, school_id: UUID) -> bool:
     async with db.transaction(Tenant(school_id=school_id)) as session:
         job = await session.scalar(
             select(ImportJob)
-            .options(undefer(ImportJob.rows))
             .where(ImportJob.id == job_id, ImportJob.status == "applying")
             .with_for_update(skip_locked=True)
         )
         if job is None:
             return False
         now = datetime.now(UTC)
-        chunk = job.rows[job.applied_rows : job.applied_rows + CHUNK]
+        # Only the chunk's rows leave the database: a municipality's file in one job is a hundred chunks.
+        window = f"$[{job.applied_rows} to {job.applied_rows + CHUNK - 1}]"
+        chunk = await session.scalar(
+            select(func.jsonb_path_query_array(ImportJob.rows, cast(window, JSONPATH))).where(ImportJob.id == job_id)
+        )
         writer = ChunkWriter(session, job, now)
         await writer.load(chunk)
         rows = [row_data(stored) for stored in chunk]
-        people = [await writer.made_first(data) for data in rows]
-        await session.flush()
-        session.add_all(writer.consents)
-        for data, person in zip(rows, people, strict=True):
-            await writer.apply(data, person)
-        await writer.writer.flush()
+        people = [writer.made_first(data) for data in rows]
+        await writer.write_made()
+        for data, person_id in zip(rows, people, strict=True):
+            writer.apply(data, person_id)
+        await writer.write_links()
         job.applied_rows += len(chunk)
         if job.applied_rows >= job.valid_rows:
             job.status, job.finished_at = "done", now

@@ -7,8 +7,9 @@ from sqlalchemy import select, update
 
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, refused
+from contracts.roster import CONSENT_PURPOSES
 from roster import imports
-from roster.models import ImportJob, Person
+from roster.models import Consent, ImportJob, Person
 
 CLASSES = "Класс;Учебный год\n5А;\n5Б;\n"
 STUDENTS = (
@@ -56,7 +57,7 @@ async def finished(client, as_, school_id, secretary, job_id):
     return await eventually(done, timeout=10)
 
 
-async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_, region_admin, outbox_events):
+async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_, region_admin, outbox_events, app):
     school_id, secretary = await new_school(client, as_, region_admin, "Школа импорта")
     await load(client, as_, school_id, secretary, "classes", CLASSES.encode("cp1251"))
     # The same classes again (and one more): those already there are not made twice.
@@ -94,6 +95,18 @@ async def test_dry_run_reports_rows_then_the_valid_rows_are_applied(client, as_,
     parents = await load(client, as_, school_id, secretary, "parents", PARENTS.encode("utf-8-sig"), mode="all")
     staff = await load(client, as_, school_id, secretary, "staff", STAFF.encode())
     assert (parents["applied_rows"], staff["applied_rows"]) == (1, 1)
+    # each person entered with the consent the school confirmed, every purpose given, numbered in order.
+    async with app.state.db.transaction(Tenant(school_id=school_id)) as session:
+        consents = await session.execute(
+            select(Consent.person_id, Consent.version, Consent.purpose, Consent.action)
+            .where(Consent.school_id == school_id)
+            .order_by(Consent.person_id, Consent.version)
+        )
+        by_person: dict[UUID, list[tuple[int, str, str]]] = {}
+        for person_id, version, purpose, action in consents:
+            by_person.setdefault(person_id, []).append((version, purpose, action))
+    assert len(by_person) == 4
+    assert all(rows == [(n, p, "given") for n, p in enumerate(CONSENT_PURPOSES, 1)] for rows in by_person.values())
     told = [(e["type"], e["data"]) for e in await outbox_events(school_id)]
     assert sorted(d["name"] for t, d in told if t == "roster.class.created.v1") == ["5А", "5Б", "6А"]
     # Each person is told as a registration tells them (roster.events), with the birth date and ESIA account the

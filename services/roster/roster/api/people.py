@@ -12,7 +12,7 @@ from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import Conflict, NotFound
 from roster.api.access import ties_between
-from roster.consents import entry_consents
+from roster.consents import record_entry_consents
 from roster.domain.cards import CardView, card_view
 from roster.domain.people import normalize_snils
 from roster.events import person_registered
@@ -69,7 +69,7 @@ async def register_person(school_id: UUID, body: PersonIn, caller: CallerDep, se
     person = Person(school_id=school_id, **data)
     session.add(person)
     await session.flush()
-    session.add_all(entry_consents(school_id, person.id, datetime.now(UTC)))
+    await record_entry_consents(session, school_id, [person.id], datetime.now(UTC))
     await emit_event(session, person_registered(person), school_id=school_id)
     return PersonOut.model_validate(person)
 
