@@ -11,7 +11,7 @@ TODAY = date(2026, 10, 14)
 
 def test_the_administration_announces_to_the_school_and_any_class_a_class_teacher_to_their_own():
     teacher, other = uuid4(), uuid4()
-    check_announcer(frozenset({"director"}), uuid4(), None, to_class=False)
+    check_announcer(frozenset({"deputy"}), uuid4(), None, to_class=False)
     check_announcer(frozenset({"school_admin"}), uuid4(), teacher, to_class=True)
     check_announcer(frozenset({"teacher"}), teacher, teacher, to_class=True)
     with pytest.raises(Forbidden, match="классный руководитель"):
@@ -20,6 +20,13 @@ def test_the_administration_announces_to_the_school_and_any_class_a_class_teache
         check_announcer(frozenset({"teacher"}), teacher, teacher, to_class=False)
     with pytest.raises(Forbidden):
         check_announcer(frozenset({"guardian"}), uuid4(), None, to_class=False)
+
+
+def test_the_director_approves_but_publishes_no_announcement():
+    # DOMAIN §1: the director reads the whole school and writes nothing but approvals.
+    for to_class in (False, True):
+        with pytest.raises(Forbidden, match="только читает и утверждает"):
+            check_announcer(frozenset({"director"}), uuid4(), None, to_class=to_class)
 
 
 def test_dates_run_forward_are_not_past_and_not_too_long():

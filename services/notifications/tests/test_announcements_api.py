@@ -95,18 +95,21 @@ async def test_only_the_administration_announces_to_the_school_and_bad_input_is_
     )
     assert to_other_class.status_code == 403 and "классный руководитель" in to_other_class.json()["detail"]
     director = person(s["school"], "director")
+    refused = await client.post(url, json=body, headers=as_(director))
+    assert refused.status_code == 403 and "только читает и утверждает" in refused.json()["detail"]
+    deputy = person(s["school"], "deputy")
     for bad, why in (
         ({**body, "ends_on": str(today - timedelta(days=1))}, "раньше даты начала"),
         ({**body, "title": ""}, ""),
         ({**body, "text": "я" * 4001}, ""),
         ({**body, "channels": ["pigeon"]}, ""),
     ):
-        response = await client.post(url, json=bad, headers=as_(director))
+        response = await client.post(url, json=bad, headers=as_(deputy))
         assert response.status_code == 422, bad
         assert why in response.json()["detail"]
     assert [e for e in await outbox_events(s["school"]) if e["type"].startswith("notifications.")] == []
 
-    published = await client.post(url, json=body, headers=as_(director))
+    published = await client.post(url, json=body, headers=as_(deputy))
     assert published.status_code == 201, published.text
     titles = [a["title"] for a in (await client.get(url, headers=as_(s["parent_6b"]))).json()]
     assert titles == ["Родительское собрание"]

@@ -128,7 +128,7 @@ async def current(
     query = select(Announcement).where(
         Announcement.school_id == school_id, Announcement.starts_on <= today, Announcement.ends_on >= today
     )
-    if not caller.roles_in(school_id) & {"teacher", "class_teacher", *announcements.ANNOUNCERS}:
+    if not caller.roles_in(school_id) & announcements.SEE_EVERY_CLASS:
         query = query.where(or_(Announcement.class_id.is_(None), Announcement.class_id.in_(own_classes)))
     rows = await session.scalars(query.order_by(Announcement.starts_on.desc(), Announcement.created_at.desc()))
     return [AnnouncementOut.model_validate(a) for a in rows]

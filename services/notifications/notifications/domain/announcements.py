@@ -5,8 +5,11 @@ from uuid import UUID
 
 from chassis.problems import Forbidden, Invalid
 
-#: The administration announces to the whole school and to any class.
-ANNOUNCERS = frozenset({"school_admin", "director", "deputy"})
+#: The administration announces to the whole school and to any class: the administrator and the deputy. The
+#: director writes nothing but approvals (DOMAIN §1), so publishes none.
+ANNOUNCERS = frozenset({"school_admin", "deputy"})
+#: Who sees every class's announcements, not only the school's: the staff, the director among them.
+SEE_EVERY_CLASS = ANNOUNCERS | {"director", "teacher", "class_teacher"}
 #: An announcement is shown for at most a school term's worth of days.
 LONGEST_DAYS = 120
 
@@ -17,6 +20,11 @@ def check_announcer(roles: frozenset[str], person_id: UUID, class_teacher_id: UU
         return
     if to_class and class_teacher_id == person_id:
         return
+    if "director" in roles:
+        raise Forbidden(
+            "Директор в журнале только читает и утверждает: объявление публикует администратор школы "
+            "или заместитель директора."
+        )
     if to_class:
         raise Forbidden("Объявление для класса публикует его классный руководитель или администрация школы.")
     raise Forbidden("Объявление для всей школы публикует администрация школы.")
