@@ -10,6 +10,7 @@ and another school a refusal for every role but the region's. A role that reache
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import date, timedelta
 from itertools import count
 from uuid import UUID, uuid4
 
@@ -93,6 +94,8 @@ async def test_school_level_reads_answer_as_the_domain_says(roster, token_signer
 #: the timetable's and the bells' writes are the administrator's and the deputy's by role alone.
 _letters = iter("ВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ" * 4)
 _names = count(1)
+#: The first and last day of every school year made here (a year's writes name days inside it).
+_years: dict[UUID, tuple[date, date]] = {}
 
 
 class RosterSchool:
@@ -102,6 +105,7 @@ class RosterSchool:
     def __init__(self, client: httpx.AsyncClient, signer: TokenSigner, school_id: UUID) -> None:
         self.client, self.signer, self.school_id = client, signer, school_id
         self.admin = runner_caller("school_admin", school_id)
+        self._next_year = count()
 
     async def post(self, path: str, body: dict) -> dict:
         made = await self.client.post(
@@ -116,6 +120,27 @@ class RosterSchool:
 
     async def subject(self) -> UUID:
         return UUID((await self.post("/subjects", {"name": f"Предмет {next(_names)}"}))["id"])
+
+    async def free_year(self) -> dict[str, str]:
+        """The dates of the school's next free year: a school's years never overlap (R-11), so each is the
+        September to May after the last one made, far past today's."""
+        starts = date(2040 + next(self._next_year), 9, 1)
+        return {"starts": starts.isoformat(), "ends": date(starts.year + 1, 5, 31).isoformat()}
+
+    async def year(self, *steps: str) -> UUID:
+        """A school year of the school's calendar, planned, then moved on through ``steps`` (``active``, …)."""
+        dates = await self.free_year()
+        year_id = UUID((await self.post("/years", dates))["id"])
+        for status in steps:
+            await self.post(f"/years/{year_id}/status", {"status": status})
+        _years[year_id] = (date.fromisoformat(dates["starts"]), date.fromisoformat(dates["ends"]))
+        return year_id
+
+    async def closing_year(self) -> str:
+        """A closing year and the next one: what the promotion moves the classes from and to (R-16)."""
+        closing = await self.year("active", "closing")
+        await self.year()
+        return f"{_years[closing][0].year}/{_years[closing][1].year}"
 
     async def build(self) -> None:
         self.class_a = UUID((await self.post("/classes", {"grade": 5, "letter": "А"}))["id"])
@@ -166,6 +191,9 @@ class RosterSchool:
                 "new_person": lambda: self.person("Новиков"),
                 "new_subject": self.subject,
                 "new_pupil": lambda: self.pupil(class_id),
+                "year_id": self.year,
+                "year_dates": self.free_year,
+                "closing_year": self.closing_year,
             },
         )
 
@@ -225,6 +253,58 @@ ROSTER_REQUESTS = {
         lambda v: {"json": {"student_id": str(v["new_pupil"]), "starts": TEST_TODAY.isoformat()}}
     ),
 }
+
+
+def _day(year_id: UUID, days: int) -> str:
+    return (_years[year_id][0] + timedelta(days=days)).isoformat()
+
+
+def _first_sunday(year_id: UUID) -> str:
+    starts = _years[year_id][0]
+    return _day(year_id, (6 - starts.weekday()) % 7)
+
+
+def _half_years(year_id: UUID) -> dict:
+    """Two half-years covering the year without a gap (R-11), for the senior grades."""
+    starts, ends = _years[year_id]
+    return {
+        "kind": "half_years",
+        "grades": [10, 11],
+        "periods": [
+            {"starts": starts.isoformat(), "ends": date(starts.year, 12, 31).isoformat()},
+            {"starts": date(ends.year, 1, 1).isoformat(), "ends": ends.isoformat()},
+        ],
+    }
+
+
+#: The school year (R-11, R-14, R-16): its making, lifecycle, holidays and transfers, reporting periods, the
+#: timetable's roll and the promotion to the next year, each on a year of the scope's school.
+YEAR_REQUESTS = {
+    "POST /schools/{school_id}/years": uses("year_dates")(lambda v: {"json": v["year_dates"]}),
+    "POST /schools/{school_id}/years/{year_id}/status": lambda _: {"json": {"status": "active"}},
+    "POST /schools/{school_id}/years/{year_id}/holidays": lambda v: {
+        "json": {"name": "Осенние каникулы", "starts": _day(v["year_id"], 60), "ends": _day(v["year_id"], 66)}
+    },
+    "POST /schools/{school_id}/years/{year_id}/transfers": lambda v: {
+        "json": {"day": _first_sunday(v["year_id"]), "works_as": 0}
+    },
+    "POST /schools/{school_id}/years/{year_id}/schemes": lambda v: {"json": _half_years(v["year_id"])},
+    "POST /schools/{school_id}/years/{year_id}/timetable/roll": lambda _: {},
+    "POST /schools/{school_id}/promotion/preview": uses("closing_year")(
+        lambda v: {"json": {"from_year": v["closing_year"]}}
+    ),
+    "POST /schools/{school_id}/promotion": uses("closing_year")(lambda v: {"json": {"from_year": v["closing_year"]}}),
+}
+ROSTER_REQUESTS |= YEAR_REQUESTS
+#: Per route, what a call let through spends: a new person or subject, a year moved on, given its
+#: transfer or its scheme, a year's dates, a year promoted from.
+FRESH = {route: frozenset({"new_person", "new_subject", "new_pupil"}) for route in ROSTER_REQUESTS} | {
+    "POST /schools/{school_id}/years": frozenset({"year_dates"}),
+    "POST /schools/{school_id}/years/{year_id}/status": frozenset({"year_id"}),
+    "POST /schools/{school_id}/years/{year_id}/transfers": frozenset({"year_id"}),
+    "POST /schools/{school_id}/years/{year_id}/schemes": frozenset({"year_id"}),
+    "POST /schools/{school_id}/promotion": frozenset({"closing_year"}),
+}
 OBJECT_ROUTES = [
     r
     for r in ROWS
@@ -269,7 +349,7 @@ async def roster_world(roster, token_signer: TokenSigner) -> World:
                 Scope.OTHER_SCHOOL: away.objects("a", theirs),
             }
         },
-        fresh={route: frozenset({"new_person", "new_subject", "new_pupil"}) for route in ROSTER_REQUESTS},
+        fresh=FRESH,
     )
 
 
