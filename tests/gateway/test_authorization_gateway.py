@@ -1,11 +1,13 @@
 """The authorization matrix run against the gateway's own ``/api/v1`` routes (privacy, destruction, the access log,
-local logins, compromise, «me»): every role signs in with a session of its own, on the one gateway stack of
-``conftest.py``, and gets what its row says; a refused write writes nothing.
+local logins, compromise, «me», the e-mail's unsubscribe link): every role signs in with a session of its own, on
+the one gateway stack of ``conftest.py``, and gets what its row says; a refused write writes nothing. ``RUN`` is
+every gateway row: a new route has a row (``test_authorization_matrix.py``) and so is run here.
 
 The people, roles and objects are written straight to the gateway's tables (its replica of roster's people),
 as the accounts consumer would: a session per role without an ESIA login each keeps the run short.
 """
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
@@ -14,9 +16,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from chassis.auth import Caller
-from chassis.tenancy import SYSTEM
-from devstack.authorization_matrix import REGION_ROLES, ROLES, ROWS, Reach, Row, Scope
+from chassis.auth import Caller, TokenSigner
+from chassis.tenancy import SYSTEM, Tenant
+from chassis.testing import running_app, test_database_url, test_settings, verifier_for
+from devstack.authorization_matrix import REGION_ROLES, ROLES, ROWS, SIGNED_LINKS, Reach, Row, Scope
 from devstack.matrix_runner import (
     HOME_MUNICIPALITY,
     SCHOOL_ROLES,
@@ -35,8 +38,13 @@ from gateway.models import Guardianship, Person, School, SchoolRole
 from gateway.models import Session as GatewaySession
 from gateway.privacy.models import BreachIncident, SubjectRequest
 from gateway.sessions import open_session
+from gateway.upstream import Upstreams
+from notifications.domain import unsubscribe
+from notifications.main import build_app as build_notifications
+from notifications.models import NotificationPreference
+from notifications.settings import NotificationsSettings
 
-from .conftest import Stack
+from .conftest import QUEUE_PREFIX, Stack
 
 NOW = datetime.now(UTC)
 SINCE = (NOW - timedelta(days=1)).isoformat()
@@ -78,11 +86,13 @@ NEEDS_SERVICES = {
     "GET /api/v1/destruction/schools/{school_id}/runs/{run_id}/act.pdf",
     "GET /api/v1/diary",
 }
-#: The e-mail's signed unsubscribe link is not a session's: tests/gateway/test_proxy.py runs it.
-NOT_SESSIONS = {"/api/v1/notifications/unsubscribe/{token}"}
 #: Reporting one's own account: its «own» is the caller, whose sessions end with it.
 ONESELF = {"POST /api/v1/compromise"}
-RUN = [r for r in ROWS if r.service == "gateway" and r.path not in NOT_SESSIONS]
+RUN = [r for r in ROWS if r.service == "gateway"]
+#: The e-mail's unsubscribe link: no session, the link's signature is its authority; it runs with notifications
+#: behind the gateway (``links_world``).
+LINKS = [r for r in RUN if r.path.removeprefix("/api/v1/notifications") in SIGNED_LINKS]
+SESSIONS = [r for r in RUN if r not in LINKS]
 
 
 async def _person(
@@ -265,7 +275,80 @@ def skip(row: Row, role: str, scope: Scope) -> str | None:
 GAPS: set[tuple[str, str, Scope]] = set()
 
 
-@pytest.mark.parametrize("row", RUN, ids=row_id)
+@pytest.mark.parametrize("row", SESSIONS, ids=row_id)
 async def test_the_gateway_answers_as_the_domain_says(gateway_world, row):
     client, world = gateway_world
     await run_row(client, None, world, row, skip, GAPS)
+
+
+#: Opened from a mail client, with no session: the cookie a browser may hold is not sent.
+NO_SESSION = {f"{r.method} {r.path}": (lambda _: {"headers": {"cookie": ""}}) for r in LINKS}
+
+
+@pytest.fixture(scope="module")
+async def links_world(
+    stack: Stack, gateway_world, token_signer: TokenSigner, tmp_path_factory
+) -> AsyncIterator[tuple[httpx.AsyncClient, World]]:
+    """Notifications behind the gateway, each role holding a link signed for them by it and subscribed to what the
+    link stops; «another's» is a link not signed by the service. The tables compared are notifications'."""
+    client, sessions = gateway_world
+    settings = test_settings(
+        NotificationsSettings,
+        database_url=test_database_url("gateway_notifications"),
+        queue_prefix=QUEUE_PREFIX,
+        keys_dir=tmp_path_factory.mktemp("gateway-notification-keys"),
+    )
+    app = build_notifications(settings, verifier_for(token_signer))
+    home = sessions.scopes[Scope.OWN].school_id
+
+    def link(person_id: UUID, secret: bytes) -> str:
+        return unsubscribe.sign(unsubscribe.Unsubscribe(home, person_id, "mark", "email"), secret)
+
+    @uses("person_id")
+    async def subscribed(values: dict) -> None:
+        """What the link stops is chosen again before each unsubscribing: the call changes something."""
+        async with app.state.db.transaction(Tenant(school_id=home)) as session:
+            await session.merge(
+                NotificationPreference(school_id=home, person_id=values["person_id"], channels={"mark": ["email"]})
+            )
+
+    async with (
+        running_app(app, settings) as notifications,
+        DatabaseState(settings.database_url) as state,
+    ):
+        saved = stack.gateway.state.upstreams
+        stack.gateway.state.upstreams = Upstreams(saved.settings, saved.tokens, {"notifications": notifications})
+        secret = app.state.keys.link_secret
+        try:
+            yield (
+                client,
+                World(
+                    callers=sessions.callers,
+                    scopes={
+                        scope: Objects(home, {"token": link(uuid4(), os.urandom(32))})
+                        for scope in (Scope.OWN, Scope.SAME_SCHOOL_OTHER)
+                    },
+                    own_of={
+                        role: Objects(home, {"token": link(who.person_id, secret), "person_id": who.person_id})
+                        for role, who in sessions.callers.items()
+                    },
+                    requests=NO_SESSION,
+                    state=state,
+                    sign_in=sessions.sign_in,
+                    before={f"POST {r.path}": subscribed for r in LINKS if r.method == "POST"},
+                ),
+            )
+        finally:
+            stack.gateway.state.upstreams = saved
+
+
+def link_skip(row: Row, role: str, scope: Scope) -> str | None:
+    if scope is Scope.OTHER_SCHOOL:
+        return "no school in the path: the signed link names its school, «another school» is no other request"
+    return None
+
+
+@pytest.mark.parametrize("row", LINKS, ids=row_id)
+async def test_the_unsubscribe_link_answers_its_holder_alone(links_world, row):
+    client, world = links_world
+    await run_row(client, None, world, row, link_skip, set())
