@@ -16,9 +16,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from chassis import testing
 from chassis.auth import Caller, TokenSigner
 from chassis.tenancy import SYSTEM, Tenant
-from chassis.testing import running_app, test_database_url, test_settings, verifier_for
+from chassis.testing import running_app, verifier_for
 from devstack.authorization_matrix import REGION_ROLES, ROLES, ROWS, SIGNED_LINKS, Reach, Row, Scope
 from devstack.matrix_runner import (
     HOME_MUNICIPALITY,
@@ -292,9 +293,9 @@ async def links_world(
     """Notifications behind the gateway, each role holding a link signed for them by it and subscribed to what the
     link stops; «another's» is a link not signed by the service. The tables compared are notifications'."""
     client, sessions = gateway_world
-    settings = test_settings(
+    settings = testing.test_settings(
         NotificationsSettings,
-        database_url=test_database_url("gateway_notifications"),
+        database_url=testing.test_database_url("gateway_notifications"),
         queue_prefix=QUEUE_PREFIX,
         keys_dir=tmp_path_factory.mktemp("gateway-notification-keys"),
     )
