@@ -684,7 +684,7 @@ ROWS = [
         "notifications",
         "POST",
         "/schools/{school_id}/announcements",
-        "R-53 the school's, a class teacher's class",
+        "R-53 the school's, a class teacher's class; not the director's (§1: approvals only)",
         SETUP,
         deputy=ALL,
         class_teacher=OWN,
