@@ -34,7 +34,7 @@ from contracts.roster import (
     TimetableLessonSubstituted,
 )
 from gateway.models import EServiceRefusal, LeftStudent, Person, PortalChange, PortalWithheld
-from gateway.portal import publish_about_students
+from gateway.portal import STUDENT_EVENTS, consumer, publish_about_students
 
 PORTAL = "gateway.portal"
 #: What the portal must never receive (152-ФЗ minimisation): a person's names, СНИЛС, birth date, teachers.
@@ -725,6 +725,8 @@ async def test_a_lesson_column_of_marks_goes_to_the_portal_as_one_by_one_in_a_fe
         sql_event.remove(connection.sync_connection, "before_cursor_execute", count)
 
     assert statements == 5
+    # The consumer hands it a batch's consecutive events of each kind, not one at a time.
+    assert all(consumer.many[kind] is publish_about_students for kind in STUDENT_EVENTS)
     published = [mark for mark in marks if mark.student_id in oid_of]
     async with stack.gateway.state.db.transaction(SYSTEM) as session:
         fed = (
