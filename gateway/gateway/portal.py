@@ -21,12 +21,12 @@ import contextlib
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select, text, update
+from sqlalchemy import ARRAY, ColumnElement, Select, Uuid, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.db import Database
-from chassis.events import Envelope, emit_event
+from chassis.events import Envelope, emit_event, emit_events
 from chassis.replicas import upsert
 from chassis.tenancy import SYSTEM
 from contracts import Event
@@ -95,14 +95,15 @@ async def publish(session: AsyncSession, public: Event, school_id: UUID) -> None
     """
     await emit_event(session, public, school_id=school_id)
     await _hold_feed(session)
-    await session.execute(
-        insert(PortalChange).values(
-            version=func.nextval("portal_change_versions"),
-            school_id=school_id,
-            type=public.TYPE,
-            data=public.model_dump(mode="json"),
-        )
-    )
+    await _append_changes(session, [public], school_id)
+
+
+async def _append_changes(session: AsyncSession, publics: list[Event], school_id: UUID) -> None:
+    """The change feed's rows, numbered in their order: one statement compiled once (a list of parameters goes as
+    a multi-row VALUES, which takes its ``nextval`` row by row; ``.values`` of a list would be compiled each time)."""
+    rows = [{"school_id": school_id, "type": public.TYPE, "data": public.model_dump(mode="json")} for public in publics]
+    numbered = insert(PortalChange.__table__).values(version=func.nextval("portal_change_versions"))
+    await session.execute(numbered, rows)
 
 
 def portal_oid() -> ColumnElement[str | None]:
@@ -122,35 +123,65 @@ async def _hold_feed(session: AsyncSession) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_FEED_LOCK})
 
 
-async def _left_out(session: AsyncSession, student_id: UUID) -> bool:
+def _left_out_of(student_id: ColumnElement[UUID] | UUID) -> ColumnElement[bool]:
     """R-54 refusal standing, R-5 consent to the portal withdrawn, R-4 the student left the school."""
-    refused = select(EServiceRefusal.student_id).where(
-        EServiceRefusal.student_id == student_id, EServiceRefusal.refused_on.is_not(None)
-    )
+    refused = exists().where(EServiceRefusal.student_id == student_id, EServiceRefusal.refused_on.is_not(None))
     withdrawn = exists().where(PortalConsent.person_id == student_id, PortalConsent.granted.is_(False))
     # R-4: the school's service to a student who left it has ended; its late corrections stay in the school.
     left = exists().where(LeftStudent.student_id == student_id)
-    return bool(await session.scalar(select(exists(refused) | withdrawn | left)))
+    return refused | withdrawn | left
 
 
-async def publish_about_student(session: AsyncSession, event: Event, envelope: Envelope) -> None:
-    student_id = event.student_id
-    oid = await _oid(session, student_id)
-    if oid is None:
-        await _hold_feed(session)
-        oid = await _oid(session, student_id)
-    if await _left_out(session, student_id):
-        return
-    kind = STUDENT_EVENTS[type(event)]
-    data = {**event.model_dump(), "school_id": envelope.schoolid}
-    if oid is None:
-        # The public event's own fields only (the model drops the rest), kept until the oid is known.
-        withheld = kind.model_validate({**data, "student_esia_oid": ""}).model_dump(
-            mode="json", exclude={"student_esia_oid"}
-        )
-        session.add(PortalWithheld(student_id=student_id, school_id=envelope.schoolid, type=kind.TYPE, data=withheld))
-        return
-    await publish(session, kind.model_validate({**data, "student_esia_oid": oid}), envelope.schoolid)
+async def _left_out(session: AsyncSession, student_id: UUID) -> bool:
+    return bool(await session.scalar(select(_left_out_of(student_id))))
+
+
+def _portal_facts_statement() -> Select:
+    students = func.unnest(bindparam("students", type_=ARRAY(Uuid))).table_valued("student_id").render_derived()
+    student = students.c.student_id
+    oid = select(portal_oid()).where(Person.person_id == student).scalar_subquery()
+    return select(student, oid, _left_out_of(student))
+
+
+#: Built once: a consumer runs it for every run of events.
+PORTAL_FACTS = _portal_facts_statement()
+
+
+async def _portal_facts(session: AsyncSession, student_ids: set[UUID]) -> dict[UUID, tuple[str | None, bool]]:
+    """Each student's portal oid and whether they are left out, in one statement."""
+    rows = await session.execute(PORTAL_FACTS, {"students": list(student_ids)})
+    return {student_id: (oid, left_out) for student_id, oid, left_out in rows}
+
+
+async def publish_about_students(session: AsyncSession, run: list[tuple[Event, Envelope]]) -> None:
+    """A run of one type's events about students of one school (a lesson column's marks) to the portal, as one by
+    one: the feed's lock, the students' oids and exclusions, the withheld rows, the events and the feed's rows are a
+    statement each for the whole run (the events two past ``FEW_EVENTS``), where each event took five. The lock
+    comes first, so the oids read are those a concurrent release committed."""
+    school_id = run[0][1].schoolid
+    await _hold_feed(session)
+    facts = await _portal_facts(session, {event.student_id for event, _ in run})
+    publics: list[Event] = []
+    withheld: list[dict] = []
+    for event, _ in run:
+        oid, left_out = facts[event.student_id]
+        if left_out:
+            continue
+        kind = STUDENT_EVENTS[type(event)]
+        data = {**event.model_dump(), "school_id": school_id}
+        if oid is None:
+            # The public event's own fields only (the model drops the rest), kept until the oid is known.
+            kept = kind.model_validate({**data, "student_esia_oid": ""}).model_dump(
+                mode="json", exclude={"student_esia_oid"}
+            )
+            withheld.append({"student_id": event.student_id, "school_id": school_id, "type": kind.TYPE, "data": kept})
+            continue
+        publics.append(kind.model_validate({**data, "student_esia_oid": oid}))
+    if withheld:
+        await session.execute(insert(PortalWithheld), withheld)
+    if publics:
+        await emit_events(session, publics, school_id=school_id)
+        await _append_changes(session, publics, school_id)
 
 
 async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -> None:
@@ -177,7 +208,7 @@ async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -
 
 
 for source_event in STUDENT_EVENTS:
-    consumer.on(source_event)(publish_about_student)
+    consumer.on_many(source_event)(publish_about_students)
 
 
 @consumer.on(ConsentChanged)

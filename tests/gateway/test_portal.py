@@ -12,10 +12,12 @@ import aio_pika
 import jsonschema
 import pytest
 from aio_pika.abc import AbstractQueue
+from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
+from chassis.events import envelope_for
 from chassis.tables import inbox, outbox
-from chassis.tenancy import SYSTEM
+from chassis.tenancy import SYSTEM, Tenant
 from chassis.testing import events_handled, eventually, publish_event, until_handled
 from contracts.attendance import AbsenceRecorded
 from contracts.gradebook import LessonDeleted, LessonRecorded, MarkChanged, MarkDeleted, MarkPosted, PeriodMarkSet
@@ -31,7 +33,8 @@ from contracts.roster import (
     TimetableLessonScheduled,
     TimetableLessonSubstituted,
 )
-from gateway.models import Person, PortalChange, PortalWithheld
+from gateway.models import EServiceRefusal, LeftStudent, Person, PortalChange, PortalWithheld
+from gateway.portal import STUDENT_EVENTS, consumer, publish_about_students
 
 PORTAL = "gateway.portal"
 #: What the portal must never receive (152-ФЗ minimisation): a person's names, СНИЛС, birth date, teachers.
@@ -679,3 +682,64 @@ async def test_a_student_binding_their_esia_account_at_login_releases_what_was_w
         assert (await stack.log_in(browser, person.oid)).status_code == 303
     await portal_settled(stack, school, events_handled(stack.gateway, PORTAL))
     assert len(await feed.of_type("public.mark.posted.v1")) == 1
+
+
+async def test_a_lesson_column_of_marks_goes_to_the_portal_as_one_by_one_in_a_few_statements(stack):
+    """A run of marks arriving together (a lesson's column) is published as one by one, in the run's order, on the
+    stream and the change feed; an unlinked pupil's mark is withheld, a refused and a departed pupil's dropped;
+    a statement each for the whole run: the feed's lock, the pupils' oids and exclusions, the withheld rows, the
+    events, the feed's rows (each mark took five before)."""
+    school, class_id, day = uuid4(), uuid4(), date(2026, 11, 27)
+    linked = [uuid4() for _ in range(10)]
+    unlinked, refused, departed = uuid4(), uuid4(), uuid4()
+    oid_of = {student: str(10**9 + secrets.randbelow(10**10 - 10**9)) for student in linked}
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        for student in [*linked, unlinked, refused, departed]:
+            session.add(
+                Person(
+                    person_id=student,
+                    school_id=school,
+                    last_name="Ученик",
+                    first_name="Иван",
+                    stated_esia_oid=oid_of.get(student) or (None if student == unlinked else "1000000001"),
+                )
+            )
+        session.add(EServiceRefusal(student_id=refused, school_id=school, refused_on=day, version=1))
+        session.add(LeftStudent(student_id=departed, school_id=school, left_on=day))
+    subject = lesson(class_id, day)
+    marks = [
+        MarkPosted(**subject, mark_id=uuid4(), student_id=student, value=str(2 + n % 4), work_type="test", weight=2.0)
+        for n, student in enumerate([*linked[:5], unlinked, refused, departed, *linked[5:]])
+    ]
+    run = [(mark, envelope_for(mark, source="/tests", school_id=school)) for mark in marks]
+    statements = 0
+
+    def count(*_args) -> None:
+        nonlocal statements
+        statements += 1
+
+    async with stack.gateway.state.db.transaction(Tenant(school_id=school)) as session:
+        connection = await session.connection()
+        sql_event.listen(connection.sync_connection, "before_cursor_execute", count)
+        await publish_about_students(session, run)
+        sql_event.remove(connection.sync_connection, "before_cursor_execute", count)
+
+    assert statements == 5
+    # The consumer hands it a batch's consecutive events of each kind, not one at a time.
+    assert all(consumer.many[kind] is publish_about_students for kind in STUDENT_EVENTS)
+    published = [mark for mark in marks if mark.student_id in oid_of]
+    async with stack.gateway.state.db.transaction(SYSTEM) as session:
+        fed = (
+            await session.scalars(
+                select(PortalChange.data).where(PortalChange.school_id == school).order_by(PortalChange.version)
+            )
+        ).all()
+        emitted = (
+            await session.scalars(select(outbox.c.envelope).where(outbox.c.school_id == school).order_by(outbox.c.seq))
+        ).all()
+        kept = (await session.scalars(select(PortalWithheld).where(PortalWithheld.school_id == school))).all()
+    assert [(f["mark_id"], f["student_esia_oid"]) for f in fed] == [
+        (str(m.mark_id), oid_of[m.student_id]) for m in published
+    ]
+    assert [e["data"] for e in emitted] == fed
+    assert [(k.student_id, k.data["mark_id"]) for k in kept] == [(unlinked, str(marks[5].mark_id))]
