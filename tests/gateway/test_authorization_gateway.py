@@ -8,7 +8,7 @@ as the accounts consumer would: a session per role without an ESIA login each ke
 """
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -288,8 +288,8 @@ NO_SESSION = {f"{r.method} {r.path}": (lambda _: {"headers": {"cookie": ""}}) fo
 
 @pytest.fixture(scope="module")
 async def links_world(
-    stack: Stack, gateway_world, token_signer: TokenSigner, tmp_path_factory
-) -> AsyncIterator[tuple[httpx.AsyncClient, World]]:
+    gateway_world, token_signer: TokenSigner, tmp_path_factory
+) -> AsyncIterator[tuple[httpx.AsyncClient, World, httpx.AsyncClient]]:
     """Notifications behind the gateway, each role holding a link signed for them by it and subscribed to what the
     link stops; «another's» is a link not signed by the service. The tables compared are notifications'."""
     client, sessions = gateway_world
@@ -317,30 +317,38 @@ async def links_world(
         running_app(app, settings) as notifications,
         DatabaseState(settings.database_url) as state,
     ):
-        saved = stack.gateway.state.upstreams
-        stack.gateway.state.upstreams = Upstreams(saved.settings, saved.tokens, {"notifications": notifications})
         secret = app.state.keys.link_secret
-        try:
-            yield (
-                client,
-                World(
-                    callers=sessions.callers,
-                    scopes={
-                        scope: Objects(home, {"token": link(uuid4(), os.urandom(32))})
-                        for scope in (Scope.OWN, Scope.SAME_SCHOOL_OTHER)
-                    },
-                    own_of={
-                        role: Objects(home, {"token": link(who.person_id, secret), "person_id": who.person_id})
-                        for role, who in sessions.callers.items()
-                    },
-                    requests=NO_SESSION,
-                    state=state,
-                    sign_in=sessions.sign_in,
-                    before={f"POST {r.path}": subscribed for r in LINKS if r.method == "POST"},
-                ),
-            )
-        finally:
-            stack.gateway.state.upstreams = saved
+        yield (
+            client,
+            World(
+                callers=sessions.callers,
+                scopes={
+                    scope: Objects(home, {"token": link(uuid4(), os.urandom(32))})
+                    for scope in (Scope.OWN, Scope.SAME_SCHOOL_OTHER)
+                },
+                own_of={
+                    role: Objects(home, {"token": link(who.person_id, secret), "person_id": who.person_id})
+                    for role, who in sessions.callers.items()
+                },
+                requests=NO_SESSION,
+                state=state,
+                sign_in=sessions.sign_in,
+                before={f"POST {r.path}": subscribed for r in LINKS if r.method == "POST"},
+            ),
+            notifications,
+        )
+
+
+@pytest.fixture
+def notifications_behind_gateway(stack: Stack, links_world) -> Iterator[None]:
+    """The gateway's calls to notifications go to this module's notifications for one test only: the matrix's
+    other rows, run between in random order, keep the gateway's own services."""
+    saved = stack.gateway.state.upstreams
+    stack.gateway.state.upstreams = Upstreams(saved.settings, saved.tokens, {"notifications": links_world[2]})
+    try:
+        yield
+    finally:
+        stack.gateway.state.upstreams = saved
 
 
 def link_skip(row: Row, role: str, scope: Scope) -> str | None:
@@ -350,6 +358,6 @@ def link_skip(row: Row, role: str, scope: Scope) -> str | None:
 
 
 @pytest.mark.parametrize("row", LINKS, ids=row_id)
-async def test_the_unsubscribe_link_answers_its_holder_alone(links_world, row):
-    client, world = links_world
+async def test_the_unsubscribe_link_answers_its_holder_alone(links_world, notifications_behind_gateway, row):
+    client, world, _ = links_world
     await run_row(client, None, world, row, link_skip, set())
