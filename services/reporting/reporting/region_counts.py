@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
+from sqlalchemy import ColumnElement, and_, case, delete, func, literal, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,3 +65,7 @@ async def recounted(
     await add_counts(session, -1, *which)
     yield
     await add_counts(session, 1, *which)
+    # A count that fell to nothing goes: the table stays what a recount (a rebuilt diary) would write.
+    await session.execute(
+        delete(PeriodMarkCount).where(PeriodMarkCount.school_id == school_id, PeriodMarkCount.count == 0)
+    )
