@@ -30,19 +30,17 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID, uuid4
 
-import aio_pika
 import asyncpg
 import httpx
+from bench_round_trips import Counter, forget_broker
+from bench_round_trips import journal as journal_rows
 from fastapi import FastAPI
-from sqlalchemy import event
 
 from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
 from chassis.tenancy import Tenant
 from chassis.testing import TEST_NOW, auth_headers, drop_database, events_handled, verifier_for
-from chassis.topology import topology_for
 from gradebook import main as gradebook_main
-from gradebook import models as gb
 from gradebook.settings import GradebookSettings
 from notifications import main as notifications_main
 from notifications import models as nt
@@ -70,23 +68,6 @@ def settings_for(kind: type[ServiceSettings], name: str, **extra) -> ServiceSett
         "log_level": "WARNING",
     }
     return kind(**(values | extra))
-
-
-class Counter:
-    """Statements SQLAlchemy sends on an app's engine, and its commits and rollbacks."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.statements = self.transactions = 0
-        engine = app.state.db.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(engine, "commit", self._transaction)
-        event.listen(engine, "rollback", self._transaction)
-
-    def _statement(self, *_args) -> None:
-        self.statements += 1
-
-    def _transaction(self, *_args) -> None:
-        self.transactions += 1
 
 
 async def postgres_transactions(settings: ServiceSettings) -> int:
@@ -142,25 +123,8 @@ class Flow:
 
 
 async def fill(apps: dict[str, FastAPI], school: UUID, teacher: UUID, students: list[UUID], lessons: int) -> list:
-    class_id, course_id = uuid4(), uuid4()
-    journal: list = [
-        gb.SchoolClass(id=class_id, school_id=school, grade=5, name="5А", academic_year="2026/2027"),
-        gb.Course(
-            id=course_id,
-            school_id=school,
-            teacher_id=teacher,
-            subject_id=uuid4(),
-            subject_name="Математика",
-            class_id=class_id,
-            class_name="5А",
-        ),
-    ]
-    journal += [gb.ClassMember(class_id=class_id, student_id=s, school_id=school) for s in students]
-    lesson_ids = [uuid4() for _ in range(lessons)]
-    journal += [
-        gb.Lesson(id=i, school_id=school, course_id=course_id, date=TODAY, topic="Тема", recorded_by=teacher)
-        for i in lesson_ids
-    ]
+    journal, lesson_ids = journal_rows(school, teacher, students, lessons)
+    class_id = journal[0].id
     family: list = []
     for number, student in enumerate(students):
         family.append(nt.Person(school_id=school, id=student, last_name=f"Ученик{number}", first_name="Иван"))
@@ -181,19 +145,6 @@ async def fill(apps: dict[str, FastAPI], school: UUID, teacher: UUID, students: 
         async with apps[name].state.db.transaction(Tenant(school_id=school)) as session:
             session.add_all(rows)
     return lesson_ids
-
-
-async def forget_broker(settings: ServiceSettings, consumers: list) -> None:
-    topology = topology_for(settings, consumers)
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        for queue in topology.queues:
-            if queue.name.startswith(settings.queue_prefix):
-                await channel.queue_delete(queue.name)
-        for exchange in topology.exchanges:
-            if exchange.name.startswith(settings.queue_prefix):
-                await channel.exchange_delete(exchange.name)
 
 
 async def run(marks: int) -> None:
