@@ -20,12 +20,11 @@ import json
 import logging
 import os
 import statistics
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from bench_load import WORK_TYPES, drop_run_leftovers, mark_slots, wrk
+from bench_load import WORK_TYPES, bench_stack, drop_run_leftovers, mark_slots, wrk
 
 from devstack.browser import Browser
 from devstack.demo import PARENT, TEACHER, ensure_demo
@@ -96,17 +95,7 @@ async def measure(gateways: dict[str, tuple[str, int]], services: dict[str, int]
 
 async def main(baseline: Path, this: Path, seconds: int, rounds: int) -> None:
     run = f"perfgw{os.getpid()}"
-    stack = Stack(
-        var_dir=Path(tempfile.mkdtemp(prefix="journal-bench-gw-")),
-        base_port=free_base_port(),
-        db_prefix=f"journal_{run}_",
-        exchange=f"{run}.school.events",
-        public_exchange=f"{run}.public.events",
-        queue_prefix=f"{run}.",
-        log_to_files=True,
-        log_level="WARNING",
-        ready_timeout=300.0,
-    )
+    stack = bench_stack(run)
     await stack.drop_databases()
     gateway_processes: list[asyncio.subprocess.Process] = []
     try:

@@ -160,6 +160,24 @@ async def per_request(db_prefix: str, load) -> tuple[dict, float]:
     return figures, (await transactions(db_prefix) - before) / max(figures["requests"], 1)
 
 
+def bench_stack(run: str, **options) -> Stack:
+    """The whole journal for a benchmark, on databases, exchanges and queues named after its run only: another
+    engineer's benchmark on the same machine must not drop ours."""
+    return Stack(
+        var_dir=Path(tempfile.mkdtemp(prefix=f"journal-{run}-")),
+        base_port=free_base_port(),
+        db_prefix=f"journal_{run}_",
+        exchange=f"{run}.school.events",
+        public_exchange=f"{run}.public.events",
+        queue_prefix=f"{run}.",
+        log_to_files=True,
+        log_level="WARNING",
+        # The machine may be shared: starting every part can take minutes.
+        ready_timeout=300.0,
+        **options,
+    )
+
+
 async def start_floor(port: int, database: str) -> tuple[asyncio.subprocess.Process, list[str]]:
     """The bare floor on its own database, seeded with 300 students."""
     admin = ServiceSettings().admin_database_url
@@ -266,19 +284,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
     floor_port = free_base_port()
     floor, floor_students = await start_floor(floor_port, f"journal_{run}_floor")
     floor_url = f"http://127.0.0.1:{floor_port}"
-    stack = Stack(
-        var_dir=Path(tempfile.mkdtemp(prefix="journal-bench-")),
-        base_port=free_base_port(),
-        db_prefix=f"journal_{run}_",
-        exchange=f"{run}.school.events",
-        public_exchange=f"{run}.public.events",
-        queue_prefix=f"{run}.",
-        log_to_files=True,
-        log_level="WARNING",
-        workers=workers,
-        # The machine may be shared: starting every part can take minutes.
-        ready_timeout=300.0,
-    )
+    stack = bench_stack(run, workers=workers)
     await stack.drop_databases()
     try:
         await stack.start()

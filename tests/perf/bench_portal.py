@@ -19,19 +19,17 @@ import logging
 import os
 import secrets
 import shutil
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 import httpx
-from bench_load import WORK_TYPES, drop_run_leftovers, mark_slots, start_floor, wrk
+from bench_load import WORK_TYPES, bench_stack, drop_run_leftovers, mark_slots, start_floor, wrk
 
 from chassis.settings import ServiceSettings
 from devstack.browser import Browser
 from devstack.demo import PARENT, TEACHER, ensure_demo
-from devstack.stack import Stack, free_base_port
+from devstack.stack import free_base_port
 from gateway.domain.portal_pull import secret_digest
 
 
@@ -84,17 +82,7 @@ async def main(seconds: int) -> None:
     run = f"perf{os.getpid()}"
     floor_port = free_base_port()
     floor, floor_students = await start_floor(floor_port, f"journal_{run}_floor")
-    stack = Stack(
-        var_dir=Path(tempfile.mkdtemp(prefix="journal-bench-")),
-        base_port=free_base_port(),
-        db_prefix=f"journal_{run}_",
-        exchange=f"{run}.school.events",
-        public_exchange=f"{run}.public.events",
-        queue_prefix=f"{run}.",
-        log_to_files=True,
-        log_level="WARNING",
-        ready_timeout=300.0,
-    )
+    stack = bench_stack(run)
     await stack.drop_databases()
     try:
         await stack.start()
