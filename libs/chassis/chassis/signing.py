@@ -109,6 +109,11 @@ def _oid(content: bytes) -> str:
     return ".".join(str(a) for a in (first // 40, first % 40, *arcs))
 
 
+def _pem_der(pem: bytes) -> list[tuple[int, bytes]]:
+    """The DER elements of a PEM block (its armour lines and spaces dropped)."""
+    return _der(base64.b64decode(re.sub(rb"-----[A-Z ]+-----|\s", b"", pem)))
+
+
 def _streebog256(message: bytes) -> bytearray:
     return bytearray(gostcrypto.gosthash.new("streebog256", data=message).digest())
 
@@ -126,9 +131,8 @@ class GostKey:
 
         E.g. ``openssl genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A``.
         """
-        body = re.sub(rb"-----[A-Z ]+-----|\s", b"", pem)
         try:
-            (_, info), *_ = _der(base64.b64decode(body))
+            (_, info), *_ = _pem_der(pem)
             _, (_, algorithm), (_, key) = _der(info)[:3]
             paramset = GOST_PARAMSETS[_oid(_der(_der(algorithm)[1][1])[0][1])]
         except (ValueError, KeyError, IndexError) as error:
@@ -193,9 +197,8 @@ class GostPublicKey:
     @classmethod
     def from_certificate(cls, pem: bytes) -> "GostPublicKey":
         """The key of an X.509 certificate (PEM) that carries a GOST R 34.10-2012 256-bit key, as ESIA's does."""
-        body = re.sub(rb"-----[A-Z ]+-----|\s", b"", pem)
         try:
-            (_, certificate), *_ = _der(base64.b64decode(body))
+            (_, certificate), *_ = _pem_der(pem)
             (_, tbs), *_ = _der(certificate)
             fields = _der(tbs)
             # version [0] is optional; then serial, signature, issuer, validity, subject, the key.
