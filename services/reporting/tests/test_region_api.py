@@ -3,7 +3,7 @@ from a municipality's schools to a parallel's subjects, the XLSX read back, and 
 
 import io
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from openpyxl import load_workbook
 from sqlalchemy import and_, func, select
@@ -43,23 +43,12 @@ async def school_with_quarter(settings, municipality: str, name: str, marks: str
         events += [
             PersonRegistered(person_id=pupil, last_name="Ученик", first_name=value),
             StudentEnrolled(student_id=pupil, class_id=klass, class_name="5А", enrolled_on=date(2026, 9, 1)),
-            PeriodMarkSet(
-                period_mark_id=uuid4(),
-                version=1,
-                student_id=pupil,
-                assignment_id=uuid4(),
+            quarter_mark(
+                pupil,
+                uuid4(),
+                1,
+                None if value == "н/а" else value,
                 class_id=klass,
-                subject_id=uuid4(),
-                subject_name="Математика",
-                teacher_id=uuid4(),
-                period_kind="quarter",
-                period_id=uuid4(),
-                period_name="1 четверть",
-                starts=date(2026, 9, 1),
-                ends=date(2026, 10, 25),
-                visible_from=date(2026, 10, 27),
-                set_by=uuid4(),
-                value=None if value == "н/а" else value,
                 not_attested_reason="болезнь" if value == "н/а" else None,
             ),
         ]
@@ -224,13 +213,15 @@ async def test_the_periods_are_every_name_and_first_day_with_marks(app, client):
     assert two == [(last, "1 четверть", last), (year, "1 полугодие", year), (year, "1 четверть", date(2026, 9, 2))]
 
 
-def quarter_mark(pupil, mark_id, version: int, value: str | None = None, **term) -> PeriodMarkSet:
+def quarter_mark(
+    pupil, mark_id, version: int, value: str | None = None, *, class_id: UUID | None = None, **term
+) -> PeriodMarkSet:
     return PeriodMarkSet(
         period_mark_id=mark_id,
         version=version,
         student_id=pupil,
         assignment_id=uuid4(),
-        class_id=uuid4(),
+        class_id=class_id or uuid4(),
         subject_id=uuid4(),
         subject_name="Математика",
         teacher_id=uuid4(),
