@@ -67,10 +67,14 @@ async def make_family(settings, client, as_) -> Family:
 
 
 def mark(family: Family, value: str, student: Caller | None = None, **extra) -> MarkPosted:
+    return mark_of((student or family.student).person_id, value, **extra)
+
+
+def mark_of(student_id: UUID, value: str, **extra) -> MarkPosted:
     fields = {
         "mark_id": uuid4(),
         "lesson_id": uuid4(),
-        "student_id": (student or family.student).person_id,
+        "student_id": student_id,
         "class_id": uuid4(),
         "subject_id": uuid4(),
         "subject_name": "Математика",
@@ -383,8 +387,7 @@ async def test_a_lesson_column_of_marks_is_told_to_every_family_in_a_few_stateme
             )
     # The first pupil's mark is a "2": an alert to the parent and the class teacher besides the notice.
     events = [
-        MarkPosted(**{**mark_of(student, "2" if number == 0 else "5").model_dump(), "class_id": school_class})
-        for number, student in enumerate(students)
+        mark_of(student, "2" if number == 0 else "5", class_id=school_class) for number, student in enumerate(students)
     ]
     run = [(e, envelope_for(e, source="/tests", school_id=school)) for e in events]
     statements = 0
@@ -430,20 +433,3 @@ async def test_a_lesson_column_of_marks_is_told_to_every_family_in_a_few_stateme
     assert alerts == {guardian_of[first], class_teacher}
     e_mailed = {(guardian_of[s], "mark", "email") for s in students if s not in students[2:4]}
     assert emails == e_mailed | {(guardian_of[first], "alert", "email")}
-
-
-def mark_of(student: UUID, value: str) -> MarkPosted:
-    return MarkPosted(
-        mark_id=uuid4(),
-        lesson_id=uuid4(),
-        student_id=student,
-        class_id=uuid4(),
-        subject_id=uuid4(),
-        subject_name="Математика",
-        teacher_id=uuid4(),
-        date=DAY,
-        value=value,
-        work_type="test",
-        work_type_title="Контрольная работа",
-        weight=2.0,
-    )
