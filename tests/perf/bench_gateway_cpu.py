@@ -24,10 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from bench_load import WORK_TYPES, bench_stack, drop_run_leftovers, mark_slots, wrk
+from bench_load import WORK_TYPES, bench_stack, demo_teacher_and_parent, drop_run_leftovers, mark_slots, wrk
 
-from devstack.browser import Browser
-from devstack.demo import PARENT, TEACHER, ensure_demo
+from devstack.demo import ensure_demo
 from devstack.stack import Stack, free_base_port
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -108,12 +107,7 @@ async def main(baseline: Path, this: Path, seconds: int, rounds: int) -> None:
         for name, port in ports.items():
             gateway_processes.append(await start_gateway(stack, port, sources[name]))
             gateways[name] = (f"http://127.0.0.1:{port}", gateway_processes[-1].pid)
-        teacher, parent = Browser(stack.url("gateway")), Browser(stack.url("gateway"))
-        await teacher.login(TEACHER.esia_oid or "")
-        await parent.login(PARENT.esia_oid or "")
-        school = teacher.school_of("teacher")
-        courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
-        course = next(c for c in courses if c["subject_name"] == "Русский язык")
+        teacher, parent, school, course = await demo_teacher_and_parent(stack)
         today = stack.today()
         lessons, students = await mark_slots(teacher, school, course, 160, today)
         # Every single-mark request a new (lesson, pupil, work type): each run takes the next slice.

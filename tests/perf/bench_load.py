@@ -209,6 +209,16 @@ async def start_floor(port: int, database: str) -> tuple[asyncio.subprocess.Proc
     return process, students
 
 
+async def demo_teacher_and_parent(stack: Stack) -> tuple[Browser, Browser, str, dict]:
+    """The demo's teacher and parent logged in, the teacher's school and her course of Russian (the marks' course)."""
+    teacher, parent = Browser(stack.url("gateway")), Browser(stack.url("gateway"))
+    await teacher.login(TEACHER.esia_oid or "")
+    await parent.login(PARENT.esia_oid or "")
+    school = teacher.school_of("teacher")
+    courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+    return teacher, parent, school, next(c for c in courses if c["subject_name"] == "Русский язык")
+
+
 async def mark_slots(teacher: Browser, school: str, course: dict, lessons: int, today) -> tuple[list[str], list[str]]:
     """Lessons enough that no single-mark request repeats a (lesson, pupil, work type)."""
     students = [
@@ -289,12 +299,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
     try:
         await stack.start()
         await ensure_demo(stack)
-        teacher, parent = Browser(stack.url("gateway")), Browser(stack.url("gateway"))
-        await teacher.login(TEACHER.esia_oid or "")
-        await parent.login(PARENT.esia_oid or "")
-        school = teacher.school_of("teacher")
-        courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
-        course = next(c for c in courses if c["subject_name"] == "Русский язык")
+        teacher, parent, school, course = await demo_teacher_and_parent(stack)
         today = stack.today()
         lessons, students = await mark_slots(teacher, school, course, 160, today)
         single = [
