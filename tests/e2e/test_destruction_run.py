@@ -108,7 +108,8 @@ async def test_a_student_who_left_is_destroyed_everywhere_only_after_the_terms(s
     finally:
         await restart(stack, "attendance")
 
-    # Attendance stops answering during the run (its ledger is locked): the run does all it can and says so.
+    # Attendance cannot get its ledger during the run (locked): it gives up after its lock timeout, and the run does
+    # all it can and says so.
     blocker = dbs["attendance"].transaction()
     await blocker.start()
     await dbs["attendance"].execute("LOCK TABLE destructions IN ACCESS EXCLUSIVE MODE")

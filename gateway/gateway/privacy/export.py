@@ -186,8 +186,36 @@ def readable(rows: list[dict[str, Any]]) -> list[list[tuple[str, str]]]:
     ]
 
 
+#: The access log's tables, printed as one line per day, action and address instead of one table per entry: a year
+#: of diary reads is thousands of entries, unreadable on paper and minutes of rendering (the JSON keeps each one).
+ACCESS_LOGS = ("access_log_by", "access_log_about")
+
+
+def access_digest(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, str, int]]:
+    """(day, times first–last, who, action and address without its query, answer, how many times), by first use."""
+    lines: dict[tuple[str, str, str, str], list[Any]] = {}
+    for row in rows:
+        at = datetime.fromisoformat(row["at"])
+        key = (
+            f"{at:%d.%m.%Y}",
+            str(row["person_id"]),
+            f"{row['method']} {row['path'].split('?', 1)[0]}",
+            str(row["status"]),
+        )
+        line = lines.setdefault(key, [at, at, 0])
+        line[0], line[1], line[2] = min(line[0], at), max(line[1], at), line[2] + 1
+    return [
+        (day, f"{first:%H:%M}" + (f"–{last:%H:%M}" if last != first else ""), who, action, status, times)
+        for (day, who, action, status), (first, last, times) in lines.items()
+    ]
+
+
 def render(template: str, **values: Any) -> str:
     return _templates.get_template(template).render(**values)
+
+
+def _printed(table: str, rows: list[dict[str, Any]]) -> list:
+    return access_digest(rows) if table in ACCESS_LOGS else readable(rows)
 
 
 def as_html(document: dict[str, Any], made_at: datetime) -> str:
@@ -200,7 +228,14 @@ def as_html(document: dict[str, Any], made_at: datetime) -> str:
         document=document,
         made_at=made_at,
         sections=[
-            (title, [(TABLE_TITLES.get(name, name), readable(rows)) for name, rows in tables.items() if rows])
+            (
+                title,
+                [
+                    (TABLE_TITLES.get(name, name), len(rows), name in ACCESS_LOGS, _printed(name, rows))
+                    for name, rows in tables.items()
+                    if rows
+                ],
+            )
             for title, tables in sections
         ],
     )

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
-from sqlalchemy import Table, Text, cast, delete, func, insert, null, select
+from sqlalchemy import Table, Text, cast, delete, func, insert, null, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -27,6 +27,11 @@ from chassis.problems import Conflict, Forbidden
 from chassis.retention_periods import Kind, may_go_from
 from chassis.tables import destructions, outbox
 from chassis.tenancy import Tenant
+
+#: How long a destruction waits for a lock (a first call of the run still going, a long report holding a table) before
+#: it answers 503 "nothing was done": well under the gateway's upstream timeout, so the run learns the outcome for
+#: certain instead of losing the answer to a timeout.
+LOCK_TIMEOUT = "5s"
 
 #: ``Holding.dated`` of a live tie (an enrolment, a staff role): dated today, so it keeps the person's data.
 CURRENT = "current"
@@ -133,6 +138,7 @@ async def destroy(
 
     Refuses (409, with the day it may go) while any of it is still kept: a person is destroyed whole or not at all.
     """
+    await session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
     # One call of a run at a time: a retry that overtakes a first call still running (its answer lost to a timeout)
     # waits for it here, then finds its ledger row instead of removing the same rows again.
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(run_id), 0))))

@@ -263,6 +263,7 @@ SLUG_BY_STATUS = {
     404: "not-found",
     409: "conflict",
     422: "invalid",
+    503: "unavailable",
 }
 
 

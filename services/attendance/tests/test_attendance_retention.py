@@ -1,5 +1,6 @@
 """Destruction of a student's attendance at the end of its term (152-ФЗ ст. 21), over the internal routes."""
 
+import asyncio
 from datetime import date
 from uuid import uuid4
 
@@ -77,3 +78,22 @@ async def test_a_students_absences_go_only_after_five_years_and_a_retry_removes_
         assert kept == 1, "another student's absence stays"
         ledger = await session.scalar(select(destructions.c.removed).where(destructions.c.run_id == run))
         assert ledger == {"journal_record": 1, "person_card": 2}
+
+
+async def test_a_destruction_that_cannot_get_its_locks_answers_503_before_the_gateway_gives_up(
+    client, as_, app, make_class, today
+):
+    school_class = await make_class()
+    school, (anna, _) = school_class.school_id, school_class.students
+    run = uuid4()
+    url = f"/internal/retention/schools/{school}/destructions/{run}"
+    body = {"person_id": str(anna), "as_of": today.isoformat()}
+    admin = as_(person(school, "school_admin"))
+    # A first call of the same run still holds the run's lock.
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(run), 0))))
+        busy = await asyncio.wait_for(client.put(url, json=body, headers=admin), timeout=10)
+    refused(busy, 503, "ничего не изменено")
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        ledger = await session.scalar(select(destructions.c.removed).where(destructions.c.run_id == run))
+    assert ledger is None, "the refused call recorded nothing"
