@@ -156,7 +156,7 @@ async def _portal_facts(session: AsyncSession, student_ids: set[UUID]) -> dict[U
 async def publish_about_students(session: AsyncSession, run: list[tuple[Event, Envelope]]) -> None:
     """A run of one type's events about students of one school (a lesson column's marks) to the portal, as one by
     one: the feed's lock, the students' oids and exclusions, the withheld rows, the events and the feed's rows are a
-    statement each for the whole run (the events two past ``FEW_EVENTS``), where each event took five. The lock
+    statement each for the whole run, where each event took five. The lock
     comes first, so the oids read are those a concurrent release committed."""
     school_id = run[0][1].schoolid
     await _hold_feed(session)
