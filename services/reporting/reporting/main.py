@@ -18,6 +18,7 @@ from chassis.files import DirectoryStore
 from reporting import personal_data_export, retention
 from reporting.api import diary, period_marks, region, report_jobs, reports, school_reports, students
 from reporting.archive.auto import build_forever
+from reporting.domain.activity import RecentVisits
 from reporting.handlers import diary as diary_consumer
 from reporting.reports.handlers import reports as reports_consumer
 from reporting.settings import ReportingSettings
@@ -62,6 +63,7 @@ def build_app(settings: ReportingSettings, verifier: TokenVerifier | None = None
         resources=resources,
     )
     app.state.files = DirectoryStore(settings.files_dir)
+    app.state.recent_visits = RecentVisits()
     return app
 
 

@@ -1,12 +1,12 @@
 """The rules of the preliminary report, the movement and fill, and the diary activity (R-60 … R-62), by hand."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
 from chassis.problems import Conflict, Invalid
-from reporting.domain.activity import Visit, class_activity
+from reporting.domain.activity import RecentVisits, Visit, class_activity
 from reporting.domain.movement import ClassMovement, Move, classes_on, fill, movement
 from reporting.domain.periods import DateRange
 from reporting.domain.preliminary import forecast, preliminary_report, report_day
@@ -105,3 +105,19 @@ def test_diary_activity_counts_days_and_keeps_the_last_visit():
     assert b.has_family is False
     assert (activity.families, activity.families_active, activity.families_never_seen) == (2, 1, 1)
     assert activity.students_active == 0
+
+
+def test_a_readers_visit_is_written_again_only_ten_minutes_after_the_last_one_written():
+    visits = RecentVisits(capacity=2)
+    at = datetime(2026, 10, 14, 9, 0, tzinfo=UTC)
+    mother = (uuid4(), uuid4(), uuid4(), date(2026, 10, 14))
+    assert visits.due(mother, at)
+    assert visits.due(mother, at), "asking is not writing: a read that failed leaves the visit due"
+    visits.written(mother, at)
+    assert not visits.due(mother, at + timedelta(minutes=9, seconds=59))
+    assert visits.due(mother, at + timedelta(minutes=10))
+    assert visits.due((*mother[:3], date(2026, 10, 15)), at), "each day is counted"
+    # Full: everything is forgotten, which costs at most one more write a reader.
+    visits.written((uuid4(), uuid4(), uuid4(), mother[3]), at)
+    visits.written((uuid4(), uuid4(), uuid4(), mother[3]), at)
+    assert visits.due(mother, at)

@@ -5,13 +5,15 @@ import csv
 import io
 import re
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event, refused
 from contracts import Event
 from contracts.attendance import AbsenceRecorded
@@ -23,6 +25,7 @@ from contracts.roster import (
     SchoolRegistered,
     StudentMovementRecorded,
 )
+from reporting.reports.school_models import DiaryVisit
 
 Q1, Q2 = uuid4(), uuid4()
 MATHS, RUSSIAN = uuid4(), uuid4()
@@ -387,12 +390,26 @@ async def test_school_reports_refuse_in_russian(client, as_, school):
     refused(await client.get(school.url("reports/class-fill"), params={"on": "0001-01-01"}, headers=admin), 422)
 
 
-async def test_diary_activity_of_the_families_and_students(client, as_, school, tmp_path: Path):
+async def mothers_last_visit(app, f) -> datetime:
+    async with app.state.db.transaction(Tenant(school_id=f.school_id)) as session:
+        return await session.scalar(
+            select(DiaryVisit.last_at).where(
+                DiaryVisit.student_id == f.anna.person_id, DiaryVisit.reader_id == f.anna_parent.person_id
+            )
+        )
+
+
+async def test_diary_activity_of_the_families_and_students(app, client, as_, school, tmp_path: Path):
     f = school.family
     # Анна's mother and Анна open the diary; the class teacher's reads are not a family's.
     for reader in (f.anna_parent, f.anna, f.class_teacher):
         diary = await client.get(school.url(f"students/{f.anna.person_id}/diary"), headers=as_(reader))
         assert diary.status_code == 200
+    # Paging on through the weeks within ten minutes writes the visit no more (R-62 counts days).
+    first = await mothers_last_visit(app, f)
+    again = await client.get(school.url(f"students/{f.anna.person_id}/diary"), headers=as_(f.anna_parent))
+    assert again.status_code == 200
+    assert first is not None and await mothers_last_visit(app, f) == first
     url = school.url(f"classes/{f.class_id}/reports/diary-activity")
     table = (await client.get(url, headers=as_(f.class_teacher))).json()
     assert table["subtitle"][2:] == [

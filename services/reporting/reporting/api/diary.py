@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Date, bindparam, select, text
+from sqlalchemy import JSON, Date, bindparam, event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.dates import JournalDate
@@ -288,8 +288,12 @@ async def get_diary(
     card = readable(caller, school_id, student_id, week)
     if caller.person_id == student_id or week["guardian"]:
         # the family's and the student's visits, for the class teacher's activity report.
-        now = request.app.state.clock.now()
-        await record_visit(session, school_id, student_id, caller.person_id, bool(week["guardian"]), today, now)
+        now, visits = request.app.state.clock.now(), request.app.state.recent_visits
+        visit = (school_id, student_id, caller.person_id, today)
+        if visits.due(visit, now):
+            await record_visit(session, school_id, student_id, caller.person_id, bool(week["guardian"]), today, now)
+            # Remembered once committed: a read that failed after the write leaves the next one due.
+            event.listen(session.sync_session, "after_commit", lambda _: visits.written(visit, now), once=True)
     days = diary_days(
         dates,
         [
