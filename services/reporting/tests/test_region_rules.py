@@ -1,14 +1,58 @@
 """The region's figures with drill-down (R-61, R-66): the same formulas at every level."""
 
-from uuid import uuid4
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID, uuid4
 
 import pytest
 
 from chassis.auth import Caller
 from chassis.problems import Invalid, NotFound
-from reporting.domain.region import LevelCount, PeriodMarkFact, drill, level_figures, readable_schools, region_figures
+from reporting.domain.region import (
+    Drill,
+    LevelCount,
+    RegionFigures,
+    drill,
+    level_figures,
+    parallel_title,
+    readable_schools,
+)
 
 SCHOOL_1, SCHOOL_2, SCHOOL_3 = uuid4(), uuid4(), uuid4()
+
+
+@dataclass(frozen=True)
+class PeriodMarkFact:
+    """One period mark where it stands: the oracle's input, counted one by one (the API counts in SQL)."""
+
+    municipality: str
+    school_id: UUID
+    school_name: str
+    grade: int
+    subject: str
+    value: str
+    count: int = 1
+
+
+def region_figures(facts: Iterable[PeriodMarkFact], where: Drill) -> RegionFigures:
+    """The figures of the marks ``where`` selects, in total and per row of the next level, one mark at a time."""
+
+    def key(fact: PeriodMarkFact) -> tuple[str, str]:
+        return {
+            "municipality": (fact.municipality, fact.municipality),
+            "school": (str(fact.school_id), fact.school_name),
+            "parallel": (str(fact.grade), parallel_title(fact.grade)),
+            "subject": (fact.subject, fact.subject),
+        }[where.level]
+
+    held = (
+        fact
+        for fact in facts
+        if where.municipality in (None, fact.municipality)
+        and where.school_id in (None, fact.school_id)
+        and where.grade in (None, fact.grade)
+    )
+    return level_figures(where.level, (LevelCount(*key(fact), fact.value, fact.count) for fact in held))
 
 
 def facts() -> list[PeriodMarkFact]:

@@ -24,18 +24,6 @@ LEVELS = ("municipality", "school", "parallel", "subject")
 
 
 @dataclass(frozen=True)
-class PeriodMarkFact:
-    municipality: str
-    school_id: UUID
-    school_name: str
-    grade: int
-    subject: str
-    value: str
-    #: How many such period marks: the database counts them, so a region's millions arrive as thousands of rows.
-    count: int = 1
-
-
-@dataclass(frozen=True)
 class LevelCount:
     """How many period marks of one ``value`` one row of a level holds (``key`` the next level filters on)."""
 
@@ -71,13 +59,6 @@ class Drill:
             return "school"
         return "parallel" if self.grade is None else "subject"
 
-    def holds(self, fact: PeriodMarkFact) -> bool:
-        return (
-            (self.municipality is None or fact.municipality == self.municipality)
-            and (self.school_id is None or fact.school_id == self.school_id)
-            and (self.grade is None or fact.grade == self.grade)
-        )
-
 
 def readable_schools(caller: Caller) -> frozenset[UUID] | None:
     """Whose figures the caller reads (R-10, R-61): the region's inspector and administrator every school (None),
@@ -99,29 +80,11 @@ def parallel_title(grade: int) -> str:
     return f"{grade} классы"
 
 
-def _key(fact: PeriodMarkFact, level: str) -> tuple[str, str]:
-    if level == "municipality":
-        return fact.municipality, fact.municipality
-    if level == "school":
-        return str(fact.school_id), fact.school_name
-    if level == "parallel":
-        return str(fact.grade), parallel_title(fact.grade)
-    return fact.subject, fact.subject
-
-
 @dataclass(frozen=True)
 class RegionFigures:
     level: str
     total: PeriodIndicators | None
     rows: list[RegionRow]
-
-
-def region_figures(facts: Iterable[PeriodMarkFact], where: Drill) -> RegionFigures:
-    """The indicators of the marks ``where`` selects, in total and per row of the next level."""
-    level = where.level
-    return level_figures(
-        level, (LevelCount(*_key(fact, level), fact.value, fact.count) for fact in facts if where.holds(fact))
-    )
 
 
 def level_figures(level: str, counts: Iterable[LevelCount]) -> RegionFigures:
