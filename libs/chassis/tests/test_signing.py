@@ -6,6 +6,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import gostcrypto.gosthash
+import gostcrypto.gostsignature
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -13,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from chassis.signing import (
+    GOST_PARAMSETS,
     CommandSigner,
     EcdsaSigner,
     GostKey,
@@ -117,6 +120,30 @@ def test_signatures_made_here_verify_and_differ_each_time():
         assert gost_verify(signer.public_key(), MESSAGE, signature, CRYPTOPRO_A)
     # The key survives signing (gostcrypto zeroes what it is handed).
     assert signer.key.scalar.hex().upper() == ENGINE_SCALAR
+
+
+@pytest.mark.parametrize("paramset", sorted(set(GOST_PARAMSETS.values())))
+def test_the_verifier_agrees_with_gostcrypto_on_every_parameter_set(paramset: str):
+    """Our verification against gostcrypto's signatures (set A is twisted Edwards, converted), and its refusals."""
+    gost = gostcrypto.gostsignature.new(
+        gostcrypto.gostsignature.MODE_256, gostcrypto.gostsignature.CURVES_R_1323565_1_024_2019[paramset]
+    )
+    scalar = bytes.fromhex(ENGINE_SCALAR)
+    public = bytes(gost.public_key_generate(bytearray(scalar)))
+    digest = bytearray(gostcrypto.gosthash.new("streebog256", data=MESSAGE).digest())[::-1]
+    r_s = bytes(gost.sign(bytearray(scalar), digest))
+    signature = r_s[32:] + r_s[:32]  # OpenSSL's layout: s then r
+    assert gost_verify(public, MESSAGE, signature, paramset)
+    assert not gost_verify(public, MESSAGE + b".", signature, paramset)
+    flipped = bytearray(signature)
+    flipped[40] ^= 1
+    assert not gost_verify(public, MESSAGE, bytes(flipped), paramset)
+    zero_r, zero_s = signature[:32] + bytes(32), bytes(32) + signature[32:]
+    assert not gost_verify(public, MESSAGE, zero_r, paramset) and not gost_verify(public, MESSAGE, zero_s, paramset)
+    beyond_q = b"\xff" * 32
+    assert not gost_verify(public, MESSAGE, beyond_q + signature[32:], paramset)
+    off_curve = public[:63] + bytes([public[63] ^ 1])
+    assert not gost_verify(off_curve, MESSAGE, signature, paramset)
 
 
 def test_not_a_gost_key_is_refused():
