@@ -225,7 +225,7 @@ def gost_verify(public_key: bytes, message: bytes, signature: bytes, paramset: s
 
     GOST R 34.10-2012 §6.2 computed here rather than by gostcrypto, whose affine arithmetic with a Python
     extended Euclid made a verification 65 ms of CPU (two a login): Jacobian coordinates and both products
-    in one pass (Shamir's trick), under 5 ms. Only public values are involved, so timing leaks nothing.
+    in one pass (Shamir's trick), about 3 ms. Only public values are involved, so timing leaks nothing.
     """
     if len(signature) != 2 * GOST_KEY_BYTES or len(public_key) != 2 * GOST_KEY_BYTES:
         return False
