@@ -109,12 +109,12 @@ async def test_the_week_read_in_one_statement_is_what_the_events_put_in(settings
             ends_on=TUESDAY,
             author_id=uuid4(),
         ),
-        period_mark(family, anna, value="5").model_copy(update={"ends": WEDNESDAY}),
+        period_mark(anna.person_id, class_id=family.class_id, value="5").model_copy(update={"ends": WEDNESDAY}),
         # Not shown before its day, and one of a period ending outside the week.
-        period_mark(family, anna, value="3", subject_name="История", visible_from=date(2026, 12, 1)).model_copy(
-            update={"ends": TUESDAY}
-        ),
-        period_mark(family, anna, value="4", subject_name="Физика"),
+        period_mark(
+            anna.person_id, class_id=family.class_id, value="3", subject_name="История", visible_from=date(2026, 12, 1)
+        ).model_copy(update={"ends": TUESDAY}),
+        period_mark(anna.person_id, class_id=family.class_id, value="4", subject_name="Физика"),
     ]
     for event in events:
         await publish_event(settings, event, school_id=school)

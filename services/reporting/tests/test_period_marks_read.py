@@ -1,20 +1,28 @@
 """Итоговые отметки in the diary's read model (R-27): shown to the family from their day, latest version kept."""
 
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from chassis.testing import eventually, publish_event, refused
 from contracts.gradebook import PeriodMarkSet
 from reporting.domain.period_marks import period_mark_text, shown
 
 
-def period_mark(family, student, version=1, visible_from=date(2026, 10, 14), **entry):
+def period_mark(
+    student_id: UUID,
+    *,
+    class_id: UUID | None = None,
+    version: int = 1,
+    visible_from: date = date(2026, 10, 14),
+    **entry,
+) -> PeriodMarkSet:
+    """A first-quarter period mark in maths (``entry`` sets the value or any other field)."""
     return PeriodMarkSet(
         period_mark_id=entry.pop("period_mark_id", uuid4()),
         version=version,
-        student_id=student.person_id,
+        student_id=student_id,
         assignment_id=uuid4(),
-        class_id=family.class_id,
+        class_id=class_id or uuid4(),
         subject_id=uuid4(),
         subject_name=entry.pop("subject_name", "Математика"),
         teacher_id=uuid4(),
@@ -39,12 +47,18 @@ def test_what_a_period_mark_says():
 async def test_the_family_sees_period_marks_from_their_day(settings, client, as_, make_family):
     family = await make_family()
     school = family.school_id
-    maths = period_mark(family, family.anna, value="4")
+    maths = period_mark(family.anna.person_id, class_id=family.class_id, value="4")
     await publish_event(settings, maths, school_id=school)
     changed = maths.model_copy(update={"version": 2, "value": "5"})
     await publish_event(settings, changed, school_id=school)
     await publish_event(settings, maths, school_id=school)
-    later = period_mark(family, family.anna, subject_name="Физика", visible_from=date(2026, 10, 17), value="3")
+    later = period_mark(
+        family.anna.person_id,
+        class_id=family.class_id,
+        subject_name="Физика",
+        visible_from=date(2026, 10, 17),
+        value="3",
+    )
     await publish_event(settings, later, school_id=school)
     url = f"/schools/{school}/students/{family.anna.person_id}/period-marks"
 

@@ -26,6 +26,8 @@ from reporting.models import PeriodMark, PeriodMarkCount, Student
 from reporting.region_counts import COUNTED_VALUE
 from reporting.reports import queries
 
+from .test_period_marks_read import period_mark
+
 
 def region_person(role: str) -> Caller:
     return Caller(person_id=uuid4(), name="Орлова Елена", region_roles=frozenset({role}))
@@ -213,27 +215,10 @@ async def test_the_periods_are_every_name_and_first_day_with_marks(app, client):
     assert two == [(last, "1 четверть", last), (year, "1 полугодие", year), (year, "1 четверть", date(2026, 9, 2))]
 
 
-def quarter_mark(
-    pupil, mark_id, version: int, value: str | None = None, *, class_id: UUID | None = None, **term
-) -> PeriodMarkSet:
-    return PeriodMarkSet(
-        period_mark_id=mark_id,
-        version=version,
-        student_id=pupil,
-        assignment_id=uuid4(),
-        class_id=class_id or uuid4(),
-        subject_id=uuid4(),
-        subject_name="Математика",
-        teacher_id=uuid4(),
-        period_kind="quarter",
-        period_id=uuid4(),
-        period_name="1 четверть",
-        starts=date(2026, 9, 1),
-        ends=date(2026, 10, 25),
-        visible_from=date(2026, 10, 27),
-        set_by=uuid4(),
-        value=value,
-        **term,
+def quarter_mark(pupil: UUID, mark_id: UUID, version: int, value: str | None = None, **term) -> PeriodMarkSet:
+    """A version of one pupil's period mark, shown to families after the quarter (the region counts it at once)."""
+    return period_mark(
+        pupil, period_mark_id=mark_id, version=version, value=value, visible_from=date(2026, 10, 27), **term
     )
 
 
