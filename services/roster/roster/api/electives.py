@@ -125,8 +125,8 @@ async def list_electives(school_id: UUID, session: SchoolSession, year_id: UUID 
     return [_out(group, subject) for group, subject in await session.execute(query)]
 
 
-async def _elective(session: SchoolSession, school_id: UUID, group_id: UUID, *, lock: bool = False) -> Group:
-    group = await session.get(Group, group_id, with_for_update=lock)
+async def _elective(session: SchoolSession, school_id: UUID, elective_id: UUID, *, lock: bool = False) -> Group:
+    group = await session.get(Group, elective_id, with_for_update=lock)
     if group is None or group.school_id != school_id or group.kind == "subgroup":
         raise NotFound("Факультатив или кружок не найден.")
     return group
@@ -179,9 +179,9 @@ async def _place_out(session: SchoolSession, member: GroupMember, year: Academic
     )
 
 
-@router.get("/{group_id}/members")
-async def list_places(school_id: UUID, group_id: UUID, caller: CallerDep, session: SchoolSession) -> list[PlaceOut]:
-    group = await _elective(session, school_id, group_id)
+@router.get("/{elective_id}/members")
+async def list_places(school_id: UUID, elective_id: UUID, caller: CallerDep, session: SchoolSession) -> list[PlaceOut]:
+    group = await _elective(session, school_id, elective_id)
     if not (caller.oversees(school_id) or caller.has_role(school_id, *WHOLE_SCHOOL_READERS)):
         _require_keeper(caller, school_id, group)
     year = await session.get(AcademicYear, group.year_id)
@@ -203,12 +203,12 @@ async def list_places(school_id: UUID, group_id: UUID, caller: CallerDep, sessio
     return sorted(places, key=lambda p: (collation_key(p.name), p.starts))
 
 
-@router.post("/{group_id}/members", status_code=201)
+@router.post("/{elective_id}/members", status_code=201)
 async def join_elective(
-    school_id: UUID, group_id: UUID, body: JoinIn, caller: CallerDep, session: SchoolSession
+    school_id: UUID, elective_id: UUID, body: JoinIn, caller: CallerDep, session: SchoolSession
 ) -> PlaceOut:
     """A student of any class of the school joins from ``starts``."""
-    group = await _elective(session, school_id, group_id, lock=True)
+    group = await _elective(session, school_id, elective_id, lock=True)
     _require_keeper(caller, school_id, group)
     year = await session.get(AcademicYear, group.year_id)
     # R-1: a student of another school is not visible here at all (row-level security), so both read the same.
@@ -230,12 +230,12 @@ async def join_elective(
     return await _place_out(session, member, year)
 
 
-@router.post("/{group_id}/leave")
+@router.post("/{elective_id}/leave")
 async def leave_elective(
-    school_id: UUID, group_id: UUID, body: LeaveIn, caller: CallerDep, session: SchoolSession
+    school_id: UUID, elective_id: UUID, body: LeaveIn, caller: CallerDep, session: SchoolSession
 ) -> PlaceOut:
     """The student no longer attends from ``left_on``; their marks in the group's journal stay."""
-    group = await _elective(session, school_id, group_id, lock=True)
+    group = await _elective(session, school_id, elective_id, lock=True)
     _require_keeper(caller, school_id, group)
     rows, places = await _places(session, group, body.student_id)
     ends = leave_place(places, body.left_on)
