@@ -1,5 +1,5 @@
 """Здания и кабинеты in the browser (R-10): the school administrator adds a building and a room in it on the school
-year's tab; the room is listed with its building."""
+year's tab; the room is listed with its building. On the same tab, a club (R-14) takes pupils of 5А and 5Б."""
 
 import os
 from pathlib import Path
@@ -10,7 +10,7 @@ from playwright.async_api import expect
 SCREENSHOTS = os.environ.get("JOURNAL_SCREENSHOTS")
 
 
-async def test_the_administrator_adds_a_building_and_a_room_in_it(visit, axe, russian_only):
+async def test_the_administrator_adds_a_building_a_room_in_it_and_a_club_of_two_classes(visit, axe, russian_only):
     page = (await visit("school_admin")).page
     await page.get_by_role("tab", name="Учебный год").click()
     panel = page.locator("#tab-calendar")
@@ -27,6 +27,23 @@ async def test_the_administrator_adds_a_building_and_a_room_in_it(visit, axe, ru
     await form.get_by_role("button", name="Добавить").click()
     await expect(panel.locator("#room-status")).to_have_text("Кабинет добавлен.")
     await expect(panel.locator("#room-list")).to_contain_text(f"{room} · {building}")
+
+    club = f"Шахматы {uuid4().hex[:4].upper()}"
+    form = panel.locator("#elective-form")
+    await form.get_by_label("Вид").select_option(label="Кружок")
+    await form.get_by_label("Название группы").fill(club)
+    await form.get_by_label("Учитель").select_option(label="Иванова Мария Петровна")
+    await form.get_by_role("button", name="Создать группу").click()
+    await expect(panel.locator("#elective-status")).to_have_text("Группа создана.")
+    await panel.get_by_role("button", name=f"Состав: {club}").click()
+    members = panel.locator("#elective-member-form")
+    for pupil in ("Петров Алексей", "Богданов Илья"):
+        option = await members.locator("option", has_text=pupil).first.text_content()
+        await members.get_by_label("Ученик").select_option(label=option)
+        await members.get_by_role("button", name="Записать").click()
+        await expect(panel.locator("#elective-status")).to_contain_text(pupil)
+    await expect(panel.locator("#elective-status")).to_contain_text("(5А)")
+    await expect(panel.locator("#elective-status")).to_contain_text("(5Б)")
     assert await axe(page) == []
     await russian_only(page)
     if SCREENSHOTS:

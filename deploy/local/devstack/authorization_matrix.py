@@ -418,6 +418,21 @@ ROWS = [
         SETUP,
         class_teacher=OWN,
     ),
+    row("roster", "GET", "/schools/{school_id}/electives", "R-14 electives and clubs", SCHOOL_STRUCTURE),
+    row("roster", "POST", "/schools/{school_id}/electives", "R-14 set-up", PLANNERS),
+    row(
+        "roster",
+        "GET",
+        "/schools/{school_id}/electives/{elective_id}/members",
+        "R-14: the school's readers and the group's teacher",
+        SCHOOL_READERS,
+        secretary=ALL,
+        teacher=OWN,
+    ),
+    *(
+        row("roster", "POST", f"/schools/{{school_id}}/electives/{{elective_id}}/{path}", rule, PLANNERS, teacher=OWN)
+        for path, rule in (("members", "R-14: joins from a date"), ("leave", "R-14: leaves from a date"))
+    ),
     row("roster", "GET", "/schools/{school_id}/periods/{period_id}/template", "R-14", SCHOOL_STRUCTURE),
     row("roster", "PUT", "/schools/{school_id}/periods/{period_id}/template", "R-14: deputy, timetable", PLANNERS),
     row("roster", "GET", "/schools/{school_id}/timetable", "R-14; a family its own week", SCHOOL_STRUCTURE),

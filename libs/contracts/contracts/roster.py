@@ -206,8 +206,27 @@ class GroupCreated(Event):
 
 
 @event_model
+class ElectiveCreated(Event):
+    """Факультатив или кружок (R-14): a course of its own, its members drawn from several classes of the school.
+
+    The journal keeps it as a course whose id is ``group_id`` and whose class list is the group's members.
+    """
+
+    TYPE: ClassVar[str] = "roster.elective.created.v1"
+    SUBJECT_FIELD: ClassVar[str] = "group_id"
+    group_id: UUID
+    kind: Literal["elective", "club"]
+    name: str
+    subject_id: UUID
+    subject_name: str
+    teacher_id: UUID
+    academic_year: str
+
+
+@event_model
 class GroupMembershipChanged(Event):
-    """A student's place in a subgroup from ``starts`` (a period's first day, R-12); ``ends`` None: open."""
+    """A student's place in a subgroup from ``starts`` (a period's first day, R-12), or in an elective or club from
+    any day; ``ends`` (the last day in it) None: open."""
 
     TYPE: ClassVar[str] = "roster.group_membership.changed.v1"
     SUBJECT_FIELD: ClassVar[str] = "group_id"
@@ -215,6 +234,8 @@ class GroupMembershipChanged(Event):
     student_id: UUID
     starts: date
     ends: date | None = None
+    #: The place's version (1 when made, higher once closed); 0 in events sent before versions.
+    version: int = 0
 
 
 LessonStatus = Literal["scheduled", "cancelled"]

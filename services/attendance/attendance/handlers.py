@@ -15,6 +15,7 @@ from attendance.models import (
     ClassMember,
     ClassTeacher,
     EndedCourse,
+    GroupMember,
     Lesson,
     PeriodLock,
     Person,
@@ -36,6 +37,7 @@ from contracts.roster import (
     AssignmentEnded,
     ClassTeacherAssigned,
     ClassTeacherRemoved,
+    GroupMembershipChanged,
     PersonChanged,
     PersonRegistered,
     StudentEnrolled,
@@ -134,6 +136,14 @@ async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope
     await session.execute(
         delete(ClassMember).where(ClassMember.class_id == event.class_id, ClassMember.student_id == event.student_id)
     )
+
+
+@events.on(GroupMembershipChanged)
+async def on_group_membership(session: AsyncSession, event: GroupMembershipChanged, envelope: Envelope) -> None:
+    # who is on an elective's register on a lesson's day.
+    key = {"group_id": event.group_id, "student_id": event.student_id, "starts": event.starts}
+    values = {"school_id": envelope.schoolid, "ends": event.ends, "version": event.version}
+    await upsert(session, GroupMember, key, values, only_if=lambda new: newer(GroupMember, new))
 
 
 @events.on(ClassTeacherRemoved)

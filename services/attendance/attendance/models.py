@@ -1,6 +1,6 @@
 """Attendance tables. Every table is tenant-owned: ``school_id`` with row-level security.
 
-``lessons``, ``class_members``, ``class_teachers`` and ``people`` are replicas fed by
+``lessons``, ``class_members``, ``group_members``, ``class_teachers`` and ``people`` are replicas fed by
 gradebook's and roster's events; ``absences`` is the attendance journal itself.
 """
 
@@ -41,6 +41,19 @@ class ClassMember(Base):
     class_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
+
+
+class GroupMember(Base):
+    """A student in an elective or club (or a subgroup) from ``starts`` to ``ends``, as roster announced it: an
+    elective's lessons carry its group's id as their class (R-14)."""
+
+    __tablename__ = "group_members"
+    group_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    starts: Mapped[date] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    ends: Mapped[date | None]
+    version: Mapped[int]
 
 
 class ClassTeacher(Base):

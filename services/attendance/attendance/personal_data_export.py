@@ -8,6 +8,7 @@ from chassis.subject_data import personal_data_router
 HOLDINGS = {
     "people": ("id",),
     "class_members": ("student_id",),
+    "group_members": ("student_id",),
     "absences": ("student_id",),
     "absence_changes": ("student_id",),
 }

@@ -22,6 +22,8 @@ from contracts.roster import (
     ClassCreated,
     ClassTeacherAssigned,
     CurriculumHoursSet,
+    ElectiveCreated,
+    GroupMembershipChanged,
     GuardianshipLinked,
     PersonChanged,
     PersonRegistered,
@@ -45,6 +47,7 @@ from gradebook.models import (
     ClassTeacher,
     Course,
     CurriculumLine,
+    GroupMember,
     Guardianship,
     Lesson,
     Mark,
@@ -80,6 +83,28 @@ async def on_assignment(session: AsyncSession, event: AssignmentCreated, envelop
         "ended_on": None,
     }
     await upsert(session, Course, {"id": event.assignment_id}, values)
+
+
+@roster.on(ElectiveCreated)
+async def on_elective(session: AsyncSession, event: ElectiveCreated, envelope: Envelope) -> None:
+    """R-14: an elective or club is a course of its own; its group stands for its class (``class_lists``)."""
+    values = {
+        "school_id": envelope.schoolid,
+        "teacher_id": event.teacher_id,
+        "subject_id": event.subject_id,
+        "subject_name": event.subject_name,
+        "class_id": event.group_id,
+        "class_name": event.name,
+        "ended_on": None,
+    }
+    await upsert(session, Course, {"id": event.group_id}, values)
+
+
+@roster.on(GroupMembershipChanged)
+async def on_group_membership(session: AsyncSession, event: GroupMembershipChanged, envelope: Envelope) -> None:
+    key = {"group_id": event.group_id, "student_id": event.student_id, "starts": event.starts}
+    values = {"school_id": envelope.schoolid, "ends": event.ends, "version": event.version}
+    await upsert(session, GroupMember, key, values, only_if=lambda new: newer(GroupMember, new))
 
 
 @roster.on(AssignmentEnded)

@@ -33,7 +33,11 @@ class Base(DeclarativeBase):
 
 
 class Course(Base):
-    """Нагрузка as the journal sees it: a teacher teaches a subject in a class (id = assignment id)."""
+    """Нагрузка as the journal sees it: a teacher teaches a subject in a class (id = assignment id).
+
+    An elective or club (R-14) is a course too: its id and ``class_id`` are its group's id, ``class_name`` the
+    group's name, and its class list is the group's members (``GroupMember``), not a class's.
+    """
 
     __tablename__ = "courses"
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -42,7 +46,7 @@ class Course(Base):
     subject_id: Mapped[UUID]
     subject_name: Mapped[str] = mapped_column(String(200))
     class_id: Mapped[UUID] = mapped_column(index=True)
-    class_name: Mapped[str] = mapped_column(String(20))
+    class_name: Mapped[str] = mapped_column(String(100))
     #: Нагрузка снята с этого дня (R-4): its teacher writes nothing more here; None while in force.
     ended_on: Mapped[date | None]
 
@@ -64,6 +68,18 @@ class ClassMember(Base):
     class_id: Mapped[UUID] = mapped_column(primary_key=True)
     student_id: Mapped[UUID] = mapped_column(primary_key=True)
     school_id: Mapped[UUID]
+
+
+class GroupMember(Base):
+    """A student in an elective or club (or a subgroup) from ``starts`` to ``ends``, as roster announced it."""
+
+    __tablename__ = "group_members"
+    group_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    starts: Mapped[date] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+    ends: Mapped[date | None]
+    version: Mapped[int]
 
 
 class Person(Base):

@@ -10,6 +10,7 @@ HOLDINGS = {
     "people": ("id",),
     "guardianships": ("guardian_id", "student_id"),
     "class_members": ("student_id",),
+    "group_members": ("student_id",),
     "marks": ("student_id",),
     "mark_changes": ("changed_by", Through("mark_id", "marks", "student_id")),
     "period_marks": ("student_id",),

@@ -1,7 +1,7 @@
 """What the journal holds of a person and for how long (152-ФЗ ст. 21): the internal destruction routes.
 
 Children before parents: a mark's and a period mark's change history go before the marks. Replicas of the
-person's card and ties (people, class members, guardianships, absences) have no term of their own: roster's
+person's card and ties (people, class and group members, guardianships, absences) have no term of their own: roster's
 card and ties keep the person while they last.
 """
 
@@ -11,6 +11,7 @@ from gradebook.models import (
     Absence,
     AttestationExemption,
     ClassMember,
+    GroupMember,
     Guardianship,
     Mark,
     MarkChange,
@@ -34,6 +35,7 @@ HOLDINGS = [
     Holding(JOURNAL, AttestationExemption.__table__, "student_id", "created_at"),
     Holding(JOURNAL, Absence.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, ClassMember.__table__, "student_id"),
+    Holding(Kind.PERSON_CARD, GroupMember.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, Guardianship.__table__, "guardian_id"),
     Holding(Kind.PERSON_CARD, Guardianship.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, Person.__table__, "id"),

@@ -44,6 +44,13 @@ async def test_a_plan_must_add_up_to_the_curriculum(settings, client, as_, make_
     assert short.json()["detail"] == "В плане 5 часов, а по учебному плану 6 часов: не хватает 1 час."
     assert short.json()["difference"] == -1
     assert (await client.get(url, headers=as_(journal.teacher))).json()["topics"] == []
+    lessons = f"/schools/{journal.school_id}/lessons"
+    untitled = {"course_id": str(journal.course_id), "date": today.isoformat()}
+    refused(
+        await client.post(lessons, json=untitled, headers=as_(journal.teacher)),
+        422,
+        "Укажите тему урока: у курса нет тематического плана, из которого её взять.",
+    )
 
     saved = await client.put(
         url, json={"topics": [*TOPICS, {"title": "Проценты", "hours": 1}]}, headers=as_(journal.teacher)
@@ -57,6 +64,14 @@ async def test_a_plan_must_add_up_to_the_curriculum(settings, client, as_, make_
         )
     plan = (await client.get(url, headers=as_(journal.teacher))).json()
     assert (plan["planned_hours"], plan["given_hours"], plan["next_topic"]) == (6, 4, "Дроби")
+    # a lesson recorded without a topic takes the plan's next; the teacher may still change it.
+    taken = await client.post(lessons, json=untitled, headers=as_(journal.teacher))
+    assert (taken.status_code, taken.json()["topic"]) == (201, "Дроби"), taken.text
+    changed = await client.patch(
+        f"{lessons}/{taken.json()['id']}", json={"topic": "Дроби: повторение"}, headers=as_(journal.teacher)
+    )
+    assert changed.json()["topic"] == "Дроби: повторение"
+    assert (await client.get(url, headers=as_(journal.teacher))).json()["next_topic"] == "Проценты"
     assert [(t["title"], t["hours"], t["given"]) for t in plan["topics"]] == [
         ("Натуральные числа", 3, 3),
         ("Дроби", 2, 1),

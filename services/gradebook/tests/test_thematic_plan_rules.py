@@ -17,6 +17,7 @@ from gradebook.domain.thematic_plan import (
     next_topic,
     plan_deadline,
     plan_late,
+    topic_from_plan,
 )
 from gradebook.plan_xlsx import read_plan, write_plan
 
@@ -60,6 +61,14 @@ def test_lessons_fill_the_topics_in_order():
     assert [(c.title, c.given) for c in coverage(PLAN, 4)] == [("Натуральные числа", 3), ("Дроби", 1), ("Проценты", 0)]
     assert next_topic(PLAN, 4) == "Дроби"
     assert next_topic(PLAN, 6) is None
+
+
+def test_a_lesson_without_a_topic_takes_the_plans_next_or_is_refused():
+    assert topic_from_plan(PLAN, 4) == "Дроби"
+    with pytest.raises(Invalid, match=r"^Укажите тему урока: в тематическом плане курса не осталось тем\.$"):
+        topic_from_plan(PLAN, 6)
+    with pytest.raises(Invalid, match=r"^Укажите тему урока: у курса нет тематического плана, из которого её взять\.$"):
+        topic_from_plan([], 0)
 
 
 def test_a_topic_needs_a_title_and_whole_hours():

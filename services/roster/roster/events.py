@@ -9,8 +9,8 @@ snapshot.
 from collections.abc import Mapping
 from typing import Any
 
-from contracts.roster import ClassCreated, PersonRegistered
-from roster.models import Person, SchoolClass
+from contracts.roster import ClassCreated, GroupMembershipChanged, PersonRegistered
+from roster.models import GroupMember, Person, SchoolClass
 
 #: The card's fields a registration tells.
 REGISTERED = ("last_name", "first_name", "middle_name", "birth_date", "snils", "esia_oid")
@@ -30,4 +30,14 @@ def class_created(school_class: SchoolClass) -> ClassCreated:
         letter=school_class.letter,
         name=school_class.name,
         academic_year=school_class.academic_year,
+    )
+
+
+def membership_changed(member: GroupMember) -> GroupMembershipChanged:
+    return GroupMembershipChanged(
+        group_id=member.group_id,
+        student_id=member.student_id,
+        starts=member.starts,
+        ends=member.ends,
+        version=member.version,
     )

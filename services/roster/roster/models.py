@@ -440,19 +440,32 @@ class Room(Base):
 
 
 class Group(Base):
-    """Подгруппа класса по предмету (R-12)."""
+    """Подгруппа класса по предмету (R-12), or a факультатив or кружок (R-14) drawn from several classes.
+
+    A subgroup has its class; an elective or club has none: its own teacher, its year and its members
+    from any class of the school, who join and leave on any day (they are not a split of a class).
+    """
 
     __tablename__ = "groups"
-    __table_args__ = (UniqueConstraint("class_id", "subject_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("class_id", "subject_id", "name"),
+        UniqueConstraint("year_id", "name"),
+    )
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id"))
-    class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id"))
+    #: ``subgroup``, or ``elective`` (факультатив) or ``club`` (кружок, внеурочная деятельность).
+    kind: Mapped[str] = mapped_column(String(16), default="subgroup", server_default="subgroup")
+    #: The subgroup's class; None for an elective or club.
+    class_id: Mapped[UUID | None] = mapped_column(ForeignKey("classes.id"))
     subject_id: Mapped[UUID] = mapped_column(ForeignKey("subjects.id"))
     name: Mapped[str] = mapped_column(String(100))
+    #: An elective's or club's teacher and year; None for a subgroup (its class's load and year).
+    teacher_id: Mapped[UUID | None] = mapped_column(ForeignKey("people.id"))
+    year_id: Mapped[UUID | None] = mapped_column(ForeignKey("academic_years.id"))
 
 
 class GroupMember(Base):
-    """A student in a subgroup from ``starts`` until ``ends`` (None: still there)."""
+    """A student in a subgroup, elective or club from ``starts`` until ``ends`` (None: still there)."""
 
     __tablename__ = "group_members"
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
@@ -461,6 +474,8 @@ class GroupMember(Base):
     student_id: Mapped[UUID] = mapped_column(ForeignKey("people.id"), index=True)
     starts: Mapped[date]
     ends: Mapped[date | None]
+    #: Grows with each change of the place (it is closed once): orders its events for replicas.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class CurriculumHours(Base):

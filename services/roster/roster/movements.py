@@ -15,7 +15,6 @@ from chassis.bulk import insert_rows
 from chassis.events import emit_events
 from contracts import Event
 from contracts.roster import (
-    GroupMembershipChanged,
     GuardianshipEnded,
     StudentEnrolled,
     StudentLeftClass,
@@ -23,6 +22,7 @@ from contracts.roster import (
     StudentMovementRecorded,
 )
 from roster.domain.movement import day_before
+from roster.events import membership_changed
 from roster.models import EndedLink, Enrolment, Group, GroupMember, Guardianship, Movement, SchoolClass
 
 
@@ -151,16 +151,14 @@ class MovementWriter:
             )
         for place in places:
             place.ends = max(day_before(on), place.starts)
-            self.events.append(
-                GroupMembershipChanged(
-                    group_id=place.group_id, student_id=place.student_id, starts=place.starts, ends=place.ends
-                )
-            )
+            place.version += 1
+            self.events.append(membership_changed(place))
 
     async def leave_school(
         self, student_id: UUID, on: date, order_number: str, reason: str, destination: UUID | None = None
     ) -> None:
-        """R-4: the school serves the student no more; their guardians' ties to them end the same day."""
+        """R-4: the school serves the student no more; their guardians' ties to them and their places in electives and
+        clubs end the same day."""
         self.events.append(
             StudentLeftSchool(
                 student_id=student_id,
@@ -170,6 +168,15 @@ class MovementWriter:
                 destination_school_id=destination,
             )
         )
+        electives = select(Group.id).where(Group.school_id == self.school_id, Group.kind != "subgroup")
+        for place in await self.session.scalars(
+            select(GroupMember).where(
+                GroupMember.student_id == student_id, GroupMember.ends.is_(None), GroupMember.group_id.in_(electives)
+            )
+        ):
+            place.ends = max(day_before(on), place.starts)
+            place.version += 1
+            self.events.append(membership_changed(place))
         ties = await self.session.scalars(
             delete(Guardianship)
             .where(Guardianship.school_id == self.school_id, Guardianship.student_id == student_id)

@@ -24,8 +24,7 @@ from contracts.roster import (
     TimetableLessonState,
     TimetableLessonSubstituted,
 )
-from roster.api.structure import membership_changed
-from roster.events import class_created, person_registered
+from roster.events import class_created, membership_changed, person_registered
 from roster.models import Enrolment, GroupMember, Guardianship, Person, SchoolClass, TimetableLesson
 from roster.timetabling import lesson_event, names_of
 

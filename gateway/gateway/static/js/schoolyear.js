@@ -1,4 +1,4 @@
-/* The school year for the administrator (R-11 … R-14): calendar, periods, bells, rooms, groups,
+/* The school year for the administrator (R-11 … R-14): calendar, periods, bells, rooms, groups, electives and clubs,
    curriculum and load, the weekly timetable with a preview, and the changes of a day. */
 
 import { api } from "./api.js";
@@ -10,7 +10,7 @@ const STATUS_TITLES = { planning: "планируется", active: "идёт", 
 const SCHEME_SIZES = { quarters: 4, half_years: 2, trimesters: 3, semesters: 2 };
 
 const state = { school: null, years: [], year: null, calendar: null, subjects: [], classes: [], staff: [],
-  rooms: [], buildings: [], bells: [], assignments: [], template: [], group: null };
+  rooms: [], buildings: [], bells: [], assignments: [], template: [], group: null, elective: null };
 
 function roster(path) { return "/roster/schools/" + state.school + path; }
 
@@ -48,6 +48,8 @@ export function startSchoolYear(section) {
   $("#building-form").addEventListener("submit", addBuilding);
   $("#group-form").addEventListener("submit", addGroup);
   $("#member-form").addEventListener("submit", placeInGroup);
+  $("#elective-form").addEventListener("submit", addElective);
+  $("#elective-member-form").addEventListener("submit", joinElective);
   $("#tt-period").addEventListener("change", loadTemplate);
   $("#tt-class").addEventListener("change", renderGrid);
   $("#slot-form").addEventListener("submit", addSlot);
@@ -76,10 +78,11 @@ async function loadAll() {
 
 function renderStructure() {
   const subjectPairs = state.subjects.map((s) => [s.id, s.name]);
-  [$("#curriculum-form").elements.subject_id, $("#group-form").elements.subject_id].forEach((select) => {
+  [$("#curriculum-form").elements.subject_id, $("#group-form").elements.subject_id, $("#elective-form").elements.subject_id].forEach((select) => {
     options(clear(select), subjectPairs);
   });
   options(clear($("#group-form").elements.class_id), state.classes.map((c) => [c.id, c.name]));
+  options(clear($("#elective-form").elements.teacher_id), state.staff.filter((p) => p.roles.includes("teacher")).map((p) => [p.person_id, p.name]));
   options(clear($("#tt-class")), state.classes.map((c) => [c.id, c.name]));
   const bellList = clear($("#bell-list"));
   state.bells.forEach((b) => bellList.appendChild(el("li", {}, [
@@ -103,7 +106,7 @@ async function chooseYear(yearId) {
   state.calendar = await api("GET", roster("/years/" + yearId + "/calendar"));
   $("#year-details").hidden = false;
   renderYear();
-  await Promise.all([loadLoad(), loadTemplate(), loadDay()]);
+  await Promise.all([loadLoad(), loadTemplate(), loadDay(), loadElectives()]);
 }
 
 function renderYear() {
@@ -296,6 +299,48 @@ async function placeInGroup(event) {
   await guarded($("#group-status"), async () => {
     await api("POST", roster("/groups/" + state.group.id + "/members"), formBody(event.target));
     await openGroup(state.group);
+  });
+}
+
+async function loadElectives() {
+  const list = clear($("#elective-list"));
+  $("#elective-member-form").hidden = true;
+  const subjects = byId(state.subjects), staff = byId(state.staff);
+  (await api("GET", roster("/electives?year_id=" + state.year.id))).forEach((g) => list.appendChild(el("li", {}, [
+    el("span", { text: (g.kind === "club" ? "Кружок" : "Факультатив") + " «" + g.name + "» · " + (subjects[g.subject_id] || {}).name + " · " + (staff[g.teacher_id] || {}).name }),
+    el("button", { "class": "button quiet", type: "button", text: "Состав", "aria-label": "Состав: " + g.name, onclick: () => openElective(g) })
+  ])));
+}
+
+async function addElective(event) {
+  event.preventDefault();
+  await guarded($("#elective-status"), async () => {
+    await api("POST", roster("/electives"), { ...formBody(event.target), year_id: state.year.id });
+    event.target.reset();
+    await loadElectives();
+  }, "Группа создана.");
+}
+
+async function openElective(group) {
+  state.elective = group;
+  const form = $("#elective-member-form");
+  form.hidden = false;
+  form.elements.starts.value = isoDate(today());
+  // Students of every class of the year: an elective's members come from several classes.
+  const [students, members] = await Promise.all([
+    api("GET", roster("/people?role=student")),
+    api("GET", roster("/electives/" + group.id + "/members"))
+  ]);
+  options(clear(form.elements.student_id), students.map((s) => [s.id, s.name + (s.classes.length ? " (" + s.classes.join(", ") + ")" : "")]));
+  const now = members.filter((m) => !m.ends).map((m) => m.name + (m.class_name ? " (" + m.class_name + ")" : ""));
+  show($("#elective-status"), group.name + ": " + (now.join(", ") || "пока никого"), "");
+}
+
+async function joinElective(event) {
+  event.preventDefault();
+  await guarded($("#elective-status"), async () => {
+    await api("POST", roster("/electives/" + state.elective.id + "/members"), formBody(event.target));
+    await openElective(state.elective);
   });
 }
 

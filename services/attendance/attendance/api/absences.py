@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import Select, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance.domain.absences import (
@@ -25,6 +25,7 @@ from attendance.models import (
     ClassMember,
     ClassTeacher,
     EndedCourse,
+    GroupMember,
     Lesson,
     PeriodLock,
     Person,
@@ -173,6 +174,19 @@ async def absence_at_lesson(session: AsyncSession, absence_id: UUID, school_id: 
     return absence, lesson
 
 
+async def on_register(session: AsyncSession, lesson: Lesson, student_id: UUID) -> bool:
+    """The student is in the lesson's class, or in its elective or club on the lesson's day (R-14: an elective's
+    lessons carry its group's id as their class)."""
+    in_class = exists().where(ClassMember.class_id == lesson.class_id, ClassMember.student_id == student_id)
+    in_group = exists().where(
+        GroupMember.group_id == lesson.class_id,
+        GroupMember.student_id == student_id,
+        GroupMember.starts <= lesson.date,
+        or_(GroupMember.ends.is_(None), GroupMember.ends >= lesson.date),
+    )
+    return bool(await session.scalar(select(or_(in_class, in_group))))
+
+
 @router.post("/lessons/{lesson_id}/absences", status_code=201)
 async def record_absence(
     school_id: UUID,
@@ -194,7 +208,7 @@ async def record_absence(
     reason = absence_reason(body.reason)
     check_teacher_window(lesson.date, today, window)
     check_unlocked(lesson.date, await period_locks(session, lesson))
-    if await session.get(ClassMember, (lesson.class_id, body.student_id)) is None:
+    if not await on_register(session, lesson, body.student_id):
         raise Invalid("Обучающийся не числится в классе, у которого был этот урок.")
     if await session.scalar(select(Absence.id).filter_by(lesson_id=lesson.id, student_id=body.student_id)):
         raise Conflict("У обучающегося уже есть отметка на этом уроке; исправьте её причину.")

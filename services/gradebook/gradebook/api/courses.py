@@ -11,8 +11,9 @@ from chassis.deps import CallerDep, SchoolSession
 from chassis.problems import Forbidden, Invalid
 from chassis.russian import collation_key
 from gradebook.api.access import get_in_school, reads_whole_school, require_reader
+from gradebook.class_lists import course_students
 from gradebook.domain.marks import ScoredMark, average, weighted_average
-from gradebook.models import ClassMember, Course, Lesson, Mark, Person
+from gradebook.models import Course, Lesson, Mark, Person
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["courses"])
 
@@ -50,10 +51,10 @@ async def list_courses(school_id: UUID, caller: CallerDep, session: SchoolSessio
 
 
 async def class_list(session: SchoolSession, course: Course) -> list[StudentOut]:
+    """The class's pupils, or everyone who has been in the elective (their marks stay after they leave)."""
+    students = course_students(course.class_id).subquery()
     rows = await session.execute(
-        select(ClassMember.student_id, Person)
-        .outerjoin(Person, Person.id == ClassMember.student_id)
-        .where(ClassMember.class_id == course.class_id)
+        select(students.c.student_id, Person).outerjoin(Person, Person.id == students.c.student_id)
     )
     students = [StudentOut(student_id=sid, name=p.name if p else None) for sid, p in rows]
     # Alphabetical as in a paper journal; names not yet known go last.

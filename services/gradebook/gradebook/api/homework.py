@@ -18,6 +18,7 @@ from chassis.problems import Forbidden, Invalid
 from chassis.schooltime import zone_of
 from contracts.gradebook import HomeworkAssigned
 from gradebook.api.access import get_in_school, reads_whole_school, require_lesson_writer, require_reader
+from gradebook.class_lists import course_students
 from gradebook.domain.edit_window import default_choice
 from gradebook.domain.homework import (
     DEADLINE_HOURS_CHOICES,
@@ -28,7 +29,7 @@ from gradebook.domain.homework import (
     posted_late,
     posting_deadline,
 )
-from gradebook.models import ClassMember, Course, Homework, Lesson, ScheduledLesson, SchoolPolicy
+from gradebook.models import Course, Homework, Lesson, ScheduledLesson, SchoolPolicy
 from gradebook.school_year import check_journal_writable
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["homework"])
@@ -91,7 +92,7 @@ async def give_homework(
     await check_journal_writable(session, course, lesson.date, homework=True)
     content = homework_content(body.text, body.pages, body.exercises, body.links)
     check_due(lesson.date, body.due_on)
-    members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))
+    members = set(await session.scalars(course_students(course.class_id, lesson.date)))
     students = homework_students(body.student_ids, members, course.class_name)
     now = request.app.state.clock.now()
     deadline = posting_deadline(

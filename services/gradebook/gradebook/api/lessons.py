@@ -22,6 +22,7 @@ from gradebook.api.access import (
     require_reader,
 )
 from gradebook.api.marks import MarkOut
+from gradebook.api.plans import planned_topic
 from gradebook.domain.edit_window import check_lesson_record
 from gradebook.domain.timetable import TimetableLesson, check_unscheduled, scheduled_record_date
 from gradebook.models import Course, Lesson, Mark, ScheduledLesson
@@ -42,7 +43,8 @@ class LessonIn(BaseModel):
     scheduled_lesson_id: UUID | None = None
     #: Required for a lesson outside the timetable.
     date: OptionalDate = None
-    topic: Topic
+    #: Left out: the thematic plan's next topic (R-30).
+    topic: Topic | None = None
     homework: Homework | None = None
     #: Why a lesson outside the timetable was given, where the course has a timetable.
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)] | None = None
@@ -148,7 +150,7 @@ async def record_lesson(
         school_id=school_id,
         course_id=course.id,
         date=day,
-        topic=body.topic,
+        topic=await planned_topic(session, course, body.topic),
         homework=homework,
         version=1,
         recorded_by=caller.person_id,

@@ -28,6 +28,7 @@ from gradebook.api.access import (
     require_reader,
     school_work_types,
 )
+from gradebook.class_lists import course_students, is_course_student
 from gradebook.domain.deadlines import deadline_days, mark_days_late
 from gradebook.domain.edit_window import check_mark_date, default_choice, edit_window_choice
 from gradebook.domain.marks import ColumnRow, check_column, check_marks_allowed, mark_value
@@ -35,7 +36,6 @@ from gradebook.domain.period_policy import PeriodPolicy, period_policy
 from gradebook.domain.periods import Lock, check_unlocked
 from gradebook.domain.work_types import WORK_TYPES, WorkType, work_type
 from gradebook.models import (
-    ClassMember,
     Course,
     Lesson,
     Mark,
@@ -243,9 +243,7 @@ def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Se
             exists()
             .where(PassFailSubject.school_id == school_id, PassFailSubject.subject_id == Course.subject_id)
             .label("pass_fail"),
-            exists()
-            .where(ClassMember.class_id == Course.class_id, ClassMember.student_id == student_id)
-            .label("member"),
+            is_course_student(Course.class_id, student_id, Lesson.date).label("member"),
         )
         .select_from(one)
         .outerjoin(Lesson, Lesson.id == lesson_id)
@@ -321,7 +319,7 @@ async def save_column(
     # The lesson row is locked, so two saves of one column take their turns.
     kind = work_type(body.work_type, await school_work_types(session, school_id))
     lesson, course, late = await _writable_lesson(session, school_id, lesson_id, caller, clock, kind, lock=True)
-    members = set(await session.scalars(select(ClassMember.student_id).filter_by(class_id=course.class_id)))
+    members = set(await session.scalars(course_students(course.class_id, lesson.date)))
     rows = [ColumnRow(cell.student_id, cell.value) for cell in body.marks]
     pass_fail = await is_pass_fail_subject(session, school_id, course.subject_id)
     values, errors = check_column(rows, kind, members, course.class_name, pass_fail_subject=pass_fail)

@@ -21,6 +21,7 @@ from gradebook.domain.thematic_plan import (
     plan_deadline,
     plan_hours,
     plan_late,
+    topic_from_plan,
 )
 from gradebook.models import Course, CurriculumLine, Lesson, PlanTopic, SchoolClass, ThematicPlan
 from gradebook.plan_xlsx import XLSX, read_plan, write_plan
@@ -81,6 +82,17 @@ async def topics_of(session: AsyncSession, course: Course) -> list[Topic]:
     return [Topic(row.title, row.hours) for row in rows]
 
 
+async def lessons_given(session: AsyncSession, course: Course) -> int:
+    return await session.scalar(select(func.count()).select_from(Lesson).where(Lesson.course_id == course.id)) or 0
+
+
+async def planned_topic(session: AsyncSession, course: Course, written: str | None) -> str:
+    """A new lesson's topic: the one written, or the plan's next (R-30); the teacher may change it later."""
+    if written:
+        return written
+    return topic_from_plan(await topics_of(session, course), await lessons_given(session, course))
+
+
 async def deadline_of(session: AsyncSession, course: Course) -> date | None:
     policy, _ = await school_policy(session, course.school_id)
     periods = await class_periods(session, await session.get(SchoolClass, course.class_id))
@@ -89,7 +101,7 @@ async def deadline_of(session: AsyncSession, course: Course) -> date | None:
 
 async def plan_out(session: AsyncSession, course: Course) -> PlanOut:
     topics = await topics_of(session, course)
-    given = await session.scalar(select(func.count()).select_from(Lesson).where(Lesson.course_id == course.id)) or 0
+    given = await lessons_given(session, course)
     entered = await session.get(ThematicPlan, course.id)
     deadline = await deadline_of(session, course)
     entered_on = entered.entered_on if entered else None

@@ -104,3 +104,15 @@ def coverage(topics: Sequence[Topic], lessons_given: int) -> list[TopicCoverage]
 def next_topic(topics: Sequence[Topic], lessons_given: int) -> str | None:
     """The topic the next lesson takes from the plan (the teacher may write another)."""
     return next((c.title for c in coverage(topics, lessons_given) if c.given < c.hours), None)
+
+
+def topic_from_plan(topics: Sequence[Topic], lessons_given: int) -> str:
+    """R-20, R-30: the next topic for a lesson recorded without one; refused when the plan has none left."""
+    planned = next_topic(topics, lessons_given)
+    if planned is None:
+        raise Invalid(
+            "Укажите тему урока: в тематическом плане курса не осталось тем."
+            if topics
+            else "Укажите тему урока: у курса нет тематического плана, из которого её взять."
+        )
+    return planned

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Date, bindparam, event, select, text
+from sqlalchemy import JSON, Date, bindparam, event, exists, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.dates import JournalDate
@@ -18,7 +18,7 @@ from reporting.domain.indicators import ScoredMark, average, weighted_average
 from reporting.domain.period_marks import KIND_ORDER
 from reporting.domain.periods import DateRange, diary_range, summary_range
 from reporting.domain.summary import subject_summary
-from reporting.models import Absence, Lesson, Mark, PeriodMark
+from reporting.models import Absence, GroupMember, Lesson, Mark, PeriodMark
 from reporting.reports.school_queries import record_visit
 
 router = APIRouter(prefix="/schools/{school_id}/students/{student_id}", tags=["diary"])
@@ -146,10 +146,17 @@ def _student_out(card: StudentCard) -> StudentOut:
 async def _class_lessons(session: AsyncSession, school_id: UUID, card: StudentCard, dates: DateRange) -> list[Lesson]:
     if card.class_id is None:
         return []
+    in_elective = exists().where(
+        GroupMember.school_id == school_id,
+        GroupMember.student_id == card.id,
+        GroupMember.group_id == Lesson.class_id,
+        GroupMember.starts <= Lesson.date,
+        or_(GroupMember.ends.is_(None), GroupMember.ends >= Lesson.date),
+    )
     rows = await session.scalars(
         select(Lesson).where(
             Lesson.school_id == school_id,
-            Lesson.class_id == card.class_id,
+            or_(Lesson.class_id == card.class_id, in_elective),
             Lesson.date.between(dates.start, dates.end),
             Lesson.deleted.is_(False),
         )
@@ -183,10 +190,20 @@ async def _absences(session: AsyncSession, school_id: UUID, student_id: UUID, da
     return list(rows)
 
 
+def in_place(group_id: str, day: str) -> str:
+    """SQL: the student (``places``) is in the elective or club ``group_id`` on ``day`` (R-14: by dates)."""
+    return (
+        f"EXISTS (SELECT 1 FROM places p WHERE p.group_id = {group_id} AND p.starts <= {day} "
+        f"AND (p.ends IS NULL OR p.ends >= {day}))"
+    )
+
+
 #: A student's diary for some dates in one statement: the card and R-1's facts (``CARD``), and as JSON arrays the
-#: class's lessons with those of other groups the student has a mark or absence on, the marks, the absences, the
+#: class's lessons, those of the electives and clubs while the student is in them (R-14; their courses' class is
+#: the group) and those of other groups the student has a mark or absence on, the marks, the absences, the
 #: timetable (a subgroup's lessons while the student is in it, R-12), the school's and the class's announcements,
-#: the homework due (the class's, or given to this student), and the period marks the family may see today (R-27).
+#: the homework due (the class's and the student's electives', or given to this student), and the period marks
+#: the family may see today (R-27).
 DIARY_WEEK = (
     text(
         f"""
@@ -198,12 +215,18 @@ marks_in AS (
 absences_in AS (
     SELECT a.* FROM absences a
     WHERE a.school_id = :school AND a.student_id = :student AND a.date BETWEEN :start AND :end AND NOT a.withdrawn
+),
+places AS (
+    SELECT gm.group_id, gm.starts, gm.ends FROM group_members gm
+    WHERE gm.school_id = :school AND gm.student_id = :student
 )
 SELECT card.*,
     (SELECT json_agg(json_build_array(l.id, l.date, l.subject_name, l.topic, l.homework, l.scheduled_lesson_id))
      FROM lessons l
      WHERE l.school_id = :school AND NOT l.deleted AND (
         (l.class_id = card.class_id AND l.date BETWEEN :start AND :end)
+        OR (l.class_id = ANY(ARRAY(SELECT group_id FROM places)) AND l.date BETWEEN :start AND :end
+            AND {in_place("l.class_id", "l.date")})
         OR l.id IN (SELECT lesson_id FROM marks_in UNION SELECT lesson_id FROM absences_in)
      )) AS lessons,
     (SELECT json_agg(json_build_array(
@@ -234,7 +257,9 @@ SELECT card.*,
         'pages', h.pages, 'exercises', h.exercises, 'links', h.links, 'individual', cardinality(h.student_ids) > 0
      ) ORDER BY h.due_on, h.subject_name, h.given_on)
      FROM homework h
-     WHERE h.school_id = :school AND h.class_id = card.class_id AND h.due_on BETWEEN :start AND :end
+     WHERE h.school_id = :school AND h.due_on BETWEEN :start AND :end
+        AND (h.class_id = card.class_id
+            OR (h.class_id = ANY(ARRAY(SELECT group_id FROM places)) AND {in_place("h.class_id", "h.due_on")}))
         AND (cardinality(h.student_ids) = 0 OR h.student_ids @> ARRAY[CAST(:student AS uuid)])) AS homework,
     (SELECT json_agg(json_build_object(
         'subject_name', pm.subject_name, 'period_kind', pm.period_kind, 'period_name', pm.period_name,

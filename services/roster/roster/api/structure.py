@@ -11,12 +11,13 @@ from sqlalchemy import any_, select
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
-from contracts.roster import CurriculumHoursSet, GroupCreated, GroupMembershipChanged
+from contracts.roster import CurriculumHoursSet, GroupCreated
 from roster.api.directory import require_class_reader
 from roster.calendars import PLANNERS, calendar_of, year_of, year_on
 from roster.domain.calendar import Span, is_period_boundary
 from roster.domain.curriculum import CourseLoad, load_report
 from roster.domain.timetable import Bell, TemplatePeriod, check_bells, generate
+from roster.events import membership_changed
 from roster.models import (
     Assignment,
     BellDay,
@@ -232,7 +233,8 @@ async def create_group(school_id: UUID, body: GroupIn, caller: CallerDep, sessio
 
 @router.get("/groups")
 async def list_groups(school_id: UUID, session: SchoolSession, class_id: UUID | None = None) -> list[GroupOut]:
-    query = select(Group).where(Group.school_id == school_id).order_by(Group.name)
+    # Electives and clubs have no class: their own list is ``/electives``.
+    query = select(Group).where(Group.school_id == school_id, Group.kind == "subgroup").order_by(Group.name)
     if class_id:
         query = query.where(Group.class_id == class_id)
     return [GroupOut.model_validate(g) for g in await session.scalars(query)]
@@ -241,7 +243,7 @@ async def list_groups(school_id: UUID, session: SchoolSession, class_id: UUID | 
 @router.get("/groups/{group_id}/members")
 async def list_members(school_id: UUID, group_id: UUID, caller: CallerDep, session: SchoolSession) -> list[MemberOut]:
     group = await session.get(Group, group_id)
-    if group is None or group.school_id != school_id:
+    if group is None or group.school_id != school_id or group.class_id is None:
         raise NotFound("Группа не найдена.")
     # R-1: a subgroup's pupils are read as its class's are.
     await require_class_reader(session, caller, school_id, group.class_id)
@@ -258,7 +260,7 @@ async def place_in_group(
     """Place a student in a subgroup; a move from another subgroup of the subject only at a period start (R-12)."""
     caller.require(school_id, "school_admin", "class_teacher")
     group = await session.get(Group, group_id, with_for_update=True)
-    if group is None or group.school_id != school_id:
+    if group is None or group.school_id != school_id or group.class_id is None:
         raise NotFound("Группа не найдена.")
     school_class = await session.get(SchoolClass, group.class_id)
     if not caller.has_role(school_id, "school_admin") and school_class.class_teacher_id != caller.person_id:
@@ -287,18 +289,13 @@ async def place_in_group(
         if body.starts <= current.starts:
             raise Invalid("Перевод не может начинаться раньше, чем ученик пришёл в прежнюю группу.")
         current.ends = date.fromordinal(body.starts.toordinal() - 1)
+        current.version += 1
         await emit_event(session, membership_changed(current), school_id=school_id)
     member = GroupMember(school_id=school_id, group_id=group.id, student_id=body.student_id, starts=body.starts)
     session.add(member)
     await session.flush()
     await emit_event(session, membership_changed(member), school_id=school_id)
     return MemberOut.model_validate(member)
-
-
-def membership_changed(member: GroupMember) -> GroupMembershipChanged:
-    return GroupMembershipChanged(
-        group_id=member.group_id, student_id=member.student_id, starts=member.starts, ends=member.ends
-    )
 
 
 async def periods_for_grade(session: SchoolSession, school_id: UUID, grade: int, day: date) -> list[Span]:
