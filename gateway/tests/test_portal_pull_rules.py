@@ -118,6 +118,8 @@ def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
                         "ends": "09:45:00",
                         "room": "14",
                         "status": "scheduled",
+                        "timetable_lesson_id": "t1",
+                        "timetable_version": 3,
                     },
                     {"lesson_id": "l2", "subject": "Музыка", "marks": [], "absence": None, "status": "cancelled"},
                 ],
@@ -137,6 +139,8 @@ def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
         "homework": "№ 5",
         "room": "14",
         "cancelled": False,
+        "timetable_lesson_id": "t1",
+        "timetable_version": 3,
         "attendance": "О",
         "marks": [
             {
@@ -158,6 +162,7 @@ def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
         ],
     }
     assert second["cancelled"] is True and second["attendance"] is None and second["number"] is None
+    assert (second["timetable_lesson_id"], second["timetable_version"]) == (None, None)
     assert "Петров" not in str(schedule_lessons(diary))
 
 

@@ -288,6 +288,8 @@ async def test_a_portal_client_keeps_an_exact_copy_through_an_outage_and_a_trimm
         await portal.start()
         await eventually(lambda: in_step_with(first))
         assert len(portal.lessons()) == 3
+        # The schedule gave each timetable lesson its version: the replayed scheduling events are older.
+        assert portal.timetable_versions == {str(s.lesson_id): 1 for s in (*tuesday, moving)}
 
         network.down = True
         mark_id = uuid4()

@@ -116,6 +116,10 @@ def schedule_lessons(diary: dict) -> list[dict]:
                     "homework": lesson.get("homework"),
                     "room": lesson.get("room"),
                     "cancelled": lesson.get("status") == "cancelled",
+                    # The timetable's lesson as the feed's timetable changes name it, and its state: the portal
+                    # keeps the newest, so a replayed older change does nothing.
+                    "timetable_lesson_id": lesson.get("timetable_lesson_id"),
+                    "timetable_version": lesson.get("timetable_version"),
                     "attendance": absence["code"] if absence else None,
                     "marks": [
                         {
