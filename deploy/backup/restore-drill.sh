@@ -2,8 +2,9 @@
 # The restore drill: a private PostgreSQL (initdb in a temporary directory, a free port; the
 # machine's own server is never touched) with WAL archived by pgBackRest. It migrates the
 # gradebook's database with the release's own migration command, takes a full backup, writes
-# events, loses them (a DELETE by mistake), restores the database to the moment before the
-# loss, and checks that every row is back and the mistake is not. Prints the times it took.
+# marks with their events, loses them (a DELETE by mistake), restores the database to the moment
+# before the loss, checks that every mark is back and the mistake is not, and runs the invariant
+# checker (python -m chassis.invariants) on the restored database. Prints the times it took.
 #   bash deploy/backup/restore-drill.sh            (needs pgbackrest: apt-get install pgbackrest)
 set -euo pipefail
 
@@ -63,22 +64,39 @@ JOURNAL_PROFILE=development JOURNAL_LOG_LEVEL=WARNING \
   JOURNAL_DATABASE_URL="postgresql+asyncpg://journal@127.0.0.1:$port/journal_gradebook" \
   "$python" -m chassis.migrations gradebook.main:app
 
+school=00000000-0000-0000-0000-000000000001
+course=00000000-0000-0000-0000-000000000002
+lesson=00000000-0000-0000-0000-000000000003
+# A lesson record and its event, as the service writes them; the relay published it (sent_at).
+psql_drill -d journal_gradebook -c "
+  INSERT INTO courses (id, school_id, teacher_id, subject_id, subject_name, class_id, class_name)
+  VALUES ('$course', '$school', gen_random_uuid(), gen_random_uuid(), 'Математика', gen_random_uuid(), '5А');
+  INSERT INTO lessons (id, school_id, course_id, date, topic, version, recorded_by)
+  VALUES ('$lesson', '$school', '$course', current_date, 'Дроби', 1, gen_random_uuid());
+  INSERT INTO outbox (event_id, type, school_id, envelope, sent_at)
+  VALUES (gen_random_uuid(), 'gradebook.lesson.recorded.v1', '$school', jsonb_build_object(
+    'subject', '$lesson', 'data', jsonb_build_object('lesson_id', '$lesson', 'version', 1)), now())"
+
 started=$(seconds)
 backrest --type=full backup
 backed_up=$(seconds)
 sleep 1   # the backup's stop time has whole seconds: the target must come after it
 
-write_events() {  # $1 events of type $2, one transaction each, as the service writes them
+write_marks() {  # $1 marks of value $2, each with its event, in one transaction, as the service writes them
   psql_drill -d journal_gradebook -c "
-    INSERT INTO outbox (event_id, type, school_id, envelope)
-    SELECT gen_random_uuid(), '$2', '00000000-0000-0000-0000-000000000001',
-           jsonb_build_object('n', n) FROM generate_series(1, $1) AS n"
+    WITH posted AS (
+      INSERT INTO marks (id, school_id, lesson_id, student_id, value, work_type, weight, version, posted_by)
+      SELECT gen_random_uuid(), '$school', '$lesson', gen_random_uuid(), '$2', 'answer', 1, 1, gen_random_uuid()
+      FROM generate_series(1, $1) RETURNING id)
+    INSERT INTO outbox (event_id, type, school_id, envelope, sent_at)
+    SELECT gen_random_uuid(), 'gradebook.mark.posted.v1', '$school', jsonb_build_object(
+      'subject', id::text, 'data', jsonb_build_object('mark_id', id)), now() FROM posted"
 }
-write_events "$rows" gradebook.mark.recorded.v1
+write_marks "$rows" 5
 target="$(psql_drill -d journal_gradebook -c "SELECT clock_timestamp()")"
 sleep 1
-psql_drill -d journal_gradebook -c "DELETE FROM outbox"   # the loss
-write_events 7 after.the.loss.v1
+psql_drill -d journal_gradebook -c "DELETE FROM marks"   # the loss
+write_marks 7 4   # after the loss
 psql_drill -c "SELECT pg_switch_wal()" >/dev/null
 backrest check   # waits until the WAL with the loss is in the repository
 
@@ -89,10 +107,14 @@ as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 300 start >/de
 until [ "$(psql_drill -c 'SELECT pg_is_in_recovery()')" = f ]; do sleep 0.2; done
 restored=$(seconds)
 
-kept="$(psql_drill -d journal_gradebook -c "SELECT count(*) FROM outbox WHERE type = 'gradebook.mark.recorded.v1'")"
-after="$(psql_drill -d journal_gradebook -c "SELECT count(*) FROM outbox WHERE type = 'after.the.loss.v1'")"
+kept="$(psql_drill -d journal_gradebook -c "SELECT count(*) FROM marks WHERE value = '5'")"
+after="$(psql_drill -d journal_gradebook -c "SELECT count(*) FROM marks WHERE value = '4'")"
 revision="$(psql_drill -d journal_gradebook -c "SELECT version_num FROM alembic_version")"
 echo "restore-drill: backup $(printf %.1f "$(echo "$backed_up - $started" | bc)") s," \
   "point-in-time restore to $target $(printf %.1f "$(echo "$restored - $restore_started" | bc)") s;" \
-  "$kept of $rows events back, $after written after the target, schema at $revision"
+  "$kept of $rows marks back, $after written after the target, schema at $revision"
 [ "$kept" = "$rows" ] && [ "$after" = 0 ] && [ -n "$revision" ]
+
+# The restored database reconciles: every mark has its event, no version is missing, nothing waits unsent.
+JOURNAL_LOG_LEVEL=WARNING "$python" -m chassis.invariants \
+  --database-url "gradebook=postgresql+asyncpg://postgres@127.0.0.1:$port/journal_gradebook"

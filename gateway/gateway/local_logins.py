@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Caller
@@ -21,7 +20,6 @@ from gateway.domain.local_logins import (
     locked_until,
     login_base,
     must_change_password,
-    rate_window,
     unique_login,
 )
 from gateway.domain.passwords import (
@@ -34,7 +32,6 @@ from gateway.domain.passwords import (
 from gateway.models import (
     LocalLogin,
     LocalLoginAudit,
-    LoginAttempts,
     LoginFailure,
     Person,
     RegionAccount,
@@ -160,29 +157,6 @@ async def revoke(session: AsyncSession, admin: Caller, person_id: UUID) -> None:
     await session.delete(login)
     await session.execute(delete(LoginFailure).where(LoginFailure.login == login.login))
     await end_sessions(session, person_id)
-
-
-async def over_rate_limit(session: AsyncSession, limits: dict[str, int]) -> int | None:
-    """Counts one password attempt in each bucket (``ip:<address>``, ``all``); the seconds to wait when
-    any bucket is past its limit this minute, else None.
-
-    One atomic upsert per bucket, so gateway instances and parallel requests share the count.
-    """
-    minute, seconds_left = rate_window(datetime.now(UTC))
-    await session.execute(delete(LoginAttempts).where(LoginAttempts.minute < minute))
-    over = False
-    for bucket, limit in limits.items():
-        counted = await session.scalar(
-            insert(LoginAttempts)
-            .values(bucket=bucket[:80], minute=minute, attempts=1)
-            .on_conflict_do_update(
-                index_elements=[LoginAttempts.bucket, LoginAttempts.minute],
-                set_={"attempts": LoginAttempts.attempts + 1},
-            )
-            .returning(LoginAttempts.attempts)
-        )
-        over = over or (counted or 0) > limit
-    return seconds_left if over else None
 
 
 async def authenticate(session: AsyncSession, login_text: str, password: str) -> UUID | Refused:

@@ -18,7 +18,7 @@ from gateway.access_log import AccessLog, seal_forever
 from gateway.api import access_view, auth, compromise, diary, home, local_logins, me, password, portal_pull, proxy
 from gateway.callers import CallerCache
 from gateway.destruction import api as destruction_api
-from gateway.domain.portal_pull import PortalRefusal, RateLimits
+from gateway.domain.portal_pull import PortalRefusal
 from gateway.esia import certificate_key
 from gateway.handlers import consumer
 from gateway.keys import InternalTokens
@@ -104,7 +104,6 @@ def build_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_exception_handler(PortalRefusal, portal_pull.refusal_answer)
-    app.state.portal_limits = RateLimits()
     app.state.tokens = tokens
     app.state.callers = CallerCache()
     app.state.upstreams = Upstreams(settings, tokens, service_http)

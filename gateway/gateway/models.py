@@ -130,7 +130,8 @@ class Session(Base):
 
 
 class LoginAttempts(Base):
-    """Password login attempts per minute, by client address (``ip:<address>``) and in all (``all``)."""
+    """Calls per minute by rate-limit bucket (``gateway.rate_limits``): password login attempts by client address
+    (``ip:<address>``) and in all (``all``), a state portal client's calls (``portal:<client_id>``)."""
 
     __tablename__ = "login_attempts"
     bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -255,7 +256,7 @@ class PortalClient(Base):
     #: SHA-256 of the secret (``gateway.domain.portal_pull.secret_digest``); the secret is shown once.
     secret_digest: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
-    #: Calls a minute before a 429, per gateway instance.
+    #: Calls a minute before a 429, counted for every gateway instance together (``gateway.rate_limits``).
     calls_per_minute: Mapped[int]
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

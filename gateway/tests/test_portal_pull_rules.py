@@ -1,4 +1,4 @@
-"""The portal pull's pure rules: scopes, ranges, the rate limit and the diary → schedule translation."""
+"""The portal pull's pure rules: scopes, ranges and the diary → schedule translation."""
 
 from datetime import date
 
@@ -8,7 +8,6 @@ from gateway.domain.portal_pull import (
     CHANGES_MAX_LIMIT,
     SCHEDULE_MAX_DAYS,
     PortalRefusal,
-    RateLimits,
     changes_limit,
     granted_scopes,
     schedule_lessons,
@@ -65,24 +64,6 @@ def test_page_sizes_at_the_bounds_are_accepted():
     assert changes_limit(CHANGES_MAX_LIMIT) == CHANGES_MAX_LIMIT
 
 
-def test_a_client_gets_a_minutes_worth_at_once_then_waits_for_the_refill():
-    limits = RateLimits()
-    assert [limits.take("a", 3, 100.0) for _ in range(3)] == [0.0, 0.0, 0.0]
-    # Three a minute refill one every 20 s: the fourth call waits the whole 20 s, later ones less.
-    assert limits.take("a", 3, 100.0) == 20.0
-    assert limits.take("a", 3, 110.0) == 10.0
-    assert limits.take("a", 3, 120.0) == 0.0
-    # Another client has its own bucket.
-    assert limits.take("b", 3, 120.0) == 0.0
-
-
-def test_a_long_pause_refills_no_more_than_a_minutes_worth():
-    limits = RateLimits()
-    for _ in range(2):
-        limits.take("a", 2, 0.0)
-    assert [limits.take("a", 2, 10_000.0) for _ in range(3)] == [0.0, 0.0, 30.0]
-
-
 def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
     diary = {
         "student": {"id": "s", "name": "Петров Алексей", "class_name": "5А"},
@@ -118,6 +99,8 @@ def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
                         "ends": "09:45:00",
                         "room": "14",
                         "status": "scheduled",
+                        "timetable_lesson_id": "t1",
+                        "timetable_version": 3,
                     },
                     {"lesson_id": "l2", "subject": "Музыка", "marks": [], "absence": None, "status": "cancelled"},
                 ],
@@ -137,6 +120,8 @@ def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
         "homework": "№ 5",
         "room": "14",
         "cancelled": False,
+        "timetable_lesson_id": "t1",
+        "timetable_version": 3,
         "attendance": "О",
         "marks": [
             {
@@ -158,6 +143,7 @@ def test_the_diary_becomes_lessons_with_attendance_and_scaled_marks():
         ],
     }
     assert second["cancelled"] is True and second["attendance"] is None and second["number"] is None
+    assert (second["timetable_lesson_id"], second["timetable_version"]) == (None, None)
     assert "Петров" not in str(schedule_lessons(diary))
 
 

@@ -124,9 +124,23 @@ def _selects(selector: dict, labels: dict) -> bool:
         return True
     if not selector.get("matchLabels", {}).items() <= labels.items():
         return False
-    return all(
-        labels.get(e["key"]) in e["values"] if e["operator"] == "In" else False
-        for e in selector.get("matchExpressions", [])
+    operators = {
+        "In": lambda e: labels.get(e["key"]) in e["values"],
+        "Exists": lambda e: e["key"] in labels,
+        "DoesNotExist": lambda e: e["key"] not in labels,
+    }
+    return all(operators[e["operator"]](e) for e in selector.get("matchExpressions", []))
+
+
+def _admits(policy: dict, labels: dict, port: int) -> bool:
+    """The policy lets a pod of the namespace with ``labels`` in on ``port``."""
+    return any(
+        any(p["port"] == port for p in rule["ports"])
+        and any(
+            "podSelector" in peer and "namespaceSelector" not in peer and _selects(peer["podSelector"], labels)
+            for peer in rule["from"]
+        )
+        for rule in policy["ingress"]
     )
 
 
@@ -138,6 +152,11 @@ def test_a_service_reaches_only_its_own_database_and_the_broker(overlay, rendere
         policy = policies[f"{service}-service"]["spec"]
         assert policy["policyTypes"] == ["Ingress", "Egress"]
         assert policy["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": service}
+        # The service's pods, not its database's (they have a policy of their own, below).
+        assert _selects(
+            policy["podSelector"], {"app.kubernetes.io/name": service, "app.kubernetes.io/component": "api"}
+        )
+        assert not _selects(policy["podSelector"], {"app.kubernetes.io/name": service, "cnpg.io/cluster": "db"})
         database_rule = next(rule for rule in policy["egress"] if rule["ports"] == [{"port": 5432, "protocol": "TCP"}])
         peer = database_rule["to"][0]["podSelector"]
         # A database pod carries its service's label (CloudNativePG's inheritedMetadata).
@@ -145,7 +164,7 @@ def test_a_service_reaches_only_its_own_database_and_the_broker(overlay, rendere
             cluster = of_kind(resources, "Cluster")[f"{other}-db"]
             pod_labels = {**cluster["spec"]["inheritedMetadata"]["labels"], "cnpg.io/podRole": "instance"}
             assert _selects(peer, pod_labels) == (other == service), (service, other)
-        broker_rule = next(rule for rule in policy["egress"] if rule["ports"] == [{"port": 5672, "protocol": "TCP"}])
+        broker_rule = next(rule for rule in policy["egress"] if rule["ports"] == [{"port": 5671, "protocol": "TCP"}])
         assert _selects(broker_rule["to"][0]["podSelector"], {"app.kubernetes.io/name": "journal-broker"})
         # Only the gateway's API pods call a service (and the metrics scraper).
         callers = [peer["podSelector"] for rule in policy["ingress"] for peer in rule["from"] if "podSelector" in peer]
@@ -158,6 +177,75 @@ def test_a_service_reaches_only_its_own_database_and_the_broker(overlay, rendere
                 for other in SERVICES
                 if other != "gateway"
             )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_a_database_is_reached_only_by_its_own_service_and_the_broker_only_by_the_journal(overlay, rendered):
+    resources = rendered[overlay]
+    policies = of_kind(resources, "NetworkPolicy")
+    for service in SERVICES:
+        policy = policies[f"{service}-database"]["spec"]
+        instance = {
+            **of_kind(resources, "Cluster")[f"{service}-db"]["spec"]["inheritedMetadata"]["labels"],
+            "cnpg.io/cluster": f"{service}-db",
+            "cnpg.io/podRole": "instance",
+        }
+        assert _selects(policy["podSelector"], instance)
+        assert not _selects(
+            policy["podSelector"], {"app.kubernetes.io/name": service, "app.kubernetes.io/component": "api"}
+        )
+        for other in SERVICES:
+            for component in ("api", "worker", "migrate"):
+                caller = {"app.kubernetes.io/name": other, "app.kubernetes.io/component": component}
+                assert _admits(policy, caller, 5432) == (other == service), (service, other, component)
+        # Replication between the instances; the operator's and the scraper's namespaces.
+        assert _admits(policy, instance, 5432)
+        namespaces = {
+            value
+            for rule in policy["ingress"]
+            for peer in rule["from"]
+            if "namespaceSelector" in peer
+            for e in peer["namespaceSelector"]["matchExpressions"]
+            for value in e["values"]
+        }
+        assert namespaces == {"cnpg-system", "monitoring"}
+    broker = policies["journal-broker"]["spec"]
+    assert _selects(broker["podSelector"], {"app.kubernetes.io/name": "journal-broker"})
+    for service in SERVICES:
+        for component in ("api", "worker", "migrate"):
+            assert _admits(broker, {"app.kubernetes.io/name": service, "app.kubernetes.io/component": component}, 5671)
+        assert not _admits(broker, {"app.kubernetes.io/name": service, "cnpg.io/cluster": f"{service}-db"}, 5671)
+    assert not _admits(broker, {"app.kubernetes.io/name": "someone-else"}, 5671)
+    assert not any(_admits(broker, {"app.kubernetes.io/name": "gateway"}, port) for port in (5672, 15672))
+    for job in ("broker-definitions", "broker-users"):
+        labels = of_kind(resources, "Job")[job]["spec"]["template"]["metadata"]["labels"]
+        assert _admits(broker, labels, 15671)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_broker_connection_is_tls_checked_against_the_brokers_ca(overlay, rendered):
+    resources = rendered[overlay]
+    (cluster,) = of_kind(resources, "RabbitmqCluster").values()
+    assert cluster["spec"]["tls"] == {"secretName": "journal-broker-tls", "disableNonTLSListeners": True}
+    deployments, jobs = of_kind(resources, "Deployment"), of_kind(resources, "Job")
+
+    def ca_mounted(resource, name) -> str:
+        volumes = {v["name"]: v for v in resource["spec"]["template"]["spec"]["volumes"]}
+        (mount,) = [m for m in container(resource, name)["volumeMounts"] if m["name"] == "broker-ca"]
+        assert volumes["broker-ca"]["secret"]["secretName"] == "journal-broker-tls"
+        return mount["mountPath"] + "/ca.crt"
+
+    for service in SERVICES:
+        for resource in (deployments[f"{service}-api"], deployments[f"{service}-worker"], jobs[f"{service}-migrate"]):
+            url = effective_env(resource, resources)["JOURNAL_AMQP_URL"]
+            assert url.startswith(f"amqps://journal_{service}:") and "@journal-broker:5671/" in url
+            assert url.endswith(f"?cafile={ca_mounted(resource, 'service')}")
+    users = jobs["broker-users"]
+    assert container(users, "provision")["command"][-1] == "https://journal-broker:15671"
+    assert effective_env(users, resources, "provision")["SSL_CERT_FILE"] == ca_mounted(users, "provision")
+    definitions = jobs["broker-definitions"]
+    command = container(definitions, "import")["command"][-1]
+    assert "-P 15671 --ssl" in command and f"--ssl-ca-cert-file={ca_mounted(definitions, 'import')}" in command
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

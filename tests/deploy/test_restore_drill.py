@@ -1,6 +1,7 @@
 """The restore drill of docs/operations.md runs here on every test run: a point-in-time restore
 of the gradebook's database from pgBackRest's backup and archived WAL gets back exactly the
-rows written before the target, and none after it."""
+marks written before the target, and none after it, and the invariant checker finds the restored
+database consistent (every mark with its event, no version gap, nothing unpublished)."""
 
 import asyncio
 import os
@@ -25,4 +26,5 @@ async def test_a_point_in_time_restore_brings_back_what_was_lost_and_nothing_aft
     output, _ = await asyncio.wait_for(drill.communicate(), 230)
     text = output.decode()
     assert drill.returncode == 0, text
-    assert "500 of 500 events back, 0 written after the target" in text
+    assert "500 of 500 marks back, 0 written after the target" in text
+    assert "нарушено 0" in text

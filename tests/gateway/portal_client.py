@@ -9,7 +9,8 @@ How a portal is meant to use the pull API (docs/portal.md), as code the tests ru
 4. if the feed has trimmed what it missed (410 ``resync_required``), start again from step 2.
 The copy it keeps is what the portal shows: per student's ESIA id, the marks and homework by lesson, and the
 timetable of the students' classes by its natural keys (school, class, date, lesson number), as the feed's
-timetable changes name a lesson.
+timetable changes name a lesson; like a mark, a timetable lesson keeps its highest version, from the schedule
+or from the feed.
 """
 
 from collections import defaultdict
@@ -76,6 +77,8 @@ class PortalClient:
                     if lesson["number"] is not None:
                         key = (student["school_id"], student["class_name"], lesson["date"], lesson["number"])
                         self.timetable[key] = (lesson["subject"], lesson["room"], lesson["cancelled"])
+                        # The state read: a replayed change of this lesson at or below it is older.
+                        self.timetable_versions[lesson["timetable_lesson_id"]] = lesson["timetable_version"]
                     for mark in lesson["marks"]:
                         marks[mark["mark_id"]] = (lesson["lesson_id"], mark["value"], mark["version"])
                 self.marks[student["student_esia_id"]] = marks

@@ -17,6 +17,7 @@ from gateway.domain.local_logins import normalized_login
 from gateway.domain.sessions import LOGIN_FORM_COOKIE, csrf_valid, form_token_valid
 from gateway.local_logins import PasswordState
 from gateway.pages import login_form, templates
+from gateway.rate_limits import over_rate_limit
 from gateway.sessions import AccountBlocked, NewSession, open_session, set_session_cookie
 from gateway.settings import GatewaySettings
 
@@ -73,7 +74,7 @@ async def password_login(
         "all": settings.login_attempts_per_minute,
     }
     async with db.transaction(SYSTEM) as session:
-        wait = await local_logins.over_rate_limit(session, limits)
+        wait = await over_rate_limit(session, limits)
     if wait is not None:
         log.warning("password_login_rate_limited")
         return _too_many(request, TOO_MANY, wait)

@@ -73,7 +73,8 @@ def locked_until(failures: Sequence[datetime], now: datetime) -> datetime | None
 
 
 def rate_window(now: datetime) -> tuple[datetime, int]:
-    """R-2: password attempts are counted per minute; the minute's start and the seconds left of it."""
+    """Rate limits count per minute (password attempts, R-2; a portal client's calls, R-70): the minute's start
+    and the seconds left of it."""
     start = now.replace(second=0, microsecond=0)
     return start, max(1, 60 - now.second)
 

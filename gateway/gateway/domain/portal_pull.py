@@ -1,14 +1,12 @@
 """R-70, the pull half: what the state-services portal may ask and how a diary becomes its answer.
 
-Pure rules, no I/O: the scopes a client may hold, the ranges it may ask for, the per-client rate
-limit, and the translation of reporting's diary into the portal's schedule. The portal sees the
-lessons, homework, attendance and marks of a student it names by ESIA id, never names of staff,
-СНИЛС or birth dates (152-ФЗ: only what it shows).
+Pure rules, no I/O: the scopes a client may hold, the ranges it may ask for, and the translation of
+reporting's diary into the portal's schedule. The portal sees the lessons, homework, attendance and marks
+of a student it names by ESIA id, never names of staff, СНИЛС or birth dates (152-ФЗ: only what it shows).
 """
 
 import hashlib
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 #: What a portal client may be granted; a token carries a subset.
@@ -69,30 +67,6 @@ def changes_limit(limit: int) -> int:
     return limit
 
 
-@dataclass
-class RateLimits:
-    """A token bucket per client: ``per_minute`` calls refilled evenly, bursts up to a minute's worth.
-
-    Kept in the process: with several gateway instances a client gets its limit at each of them,
-    as the portal's contract says (docs/portal.md).
-    """
-
-    _tokens: dict[str, float] = field(default_factory=dict)
-    _seen: dict[str, float] = field(default_factory=dict)
-
-    def take(self, client: str, per_minute: int, now: float) -> float:
-        """0 when the call may go ahead, else the whole seconds until it may (``Retry-After``)."""
-        rate = per_minute / 60
-        saved = self._tokens.get(client, float(per_minute))
-        tokens = min(float(per_minute), saved + (now - self._seen.get(client, now)) * rate)
-        self._seen[client] = now
-        if tokens >= 1:
-            self._tokens[client] = tokens - 1
-            return 0.0
-        self._tokens[client] = tokens
-        return float(math.ceil((1 - tokens) / rate))
-
-
 def _scale(value: str) -> str:
     return "five_point" if value.isdigit() else "pass_fail"
 
@@ -116,6 +90,10 @@ def schedule_lessons(diary: dict) -> list[dict]:
                     "homework": lesson.get("homework"),
                     "room": lesson.get("room"),
                     "cancelled": lesson.get("status") == "cancelled",
+                    # The timetable's lesson as the feed's timetable changes name it, and its state: the portal
+                    # keeps the newest, so a replayed older change does nothing.
+                    "timetable_lesson_id": lesson.get("timetable_lesson_id"),
+                    "timetable_version": lesson.get("timetable_version"),
                     "attendance": absence["code"] if absence else None,
                     "marks": [
                         {

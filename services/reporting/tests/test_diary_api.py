@@ -135,6 +135,8 @@ async def test_the_diary_shows_the_weeks_lessons_marks_and_absences(settings, cl
             "status": None,
             "substitute": None,
             "change": None,
+            "timetable_lesson_id": None,
+            "timetable_version": None,
         }
     ]
     assert tuesday[0]["absence"] == {"reason": "unexcused", "code": "Н"}

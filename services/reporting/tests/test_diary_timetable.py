@@ -55,13 +55,15 @@ def test_a_record_joins_its_timetable_lesson_and_the_day_is_in_lesson_order():
         [],
         [
             TimetableRecord(
-                russian, MONDAY, "Русский язык", 2, time(9, 25), time(10, 10), "14", "scheduled", None, None
+                russian, MONDAY, "Русский язык", 2, time(9, 25), time(10, 10), "14", "scheduled", None, None, 1
             ),
-            TimetableRecord(maths, MONDAY, "Математика", 1, time(8, 30), time(9, 15), "12", "scheduled", None, None),
+            TimetableRecord(maths, MONDAY, "Математика", 1, time(8, 30), time(9, 15), "12", "scheduled", None, None, 3),
         ],
     )
     lessons = days[0].lessons
     assert [(le.lesson_id, le.number, le.topic) for le in lessons] == [(record, 1, "Дроби"), (russian, 2, None)]
+    # The record carries its timetable lesson's id and version, as the bare timetable lesson does.
+    assert [(le.timetable_lesson_id, le.timetable_version) for le in lessons] == [(maths, 3), (russian, 1)]
 
 
 async def test_the_family_sees_the_weeks_timetable_with_changes_before_any_record(settings, client, as_, make_family):
@@ -128,6 +130,12 @@ async def test_the_family_sees_the_weeks_timetable_with_changes_before_any_recor
         ("2026-11-24", 1, "08:30:00", "История", "21", "scheduled", None, None),
     ]
     assert (week[2][1]["topic"], week[2][1]["homework"]) == ("Древний Египет", "§ 7")
+    # Each lesson names its timetable lesson at its newest state, the recorded one too (the state portal's key).
+    assert [(le["timetable_lesson_id"], le["timetable_version"]) for _, le in week] == [
+        (str(maths.lesson_id), 2),
+        (str(russian.lesson_id), 2),
+        (str(history), 1),
+    ]
 
 
 async def test_a_subgroup_lesson_shows_only_to_its_members(settings, client, as_, make_family):

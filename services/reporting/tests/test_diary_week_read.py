@@ -136,7 +136,7 @@ async def test_the_week_read_in_one_statement_is_what_the_events_put_in(settings
 
     def slot(lesson) -> TimetableRecord:
         fields = (lesson.lesson_id, lesson.date, lesson.subject_name, lesson.number, lesson.starts, lesson.ends)
-        return TimetableRecord(*fields, lesson.room_name, "scheduled", None, None)
+        return TimetableRecord(*fields, lesson.room_name, "scheduled", None, None, lesson.version)
 
     expected = diary_days(
         DateRange(MONDAY, SUNDAY),

@@ -67,6 +67,10 @@ class DiaryLessonOut(BaseModel):
     substitute: str | None = None
     #: The change of the day as the family reads it («Перенесён с …», «Отменён: …», «Кабинет 14»).
     change: str | None = None
+    #: The timetable's lesson (roster's id, as the portal's timetable changes name it) and its version, so the
+    #: state portal keeps the newest state (R-70); None for a lesson outside the timetable.
+    timetable_lesson_id: UUID | None = None
+    timetable_version: int | None = None
 
 
 class HomeworkOut(BaseModel):
@@ -236,7 +240,7 @@ SELECT card.*,
      FROM absences_in a) AS absences,
     (SELECT json_agg(json_build_array(
         t.id, t.date, t.subject_name, t.number, t.starts, t.ends, t.room_name, t.status, t.substitute_name,
-        t.change_note
+        t.change_note, t.version
      ))
      FROM timetable_lessons t
      WHERE t.school_id = :school AND t.class_id = card.class_id AND t.date BETWEEN :start AND :end
@@ -334,8 +338,10 @@ async def get_diary(
             for lesson, on, subject, reason in week["absences"] or []
         ],
         [
-            TimetableRecord(UUID(i), _day(on), subject, number, _time(starts), _time(ends), room, status, sub, change)
-            for i, on, subject, number, starts, ends, room, status, sub, change in week["timetable"] or []
+            TimetableRecord(
+                UUID(i), _day(on), subject, number, _time(starts), _time(ends), room, status, sub, change, version
+            )
+            for i, on, subject, number, starts, ends, room, status, sub, change, version in week["timetable"] or []
         ],
     )
     period_marks = sorted(

@@ -40,6 +40,8 @@ class TimetableRecord:
     status: str
     substitute: str | None
     change: str | None
+    #: The timetable lesson's state (roster's version): the portal keeps the newest (R-70).
+    version: int
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ class DiaryLesson:
     status: str | None = None
     substitute: str | None = None
     change: str | None = None
+    #: The timetable lesson (roster's id) and its version; None for a record outside the timetable.
+    timetable_lesson_id: UUID | None = None
+    timetable_version: int | None = None
 
     def follow(self, timetable: TimetableRecord) -> None:
         self.number, self.starts, self.ends, self.room = (
@@ -107,6 +112,7 @@ class DiaryLesson:
             timetable.room,
         )
         self.status, self.substitute, self.change = timetable.status, timetable.substitute, timetable.change
+        self.timetable_lesson_id, self.timetable_version = timetable.lesson_id, timetable.version
 
 
 @dataclass(frozen=True)
