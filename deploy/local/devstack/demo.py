@@ -1,4 +1,5 @@
-"""A small demo school, loaded through the services' own APIs as an operator would.
+"""A small demo school, loaded through the services' own APIs as an operator would: its people through the bulk
+import (R-15), as a secretary loads a school.
 
 The people are the ESIA sandbox's test people (matched to accounts by their ESIA oid),
 so each of them can log in through «Госуслуги» in the sandbox.
@@ -16,6 +17,7 @@ import httpx
 
 from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
+from devstack.region import snils_with_check
 from devstack.stack import Stack
 
 SCHOOL = {
@@ -35,6 +37,8 @@ class DemoPerson:
     birth_date: date
     esia_oid: str | None
     role_text: str
+    #: The same as the ESIA sandbox's person: the gateway checks a login's СНИЛС against the school's record.
+    snils: str
 
 
 TEACHER = DemoPerson(
@@ -45,20 +49,53 @@ TEACHER = DemoPerson(
     date(1985, 3, 14),
     "1000001",
     "учитель математики и русского языка, классный руководитель 5А",
+    snils="112-233-445 95",
 )
 SCHOOL_ADMIN = DemoPerson(
-    "school_admin", "Кузнецова", "Ольга", "Николаевна", date(1979, 6, 2), "1000006", "администратор ЭЖ"
+    "school_admin",
+    "Кузнецова",
+    "Ольга",
+    "Николаевна",
+    date(1979, 6, 2),
+    "1000006",
+    "администратор ЭЖ",
+    snils="161-723-096 51",
 )
 PARENT = DemoPerson(
-    "parent", "Петров", "Сергей", "Иванович", date(1982, 11, 20), "1000002", "родитель Петрова Алексея (5А)"
+    "parent",
+    "Петров",
+    "Сергей",
+    "Иванович",
+    date(1982, 11, 20),
+    "1000002",
+    "родитель Петрова Алексея (5А)",
+    snils="123-456-701 40",
 )
-STUDENT = DemoPerson("student", "Петров", "Алексей", "Сергеевич", date(2014, 4, 9), "1000003", "ученик 5А")
+STUDENT = DemoPerson(
+    "student", "Петров", "Алексей", "Сергеевич", date(2014, 4, 9), "1000003", "ученик 5А", snils="156-342-781 74"
+)
 PARENT_2 = DemoPerson(
-    "parent_2", "Сидорова", "Анна", "Викторовна", date(1986, 1, 30), "1000004", "родитель Сидорова Ивана (5А)"
+    "parent_2",
+    "Сидорова",
+    "Анна",
+    "Викторовна",
+    date(1986, 1, 30),
+    "1000004",
+    "родитель Сидорова Ивана (5А)",
+    snils="137-208-945 65",
 )
-STUDENT_2 = DemoPerson("student_2", "Сидоров", "Иван", "Андреевич", date(2014, 8, 17), "1000005", "ученик 5А")
+STUDENT_2 = DemoPerson(
+    "student_2", "Сидоров", "Иван", "Андреевич", date(2014, 8, 17), "1000005", "ученик 5А", snils="148-517-362 82"
+)
 DIRECTOR = DemoPerson(
-    "director", "Фёдоров", "Николай", "Васильевич", date(1970, 2, 17), "1000009", "директор (журналы — только чтение)"
+    "director",
+    "Фёдоров",
+    "Николай",
+    "Васильевич",
+    date(1970, 2, 17),
+    "1000009",
+    "директор (журналы — только чтение)",
+    snils="191-527-364 80",
 )
 DEPUTY = DemoPerson(
     "deputy",
@@ -68,6 +105,7 @@ DEPUTY = DemoPerson(
     date(1976, 10, 23),
     "1000010",
     "заместитель директора по УВР: контроль журнала, опоздания, риски неаттестации",
+    snils="202-839-175 52",
 )
 CLASS_TEACHER = DemoPerson(
     "class_teacher",
@@ -77,6 +115,7 @@ CLASS_TEACHER = DemoPerson(
     date(1988, 5, 11),
     "1000011",
     "учитель литературы, классный руководитель 5Б (30 учеников)",
+    snils="214-063-588 34",
 )
 CLASSMATES = [
     ("Александрова", "Дарья"),
@@ -131,6 +170,15 @@ REGION_ACCOUNTS = [
     ("1000008", "inspector", "Орлова Елена Сергеевна", "инспектор (только чтение)"),
 ]
 SCHOOL_PEOPLE = [TEACHER, CLASS_TEACHER, SCHOOL_ADMIN, DIRECTOR, DEPUTY, PARENT, STUDENT, PARENT_2, STUDENT_2]
+#: The staff file's «Роли», as a secretary writes them.
+STAFF_ROLES = {
+    "teacher": "учитель, классный руководитель",
+    "class_teacher": "учитель, классный руководитель",
+    "school_admin": "администратор",
+    "director": "директор",
+    "deputy": "заместитель директора",
+}
+FAMILIES = [(PARENT, STUDENT), (PARENT_2, STUDENT_2)]
 LESSON_PLAN = [
     ("Натуральные числа и шкалы", "№ 12, 15 (с. 8)"),
     ("Сложение натуральных чисел", "№ 41–43"),
@@ -169,56 +217,19 @@ class DemoLoader:
         subjects = {
             name: (await self._post("roster", f"{base}/subjects", {"name": name}, operator))["id"] for name in SUBJECTS
         }
-
-        async def register(p: DemoPerson | tuple[str, str]) -> str:
-            if isinstance(p, tuple):
-                body = {"last_name": p[0], "first_name": p[1], "consent": True}
-            else:
-                body = {
-                    "last_name": p.last_name,
-                    "first_name": p.first_name,
-                    "middle_name": p.middle_name,
-                    "birth_date": p.birth_date.isoformat(),
-                    "esia_oid": p.esia_oid,
-                    "consent": True,
-                }
-            return (await self._post("roster", f"{base}/people", body, operator))["id"]
-
-        ids = {p.key: await register(p) for p in SCHOOL_PEOPLE}
-        students = [ids["student"], ids["student_2"], *[await register(c) for c in CLASSMATES]]
         class_5b = await self._post("roster", f"{base}/classes", {"grade": 5, "letter": "Б"}, operator)
-        students_5b = [await register(c) for c in CLASS_5B]
-        for role in ("teacher", "class_teacher"):
-            await self._post("roster", f"{base}/staff-roles", {"person_id": ids["teacher"], "role": role}, operator)
+        ids = await self._import_people(base, operator)
+        students = [ids[name] for name in (full_name(STUDENT), full_name(STUDENT_2), *map(full_name, CLASSMATES))]
+        students_5b = [ids[full_name(c)] for c in CLASS_5B]
+        ids.update({p.key: ids[full_name(p)] for p in SCHOOL_PEOPLE})
         # She corrects absence reasons and reads diaries of 5А only: the class she leads (R-1).
-        await self._post(
-            "roster",
-            f"{base}/classes/{klass['id']}/class-teacher",
-            {"teacher_id": ids["teacher"]},
-            operator,
-            expected=200,
-        )
-        for role in ("teacher", "class_teacher"):
+        for class_, teacher in ((klass, "teacher"), (class_5b, "class_teacher")):
             await self._post(
-                "roster", f"{base}/staff-roles", {"person_id": ids["class_teacher"], "role": role}, operator
-            )
-        await self._post(
-            "roster",
-            f"{base}/classes/{class_5b['id']}/class-teacher",
-            {"teacher_id": ids["class_teacher"]},
-            operator,
-            expected=200,
-        )
-        for key in ("school_admin", "director", "deputy"):
-            await self._post("roster", f"{base}/staff-roles", {"person_id": ids[key], "role": key}, operator)
-        for class_, pupils in ((klass, students), (class_5b, students_5b)):
-            for student in pupils:
-                await self._post(
-                    "roster", f"{base}/enrolments", {"student_id": student, "class_id": class_["id"]}, operator
-                )
-        for guardian, student in (("parent", "student"), ("parent_2", "student_2")):
-            await self._post(
-                "roster", f"{base}/guardianships", {"guardian_id": ids[guardian], "student_id": ids[student]}, operator
+                "roster",
+                f"{base}/classes/{class_['id']}/class-teacher",
+                {"teacher_id": ids[teacher]},
+                operator,
+                expected=200,
             )
         for subject in ("Математика", "Русский язык"):
             await self._post(
@@ -246,6 +257,60 @@ class DemoLoader:
         )
         await self._record_literature(school_id, class_teacher, students_5b)
         return school_id
+
+    async def _import_people(self, base: str, operator: Caller) -> dict[str, str]:
+        """The school's people through the bulk import, as a secretary loads them (R-15): staff with their roles,
+        students with their classes, parents with their children's СНИЛС; each file checked, then applied whole.
+        Their ids by full name."""
+        staff = [(p, STAFF_ROLES[p.key]) for p in SCHOOL_PEOPLE if p.key in STAFF_ROLES]
+        pupils = [(p, "5А") for p in (STUDENT, STUDENT_2, *CLASSMATES)] + [(p, "5Б") for p in CLASS_5B]
+        generated = iter(snils_with_check(200_000_001 + n) for n in range(len(pupils)))
+        snils = {full_name(p): p.snils if isinstance(p, DemoPerson) else next(generated) for p, _ in pupils}
+        person = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Идентификатор ЕСИА", "СНИЛС"]
+        files = {
+            "staff": [[*person, "Роли"], *[[*_card(p), p.snils, roles] for p, roles in staff]],
+            "students": [
+                [*person, "Класс"],
+                *[[*_card(p), snils[full_name(p)], class_name] for p, class_name in pupils],
+            ],
+            "parents": [
+                [*person, "СНИЛС обучающегося"],
+                *[[*_card(p), p.snils, snils[full_name(child)]] for p, child in FAMILIES],
+            ],
+        }
+        for kind, rows in files.items():
+            await self._import(base, operator, kind, rows)
+        response = await self.http.get(f"{self.stack.url('roster')}{base}/people", headers=self._headers(operator))
+        response.raise_for_status()
+        return {
+            " ".join(filter(None, (p["last_name"], p["first_name"], p["middle_name"]))): p["id"]
+            for p in response.json()
+        }
+
+    async def _import(self, base: str, operator: Caller, kind: str, rows: list[list[str]]) -> None:
+        text = "\n".join(";".join(row) for row in rows) + "\n"
+        response = await self.http.post(
+            f"{self.stack.url('roster')}{base}/imports",
+            params={"kind": kind, "filename": f"{kind}.csv"},
+            content=text.encode(),
+            headers=self._headers(operator),
+        )
+        job = response.json()
+        if response.status_code != 201 or job["errors"]:
+            raise RuntimeError(f"demo: the {kind} file did not pass its check: {response.text}")
+        await self._post(
+            "roster", f"{base}/imports/{job['id']}/apply", {"mode": "all", "consent": True}, operator, expected=202
+        )
+        for _ in range(300):
+            found = await self.http.get(
+                f"{self.stack.url('roster')}{base}/imports/{job['id']}", headers=self._headers(operator)
+            )
+            if found.json()["status"] == "done":
+                return
+            if found.json()["status"] == "failed":
+                break
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"demo: the {kind} import did not finish: {found.text}")
 
     async def _school_year(self, base: str, operator: Caller) -> None:
         """The current school year with four back-to-back quarters for grade 5, so period marks have periods (R-27)."""
@@ -347,6 +412,23 @@ class DemoLoader:
                 break
             await asyncio.sleep(0.1)
         raise RuntimeError(f"demo: {service} {path} answered {response.status_code}: {response.text}")
+
+
+def full_name(person: DemoPerson | tuple[str, str]) -> str:
+    return " ".join(filter(None, _names(person)))
+
+
+def _names(person: DemoPerson | tuple[str, str]) -> list[str]:
+    if isinstance(person, tuple):
+        return [*person, ""]
+    return [person.last_name, person.first_name, person.middle_name or ""]
+
+
+def _card(person: DemoPerson | tuple[str, str]) -> list[str]:
+    """Name, birth date and ESIA oid as the file has them (a classmate has only a name)."""
+    if isinstance(person, tuple):
+        return [*_names(person), "", ""]
+    return [*_names(person), f"{person.birth_date:%d.%m.%Y}", person.esia_oid or ""]
 
 
 def _recent_school_days(count: int, today: date) -> list[date]:

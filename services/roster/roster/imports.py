@@ -126,13 +126,12 @@ class ChunkWriter:
         self.writer.events.append(person_registered(person))
         return person["id"]
 
-    def enrol(self, student_id: UUID, class_name: str, on: date | None) -> None:
+    def enrol(self, student_id: UUID, class_name: str, on: date) -> None:
         if student_id in self.enrolled:
             return
         school_class = self.classes[class_name]
-        day = on or self.now.date()
-        self.writer.enrol(student_id, school_class, day)
-        self.writer.record(student_id, "enrolled", day, to_class=school_class, reason="загрузка из файла")
+        self.writer.enrol(student_id, school_class, on)
+        self.writer.record(student_id, "enrolled", on, to_class=school_class, reason="загрузка из файла")
         self.enrolled.add(student_id)
 
     def add_class(self, data: dict[str, Any]) -> None:
@@ -168,9 +167,9 @@ class ChunkWriter:
         if kind == "students":
             assert person_id is not None
             if data.get("class_name"):
-                self.enrol(person_id, data["class_name"], data.get("enrolled_on"))
+                self.enrol(person_id, data["class_name"], data["enrolled_on"])
         elif kind == "enrolments":
-            self.enrol(self.people[data["snils"]], data["class_name"], data.get("enrolled_on"))
+            self.enrol(self.people[data["snils"]], data["class_name"], data["enrolled_on"])
         elif kind == "parents":
             assert person_id is not None
             child_id = self.people[data["child_snils"]]

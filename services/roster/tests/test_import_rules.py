@@ -192,6 +192,16 @@ def test_dates(text, day):
     assert parse_date(text) == day
 
 
+def test_an_enrolment_without_its_date_is_dated_the_day_the_file_is_checked_in_the_school():
+    checked_on = Known(classes=frozenset({"5А"}), today=date(2026, 10, 14))
+    checked = students(
+        f"{HEADER};Дата зачисления\nИванова;Мария;;;;5А;\nПетров;Олег;;;;5А;01.09.2026\nСидоров;Иван;;;;;\n",
+        known=checked_on,
+    )
+    assert checked.errors == []
+    assert [row.data.get("enrolled_on") for row in checked.rows] == [date(2026, 10, 14), date(2026, 9, 1), None]
+
+
 def test_class_names():
     assert parse_class("11 «б»") == (11, "Б")
     with pytest.raises(ValueError):

@@ -348,6 +348,9 @@ def check_table(kind: str, table: Table, known: Known) -> Checked:
                 )
             else:
                 seen_classes[key] = number
+        if kind in ("students", "enrolments") and "class_name" in row.data and known.today:
+            # Left empty, «Дата зачисления» is the day the file is checked, in the school's own calendar.
+            row.data.setdefault("enrolled_on", known.today)
         rows.append(row)
     return Checked(kind, rows, file_errors)
 
