@@ -63,7 +63,11 @@ DATABASE_URL = testing.test_database_url("security_roster")
 @pytest.fixture(scope="module")
 async def roster(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.AsyncClient, UUID, UUID]]:
     """Roster with two schools: the callers' own and another."""
-    settings = testing.test_settings(RosterSettings, database_url=DATABASE_URL)
+    # Queues of its own: roster's own suite may run its app in this process, and the offers of a transfer
+    # between schools (R-16) must reach this app's consumer, not be shared out between the two.
+    settings = testing.test_settings(
+        RosterSettings, database_url=DATABASE_URL, queue_prefix=testing.test_queue_prefix("security_roster")
+    )
     app: FastAPI = build_app(settings, verifier_for(token_signer))
     async with running_app(app, settings) as client:
         region_admin = caller("region_admin", uuid4())
