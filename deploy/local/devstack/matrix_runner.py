@@ -166,6 +166,10 @@ async def run_case(
     return None
 
 
+#: The settled query's row among the tables' (no table's name has a space).
+SETTLED = " settled"
+
+
 class DatabaseState:
     """Every table of a service's database as (rows, the newest row version), read past row-level security (the
     test server's superuser): any committed insert, update or delete of any school's rows changes it. The outbox
@@ -191,6 +195,9 @@ class DatabaseState:
                 continue
             version = "max(seq)" if table == "outbox" else "max(xmin::text::bigint)"
             parts.append(f"SELECT '{table}', count(*) || '/' || coalesce({version}, 0) FROM \"{table}\"")
+        if self.settled:
+            # Read in the same round trip: the tables count only once the background work is done.
+            parts.append(f"SELECT '{SETTLED}', ({self.settled})::text")
         self.query = " UNION ALL ".join(parts)
         return self
 
@@ -200,10 +207,13 @@ class DatabaseState:
 
     async def __call__(self) -> dict[str, str]:
         assert self.connection is not None
-        if self.settled:
-            connection, settled = self.connection, self.settled
-            await eventually(lambda: connection.fetchval(settled))
-        return dict(await self.connection.fetch(self.query))
+        connection, query = self.connection, self.query
+
+        async def read() -> dict[str, str] | None:
+            tables = dict(await connection.fetch(query))
+            return tables if tables.pop(SETTLED, "true") == "true" else None
+
+        return await eventually(read)
 
 
 async def run_row(
