@@ -4,10 +4,11 @@ school and in another, answered as DOMAIN.md §1 expects (``authorization_matrix
 The school-level reads first: there «own» and «same school, another's» are the same school, so a role
 whose reach is ``ALL`` must get 200, ``NONE`` a refusal, and another school a refusal for every role but
 the region's; a role that reaches only its own (``OWN``) may get a filtered list, so its answer is not
-asserted there. Then the routes about one object and the writes, through the runner
-(``devstack.matrix_runner``), on two schools built through roster's API: classes, people, subgroups, the
-school year's calendar (years, their lifecycle, holidays, transfers, periods, curriculum, bells, the
-timetable's roll, promotion).
+asserted there. Then every other roster row, through the runner (``devstack.matrix_runner``), on two schools
+built through roster's API: classes, people, subgroups, the school year's calendar (years, their lifecycle,
+holidays, transfers, periods, curriculum, bells, the timetable's roll, promotion), movement and transfers
+between schools, the endings of R-4, cards and consents, files, the timetable's template and the day's changes
+of its lessons, and the internal destruction routes.
 """
 
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +27,18 @@ from chassis.auth import Caller, TokenSigner
 from chassis.testing import TEST_TODAY, auth_headers, eventually, running_app, verifier_for
 from devstack.authorization_matrix import REGION_ROLES, ROWS, Reach, Row, Scope
 from devstack.authorization_matrix import ROLES as MATRIX_ROLES
-from devstack.matrix_runner import DatabaseState, Objects, Value, World, path_names, row_id, run_row, uses
+from devstack.matrix_runner import (
+    RETENTION_REQUESTS,
+    DatabaseState,
+    Objects,
+    Value,
+    World,
+    a_run_id,
+    path_names,
+    row_id,
+    run_row,
+    uses,
+)
 from devstack.matrix_runner import caller as runner_caller
 from roster.main import build_app
 from roster.settings import RosterSettings
@@ -115,13 +127,10 @@ QUARTERS = [
     {"starts": "2027-01-01", "ends": "2027-03-31"},
     {"starts": "2027-04-01", "ends": "2027-05-31"},
 ]
+#: Incoming transfers made together: each waits for roster's consumer of the offers once.
 OFFERS_AT_ONCE = 4
 #: A contingent file of one new pupil (R-15), as the secretary saves it from Excel.
 PUPILS_FILE = "Фамилия;Имя\nСеменова;Вера\n".encode()
-
-
-async def a_run_id() -> UUID:
-    return uuid4()
 
 
 class RosterSchool:
@@ -345,7 +354,7 @@ class RosterSchool:
                 "job_id": self.import_job,
                 "kind": "classes",
                 "period_id": self.later_quarter,
-                "assignment": self.assignments[side],
+                "course": self.assignments[side],
                 "lesson_id": lambda: self.lesson(side),
                 "new_room": self.room,
                 "substitute": self.substitute,
@@ -475,7 +484,7 @@ def _moved(lesson_id: UUID) -> dict[str, Any]:
 
 
 #: People through the years (R-4, R-15, R-16), a person's card and consents (R-5), files (R-15), the timetable's
-#: template and the day's changes (R-14), and the internal destruction routes as the gateway calls them.
+#: template and the day's changes (R-14).
 PEOPLE_REQUESTS = {
     "POST /schools/{school_id}/movements/transfer": uses("new_pupil", "other_class")(
         lambda v: {"json": {"student_id": str(v["new_pupil"]), "to_class_id": str(v["other_class"])}}
@@ -517,8 +526,8 @@ PEOPLE_REQUESTS = {
     "POST /schools/{school_id}/imports": lambda _: {"params": {"kind": "students"}, "content": PUPILS_FILE},
     "POST /schools/{school_id}/imports/{job_id}/apply": lambda _: {"json": {"mode": "valid", "consent": True}},
     # A later quarter's template: saving it changes no dated lesson (they reach two weeks ahead).
-    "PUT /schools/{school_id}/periods/{period_id}/template": uses("assignment")(
-        lambda v: {"json": {"slots": [{"weekday": 0, "number": 1, "assignment_id": str(v["assignment"])}]}}
+    "PUT /schools/{school_id}/periods/{period_id}/template": uses("course")(
+        lambda v: {"json": {"slots": [{"weekday": 0, "number": 1, "assignment_id": str(v["course"])}]}}
     ),
     "POST /schools/{school_id}/timetable/lessons/{lesson_id}/cancel": _reason("болезнь учителя"),
     "POST /schools/{school_id}/timetable/lessons/{lesson_id}/move": lambda v: {"json": _moved(v["lesson_id"])},
@@ -528,13 +537,8 @@ PEOPLE_REQUESTS = {
     "POST /schools/{school_id}/timetable/lessons/{lesson_id}/substitute": uses("substitute")(
         lambda v: {"json": {"teacher_id": str(v["substitute"])}}
     ),
-    # About nobody's data: a case let through removes nothing.
-    "POST /internal/retention/schools/{school_id}/held": lambda _: {"json": {"person_ids": [str(uuid4())]}},
-    "PUT /internal/retention/schools/{school_id}/destructions/{run_id}": lambda _: {
-        "json": {"person_id": str(uuid4()), "as_of": TEST_TODAY.isoformat()}
-    },
 }
-ROSTER_REQUESTS |= PEOPLE_REQUESTS
+ROSTER_REQUESTS |= PEOPLE_REQUESTS | RETENTION_REQUESTS
 CONSENTS = "POST /schools/{school_id}/people/{person_id}/consents"
 #: An applied file is the import worker's until it is done (``roster.imports``).
 IMPORTS_SETTLED = "SELECT NOT EXISTS (SELECT 1 FROM import_jobs WHERE status = 'applying')"

@@ -20,7 +20,7 @@ import httpx
 
 from chassis.auth import Caller, TokenSigner
 from chassis.settings import ServiceSettings
-from chassis.testing import auth_headers, eventually
+from chassis.testing import TEST_TODAY, auth_headers, eventually
 from devstack.authorization_matrix import REGION_ROLES, ROLES, Row, Scope
 
 #: How each role of the matrix is held in a school's token. A substitute is a teacher of the school;
@@ -164,6 +164,21 @@ async def run_case(
         changed = sorted(table for table in after if after[table] != before.get(table))
         return f"{role} on {scope.value}: refused ({answer.status_code}) but wrote to {changed}"
     return None
+
+
+async def a_run_id() -> UUID:
+    """A destruction run of its own (``chassis.destruction``)."""
+    return uuid4()
+
+
+#: The internal destruction routes every service mounts (``chassis.destruction``) as the gateway calls them, about
+#: nobody's data: a case let through removes nothing. The scopes' objects name a ``run_id`` (``a_run_id``).
+RETENTION_REQUESTS = {
+    "POST /internal/retention/schools/{school_id}/held": lambda _: {"json": {"person_ids": [str(uuid4())]}},
+    "PUT /internal/retention/schools/{school_id}/destructions/{run_id}": lambda _: {
+        "json": {"person_id": str(uuid4()), "as_of": TEST_TODAY.isoformat()}
+    },
+}
 
 
 #: The settled query's row among the tables' (no table's name has a space).
