@@ -39,7 +39,17 @@ from contracts.roster import (
     TimetableLessonSubstituted,
 )
 from devstack.authorization_matrix import ROLES, ROWS, Row, Scope
-from devstack.matrix_runner import DatabaseState, Objects, World, caller, row_id, run_row, uses
+from devstack.matrix_runner import (
+    RETENTION_REQUESTS,
+    DatabaseState,
+    Objects,
+    World,
+    a_run_id,
+    caller,
+    row_id,
+    run_row,
+    uses,
+)
 from gradebook.domain.thematic_plan import Topic
 from gradebook.domain.work_types import WORK_TYPES
 from gradebook.main import build_app as build_gradebook
@@ -753,20 +763,6 @@ async def reporting(token_signer: TokenSigner, gradebook) -> AsyncIterator[tuple
             state=state,
         )
         yield client, world
-
-
-async def a_run_id() -> UUID:
-    return uuid4()
-
-
-#: The internal destruction routes (``chassis.destruction``) as the gateway calls them; about nobody's data, so a
-#: case let through removes nothing.
-RETENTION_REQUESTS = {
-    "POST /internal/retention/schools/{school_id}/held": lambda _: {"json": {"person_ids": [str(uuid4())]}},
-    "PUT /internal/retention/schools/{school_id}/destructions/{run_id}": lambda _: {
-        "json": {"person_id": str(uuid4()), "as_of": TODAY.isoformat()}
-    },
-}
 
 
 #: The quarter reporting follows in the matrix's schools: the preliminary report's period (R-60).

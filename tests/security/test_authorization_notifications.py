@@ -24,7 +24,17 @@ from chassis.testing import TEST_TODAY, eventually, publish_event, running_app, 
 from contracts.roster import ClassTeacherAssigned, GuardianshipLinked, StudentEnrolled
 from delivery_sandbox.main import DeliverySandbox
 from devstack.authorization_matrix import MAIL, REGION_ROLES, ROLES, ROWS, Reach, Row, Scope
-from devstack.matrix_runner import DatabaseState, Objects, World, caller, row_id, run_row, uses
+from devstack.matrix_runner import (
+    RETENTION_REQUESTS,
+    DatabaseState,
+    Objects,
+    World,
+    a_run_id,
+    caller,
+    row_id,
+    run_row,
+    uses,
+)
 from notifications.domain import unsubscribe
 from notifications.main import build_app
 from notifications.models import (
@@ -102,13 +112,7 @@ REQUESTS = {
     "POST /schools/{school_id}/class-letters": uses("class_id")(
         lambda v: {"json": {"class_id": str(v["class_id"]), "subject": "Итоги недели", "body": "Неделя прошла хорошо."}}
     ),
-    # The internal destruction routes as the gateway calls them, about nobody's data: a case let through removes
-    # nothing.
-    "POST /internal/retention/schools/{school_id}/held": lambda _: {"json": {"person_ids": [str(uuid4())]}},
-    "PUT /internal/retention/schools/{school_id}/destructions/{run_id}": lambda _: {
-        "json": {"person_id": str(uuid4()), "as_of": TEST_TODAY.isoformat()}
-    },
-}
+} | RETENTION_REQUESTS
 #: A message hidden once is hidden, a retried delivery is queued: each let-through call spends its object.
 FRESH = {
     "POST /schools/{school_id}/messages/{message_id}/hide": frozenset({"message_id"}),
@@ -236,9 +240,6 @@ async def notifications(token_signer: TokenSigner, tmp_path_factory) -> AsyncIte
                 session.add(made)
                 await session.flush()
                 return made.id
-
-        async def a_run_id() -> UUID:
-            return uuid4()
 
         def link(person_id: UUID, secret: bytes) -> str:
             return unsubscribe.sign(unsubscribe.Unsubscribe(home, person_id, "mark", "email"), secret)

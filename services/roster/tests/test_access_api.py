@@ -6,7 +6,7 @@ from uuid import UUID
 import pytest
 
 from chassis.auth import Caller
-from chassis.testing import person, refused
+from chassis.testing import auth_headers, person, refused
 
 
 @dataclass
@@ -105,8 +105,13 @@ async def set_up_school(client, as_, region_admin, name: str) -> School:
     )
 
 
-@pytest.fixture
-async def two_schools(client, as_, region_admin) -> tuple[School, School]:
+@pytest.fixture(scope="module")
+async def two_schools(client, token_signer, region_admin) -> tuple[School, School]:
+    """Two schools the module's tests only read."""
+
+    def as_(caller: Caller) -> dict[str, str]:
+        return auth_headers(token_signer, caller)
+
     return (
         await set_up_school(client, as_, region_admin, "Школа А"),
         await set_up_school(client, as_, region_admin, "Школа Б"),
@@ -129,6 +134,18 @@ async def test_the_inspector_lists_only_the_school_asked_for(client, as_, two_sc
         for path in (f"/classes/{other.class_id}", f"/people/{other.student}"):
             elsewhere = await client.get(f"{school.base}{path}", headers=inspector)
             refused(elsewhere, 404)
+
+
+async def test_a_family_lists_only_its_own_class(client, as_, two_schools):
+    """R-1: a parent or student lists the class of their own, as its card answers them (``/classes/{id}``); the
+    school's staff list every class."""
+    school, _ = two_schools
+    for caller in (school.caller(school.parent, "guardian"), school.caller(school.student, "student")):
+        classes = (await client.get(f"{school.base}/classes", headers=as_(caller))).json()
+        assert [c["id"] for c in classes] == [school.class_id], caller.school_roles
+    teacher = as_(school.caller(school.other_teacher, "teacher"))
+    classes = (await client.get(f"{school.base}/classes", headers=teacher)).json()
+    assert sorted(c["id"] for c in classes) == sorted([school.class_id, school.other_class_id])
 
 
 FULL = "full"

@@ -6,8 +6,9 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 
+from chassis.auth import Caller
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Invalid, NotFound
@@ -79,17 +80,31 @@ async def create_class(
     return ClassOut.model_validate(school_class)
 
 
-@router.get("/classes")
-async def list_classes(school_id: UUID, session: SchoolSession) -> list[ClassOut]:
-    # The region's inspector reads every school (row-level security lets them): the filter keeps this one's.
-    rows = await session.scalars(
-        select(SchoolClass).filter_by(school_id=school_id).order_by(SchoolClass.grade, SchoolClass.letter)
-    )
-    return [ClassOut.model_validate(c) for c in rows]
-
-
 #: Roles whose reach in a school is only their own family (R-1).
 FAMILY_ROLES = frozenset({"student", "guardian"})
+
+
+def family_classes(caller: Caller, school_id: UUID) -> Select | None:
+    """R-1: the classes a family reads (a student's own, a parent's children's); None: the caller is no family
+    only (staff of the school, or the region's inspector) and reads every class of the school."""
+    roles = caller.roles_in(school_id)
+    if not roles or not roles <= FAMILY_ROLES or caller.oversees(school_id):
+        return None
+    children = select(Guardianship.student_id).filter_by(school_id=school_id, guardian_id=caller.person_id)
+    return select(Enrolment.class_id).where(
+        Enrolment.school_id == school_id,
+        or_(Enrolment.student_id == caller.person_id, Enrolment.student_id.in_(children)),
+    )
+
+
+@router.get("/classes")
+async def list_classes(school_id: UUID, caller: CallerDep, session: SchoolSession) -> list[ClassOut]:
+    # The region's inspector reads every school (row-level security lets them): the filter keeps this one's.
+    query = select(SchoolClass).filter_by(school_id=school_id)
+    if (own := family_classes(caller, school_id)) is not None:
+        query = query.where(SchoolClass.id.in_(own))
+    rows = await session.scalars(query.order_by(SchoolClass.grade, SchoolClass.letter))
+    return [ClassOut.model_validate(c) for c in rows]
 
 
 @router.get("/classes/{class_id}")
@@ -97,17 +112,9 @@ async def get_class(school_id: UUID, class_id: UUID, caller: CallerDep, session:
     school_class = await session.scalar(select(SchoolClass).filter_by(school_id=school_id, id=class_id))
     if school_class is None:
         raise NotFound("Класс не найден.")
-    roles = caller.roles_in(school_id)
-    if roles and roles <= FAMILY_ROLES and not caller.oversees(school_id):
-        # R-1: a family reads its own class (a student's, a parent's children's), not the others'.
-        children = select(Guardianship.student_id).filter_by(school_id=school_id, guardian_id=caller.person_id)
-        own = select(Enrolment.id).where(
-            Enrolment.school_id == school_id,
-            Enrolment.class_id == class_id,
-            or_(Enrolment.student_id == caller.person_id, Enrolment.student_id.in_(children)),
-        )
-        if not await session.scalar(select(exists(own))):
-            raise NotFound("Класс не найден.")
+    own = family_classes(caller, school_id)
+    if own is not None and not await session.scalar(select(exists(own.where(Enrolment.class_id == class_id)))):
+        raise NotFound("Класс не найден.")
     return ClassOut.model_validate(school_class)
 
 
