@@ -23,7 +23,7 @@ from attendance.models import (
 )
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import file_transcript, insert_once, newer, upsert
+from chassis.replicas import file_transcript, insert_many_once, newer, upsert, upsert_many
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import (
     AbsenceCorrected,
@@ -124,10 +124,14 @@ async def on_lesson_deleted(session: AsyncSession, event: LessonDeleted, envelop
     await session.execute(delete(Absence).where(Absence.lesson_id == lesson.id))
 
 
-@events.on(StudentEnrolled)
-async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
-    key = {"class_id": event.class_id, "student_id": event.student_id}
-    await insert_once(session, ClassMember, key, {"school_id": envelope.schoolid})
+# An import's enrolments and people arriving together are one statement for each run.
+@events.on_many(StudentEnrolled)
+async def on_enrolments(session: AsyncSession, enrolled: list[tuple[StudentEnrolled, Envelope]]) -> None:
+    rows = [
+        ({"class_id": event.class_id, "student_id": event.student_id}, {"school_id": envelope.schoolid})
+        for event, envelope in enrolled
+    ]
+    await insert_many_once(session, ClassMember, rows)
 
 
 @events.on(StudentLeftClass)
@@ -154,11 +158,17 @@ async def on_class_teacher_removed(session: AsyncSession, event: ClassTeacherRem
     )
 
 
-@events.on(PersonRegistered)
-@events.on(PersonChanged)
-async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
-    values = {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name}
-    await upsert(session, Person, {"id": event.person_id}, values)
+@events.on_many(PersonRegistered)
+@events.on_many(PersonChanged)
+async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered | PersonChanged, Envelope]]) -> None:
+    rows = [
+        (
+            {"id": event.person_id},
+            {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name},
+        )
+        for event, envelope in people
+    ]
+    await upsert_many(session, Person, rows)
 
 
 @events.on(ClassTeacherAssigned)

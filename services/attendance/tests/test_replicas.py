@@ -6,12 +6,19 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import func, select
 
-from attendance.models import ClassMember, ClassTeacher, Lesson
+from attendance.handlers import events
+from attendance.models import ClassMember, ClassTeacher, Lesson, Person
 from chassis.events import Envelope, envelope_for
 from chassis.tables import inbox
 from chassis.tenancy import SYSTEM, Tenant
 from chassis.testing import events_handled, eventually, publish_event, refused, until_handled
-from contracts.roster import AssignmentCreated, AssignmentEnded, ClassTeacherAssigned, StudentEnrolled
+from contracts.roster import (
+    AssignmentCreated,
+    AssignmentEnded,
+    ClassTeacherAssigned,
+    PersonRegistered,
+    StudentEnrolled,
+)
 
 
 async def handled(app, envelope: Envelope) -> bool:
@@ -124,3 +131,31 @@ async def test_an_ended_assignment_stops_its_teacher_marking_absences(client, ap
         return answer if answer.status_code == 201 else None
 
     await eventually(open_again)
+
+
+async def test_an_imports_runs_of_people_and_enrolments_keep_every_row_once(app, client):
+    """Runs arriving together (an import's chunk) are one call each: every event kept, a repeated key ending as its
+    last event says, and the runs applied again (a redelivered batch) changing nothing."""
+    school, five_a, five_b = uuid4(), uuid4(), uuid4()
+    students = [uuid4() for _ in range(3)]
+    runs = [
+        [
+            *(PersonRegistered(person_id=s, last_name="Орлов", first_name="Иван") for s in students),
+            PersonRegistered(person_id=students[0], last_name="Орлова", first_name="Ирина"),
+        ],
+        [
+            StudentEnrolled(student_id=s, class_id=c, class_name="5", enrolled_on=date(2026, 9, 1))
+            for s, c in [(students[0], five_a), (students[1], five_a), (students[2], five_b), (students[0], five_a)]
+        ],
+    ]
+    for _ in range(2):
+        for run in runs:
+            envelopes = [(event, envelope_for(event, source="/roster", school_id=school)) for event in run]
+            async with app.state.db.transaction(Tenant(school_id=school)) as session:
+                await events.many[type(run[0])](session, envelopes)
+
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        names = set((await session.execute(select(Person.id, Person.last_name, Person.first_name))).all())
+        members = set((await session.execute(select(ClassMember.class_id, ClassMember.student_id))).all())
+    assert names == {(students[0], "Орлова", "Ирина"), (students[1], "Орлов", "Иван"), (students[2], "Орлов", "Иван")}
+    assert members == {(five_a, students[0]), (five_a, students[1]), (five_b, students[2])}

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import file_transcript, insert_once, newer, upsert
+from chassis.replicas import file_transcript, insert_many_once, newer, upsert, upsert_many
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import TranscriptCopied, TranscriptMarkLine, TranscriptPeriodMarkLine
@@ -124,10 +124,14 @@ async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelop
     await upsert(session, SchoolClass, {"id": event.class_id}, values)
 
 
-@roster.on(StudentEnrolled)
-async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
-    key = {"class_id": event.class_id, "student_id": event.student_id}
-    await insert_once(session, ClassMember, key, {"school_id": envelope.schoolid})
+# An import's people, enrolments and guardianships arriving together are one statement for each run.
+@roster.on_many(StudentEnrolled)
+async def on_enrolments(session: AsyncSession, enrolled: list[tuple[StudentEnrolled, Envelope]]) -> None:
+    rows = [
+        ({"class_id": event.class_id, "student_id": event.student_id}, {"school_id": envelope.schoolid})
+        for event, envelope in enrolled
+    ]
+    await insert_many_once(session, ClassMember, rows)
 
 
 @roster.on(StudentLeftClass)
@@ -138,18 +142,27 @@ async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope
     )
 
 
-@roster.on(PersonRegistered)
-@roster.on(PersonChanged)
-async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
-    values = {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name}
-    await upsert(session, Person, {"id": event.person_id}, values)
+@roster.on_many(PersonRegistered)
+@roster.on_many(PersonChanged)
+async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered | PersonChanged, Envelope]]) -> None:
+    rows = [
+        (
+            {"id": event.person_id},
+            {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name},
+        )
+        for event, envelope in people
+    ]
+    await upsert_many(session, Person, rows)
 
 
-@roster.on(GuardianshipLinked)
-async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
+@roster.on_many(GuardianshipLinked)
+async def on_guardianships(session: AsyncSession, linked: list[tuple[GuardianshipLinked, Envelope]]) -> None:
     # 004 app.8: a parent may dispute their child's mark; R-29: and reads the child's forecast.
-    key = {"guardian_id": event.guardian_id, "student_id": event.student_id}
-    await insert_once(session, Guardianship, key, {"school_id": envelope.schoolid})
+    rows = [
+        ({"guardian_id": event.guardian_id, "student_id": event.student_id}, {"school_id": envelope.schoolid})
+        for event, envelope in linked
+    ]
+    await insert_many_once(session, Guardianship, rows)
 
 
 async def on_timetable_lesson(session: AsyncSession, event: TimetableLessonState, envelope: Envelope) -> None:

@@ -3,14 +3,23 @@
 from datetime import date
 from uuid import UUID, uuid4
 
+from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
-from chassis.events import Envelope
+from chassis.events import Envelope, envelope_for
 from chassis.tables import inbox
 from chassis.tenancy import SYSTEM, Tenant
 from chassis.testing import events_handled, eventually, person, publish_event, refused, until_handled
-from contracts.roster import AssignmentCreated, AssignmentEnded, PersonRegistered, StudentEnrolled
-from gradebook.models import ClassMember, Course, Person
+from contracts.roster import (
+    AssignmentCreated,
+    AssignmentEnded,
+    GuardianshipLinked,
+    PersonChanged,
+    PersonRegistered,
+    StudentEnrolled,
+)
+from gradebook.handlers import roster
+from gradebook.models import ClassMember, Course, Guardianship, Person
 
 
 async def count(app, school_id: UUID, model) -> int:
@@ -123,3 +132,48 @@ async def test_an_ended_assignment_closes_the_journal_to_its_teacher(app, settin
         return answer.status_code == 201
 
     await eventually(open_again)
+
+
+async def test_an_imports_runs_of_people_enrolments_and_guardianships_keep_every_row_once(app, client):
+    """Runs of one type arriving together (an import's chunk) are one call and a statement each: every event is
+    kept, a repeated key in the run ends as its last event says, and the runs applied again (a redelivered batch
+    whose inbox rows were lost) change nothing."""
+    school, five_a, five_b = uuid4(), uuid4(), uuid4()
+    students, parent = [uuid4() for _ in range(3)], uuid4()
+    people = [PersonRegistered(person_id=p, last_name="Иванова", first_name="Анна") for p in [*students, parent]]
+    # The same key twice in one run: the later event wins.
+    people.append(PersonRegistered(person_id=students[0], last_name="Петрова", first_name="Анна"))
+    runs = [
+        people,
+        [PersonChanged(person_id=students[1], last_name="Сидорова", first_name="Анна", version=1)],
+        [
+            StudentEnrolled(student_id=s, class_id=c, class_name="5", enrolled_on=date(2026, 9, 1))
+            for s, c in [(students[0], five_a), (students[1], five_a), (students[2], five_b), (students[0], five_a)]
+        ],
+        [GuardianshipLinked(guardian_id=parent, student_id=s, relation="мать") for s in [*students[:2], students[0]]],
+    ]
+    #: Statements of each call.
+    statements: list[int] = []
+
+    def count(*_args) -> None:
+        statements[-1] += 1
+
+    for _ in range(2):
+        for run in runs:
+            envelopes = [(event, envelope_for(event, source="/roster", school_id=school)) for event in run]
+            async with app.state.db.transaction(Tenant(school_id=school)) as session:
+                connection = await session.connection()
+                statements.append(0)
+                sql_event.listen(connection.sync_connection, "before_cursor_execute", count)
+                await roster.many[type(run[0])](session, envelopes)
+                sql_event.remove(connection.sync_connection, "before_cursor_execute", count)
+
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        names = dict((await session.execute(select(Person.id, Person.last_name))).all())
+        members = set((await session.execute(select(ClassMember.class_id, ClassMember.student_id))).all())
+        ties = set((await session.execute(select(Guardianship.guardian_id, Guardianship.student_id))).all())
+    assert names == {students[0]: "Петрова", students[1]: "Сидорова", students[2]: "Иванова", parent: "Иванова"}
+    assert members == {(five_a, students[0]), (five_a, students[1]), (five_b, students[2])}
+    assert ties == {(parent, students[0]), (parent, students[1])}
+    # The repeated person starts a second statement, so that its events apply in their order.
+    assert statements == [2, 1, 1, 1] * 2

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
-from chassis.replicas import insert_once, upsert
+from chassis.replicas import insert_many_once, insert_once, upsert, upsert_many
 from chassis.schooltime import follow_school_zones
 from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
@@ -63,29 +63,43 @@ follow_school_zones(family)
 read_model(family, ["people", "guardianships", "enrolments", "class_teachers", "absences"])
 
 
-@family.on(PersonRegistered)
-@family.on(PersonChanged)
-async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
-    values = {"last_name": event.last_name, "first_name": event.first_name}
-    await upsert(session, Person, {"school_id": envelope.schoolid, "id": event.person_id}, values)
+# An import's people, guardianships and enrolments arriving together are one statement for each run.
+@family.on_many(PersonRegistered)
+@family.on_many(PersonChanged)
+async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered | PersonChanged, Envelope]]) -> None:
+    rows = [
+        (
+            {"school_id": envelope.schoolid, "id": event.person_id},
+            {"last_name": event.last_name, "first_name": event.first_name},
+        )
+        for event, envelope in people
+    ]
+    await upsert_many(session, Person, rows)
 
 
-@family.on(GuardianshipLinked)
-async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
-    key = {"school_id": envelope.schoolid, "student_id": event.student_id, "guardian_id": event.guardian_id}
-    await insert_once(session, Guardianship, key)
+@family.on_many(GuardianshipLinked)
+async def on_guardianships(session: AsyncSession, linked: list[tuple[GuardianshipLinked, Envelope]]) -> None:
+    rows = [
+        ({"school_id": envelope.schoolid, "student_id": event.student_id, "guardian_id": event.guardian_id}, {})
+        for event, envelope in linked
+    ]
+    await insert_many_once(session, Guardianship, rows)
 
 
-@family.on(StudentEnrolled)
-async def on_enrolled(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
+@family.on_many(StudentEnrolled)
+async def on_enrolments(session: AsyncSession, enrolled: list[tuple[StudentEnrolled, Envelope]]) -> None:
     # after a transfer the latest enrolment is the student's class, whatever order they come in.
-    key = {"school_id": envelope.schoolid, "student_id": event.student_id}
-    values = {"class_id": event.class_id, "enrolled_on": event.enrolled_on}
-    await upsert(
+    rows = [
+        (
+            {"school_id": envelope.schoolid, "student_id": event.student_id},
+            {"class_id": event.class_id, "enrolled_on": event.enrolled_on},
+        )
+        for event, envelope in enrolled
+    ]
+    await upsert_many(
         session,
         Enrolment,
-        key,
-        values,
+        rows,
         only_if=lambda new: Enrolment.enrolled_on.is_(None) | (Enrolment.enrolled_on <= new.enrolled_on),
     )
 

@@ -1,11 +1,18 @@
-"""State that comes again or out of order: a snapshot tells nobody but is kept; a withdrawal cannot be revived."""
+"""State that comes again or out of order: a snapshot tells nobody but is kept; a withdrawal cannot be revived; an
+import's runs of roster's events, applied twice, keep each row once."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import uuid4
 
+from sqlalchemy import select
+
 from chassis.events import envelope_for
+from chassis.tenancy import Tenant
 from chassis.testing import eventually, publish_event
 from contracts.attendance import AbsenceRecorded, AbsenceWithdrawn
+from contracts.roster import GuardianshipLinked, PersonRegistered, StudentEnrolled
+from notifications.handlers import family
+from notifications.models import Enrolment, Guardianship, Person
 
 from .test_alerts_api import DAY, alerts, mark, setting
 
@@ -57,3 +64,38 @@ async def test_a_snapshot_is_kept_as_state_and_told_to_nobody(settings, client, 
     assert not any("отметка" in title for title in told), told
     # The snapshot's absence day counts: three days in the week make a run.
     assert await alerts(client, as_, school, class_teacher) == ["Внимание: пропуски 3 дня за 7 дней (по 14.10.2026)"]
+
+
+async def test_an_imports_runs_of_people_guardianships_and_enrolments_keep_every_row_once(app, client):
+    """Runs arriving together (an import's chunk) are one call each: every event kept, a transfer and the old
+    enrolment replayed in the same run leave the latest class (R-16), and the runs applied again (a redelivered
+    batch) change nothing."""
+    school, five_a, five_b = uuid4(), uuid4(), uuid4()
+    students, parent = [uuid4() for _ in range(2)], uuid4()
+
+    def enrolled(student, school_class, day: date) -> StudentEnrolled:
+        return StudentEnrolled(student_id=student, class_id=school_class, class_name="5", enrolled_on=day)
+
+    runs = [
+        [PersonRegistered(person_id=p, last_name="Зайцева", first_name="Мария") for p in [*students, parent]],
+        [GuardianshipLinked(guardian_id=parent, student_id=s, relation="мать") for s in [*students, students[0]]],
+        [
+            enrolled(students[0], five_a, date(2026, 9, 1)),
+            enrolled(students[1], five_a, date(2026, 9, 1)),
+            enrolled(students[0], five_b, date(2026, 10, 1)),
+            enrolled(students[0], five_a, date(2026, 9, 1)),
+        ],
+    ]
+    for _ in range(2):
+        for run in runs:
+            envelopes = [(event, envelope_for(event, source="/roster", school_id=school)) for event in run]
+            async with app.state.db.transaction(Tenant(school_id=school)) as session:
+                await family.many[type(run[0])](session, envelopes)
+
+    async with app.state.db.transaction(Tenant(school_id=school)) as session:
+        people = set(await session.scalars(select(Person.id)))
+        ties = set((await session.execute(select(Guardianship.guardian_id, Guardianship.student_id))).all())
+        classes = set((await session.execute(select(Enrolment.student_id, Enrolment.class_id))).all())
+    assert people == {*students, parent}
+    assert ties == {(parent, students[0]), (parent, students[1])}
+    assert classes == {(students[0], five_b), (students[1], five_a)}

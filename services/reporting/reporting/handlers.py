@@ -66,31 +66,43 @@ follow_school_zones(diary)
 read_model(diary, DIARY_TABLES)
 
 
-@diary.on(PersonRegistered)
-@diary.on(PersonChanged)
-async def on_person(session: AsyncSession, event: PersonRegistered | PersonChanged, envelope: Envelope) -> None:
-    values = {"last_name": event.last_name, "first_name": event.first_name}
-    await upsert(session, Person, {"school_id": envelope.schoolid, "id": event.person_id}, values)
+# An import's people, enrolments and guardianships arriving together are one statement for each run.
+@diary.on_many(PersonRegistered)
+@diary.on_many(PersonChanged)
+async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered | PersonChanged, Envelope]]) -> None:
+    rows = [
+        (
+            {"school_id": envelope.schoolid, "id": event.person_id},
+            {"last_name": event.last_name, "first_name": event.first_name},
+        )
+        for event, envelope in people
+    ]
+    await upsert_many(session, Person, rows)
 
 
-@diary.on(StudentEnrolled)
-async def on_enrolment(session: AsyncSession, event: StudentEnrolled, envelope: Envelope) -> None:
+@diary.on_many(StudentEnrolled)
+async def on_enrolments(session: AsyncSession, enrolled: list[tuple[StudentEnrolled, Envelope]]) -> None:
     # R-16: after a transfer the latest enrolment is the student's class, whatever order they come in; an
     # enrolment no later than a leaving already known is an old one.
-    values = {
-        "class_id": event.class_id,
-        "class_name": event.class_name,
-        "enrolled_on": event.enrolled_on,
-        "left_on": None,
-    }
-    key = {"school_id": envelope.schoolid, "id": event.student_id}
-    # R-66: the region counts the student's period marks in their class's parallel; a transfer moves them.
-    async with recounted(session, envelope.schoolid, event.student_id):
-        await upsert(
+    rows = [
+        (
+            {"school_id": envelope.schoolid, "id": event.student_id},
+            {
+                "class_id": event.class_id,
+                "class_name": event.class_name,
+                "enrolled_on": event.enrolled_on,
+                "left_on": None,
+            },
+        )
+        for event, envelope in enrolled
+    ]
+    school_id = enrolled[0][1].schoolid
+    # R-66: the region counts the students' period marks in their class's parallel; a transfer moves them.
+    async with recounted(session, school_id, [event.student_id for event, _ in enrolled]):
+        await upsert_many(
             session,
             Student,
-            key,
-            values,
+            rows,
             only_if=lambda new: and_(
                 Student.enrolled_on <= new.enrolled_on,
                 or_(Student.left_on.is_(None), Student.left_on <= new.enrolled_on),
@@ -104,7 +116,7 @@ async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope
     key = {"school_id": envelope.schoolid, "id": event.student_id}
     # Come before the enrolment it ends: that enrolment is no later than the leaving, so it will not undo it.
     values = {"class_id": event.class_id, "class_name": event.class_name, "enrolled_on": event.left_on}
-    async with recounted(session, envelope.schoolid, event.student_id):
+    async with recounted(session, envelope.schoolid, [event.student_id]):
         await insert_once(session, Student, key, values | {"left_on": event.left_on})
     await session.execute(
         update(Student)
@@ -172,10 +184,16 @@ async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded,
     )
 
 
-@diary.on(GuardianshipLinked)
-async def on_guardianship(session: AsyncSession, event: GuardianshipLinked, envelope: Envelope) -> None:
-    key = {"school_id": envelope.schoolid, "guardian_id": event.guardian_id, "student_id": event.student_id}
-    await upsert(session, Guardianship, key, {"relation": event.relation})
+@diary.on_many(GuardianshipLinked)
+async def on_guardianships(session: AsyncSession, linked: list[tuple[GuardianshipLinked, Envelope]]) -> None:
+    rows = [
+        (
+            {"school_id": envelope.schoolid, "guardian_id": event.guardian_id, "student_id": event.student_id},
+            {"relation": event.relation},
+        )
+        for event, envelope in linked
+    ]
+    await upsert_many(session, Guardianship, rows)
 
 
 @diary.on(LessonRecorded)
@@ -380,5 +398,5 @@ async def on_period_mark(session: AsyncSession, event: PeriodMarkSet, envelope: 
         "visible_from": event.visible_from,
     }
     key = {"school_id": envelope.schoolid, "id": event.period_mark_id}
-    async with recounted(session, envelope.schoolid, event.student_id, event.period_mark_id):
+    async with recounted(session, envelope.schoolid, [event.student_id], event.period_mark_id):
         await upsert(session, PeriodMark, key, values, only_if=lambda new: newer(PeriodMark, new))

@@ -6,11 +6,11 @@ period marks (joined to the students' classes, as the region's indicators read t
 arrive in and however often one is replayed.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, literal, select, true
+from sqlalchemy import ARRAY, ColumnElement, Text, and_, bindparam, case, delete, func, literal, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,17 +49,19 @@ async def add_counts(session: AsyncSession, sign: int, *where: ColumnElement[boo
 
 @asynccontextmanager
 async def recounted(
-    session: AsyncSession, school_id: UUID, student_id: UUID, period_mark_id: UUID | None = None
+    session: AsyncSession, school_id: UUID, student_ids: Collection[UUID], period_mark_id: UUID | None = None
 ) -> AsyncIterator[None]:
-    """Around a change of the student's period mark ``period_mark_id`` (None: of the student's class): its counts
-    out before, back in after.
+    """Around a change of the students' period mark ``period_mark_id`` (None: of the students' classes): their
+    counts out before, back in after (a run of enrolments is one change of many students).
 
-    The student is locked for the transaction first: two deliveries of that student's events at once (another
-    consumer, another pod) would otherwise each take out what the other had not yet committed."""
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"marks-count:{student_id}", 0))))
+    The students are locked for the transaction first, in one order: two deliveries of a student's events at once
+    (another consumer, another pod) would otherwise each take out what the other had not yet committed."""
+    keys = sorted(f"marks-count:{student}" for student in set(student_ids))
+    key = func.unnest(bindparam("keys", keys, type_=ARRAY(Text))).column_valued("key")
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
     which = (
         PeriodMark.school_id == school_id,
-        PeriodMark.student_id == student_id,
+        PeriodMark.student_id.in_(student_ids),
         true() if period_mark_id is None else PeriodMark.id == period_mark_id,
     )
     await add_counts(session, -1, *which)

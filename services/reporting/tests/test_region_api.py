@@ -21,7 +21,7 @@ from contracts.roster import (
     StudentEnrolled,
     StudentLeftClass,
 )
-from reporting.handlers import on_enrolment, on_left_class, on_period_mark
+from reporting.handlers import diary
 from reporting.models import PeriodMark, PeriodMarkCount, Student
 from reporting.region_counts import COUNTED_VALUE
 from reporting.reports import queries
@@ -231,31 +231,39 @@ async def test_the_counts_equal_a_recount_whatever_order_and_replays_the_events_
         return StudentEnrolled(student_id=pupil, class_id=klass, class_name="5А", enrolled_on=on)
 
     first_state = quarter_mark(changed, marks["changed"], 1, "5")
-    events: list[tuple] = [
-        (on_enrolment, enrolled(changed, a, date(2026, 9, 1))),
-        (on_period_mark, first_state),
-        (on_period_mark, quarter_mark(changed, marks["changed"], 2, "3")),
-        (on_period_mark, first_state),  # a late replay of the first state: the change stands
+    # Each step is one delivery, or a list: a run of enrolments arriving together (one call of the handler).
+    steps: list = [
+        enrolled(changed, a, date(2026, 9, 1)),
+        first_state,
+        quarter_mark(changed, marks["changed"], 2, "3"),
+        first_state,  # a late replay of the first state: the change stands
         # The mark before the enrolment (counted once the class is known), then a transfer to another class.
-        (on_period_mark, quarter_mark(moved, marks["moved"], 1, "2")),
-        (on_enrolment, enrolled(moved, a, date(2026, 9, 1))),
-        (on_enrolment, enrolled(moved, b, date(2026, 10, 1))),
-        (on_enrolment, enrolled(moved, a, date(2026, 9, 1))),  # the old enrolment replayed: stays in b
-        # «Не аттестован», then the term extended instead: no mark for the period yet.
-        (on_enrolment, enrolled(withdrawn, a, date(2026, 9, 1))),
-        (on_period_mark, quarter_mark(withdrawn, marks["withdrawn"], 1, not_attested_reason="болезнь")),
-        (on_period_mark, quarter_mark(withdrawn, marks["withdrawn"], 2, extended_to=date(2026, 11, 15))),
-        (on_enrolment, enrolled(replayed, b, date(2026, 9, 1))),
-        (on_period_mark, quarter_mark(replayed, marks["replayed"], 1, "4")),
-        (on_period_mark, quarter_mark(replayed, marks["replayed"], 1, "4")),
+        quarter_mark(moved, marks["moved"], 1, "2"),
+        [
+            enrolled(moved, a, date(2026, 9, 1)),
+            enrolled(moved, b, date(2026, 10, 1)),
+            enrolled(moved, a, date(2026, 9, 1)),  # the old enrolment replayed: stays in b
+            # «Не аттестован», then the term extended instead: no mark for the period yet.
+            enrolled(withdrawn, a, date(2026, 9, 1)),
+        ],
+        quarter_mark(withdrawn, marks["withdrawn"], 1, not_attested_reason="болезнь"),
+        quarter_mark(withdrawn, marks["withdrawn"], 2, extended_to=date(2026, 11, 15)),
+        enrolled(replayed, b, date(2026, 9, 1)),
+        quarter_mark(replayed, marks["replayed"], 1, "4"),
+        quarter_mark(replayed, marks["replayed"], 1, "4"),
         # Left the class before its enrolment arrived: counted in the class it left.
-        (on_left_class, StudentLeftClass(student_id=left, class_id=a, class_name="5А", left_on=date(2026, 10, 1))),
-        (on_period_mark, quarter_mark(left, marks["left"], 1, not_attested_reason="болезнь")),
-        (on_enrolment, enrolled(left, a, date(2026, 9, 1))),
+        StudentLeftClass(student_id=left, class_id=a, class_name="5А", left_on=date(2026, 10, 1)),
+        quarter_mark(left, marks["left"], 1, not_attested_reason="болезнь"),
+        enrolled(left, a, date(2026, 9, 1)),
     ]
-    for handler, event in events:
+    for step in steps:
         async with app.state.db.transaction(Tenant(school_id=school)) as session:
-            await handler(session, event, envelope_for(event, source="/tests", school_id=school))
+            if isinstance(step, list):
+                run = [(event, envelope_for(event, source="/tests", school_id=school)) for event in step]
+                await diary.many[StudentEnrolled](session, run)
+            else:
+                envelope = envelope_for(step, source="/tests", school_id=school)
+                await diary.handlers[type(step)](session, step, envelope)
 
     async with app.state.db.transaction(Tenant(school_id=school)) as session:
         kept = await session.execute(

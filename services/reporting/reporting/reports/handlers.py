@@ -88,20 +88,25 @@ async def on_class(session: AsyncSession, event: ClassCreated, envelope: Envelop
     await upsert(session, ClassGrade, key, {"grade": event.grade, "academic_year": event.academic_year})
 
 
-@reports.on(StudentMovementRecorded)
-async def on_movement(session: AsyncSession, event: StudentMovementRecorded, envelope: Envelope) -> None:
-    """R-61: the movement report and the class fill count these; a movement record is never changed."""
-    values = {
-        "student_id": event.student_id,
-        "kind": event.kind,
-        "moved_on": event.on,
-        "from_class_id": event.from_class_id,
-        "to_class_id": event.to_class_id,
-        "told_at": envelope.time,
-    }
-    await insert_once(
-        session, StudentMovement, {"school_id": envelope.schoolid, "movement_id": event.movement_id}, values
-    )
+@reports.on_many(StudentMovementRecorded)
+async def on_movements(session: AsyncSession, recorded: list[tuple[StudentMovementRecorded, Envelope]]) -> None:
+    """R-61: the movement report and the class fill count these; a movement record is never changed. An import's
+    or a promotion's movements arriving together are one insert."""
+    rows = [
+        (
+            {"school_id": envelope.schoolid, "movement_id": event.movement_id},
+            {
+                "student_id": event.student_id,
+                "kind": event.kind,
+                "moved_on": event.on,
+                "from_class_id": event.from_class_id,
+                "to_class_id": event.to_class_id,
+                "told_at": envelope.time,
+            },
+        )
+        for event, envelope in recorded
+    ]
+    await insert_many_once(session, StudentMovement, rows)
 
 
 @reports.on(ReportingPeriodsSet)
