@@ -222,6 +222,15 @@ class RosterSchool:
             member = {"student_id": str(getattr(self, f"student_{side}")), "starts": TEST_TODAY.isoformat()}
             await self.post(f"/groups/{made['id']}/members", member)
         await self.timetable()
+        for side in ("a", "b"):
+            elective = {
+                "kind": "elective",
+                "name": f"Факультатив {side}",
+                "subject_id": str(self.subject_id),
+                "teacher_id": str(getattr(self, f"teacher_{side}")),
+                "year_id": str(self.this_year),
+            }
+            setattr(self, f"elective_{side}", UUID((await self.post("/electives", elective))["id"]))
         #: The incoming transfers made here so far, and those not handed out yet.
         self.offered: set[str] = set()
         self.offers: list[UUID] = []
@@ -233,6 +242,7 @@ class RosterSchool:
         bells = [{"number": n, "starts": f"{7 + n:02d}:00", "ends": f"{7 + n:02d}:45"} for n in range(1, 9)]
         await self.post("/bell-schedules", {"name": "Основное", "is_default": True, "bells": bells})
         year = await self.post("/years", {"starts": "2026-09-01", "ends": "2027-05-31"})
+        self.this_year = UUID(year["id"])
         scheme = await self.post(
             f"/years/{year['id']}/schemes", {"kind": "quarters", "grades": [5], "periods": QUARTERS}
         )
@@ -292,6 +302,13 @@ class RosterSchool:
         await self.post(f"/classes/{class_id}/class-teacher", {"teacher_id": str(lead)})
         return class_id
 
+    async def elective_member(self, side: str) -> UUID:
+        """A new pupil of the side's class in the side's elective since today."""
+        pupil = await self.pupil(getattr(self, f"class_{side}"))
+        joined = {"student_id": str(pupil), "starts": TEST_TODAY.isoformat()}
+        await self.post(f"/electives/{getattr(self, f'elective_{side}')}/members", joined)
+        return pupil
+
     async def room(self) -> UUID:
         return UUID((await self.post("/rooms", {"name": f"Кабинет {next(_names)}"}))["id"])
 
@@ -331,6 +348,9 @@ class RosterSchool:
                 "class_id": class_id,
                 "person_id": student,
                 "group_id": getattr(self, f"group_{side}"),
+                "elective_id": getattr(self, f"elective_{side}"),
+                "elective_member": lambda: self.elective_member(side),
+                "this_year": self.this_year,
                 "student": student,
                 "lead": self.class_teacher if side == "a" else self.teacher_b,
                 "teacher": teacher,
@@ -416,6 +436,25 @@ ROSTER_REQUESTS = {
     ),
     "POST /schools/{school_id}/groups/{group_id}/members": uses("new_pupil")(
         lambda v: {"json": {"student_id": str(v["new_pupil"]), "starts": TEST_TODAY.isoformat()}}
+    ),
+    "POST /schools/{school_id}/electives": uses("new_subject", "teacher", "this_year")(
+        lambda v: {
+            "json": {
+                "kind": "club",
+                "name": f"Кружок {next(_names)}",
+                "subject_id": str(v["new_subject"]),
+                "teacher_id": str(v["teacher"]),
+                "year_id": str(v["this_year"]),
+            }
+        }
+    ),
+    "POST /schools/{school_id}/electives/{elective_id}/members": uses("new_pupil")(
+        lambda v: {"json": {"student_id": str(v["new_pupil"]), "starts": TEST_TODAY.isoformat()}}
+    ),
+    "POST /schools/{school_id}/electives/{elective_id}/leave": uses("elective_member")(
+        lambda v: {
+            "json": {"student_id": str(v["elective_member"]), "left_on": (TEST_TODAY + timedelta(days=1)).isoformat()}
+        }
     ),
 }
 
@@ -544,7 +583,7 @@ CONSENTS = "POST /schools/{school_id}/people/{person_id}/consents"
 IMPORTS_SETTLED = "SELECT NOT EXISTS (SELECT 1 FROM import_jobs WHERE status = 'applying')"
 #: Per route, what a call let through spends: a new person or subject, a year moved on, given its
 #: transfer or its scheme, a year's dates, a year promoted from, a link ended, a pupil's refusal, an offer
-#: accepted, a file applied, a destruction run, a dated lesson changed.
+#: accepted, a file applied, a destruction run, a dated lesson changed, a member who left an elective.
 FRESH = {route: frozenset({"new_person", "new_subject", "new_pupil"}) for route in ROSTER_REQUESTS} | {
     "POST /schools/{school_id}/years": frozenset({"year_dates"}),
     "POST /schools/{school_id}/years/{year_id}/status": frozenset({"year_id"}),
@@ -559,6 +598,7 @@ FRESH = {route: frozenset({"new_person", "new_subject", "new_pupil"}) for route 
     "POST /schools/{school_id}/incoming-transfers/{transfer_id}/accept": frozenset({"transfer_id"}),
     "POST /schools/{school_id}/imports/{job_id}/apply": frozenset({"job_id"}),
     "PUT /internal/retention/schools/{school_id}/destructions/{run_id}": frozenset({"run_id"}),
+    "POST /schools/{school_id}/electives/{elective_id}/leave": frozenset({"elective_member"}),
     **{
         f"POST /schools/{{school_id}}/timetable/lessons/{{lesson_id}}/{change}": frozenset({"lesson_id"})
         for change in ("cancel", "move", "room", "substitute")
