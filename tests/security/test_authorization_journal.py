@@ -608,6 +608,9 @@ async def attendance(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.Asy
                     lambda values: {"json": {"student_id": str(values["student"]), "reason": "Б"}}
                 ),
                 "PATCH /schools/{school_id}/absences/{absence_id}": lambda _: {"json": {"reason": "У"}},
+                "POST /schools/{school_id}/compromise-reverts": uses("lesson_id")(
+                    lambda values: {"json": {"lesson_id": str(values["lesson_id"])}}
+                ),
                 "PATCH /schools/{school_id}/absences/{absence_id}/lesson": uses("target")(
                     lambda values: {"json": {"lesson_id": str(values["target"])}}
                 ),

@@ -643,6 +643,8 @@ ROWS = [
         class_teacher=OWN,
     ),
     row("attendance", "DELETE", "/schools/{school_id}/absences/{absence_id}", "§1", teacher=OWN, substitute=OWN),
+    # only the gateway's compromise revert reaches it, with the administrator's grant; no session carries one.
+    row("attendance", "POST", "/schools/{school_id}/compromise-reverts", "R-3 the gateway's grant"),
     row(
         "attendance",
         "PATCH",

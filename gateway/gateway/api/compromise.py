@@ -84,8 +84,10 @@ class RevertIn(BaseModel):
     operations: list[int] = Field(max_length=500)
 
 
-class MarkRevertOut(BaseModel):
-    mark_id: UUID
+class RecordRevertOut(BaseModel):
+    """A mark or an absence the operation wrote, as its service answers."""
+
+    id: UUID
     outcome: str
     detail: str
 
@@ -93,9 +95,9 @@ class MarkRevertOut(BaseModel):
 class OperationRevertOut(BaseModel):
     id: int
     outcome: Literal["reverted", "already_reverted", "changed_since", "refused", "nothing_to_revert", "not_revertible"]
-    #: Why, when the operation's own outcome needs words (a refusal, nothing to do); each mark says its own.
+    #: Why, when the operation's own outcome needs words (a refusal, nothing to do); each record says its own.
     detail: str | None = None
-    marks: list[MarkRevertOut] = []
+    records: list[RecordRevertOut] = []
 
 
 async def _revert_one(upstreams: Upstreams, grant: Caller, operation: compromise.Operation) -> OperationRevertOut:
@@ -109,23 +111,23 @@ async def _revert_one(upstreams: Upstreams, grant: Caller, operation: compromise
     body = json.dumps(target.body).encode()
     try:
         answer = await upstreams.send(
-            "gradebook", "POST", path, grant, body=body, headers={"content-type": "application/json"}
+            target.service, "POST", path, grant, body=body, headers={"content-type": "application/json"}
         )
     except ServiceUnavailable as unavailable:
         return OperationRevertOut(id=operation.id, outcome="refused", detail=unavailable.detail)
     if answer.status_code != 200:
         # The service's own reason (a closed period, a mark no longer there), in its words.
         detail = answer.json().get("detail") if answer.headers.get("content-type", "").endswith("json") else None
-        return OperationRevertOut(id=operation.id, outcome="refused", detail=detail or "Журнал отказал в отмене.")
-    marks = [MarkRevertOut(**mark) for mark in answer.json()]
-    outcome = operation_outcome([m.outcome for m in marks])
-    detail = "Отменять нечего: этих отметок в журнале уже нет." if not marks else None
-    return OperationRevertOut(id=operation.id, outcome=outcome, detail=detail, marks=marks)
+        return OperationRevertOut(id=operation.id, outcome="refused", detail=detail or "Сервис отказал в отмене.")
+    records = [RecordRevertOut(**record) for record in answer.json()]
+    outcome = operation_outcome([r.outcome for r in records])
+    detail = "Отменять нечего: записей этой операции уже нет (отменены или удалены)." if not records else None
+    return OperationRevertOut(id=operation.id, outcome=outcome, detail=detail, records=records)
 
 
 @router.post("/{person_id}/revert")
 async def revert(person_id: UUID, body: RevertIn, current: SignedInDep, request: Request) -> list[OperationRevertOut]:
-    """R-3: the administrator undoes chosen operations of the list through the journal's audited corrections, past
+    """R-3: the administrator undoes chosen operations of the list through the services' audited corrections, past
     the edit window; a later change by someone else wins, a second revert does nothing more."""
     async with request.app.state.db.transaction(SYSTEM) as session:
         since, found = await compromise.listed(session, current.caller, person_id, body.operations)

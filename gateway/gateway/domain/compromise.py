@@ -5,39 +5,48 @@ from dataclasses import dataclass
 from uuid import UUID
 
 _ID = r"[0-9a-fA-F-]{36}"
-#: The journal's writes of marks as the access log holds them, and what names the marks each wrote.
-_MARK_WRITES = (
+_SCHOOL = rf"/schools/(?P<school>{_ID})"
+#: The writes the services undo, as the access log holds them: service, methods, path, what names the records.
+_UNDONE = (
     (
+        "gradebook",
         frozenset({"POST", "PUT"}),
-        re.compile(rf"/api/v1/gradebook/schools/(?P<school>{_ID})/lessons/(?P<id>{_ID})/marks"),
+        re.compile(rf"/api/v1/gradebook{_SCHOOL}/lessons/(?P<id>{_ID})/marks"),
+        "lesson_id",
     ),
-    (frozenset({"PATCH"}), re.compile(rf"/api/v1/gradebook/schools/(?P<school>{_ID})/marks/(?P<id>{_ID})")),
+    ("gradebook", frozenset({"PATCH"}), re.compile(rf"/api/v1/gradebook{_SCHOOL}/marks/(?P<id>{_ID})"), "mark_id"),
+    (
+        "attendance",
+        frozenset({"POST"}),
+        re.compile(rf"/api/v1/attendance{_SCHOOL}/lessons/(?P<id>{_ID})/absences"),
+        "lesson_id",
+    ),
 )
-#: Outcomes in the order one of a mark outweighs the others in its operation's summary.
+#: Outcomes in the order one of a record outweighs the others in its operation's summary.
 OUTCOMES = ("refused", "changed_since", "reverted", "already_reverted")
 NOT_REVERTIBLE = (
-    "Эту операцию здесь не отменить: отменяются отметки, поставленные или изменённые под учётной записью. "
+    "Эту операцию здесь не отменить: отменяются поставленные или изменённые отметки и записанные пропуски. "
     "Остальное исправьте вручную."
 )
 
 
 @dataclass(frozen=True)
 class RevertTarget:
-    """The service's revert to call for an operation: the school and what names the marks (a lesson or a mark)."""
+    """The service's revert to call for an operation: the school and what names the records (a lesson or a mark)."""
 
+    service: str
     school_id: UUID
     body: dict[str, str]
 
 
 def revert_target(method: str, path: str) -> RevertTarget | None:
-    """The journal's revert of a logged operation; None: not a write of marks (``NOT_REVERTIBLE``)."""
+    """The owning service's revert of a logged operation; None: not a write undone there (``NOT_REVERTIBLE``)."""
     bare = path.partition("?")[0]
-    for methods, pattern in _MARK_WRITES:
+    for service, methods, pattern, key in _UNDONE:
         found = pattern.fullmatch(bare)
         if method in methods and found:
-            key = "lesson_id" if "/lessons/" in bare else "mark_id"
             try:
-                return RevertTarget(UUID(found["school"]), {key: str(UUID(found["id"]))})
+                return RevertTarget(service, UUID(found["school"]), {key: str(UUID(found["id"]))})
             except ValueError:
                 return None
     return None

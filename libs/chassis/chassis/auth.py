@@ -31,6 +31,11 @@ MUNICIPAL_ROLE = "municipal_admin"
 SCHOOL_READ_ROLES = frozenset({"director", "deputy", "school_admin"})
 
 
+#: R-25: the reason every undo under a ``Reverting`` grant writes to the service's change log; a second undo
+#: finds the first by it (idempotency).
+REVERT_REASON = "Отмена действий под скомпрометированной учётной записью"
+
+
 @dataclass(frozen=True)
 class Reverting:
     """The gateway's grant to undo what ``person_id`` did since ``since`` (R-3): only the compromise revert of the

@@ -5,9 +5,8 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from chassis.auth import Reverting
+from chassis.auth import REVERT_REASON, Reverting
 from chassis.testing import person, refused
-from gradebook.domain.compromise import REVERT_REASON
 
 from .test_corrections_api import correction_log, of_type, post_mark, record_lesson
 
@@ -41,7 +40,7 @@ async def test_the_administrator_undoes_the_accounts_marks_past_the_window_once(
 
     reverted = await client.post(url, json=body, headers=as_(grant))
     assert reverted.status_code == 200, reverted.text
-    assert sorted((m["mark_id"], m["outcome"]) for m in reverted.json()) == sorted(
+    assert sorted((m["id"], m["outcome"]) for m in reverted.json()) == sorted(
         [(posted["id"], "reverted"), (kept["id"], "reverted")]
     )
     lessons = await client.get(f"/schools/{school}/courses/{journal.course_id}/lessons", headers=as_(admin))
@@ -57,7 +56,7 @@ async def test_the_administrator_undoes_the_accounts_marks_past_the_window_once(
     assert [e["data"]["value"] for e in of_type(events, "gradebook.mark.changed.v1")] == ["2", "5"]
 
     again = await client.post(url, json=body, headers=as_(grant))
-    assert [(m["mark_id"], m["outcome"]) for m in again.json()] == [(kept["id"], "already_reverted")]
+    assert [(m["id"], m["outcome"]) for m in again.json()] == [(kept["id"], "already_reverted")]
     by_mark = await client.post(url, json={"mark_id": posted["id"]}, headers=as_(grant))
     refused(by_mark, 404, "Отметки больше нет в журнале.")
     assert await outbox_events(school) == events

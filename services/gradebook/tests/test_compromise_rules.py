@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from gradebook.domain.compromise import REVERT_REASON, Delete, Kept, Restore, ValueWrite, revert_plan
+from chassis.auth import REVERT_REASON
+from gradebook.domain.compromise import Delete, Kept, Restore, ValueWrite, revert_plan
 
 SINCE = datetime(2026, 12, 1, 9, tzinfo=UTC)
 THIEF, TEACHER, ADMIN = uuid4(), uuid4(), uuid4()

@@ -14,14 +14,14 @@ from pydantic import BaseModel, model_validator
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.auth import Caller, Reverting
+from chassis.auth import REVERT_REASON, Caller, Reverting
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
 from chassis.problems import DomainError, Forbidden
 from gradebook.api.access import get_in_school, school_work_types
 from gradebook.api.corrections import delete_mark_logged
 from gradebook.api.marks import change_value
-from gradebook.domain.compromise import REVERT_REASON, Delete, Kept, Restore, ValueWrite, revert_plan
+from gradebook.domain.compromise import Delete, Kept, Restore, ValueWrite, revert_plan
 from gradebook.domain.periods import check_unlocked
 from gradebook.domain.work_types import work_type
 from gradebook.models import Course, Lesson, Mark, MarkChange
@@ -43,8 +43,9 @@ class RevertIn(BaseModel):
         return self
 
 
-class MarkRevertOut(BaseModel):
-    mark_id: UUID
+class RevertOut(BaseModel):
+    #: The mark.
+    id: UUID
     outcome: Literal["reverted", "already_reverted", "changed_since", "refused"]
     #: What was done or why not, in words for the administrator.
     detail: str
@@ -69,7 +70,7 @@ async def _value_writes(session: AsyncSession, mark_id: UUID) -> list[ValueWrite
 
 async def _revert_mark(
     session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, grant: Reverting
-) -> MarkRevertOut | None:
+) -> RevertOut | None:
     plan = revert_plan(
         grant.person_id, grant.since, mark.posted_by, mark.created_at, await _value_writes(session, mark.id)
     )
@@ -81,25 +82,25 @@ async def _revert_mark(
             if plan.outcome == "already_reverted"
             else "Отметку после этого изменил другой сотрудник: его изменение остаётся в силе."
         )
-        return MarkRevertOut(mark_id=mark.id, outcome=plan.outcome, detail=detail)
+        return RevertOut(id=mark.id, outcome=plan.outcome, detail=detail)
     try:
         check_unlocked(lesson.date, await course_locks(session, course.id))
     except DomainError as refused:
-        return MarkRevertOut(mark_id=mark.id, outcome="refused", detail=refused.detail)
+        return RevertOut(id=mark.id, outcome="refused", detail=refused.detail)
     kind = work_type(mark.work_type, await school_work_types(session, mark.school_id))
     if isinstance(plan, Delete):
         await delete_mark_logged(session, mark, lesson, course, caller, kind, REVERT_REASON, with_lesson=False)
-        return MarkRevertOut(mark_id=mark.id, outcome="reverted", detail=f"Отметка «{mark.value}» удалена.")
+        return RevertOut(id=mark.id, outcome="reverted", detail=f"Отметка «{mark.value}» удалена.")
     assert isinstance(plan, Restore)
     old = mark.value
     changed = change_value(session, mark, lesson, course, caller, kind, plan.value, REVERT_REASON)
     await session.flush()
     await emit_event(session, changed, school_id=mark.school_id)
-    return MarkRevertOut(mark_id=mark.id, outcome="reverted", detail=f"Отметка «{old}» возвращена к «{plan.value}».")
+    return RevertOut(id=mark.id, outcome="reverted", detail=f"Отметка «{old}» возвращена к «{plan.value}».")
 
 
 @router.post("/compromise-reverts")
-async def revert(school_id: UUID, body: RevertIn, caller: CallerDep, session: SchoolSession) -> list[MarkRevertOut]:
+async def revert(school_id: UUID, body: RevertIn, caller: CallerDep, session: SchoolSession) -> list[RevertOut]:
     """Undo the grant's person's writes to the marks of a lesson (a posting, a column) or to one mark (a change)."""
     grant = _grant(caller, school_id)
     if body.mark_id is not None:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-#: R-25: the reason every undo writes to the change log; an undo finds its own earlier run by it (idempotency).
-REVERT_REASON = "Отмена действий под скомпрометированной учётной записью"
+from chassis.auth import REVERT_REASON
 
 
 @dataclass(frozen=True)
