@@ -1,7 +1,7 @@
 """R-3 end to end: a teacher's account is reported compromised; the school's administrator picks operations from its
 list and the gateway has each undone by the service that owns it — a mark posted under the account is deleted in the
 gradebook with the reason in its change log; a lesson's record is left to be corrected by hand; a second revert does
-nothing more; the access log holds both. The block is lifted at the end, so the demo teacher logs in for the other tests."""
+nothing more; the access log holds both. The block is lifted at the end: the demo teacher logs in for the others."""
 
 from datetime import UTC, datetime, timedelta
 
