@@ -39,14 +39,15 @@ async def test_the_administrator_reverts_chosen_operations_once(stack: Stack, de
         posted = by_call[("POST", f"/api/v1{marks_url}")]
         recorded = by_call[("POST", f"/api/v1/gradebook/schools/{school}/lessons")]
 
-        chosen = {"operations": [posted, recorded, 0]}
+        unknown = 2**63 - 1
+        chosen = {"operations": [posted, recorded, unknown]}
         reverted = await admin.api("POST", f"/compromise/{person}/revert", json=chosen)
         assert reverted.status_code == 200, reverted.text
         answer = {o["id"]: o for o in reverted.json()}
         assert answer[posted]["outcome"] == "reverted"
         assert [(r["id"], r["outcome"]) for r in answer[posted]["records"]] == [(mark.json()["id"], "reverted")]
         assert answer[recorded]["outcome"] == "not_revertible"
-        assert (answer[0]["outcome"], answer[0]["detail"]) == (
+        assert (answer[unknown]["outcome"], answer[unknown]["detail"]) == (
             "refused",
             "Этой операции нет в списке действий под учётной записью.",
         )

@@ -3,7 +3,7 @@
 import dataclasses
 import json
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -79,9 +79,13 @@ async def clear(person_id: UUID, current: SignedInDep, request: Request) -> Resp
     return Response(status_code=204)
 
 
+#: The access log's ids are PostgreSQL bigints: a larger number is refused before it reaches the query.
+OperationId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class RevertIn(BaseModel):
     #: Ids of operations from the list (``…/operations``).
-    operations: list[int] = Field(max_length=500)
+    operations: list[OperationId] = Field(max_length=500)
 
 
 class RecordRevertOut(BaseModel):

@@ -35,7 +35,7 @@ async def test_the_administrator_undoes_the_accounts_marks_past_the_window_once(
     refused(await client.post(url, json=body, headers=as_(admin)), 403, "администратор школы из списка")
     teacher_grant = dataclasses.replace(journal.teacher, reverting=grant.reverting)
     refused(await client.post(url, json=body, headers=as_(teacher_grant)), 403)
-    refused(await client.post(url, json={}, headers=as_(grant)), 422)
+    refused(await client.post(url, json={}, headers=as_(grant)), 422, "Укажите урок или отметку")
     assert await outbox_events(school) == before
 
     reverted = await client.post(url, json=body, headers=as_(grant))

@@ -10,18 +10,18 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import REVERT_REASON, Caller, Reverting
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
-from chassis.problems import DomainError, Forbidden
+from chassis.problems import DomainError, Forbidden, Invalid
 from gradebook.api.access import get_in_school, school_work_types
 from gradebook.api.corrections import delete_mark_logged
 from gradebook.api.marks import change_value
-from gradebook.domain.compromise import Delete, Kept, Restore, ValueWrite, revert_plan
+from gradebook.domain.compromise import Delete, Kept, Restore, Write, revert_plan
 from gradebook.domain.periods import check_unlocked
 from gradebook.domain.work_types import work_type
 from gradebook.models import Course, Lesson, Mark, MarkChange
@@ -33,14 +33,9 @@ router = APIRouter(prefix="/schools/{school_id}", tags=["compromise"])
 class RevertIn(BaseModel):
     """One operation of the compromise list: the marks it wrote are found by the lesson or the mark it named."""
 
+    #: One of the two (checked by the route, so the refusal says it in Russian).
     lesson_id: UUID | None = None
     mark_id: UUID | None = None
-
-    @model_validator(mode="after")
-    def one_target(self) -> "RevertIn":
-        if (self.lesson_id is None) == (self.mark_id is None):
-            raise ValueError("укажите либо урок, либо отметку")
-        return self
 
 
 class RevertOut(BaseModel):
@@ -59,30 +54,29 @@ def _grant(caller: Caller, school_id: UUID) -> Reverting:
     return caller.reverting
 
 
-async def _value_writes(session: AsyncSession, mark_id: UUID) -> list[ValueWrite]:
+#: What the administrator reads when nothing is written to a mark.
+KEPT = {
+    "already_reverted": "Уже отменено.",
+    "changed_since": "Отметку после этого изменил другой сотрудник: его изменение остаётся в силе.",
+    "refused": "Под учётной записью у отметки изменён вид работы или дата урока: это исправляют вручную.",
+}
+
+
+async def _writes(session: AsyncSession, mark_id: UUID) -> list[Write]:
     rows = await session.scalars(
-        select(MarkChange)
-        .where(MarkChange.mark_id == mark_id, MarkChange.action == "value")
-        .order_by(MarkChange.changed_at, MarkChange.id)
+        select(MarkChange).where(MarkChange.mark_id == mark_id).order_by(MarkChange.changed_at, MarkChange.id)
     )
-    return [ValueWrite(r.changed_by, r.changed_at, r.old_value, r.reason) for r in rows]
+    return [Write(r.changed_by, r.changed_at, r.action, r.old_value, r.reason) for r in rows]
 
 
 async def _revert_mark(
     session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, grant: Reverting
 ) -> RevertOut | None:
-    plan = revert_plan(
-        grant.person_id, grant.since, mark.posted_by, mark.created_at, await _value_writes(session, mark.id)
-    )
+    plan = revert_plan(grant.person_id, grant.since, mark.posted_by, mark.created_at, await _writes(session, mark.id))
     if plan is None:
         return None
     if isinstance(plan, Kept):
-        detail = (
-            "Уже отменено."
-            if plan.outcome == "already_reverted"
-            else "Отметку после этого изменил другой сотрудник: его изменение остаётся в силе."
-        )
-        return RevertOut(id=mark.id, outcome=plan.outcome, detail=detail)
+        return RevertOut(id=mark.id, outcome=plan.outcome, detail=KEPT[plan.outcome])
     try:
         check_unlocked(lesson.date, await course_locks(session, course.id))
     except DomainError as refused:
@@ -103,6 +97,8 @@ async def _revert_mark(
 async def revert(school_id: UUID, body: RevertIn, caller: CallerDep, session: SchoolSession) -> list[RevertOut]:
     """Undo the grant's person's writes to the marks of a lesson (a posting, a column) or to one mark (a change)."""
     grant = _grant(caller, school_id)
+    if (body.lesson_id is None) == (body.mark_id is None):
+        raise Invalid("Укажите урок или отметку — одно из двух.")
     if body.mark_id is not None:
         mark = await get_in_school(session, Mark, body.mark_id, school_id, "Отметки больше нет в журнале.")
         lesson_id = mark.lesson_id

@@ -13,30 +13,31 @@ from chassis.auth import REVERT_REASON
 
 
 @dataclass(frozen=True)
-class ValueWrite:
-    """A change of the mark's value in the change log (R-25), oldest first."""
+class Write:
+    """A row of the mark's change log (R-25), oldest first: ``action`` as ``MarkChange`` names it."""
 
     by: UUID
     at: datetime
+    action: str
     old_value: str
     reason: str | None
 
 
 @dataclass(frozen=True)
 class Delete:
-    """The mark was posted under the account and nobody changed it since: it goes."""
+    """The mark was posted under the account and only the account wrote to it since: it goes."""
 
 
 @dataclass(frozen=True)
 class Restore:
-    """The value before the account's last writes comes back."""
+    """The value before the account's last changes comes back."""
 
     value: str
 
 
 @dataclass(frozen=True)
 class Kept:
-    """Nothing is written: ``outcome`` says why («already_reverted», «changed_since»)."""
+    """Nothing is written: ``outcome`` says why («already_reverted», «changed_since», «refused»)."""
 
     outcome: str
 
@@ -45,7 +46,7 @@ Plan = Delete | Restore | Kept
 
 
 def revert_plan(
-    person_id: UUID, since: datetime, posted_by: UUID, posted_at: datetime, writes: list[ValueWrite]
+    person_id: UUID, since: datetime, posted_by: UUID, posted_at: datetime, writes: list[Write]
 ) -> Plan | None:
     """How to undo ``person_id``'s writes of a mark since ``since``; None: they wrote nothing to it since then."""
 
@@ -55,12 +56,14 @@ def revert_plan(
     posted = compromised(posted_by, posted_at)
     if not posted and not any(compromised(w.by, w.at) for w in writes):
         return None
-    # The account's writes after the last legitimate one are undone back to that one's value.
+    # The account's writes after the last legitimate one are undone; a later legitimate one is never overwritten.
     trailing = 0
     while trailing < len(writes) and compromised(writes[-1 - trailing].by, writes[-1 - trailing].at):
         trailing += 1
-    if trailing:
-        return Restore(writes[-trailing].old_value)
-    if writes:
+    if posted and trailing == len(writes):
+        return Delete()
+    if not trailing:
         return Kept("already_reverted" if writes[-1].reason == REVERT_REASON else "changed_since")
-    return Delete()
+    values = [w for w in writes[-trailing:] if w.action == "value"]
+    # A вид работы or a lesson's date changed under the account is put right by hand (``Kept("refused")``).
+    return Restore(values[0].old_value) if values else Kept("refused")
