@@ -3,7 +3,7 @@ everything done under it since the reported moment is listed for the school's ad
 
 The list comes from the gateway's access log (R-5): every read and change of marks, absences,
 lessons and messages, and every login, passes the gateway and is written there. Reverting a
-listed operation goes through the normal audited paths of the service that owns it.
+listed operation goes through the normal audited paths of the service that owns it (``api.compromise.revert``).
 """
 
 from dataclasses import dataclass
@@ -43,6 +43,7 @@ async def report(session: AsyncSession, caller: Caller, person_id: UUID, since: 
 
 @dataclass(frozen=True)
 class Operation:
+    id: int
     at: datetime
     method: str
     path: str
@@ -51,6 +52,12 @@ class Operation:
 
 async def operations(session: AsyncSession, admin: Caller, person_id: UUID) -> tuple[datetime, list[Operation]]:
     """What was done under the account since the earliest uncleared report's moment, oldest first."""
+    since = await reported_since(session, admin, person_id)
+    return since, await operations_between(session, person_id, since)
+
+
+async def reported_since(session: AsyncSession, admin: Caller, person_id: UUID) -> datetime:
+    """The earliest uncleared report's moment, for the person's school's administrator."""
     await administering_school(session, admin, person_id)
     since = await session.scalar(
         select(func.min(CompromiseReport.since)).where(
@@ -59,7 +66,24 @@ async def operations(session: AsyncSession, admin: Caller, person_id: UUID) -> t
     )
     if since is None:
         raise NotFound("Об угрозе этой учётной записи не сообщали, или блокировка уже снята.")
-    return since, await operations_between(session, person_id, since)
+    return since
+
+
+async def listed(
+    session: AsyncSession, admin: Caller, person_id: UUID, ids: list[int]
+) -> tuple[datetime, dict[int, Operation]]:
+    """The chosen operations that are in the person's list (the moment it starts from, and them by id)."""
+    since = await reported_since(session, admin, person_id)
+    rows = await session.scalars(
+        select(AccessLogEntry).where(
+            AccessLogEntry.id.in_(ids), AccessLogEntry.person_id == person_id, AccessLogEntry.at >= since
+        )
+    )
+    return since, {r.id: _operation(r) for r in rows}
+
+
+def _operation(entry: AccessLogEntry) -> Operation:
+    return Operation(id=entry.id, at=entry.at, method=entry.method, path=entry.path, status=entry.status)
 
 
 async def operations_between(
@@ -70,7 +94,7 @@ async def operations_between(
     if until is not None:
         query = query.where(AccessLogEntry.at <= until)
     rows = await session.scalars(query.order_by(AccessLogEntry.at, AccessLogEntry.id))
-    return [Operation(at=r.at, method=r.method, path=r.path, status=r.status) for r in rows]
+    return [_operation(r) for r in rows]
 
 
 async def clear(session: AsyncSession, admin: Caller, person_id: UUID) -> None:

@@ -58,6 +58,8 @@ REQUESTS = {
     "POST /api/v1/privacy/schools/{school_id}/requests/{request_id}/answer": lambda _: {
         "json": {"outcome": "refused", "text": "Сведения в карточке верны."}
     },
+    # No operation chosen: the journal is not called (the revert itself: tests/gateway/test_compromise_revert.py).
+    "POST /api/v1/compromise/{person_id}/revert": lambda _: {"json": {"operations": []}},
     "POST /api/v1/destruction/schools/{school_id}/runs": uses("person_id")(
         lambda v: {"json": {"person_id": str(v["person_id"])}}
     ),
@@ -252,6 +254,7 @@ async def gateway_world(stack: Stack, settings) -> AsyncIterator[tuple[httpx.Asy
             own_of={"student": objects(home, students_request, people["student"])},
             route_scopes={
                 "GET /api/v1/compromise/{person_id}/operations": reports,
+                "POST /api/v1/compromise/{person_id}/revert": reports,
                 "DELETE /api/v1/compromise/{person_id}": reports,
                 "POST /api/v1/compromise": fresh_pupils,
                 "POST /api/v1/local-logins": fresh_pupils,

@@ -461,6 +461,9 @@ GRADEBOOK_REQUESTS = {
     },
     "PUT /schools/{school_id}/pass-fail-subjects": lambda _: {"json": {"subject_ids": []}},
     "DELETE /schools/{school_id}/marks/{mark_id}": lambda _: {"json": {"reason": "Поставлена по ошибке"}},
+    "POST /schools/{school_id}/compromise-reverts": uses("lesson_id")(
+        lambda v: {"json": {"lesson_id": str(v["lesson_id"])}}
+    ),
     "PATCH /schools/{school_id}/marks/{mark_id}/work-type": lambda _: {"json": {"work_type": "test"}},
     "DELETE /schools/{school_id}/lessons/{lesson_id}": lambda _: {"json": {"reason": "Записан по ошибке"}},
     "POST /schools/{school_id}/lessons/{lesson_id}/move": lambda _: {
@@ -605,6 +608,9 @@ async def attendance(token_signer: TokenSigner) -> AsyncIterator[tuple[httpx.Asy
                     lambda values: {"json": {"student_id": str(values["student"]), "reason": "Б"}}
                 ),
                 "PATCH /schools/{school_id}/absences/{absence_id}": lambda _: {"json": {"reason": "У"}},
+                "POST /schools/{school_id}/compromise-reverts": uses("lesson_id")(
+                    lambda values: {"json": {"lesson_id": str(values["lesson_id"])}}
+                ),
                 "PATCH /schools/{school_id}/absences/{absence_id}/lesson": uses("target")(
                     lambda values: {"json": {"lesson_id": str(values["target"])}}
                 ),

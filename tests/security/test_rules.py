@@ -1,6 +1,8 @@
 """The security rules as pure functions: canonical proxy paths, session lifetime, the login form token,
-the issuance policy of local logins, the platform's allow-list and the dates the journal accepts."""
+the issuance policy of local logins, the platform's allow-list, the dates the journal accepts and the compromise
+revert's grant in the internal token."""
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
@@ -8,6 +10,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 
+from chassis.auth import Caller, Reverting, TokenSigner, TokenVerifier
 from chassis.dates import JournalDate
 from chassis.guards import from_platform
 from gateway.api.password import client_address
@@ -149,3 +152,13 @@ def test_behind_trusted_proxies_the_client_is_the_last_outside_address():
     # A client's own X-Forwarded-For is believed only from a trusted proxy.
     assert client_address(request("203.0.113.5", "198.51.100.7"), proxies) == "203.0.113.5"
     assert client_address(request("10.1.2.3", "spoofed, 198.51.100.9"), proxies) == "198.51.100.9"
+
+
+async def test_the_compromise_revert_grant_travels_signed_and_a_plain_caller_has_none():
+    signer = TokenSigner.generate(issuer="gateway", audience="services")
+    verifier = TokenVerifier.from_jwks(signer.jwks(), issuer="gateway", audience="services")
+    school = uuid4()
+    admin = Caller(uuid4(), "Кузнецова Ольга", frozenset({(school, "school_admin")}))
+    granted = dataclasses.replace(admin, reverting=Reverting(uuid4(), NOW))
+    assert await verifier.verify(signer.issue(granted)) == granted
+    assert (await verifier.verify(signer.issue(admin))).reverting is None

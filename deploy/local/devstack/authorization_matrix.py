@@ -511,6 +511,8 @@ ROWS = [
         teacher=OWN,
     ),
     row("gradebook", "GET", "/schools/{school_id}/corrections", "R-25 change log", SCHOOL_READERS),
+    # only the gateway's compromise revert reaches it, with the administrator's grant; no session carries one.
+    row("gradebook", "POST", "/schools/{school_id}/compromise-reverts", "R-3 the gateway's grant"),
     row("gradebook", "POST", "/schools/{school_id}/lessons/{lesson_id}/homework", "R-21", teacher=OWN, substitute=OWN),
     row("gradebook", "GET", "/schools/{school_id}/courses/{course_id}/homework", "R-21", JOURNAL_READERS),
     row("gradebook", "GET", "/schools/{school_id}/homework/late", "R-21 late, for the deputy", SCHOOL_READERS),
@@ -641,6 +643,8 @@ ROWS = [
         class_teacher=OWN,
     ),
     row("attendance", "DELETE", "/schools/{school_id}/absences/{absence_id}", "§1", teacher=OWN, substitute=OWN),
+    # only the gateway's compromise revert reaches it, with the administrator's grant; no session carries one.
+    row("attendance", "POST", "/schools/{school_id}/compromise-reverts", "R-3 the gateway's grant"),
     row(
         "attendance",
         "PATCH",
@@ -834,6 +838,7 @@ ROWS = [
         school_admin=ALL,
     ),
     row("gateway", "GET", "/api/v1/compromise/{person_id}/operations", "R-3", SETUP),
+    row("gateway", "POST", "/api/v1/compromise/{person_id}/revert", "R-3", SETUP),
     row(
         "gateway", "GET", "/api/v1/schools/{school_id}/access-log", "R-5: the school's administrator", school_admin=ALL
     ),

@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID, uuid4
 
 import httpx
@@ -30,6 +31,20 @@ MUNICIPAL_ROLE = "municipal_admin"
 SCHOOL_READ_ROLES = frozenset({"director", "deputy", "school_admin"})
 
 
+#: R-25: the reason every undo under a ``Reverting`` grant writes to the service's change log; a second undo
+#: finds the first by it (idempotency).
+REVERT_REASON = "Отмена действий под скомпрометированной учётной записью"
+
+
+@dataclass(frozen=True)
+class Reverting:
+    """The gateway's grant to undo what ``person_id`` did since ``since`` (R-3): only the compromise revert of the
+    gateway signs it, for the administrator who reported the account; a session's caller never carries it."""
+
+    person_id: UUID
+    since: datetime
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is calling: a person (their roster id) and their roles per school."""
@@ -42,6 +57,7 @@ class Caller:
     #: A municipal administrator's municipality and its schools, which they read only.
     municipality_id: UUID | None = None
     municipal_schools: frozenset[UUID] = field(default_factory=frozenset)
+    reverting: Reverting | None = None
 
     def roles_in(self, school_id: UUID) -> frozenset[str]:
         return frozenset(role for school, role in self.school_roles if school == school_id)
@@ -86,6 +102,11 @@ class Caller:
             "roles": [{"school": str(s), "role": r} for s, r in sorted(self.school_roles, key=str)],
             "region_roles": sorted(self.region_roles),
             **(municipal if self.municipality_id else {}),
+            **(
+                {"reverting": {"person": str(r.person_id), "since": r.since.isoformat()}}
+                if (r := self.reverting)
+                else {}
+            ),
         }
 
     @classmethod
@@ -97,6 +118,9 @@ class Caller:
             region_roles=frozenset(claims.get("region_roles", [])),
             municipality_id=UUID(claims["municipality"]) if claims.get("municipality") else None,
             municipal_schools=frozenset(UUID(s) for s in claims.get("municipal_schools", [])),
+            reverting=Reverting(UUID(r["person"]), datetime.fromisoformat(r["since"]))
+            if (r := claims.get("reverting"))
+            else None,
         )
 
 

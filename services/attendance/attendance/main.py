@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from attendance import personal_data_export, retention
-from attendance.api import absences, corrections, counts, transcripts
+from attendance.api import absences, compromise, corrections, counts, transcripts
 from attendance.handlers import events, transcript_copies
 from attendance.settings import AttendanceSettings
 from chassis.app import create_app
@@ -22,6 +22,7 @@ def build_app(settings: AttendanceSettings, verifier: TokenVerifier | None = Non
             retention.router,
             absences.router,
             corrections.router,
+            compromise.router,
             counts.router,
             transcripts.router,
             personal_data_export.router,

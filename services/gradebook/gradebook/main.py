@@ -12,6 +12,7 @@ from chassis.app import create_app
 from chassis.auth import TokenVerifier
 from gradebook import audit, personal_data_export, retention
 from gradebook.api import (
+    compromise,
     corrections,
     courses,
     disputes,
@@ -53,6 +54,7 @@ def build_app(settings: GradebookSettings, verifier: TokenVerifier | None = None
             lessons.router,
             marks.router,
             corrections.router,
+            compromise.router,
             disputes.router,
             homework.router,
             work_types.router,

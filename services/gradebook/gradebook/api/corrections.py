@@ -112,7 +112,7 @@ async def _mark_in_lesson(
     return mark, lesson, course
 
 
-async def _delete_mark(
+async def delete_mark_logged(
     session: AsyncSession,
     mark: Mark,
     lesson: Lesson,
@@ -144,7 +144,7 @@ async def delete_mark(
     mark, lesson, course = await _mark_in_lesson(session, school_id, mark_id, caller, clock)
     reason = correction_reason(body.reason, "удаления отметки")
     kind = work_type(mark.work_type, await school_work_types(session, school_id))
-    await _delete_mark(session, mark, lesson, course, caller, kind, reason, with_lesson=False)
+    await delete_mark_logged(session, mark, lesson, course, caller, kind, reason, with_lesson=False)
     return Response(status_code=204)
 
 
@@ -200,7 +200,7 @@ async def delete_lesson(
     reason = correction_reason(body.reason, "удаления урока")
     kinds = await school_work_types(session, school_id)
     for mark in marks:
-        await _delete_mark(
+        await delete_mark_logged(
             session, mark, lesson, course, caller, work_type(mark.work_type, kinds), reason, with_lesson=True
         )
     session.add(_log(lesson, caller, "lesson_deleted", f"{lesson.date:%d.%m.%Y}", "", reason))

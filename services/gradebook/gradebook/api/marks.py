@@ -171,8 +171,15 @@ async def _post(session: AsyncSession, mark: Mark, lesson: Lesson, course: Cours
     await emit_event(session, posted, school_id=lesson.school_id, along=insert(Mark).values(row))
 
 
-def _change(
-    session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, caller: Caller, kind: WorkType, value: str
+def change_value(
+    session: AsyncSession,
+    mark: Mark,
+    lesson: Lesson,
+    course: Course,
+    caller: Caller,
+    kind: WorkType,
+    value: str,
+    reason: str | None = None,
 ) -> MarkChanged:
     """Changes the mark and logs it (flushed with the session); returns the event to emit."""
     old_value = mark.value
@@ -188,6 +195,7 @@ def _change(
             changed_by_name=caller.name,
             old_value=old_value,
             new_value=value,
+            reason=reason,
         )
     )
     return MarkChanged(
@@ -339,7 +347,7 @@ async def save_column(
             session.add(mark)
             events.append(MarkPosted(**mark_state(mark, lesson, course, kind)))
         elif mark.value != value:
-            events.append(_change(session, mark, lesson, course, caller, kind, value))
+            events.append(change_value(session, mark, lesson, course, caller, kind, value))
     # The column's new marks and changes go in one flush (multi-row inserts), their events in one or two statements.
     await session.flush()
     await emit_events(session, events, school_id=lesson.school_id)
@@ -360,7 +368,7 @@ async def change_mark(
     await check_journal_writable(session, course, lesson.date)
     check_mark_date(lesson.date, clock.today, clock.window)
     if value != mark.value:
-        changed = _change(session, mark, lesson, course, caller, kind, value)
+        changed = change_value(session, mark, lesson, course, caller, kind, value)
         await session.flush()
         await emit_event(session, changed, school_id=mark.school_id)
     return MarkOut.model_validate(mark)

@@ -1,0 +1,59 @@
+"""Which operations of a compromise list (R-3) are undone where, and what the administrator is told of each."""
+
+import re
+from dataclasses import dataclass
+from uuid import UUID
+
+_ID = r"[0-9a-fA-F-]{36}"
+_SCHOOL = rf"/schools/(?P<school>{_ID})"
+#: The writes the services undo, as the access log holds them: service, methods, path, what names the records.
+_UNDONE = (
+    (
+        "gradebook",
+        frozenset({"POST", "PUT"}),
+        re.compile(rf"/api/v1/gradebook{_SCHOOL}/lessons/(?P<id>{_ID})/marks"),
+        "lesson_id",
+    ),
+    ("gradebook", frozenset({"PATCH"}), re.compile(rf"/api/v1/gradebook{_SCHOOL}/marks/(?P<id>{_ID})"), "mark_id"),
+    (
+        "attendance",
+        frozenset({"POST"}),
+        re.compile(rf"/api/v1/attendance{_SCHOOL}/lessons/(?P<id>{_ID})/absences"),
+        "lesson_id",
+    ),
+)
+#: Outcomes in the order one of a record outweighs the others in its operation's summary.
+OUTCOMES = ("refused", "changed_since", "reverted", "already_reverted")
+NOT_REVERTIBLE = (
+    "Эту операцию здесь не отменить: отменяются поставленные или изменённые отметки и записанные пропуски. "
+    "Остальное исправьте вручную."
+)
+
+
+@dataclass(frozen=True)
+class RevertTarget:
+    """The service's revert to call for an operation: the school and what names the records (a lesson or a mark)."""
+
+    service: str
+    school_id: UUID
+    body: dict[str, str]
+
+
+def revert_target(method: str, path: str) -> RevertTarget | None:
+    """The owning service's revert of a logged operation; None: not a write undone there (``NOT_REVERTIBLE``)."""
+    bare = path.partition("?")[0]
+    for service, methods, pattern, key in _UNDONE:
+        found = pattern.fullmatch(bare)
+        if method in methods and found:
+            try:
+                return RevertTarget(service, UUID(found["school"]), {key: str(UUID(found["id"]))})
+            except ValueError:
+                return None
+    return None
+
+
+def operation_outcome(mark_outcomes: list[str]) -> str:
+    """One word for an operation from its marks' outcomes: a refusal or a later change is what needs attention."""
+    if not mark_outcomes:
+        return "nothing_to_revert"
+    return min(mark_outcomes, key=OUTCOMES.index)

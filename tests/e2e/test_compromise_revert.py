@@ -1,0 +1,72 @@
+"""R-3 end to end: a teacher's account is reported compromised; the school's administrator picks operations from its
+list and the gateway has each undone by the service that owns it — a mark posted under the account is deleted in the
+gradebook with the reason in its change log; a lesson's record is left to be corrected by hand; a second revert does
+nothing more; the access log holds both. The block is lifted at the end: the demo teacher logs in for the others."""
+
+from datetime import UTC, datetime, timedelta
+
+from devstack.browser import Browser
+from devstack.stack import Stack
+
+#: Соколова Татьяна Игоревна (5Б · Литература): no other end-to-end test writes as her.
+TEACHER_OID, ADMIN_OID = "1000011", "1000006"
+
+
+async def test_the_administrator_reverts_chosen_operations_once(stack: Stack, demo_school):
+    teacher, admin = Browser(stack.url("gateway")), Browser(stack.url("gateway"))
+    try:
+        await teacher.login(TEACHER_OID)
+        await admin.login(ADMIN_OID)
+        school = teacher.school_of("teacher")
+        since = datetime.now(UTC)
+        courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+        course = next(c for c in courses if c["teacher_id"] == teacher.me["person_id"])
+        body = {"course_id": course["id"], "date": stack.today().isoformat(), "topic": "Проверка отмены"}
+        lesson = await teacher.api("POST", f"/gradebook/schools/{school}/lessons", json=body)
+        assert lesson.status_code == 201, lesson.text
+        pupil = (await teacher.api("GET", f"/gradebook/schools/{school}/courses/{course['id']}/students")).json()[0]
+        marks_url = f"/gradebook/schools/{school}/lessons/{lesson.json()['id']}/marks"
+        mark = await teacher.api(
+            "POST", marks_url, json={"student_id": pupil["student_id"], "value": "2", "work_type": "answer"}
+        )
+        assert mark.status_code == 201, mark.text
+
+        person = teacher.me["person_id"]
+        reported = await admin.api("POST", "/compromise", json={"person_id": person, "since": since.isoformat()})
+        assert reported.status_code == 201, reported.text
+        listed = (await admin.api("GET", f"/compromise/{person}/operations")).json()["operations"]
+        by_call = {(o["method"], o["path"]): o["id"] for o in listed}
+        posted = by_call[("POST", f"/api/v1{marks_url}")]
+        recorded = by_call[("POST", f"/api/v1/gradebook/schools/{school}/lessons")]
+
+        unknown = 2**63 - 1
+        chosen = {"operations": [posted, recorded, unknown]}
+        reverted = await admin.api("POST", f"/compromise/{person}/revert", json=chosen)
+        assert reverted.status_code == 200, reverted.text
+        answer = {o["id"]: o for o in reverted.json()}
+        assert answer[posted]["outcome"] == "reverted"
+        assert [(r["id"], r["outcome"]) for r in answer[posted]["records"]] == [(mark.json()["id"], "reverted")]
+        assert answer[recorded]["outcome"] == "not_revertible"
+        assert (answer[unknown]["outcome"], answer[unknown]["detail"]) == (
+            "refused",
+            "Этой операции нет в списке действий под учётной записью.",
+        )
+        log = (await admin.api("GET", f"/gradebook/schools/{school}/corrections")).json()
+        [undone] = [r for r in log if r["mark_id"] == mark.json()["id"]]
+        assert (undone["action"], undone["reason"], undone["changed_by"]) == (
+            "mark_deleted",
+            "Отмена действий под скомпрометированной учётной записью",
+            admin.me["person_id"],
+        )
+
+        again = await admin.api("POST", f"/compromise/{person}/revert", json={"operations": [posted]})
+        assert [(o["outcome"], o["records"]) for o in again.json()] == [("nothing_to_revert", [])]
+        # The log is written by the database's clock; the stack's journal runs on a pinned day: the real days.
+        days = [(datetime.now(UTC) + timedelta(days=d)).date().isoformat() for d in (-1, 1)]
+        query = {"person_id": admin.me["person_id"], "about_id": person, "start": days[0], "end": days[1]}
+        audited = (await admin.api("GET", f"/schools/{school}/access-log", params=query)).json()["entries"]
+        assert [e["method"] for e in audited if e["path"] == f"/api/v1/compromise/{person}/revert"] == ["POST", "POST"]
+    finally:
+        await admin.api("DELETE", f"/compromise/{teacher.me['person_id']}")
+        await teacher.close()
+        await admin.close()
