@@ -6,7 +6,6 @@ Everything is the test's own, beside the demo's 5А: class 5Я with its pupil an
 the period's template (the demo has none), so no other test's lessons move."""
 
 import asyncio
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import uuid4
@@ -14,20 +13,12 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from devstack.browser import Browser, LoginFailed
+from devstack.browser import Browser, LoginFailed, esia_account
 from devstack.stack import Stack
 
 TEACHER_OID, ADMIN_OID = "1000001", "1000006"
 PATIENCE_SECONDS = 20.0
 BELLS = [{"number": 1, "starts": "08:30", "ends": "09:15"}, {"number": 2, "starts": "09:25", "ends": "10:10"}]
-
-
-def valid_snils() -> str:
-    """Nine digits and their control number (ESIA checks it)."""
-    digits = [random.randint(0, 9) for _ in range(9)]
-    total = sum(d * (9 - i) for i, d in enumerate(digits))
-    control = total % 101 if total % 101 < 100 else 0
-    return "".join(map(str, digits)) + f"{control:02d}"
 
 
 @pytest.fixture
@@ -68,18 +59,6 @@ async def until(call: Callable[[], Awaitable[httpx.Response]], status: int = 201
         if response.status_code == status or asyncio.get_running_loop().time() > deadline:
             return response
         await asyncio.sleep(0.1)
-
-
-async def esia_account(stack: Stack, admin: Browser, school: str, last_name: str, first_name: str) -> tuple[str, str]:
-    """A person of the school with an ESIA account of the same data: (their roster id, their oid)."""
-    person = {"last_name": last_name, "first_name": first_name, "middle_name": "Олеговна", "birth_date": "1990-02-03"}
-    async with httpx.AsyncClient(base_url=stack.url("esia_sandbox")) as esia:
-        made = await esia.post("/sandbox/people", json=person | {"snils": valid_snils()})
-    oid = str((await ok(made))["oid"])
-    registered = await admin.api(
-        "POST", f"/roster/schools/{school}/people", json=person | {"esia_oid": oid, "consent": True}
-    )
-    return (await ok(registered))["id"], oid
 
 
 async def test_a_substitute_keeps_the_lesson_and_everyone_sees_it(stack, browsers):

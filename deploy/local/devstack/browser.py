@@ -3,10 +3,14 @@
 The end-to-end tests and the benchmark use it to go exactly the way a person goes.
 """
 
+import random
 import re
 from typing import Any
 
 import httpx
+
+from devstack.region import snils_with_check
+from devstack.stack import Stack
 
 _REQUEST_ID = re.compile(r'name="request_id" value="([^"]+)"')
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -54,3 +58,18 @@ class Browser:
 
     async def close(self) -> None:
         await self.http.aclose()
+
+
+async def esia_account(stack: Stack, admin: Browser, school: str, last_name: str, first_name: str) -> tuple[str, str]:
+    """A new person of the school with an ESIA sandbox account of the same data: (their roster id, their oid)."""
+    person = {"last_name": last_name, "first_name": first_name, "middle_name": "Олеговна", "birth_date": "1990-02-03"}
+    snils = snils_with_check(random.randrange(2_000_000, 999_999_999))
+    async with httpx.AsyncClient(base_url=stack.url("esia_sandbox")) as esia:
+        made = await esia.post("/sandbox/people", json=person | {"snils": snils})
+    assert made.status_code == 201, made.text
+    oid = str(made.json()["oid"])
+    registered = await admin.api(
+        "POST", f"/roster/schools/{school}/people", json=person | {"esia_oid": oid, "snils": snils, "consent": True}
+    )
+    assert registered.status_code == 201, registered.text
+    return registered.json()["id"], oid
