@@ -9,8 +9,8 @@ snapshot.
 from collections.abc import Mapping
 from typing import Any
 
-from contracts.roster import ClassCreated, GroupMembershipChanged, PersonRegistered
-from roster.models import GroupMember, Person, SchoolClass
+from contracts.roster import AssignmentCreated, ClassCreated, GroupCreated, GroupMembershipChanged, PersonRegistered
+from roster.models import Assignment, Group, GroupMember, Person, SchoolClass
 
 #: The card's fields a registration tells.
 REGISTERED = ("last_name", "first_name", "middle_name", "birth_date", "snils", "esia_oid")
@@ -30,6 +30,22 @@ def class_created(school_class: SchoolClass) -> ClassCreated:
         letter=school_class.letter,
         name=school_class.name,
         academic_year=school_class.academic_year,
+    )
+
+
+def group_created(group: Group) -> GroupCreated:
+    return GroupCreated(group_id=group.id, class_id=group.class_id, subject_id=group.subject_id, name=group.name)
+
+
+def assignment_created(assignment: Assignment, subject_name: str, class_name: str) -> AssignmentCreated:
+    """A load given, given back or carried into the new year: gradebook opens its course from it."""
+    return AssignmentCreated(
+        assignment_id=assignment.id,
+        teacher_id=assignment.teacher_id,
+        subject_id=assignment.subject_id,
+        class_id=assignment.class_id,
+        subject_name=subject_name,
+        class_name=class_name,
     )
 
 

@@ -296,7 +296,12 @@ async def test_promotion_preview_changes_nothing_and_the_run_does_what_it_showed
         {"class_id": fifth["id"], "subject_id": subject["id"], "name": "Группа 1"},
     )
     members = school.url(f"/groups/{group['id']}/members")
-    await post(client, as_, school.admin, members, {"student_id": plain, "starts": "2025-09-01"})
+    for student in (plain, repeater):
+        await post(client, as_, school.admin, members, {"student_id": student, "starts": "2025-09-01"})
+    await post(client, as_, school.admin, school.url("/staff-roles"), {"person_id": teacher, "role": "teacher"})
+    load = {"teacher_id": teacher, "subject_id": subject["id"]}
+    for klass in (fifth, eleventh):
+        await post(client, as_, school.admin, school.url("/assignments"), load | {"class_id": klass["id"]})
     too_early = await client.post(school.url("/promotion/preview"), json=body, headers=as_(school.admin))
     refused(too_early, 422, "Учебного года 2025/2026 нет в календаре")
     await closing_years(client, as_, school)
@@ -304,10 +309,12 @@ async def test_promotion_preview_changes_nothing_and_the_run_does_what_it_showed
 
     preview = (await client.post(school.url("/promotion/preview"), json=body, headers=as_(school.secretary))).json()
     assert preview["starts_on"] == "2026-09-01" and preview["warnings"] == []
-    assert {(c["name"], c["from_class"], c["students"]) for c in preview["classes"]} == {
-        ("5А", None, 1),
-        ("6А", "5А", 2),
+    # 6А takes 5А's subgroup with the pupil who moved on (not the repeater) and its load; 11А graduates with its load.
+    carried = {
+        (c["name"], c["from_class"], c["students"], c["subgroups"], c["members"], c["loads"])
+        for c in preview["classes"]
     }
+    assert carried == {("5А", None, 1, 0, 0, 0), ("6А", "5А", 2, 1, 1, 1)}
     assert preview["totals"]["promoted"] == 1 and preview["totals"]["graduated"] == 1
     assert await events_of(app, school.id) == before
 
@@ -316,14 +323,22 @@ async def test_promotion_preview_changes_nothing_and_the_run_does_what_it_showed
     classes = (await client.get(school.url("/classes"), headers=as_(school.admin))).json()
     sixth = next(c for c in classes if c["name"] == "6А" and c["academic_year"] == "2026/2027")
     assert sixth["class_teacher_id"] == teacher
-    # The old class's subgroup place ends with the old year.
-    assert (await client.get(members, headers=as_(school.admin))).json()[0]["ends"] == "2026-08-31"
+    # The old class's subgroup places end with the old year; the new class's subgroup starts on its first day.
+    assert {m["ends"] for m in (await client.get(members, headers=as_(school.admin))).json()} == {"2026-08-31"}
+    (new_group,) = (await client.get(school.url(f"/groups?class_id={sixth['id']}"), headers=as_(school.admin))).json()
+    assert (new_group["subject_id"], new_group["name"]) == (subject["id"], "Группа 1")
+    new_members = school.url(f"/groups/{new_group['id']}/members")
+    placed = (await client.get(new_members, headers=as_(school.admin))).json()
+    assert [(m["student_id"], m["starts"], m["ends"]) for m in placed] == [(plain, "2026-09-01", None)]
+    loads = (await client.get(school.url(f"/assignments?teacher_id={teacher}"), headers=as_(school.admin))).json()
+    assert {a["class_id"] for a in loads} == {fifth["id"], eleventh["id"], sixth["id"]}
     history = (await client.get(school.url(f"/students/{debtor}/movements"), headers=as_(school.admin))).json()
     assert history[-1]["kind"] == "promoted_conditionally" and history[-1]["debt_deadline"] == "2026-10-15"
     types = [t for t, _ in await events_of(app, school.id)][len(before) :]
     assert types.count("roster.student.left_class.v1") == 4
     assert types.count("roster.student.enrolled.v1") == 3
     assert types.count("roster.student.left_school.v1") == 1
+    assert types.count("roster.assignment.created.v1") == types.count("roster.group.created.v1") == 1
     refused(await client.post(school.url("/promotion"), json=body, headers=as_(school.admin)), 409, "уже выполнен")
 
 

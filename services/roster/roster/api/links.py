@@ -13,13 +13,13 @@ from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid
 from contracts.roster import (
-    AssignmentCreated,
     GuardianshipLinked,
     StaffRoleGranted,
 )
 from contracts.roster import (
     StaffRole as StaffRoleName,
 )
+from roster.events import assignment_created
 from roster.models import Assignment, Enrolment, Guardianship, Person, SchoolClass, StaffRole, Subject
 from roster.movements import MovementWriter
 
@@ -162,13 +162,7 @@ async def assign_teacher(
         assignment = Assignment(school_id=school_id, **body.model_dump())
         session.add(assignment)
     await session.flush()
-    await emit_event(
-        session,
-        AssignmentCreated(
-            assignment_id=assignment.id, subject_name=subject.name, class_name=school_class.name, **body.model_dump()
-        ),
-        school_id=school_id,
-    )
+    await emit_event(session, assignment_created(assignment, subject.name, school_class.name), school_id=school_id)
     return AssignmentOut.model_validate(assignment)
 
 

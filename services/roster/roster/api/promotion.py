@@ -4,6 +4,7 @@ It belongs to the year rollover (R-11): the old year is closing (its period mark
 new one is in the calendar; the students start in their new classes on its first day.
 """
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -26,8 +27,9 @@ from roster.domain.movement import (
     next_year_name,
     plan_promotion,
 )
-from roster.events import class_created
-from roster.models import AcademicYear, Enrolment, Promotion, SchoolClass
+from roster.domain.rollover import Carry, ClassCarry, ClassKey, Load, OldGroup, plan_carry
+from roster.events import assignment_created, class_created, group_created, membership_changed
+from roster.models import AcademicYear, Assignment, Enrolment, Group, GroupMember, Promotion, SchoolClass, Subject
 from roster.movements import MovementWriter
 
 router = APIRouter(prefix="/schools/{school_id}/promotion", tags=["movement"])
@@ -54,6 +56,10 @@ class ClassLine(BaseModel):
     #: Already made for the new year by hand: filled, not created again.
     exists: bool
     students: int
+    #: Carried from the old class (R-11): subgroups made, pupils placed in subgroups, teaching loads made.
+    subgroups: int
+    members: int
+    loads: int
 
 
 class StudentLine(BaseModel):
@@ -79,8 +85,8 @@ class PreviewOut(BaseModel):
 
 async def build_plan(
     session: AsyncSession, school_id: UUID, body: PromotionIn
-) -> tuple[PromotionPlan, list[str], str | None]:
-    """The plan, its warnings, and why it may not run yet (None: it may)."""
+) -> tuple[PromotionPlan, Carry, list[str], str | None]:
+    """The plan, what the promoted classes carry, the warnings, and why it may not run yet (None: it may)."""
     to_year = next_year_name(body.from_year)
     years = {
         y.name: y
@@ -120,10 +126,47 @@ async def build_plan(
     plan = plan_promotion(body.from_year, new.starts, infos, [tuple(s) for s in students], decisions, existing)
     if not plan.moves:
         warnings.append(f"В классах {body.from_year} учебного года нет обучающихся.")
-    return plan, warnings, blocker
+    new_keys = {c.id: (c.grade, c.letter) for c in classes if c.academic_year == to_year}
+    carry = await read_carry(session, school_id, plan, of_year, new_keys)
+    return plan, carry, warnings, blocker
 
 
-def preview_of(plan: PromotionPlan, warnings: list[str]) -> PreviewOut:
+async def read_carry(
+    session: AsyncSession, school_id: UUID, plan: PromotionPlan, old_ids: set[UUID], new_keys: dict[UUID, ClassKey]
+) -> Carry:
+    """The old classes' subgroups, places and loads, and what the new year's classes already have."""
+    classes = old_ids | set(new_keys)
+    subgroups = list(
+        await session.scalars(
+            select(Group).where(Group.school_id == school_id, Group.kind == "subgroup", Group.class_id.in_(classes))
+        )
+    )
+    places = (
+        await session.execute(
+            select(GroupMember.group_id, GroupMember.student_id).where(
+                GroupMember.group_id.in_([g.id for g in subgroups]), GroupMember.ends.is_(None)
+            )
+        )
+    ).all()
+    loads = list(
+        await session.scalars(
+            select(Assignment).where(Assignment.school_id == school_id, Assignment.class_id.in_(classes))
+        )
+    )
+    new_groups = {g.id: (new_keys[g.class_id], g.subject_id, g.name) for g in subgroups if g.class_id in new_keys}
+    return plan_carry(
+        plan,
+        [OldGroup(g.id, g.class_id, g.subject_id, g.name) for g in subgroups if g.class_id in old_ids],
+        [(group_id, student_id) for group_id, student_id in places if group_id not in new_groups],
+        [Load(a.teacher_id, a.subject_id, a.class_id) for a in loads if a.class_id in old_ids and a.ended_on is None],
+        new_groups.values(),
+        [(*new_groups[group_id], student_id) for group_id, student_id in places if group_id in new_groups],
+        [(new_keys[a.class_id], a.teacher_id, a.subject_id) for a in loads if a.class_id in new_keys],
+    )
+
+
+def preview_of(plan: PromotionPlan, carry: Carry, warnings: list[str]) -> PreviewOut:
+    carried = carry.per_class()
     filled: dict[tuple[int, str], int] = {}
     for move in plan.moves:
         if move.to:
@@ -138,6 +181,7 @@ def preview_of(plan: PromotionPlan, warnings: list[str]) -> PreviewOut:
                 from_class=c.from_class.name if c.from_class else None,
                 exists=c.exists,
                 students=filled.get((c.grade, c.letter), 0),
+                **asdict(carried.get((c.grade, c.letter), ClassCarry())),
             )
             for c in plan.new_classes
         ],
@@ -164,15 +208,15 @@ async def preview_promotion(
 ) -> PreviewOut:
     """What the promotion would do, changing nothing."""
     caller.require(school_id, "school_admin", "secretary", "deputy")
-    plan, warnings, _ = await build_plan(session, school_id, body)
-    return preview_of(plan, warnings)
+    plan, carry, warnings, _ = await build_plan(session, school_id, body)
+    return preview_of(plan, carry, warnings)
 
 
 @router.post("", status_code=201)
 async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, session: SchoolSession) -> PreviewOut:
     """Carries out the plan the preview showed, in one transaction: all of it or nothing."""
     caller.require(school_id, "school_admin")
-    plan, warnings, blocker = await build_plan(session, school_id, body)
+    plan, carry, warnings, blocker = await build_plan(session, school_id, body)
     if blocker:
         raise Conflict(blocker)
     writer = MovementWriter(session, school_id, caller.person_id)
@@ -241,7 +285,8 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
             debt_subjects=list(move.debt_subjects),
             debt_deadline=move.debt_deadline,
         )
-    preview = preview_of(plan, warnings)
+    await carry_into(session, school_id, writer, carry, new_by_key, plan.on)
+    preview = preview_of(plan, carry, warnings)
     session.add(
         Promotion(
             school_id=school_id,
@@ -255,3 +300,62 @@ async def run_promotion(school_id: UUID, body: PromotionIn, caller: CallerDep, s
     )
     await writer.flush()
     return preview
+
+
+async def carry_into(
+    session: AsyncSession,
+    school_id: UUID,
+    writer: MovementWriter,
+    carry: Carry,
+    new_by_key: dict[ClassKey, SchoolClass],
+    on: date,
+) -> None:
+    """Makes the carried loads and subgroups in the new classes, with the events their own routes tell."""
+    subjects = {
+        s.id: s.name
+        for s in await session.scalars(
+            select(Subject).where(Subject.id.in_([x.subject_id for x in [*carry.loads, *carry.groups]]))
+        )
+    }
+    for load in carry.loads:
+        school_class = new_by_key[load.to]
+        assignment = Assignment(
+            id=uuid4(),
+            school_id=school_id,
+            teacher_id=load.teacher_id,
+            subject_id=load.subject_id,
+            class_id=school_class.id,
+            ended_on=None,
+        )
+        session.add(assignment)
+        writer.events.append(assignment_created(assignment, subjects[load.subject_id], school_class.name))
+    made = {
+        (g.class_id, g.subject_id, g.name): g
+        for g in await session.scalars(
+            select(Group).where(Group.kind == "subgroup", Group.class_id.in_([c.id for c in new_by_key.values()]))
+        )
+    }
+    for carried in carry.groups:
+        key = (new_by_key[carried.to].id, carried.subject_id, carried.name)
+        if key not in made:
+            made[key] = Group(
+                id=uuid4(), school_id=school_id, kind="subgroup", class_id=key[0], subject_id=key[1], name=key[2]
+            )
+            session.add(made[key])
+            writer.events.append(group_created(made[key]))
+    # The groups go in before the places that name them (the unit of work does not order by keys).
+    await session.flush()
+    for carried in carry.groups:
+        group = made[(new_by_key[carried.to].id, carried.subject_id, carried.name)]
+        for student_id in carried.members:
+            place = GroupMember(
+                id=uuid4(),
+                school_id=school_id,
+                group_id=group.id,
+                student_id=student_id,
+                starts=on,
+                ends=None,
+                version=1,
+            )
+            session.add(place)
+            writer.events.append(membership_changed(place))

@@ -11,13 +11,13 @@ from sqlalchemy import any_, select
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.events import emit_event
 from chassis.problems import Conflict, Forbidden, Invalid, NotFound
-from contracts.roster import CurriculumHoursSet, GroupCreated
+from contracts.roster import CurriculumHoursSet
 from roster.api.directory import require_class_reader
 from roster.calendars import PLANNERS, calendar_of, year_of, year_on
 from roster.domain.calendar import Span, is_period_boundary
 from roster.domain.curriculum import CourseLoad, load_report
 from roster.domain.timetable import Bell, TemplatePeriod, check_bells, generate
-from roster.events import membership_changed
+from roster.events import group_created, membership_changed
 from roster.models import (
     Assignment,
     BellDay,
@@ -223,11 +223,7 @@ async def create_group(school_id: UUID, body: GroupIn, caller: CallerDep, sessio
     group = Group(school_id=school_id, class_id=school_class.id, subject_id=subject.id, name=name)
     session.add(group)
     await session.flush()
-    await emit_event(
-        session,
-        GroupCreated(group_id=group.id, class_id=group.class_id, subject_id=group.subject_id, name=name),
-        school_id=school_id,
-    )
+    await emit_event(session, group_created(group), school_id=school_id)
     return GroupOut.model_validate(group)
 
 
