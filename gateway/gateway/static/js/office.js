@@ -219,9 +219,11 @@ function showPreview(preview) {
   const warnings = clear($("#promotion-warnings"));
   preview.warnings.forEach((w) => warnings.appendChild(el("li", { "class": "status error", text: w })));
   const classes = clear($("#promotion-classes"));
-  classes.appendChild(el("thead", {}, [el("tr", {}, ["Класс " + preview.to_year, "Из класса", "Учеников", ""].map((t) => el("th", { scope: "col", text: t })))]));
+  classes.appendChild(el("thead", {}, [el("tr", {}, ["Класс " + preview.to_year, "Из класса", "Учеников", "Подгрупп", "В подгруппах", "Нагрузок", ""].map((t) => el("th", { scope: "col", text: t })))]));
   classes.appendChild(el("tbody", {}, preview.classes.map((c) => el("tr", {}, [
     el("td", { text: c.name }), el("td", { text: c.from_class || "—" }), el("td", { text: String(c.students) }),
+    // What goes on with the class from the old year: its subgroups with their pupils, its teaching loads.
+    el("td", { text: String(c.subgroups) }), el("td", { text: String(c.members) }), el("td", { text: String(c.loads) }),
     el("td", { text: c.exists ? "уже создан" : "будет создан" })
   ]))));
   const names = new Map(office.people.map((p) => [p.id, p.name]));
