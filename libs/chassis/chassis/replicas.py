@@ -88,7 +88,9 @@ def newer(stored: Any, new: Any, *, legacy_clock: str | None = None) -> ColumnEl
     return condition
 
 
-def newest(rows: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+def newest(
+    rows: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]],
+) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
     """Of the ``(key, values)`` rows with one key, the one of the highest ``version`` (the first of equals).
 
     What a run of a versioned replica's rows leaves when upserted one by one with ``newer``, as one statement.
