@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope
-from chassis.replicas import insert_once, upsert
+from chassis.replicas import insert_once, newer, upsert
 from contracts.roster import (
     ElectronicServiceRefusalChanged,
     GuardianshipEnded,
@@ -88,8 +88,10 @@ async def person_registered(session: AsyncSession, event: PersonRegistered | Per
         "snils_digits": snils_digits(event.snils),
         # A school's oid is a hint: only a login whose ESIA data match binds it (issue 7, R-2).
         "stated_esia_oid": event.esia_oid,
+        "version": event.version,
     }
-    await upsert(session, Person, {"person_id": event.person_id}, values)
+    # A late registration or older change (a redelivery, a replay) never undoes a correction.
+    await upsert(session, Person, {"person_id": event.person_id}, values, only_if=lambda new: newer(Person, new))
     if event.esia_oid is not None:
         # what the portal could not be told while the student had no oid goes out now, once.
         await release_withheld(session, [event.person_id])

@@ -69,6 +69,8 @@ class Person(Base):
         index=True,
         info=personal_data("идентификатор ЕСИА, указанный школой", purpose="portal", retention="person_card"),
     )
+    #: The card's version (roster's ``Person.version``; a registration is 1): a replica keeps the highest.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class SchoolRole(Base):

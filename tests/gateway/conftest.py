@@ -25,7 +25,7 @@ from chassis.auth import TokenVerifier
 from chassis.tenancy import SYSTEM
 from chassis.testing import eventually, publish_event, running_app, test_database_url, test_queue_prefix, test_settings
 from contracts import Event
-from contracts.roster import PersonRegistered
+from contracts.roster import PersonChanged, PersonRegistered
 from devstack.region import snils_with_check
 from esia_sandbox.main import build_app as build_sandbox
 from esia_sandbox.settings import SandboxSettings
@@ -207,6 +207,10 @@ class EsiaPerson:
             "esia_oid": str(self.oid) if with_oid else None,
         }
         return PersonRegistered(**{**values, **changes})
+
+    def changed(self, person_id: UUID, version: int, **changes: object) -> PersonChanged:
+        """Roster's PersonChanged: the card corrected, at ``version`` (a card's first change is 2)."""
+        return PersonChanged(version=version, **self.registered(person_id, **changes).model_dump())
 
 
 @pytest.fixture

@@ -88,6 +88,21 @@ def newer(stored: Any, new: Any, *, legacy_clock: str | None = None) -> ColumnEl
     return condition
 
 
+def newest(
+    rows: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]],
+) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """Of the ``(key, values)`` rows with one key, the one of the highest ``version`` (the first of equals).
+
+    What a run of a versioned replica's rows leaves when upserted one by one with ``newer``, as one statement.
+    """
+    kept: dict[tuple, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
+    for key, values in rows:
+        seen = kept.get(tuple(key.values()))
+        if seen is None or seen[1]["version"] < values["version"]:
+            kept[tuple(key.values())] = (key, values)
+    return list(kept.values())
+
+
 async def insert_once(
     session: AsyncSession, model: type, key: Mapping[str, Any], values: Mapping[str, Any] | None = None
 ) -> None:

@@ -6,7 +6,15 @@ from uuid import UUID, uuid4
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.replicas import MAX_PARAMETERS, file_transcript, insert_many_once, insert_once, upsert, upsert_many
+from chassis.replicas import (
+    MAX_PARAMETERS,
+    file_transcript,
+    insert_many_once,
+    insert_once,
+    newest,
+    upsert,
+    upsert_many,
+)
 from chassis.tenancy import SYSTEM
 from chassis.testing import create_tables
 
@@ -116,6 +124,17 @@ async def test_upsert_many_is_the_rows_upserted_one_by_one_in_their_order(probe_
         await upsert_many(session, Copy, rows, only_if=newer)
     assert await stored(probe_app, first) == ("v4", 4)
     assert await stored(probe_app, second) == ("v3", 3)
+
+
+def test_newest_keeps_each_keys_highest_version_and_the_first_of_equals():
+    rows = [
+        ({"id": "a"}, {"name": "a1", "version": 1}),
+        ({"id": "b"}, {"name": "b2", "version": 2}),
+        ({"id": "a"}, {"name": "a3", "version": 3}),
+        ({"id": "a"}, {"name": "a2", "version": 2}),
+        ({"id": "b"}, {"name": "b2 again", "version": 2}),
+    ]
+    assert newest(rows) == [({"id": "a"}, {"name": "a3", "version": 3}), ({"id": "b"}, {"name": "b2", "version": 2})]
 
 
 async def test_a_transcript_is_filed_whole_past_one_statements_parameters_and_filed_again_as_the_same_rows(

@@ -81,6 +81,8 @@ class PersonRegistered(Event):
 
     TYPE: ClassVar[str] = "roster.person.registered.v1"
     SUBJECT_FIELD: ClassVar[str] = "person_id"
+    #: Not carried: a registration is the card's first version, below every PersonChanged (which start at 2).
+    version: ClassVar[int] = 1
     person_id: UUID
     last_name: str
     first_name: str

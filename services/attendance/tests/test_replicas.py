@@ -16,6 +16,7 @@ from contracts.roster import (
     AssignmentCreated,
     AssignmentEnded,
     ClassTeacherAssigned,
+    PersonChanged,
     PersonRegistered,
     StudentEnrolled,
 )
@@ -134,28 +135,38 @@ async def test_an_ended_assignment_stops_its_teacher_marking_absences(client, ap
 
 
 async def test_an_imports_runs_of_people_and_enrolments_keep_every_row_once(app, client):
-    """Runs arriving together (an import's chunk) are one call each: every event kept, a repeated key ending as its
-    last event says, and the runs applied again (a redelivered batch) changing nothing."""
+    """Runs arriving together (an import's chunk) are one call each: every event kept, a person repeated in a run
+    ending at their highest version, a late registration or older change leaving the corrected card, and the runs
+    applied again (a redelivered batch) changing nothing."""
     school, five_a, five_b = uuid4(), uuid4(), uuid4()
     students = [uuid4() for _ in range(3)]
+
+    def changed(version: int, first_name: str) -> PersonChanged:
+        return PersonChanged(person_id=students[0], last_name="Орлова", first_name=first_name, version=version)
+
     runs = [
-        [
-            *(PersonRegistered(person_id=s, last_name="Орлов", first_name="Иван") for s in students),
-            PersonRegistered(person_id=students[0], last_name="Орлова", first_name="Ирина"),
-        ],
+        [PersonRegistered(person_id=s, last_name="Орлов", first_name="Иван") for s in students],
+        [changed(3, "Ирина"), changed(2, "Ира")],
         [
             StudentEnrolled(student_id=s, class_id=c, class_name="5", enrolled_on=date(2026, 9, 1))
             for s, c in [(students[0], five_a), (students[1], five_a), (students[2], five_b), (students[0], five_a)]
         ],
+        # Late: the registration (e.g. rebuilt from the outbox) and an older change (a redelivery).
+        [PersonRegistered(person_id=students[0], last_name="Орлов", first_name="Иван")],
+        [changed(2, "Ира")],
     ]
+    states = []
     for _ in range(2):
         for run in runs:
             envelopes = [(event, envelope_for(event, source="/roster", school_id=school)) for event in run]
             async with app.state.db.transaction(Tenant(school_id=school)) as session:
                 await events.many[type(run[0])](session, envelopes)
+        async with app.state.db.transaction(Tenant(school_id=school)) as session:
+            names = set((await session.execute(select(Person.id, Person.last_name, Person.first_name))).all())
+            members = set((await session.execute(select(ClassMember.class_id, ClassMember.student_id))).all())
+        states.append((names, members))
 
-    async with app.state.db.transaction(Tenant(school_id=school)) as session:
-        names = set((await session.execute(select(Person.id, Person.last_name, Person.first_name))).all())
-        members = set((await session.execute(select(ClassMember.class_id, ClassMember.student_id))).all())
+    assert states[0] == states[1]
+    names, members = states[0]
     assert names == {(students[0], "Орлова", "Ирина"), (students[1], "Орлов", "Иван"), (students[2], "Орлов", "Иван")}
     assert members == {(five_a, students[0]), (five_a, students[1]), (five_b, students[2])}

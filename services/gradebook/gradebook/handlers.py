@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import file_transcript, insert_many_once, newer, upsert, upsert_many
+from chassis.replicas import file_transcript, insert_many_once, newer, newest, upsert, upsert_many
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import TranscriptCopied, TranscriptMarkLine, TranscriptPeriodMarkLine
@@ -148,11 +148,17 @@ async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered |
     rows = [
         (
             {"id": event.person_id},
-            {"school_id": envelope.schoolid, "last_name": event.last_name, "first_name": event.first_name},
+            {
+                "school_id": envelope.schoolid,
+                "last_name": event.last_name,
+                "first_name": event.first_name,
+                "version": event.version,
+            },
         )
         for event, envelope in people
     ]
-    await upsert_many(session, Person, rows)
+    # A late registration or older change (a redelivery, a replay) never undoes a correction.
+    await upsert_many(session, Person, newest(rows), only_if=lambda new: newer(Person, new))
 
 
 @roster.on_many(GuardianshipLinked)

@@ -92,6 +92,8 @@ class Person(Base):
     first_name: Mapped[str] = mapped_column(
         String(100), info=personal_data("имя", purpose="journal", retention="journal_record")
     )
+    #: The card's version (roster's ``Person.version``; a registration is 1): a replica keeps the highest.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def name(self) -> str:

@@ -136,21 +136,26 @@ async def test_an_ended_assignment_closes_the_journal_to_its_teacher(app, settin
 
 async def test_an_imports_runs_of_people_enrolments_and_guardianships_keep_every_row_once(app, client):
     """Runs of one type arriving together (an import's chunk) are one call and a statement each: every event is
-    kept, a repeated key in the run ends as its last event says, and the runs applied again (a redelivered batch
-    whose inbox rows were lost) change nothing."""
+    kept, a person repeated in a run ends at their highest version, a late registration or older change leaves the
+    corrected card, and the runs applied again (a redelivered batch whose inbox rows were lost) change nothing."""
     school, five_a, five_b = uuid4(), uuid4(), uuid4()
     students, parent = [uuid4() for _ in range(3)], uuid4()
-    people = [PersonRegistered(person_id=p, last_name="Иванова", first_name="Анна") for p in [*students, parent]]
-    # The same key twice in one run: the later event wins.
-    people.append(PersonRegistered(person_id=students[0], last_name="Петрова", first_name="Анна"))
+
+    def changed(version: int, last_name: str) -> PersonChanged:
+        return PersonChanged(person_id=students[0], last_name=last_name, first_name="Анна", version=version)
+
     runs = [
-        people,
-        [PersonChanged(person_id=students[1], last_name="Сидорова", first_name="Анна", version=1)],
+        [PersonRegistered(person_id=p, last_name="Иванова", first_name="Анна") for p in [*students, parent]],
+        # Roster's first change of a card is its version 2; the highest of a run wins.
+        [changed(2, "Петрова"), changed(3, "Сидорова"), changed(2, "Петрова")],
         [
             StudentEnrolled(student_id=s, class_id=c, class_name="5", enrolled_on=date(2026, 9, 1))
             for s, c in [(students[0], five_a), (students[1], five_a), (students[2], five_b), (students[0], five_a)]
         ],
         [GuardianshipLinked(guardian_id=parent, student_id=s, relation="мать") for s in [*students[:2], students[0]]],
+        # Late: the registration (e.g. rebuilt from the outbox) and an older change (a redelivery).
+        [PersonRegistered(person_id=students[0], last_name="Иванова", first_name="Анна")],
+        [changed(2, "Петрова")],
     ]
     #: Statements of each call.
     statements: list[int] = []
@@ -158,6 +163,7 @@ async def test_an_imports_runs_of_people_enrolments_and_guardianships_keep_every
     def count(*_args) -> None:
         statements[-1] += 1
 
+    states = []
     for _ in range(2):
         for run in runs:
             envelopes = [(event, envelope_for(event, source="/roster", school_id=school)) for event in run]
@@ -167,13 +173,19 @@ async def test_an_imports_runs_of_people_enrolments_and_guardianships_keep_every
                 sql_event.listen(connection.sync_connection, "before_cursor_execute", count)
                 await roster.many[type(run[0])](session, envelopes)
                 sql_event.remove(connection.sync_connection, "before_cursor_execute", count)
+        async with app.state.db.transaction(Tenant(school_id=school)) as session:
+            names = {
+                p: (name, v)
+                for p, name, v in await session.execute(select(Person.id, Person.last_name, Person.version))
+            }
+            members = set((await session.execute(select(ClassMember.class_id, ClassMember.student_id))).all())
+            ties = set((await session.execute(select(Guardianship.guardian_id, Guardianship.student_id))).all())
+        states.append((names, members, ties))
 
-    async with app.state.db.transaction(Tenant(school_id=school)) as session:
-        names = dict((await session.execute(select(Person.id, Person.last_name))).all())
-        members = set((await session.execute(select(ClassMember.class_id, ClassMember.student_id))).all())
-        ties = set((await session.execute(select(Guardianship.guardian_id, Guardianship.student_id))).all())
-    assert names == {students[0]: "Петрова", students[1]: "Сидорова", students[2]: "Иванова", parent: "Иванова"}
+    assert states[0] == states[1]
+    names, members, ties = states[0]
+    registered = ("Иванова", 1)
+    assert names == {students[0]: ("Сидорова", 3), students[1]: registered, students[2]: registered, parent: registered}
     assert members == {(five_a, students[0]), (five_a, students[1]), (five_b, students[2])}
     assert ties == {(parent, students[0]), (parent, students[1])}
-    # The repeated person starts a second statement, so that its events apply in their order.
-    assert statements == [2, 1, 1, 1] * 2
+    assert statements == [1] * len(runs) * 2

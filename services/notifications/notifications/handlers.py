@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
-from chassis.replicas import insert_many_once, insert_once, upsert, upsert_many
+from chassis.replicas import insert_many_once, insert_once, newer, newest, upsert, upsert_many
 from chassis.schooltime import follow_school_zones
 from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
@@ -70,11 +70,12 @@ async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered |
     rows = [
         (
             {"school_id": envelope.schoolid, "id": event.person_id},
-            {"last_name": event.last_name, "first_name": event.first_name},
+            {"last_name": event.last_name, "first_name": event.first_name, "version": event.version},
         )
         for event, envelope in people
     ]
-    await upsert_many(session, Person, rows)
+    # A late registration or older change (a redelivery, a replay) never undoes a correction.
+    await upsert_many(session, Person, newest(rows), only_if=lambda new: newer(Person, new))
 
 
 @family.on_many(GuardianshipLinked)

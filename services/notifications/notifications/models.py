@@ -32,6 +32,8 @@ class Person(Base):
     first_name: Mapped[str] = mapped_column(
         String(100), info=personal_data("имя", purpose="notifications", retention="person_card")
     )
+    #: The card's version (roster's ``Person.version``; a registration is 1): a replica keeps the highest.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Guardianship(Base):
