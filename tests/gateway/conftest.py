@@ -210,7 +210,7 @@ class EsiaPerson:
 
     def changed(self, person_id: UUID, version: int, **changes: object) -> PersonChanged:
         """Roster's PersonChanged: the card corrected, at ``version`` (a card's first change is 2)."""
-        return PersonChanged(version=version, **self.registered(person_id, **changes).model_dump())
+        return PersonChanged(**self.registered(person_id, **changes).model_dump() | {"version": version})
 
 
 @pytest.fixture

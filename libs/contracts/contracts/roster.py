@@ -81,8 +81,9 @@ class PersonRegistered(Event):
 
     TYPE: ClassVar[str] = "roster.person.registered.v1"
     SUBJECT_FIELD: ClassVar[str] = "person_id"
-    #: Not carried: a registration is the card's first version, below every PersonChanged (which start at 2).
-    version: ClassVar[int] = 1
+    #: The card's version: 1 at registration, below every PersonChanged (which start at 2); a snapshot tells the
+    #: card as it is now with its current version, so a replayed older change does not overwrite it.
+    version: int = 1
     person_id: UUID
     last_name: str
     first_name: str

@@ -19,8 +19,12 @@ REGISTERED = ("last_name", "first_name", "middle_name", "birth_date", "snils", "
 def person_registered(person: Person | Mapping[str, Any]) -> PersonRegistered:
     """From the person, or from a row of ``people`` as an import writes it (no ORM object for each of thousands)."""
     if isinstance(person, Person):
-        return PersonRegistered(person_id=person.id, **{name: getattr(person, name) for name in REGISTERED})
-    return PersonRegistered(person_id=person["id"], **{name: person.get(name) for name in REGISTERED})
+        # A card not yet flushed has no version yet: it is its first.
+        card = {name: getattr(person, name) for name in REGISTERED}
+        return PersonRegistered(person_id=person.id, version=person.version or 1, **card)
+    return PersonRegistered(
+        person_id=person["id"], version=person.get("version") or 1, **{name: person.get(name) for name in REGISTERED}
+    )
 
 
 def class_created(school_class: SchoolClass) -> ClassCreated:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from chassis.auth import Caller
 from chassis.tables import outbox
-from chassis.tenancy import SYSTEM
+from chassis.tenancy import SYSTEM, Tenant
 from chassis.testing import eventually, person, refused
+from roster.snapshots import people
 
 
 @dataclass
@@ -427,6 +428,12 @@ async def test_a_corrected_card_keeps_its_history_and_tells_the_services(app, cl
     }
     type_, data = (await events_of(app, school.id))[-1]
     assert type_ == "roster.person.changed.v1" and data["last_name"] == "Петрова" and data["version"] == 2
+    registered = [d for t, d in await events_of(app, school.id) if t == "roster.person.registered.v1"]
+    assert {d["version"] for d in registered if d["person_id"] == str(student)} == {1}
+    # A snapshot tells the card as it is now with its version: a replayed older change cannot overwrite it.
+    async with app.state.db.transaction(Tenant(school_id=school.id)) as session:
+        told = [s.event for s in [s async for s in people(session)] if str(s.event.person_id) == str(student)]
+    assert [(e.last_name, e.version) for e in told] == [("Петрова", 2)]
 
     wrong = await client.patch(
         url, json={"snils": "112-233-445 96", "reason": "исправление"}, headers=as_(school.admin)
