@@ -324,6 +324,7 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/auth/school"),
     ("POST", "/api/v1/compromise"),
     ("DELETE", "/api/v1/compromise/{person_id}"),
+    ("POST", "/api/v1/compromise/{person_id}/revert"),
     # 152-ФЗ: the subjects' requests, the breach register and the destruction runs (the session's X-CSRF-Token,
     # as every route behind ``SignedInDep``).
     ("POST", "/api/v1/privacy/requests"),
