@@ -8,6 +8,7 @@ from notifications.domain.messaging import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     MAX_BODY_CHARS,
+    MAX_TOTAL_BYTES,
     Attachment,
     SchoolPeople,
     letter_families,
@@ -122,3 +123,37 @@ def test_the_director_alone_writes_nothing() -> None:
     assert not may_send(frozenset({"director"}))
     assert may_send(frozenset({"director", "teacher"}))
     assert may_send(frozenset({"guardian"}))
+
+
+def test_a_class_without_lessons_yet_has_its_class_teacher_and_one_without_a_class_teacher_only_its_teachers() -> None:
+    student, class_teacher, teacher = uuid4(), uuid4(), uuid4()
+    new_class = SchoolPeople(class_of={student: CLASS_5A}, class_teacher_of={CLASS_5A: class_teacher})
+    assert new_class.teachers_of_student(student) == {class_teacher}
+    no_class_teacher = SchoolPeople(class_of={student: CLASS_5A}, teachers_of={CLASS_5A: frozenset({teacher})})
+    assert no_class_teacher.teachers_of_student(student) == {teacher}
+
+
+def test_a_guardian_whose_children_are_not_yet_linked_writes_to_no_teacher() -> None:
+    parent = uuid4()
+    people = SchoolPeople(roles={**SCHOOL.roles, parent: frozenset({"guardian"})}, children_of=SCHOOL.children_of)
+    assert not may_write(people, parent, P["teacher_5a"])
+    assert may_write(people, parent, P["admin"])
+
+
+def test_only_a_student_counts_as_a_child_in_their_own_family() -> None:
+    # A child who left the school keeps no role there: the guardian's old link does not make them family.
+    former, parent = uuid4(), uuid4()
+    people = SchoolPeople(roles={parent: frozenset({"guardian"})}, children_of={parent: frozenset({former})})
+    assert people.family_of(former) == {former}
+
+
+def test_the_limits_of_a_message_are_inclusive_and_the_refusals_read_in_full() -> None:
+    at_most = [Attachment(str(i), f"{i}.pdf", 1) for i in range(MAX_ATTACHMENTS)]
+    assert message_problem("Файлы", at_most) is None
+    whole = [
+        Attachment("a", "a.pdf", MAX_ATTACHMENT_BYTES),
+        Attachment("b", "b.pdf", MAX_TOTAL_BYTES - MAX_ATTACHMENT_BYTES),
+    ]
+    assert message_problem("Файлы", whole) is None
+    assert message_problem(" ", []) == "Сообщение пустое: напишите текст."
+    assert message_problem("Файл", [Attachment("k", "a.pdf", 0)]) == "Файл «a.pdf» пустой."
