@@ -110,3 +110,10 @@ def test_the_digest_moment_is_the_latest_at_or_before_now():
     assert digest_due(moscow(24, 19), evening, "Europe/Moscow") == moscow(24, 19)
     assert digest_due(moscow(24, 18, 59), evening, "Europe/Moscow") == moscow(23, 19)
     assert digest_due(moscow(24, 23), evening, "Europe/Moscow") == moscow(24, 19)
+
+
+def test_the_digest_moment_is_in_the_schools_day_where_utcs_is_still_yesterday():
+    # 09:00 in Vladivostok is 23:00 UTC of the day before: the morning's digest is today's, not yesterday's.
+    vladivostok = ZoneInfo("Asia/Vladivostok")
+    now = datetime(2026, 11, 25, 9, tzinfo=vladivostok)
+    assert digest_due(now, time(8), "Asia/Vladivostok") == datetime(2026, 11, 25, 8, tzinfo=vladivostok)

@@ -16,6 +16,19 @@ def test_a_notice_letter_carries_one_click_unsubscribe_and_the_diarys_address():
         unsubscribe_url="https://journal.example/unsubscribe/T",
         inbox_url="https://journal.example/inbox",
     )
+    # Header names as mail services spell them (a name is case-insensitive to a reader, not to a diff of the letter).
+    assert letter.keys() == [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "MIME-Version",
+    ]
     assert letter["From"] == "Электронный журнал <journal@school.example>"
     assert letter["To"] == "ivanova@mail.ru"
     assert letter["Subject"] == "Новая отметка"

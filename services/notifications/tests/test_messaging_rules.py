@@ -12,6 +12,7 @@ from notifications.domain.messaging import (
     Attachment,
     SchoolPeople,
     letter_families,
+    may_moderate,
     may_send,
     may_share,
     may_write,
@@ -157,3 +158,22 @@ def test_the_limits_of_a_message_are_inclusive_and_the_refusals_read_in_full() -
     assert message_problem("Файлы", whole) is None
     assert message_problem(" ", []) == "Сообщение пустое: напишите текст."
     assert message_problem("Файл", [Attachment("k", "a.pdf", 0)]) == "Файл «a.pdf» пустой."
+
+
+def test_two_people_share_a_conversation_when_only_the_second_may_write_to_the_first() -> None:
+    # Sorted by id the student comes first, and a student may not write to the director: the director may.
+    student, director = UUID(int=1), UUID(int=2)
+    people = SchoolPeople(roles={student: frozenset({"student"}), director: frozenset({"director"})})
+    assert not may_write(people, student, director)
+    assert may_share(people, frozenset({student, director}))
+
+
+def test_families_of_the_class_letter_come_in_a_stable_order() -> None:
+    families = [frozenset({UUID(int=n)}) for n in range(10, 0, -1)]
+    assert letter_families({uuid4(): family for family in families}) == families[::-1]
+
+
+def test_only_the_school_administrator_moderates() -> None:
+    assert may_moderate(frozenset({"school_admin"}))
+    assert may_moderate(frozenset({"teacher", "school_admin"}))
+    assert not may_moderate(frozenset({"director", "deputy", "teacher", "guardian"}))

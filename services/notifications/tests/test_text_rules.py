@@ -189,9 +189,15 @@ def test_an_ended_role_is_named_with_its_date_and_reason():
     assert texts.guardianship_ended("Абрамова Анна", DAY, "решение суда").title == (
         "Прекращено: представительство Абрамова Анна"
     )
-    assert texts.guardianship_ended(None, DAY, "решение суда").title == "Прекращено: представительство обучающегося"
-    assert texts.assignment_ended("Химия", "5А", DAY, "замена").title == "Прекращено: преподавание «Химия» в 5А"
-    assert texts.class_teacher_removed("5А", DAY, "замена").title == "Прекращено: классное руководство 5А"
+    guardianship = texts.guardianship_ended(None, DAY, "решение суда")
+    assert guardianship.title == "Прекращено: представительство обучающегося"
+    assert "Причина: решение суда." in guardianship.body
+    assignment = texts.assignment_ended("Химия", "5А", DAY, "замена")
+    assert assignment.title == "Прекращено: преподавание «Химия» в 5А"
+    assert "Причина: замена." in assignment.body
+    class_teacher = texts.class_teacher_removed("5А", DAY, "перевод")
+    assert class_teacher.title == "Прекращено: классное руководство 5А"
+    assert "Причина: перевод." in class_teacher.body
 
 
 def test_the_test_message_and_a_withdrawn_consent():
