@@ -162,6 +162,14 @@ def test_periods_months_and_ranges():
         month_period("октябрь")
     with pytest.raises(Invalid, match="не может быть длиннее 366"):
         dates_period(date(2026, 9, 1), date(2027, 9, 30))
+    assert period.period_id == first
+    one_day = dates_period(date(2026, 9, 1), date(2026, 9, 1))
+    assert (one_day.period_id, one_day.name, one_day.dates) == (
+        None,
+        "01.09.2026 – 01.09.2026",
+        DateRange(date(2026, 9, 1), date(2026, 9, 1)),
+    )
+    assert one_day.title == "01.09.2026 – 01.09.2026"
 
 
 @given(
