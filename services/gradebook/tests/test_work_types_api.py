@@ -14,14 +14,22 @@ async def test_the_administrator_sets_the_list_and_marks_follow_it(client, as_, 
     essay = {"code": "essay", "title": "Сочинение", "weight": 2.5}
     refused(await client.put(url, json=[essay], headers=as_(journal.teacher)), 403)
     chosen = await client.put(
-        url, json=[{"code": "answer", "title": "Устный ответ", "weight": 1.0}, essay], headers=as_(admin)
+        url,
+        json=[
+            {"code": "answer", "title": "Устный ответ", "weight": 1.0},
+            essay,
+            {"code": "credit", "title": "Зачёт", "weight": 0.0, "pass_fail": True},
+        ],
+        headers=as_(admin),
     )
     assert chosen.status_code == 200, chosen.text
     assert [
-        (k["code"], k["title"], k["weight"]) for k in (await client.get(url, headers=as_(journal.teacher))).json()
+        (k["code"], k["title"], k["weight"], k["pass_fail"])
+        for k in (await client.get(url, headers=as_(journal.teacher))).json()
     ] == [
-        ("answer", "Устный ответ", 1.0),
-        ("essay", "Сочинение", 2.5),
+        ("answer", "Устный ответ", 1.0, False),
+        ("essay", "Сочинение", 2.5, False),
+        ("credit", "Зачёт", 0.0, True),
     ]
 
     body = {"course_id": str(journal.course_id), "date": today.isoformat(), "topic": "Сочинение"}
@@ -31,7 +39,7 @@ async def test_the_administrator_sets_the_list_and_marks_follow_it(client, as_, 
     unknown = await client.post(
         marks_url, json={"student_id": student, "value": "5", "work_type": "test"}, headers=as_(journal.teacher)
     )
-    refused(unknown, 422, "Неизвестный вид работы «test». Допустимые: answer, essay.")
+    refused(unknown, 422, "Неизвестный вид работы «test». Допустимые: answer, essay, credit.")
     mark = await client.post(
         marks_url, json={"student_id": student, "value": "5", "work_type": "essay"}, headers=as_(journal.teacher)
     )
@@ -39,7 +47,7 @@ async def test_the_administrator_sets_the_list_and_marks_follow_it(client, as_, 
 
     dropped = await client.put(url, json=[{"code": "answer", "title": "Ответ", "weight": 1.0}], headers=as_(admin))
     refused(dropped, 422, "По видам работ essay уже выставлены отметки")
-    assert [k["code"] for k in (await client.get(url, headers=as_(admin))).json()] == ["answer", "essay"]
+    assert [k["code"] for k in (await client.get(url, headers=as_(admin))).json()] == ["answer", "essay", "credit"]
 
 
 async def test_a_pass_fail_subject_takes_zach_for_every_work_type(client, as_, make_journal, today):

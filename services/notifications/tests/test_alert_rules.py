@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from notifications.domain.alerts import AlertRules, absence_run_alert, failing_mark_alert
+from notifications.domain.alerts import AlertRules, absence_days_in_window, absence_run_alert, failing_mark_alert
 
 DAY = date(2026, 10, 14)
 
@@ -24,3 +24,12 @@ def test_a_run_of_absences_alerts_once_when_it_reaches_the_threshold():
     # Days outside the window do not count.
     assert absence_run_alert(rules, days_before(0, 1, 8), DAY) is None
     assert absence_run_alert(AlertRules(absence_days=0), days_before(0, 1, 2), DAY) is None
+
+
+def test_the_window_holds_its_first_day_and_not_the_day_before():
+    assert absence_days_in_window(days_before(6), DAY, 7) == 1
+    assert absence_days_in_window(days_before(7), DAY, 7) == 0
+
+
+def test_a_threshold_of_one_day_alerts_on_the_first_absence():
+    assert absence_run_alert(AlertRules(absence_days=1), days_before(0), DAY) == 1

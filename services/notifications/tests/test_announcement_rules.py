@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
@@ -38,3 +38,32 @@ def test_dates_run_forward_are_not_past_and_not_too_long():
         check_dates(date(2026, 10, 1), date(2026, 10, 13), TODAY)
     with pytest.raises(Invalid, match="не дольше 120 дней"):
         check_dates(TODAY, date(2027, 6, 1), TODAY)
+
+
+def test_each_refusal_says_who_publishes_instead():
+    def refusal(roles: frozenset[str], to_class: bool) -> str:
+        with pytest.raises(Forbidden) as refused:
+            check_announcer(roles, uuid4(), None, to_class=to_class)
+        return refused.value.detail
+
+    assert refusal(frozenset({"director"}), False) == (
+        "Директор в журнале только читает и утверждает: объявление публикует администратор школы "
+        "или заместитель директора."
+    )
+    assert refusal(frozenset({"teacher"}), True) == (
+        "Объявление для класса публикует его классный руководитель или администрация школы."
+    )
+    assert refusal(frozenset({"teacher"}), False) == "Объявление для всей школы публикует администрация школы."
+
+
+def test_the_date_refusals_in_full_and_the_longest_showing_allowed():
+    with pytest.raises(Invalid) as backwards:
+        check_dates(date(2026, 10, 20), date(2026, 10, 19), TODAY)
+    assert backwards.value.detail == "Дата окончания показа объявления раньше даты начала."
+    with pytest.raises(Invalid) as past:
+        check_dates(date(2026, 10, 1), date(2026, 10, 13), TODAY)
+    assert past.value.detail == "Объявление уже закончилось: дата окончания показа в прошлом."
+    check_dates(TODAY, TODAY + timedelta(days=120), TODAY)
+    with pytest.raises(Invalid) as long:
+        check_dates(TODAY, TODAY + timedelta(days=121), TODAY)
+    assert long.value.detail == "Объявление показывается не дольше 120 дней."

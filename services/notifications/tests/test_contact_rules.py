@@ -33,3 +33,26 @@ def test_a_chosen_channel_needs_its_address():
         check_channels({"mark": ["email"]}, None, "+79123456789")
     with pytest.raises(Invalid, match="телефона"):
         check_channels({"absence": ["email", "sms"]}, "a@mail.ru", None)
+
+
+def test_the_refusals_in_full():
+    with pytest.raises(ValueError) as email:
+        normalize_email("ivanova")
+    assert str(email.value) == "Некорректный адрес электронной почты"
+    with pytest.raises(ValueError) as phone:
+        normalize_phone("912345678")
+    assert str(phone.value) == "Телефон должен быть российским номером в формате +7XXXXXXXXXX"
+    with pytest.raises(Invalid) as no_address:
+        check_channels({"mark": ["email"]}, None, None)
+    assert no_address.value.detail == "Для уведомлений по электронной почте укажите адрес (email_address)."
+    with pytest.raises(Invalid) as no_phone:
+        check_channels({"mark": ["sms"]}, None, None)
+    assert no_phone.value.detail == "Для уведомлений по SMS укажите номер телефона (phone)."
+
+
+def test_an_address_of_254_characters_is_the_longest_accepted():
+    # RFC 5321's limit for a path: 254 characters.
+    longest = "a" * 246 + "@mail.ru"
+    assert normalize_email(longest) == longest
+    with pytest.raises(ValueError, match="электронной почты"):
+        normalize_email("a" + longest)

@@ -8,9 +8,11 @@ from notifications.domain.messaging import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     MAX_BODY_CHARS,
+    MAX_TOTAL_BYTES,
     Attachment,
     SchoolPeople,
     letter_families,
+    may_moderate,
     may_send,
     may_share,
     may_write,
@@ -122,3 +124,56 @@ def test_the_director_alone_writes_nothing() -> None:
     assert not may_send(frozenset({"director"}))
     assert may_send(frozenset({"director", "teacher"}))
     assert may_send(frozenset({"guardian"}))
+
+
+def test_a_class_without_lessons_yet_has_its_class_teacher_and_one_without_a_class_teacher_only_its_teachers() -> None:
+    student, class_teacher, teacher = uuid4(), uuid4(), uuid4()
+    new_class = SchoolPeople(class_of={student: CLASS_5A}, class_teacher_of={CLASS_5A: class_teacher})
+    assert new_class.teachers_of_student(student) == {class_teacher}
+    no_class_teacher = SchoolPeople(class_of={student: CLASS_5A}, teachers_of={CLASS_5A: frozenset({teacher})})
+    assert no_class_teacher.teachers_of_student(student) == {teacher}
+
+
+def test_a_guardian_whose_children_are_not_yet_linked_writes_to_no_teacher() -> None:
+    parent = uuid4()
+    people = SchoolPeople(roles={**SCHOOL.roles, parent: frozenset({"guardian"})}, children_of=SCHOOL.children_of)
+    assert not may_write(people, parent, P["teacher_5a"])
+    assert may_write(people, parent, P["admin"])
+
+
+def test_only_a_student_counts_as_a_child_in_their_own_family() -> None:
+    # A child who left the school keeps no role there: the guardian's old link does not make them family.
+    former, parent = uuid4(), uuid4()
+    people = SchoolPeople(roles={parent: frozenset({"guardian"})}, children_of={parent: frozenset({former})})
+    assert people.family_of(former) == {former}
+
+
+def test_the_limits_of_a_message_are_inclusive_and_the_refusals_read_in_full() -> None:
+    at_most = [Attachment(str(i), f"{i}.pdf", 1) for i in range(MAX_ATTACHMENTS)]
+    assert message_problem("Файлы", at_most) is None
+    whole = [
+        Attachment("a", "a.pdf", MAX_ATTACHMENT_BYTES),
+        Attachment("b", "b.pdf", MAX_TOTAL_BYTES - MAX_ATTACHMENT_BYTES),
+    ]
+    assert message_problem("Файлы", whole) is None
+    assert message_problem(" ", []) == "Сообщение пустое: напишите текст."
+    assert message_problem("Файл", [Attachment("k", "a.pdf", 0)]) == "Файл «a.pdf» пустой."
+
+
+def test_two_people_share_a_conversation_when_only_the_second_may_write_to_the_first() -> None:
+    # Sorted by id the student comes first, and a student may not write to the director: the director may.
+    student, director = UUID(int=1), UUID(int=2)
+    people = SchoolPeople(roles={student: frozenset({"student"}), director: frozenset({"director"})})
+    assert not may_write(people, student, director)
+    assert may_share(people, frozenset({student, director}))
+
+
+def test_families_of_the_class_letter_come_in_a_stable_order() -> None:
+    families = [frozenset({UUID(int=n)}) for n in range(10, 0, -1)]
+    assert letter_families({uuid4(): family for family in families}) == families[::-1]
+
+
+def test_only_the_school_administrator_moderates() -> None:
+    assert may_moderate(frozenset({"school_admin"}))
+    assert may_moderate(frozenset({"teacher", "school_admin"}))
+    assert not may_moderate(frozenset({"director", "deputy", "teacher", "guardian"}))

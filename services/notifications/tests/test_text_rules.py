@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from notifications.domain import texts
 
 DAY = date(2026, 11, 24)
@@ -90,3 +92,122 @@ def test_an_absence_put_on_another_lesson_names_the_old_date_when_it_changed():
     late = texts.absence_moved(None, "Математика", "late", None, DAY)
     assert late.title == "Опоздание перенесено на другой урок: Математика, 24.11.2026"
     assert late.body == "Опоздание теперь отмечено на уроке «Математика» 24.11.2026."
+
+
+def test_a_weight_of_one_is_named_and_every_correction_names_the_student():
+    assert texts.mark_posted(None, "Химия", "4", "answer", "Ответ на уроке", 1.0, DAY).body.endswith(
+        "(ответ на уроке, вес 1)."
+    )
+    name = "Абрамова Анна: "
+    assert texts.mark_changed("Абрамова Анна", "Химия", "3", "4", "test", "", DAY).body == (
+        name + "отметка по предмету «Химия» за урок 24.11.2026 (test) исправлена с 3 на 4."
+    )
+    assert texts.mark_retyped("Абрамова Анна", "Химия", "4", "answer", "test", "", DAY).body == (
+        name + "отметка 4 по предмету «Химия» за урок 24.11.2026 теперь учитывается как «test» (было: answer)."
+    )
+    assert texts.mark_moved("Абрамова Анна", "Химия", "5", "test", "", DAY).body == (
+        name + "урок «Химия» с отметкой 5 (test) перенесён на 24.11.2026."
+    )
+    assert texts.mark_deleted("Абрамова Анна", "Химия", "2", "test", "", DAY, "ошибка").body == (
+        name + "отметка 2 по предмету «Химия» за урок 24.11.2026 (test) удалена. Причина: ошибка."
+    )
+    assert texts.absence_recorded("Абрамова Анна", "Химия", "late", DAY).body == (
+        name + "опоздание на урок «Химия» 24.11.2026."
+    )
+    assert texts.absence_corrected("Абрамова Анна", "Химия", "ill", "excused", DAY).body == (
+        name + "причина пропуска урока «Химия» 24.11.2026 изменена: "
+        "было Б (по болезни), стало У (по уважительной причине)."
+    )
+    assert texts.absence_withdrawn("Абрамова Анна", "Химия", "late", DAY).body == (
+        name + "опоздание на урок «Химия» 24.11.2026 отмечено по ошибке и снято."
+    )
+
+
+def test_homework_and_announcements_as_the_family_reads_them():
+    homework = texts.homework("Химия", DAY, "§ 12, задачи 1–3")
+    assert homework == texts.Notice(
+        "Домашнее задание: Химия, урок 24.11.2026", "«Химия», урок 24.11.2026: § 12, задачи 1–3"
+    )
+    one_day = texts.announcement("Собрание", "В 18:00 в актовом зале.", DAY, DAY)
+    assert one_day == texts.Notice("Объявление: Собрание", "В 18:00 в актовом зале.\n\n(24.11.2026)")
+    week = texts.announcement("Каникулы", "Школа закрыта.", DAY, date(2026, 11, 30))
+    assert week.body == "Школа закрыта.\n\n(с 24.11.2026 по 30.11.2026)"
+
+
+def test_the_alerts_name_the_mark_and_the_run_of_absences():
+    failing = texts.failing_mark_alert("Абрамова Анна", "Химия", "2", DAY)
+    assert failing == texts.Notice(
+        "Внимание: неудовлетворительная отметка 2 — Химия, 24.11.2026",
+        "Абрамова Анна: получена отметка 2 по предмету «Химия» за урок 24.11.2026.",
+    )
+    run = texts.absence_run_alert("Абрамова Анна", 3, 7, DAY)
+    assert run == texts.Notice(
+        "Внимание: пропуски 3 дня за 7 дней (по 24.11.2026)",
+        "Абрамова Анна: пропуски уроков в 3 дня из последних 7 по 24.11.2026.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "days", "notices"),
+    [
+        (1, "день", "уведомление"),
+        (2, "дня", "уведомления"),
+        (4, "дня", "уведомления"),
+        (5, "дней", "уведомлений"),
+        (11, "дней", "уведомлений"),
+        (12, "дней", "уведомлений"),
+        (14, "дней", "уведомлений"),
+        (20, "дней", "уведомлений"),
+        (21, "день", "уведомление"),
+        (22, "дня", "уведомления"),
+        (111, "дней", "уведомлений"),
+        (112, "дней", "уведомлений"),
+        (101, "день", "уведомление"),
+        (102, "дня", "уведомления"),
+    ],
+)
+def test_counts_agree_with_their_noun(count, days, notices):
+    assert texts.absence_run_alert(None, count, count, DAY).title.startswith(f"Внимание: пропуски {count} {days} за")
+    assert texts.digest(DAY, [texts.test_message()] * count).title == (
+        f"Сводка уведомлений за 24.11.2026: {count} {notices}"
+    )
+
+
+def test_the_digest_lists_the_days_notices_in_order():
+    first, second = texts.Notice("Первое", "Текст первого."), texts.Notice("Второе", "Текст второго.")
+    assert texts.digest(DAY, [first, second]).body == "• Первое\nТекст первого.\n\n• Второе\nТекст второго."
+
+
+def test_an_ended_role_is_named_with_its_date_and_reason():
+    ended = texts.staff_role_ended("deputy", DAY, "увольнение")
+    assert ended == texts.Notice(
+        "Прекращено: роль «заместитель директора»",
+        "С 24.11.2026 прекращено: роль «заместитель директора». Причина: увольнение. "
+        "Доступ, который это давало, закрыт.",
+    )
+    assert texts.staff_role_ended("librarian", DAY, "—").title == "Прекращено: роль «librarian»"
+    assert texts.guardianship_ended("Абрамова Анна", DAY, "решение суда").title == (
+        "Прекращено: представительство Абрамова Анна"
+    )
+    guardianship = texts.guardianship_ended(None, DAY, "решение суда")
+    assert guardianship.title == "Прекращено: представительство обучающегося"
+    assert "Причина: решение суда." in guardianship.body
+    assignment = texts.assignment_ended("Химия", "5А", DAY, "замена")
+    assert assignment.title == "Прекращено: преподавание «Химия» в 5А"
+    assert "Причина: замена." in assignment.body
+    class_teacher = texts.class_teacher_removed("5А", DAY, "перевод")
+    assert class_teacher.title == "Прекращено: классное руководство 5А"
+    assert "Причина: перевод." in class_teacher.body
+
+
+def test_the_test_message_and_a_withdrawn_consent():
+    assert texts.test_message() == texts.Notice(
+        "Проверка уведомлений", "Это пробное сообщение электронного журнала: уведомления по этому каналу доходят."
+    )
+    withdrawn = texts.consent_withdrawn("Абрамова Анна", "Уведомления по SMS")
+    assert withdrawn == texts.Notice(
+        "Отозвано согласие: Абрамова Анна",
+        "Абрамова Анна: отозвано согласие на обработку персональных данных — «Уведомления по SMS». "
+        "Эта обработка уже остановлена; отзыв записан в карточке человека (раздел «Согласия»).",
+    )
+    assert texts.consent_withdrawn(None, "Уведомления по SMS").title == "Отозвано согласие: человек школы"

@@ -39,3 +39,14 @@ def test_retention_journals_five_years_summary_sheets_twenty_five_never_early():
     assert due_for_destruction(MANIFEST, date(2032, 6, 29)) == []
     assert [e.path for e in due_for_destruction(MANIFEST, date(2032, 6, 30))] == ["5А/zhurnal-matematika.pdf"]
     assert len(due_for_destruction(MANIFEST, date(2052, 6, 30))) == 2
+
+
+def test_the_signed_bytes_are_exactly_the_canonical_json():
+    # The signature covers these bytes: a different indent, key order or escaping is another document.
+    assert MANIFEST.dump().decode() == (
+        '{\n "academic_year": "2026/2027",\n "created_at": "2027-07-01T00:00:00+00:00",\n "entries": [\n  {\n'
+        '   "path": "5А/svodnaya-vedomost.pdf",\n   "retention": "summary_sheet",\n   "sha256": "aa",\n'
+        '   "size": 10\n  },\n  {\n   "path": "5А/zhurnal-matematika.pdf",\n   "retention": "journal",\n'
+        '   "sha256": "bb",\n   "size": 20\n  }\n ],\n "school": "МБОУ СОШ № 7",\n "school_id": "s",\n'
+        ' "year_ends": "2027-06-30"\n}'
+    )

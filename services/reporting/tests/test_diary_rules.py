@@ -1,7 +1,15 @@
-from datetime import date
-from uuid import uuid4
+from datetime import date, time
+from uuid import UUID, uuid4
 
-from reporting.domain.diary import AbsenceRecord, DiaryAbsence, DiaryMark, LessonRecord, MarkRecord, diary_days
+from reporting.domain.diary import (
+    AbsenceRecord,
+    DiaryAbsence,
+    DiaryMark,
+    LessonRecord,
+    MarkRecord,
+    TimetableRecord,
+    diary_days,
+)
 from reporting.domain.indicators import ScoredMark
 from reporting.domain.periods import DateRange
 from reporting.domain.summary import subject_summary
@@ -75,3 +83,82 @@ def test_subject_summary_counts_lates_apart_from_absences():
     assert summary.average == 4.0
     assert summary.weighted_average == 4.33
     assert (summary.absences, summary.lates) == (2, 2)
+
+
+def test_the_timetable_shows_its_lessons_in_order_and_a_record_joins_its_timetable_lesson():
+    first, second, recorded, extra = (UUID(int=n) for n in (1, 2, 3, 4))
+    timetable = [
+        TimetableRecord(first, TUESDAY, "Химия", 1, time(8, 0), time(8, 45), "31", "scheduled", "Орлова А. В.", None),
+        TimetableRecord(second, TUESDAY, "Физика", 2, time(9, 0), time(9, 45), "12", "cancelled", None, "заболел"),
+    ]
+    days = diary_days(
+        WEEK,
+        [
+            # A record of the first lesson, under its own id; a record outside the timetable (no number).
+            LessonRecord(recorded, TUESDAY, "Химия", "Оксиды", "§ 4", scheduled_lesson_id=first),
+            LessonRecord(extra, TUESDAY, "Астрономия", "Звёзды", None),
+        ],
+        [MarkRecord(recorded, TUESDAY, "Химия", "5", "test", "Контрольная работа", 2.0, True, UUID(int=9), 3)],
+        [AbsenceRecord(UUID(int=5), TUESDAY, "Биология", "ill")],
+        timetable,
+    )
+    lessons = days[1].lessons
+    assert [(le.lesson_id, le.subject, le.number) for le in lessons] == [
+        (recorded, "Химия", 1),
+        (second, "Физика", 2),
+        (extra, "Астрономия", None),
+        (UUID(int=5), "Биология", None),
+    ]
+    chemistry, physics = lessons[0], lessons[1]
+    assert (chemistry.topic, chemistry.homework, chemistry.starts, chemistry.ends, chemistry.room) == (
+        "Оксиды",
+        "§ 4",
+        time(8, 0),
+        time(8, 45),
+        "31",
+    )
+    assert (chemistry.status, chemistry.substitute, chemistry.change) == ("scheduled", "Орлова А. В.", None)
+    assert chemistry.marks == [DiaryMark("5", "test", "Контрольная работа", 2.0, True, UUID(int=9), 3)]
+    assert (physics.topic, physics.homework, physics.starts, physics.room, physics.status, physics.change) == (
+        None,
+        None,
+        time(9, 0),
+        "12",
+        "cancelled",
+        "заболел",
+    )
+    assert sum(len(d.lessons) for d in days) == 4
+
+
+def test_a_record_of_a_timetable_lesson_outside_the_range_does_not_bring_it_in():
+    scheduled, recorded = UUID(int=1), UUID(int=2)
+    days = diary_days(
+        WEEK,
+        [LessonRecord(recorded, date(2026, 11, 30), "Химия", "Оксиды", None, scheduled_lesson_id=scheduled)],
+        [],
+        [],
+        [TimetableRecord(scheduled, TUESDAY, "Химия", 1, time(8), time(8, 45), None, "scheduled", None, None)],
+    )
+    # The record moved the lesson to the 30th (outside the week): the timetable's Tuesday no longer shows it.
+    assert all(d.lessons == [] for d in days)
+
+
+def test_lessons_of_one_subject_without_a_number_keep_a_stable_order():
+    ids = [UUID(int=n) for n in (3, 1, 2)]
+    days = diary_days(WEEK, [LessonRecord(i, MONDAY, "Математика", "Дроби", None) for i in ids], [], [])
+    assert [le.lesson_id for le in days[0].lessons] == sorted(ids, key=str)
+
+
+def test_a_zero_lesson_comes_before_the_first():
+    zero, first = UUID(int=1), UUID(int=2)
+    days = diary_days(
+        WEEK,
+        [],
+        [],
+        [],
+        [
+            TimetableRecord(first, MONDAY, "Астрономия", 1, time(8), time(8, 45), None, "scheduled", None, None),
+            TimetableRecord(zero, MONDAY, "Химия", 0, time(7, 10), time(7, 55), None, "scheduled", None, None),
+        ],
+    )
+    assert [le.lesson_id for le in days[0].lessons] == [zero, first]

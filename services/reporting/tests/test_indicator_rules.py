@@ -48,3 +48,10 @@ def test_pass_fail_marks_are_left_out_of_averages():
 def test_counts_of_each_mark_give_the_worked_example():
     assert counted_indicators({"5": 1, "4": 2, "3": 1, "2": 1}) == period_indicators(["5", "4", "4", "3", "2"])
     assert counted_indicators({"5": 0}) is None
+
+
+def test_a_stranger_value_is_named_and_the_sou_has_two_decimals():
+    with pytest.raises(ValueError, match=r"^not a period mark: 'отл'$"):
+        period_indicators(["5", "отл"])
+    # (1.00 + 0.64 + 0.36) / 3 = 66.666…%
+    assert period_indicators(["5", "4", "3"]).sou == 66.67

@@ -65,3 +65,27 @@ def test_as_of_takes_each_records_last_state_told_by_then():
         version=lambda s: s.version,
     )
     assert sorted(s.value for s in found) == ["4", "5"]
+
+
+def test_as_of_reads_states_in_any_order():
+    mark = uuid4()
+    states = [
+        Told(mark, 2, datetime(2026, 10, 7, 9, tzinfo=UTC), "4"),
+        Told(mark, 1, datetime(2026, 10, 5, 9, tzinfo=UTC), "3"),
+    ]
+    found = as_of(
+        states,
+        datetime(2026, 10, 6, tzinfo=UTC),
+        key=lambda s: s.mark_id,
+        told_at=lambda s: s.at,
+        version=lambda s: s.version,
+    )
+    assert [s.value for s in found] == ["3"]
+
+
+def test_lessons_of_one_day_and_namesakes_keep_a_stable_order():
+    lessons = [JournalLesson(UUID(int=n), date(2026, 10, 5), "Дроби", None) for n in (2, 1)]
+    twins = [ClassStudent(UUID(int=n), "Иванов Иван") for n in (4, 3)]
+    page = journal_page(twins, lessons, [], [])
+    assert [lesson.lesson_id for lesson in page.lessons] == [UUID(int=1), UUID(int=2)]
+    assert [row.student for row in page.rows] == twins[::-1]

@@ -19,3 +19,11 @@ def test_the_mark_change_reports_note_says_whether_the_log_holds():
     broken = chain_note(ChainState(3, False, 2, at), [change], moscow)
     assert "№ 2 от 14.10.2026 12:30" in broken and "цепочка нарушена" in broken
     assert action_title("lesson_moved") == "урок перенесён" and action_title("value") == "отметка изменена"
+
+
+def test_a_broken_chain_without_its_time_and_an_unknown_action():
+    assert chain_note(ChainState(3, False, 2, None), [], ZoneInfo("Europe/Moscow")) == (
+        "Внимание: запись журнала изменений № 2 изменена или удалена после записи — "
+        "цепочка нарушена, обратитесь к администратору безопасности."
+    )
+    assert action_title("period_mark") == "изменение"

@@ -5,7 +5,6 @@ from uuid import UUID, uuid4
 
 from chassis.testing import eventually, publish_event, refused
 from contracts.gradebook import PeriodMarkSet
-from reporting.domain.period_marks import period_mark_text, shown
 
 
 def period_mark(
@@ -35,13 +34,6 @@ def period_mark(
         set_by=uuid4(),
         **entry,
     )
-
-
-def test_what_a_period_mark_says():
-    assert period_mark_text("5", None, None) == "5"
-    assert period_mark_text(None, "болезнь", None) == "не аттестован"
-    assert period_mark_text(None, None, date(2026, 11, 20)) == "продлено до 20.11.2026"
-    assert shown(date(2026, 10, 14), date(2026, 10, 14)) and not shown(date(2026, 10, 15), date(2026, 10, 14))
 
 
 async def test_the_family_sees_period_marks_from_their_day(settings, client, as_, make_family):

@@ -156,3 +156,25 @@ def test_counts_of_a_level_give_the_worked_example():
     assert (figures.total.pass_rate, figures.total.quality_rate) == (pytest.approx(80), pytest.approx(60))
     assert (figures.total.average, figures.total.sou) == (pytest.approx(3.6), pytest.approx(56))
     assert figures == region_figures(facts()[:5], drill(None, SCHOOL_1, 5))
+
+
+def test_the_refusals_in_full():
+    with pytest.raises(NotFound) as not_theirs:
+        readable_schools(Caller(uuid4(), "Директор", school_roles=frozenset({(SCHOOL_1, "director")})))
+    assert not_theirs.value.detail == "Отчёт не найден."
+    with pytest.raises(Invalid) as no_school:
+        drill(None, None, 5)
+    assert no_school.value.detail == "Параллель выбирается внутри школы: укажите школу."
+
+
+def test_two_schools_of_one_name_are_two_rows():
+    twins = [
+        PeriodMarkFact("Заречный район", school, "Школа № 1", 5, "Математика", "5") for school in (SCHOOL_1, SCHOOL_2)
+    ]
+    figures = region_figures(twins, drill("Заречный район", None, None))
+    assert sorted(row.key for row in figures.rows) == sorted(str(s) for s in (SCHOOL_1, SCHOOL_2))
+
+
+def test_parallels_go_by_their_number():
+    counts = [LevelCount(str(grade), f"{grade} классы", "5", 1) for grade in (10, 5, 9)]
+    assert [row.title for row in level_figures("parallel", counts).rows] == ["5 классы", "9 классы", "10 классы"]

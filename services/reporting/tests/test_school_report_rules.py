@@ -1,7 +1,7 @@
 """The rules of the preliminary report, the movement and fill, and the diary activity (R-60 … R-62), by hand."""
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -121,3 +121,73 @@ def test_a_readers_visit_is_written_again_only_ten_minutes_after_the_last_one_wr
     visits.written((uuid4(), uuid4(), uuid4(), mother[3]), at)
     visits.written((uuid4(), uuid4(), uuid4(), mother[3]), at)
     assert visits.due(mother, at)
+
+
+def test_the_report_days_refusals_in_full_and_the_periods_bounds_allowed():
+    assert report_day(QUARTER, date(2026, 10, 1), QUARTER.start) == QUARTER.start
+    assert report_day(QUARTER, date(2026, 11, 1), QUARTER.end) == QUARTER.end
+    assert report_day(QUARTER, date(2026, 10, 1), date(2026, 10, 1)) == date(2026, 10, 1)
+    with pytest.raises(Invalid) as outside:
+        report_day(QUARTER, date(2026, 10, 1), date(2026, 8, 31))
+    assert outside.value.detail == (
+        "Дата 31.08.2026 вне периода 01.09.2026 – 25.10.2026: предварительный отчёт строится на день внутри периода."
+    )
+    with pytest.raises(Conflict) as early:
+        report_day(QUARTER, date(2026, 10, 10), None)
+    assert early.value.detail == (
+        "Предварительный отчёт составляется за две недели до конца периода — с 11.10.2026. "
+        "Чтобы посмотреть прогноз раньше, укажите дату отчёта."
+    )
+
+
+def test_the_forecast_makes_the_sums_exact_rather_than_near():
+    # 4.499 is not 4.5, and a weight of 1.0001 is not 1: only float noise is taken out.
+    assert forecast(4.499, 1.0) == 4
+    assert forecast(4.5, 1.0001) == 4
+
+
+def test_the_preliminary_report_adds_a_students_totals_and_counts_every_absence_but_lates():
+    anna, boris = ClassStudent(UUID(int=2), "Абрамова Анна"), ClassStudent(UUID(int=1), "Яковлев Борис")
+    namesake = ClassStudent(UUID(int=3), "Абрамова Анна")
+    totals = [
+        # Two groups' totals of one subject (a student moved between subgroups) add up.
+        MarkTotals(anna.student_id, "алгебра", 2, 2, 8, 8, 2),
+        MarkTotals(anna.student_id, "алгебра", 1, 1, 5, 5, 1),
+        MarkTotals(boris.student_id, "алгебра", 3, 3, 13, 13, 3),
+    ]
+    absences = [
+        StudentAbsence(boris.student_id, "Биология", date(2026, 10, day), reason)
+        for day, reason in ((5, "ill"), (6, "unexcused"), (7, "late"))
+    ]
+    dates = DateRange(QUARTER.start, date(2026, 10, 12))
+    report = preliminary_report([boris, namesake, anna], totals, absences, {"Биология": 3, "алгебра": 4}, dates)
+    assert report.day == dates.end
+    assert report.subjects == ["алгебра", "Биология"]
+    assert [row.student for row in report.rows] == [anna, namesake, boris]
+    algebra = report.rows[0].cells["алгебра"]
+    assert (algebra.marks, algebra.weighted_average, algebra.forecast) == (3, 4.33, 4)
+    assert report.rows[2].risks[-1] == "Биология: пропущено 2 из 3 уроков — возможна неаттестация"
+
+
+def test_movements_on_the_last_day_count_and_classes_add_up():
+    a5 = uuid4()
+    moves = [Move(uuid4(), date(2026, 9, 1), None, a5, at(1)) for _ in range(3)]
+    moves += [Move(m.student_id, QUARTER.end, a5, None, at(2)) for m in moves[:2]]
+    assert movement(moves, QUARTER)[a5] == ClassMovement(arrived=3, departed=2, at_end=1)
+    assert ClassMovement(1, 2, 3, 4, 5, 6) + ClassMovement(10, 20, 30, 40, 50, 60) == ClassMovement(
+        11, 22, 33, 44, 55, 66
+    )
+
+
+def test_activity_counts_the_ranges_first_and_last_days_and_skips_visits_after_it():
+    week = DateRange(date(2026, 10, 8), date(2026, 10, 14))
+    anna, namesake = ClassStudent(UUID(int=2), "Абрамова Анна"), ClassStudent(UUID(int=1), "Абрамова Анна")
+    visits = [
+        Visit(anna.student_id, True, date(2026, 10, 15), datetime(2026, 10, 15, 7, tzinfo=UTC)),
+        Visit(anna.student_id, True, week.start, datetime(2026, 10, 8, 7, tzinfo=UTC)),
+        Visit(anna.student_id, True, week.end, datetime(2026, 10, 14, 7, tzinfo=UTC)),
+    ]
+    activity = class_activity([anna, namesake], {anna.student_id}, visits, week)
+    assert activity.dates == week
+    assert [row.student for row in activity.rows] == [namesake, anna]
+    assert (activity.rows[1].family_days, activity.rows[1].family_last) == (2, datetime(2026, 10, 14, 7, tzinfo=UTC))

@@ -200,6 +200,11 @@ async def school(settings, client, as_, make_family) -> School:
         admin_fill = await client.get(
             made.url("reports/class-fill"), params={"on": "2026-11-15"}, headers=as_(school_admin(f))
         )
+        # 6А holds one pupil on 15 November also while Жанна's departure and Зоя's arrival wait: only with 6А
+        # empty on 14 October too are both in.
+        admin_fill_before = await client.get(
+            made.url("reports/class-fill"), params={"on": "2026-10-14"}, headers=as_(school_admin(f))
+        )
         rows = report.json()["rows"] if report.status_code == 200 else []
         return (
             fill.status_code == 404
@@ -208,6 +213,7 @@ async def school(settings, client, as_, make_family) -> School:
             and rows[0][2] == 4.25
             and admin_fill.status_code == 200
             and ["6А", 1, None, None] in admin_fill.json()["rows"]
+            and ["6А", 0, None, None] in admin_fill_before.json()["rows"]
         )
 
     await eventually(handled)

@@ -1,7 +1,7 @@
 """Summary sheets, attendance by month and the journal-fill control against hand-computed figures (R-60, R-62)."""
 
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import given
@@ -21,6 +21,7 @@ from reporting.domain.sheets import (
     StudentAbsence,
     StudentMark,
     StudentPeriodMark,
+    absence_counts,
     attendance_sheet,
     by_class,
     family_summaries,
@@ -161,6 +162,14 @@ def test_periods_months_and_ranges():
         month_period("октябрь")
     with pytest.raises(Invalid, match="не может быть длиннее 366"):
         dates_period(date(2026, 9, 1), date(2027, 9, 30))
+    assert period.period_id == first
+    one_day = dates_period(date(2026, 9, 1), date(2026, 9, 1))
+    assert (one_day.period_id, one_day.name, one_day.dates) == (
+        None,
+        "01.09.2026 – 01.09.2026",
+        DateRange(date(2026, 9, 1), date(2026, 9, 1)),
+    )
+    assert one_day.title == "01.09.2026 – 01.09.2026"
 
 
 @given(
@@ -223,3 +232,60 @@ def test_refused_families_by_the_months_last_day():
     assert refused_families([VERA, BORIS, ANNA], refused, date(2026, 10, 31)) == [ANNA]
     assert refused_families([VERA, BORIS, ANNA], refused, date(2026, 11, 30)) == [BORIS, ANNA]
     assert refused_families([VERA], {}, date(2026, 11, 30)) == []
+
+
+def test_absences_are_counted_by_each_reason():
+    assert absence_counts(["ill", "excused", "excused", "unexcused", "late"]) == AbsenceCounts(
+        missed=4, ill=1, excused=2, unexcused=1, lates=1
+    )
+
+
+def test_namesakes_and_students_without_a_name_keep_a_stable_order():
+    twins = [ClassStudent(UUID(int=n), "Иванов Иван") for n in (2, 1)] + [ClassStudent(UUID(int=3), None)]
+    assert [row.student.student_id for row in summary_sheet(twins, [], []).rows] == [UUID(int=n) for n in (1, 2, 3)]
+
+
+def test_the_sheets_subjects_go_alphabetically_whatever_their_case():
+    totals = mark_totals([StudentMark(ANNA.student_id, s, "5", 1.0) for s in ("Биология", "алгебра")])
+    assert summary_sheet([ANNA], totals, []).subjects == ["алгебра", "Биология"]
+    marks = [StudentMark(ANNA.student_id, s, "5", 1.0) for s in ("Биология", "алгебра")]
+    [anna] = family_summaries([ANNA], marks, [])
+    assert [s.subject for s in anna.subjects] == ["алгебра", "Биология"]
+    # The family's monthly summary counts no lessons (the diary does).
+    assert [s.lessons for s in anna.subjects] == [0, 0]
+
+
+def test_attendance_counts_the_first_and_the_last_day_of_the_month():
+    absences = [
+        StudentAbsence(ANNA.student_id, "Математика", date(2026, 10, 1), "ill"),
+        StudentAbsence(ANNA.student_id, "Математика", date(2026, 10, 31), "excused"),
+        StudentAbsence(ANNA.student_id, "Математика", date(2026, 9, 30), "unexcused"),
+    ]
+    [row] = attendance_sheet([ANNA], absences, OCT).rows
+    assert row.student == ANNA
+    assert row.days == {date(2026, 10, 1): "Б", date(2026, 10, 31): "У"}
+
+
+def test_journal_fill_of_a_class_counts_its_range_end_its_students_and_marks():
+    first_a, empty = uuid4(), uuid4()
+    week = DateRange(date(2026, 10, 12), date(2026, 10, 18))
+    students = [uuid4() for _ in range(3)]
+    fill = journal_fill(
+        week,
+        [FillClass(first_a, "1А", students), FillClass(empty, "Подготовительный", [])],
+        [FillLesson(first_a, None, date(2026, 10, 18), "Дроби", None)],
+        marks_by_student={students[0]: 1, students[1]: 1, students[2]: 8},
+        unrecorded_by_class={},
+        known_teachers=set(),
+    )
+    assert fill.dates == week
+    preparatory, first = fill.classes  # a class without a grade's number goes before the 1st
+    assert (first.class_id, first.lessons, first.unrecorded, first.students, first.marks) == (first_a, 1, 0, 3, 10)
+    assert (first.students_with_one_mark, first.marks_per_student) == (2, 3.3)
+    assert (preparatory.students, preparatory.marks_per_student) == (0, None)
+
+
+def test_homework_is_counted_per_lesson_for_the_family():
+    homework = [LessonHomework("Математика", "№ 12"), LessonHomework("Математика", "№ 13")]
+    [anna] = family_summaries([ANNA], [], [], homework)
+    assert anna.homework == {"Математика": 2}

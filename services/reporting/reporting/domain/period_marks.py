@@ -13,8 +13,3 @@ def period_mark_text(value: str | None, not_attested_reason: str | None, extende
     if not_attested_reason is not None:
         return "не аттестован"
     return f"продлено до {extended_to:%d.%m.%Y}" if extended_to else ""
-
-
-def shown(visible_from: date, today: date) -> bool:
-    """R-27: the family sees a period mark from its day, within 3 days of it being set or at once (000 §9.3)."""
-    return visible_from <= today
