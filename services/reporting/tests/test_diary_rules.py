@@ -88,8 +88,10 @@ def test_subject_summary_counts_lates_apart_from_absences():
 def test_the_timetable_shows_its_lessons_in_order_and_a_record_joins_its_timetable_lesson():
     first, second, recorded, extra = (UUID(int=n) for n in (1, 2, 3, 4))
     timetable = [
-        TimetableRecord(first, TUESDAY, "Химия", 1, time(8, 0), time(8, 45), "31", "scheduled", "Орлова А. В.", None),
-        TimetableRecord(second, TUESDAY, "Физика", 2, time(9, 0), time(9, 45), "12", "cancelled", None, "заболел"),
+        TimetableRecord(
+            first, TUESDAY, "Химия", 1, time(8, 0), time(8, 45), "31", "scheduled", "Орлова А. В.", None, 1
+        ),
+        TimetableRecord(second, TUESDAY, "Физика", 2, time(9, 0), time(9, 45), "12", "cancelled", None, "заболел", 1),
     ]
     days = diary_days(
         WEEK,
@@ -137,7 +139,7 @@ def test_a_record_of_a_timetable_lesson_outside_the_range_does_not_bring_it_in()
         [LessonRecord(recorded, date(2026, 11, 30), "Химия", "Оксиды", None, scheduled_lesson_id=scheduled)],
         [],
         [],
-        [TimetableRecord(scheduled, TUESDAY, "Химия", 1, time(8), time(8, 45), None, "scheduled", None, None)],
+        [TimetableRecord(scheduled, TUESDAY, "Химия", 1, time(8), time(8, 45), None, "scheduled", None, None, 1)],
     )
     # The record moved the lesson to the 30th (outside the week): the timetable's Tuesday no longer shows it.
     assert all(d.lessons == [] for d in days)
@@ -157,8 +159,8 @@ def test_a_zero_lesson_comes_before_the_first():
         [],
         [],
         [
-            TimetableRecord(first, MONDAY, "Астрономия", 1, time(8), time(8, 45), None, "scheduled", None, None),
-            TimetableRecord(zero, MONDAY, "Химия", 0, time(7, 10), time(7, 55), None, "scheduled", None, None),
+            TimetableRecord(first, MONDAY, "Астрономия", 1, time(8), time(8, 45), None, "scheduled", None, None, 1),
+            TimetableRecord(zero, MONDAY, "Химия", 0, time(7, 10), time(7, 55), None, "scheduled", None, None, 1),
         ],
     )
     assert [le.lesson_id for le in days[0].lessons] == [zero, first]
