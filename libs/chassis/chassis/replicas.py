@@ -12,6 +12,9 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.events import Envelope
+from contracts.roster import PersonChanged, PersonRegistered
+
 #: The most bind parameters one statement may carry (PostgreSQL's wire protocol counts them in 16 bits).
 MAX_PARAMETERS = 32767
 
@@ -155,3 +158,23 @@ async def file_transcript(
     rows = [({"student_id": student, source_key: source_id}, {**shared, **values}) for source_id, values in lines]
     if rows:
         await upsert_many(session, model, rows)
+
+
+async def keep_people(
+    session: AsyncSession, model: type, people: Sequence[tuple[PersonRegistered | PersonChanged, Envelope]]
+) -> None:
+    """Roster's cards of a run (registered or changed) into a consumer's replica of people: names and ``version``,
+    keyed by ``id`` (and ``school_id`` where the table's key holds it). One statement for the run; a late
+    registration or an older change (a redelivery, a replay) never undoes a correction."""
+    key_columns = [column.name for column in model.__table__.primary_key.columns]
+    rows = []
+    for event, envelope in people:
+        card = {
+            "school_id": envelope.schoolid,
+            "id": event.person_id,
+            "last_name": event.last_name,
+            "first_name": event.first_name,
+            "version": event.version,
+        }
+        rows.append(({k: card[k] for k in key_columns}, {k: v for k, v in card.items() if k not in key_columns}))
+    await upsert_many(session, model, newest(rows), only_if=lambda new: newer(model, new))

@@ -23,7 +23,7 @@ from attendance.models import (
 )
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import file_transcript, insert_many_once, newer, newest, upsert, upsert_many
+from chassis.replicas import file_transcript, insert_many_once, keep_people, newer, upsert
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import (
     AbsenceCorrected,
@@ -161,20 +161,7 @@ async def on_class_teacher_removed(session: AsyncSession, event: ClassTeacherRem
 @events.on_many(PersonRegistered)
 @events.on_many(PersonChanged)
 async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered | PersonChanged, Envelope]]) -> None:
-    rows = [
-        (
-            {"id": event.person_id},
-            {
-                "school_id": envelope.schoolid,
-                "last_name": event.last_name,
-                "first_name": event.first_name,
-                "version": event.version,
-            },
-        )
-        for event, envelope in people
-    ]
-    # A late registration or older change (a redelivery, a replay) never undoes a correction.
-    await upsert_many(session, Person, newest(rows), only_if=lambda new: newer(Person, new))
+    await keep_people(session, Person, people)
 
 
 @events.on(ClassTeacherAssigned)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
-from chassis.replicas import insert_many_once, insert_once, newer, newest, upsert, upsert_many
+from chassis.replicas import insert_many_once, insert_once, keep_people, upsert, upsert_many
 from chassis.schooltime import follow_school_zones
 from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
@@ -67,15 +67,7 @@ read_model(family, ["people", "guardianships", "enrolments", "class_teachers", "
 @family.on_many(PersonRegistered)
 @family.on_many(PersonChanged)
 async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered | PersonChanged, Envelope]]) -> None:
-    rows = [
-        (
-            {"school_id": envelope.schoolid, "id": event.person_id},
-            {"last_name": event.last_name, "first_name": event.first_name, "version": event.version},
-        )
-        for event, envelope in people
-    ]
-    # A late registration or older change (a redelivery, a replay) never undoes a correction.
-    await upsert_many(session, Person, newest(rows), only_if=lambda new: newer(Person, new))
+    await keep_people(session, Person, people)
 
 
 @family.on_many(GuardianshipLinked)
