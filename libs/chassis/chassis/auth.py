@@ -91,6 +91,14 @@ class Caller:
         if not self.has_role(school_id, *roles):
             raise Forbidden("Действие недоступно для вашей роли в этой школе.")
 
+    def reverting_in(self, school_id: UUID) -> Reverting:
+        """The compromise grant (R-3) the gateway signed for the school's administrator; anyone else is refused."""
+        if self.reverting is None or not self.has_role(school_id, "school_admin"):
+            raise Forbidden(
+                "Действия под скомпрометированной учётной записью отменяет администратор школы из списка этих действий."
+            )
+        return self.reverting
+
     def claims(self) -> dict:
         municipal = {
             "municipality": str(self.municipality_id),

@@ -17,10 +17,10 @@ from attendance.api.absences import absence_change, absence_state, period_locks
 from attendance.domain.compromise import absence_revert
 from attendance.domain.locks import check_unlocked
 from attendance.models import Absence, AbsenceChange, Lesson
-from chassis.auth import REVERT_REASON, Caller, Reverting
+from chassis.auth import REVERT_REASON
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
-from chassis.problems import DomainError, Forbidden, NotFound
+from chassis.problems import DomainError, NotFound
 from contracts.attendance import AbsenceWithdrawn
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["compromise"])
@@ -39,18 +39,10 @@ class RevertOut(BaseModel):
     detail: str
 
 
-def _grant(caller: Caller, school_id: UUID) -> Reverting:
-    if caller.reverting is None or not caller.has_role(school_id, "school_admin"):
-        raise Forbidden(
-            "Действия под скомпрометированной учётной записью отменяет администратор школы из списка этих действий."
-        )
-    return caller.reverting
-
-
 @router.post("/compromise-reverts")
 async def revert(school_id: UUID, body: RevertIn, caller: CallerDep, session: SchoolSession) -> list[RevertOut]:
     """Withdraw the absences the grant's person recorded at the lesson since the reported moment."""
-    grant = _grant(caller, school_id)
+    grant = caller.reverting_in(school_id)
     lesson = await session.get(Lesson, body.lesson_id)
     if lesson is None or lesson.school_id != school_id:
         raise NotFound("Урок не найден.")

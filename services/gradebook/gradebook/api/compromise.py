@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.auth import REVERT_REASON, Caller, Reverting
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
-from chassis.problems import DomainError, Forbidden, Invalid
+from chassis.problems import DomainError, Invalid
 from gradebook.api.access import get_in_school, school_work_types
 from gradebook.api.corrections import delete_mark_logged
 from gradebook.api.marks import change_value
@@ -44,14 +44,6 @@ class RevertOut(BaseModel):
     outcome: Literal["reverted", "already_reverted", "changed_since", "refused"]
     #: What was done or why not, in words for the administrator.
     detail: str
-
-
-def _grant(caller: Caller, school_id: UUID) -> Reverting:
-    if caller.reverting is None or not caller.has_role(school_id, "school_admin"):
-        raise Forbidden(
-            "Действия под скомпрометированной учётной записью отменяет администратор школы из списка этих действий."
-        )
-    return caller.reverting
 
 
 #: What the administrator reads when nothing is written to a mark.
@@ -96,7 +88,7 @@ async def _revert_mark(
 @router.post("/compromise-reverts")
 async def revert(school_id: UUID, body: RevertIn, caller: CallerDep, session: SchoolSession) -> list[RevertOut]:
     """Undo the grant's person's writes to the marks of a lesson (a posting, a column) or to one mark (a change)."""
-    grant = _grant(caller, school_id)
+    grant = caller.reverting_in(school_id)
     if (body.lesson_id is None) == (body.mark_id is None):
         raise Invalid("Укажите урок или отметку — одно из двух.")
     if body.mark_id is not None:
