@@ -48,3 +48,15 @@ async def test_the_administrator_adds_a_building_a_room_in_it_and_a_club_of_two_
     await russian_only(page)
     if SCREENSHOTS:
         await panel.screenshot(path=Path(SCREENSHOTS) / "buildings-desktop.png")
+
+
+async def test_the_buildings_and_clubs_read_on_a_phone(visit, axe):
+    page = (await visit("school_admin", "phone")).page
+    await page.get_by_role("tab", name="Учебный год").click()
+    panel = page.locator("#tab-calendar")
+    await panel.locator("#elective-form").get_by_role("button", name="Создать группу").wait_for()
+    await panel.locator("#building-form").scroll_into_view_if_needed()
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert await axe(page) == []
+    if SCREENSHOTS:
+        await panel.locator("#elective-form").screenshot(path=Path(SCREENSHOTS) / "electives-phone.png")
