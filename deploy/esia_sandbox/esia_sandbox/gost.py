@@ -2,17 +2,20 @@
 (Streebog-256), the JWT ``alg`` ``GOST3410_2012_256``; and the certificate ESIA hands its relying parties,
 self-signed here (a new key at every start).
 
-Pure Python (``gostcrypto``). The signature's bytes are laid out as OpenSSL's GOST engine lays them
-(``openssl dgst -md_gost12_256 -sign``: s then r, big-endian, over the digest read little-endian), which is
-also a certificate's signature layout (RFC 4491): the engine verifies both.
+Signed by the journal's own development signer (``chassis.signing.GostSigner``, pure Python): a login costs
+the sandbox two signatures, and the login storm benchmark runs it on the same machine as the journal. The
+signature's bytes are laid out as OpenSSL's GOST engine lays them (``openssl dgst -md_gost12_256 -sign``:
+s then r, big-endian, over the digest read little-endian), which is also a certificate's signature layout
+(RFC 4491): the sandbox's tests have the engine verify both, so a fault of that signer shows here too.
 """
 
 import base64
 import secrets
 from datetime import datetime
 
-import gostcrypto.gosthash
 import gostcrypto.gostsignature
+
+from chassis import signing
 
 PARAMSET = "id-tc26-gost-3410-2012-256-paramSetA"
 PARAMSET_OID = "1.2.643.7.1.2.1.1.1"
@@ -24,10 +27,6 @@ KEY_BYTES = 32
 
 
 CURVE = gostcrypto.gostsignature.CURVES_R_1323565_1_024_2019[PARAMSET]
-
-
-def _curve() -> gostcrypto.gostsignature.GOST34102012:
-    return gostcrypto.gostsignature.new(gostcrypto.gostsignature.MODE_256, CURVE)
 
 
 def _tlv(tag: int, content: bytes) -> bytes:
@@ -72,16 +71,15 @@ class GostKey:
     """ESIA's signing key: a fresh GOST R 34.10-2012 256-bit key (parameter set A of TC 26)."""
 
     def __init__(self) -> None:
-        self._scalar = (secrets.randbelow(CURVE["q"] - 1) + 1).to_bytes(KEY_BYTES, "big")
+        scalar = (secrets.randbelow(CURVE["q"] - 1) + 1).to_bytes(KEY_BYTES, "big")
+        self._signer = signing.GostSigner(signing.GostKey(scalar=scalar, paramset=PARAMSET))
 
     def public_point(self) -> bytes:
         """x then y, big-endian."""
-        return bytes(_curve().public_key_generate(bytearray(self._scalar)))
+        return self._signer.public_key()
 
     def sign(self, message: bytes) -> bytes:
-        digest = bytearray(gostcrypto.gosthash.new("streebog256", data=message).digest())[::-1]
-        r_s = _curve().sign(bytearray(self._scalar), digest)
-        return bytes(r_s[KEY_BYTES:] + r_s[:KEY_BYTES])
+        return self._signer.sign(message)
 
     def certificate_pem(self, common_name: str, not_before: datetime, not_after: datetime) -> bytes:
         """A self-signed X.509 v3 certificate of this key, as ESIA publishes its own for relying parties."""

@@ -10,6 +10,7 @@ production profile accepts, because ESIA requires certified cryptography.
 import base64
 import functools
 import re
+import secrets
 import shlex
 import subprocess
 from dataclasses import dataclass
@@ -146,17 +147,13 @@ class GostKey:
         return cls(scalar=scalar, paramset=paramset)
 
 
-def _gost(paramset: str) -> gostcrypto.gostsignature.GOST34102012:
-    curve = gostcrypto.gostsignature.CURVES_R_1323565_1_024_2019[paramset]
-    return gostcrypto.gostsignature.new(gostcrypto.gostsignature.MODE_256, curve)
-
-
 class GostSigner:
-    """GOST R 34.10-2012 (256-bit key) over GOST R 34.11-2012 (Streebog-256), pure Python (gostcrypto).
+    """GOST R 34.10-2012 (256-bit key) over GOST R 34.11-2012 (Streebog-256), pure Python.
 
     The signature is laid out as OpenSSL's GOST engine lays it (``openssl dgst -md_gost12_256
     -sign``): s then r, big-endian, over the digest read little-endian; so a key can move to the
-    certified command signer without the other side noticing. Development and tests only.
+    certified command signer without the other side noticing. Development, tests and the ESIA sandbox
+    only: Python's integers do not run in constant time, and the production profile refuses this signer.
     """
 
     def __init__(self, key: GostKey) -> None:
@@ -168,12 +165,21 @@ class GostSigner:
 
     def public_key(self) -> bytes:
         """x then y, big-endian (as ``openssl pkey -text`` prints them)."""
-        return bytes(_gost(self.key.paramset).public_key_generate(bytearray(self.key.scalar)))
+        p, a, _, _, base = _curve(self.key.paramset)
+        x, y = _affine(_multiply(int.from_bytes(self.key.scalar, "big"), (*base, 1), p, a), p)
+        return x.to_bytes(GOST_KEY_BYTES, "big") + y.to_bytes(GOST_KEY_BYTES, "big")
 
     def sign(self, message: bytes) -> bytes:
-        # gostcrypto gives r then s; its sign() overwrites nothing of ours, each call gets a fresh copy.
-        r_s = _gost(self.key.paramset).sign(bytearray(self.key.scalar), _streebog256(message)[::-1])
-        return bytes(r_s[GOST_KEY_BYTES:] + r_s[:GOST_KEY_BYTES])
+        """GOST R 34.10-2012 §6.1 in Jacobian coordinates: about 2 ms, where gostcrypto's affine arithmetic took 32."""
+        p, a, _, q, base = _curve(self.key.paramset)
+        d = int.from_bytes(self.key.scalar, "big")
+        e = int.from_bytes(_streebog256(message), "little") % q or 1
+        while True:
+            k = secrets.randbelow(q - 1) + 1
+            r = _affine(_multiply(k, (*base, 1), p, a), p)[0] % q
+            s = (r * d + k * e) % q
+            if r and s:
+                return s.to_bytes(GOST_KEY_BYTES, "big") + r.to_bytes(GOST_KEY_BYTES, "big")
 
 
 @functools.cache
@@ -182,7 +188,8 @@ def _curve(paramset: str) -> tuple[int, int, int, int, tuple[int, int]]:
 
     gostcrypto holds them only as private attributes after converting the twisted Edwards sets; read once.
     """
-    gost = _gost(paramset)
+    curve = gostcrypto.gostsignature.CURVES_R_1323565_1_024_2019[paramset]
+    gost = gostcrypto.gostsignature.new(gostcrypto.gostsignature.MODE_256, curve)
     return gost._p, gost._a, gost._b, gost._q, (gost._x, gost._y)
 
 
@@ -220,6 +227,20 @@ def _add(one: _Jacobian, two: _Jacobian, p: int, a: int) -> _Jacobian:
     return x3, (r * (v - x3) - s1 * hhh) % p, z1 * z2 * h % p
 
 
+def _multiply(scalar: int, point: _Jacobian, p: int, a: int) -> _Jacobian:
+    total = _INFINITY
+    for bit in range(scalar.bit_length() - 1, -1, -1):
+        total = _double(total, p, a)
+        if scalar >> bit & 1:
+            total = _add(total, point, p, a)
+    return total
+
+
+def _affine(point: _Jacobian, p: int) -> tuple[int, int]:
+    z = pow(point[2], -1, p)
+    return point[0] * z * z % p, point[1] * z * z * z % p
+
+
 def gost_verify(public_key: bytes, message: bytes, signature: bytes, paramset: str) -> bool:
     """Whether ``signature`` (OpenSSL's layout, see ``GostSigner``) over ``message`` is by ``public_key``.
 
@@ -248,10 +269,7 @@ def gost_verify(public_key: bytes, message: bytes, signature: bytes, paramset: s
         pick = (z1 >> bit & 1, z2 >> bit & 1)
         if pick != (0, 0):
             total = _add(total, {(1, 0): g, (0, 1): k, (1, 1): both}[pick], p, a)
-    if total[2] == 0:
-        return False
-    x = total[0] * pow(total[2] * total[2], -1, p) % p
-    return x % q == r
+    return total[2] != 0 and _affine(total, p)[0] % q == r
 
 
 #: id-tc26-gost3410-12-256: a GOST R 34.10-2012 256-bit public key in a certificate.

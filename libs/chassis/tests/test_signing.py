@@ -118,8 +118,22 @@ def test_signatures_made_here_verify_and_differ_each_time():
     assert first != second  # a fresh random k per signature
     for signature in (first, second):
         assert gost_verify(signer.public_key(), MESSAGE, signature, CRYPTOPRO_A)
-    # The key survives signing (gostcrypto zeroes what it is handed).
-    assert signer.key.scalar.hex().upper() == ENGINE_SCALAR
+
+
+@pytest.mark.parametrize("paramset", sorted(set(GOST_PARAMSETS.values())))
+def test_gostcrypto_verifies_what_we_sign_on_every_parameter_set(paramset: str):
+    """Our signer and its public key against an implementation of the standard that shares no code with ours."""
+    gost = gostcrypto.gostsignature.new(
+        gostcrypto.gostsignature.MODE_256, gostcrypto.gostsignature.CURVES_R_1323565_1_024_2019[paramset]
+    )
+    signer = GostSigner(GostKey(scalar=bytes.fromhex(ENGINE_SCALAR), paramset=paramset))
+    public = signer.public_key()
+    assert public == bytes(gost.public_key_generate(bytearray(bytes.fromhex(ENGINE_SCALAR))))
+    digest = bytearray(gostcrypto.gosthash.new("streebog256", data=MESSAGE).digest())[::-1]
+    signature = signer.sign(MESSAGE)
+    r_s = bytearray(signature[32:] + signature[:32])  # gostcrypto's layout: r then s
+    assert gost.verify(bytearray(public), digest, r_s)
+    assert not gost.verify(bytearray(public), bytearray(digest[:-1] + bytes([digest[-1] ^ 1])), r_s)
 
 
 @pytest.mark.parametrize("paramset", sorted(set(GOST_PARAMSETS.values())))
