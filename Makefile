@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test slow lint format install infra contracts personal-data bench bench-load bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
+.PHONY: run test slow lint format install infra contracts personal-data bench bench-load bench-peaks bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -65,6 +65,10 @@ bench: install infra
 bench-load: install infra
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(UV) run --frozen python tests/perf/bench_load.py
+
+# The peaks: 10,000 ESIA logins in 5 minutes through the sandbox, and families' diaries during the evening fan-out.
+bench-peaks: install infra
+	$(UV) run --frozen python tests/perf/bench_peaks.py
 
 # The state portal's pull (R-70): a family's week by ESIA id and a school's day on the change feed.
 bench-portal: install infra
