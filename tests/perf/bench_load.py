@@ -32,12 +32,14 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 from uuid import UUID
 
 import aio_pika
 import asyncpg
 import httpx
 
+from chassis.publishers import USERS, broker_admin
 from chassis.settings import ServiceSettings
 from chassis.topology import service_consumers, topology_for
 from devstack.browser import Browser
@@ -362,7 +364,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
 
 
 async def drop_run_leftovers(run: str) -> None:
-    """The floor's database and the run's queues and exchanges."""
+    """The floor's database and the run's queues, exchanges and RabbitMQ users."""
     admin = await asyncpg.connect(ServiceSettings().admin_database_url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "journal_{run}_floor" WITH (FORCE)')
@@ -379,6 +381,9 @@ async def drop_run_leftovers(run: str) -> None:
             await channel.queue_delete(queue.name)
         for exchange in topology.exchanges:
             await channel.exchange_delete(exchange.name)
+    async with httpx.AsyncClient(base_url=settings.broker_management_url, auth=broker_admin(settings)) as management:
+        for user in USERS:
+            await management.delete(f"/api/users/{quote(f'{run}.journal_{user}', safe='')}")
 
 
 def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) -> None:

@@ -148,11 +148,16 @@ class Stack:
             path.write_text(secrets.token_hex(24))
         return path
 
+    @property
+    def broker_user_template(self) -> str:
+        """``journal_<part>``, behind the stack's queue prefix: a benchmark's stack beside ``make run`` has users of
+        its own, or each start would give the other stack's users its own passwords and queues."""
+        return f"{self.queue_prefix}journal_{{service}}"
+
     def broker_url(self, name: str) -> str:
-        """The part's own RabbitMQ user ``journal_<part>`` on the stack's broker."""
-        settings = ServiceSettings()
-        base = urlsplit(settings.amqp_url)
-        user = quote(settings.broker_user_template.format(service=name), safe="")
+        """The part's own RabbitMQ user on the stack's broker."""
+        base = urlsplit(ServiceSettings().amqp_url)
+        user = quote(self.broker_user_template.format(service=name), safe="")
         password = self.secret_file(f"broker-{name}").read_text().strip()
         return base._replace(netloc=f"{user}:{password}@{base.hostname}:{base.port or 5672}").geturl()
 
@@ -165,7 +170,11 @@ class Stack:
         passwords = {
             name: self.secret_file(f"broker-{name}").read_text().strip() for name in ["gateway", *SERVICES, PORTAL]
         }
-        settings = ServiceSettings(exchange=self.exchange, public_exchange=self.public_exchange)
+        settings = ServiceSettings(
+            exchange=self.exchange,
+            public_exchange=self.public_exchange,
+            broker_user_template=self.broker_user_template,
+        )
         try:
             provision(settings.broker_management_url, broker_admin(settings), passwords, settings, self.queue_prefix)
         except httpx.HTTPError as error:
@@ -209,6 +218,7 @@ class Stack:
             env["JOURNAL_DB_OWNER_PASSWORD_FILE"] = str(self.secret_file(f"db-{name}-owner"))
         if self.broker_users:
             env["JOURNAL_AMQP_URL"] = self.broker_url(name)
+            env["JOURNAL_BROKER_USER_TEMPLATE"] = self.broker_user_template
             env["JOURNAL_VERIFY_PUBLISHERS"] = "true"
         if self.test_clock is not None:
             env.update(
