@@ -14,9 +14,12 @@ export async function loadTranscript(school, student) {
   return { marks: marks.marks, periodMarks: marks.period_marks, absences };
 }
 
+/** «МБОУ СОШ № 7, 2026/2027 учебный год»: a school the copy came from and the year it covers. */
+export function origin(schoolName, year) { return schoolName + ", " + year + " учебный год"; }
+
 function sources(copy) {
   const all = [...copy.marks, ...copy.periodMarks, ...copy.absences];
-  return Array.from(new Set(all.map((r) => r.source_school_name + ", " + r.academic_year + " учебный год")));
+  return Array.from(new Set(all.map((r) => origin(r.source_school_name, r.academic_year))));
 }
 
 function markSpan(mark) {
@@ -26,7 +29,7 @@ function markSpan(mark) {
 }
 
 /** One row per subject: the current marks in date order, then the period marks with their periods. */
-function marksTable(copy, name) {
+export function marksTable(copy, name) {
   const subjects = Array.from(new Set([...copy.marks, ...copy.periodMarks].map((r) => r.subject_name)))
     .sort((a, b) => a.localeCompare(b, "ru"));
   if (!subjects.length) return el("p", { "class": "hint", text: "Отметок из прежней школы нет." });
@@ -54,14 +57,19 @@ function absencesList(copy) {
   ])));
 }
 
+/** Where a copy came from (``origin``s), marked as the previous school's: the receiving school's own rows, read only. */
+export function fromSchool(origins) {
+  return el("p", { "class": "from-school" }, [
+    el("span", { "class": "tag", text: "Из прежней школы" }),
+    el("span", { text: origins.join("; ") + ". Копия записей прежней школы, только просмотр." })
+  ]);
+}
+
 /** The copy of one pupil, under their name, marked as the previous school's. */
 export function renderTranscript(name, copy) {
   return el("article", { "class": "transcript" }, [
     el("h3", { text: name }),
-    el("p", { "class": "from-school" }, [
-      el("span", { "class": "tag", text: "Из прежней школы" }),
-      el("span", { text: sources(copy).join("; ") + ". Копия записей прежней школы, только просмотр." })
-    ]),
+    fromSchool(sources(copy)),
     el("h4", { text: "Отметки" }),
     marksTable(copy, name),
     el("h4", { text: "Пропуски" }),
