@@ -42,12 +42,13 @@ async def test_the_journal_marks_a_newcomer_and_shows_what_they_brought_in_its_s
     await expect(copy.locator(".from-school")).to_contain_text(
         f"МБОУ СОШ № 7, {newcomer.academic_year} учебный год. Копия записей прежней школы, только просмотр."
     )
-    # This subject only: maths' test mark and quarter mark, not the Russian «3» the copy also holds.
+    # This subject only: maths' test mark with its date and work type, and its quarter mark; not the Russian «3».
     await expect(copy.locator("tbody tr")).to_have_count(1)
-    maths = copy.locator("tbody tr", has_text="Математика")
-    await expect(maths.locator(".mark")).to_have_text("5")
-    assert await maths.locator(".mark").get_attribute("aria-label") == f"5 за {newcomer.day:%d.%m}, Контрольная работа"
-    await expect(maths.locator("td").last).to_have_text("1 четверть: 4")
+    cells = copy.locator("tbody tr td")
+    await expect(cells).to_have_text([f"{newcomer.day:%d.%m.%Y}", "5", "Контрольная работа, вес 2"])
+    label = await cells.nth(1).locator(".mark").get_attribute("aria-label")
+    assert label == f"5 за {newcomer.day:%d.%m}, Контрольная работа"
+    await expect(copy.locator(".period-copy")).to_have_text("Итоговые отметки: 1 четверть: 4")
     # Read only.
     assert await copy.locator("button, input, select, [contenteditable]").count() == 0
     # The keyboard closes and opens it from its summary.

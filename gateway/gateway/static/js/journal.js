@@ -15,7 +15,7 @@ import {
   russianDate, number, decimal, plural, busy
 } from "./dom.js";
 import { openPeriods, periodHeadCells, periodRowCells, refreshPeriod, startPeriodMarks } from "./periodmarks.js";
-import { fromSchool, marksTable, origin } from "./transcripts.js";
+import { fromSchool, origin, subjectCopy } from "./transcripts.js";
 
 const FIVE_POINT = ["5", "4", "3", "2", "1"];
 const PASS_FAIL = [["зач", "зач"], ["незач", "незач"]];
@@ -292,7 +292,7 @@ function renderTransfers() {
     list.appendChild(el("details", { "class": "transcript", id: "transfer-" + student.student_id }, [
       el("summary", { text: studentName(student) + " — " + copy.source_school_names.join(", ") }),
       fromSchool(copy.source_school_names.map((school) => origin(school, copy.academic_year))),
-      marksTable({ marks: copy.marks, periodMarks: copy.period_marks }, studentName(student))
+      ...subjectCopy({ marks: copy.marks, periodMarks: copy.period_marks }, studentName(student))
     ]));
   });
 }

@@ -4,7 +4,7 @@
 
 import { api } from "./api.js";
 import { ABSENCE_MEANINGS } from "./absences.js";
-import { el, parseDate, dayMonth, russianDate } from "./dom.js";
+import { el, parseDate, dayMonth, russianDate, number } from "./dom.js";
 
 /** The pupil's copy from both services, or null when they brought none. */
 export async function loadTranscript(school, student) {
@@ -28,8 +28,26 @@ function markSpan(mark) {
     "aria-label": mark.value + " за " + when + ", " + mark.work_type_title, text: mark.value });
 }
 
+/** One subject's copy, for its journal: each current mark with its date and work type, then the period marks. */
+export function subjectCopy(copy, name) {
+  const periods = copy.periodMarks.map((p) => p.period_name + ": " + p.text).join("; ");
+  const marks = !copy.marks.length ? el("p", { "class": "hint", text: "Текущих отметок по предмету из прежней школы нет." })
+    : el("div", { "class": "journal-scroll", tabindex: "0", role: "region", "aria-label": "Отметки из прежней школы: " + name }, [
+      el("table", { "class": "journal transcript-table" }, [
+        el("caption", { "class": "visually-hidden", text: "Отметки из прежней школы: " + name }),
+        el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "Дата" }), el("th", { scope: "col", text: "Отметка" }),
+          el("th", { scope: "col", text: "Вид работы" })])]),
+        el("tbody", {}, copy.marks.map((mark) => el("tr", {}, [
+          el("td", { text: russianDate(mark.date) }), el("td", {}, [markSpan(mark)]),
+          el("td", { text: mark.work_type_title + ", вес " + number(mark.weight) })
+        ])))
+      ])
+    ]);
+  return [marks, el("p", { "class": "period-copy", text: "Итоговые отметки: " + (periods || "нет") })];
+}
+
 /** One row per subject: the current marks in date order, then the period marks with their periods. */
-export function marksTable(copy, name) {
+function marksTable(copy, name) {
   const subjects = Array.from(new Set([...copy.marks, ...copy.periodMarks].map((r) => r.subject_name)))
     .sort((a, b) => a.localeCompare(b, "ru"));
   if (!subjects.length) return el("p", { "class": "hint", text: "Отметок из прежней школы нет." });
