@@ -5,7 +5,8 @@
    pupil. Arrows, Enter and Tab move; Space (or a click, or a tap) opens the cell's choices. Each entry is shown at
    once and saved in the background — a column's marks in one request — and a refusal takes it back and says why
    beside the cell. Backspace on a mark deletes it, asking why (R-25); a saved column may be undone at once, and a
-   mark moved to another work type from its cell's choices (corrections.js). */
+   mark moved to another work type from its cell's choices (corrections.js). A pupil who came from another school
+   this year is marked beside their name; what they brought in the subject is shown under the grid (R-16). */
 
 import { api, retrying } from "./api.js";
 import { ABSENCE_CODES, absenceLabel } from "./absences.js";
