@@ -9,11 +9,17 @@ import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
 
+from chassis.settings import ServiceSettings
+from chassis.testing import eventually, publish_event
+from contracts.attendance import AttendanceTranscriptCopied, TranscriptAbsenceLine
+from contracts.gradebook import TranscriptCopied, TranscriptMarkLine, TranscriptPeriodMarkLine
 from devstack.stack import Stack
 
 CHROMIUM = Path(os.environ.get("JOURNAL_CHROMIUM", "/usr/bin/chromium"))
@@ -183,3 +189,113 @@ def russian_only() -> Callable[[Page], Awaitable[None]]:
         assert not found, f"English words or raw field names on the page: {sorted(found)}"
 
     return check
+
+
+@dataclass(frozen=True)
+class Newcomer:
+    """A pupil of 5А who came this year from another school of the region (R-16), and what the copy holds: in
+    maths a «5» for a test and «4» for the first quarter, in Russian a «3» for an answer, an absence in maths (ill)."""
+
+    student_id: UUID
+    name: str
+    source_school_name: str
+    academic_year: str
+    #: The day of the copied marks and absence, inside the journal's first four weeks.
+    day: date
+
+
+async def pupil_of_5a(page: Page, school: UUID, name: str) -> UUID:
+    """The pupil's id as the class teacher's own screen reads it, through the gateway."""
+    found = await page.evaluate(
+        """async ([school, name]) => {
+          const get = async (path) => (await fetch("/api/v1" + path)).json();
+          const klass = (await get("/roster/schools/" + school + "/classes")).find((c) => c.name === "5А");
+          const pupils = await get("/reporting/schools/" + school + "/classes/" + klass.id + "/students");
+          return pupils.find((p) => p.name === name).student_id;
+        }""",
+        [str(school), name],
+    )
+    return UUID(found)
+
+
+@pytest.fixture(scope="session")
+def newcomers() -> dict[str, Newcomer]:
+    """The run's newcomer once made: the copy is sent once, so every test reads the same rows in any order."""
+    return {}
+
+
+@pytest.fixture
+async def newcomer(visit, stack: Stack, demo_school: UUID, newcomers: dict[str, Newcomer]) -> Newcomer:
+    """Сидоров Иван as a pupil transferred to 5А: his copy sent the way the sending school's gradebook and attendance
+    send it (their own tests cover how they build it from the originals), waited for until both services filed it."""
+    if "5А" in newcomers:
+        return newcomers["5А"]
+    page = (await visit("teacher")).page
+    name, day = "Сидоров Иван", stack.today() - timedelta(days=20)
+    first = day.year if day.month >= 9 else day.year - 1
+    year = f"{first}/{first + 1}"
+    found = Newcomer(await pupil_of_5a(page, demo_school, name), name, "МБОУ СОШ № 7", year, day)
+    copy = {
+        "student_id": found.student_id,
+        "source_school_id": uuid4(),
+        "source_school_name": found.source_school_name,
+        "academic_year": found.academic_year,
+    }
+    marks = TranscriptCopied(
+        **copy,
+        marks=[
+            TranscriptMarkLine(
+                mark_id=uuid4(),
+                date=found.day,
+                subject_name="Математика",
+                value="5",
+                work_type="test",
+                work_type_title="Контрольная работа",
+                weight=2,
+            ),
+            TranscriptMarkLine(
+                mark_id=uuid4(),
+                date=found.day,
+                subject_name="Русский язык",
+                value="3",
+                work_type="answer",
+                work_type_title="Ответ на уроке",
+                weight=1,
+            ),
+        ],
+        period_marks=[
+            TranscriptPeriodMarkLine(
+                period_mark_id=uuid4(),
+                subject_name="Математика",
+                period_kind="quarter",
+                period_name="1 четверть",
+                starts=date(first, 9, 1),
+                ends=date(first, 10, 25),
+                value="4",
+                text="4",
+                visible_from=found.day,
+            )
+        ],
+    )
+    absences = AttendanceTranscriptCopied(
+        **copy,
+        absences=[TranscriptAbsenceLine(absence_id=uuid4(), date=found.day, subject_name="Математика", reason="ill")],
+    )
+    settings = ServiceSettings(queue_prefix=stack.queue_prefix, exchange=stack.exchange)
+    for event in (marks, absences):
+        await publish_event(settings, event, school_id=demo_school)
+
+    async def filed() -> bool:
+        # Both copies travel through the broker: they count once both services have filed them.
+        return await page.evaluate(
+            """async (path) => {
+              const get = async (service) => (await fetch("/api/v1/" + service + path)).json();
+              const [marks, absences] = await Promise.all([get("gradebook"), get("attendance")]);
+              return marks.marks.length === 2 && marks.period_marks.length === 1 && absences.length === 1;
+            }""",
+            f"/schools/{demo_school}/students/{found.student_id}/transcript",
+        )
+
+    await eventually(filed, timeout=10.0, interval=0.25)
+    newcomers["5А"] = found
+    return found

@@ -626,6 +626,13 @@ ROWS = [
     row(
         "gradebook",
         "GET",
+        "/schools/{school_id}/courses/{course_id}/transcripts",
+        "R-16 the course's newcomers and what they brought in its subject, for its journal",
+        JOURNAL_READERS,
+    ),
+    row(
+        "gradebook",
+        "GET",
         "/schools/{school_id}/classes/{class_id}/forecast",
         "R-29 the class teacher's list",
         SCHOOL_READERS,

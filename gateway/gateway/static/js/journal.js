@@ -5,7 +5,8 @@
    pupil. Arrows, Enter and Tab move; Space (or a click, or a tap) opens the cell's choices. Each entry is shown at
    once and saved in the background — a column's marks in one request — and a refusal takes it back and says why
    beside the cell. Backspace on a mark deletes it, asking why (R-25); a saved column may be undone at once, and a
-   mark moved to another work type from its cell's choices (corrections.js). */
+   mark moved to another work type from its cell's choices (corrections.js). A pupil who came from another school
+   this year is marked beside their name; what they brought in the subject is shown under the grid (R-16). */
 
 import { api, retrying } from "./api.js";
 import { ABSENCE_CODES, absenceLabel } from "./absences.js";
@@ -15,6 +16,7 @@ import {
   russianDate, number, decimal, plural, busy
 } from "./dom.js";
 import { openPeriods, periodHeadCells, periodRowCells, refreshPeriod, startPeriodMarks } from "./periodmarks.js";
+import { fromSchool, origin, subjectCopy } from "./transcripts.js";
 
 const FIVE_POINT = ["5", "4", "3", "2", "1"];
 const PASS_FAIL = [["зач", "зач"], ["незач", "незач"]];
@@ -28,6 +30,8 @@ const journal = {
   course: null, start: null, end: null,
   students: [], workTypes: [], workTypeByCode: {},
   lessons: [], absences: {}, averages: {},
+  /** the pupils who came from another school this year, with what they brought in the subject, by pupil. */
+  transfers: {},
   /** The work type a lesson's column enters, by lesson id (R-22: one kind of work per column). */
   columnWorkType: {},
   /** The cell the keyboard is on: indices into students and lessons. */
@@ -149,11 +153,14 @@ async function openCourse(course) {
   show($("#journal-note"), "", "");
   show($("#journal-status"), "Загрузка…", "");
   try {
-    const [students, workTypes] = await Promise.all([
-      api("GET", gradebook("/courses/" + course.id + "/students")), api("GET", gradebook("/work-types"))
+    const [students, workTypes, transfers] = await Promise.all([
+      api("GET", gradebook("/courses/" + course.id + "/students")), api("GET", gradebook("/work-types")),
+      api("GET", gradebook("/courses/" + course.id + "/transcripts"))
     ]);
     if (journal.course !== course) return;
     journal.students = students;
+    journal.transfers = Object.fromEntries(transfers.map((copy) => [copy.student_id, copy]));
+    renderTransfers();
     journal.workTypes = workTypes;
     journal.workTypeByCode = Object.fromEntries(workTypes.map((w) => [w.code, w]));
     options(clear($("#column-work-type")), workTypes.map((w) => [w.code, w.title + " (вес " + number(w.weight) + ")"]));
@@ -275,9 +282,41 @@ function renderColumnHead(lesson) {
   if (th) fillColumnHead(th, lesson);
 }
 
+/** R-16: what the course's newcomers brought in its subject from their previous school, under the grid and apart
+    from its marks and averages, read only. After the grid in the tab order, so the grid stays one tab stop. */
+function renderTransfers() {
+  const list = clear($("#transfer-list"));
+  const newcomers = journal.students.filter((student) => journal.transfers[student.student_id]);
+  $("#journal-transfers").hidden = !newcomers.length;
+  newcomers.forEach((student) => {
+    const copy = journal.transfers[student.student_id];
+    list.appendChild(el("details", { "class": "transcript", id: "transfer-" + student.student_id }, [
+      el("summary", { text: studentName(student) + " — " + copy.source_school_names.join(", ") }),
+      fromSchool(copy.source_school_names.map((school) => origin(school, copy.academic_year))),
+      ...subjectCopy({ marks: copy.marks, periodMarks: copy.period_marks }, studentName(student))
+    ]));
+  });
+}
+
+/** The newcomer's mark in the grid: a click or a tap opens their copy under the grid (the keyboard reaches it there). */
+function transferTag(student) {
+  const copy = journal.transfers[student.student_id];
+  if (!copy) return null;
+  return el("button", {
+    type: "button", "class": "tag transfer-tag", tabindex: "-1", text: "из др. школы",
+    title: "Из прежней школы: " + copy.source_school_names.join(", ") + ". Показать отметки по предмету",
+    onclick: () => {
+      const details = $("#transfer-" + student.student_id);
+      details.open = true;
+      details.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      details.querySelector("summary").focus({ preventScroll: true });
+    }
+  });
+}
+
 function journalRow(student, row) {
   const tr = el("tr", { "data-student": student.student_id }, [
-    el("th", { scope: "row", "class": "name-col", text: studentName(student) })
+    el("th", { scope: "row", "class": "name-col" }, [document.createTextNode(studentName(student)), transferTag(student)])
   ]);
   journal.lessons.forEach((lesson, col) => tr.appendChild(fillCell(el("td", {
     "class": "cell", role: "gridcell", tabindex: "-1", "data-row": String(row), "data-col": String(col)

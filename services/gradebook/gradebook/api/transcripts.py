@@ -9,13 +9,24 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.deps import CallerDep, SchoolSession, SchoolToday
 from chassis.problems import NotFound
-from gradebook.api.access import reads_whole_school
+from gradebook.api.access import get_in_school, reads_whole_school, require_reader
 from gradebook.api.periods import STUDENT_NOT_FOUND
-from gradebook.models import ClassMember, ClassTeacher, Course, Guardianship, TranscriptMark, TranscriptPeriodMark
+from gradebook.class_lists import course_students
+from gradebook.models import (
+    AcademicYear,
+    ClassMember,
+    ClassTeacher,
+    Course,
+    Guardianship,
+    SchoolClass,
+    TranscriptMark,
+    TranscriptPeriodMark,
+)
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["transcripts"])
 
@@ -92,3 +103,64 @@ async def student_transcript(
         marks=[TranscriptMarkOut.model_validate(r) for r in marks],
         period_marks=[TranscriptPeriodMarkOut.model_validate(r) for r in await session.scalars(ordered)],
     )
+
+
+class CourseTranscriptOut(BaseModel):
+    """A pupil of the course who came from another school this year, and what they brought in its subject."""
+
+    student_id: UUID
+    academic_year: str
+    #: The schools the copy came from (a pupil moved twice in a year brought two), whatever the subject.
+    source_school_names: list[str]
+    marks: list[TranscriptMarkOut]
+    period_marks: list[TranscriptPeriodMarkOut]
+
+
+async def course_academic_year(session: AsyncSession, course: Course, today: date) -> str | None:
+    """The year the course's journal is kept in: its class's, or for an elective's group the school's current one."""
+    school_class = await session.get(SchoolClass, course.class_id)
+    if school_class is not None and school_class.academic_year is not None:
+        return school_class.academic_year
+    return await session.scalar(
+        select(AcademicYear.name).where(
+            AcademicYear.school_id == course.school_id, AcademicYear.starts <= today, AcademicYear.ends >= today
+        )
+    )
+
+
+@router.get("/courses/{course_id}/transcripts")
+async def course_transcripts(
+    school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession, today: SchoolToday
+) -> list[CourseTranscriptOut]:
+    """The course's pupils transferred from another school in its year, each with the marks and period marks they
+    brought in the course's subject only: the journal marks them and shows the copy apart from its own marks."""
+    course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
+    require_reader(caller, school_id, course)
+    year = await course_academic_year(session, course, today)
+    if year is None:  # no year announced yet: no copy is this year's
+        return []
+    pupils = select(course_students(course.class_id).subquery().c.student_id)
+    of_year = {"school_id": school_id, "academic_year": year}
+    sources = union(
+        *(
+            select(model.student_id, model.source_school_name).filter_by(**of_year).where(model.student_id.in_(pupils))
+            for model in (TranscriptMark, TranscriptPeriodMark)
+        )
+    ).subquery()
+    copies: dict[UUID, CourseTranscriptOut] = {}
+    for student_id, name in await session.execute(select(sources).order_by(sources.c.source_school_name)):
+        copy = copies.setdefault(
+            student_id,
+            CourseTranscriptOut(
+                student_id=student_id, academic_year=year, source_school_names=[], marks=[], period_marks=[]
+            ),
+        )
+        copy.source_school_names.append(name)
+    subject = {**of_year, "subject_name": course.subject_name}
+    marks = select(TranscriptMark).filter_by(**subject).where(TranscriptMark.student_id.in_(pupils))
+    for mark in await session.scalars(marks.order_by(TranscriptMark.date)):
+        copies[mark.student_id].marks.append(TranscriptMarkOut.model_validate(mark))
+    period_marks = select(TranscriptPeriodMark).filter_by(**subject).where(TranscriptPeriodMark.student_id.in_(pupils))
+    for period_mark in await session.scalars(period_marks.order_by(TranscriptPeriodMark.starts)):
+        copies[period_mark.student_id].period_marks.append(TranscriptPeriodMarkOut.model_validate(period_mark))
+    return list(copies.values())
