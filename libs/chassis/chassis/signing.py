@@ -165,13 +165,13 @@ class GostSigner:
 
     def public_key(self) -> bytes:
         """x then y, big-endian (as ``openssl pkey -text`` prints them)."""
-        p, a, _, _, base = _curve(self.key.paramset)
+        p, _, _, _, base = _curve(self.key.paramset)
         x, y = _affine(_times(int.from_bytes(self.key.scalar, "big"), base, self.key.paramset), p)
         return x.to_bytes(GOST_KEY_BYTES, "big") + y.to_bytes(GOST_KEY_BYTES, "big")
 
     def sign(self, message: bytes) -> bytes:
         """GOST R 34.10-2012 §6.1 with the base point's table: about 1 ms, where gostcrypto's arithmetic took 32."""
-        p, a, _, q, base = _curve(self.key.paramset)
+        p, _, _, q, base = _curve(self.key.paramset)
         d = int.from_bytes(self.key.scalar, "big")
         e = int.from_bytes(_streebog256(message), "little") % q or 1
         while True:
