@@ -377,10 +377,13 @@ async def drop_run_leftovers(run: str) -> None:
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel()
+        # The dead-letter exchange is every run's on this broker: only the run's own names go.
         for queue in topology.queues:
-            await channel.queue_delete(queue.name)
+            if queue.name.startswith(f"{run}."):
+                await channel.queue_delete(queue.name)
         for exchange in topology.exchanges:
-            await channel.exchange_delete(exchange.name)
+            if exchange.name.startswith(f"{run}."):
+                await channel.exchange_delete(exchange.name)
     async with httpx.AsyncClient(base_url=settings.broker_management_url, auth=broker_admin(settings)) as management:
         for user in USERS:
             await management.delete(f"/api/users/{quote(f'{run}.journal_{user}', safe='')}")
