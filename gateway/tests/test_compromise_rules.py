@@ -13,6 +13,8 @@ def test_writes_of_marks_and_absences_go_to_their_owner_named_by_lesson_or_mark(
     assert revert_target("PUT", marks) == RevertTarget("gradebook", SCHOOL, {"lesson_id": str(LESSON)})
     changed = f"/api/v1/gradebook/schools/{SCHOOL}/marks/{MARK}"
     assert revert_target("PATCH", changed) == RevertTarget("gradebook", SCHOOL, {"mark_id": str(MARK)})
+    edited = f"/api/v1/gradebook/schools/{SCHOOL}/lessons/{LESSON}"
+    assert revert_target("PATCH", edited) == RevertTarget("gradebook", SCHOOL, {"edited_lesson_id": str(LESSON)})
     absences = f"/api/v1/attendance/schools/{SCHOOL}/lessons/{LESSON}/absences?x=1"
     assert revert_target("POST", absences) == RevertTarget("attendance", SCHOOL, {"lesson_id": str(LESSON)})
 
@@ -21,6 +23,9 @@ def test_reads_other_writes_and_look_alike_paths_are_not_undone_here():
     assert revert_target("GET", f"/api/v1/gradebook/schools/{SCHOOL}/marks/{MARK}") is None
     assert revert_target("DELETE", f"/api/v1/gradebook/schools/{SCHOOL}/marks/{MARK}") is None
     assert revert_target("POST", f"/api/v1/gradebook/schools/{SCHOOL}/lessons") is None
+    # A lesson recorded under the account stays (NOT_REVERTIBLE says what to do); its deletion is not an edit.
+    assert revert_target("POST", f"/api/v1/gradebook/schools/{SCHOOL}/lessons/{LESSON}") is None
+    assert revert_target("DELETE", f"/api/v1/gradebook/schools/{SCHOOL}/lessons/{LESSON}") is None
     assert revert_target("POST", f"/api/v1/gradebook/schools/{SCHOOL}/lessons/{LESSON}/marks/extra") is None
     assert revert_target("PATCH", f"/api/v1/gradebook/schools/{SCHOOL}/marks/{'-' * 36}") is None
     assert revert_target("POST", f"/api/v1/roster/schools/{SCHOOL}/lessons/{LESSON}/marks") is None

@@ -15,6 +15,13 @@ _UNDONE = (
         "lesson_id",
     ),
     ("gradebook", frozenset({"PATCH"}), re.compile(rf"/api/v1/gradebook{_SCHOOL}/marks/(?P<id>{_ID})"), "mark_id"),
+    # A lesson's record edited (topic, homework): its values from before the account's edits come back.
+    (
+        "gradebook",
+        frozenset({"PATCH"}),
+        re.compile(rf"/api/v1/gradebook{_SCHOOL}/lessons/(?P<id>{_ID})"),
+        "edited_lesson_id",
+    ),
     (
         "attendance",
         frozenset({"POST"}),
@@ -25,8 +32,10 @@ _UNDONE = (
 #: Outcomes in the order one of a record outweighs the others in its operation's summary.
 OUTCOMES = ("refused", "changed_since", "reverted", "already_reverted")
 NOT_REVERTIBLE = (
-    "Эту операцию здесь не отменить: отменяются поставленные или изменённые отметки и записанные пропуски. "
-    "Остальное исправьте вручную."
+    "Эту операцию здесь не отменить: отменяются поставленные или изменённые отметки, изменённые тема и домашнее "
+    "задание урока и записанные пропуски. Урок, записанный под учётной записью, остаётся в журнале: проверьте его "
+    "тему и при необходимости исправьте запись или удалите урок вне расписания в исправлениях журнала; остальное "
+    "(сообщения, удалённые отметки, смену вида работы) исправьте вручную."
 )
 
 
