@@ -2,7 +2,7 @@
 
 from uuid import uuid4
 
-from gateway.domain.compromise import RevertTarget, operation_outcome, revert_target
+from gateway.domain.compromise import RevertTarget, describe, operation_outcome, revert_target
 
 SCHOOL, LESSON, MARK = uuid4(), uuid4(), uuid4()
 
@@ -37,3 +37,21 @@ def test_a_refusal_or_a_later_change_is_what_the_operation_shows():
     assert operation_outcome(["reverted", "changed_since"]) == "changed_since"
     assert operation_outcome(["changed_since", "refused", "reverted"]) == "refused"
     assert operation_outcome(["already_reverted"]) == "already_reverted"
+
+
+def test_an_operation_is_described_in_russian_not_by_its_path():
+    assert describe("POST", f"/api/v1/gradebook/schools/{SCHOOL}/lessons/{LESSON}/marks") == "Поставлена отметка"
+    assert describe("PATCH", f"/api/v1/gradebook/schools/{SCHOOL}/lessons/{LESSON}") == (
+        "Изменены тема или домашнее задание урока"
+    )
+    assert describe("PATCH", f"/api/v1/gradebook/schools/{SCHOOL}/marks/{MARK}/work-type") == (
+        "Изменён вид работы отметки"
+    )
+    absences = f"/api/v1/attendance/schools/{SCHOOL}/lessons/{LESSON}/absences?x=1"
+    assert describe("POST", absences) == "Отмечен пропуск урока"
+    # Anything else by the access log's words: the action and the part of the journal; a login by its way in.
+    assert describe("GET", f"/api/v1/diary/{LESSON}") == "Просмотр: дневник"
+    assert describe("LOGIN", "/auth/esia") == "Вход в систему: через Госуслуги"
+    assert describe("GET", f"/api/v1/gradebook/schools/{SCHOOL}/lessons/{LESSON}/marks") == (
+        "Просмотр: журнал и отметки"
+    )
