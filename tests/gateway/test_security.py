@@ -387,6 +387,9 @@ async def test_a_reported_compromise_blocks_the_account_ends_its_sessions_and_li
     done = [(o["method"], o["path"]) for o in listed.json()["operations"]]
     assert done.count(("LOGIN", "/auth/esia")) == 2
     assert ("GET", f"/api/v1/roster/schools/{school.school_id}/people") in done
+    # The administrator's screen reads each one in Russian; a read or a login is nothing to revert.
+    shown = {(o["description"], o["revertible"]) for o in listed.json()["operations"]}
+    assert shown >= {("Вход в систему: через Госуслуги", False), ("Просмотр: школа и контингент", False)}
 
     cleared = await school.admin.delete(f"/api/v1/compromise/{person_id}", headers={"X-CSRF-Token": school.csrf})
     assert cleared.status_code == 204

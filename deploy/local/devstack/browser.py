@@ -3,6 +3,7 @@
 The end-to-end tests and the benchmark use it to go exactly the way a person goes.
 """
 
+import asyncio
 import random
 import re
 from typing import Any
@@ -73,3 +74,34 @@ async def esia_account(stack: Stack, admin: Browser, school: str, last_name: str
     )
     assert registered.status_code == 201, registered.text
     return registered.json()["id"], oid
+
+
+async def new_teacher(
+    stack: Stack, admin: Browser, school: str, name: tuple[str, str], subject: str, class_name: str
+) -> tuple[Browser, dict[str, Any]]:
+    """A new teacher of the school (her own ESIA account, a teaching load of ``subject`` in ``class_name``), logged
+    in, with her course once gradebook has heard of it: a test may block her account without touching the demo
+    people's sessions. The caller closes the browser."""
+    roster = f"/roster/schools/{school}"
+    teacher_id, oid = await esia_account(stack, admin, school, *name)
+    assert (
+        await admin.api("POST", f"{roster}/staff-roles", json={"person_id": teacher_id, "role": "teacher"})
+    ).is_success
+    subject_id = next(s["id"] for s in (await admin.api("GET", f"{roster}/subjects")).json() if s["name"] == subject)
+    class_id = next(c["id"] for c in (await admin.api("GET", f"{roster}/classes")).json() if c["name"] == class_name)
+    load = {"teacher_id": teacher_id, "subject_id": subject_id, "class_id": class_id}
+    assert (await admin.api("POST", f"{roster}/assignments", json=load)).status_code == 201
+    teacher = Browser(stack.url("gateway"))
+    for _ in range(100):  # the gateway hears of her role within milliseconds
+        try:
+            await teacher.login(oid)
+            break
+        except LoginFailed:
+            await asyncio.sleep(0.1)
+    for _ in range(100):  # gradebook hears of the new course within milliseconds
+        courses = (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+        if course := next((c for c in courses if c["teacher_id"] == teacher_id), None):
+            return teacher, course
+        await asyncio.sleep(0.1)
+    await teacher.close()
+    raise AssertionError(f"gradebook has no course of the new teacher {teacher_id}")

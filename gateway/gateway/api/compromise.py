@@ -13,7 +13,7 @@ from chassis.auth import Caller, Reverting
 from chassis.tenancy import SYSTEM
 from gateway import compromise
 from gateway.deps import SignedInDep, callers_changed
-from gateway.domain.compromise import NOT_REVERTIBLE, operation_outcome, revert_target
+from gateway.domain.compromise import NOT_REVERTIBLE, describe, operation_outcome, revert_target
 from gateway.upstream import ServiceUnavailable, Upstreams, record_access
 
 router = APIRouter(prefix="/api/v1/compromise", tags=["compromise"])
@@ -39,6 +39,10 @@ class OperationOut(BaseModel):
     method: str
     path: str
     status: int
+    #: What it was, in Russian («Поставлена отметка», «Просмотр: дневник»).
+    description: str
+    #: Whether the revert undoes it (it was done, and its service undoes such writes).
+    revertible: bool
 
 
 class OperationsOut(BaseModel):
@@ -66,7 +70,18 @@ async def operations(person_id: UUID, current: SignedInDep, request: Request) ->
     return OperationsOut(
         person_id=person_id,
         since=since,
-        operations=[OperationOut(id=o.id, at=o.at, method=o.method, path=o.path, status=o.status) for o in done],
+        operations=[
+            OperationOut(
+                id=o.id,
+                at=o.at,
+                method=o.method,
+                path=o.path,
+                status=o.status,
+                description=describe(o.method, o.path),
+                revertible=o.status < 400 and revert_target(o.method, o.path) is not None,
+            )
+            for o in done
+        ],
     )
 
 

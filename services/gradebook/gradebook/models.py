@@ -150,6 +150,8 @@ class Mark(Base):
 
 #: What a row of the journal's change log records (R-25).
 CHANGE_ACTIONS = ("value", "work_type", "mark_deleted", "lesson_moved", "lesson_deleted")
+#: The fields of a lesson's record whose edits ``LessonChange`` logs.
+LESSON_FIELDS = ("topic", "homework")
 
 
 class MarkChange(Base):
@@ -185,6 +187,25 @@ class MarkChange(Base):
     #: job off the hot path; both None until then.
     seal_no: Mapped[int | None] = mapped_column(BigInteger)
     seal: Mapped[str | None] = mapped_column(String(64))
+
+
+class LessonChange(Base):
+    """R-25: every edit of a lesson's record — who, when, which field («topic», «homework»), the value before and
+    after, and why (a revert's reason; None for an ordinary edit). R-3 reads it to undo a compromised account's
+    edits. The rows outlive the lesson, so ``lesson_id`` references nothing."""
+
+    __tablename__ = "lesson_changes"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    school_id: Mapped[UUID]
+    lesson_id: Mapped[UUID] = mapped_column(index=True)
+    #: One of ``LESSON_FIELDS``.
+    field: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[UUID]
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: None: the lesson had no homework before (or has none after).
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Guardianship(Base):

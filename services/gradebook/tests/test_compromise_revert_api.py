@@ -60,3 +60,46 @@ async def test_the_administrator_undoes_the_accounts_marks_past_the_window_once(
     by_mark = await client.post(url, json={"mark_id": posted["id"]}, headers=as_(grant))
     refused(by_mark, 404, "Отметки больше нет в журнале.")
     assert await outbox_events(school) == events
+
+
+async def test_the_administrator_gives_a_lesson_back_its_topic_and_homework_from_before_the_accounts_edits(
+    client, as_, make_journal, outbox_events, today, move_today
+):
+    journal = await make_journal()
+    school = journal.school_id
+    lesson = (await record_lesson(client, as_, journal, today)).json()
+    await asyncio.sleep(0.01)
+    since = datetime.now(UTC)
+    edit_url = f"/schools/{school}/lessons/{lesson['id']}"
+    for body in ({"topic": "Чужая тема", "homework": "Чужое задание"}, {"topic": "Ещё одна чужая тема"}):
+        edited = await client.patch(edit_url, json=body, headers=as_(journal.teacher))
+        assert edited.status_code == 200, edited.text
+    admin = person(school, "school_admin", name="Кузнецова Ольга")
+    grant = dataclasses.replace(admin, reverting=Reverting(journal.teacher.person_id, since))
+    url = f"/schools/{school}/compromise-reverts"
+    move_today(today + timedelta(days=30))
+    before = await outbox_events(school)
+    both = {"lesson_id": lesson["id"], "edited_lesson_id": lesson["id"]}
+    refused(await client.post(url, json=both, headers=as_(grant)), 422, "Укажите урок или отметку")
+    refused(await client.post(url, json={"edited_lesson_id": lesson["id"]}, headers=as_(admin)), 403)
+    assert await outbox_events(school) == before
+
+    reverted = await client.post(url, json={"edited_lesson_id": lesson["id"]}, headers=as_(grant))
+    assert reverted.status_code == 200, reverted.text
+    assert [(r["id"], r["outcome"], r["detail"]) for r in reverted.json()] == [
+        (lesson["id"], "reverted", "Тема урока снова «Дроби»."),
+        (lesson["id"], "reverted", "Домашнее задание снято: до изменений его не было."),
+    ]
+    lessons = await client.get(f"/schools/{school}/courses/{journal.course_id}/lessons", headers=as_(admin))
+    assert [(x["topic"], x["homework"]) for x in lessons.json()] == [("Дроби", None)]
+    recorded = of_type(await outbox_events(school), "gradebook.lesson.recorded.v1")
+    assert [(e["data"]["topic"], e["data"]["homework"]) for e in recorded[-1:]] == [("Дроби", None)]
+    assert len(recorded) == len(of_type(before, "gradebook.lesson.recorded.v1")) + 1
+    events = await outbox_events(school)
+
+    again = await client.post(url, json={"edited_lesson_id": lesson["id"]}, headers=as_(grant))
+    assert [(r["outcome"], r["detail"]) for r in again.json()] == [
+        ("already_reverted", "Тема урока: уже отменено."),
+        ("already_reverted", "Домашнее задание: уже отменено."),
+    ]
+    assert await outbox_events(school) == events

@@ -55,3 +55,29 @@ def test_a_work_type_changed_under_the_account_is_left_for_hand():
     # A colleague's later change of the вид работы wins over a posting under the account.
     writes = [write(TEACHER, LATER, "answer", action="work_type")]
     assert revert_plan(THIEF, SINCE, THIEF, AFTER, writes) == Kept("changed_since")
+
+
+def test_a_lessons_field_edited_under_the_account_gets_back_the_value_before_its_edits():
+    writes = [write(TEACHER, BEFORE, "Дроби", action="topic"), write(THIEF, AFTER, "Десятичные дроби", action="topic")]
+    writes.append(write(THIEF, LATER, "Чушь", action="topic"))
+    assert revert_plan(THIEF, SINCE, None, None, writes, action="topic") == Restore("Десятичные дроби")
+    # Homework the lesson did not have before the account's edit is emptied again.
+    assert revert_plan(THIEF, SINCE, None, None, [write(THIEF, AFTER, None, action="homework")], action="homework") == (
+        Restore(None)
+    )
+
+
+def test_a_lesson_is_never_deleted_by_undoing_its_fields():
+    # Recorded under the account and edited by it alone: the record stays, with its first values.
+    writes = [write(THIEF, AFTER, "Дроби", action="topic")]
+    assert revert_plan(THIEF, SINCE, None, None, writes, action="topic") == Restore("Дроби")
+    assert revert_plan(THIEF, SINCE, None, None, [], action="topic") is None
+
+
+def test_a_lessons_field_changed_since_by_a_colleague_or_reverted_already_is_kept():
+    writes = [write(THIEF, AFTER, "Дроби", action="topic"), write(TEACHER, LATER, "Чушь", action="topic")]
+    assert revert_plan(THIEF, SINCE, None, None, writes, action="topic") == Kept("changed_since")
+    writes = [write(THIEF, AFTER, "Дроби", action="topic"), write(ADMIN, LATER, "Чушь", REVERT_REASON, "topic")]
+    assert revert_plan(THIEF, SINCE, None, None, writes, action="topic") == Kept("already_reverted")
+    before = [write(THIEF, BEFORE, "Дроби", action="topic")]
+    assert revert_plan(THIEF, SINCE, None, None, before, action="topic") is None

@@ -1,8 +1,9 @@
 /* The school administrator's set-up screen: classes, subjects, people (roles, parents, local logins), teaching load. */
 
 import { openAccessLog } from "./accesslog.js";
+import { openCompromise } from "./compromise.js";
 import { api } from "./api.js";
-import { $, el, clear, options, show, isoDate, today, russianDate } from "./dom.js";
+import { $, el, clear, options, show, isoDate, today, russianDate, pickPeople } from "./dom.js";
 
 /** What the screen has loaded; lists are fetched anew after every change. */
 const school = { id: "", classes: [], subjects: [], people: [], everyone: [], staff: [], openClass: null, openPerson: null };
@@ -55,24 +56,6 @@ async function submit(form, status, send, done) {
     show(status, problemText(error), "error");
   }
   button.disabled = false;
-}
-
-/** A select of people that narrows as the user types into the search box beside it. */
-function pickPeople(form, fieldName, people) {
-  const find = form.elements.find;
-  const select = form.elements[fieldName];
-  const fill = () => {
-    const words = find.value.toLowerCase().split(/\s+/).filter(Boolean);
-    const chosen = select.value;
-    const fitting = people.filter((p) => words.every((w) => p.name.toLowerCase().indexOf(w) >= 0));
-    clear(select);
-    options(select, [["", fitting.length ? "Выберите (" + fitting.length + ")" : "Никого не найдено"]].concat(
-      fitting.map((p) => [p.id, p.name + (p.birth_date ? ", " + russianDate(p.birth_date) : "") +
-        (p.classes.length ? " · " + p.classes.join(", ") : "")])));
-    select.value = fitting.some((p) => p.id === chosen) ? chosen : (fitting.length === 1 ? fitting[0].id : "");
-  };
-  find.oninput = fill;
-  fill();
 }
 
 function emptyItem(list, text) { list.appendChild(el("li", { "class": "hint", text })); }
@@ -130,6 +113,7 @@ function openTab(name) {
   document.querySelectorAll("#admin .tab-panel").forEach((panel) => { panel.hidden = panel.id !== "tab-" + name; });
   if (name === "load") loadAssignments();
   if (name === "access") openAccessLog(school.id, school.everyone);
+  if (name === "compromise") openCompromise(school.id, school.everyone);
 }
 
 function loadSchool() {

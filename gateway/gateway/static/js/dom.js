@@ -99,3 +99,21 @@ export function decimal(value) {
   if (value === null || value === undefined) return "—";
   return value.toLocaleString("ru-RU", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
+
+/** A select of people that narrows as the user types into the search box beside it. */
+export function pickPeople(form, fieldName, people) {
+  const find = form.elements.find;
+  const select = form.elements[fieldName];
+  const fill = () => {
+    const words = find.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const chosen = select.value;
+    const fitting = people.filter((p) => words.every((w) => p.name.toLowerCase().indexOf(w) >= 0));
+    clear(select);
+    options(select, [["", fitting.length ? "Выберите (" + fitting.length + ")" : "Никого не найдено"]].concat(
+      fitting.map((p) => [p.id, p.name + (p.birth_date ? ", " + russianDate(p.birth_date) : "") +
+        (p.classes.length ? " · " + p.classes.join(", ") : "")])));
+    select.value = fitting.some((p) => p.id === chosen) ? chosen : (fitting.length === 1 ? fitting[0].id : "");
+  };
+  find.oninput = fill;
+  fill();
+}

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.auth import Caller
 from chassis.dates import JournalDate
 from chassis.deps import CallerDep, SchoolSession
 from chassis.events import emit_event
@@ -25,7 +26,7 @@ from gradebook.api.marks import MarkOut
 from gradebook.api.plans import planned_topic
 from gradebook.domain.edit_window import check_lesson_record
 from gradebook.domain.timetable import TimetableLesson, check_unscheduled, scheduled_record_date
-from gradebook.models import Course, Lesson, Mark, ScheduledLesson
+from gradebook.models import Course, Lesson, LessonChange, Mark, ScheduledLesson
 from gradebook.school_year import check_journal_writable
 
 router = APIRouter(prefix="/schools/{school_id}", tags=["lessons"])
@@ -98,6 +99,37 @@ def timetable_lesson(scheduled: ScheduledLesson) -> TimetableLesson:
         status=scheduled.status,
         substitute_teacher_id=scheduled.substitute_teacher_id,
     )
+
+
+async def write_record(
+    session: AsyncSession,
+    lesson: Lesson,
+    course: Course,
+    caller: Caller,
+    topic: str,
+    homework: str | None,
+    reason: str | None = None,
+) -> None:
+    """The one way a recorded lesson's topic and homework change: each changed field logged with the value before
+    (R-25, ``LessonChange``, which R-3's revert reads), the version grown, and the event the diary follows."""
+    for field, new in (("topic", topic), ("homework", homework)):
+        old = getattr(lesson, field)
+        if old != new:
+            session.add(
+                LessonChange(
+                    school_id=lesson.school_id,
+                    lesson_id=lesson.id,
+                    field=field,
+                    changed_by=caller.person_id,
+                    old_value=old,
+                    new_value=new,
+                    reason=reason,
+                )
+            )
+    lesson.topic, lesson.homework, lesson.version = topic, homework, lesson.version + 1
+    await session.flush()
+    number = await session.scalar(select(ScheduledLesson.number).filter_by(id=lesson.scheduled_lesson_id))
+    await emit_event(session, lesson_recorded(lesson, course, number), school_id=lesson.school_id)
 
 
 async def first_unrecorded(session: AsyncSession, course_id: UUID, day: date) -> ScheduledLesson | None:
@@ -181,10 +213,7 @@ async def edit_lesson(
     homework = (body.homework or None) if "homework" in body.model_fields_set else lesson.homework
     check_lesson_record(lesson.date, clock.today, clock.window, has_homework=homework is not None)
     await check_journal_writable(session, course, lesson.date, homework=homework is not None)
-    lesson.topic, lesson.homework, lesson.version = topic, homework, lesson.version + 1
-    await session.flush()
-    number = await session.scalar(select(ScheduledLesson.number).filter_by(id=lesson.scheduled_lesson_id))
-    await emit_event(session, lesson_recorded(lesson, course, number), school_id=school_id)
+    await write_record(session, lesson, course, caller, topic, homework)
     return LessonOut.model_validate(lesson)
 
 

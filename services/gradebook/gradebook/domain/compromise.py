@@ -1,8 +1,8 @@
-"""Отмена действий под скомпрометированной учётной записью (R-3): what undoing a mark's compromised writes means.
+"""Отмена действий под скомпрометированной учётной записью (R-3): what undoing a record's compromised writes means.
 
-The marks a person posted or changed since the reported moment are void; the school's administrator undoes them
-past the edit window (R-24), the undo logged with its reason like every correction (R-25). A later change by
-someone else is legitimate and wins: it is never overwritten.
+The marks a person posted or changed and the lessons' topics and homework they edited since the reported moment
+are void; the school's administrator undoes them past the edit window (R-24), the undo logged with its reason like
+every correction (R-25). A later change by someone else is legitimate and wins: it is never overwritten.
 """
 
 from dataclasses import dataclass
@@ -14,12 +14,14 @@ from chassis.auth import REVERT_REASON
 
 @dataclass(frozen=True)
 class Write:
-    """A row of the mark's change log (R-25), oldest first: ``action`` as ``MarkChange`` names it."""
+    """A row of a record's change log (R-25), oldest first: ``action`` as ``MarkChange`` names it, or the lesson's
+    field ``LessonChange`` logs («topic», «homework»)."""
 
     by: UUID
     at: datetime
     action: str
-    old_value: str
+    #: None: the field was empty before (a lesson without homework).
+    old_value: str | None
     reason: str | None
 
 
@@ -30,9 +32,9 @@ class Delete:
 
 @dataclass(frozen=True)
 class Restore:
-    """The value before the account's last changes comes back."""
+    """The value before the account's last changes comes back (None: the field is emptied again)."""
 
-    value: str
+    value: str | None
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,23 @@ Plan = Delete | Restore | Kept
 
 
 def revert_plan(
-    person_id: UUID, since: datetime, posted_by: UUID, posted_at: datetime, writes: list[Write]
+    person_id: UUID,
+    since: datetime,
+    posted_by: UUID | None,
+    posted_at: datetime | None,
+    writes: list[Write],
+    *,
+    action: str = "value",
 ) -> Plan | None:
-    """How to undo ``person_id``'s writes of a mark since ``since``; None: they wrote nothing to it since then."""
+    """How to undo ``person_id``'s writes of a record since ``since``; None: they wrote nothing to it since then.
 
-    def compromised(by: UUID, at: datetime) -> bool:
-        return by == person_id and at >= since
+    ``posted_by``/``posted_at`` name who created the record and when: a mark posted under the account and touched
+    by it alone goes. None for a lesson's field: the lesson stays, its ``action`` field («topic», «homework») gets
+    back the value before the account's edits.
+    """
+
+    def compromised(by: UUID | None, at: datetime | None) -> bool:
+        return by == person_id and at is not None and at >= since
 
     posted = compromised(posted_by, posted_at)
     if not posted and not any(compromised(w.by, w.at) for w in writes):
@@ -64,6 +77,6 @@ def revert_plan(
         return Delete()
     if not trailing:
         return Kept("already_reverted" if writes[-1].reason == REVERT_REASON else "changed_since")
-    values = [w for w in writes[-trailing:] if w.action == "value"]
+    values = [w for w in writes[-trailing:] if w.action == action]
     # A вид работы or a lesson's date changed under the account is put right by hand (``Kept("refused")``).
     return Restore(values[0].old_value) if values else Kept("refused")
