@@ -11,7 +11,7 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, Table, text
+from sqlalchemy import ARRAY, JSON, Row, Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -44,14 +44,22 @@ def unnest_insert(table: Table, columns: Sequence[str], constant: Collection[str
     )
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+async def insert_rows(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    skip_conflicts_on: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[Row]:
     """Insert ``rows`` (dicts with the same keys) in one statement; columns left out take their server defaults.
 
     A column with one value in every row (the school, the time of the change) goes as that value, not an array.
-    Python-side defaults (``default=uuid4``) do not apply: the caller gives every value it wants.
+    Python-side defaults (``default=uuid4``) do not apply: the caller gives every value it wants. A row that would
+    repeat the unique key ``skip_conflicts_on`` is left out; the ``returning`` columns of the rows written come back.
     """
     if not rows:
-        return
+        return []
     columns = list(rows[0])
     params: dict[str, Any] = {}
     constant = set()
@@ -68,5 +76,12 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
         # unnest needs one array: the first column's, repeated.
         constant.discard(columns[0])
         params[columns[0]] = [params[columns[0]]] * len(rows)
-    statement = unnest_insert(table, columns, constant, session.get_bind().dialect)
-    await session.execute(text(statement), params)
+    dialect = session.get_bind().dialect
+    statement = unnest_insert(table, columns, constant, dialect)
+    quoted = lambda names: ", ".join(map(dialect.identifier_preparer.quote, names))  # noqa: E731
+    if skip_conflicts_on:
+        statement += f" ON CONFLICT ({quoted(skip_conflicts_on)}) DO NOTHING"
+    if returning:
+        statement += f" RETURNING {quoted(returning)}"
+    result = await session.execute(text(statement), params)
+    return list(result.all()) if returning else []

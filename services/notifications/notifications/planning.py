@@ -4,24 +4,20 @@ Every notice — of a mark, an absence, homework, an announcement — goes throu
 the inbox rows, then one delivery row per channel each recipient chose for its kind. Both are
 written in one transaction with the change that caused them, so a notice is never lost between
 the inbox and the sender, and the unique keys make a repeat a no-op. Rows are written in bulk:
-a school-wide notice to thousands of families is a few statements, not thousands.
+a school-wide notice to thousands of families is one statement a table (``chassis.bulk``), not thousands.
 """
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import ARRAY, Uuid, bindparam, exists, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.bulk import insert_rows
 from notifications.domain.delivery import CHANNEL_CONSENTS, channels_for
 from notifications.domain.texts import Notice
 from notifications.models import Consent, Delivery, Notification, NotificationPreference, PushSubscription
-
-#: Rows per INSERT: well under PostgreSQL's 32,767 bind parameters.
-CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -29,15 +25,6 @@ class Recipient:
     person_id: UUID
     #: The student the notice is about (the person themselves for staff and announcements).
     student_id: UUID
-
-
-async def _insert(session: AsyncSession, statement: Any, rows: Sequence[dict], returning: Any = None) -> list:
-    found: list = []
-    for start in range(0, len(rows), CHUNK):
-        result = await session.execute(statement.values(list(rows[start : start + CHUNK])))
-        if returning is not None:
-            found.extend(result.all())
-    return found
 
 
 @dataclass(frozen=True)
@@ -95,11 +82,13 @@ async def deliver_all(
     ]
     if not rows:
         return 0
-    returning = (Notification.id, Notification.recipient_id, Notification.event_id)
-    statement = (
-        insert(Notification).on_conflict_do_nothing(index_elements=["recipient_id", "event_id"]).returning(*returning)
+    written = await insert_rows(
+        session,
+        Notification.__table__,
+        rows,
+        skip_conflicts_on=("recipient_id", "event_id"),
+        returning=("id", "recipient_id", "event_id"),
     )
-    written = await _insert(session, statement, rows, returning)
     sent = {(r.person_id, letter.event_id): (letter, r) for letter in letters for r in letter.recipients}
     notices = []
     for notification_id, person, event_id in written:
@@ -226,6 +215,5 @@ async def _plan(
                     "state": "held" if held else "pending",
                 }
             )
-    statement = insert(Delivery).on_conflict_do_nothing(index_elements=["notification_id", "channel"])
-    await _insert(session, statement, rows)
+    await insert_rows(session, Delivery.__table__, rows, skip_conflicts_on=("notification_id", "channel"))
     return sorted({row["channel"] for row in rows})
