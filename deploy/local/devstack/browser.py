@@ -13,7 +13,7 @@ import httpx
 from devstack.region import snils_with_check
 from devstack.stack import Stack
 
-_REQUEST_ID = re.compile(r'name="request_id" value="([^"]+)"')
+REQUEST_ID = re.compile(r'name="request_id" value="([^"]+)"')
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -32,7 +32,7 @@ class Browser:
         if start.status_code != 302:
             raise LoginFailed(f"the gateway did not redirect to ESIA: {start.status_code} {start.text[:200]}")
         form = await self.http.get(start.headers["location"])
-        found = _REQUEST_ID.search(form.text)
+        found = REQUEST_ID.search(form.text)
         if form.status_code != 200 or not found:
             raise LoginFailed(f"the ESIA login form did not open: {form.status_code} {form.text[:300]}")
         action = str(form.url.copy_with(query=None))

@@ -28,13 +28,21 @@ RECYCLE_SECONDS = 3600
 
 
 class Database:
-    def __init__(self, url: str, *, source: str, pool_size: int = 10, max_overflow: int = 10) -> None:
+    def __init__(
+        self, url: str, *, source: str, pool_size: int = 10, max_overflow: int = 10, pool_timeout: float = 30.0
+    ) -> None:
         self.url = url
         #: The CloudEvents `source` of events this service emits.
         self.source = source
         # a failed statement's error (and so its log line) names no values: they may be a СНИЛС.
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=RECYCLE_SECONDS, hide_parameters=True
+            url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            # Past this a request is answered 503 (``chassis.problems``): every connection is busy.
+            pool_timeout=pool_timeout,
+            pool_recycle=RECYCLE_SECONDS,
+            hide_parameters=True,
         )
         # Many rows inserted at once (an ORM flush, ``insert(...)`` with a list) go as multi-row
         # statements of up to 1,000 rows, as with psycopg2; asyncpg's executemany would run the

@@ -11,9 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+#: What an overloaded service asks a client to wait before it tries again.
+OVERLOAD_RETRY_SECONDS = 5
 log = structlog.get_logger()
 
 
@@ -180,6 +183,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             "unavailable",
             request.url.path,
         )
+
+    @app.exception_handler(PoolTimeout)
+    async def on_overload(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every connection of the pool was busy for the pool's whole wait: too many requests at once (a login storm
+        # on a machine short of CPU). Nothing was begun.
+        log.warning("database_pool_exhausted")
+        response = problem(
+            503,
+            "Сервис перегружен",
+            "Слишком много запросов одновременно. Повторите через несколько секунд; ничего не изменено.",
+            "overloaded",
+            request.url.path,
+        )
+        response.headers["Retry-After"] = str(OVERLOAD_RETRY_SECONDS)
+        return response
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

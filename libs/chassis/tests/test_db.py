@@ -3,11 +3,14 @@
 import asyncio
 from uuid import uuid4
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from chassis.db import Database
+from chassis.problems import install_problem_handlers
 from chassis.tenancy import SYSTEM, Tenant
 
 from .conftest import Probe, seen
@@ -106,5 +109,30 @@ async def test_when_the_server_ended_every_pooled_connection_one_retry_still_suf
                 await other.execute(select(func.pg_terminate_backend(pid)))
         async with db.transaction(Tenant(school_id=uuid4())) as session:
             assert await session.scalar(select(func.pg_backend_pid())) not in pids
+    finally:
+        await db.dispose()
+
+
+async def test_a_request_that_finds_every_connection_busy_is_told_to_retry_not_failed(probe_app: Probe):
+    """A pool exhausted for its whole wait (a login storm on a machine short of CPU) answers 503 with
+    Retry-After: the client learns to come back, and nothing was begun."""
+    db = Database(probe_app.settings.database_url, source="/test", pool_size=1, max_overflow=0, pool_timeout=0.2)
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/count")
+    async def count() -> int:
+        async with db.transaction(SYSTEM) as session:
+            return await session.scalar(select(func.count()).select_from(text("pg_class")))
+
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://probe") as client:
+            async with db.transaction(SYSTEM):  # the pool's only connection, held
+                busy = await client.get("/count")
+            assert busy.status_code == 503
+            assert busy.headers["retry-after"] == "5"
+            assert busy.json()["type"].endswith("/overloaded")
+            assert "Повторите через несколько секунд" in busy.json()["detail"]
+            assert (await client.get("/count")).status_code == 200
     finally:
         await db.dispose()
