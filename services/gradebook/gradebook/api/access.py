@@ -15,7 +15,7 @@ from chassis.problems import Forbidden, NotFound
 from gradebook.domain.edit_window import EditWindow, EditWindowChoice, default_choice, edit_window_choice
 from gradebook.domain.timetable import check_assignment_in_force, check_record_writer
 from gradebook.domain.work_types import WORK_TYPES, WorkType
-from gradebook.models import Base, Course, PassFailSubject, SchoolPolicy, SchoolWorkType
+from gradebook.models import Base, ClassTeacher, Course, PassFailSubject, SchoolPolicy, SchoolWorkType
 from gradebook.settings import GradebookSettings
 
 M = TypeVar("M", bound=Base)
@@ -26,10 +26,23 @@ def reads_whole_school(caller: Caller, school_id: UUID) -> bool:
     return caller.oversees(school_id) or caller.has_role(school_id, *SCHOOL_READ_ROLES)
 
 
-def require_reader(caller: Caller, school_id: UUID, course: Course) -> None:
-    # 004 app.6 §6.2: a teacher sees only the classes they teach.
-    if not (reads_whole_school(caller, school_id) or caller.person_id == course.teacher_id):
-        raise Forbidden("Журнал этого класса по этому предмету вам недоступен.")
+NOT_YOUR_JOURNAL = "Журнал этого класса по этому предмету вам недоступен."
+
+
+def reads_course(caller: Caller, school_id: UUID, course: Course) -> bool:
+    """004 app.6 §6.2: a teacher sees only the classes they teach (the class teacher: ``require_reader``)."""
+    return reads_whole_school(caller, school_id) or caller.person_id == course.teacher_id
+
+
+async def require_reader(session: AsyncSession, caller: Caller, school_id: UUID, course: Course) -> None:
+    """Who reads a course's journal: ``reads_course``, and the class teacher their class's every subject (DOMAIN §1)."""
+    if reads_course(caller, school_id, course):
+        return
+    if caller.has_role(school_id, "class_teacher") and await session.scalar(
+        select(ClassTeacher.class_id).filter_by(class_id=course.class_id, teacher_id=caller.person_id)
+    ):
+        return
+    raise Forbidden(NOT_YOUR_JOURNAL)
 
 
 def require_course_teacher(caller: Caller, school_id: UUID, course: Course) -> None:

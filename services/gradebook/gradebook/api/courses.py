@@ -66,7 +66,7 @@ async def list_students(
     school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[StudentOut]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     return await class_list(session, course)
 
 
@@ -81,7 +81,7 @@ async def course_averages(
 ) -> list[StudentAverages]:
     """Средний и средневзвешенный балл of each student for a period (R-22, R-28, R-63)."""
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     if start and end and start > end:
         raise Invalid("Начало периода позже его конца.")
     query = select(Mark.student_id, Mark.value, Mark.weight).join(Lesson).where(Lesson.course_id == course.id)

@@ -108,7 +108,7 @@ async def course_disputes(
 ) -> list[DisputeOut]:
     """The course's disputes for its teacher and the administration, unanswered first."""
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     rows = await session.scalars(
         select(MarkDispute)
         .where(MarkDispute.course_id == course.id)

@@ -148,7 +148,7 @@ async def course_homework(
     end: JournalDate | None = None,
 ) -> list[HomeworkOut]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     query = select(Homework).where(Homework.course_id == course.id).order_by(Homework.given_on, Homework.posted_at)
     if start:
         query = query.where(Homework.given_on >= start)

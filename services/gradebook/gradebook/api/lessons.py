@@ -227,7 +227,7 @@ async def list_lessons(
     end: JournalDate | None = None,
 ) -> list[LessonWithMarks]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     if start and end and start > end:
         raise Invalid("Начало периода позже его конца.")
     query = select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.date, Lesson.created_at)

@@ -383,7 +383,7 @@ async def mark_history(
     course = await get_in_school(session, Course, lesson.course_id, school_id, "Курс не найден.")
     # The substitute who gave the lesson wrote its marks and reads their history too.
     if caller.person_id != lesson.substitute_teacher_id:
-        require_reader(caller, school_id, course)
+        await require_reader(session, caller, school_id, course)
     rows = await session.scalars(
         select(MarkChange).where(MarkChange.mark_id == mark.id).order_by(MarkChange.changed_at, MarkChange.id)
     )

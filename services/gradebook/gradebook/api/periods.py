@@ -142,7 +142,7 @@ async def list_exemptions(
     school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[ExemptionOut]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     rows = await session.scalars(select(AttestationExemption).filter_by(course_id=course.id))
     return [ExemptionOut.model_validate(row) for row in rows]
 
@@ -356,7 +356,7 @@ async def period_sheet(
 @router.get("/courses/{course_id}/periods")
 async def list_periods(school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession) -> list[PeriodOut]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     policy, _ = await school_policy(session, school_id)
     periods = await class_periods(session, await session.get(SchoolClass, course.class_id))
     return [_period_out(p, policy, await _closure(session, course, p)) for p in periods]
@@ -373,7 +373,7 @@ async def read_sheet(
     today: SchoolToday,
 ) -> SheetOut:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     period = await course_period(session, course, kind, period_id)
     policy, _ = await school_policy(session, school_id)
     return SheetOut(
@@ -703,7 +703,7 @@ async def period_log(
     school_id: UUID, course_id: UUID, kind: str, period_id: UUID, caller: CallerDep, session: SchoolSession
 ) -> list[LogOut]:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     rows = await session.scalars(
         select(PeriodClosureLog)
         .filter_by(course_id=course.id, period_kind=kind, period_id=period_id)

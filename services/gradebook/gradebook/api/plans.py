@@ -142,7 +142,7 @@ async def teachers_course(session: AsyncSession, caller: CallerDep, school_id: U
 @router.get("")
 async def get_plan(school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession) -> PlanOut:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     return await plan_out(session, course)
 
 
@@ -182,7 +182,7 @@ async def import_plan(
 @router.get("/xlsx")
 async def export_plan(school_id: UUID, course_id: UUID, caller: CallerDep, session: SchoolSession) -> Response:
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     title = f"{course.class_name} · {course.subject_name}"
     filename = quote(f"КТП {course.class_name} {course.subject_name}.xlsx")
     return Response(

@@ -105,7 +105,7 @@ async def course_journal(
 ) -> list[JournalEntry]:
     """The journal's columns of ``start``–``end``: the timetable's lessons, numbered, recorded or not yet."""
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     if start > end:
         raise Invalid("Начало периода позже его конца.")
     scheduled = list(

@@ -135,7 +135,7 @@ async def course_transcripts(
     """The course's pupils transferred from another school in its year, each with the marks and period marks they
     brought in the course's subject only: the journal marks them and shows the copy apart from its own marks."""
     course = await get_in_school(session, Course, course_id, school_id, "Курс не найден.")
-    require_reader(caller, school_id, course)
+    await require_reader(session, caller, school_id, course)
     year = await course_academic_year(session, course, today)
     if year is None:  # no year announced yet: no copy is this year's
         return []
