@@ -27,6 +27,7 @@ import time
 from datetime import date
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from uuid import uuid4
 
 import aio_pika
@@ -52,14 +53,14 @@ REPO = Path(__file__).resolve().parents[2]
 POLL_SECONDS = 0.01
 
 
-def relay_of(revision: str) -> ModuleType:
-    """``chassis.relay`` as it was at ``revision``, beside this tree's (the rest of the chassis is this tree's)."""
+def module_at(revision: str, name: str) -> ModuleType:
+    """``chassis.<name>`` as it was at ``revision``, beside this tree's (what it imports is this tree's)."""
     source = subprocess.run(
-        ["git", "show", f"{revision}:libs/chassis/chassis/relay.py"], cwd=REPO, check=True, capture_output=True
+        ["git", "show", f"{revision}:libs/chassis/chassis/{name}.py"], cwd=REPO, check=True, capture_output=True
     ).stdout
-    path = Path(tempfile.mkdtemp()) / "relay_baseline.py"
+    path = Path(tempfile.mkdtemp()) / f"{name}_at_{revision}.py"
     path.write_bytes(source)
-    spec = importlib.util.spec_from_file_location(f"relay_at_{revision}", path)
+    spec = importlib.util.spec_from_file_location(f"{name}_at_{revision}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -96,9 +97,9 @@ async def unsent(db: Database) -> int:
         return await connection.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
 
 
-async def drain(module: ModuleType, db: Database, broker: Broker, metrics: Metrics) -> tuple[float, float]:
-    """Wall and CPU seconds of ``module``'s relay, from its start until the outbox is empty."""
-    relay = module.OutboxRelay(db, broker, metrics)
+async def drain(relay_module: ModuleType, db: Database, broker: Any, metrics: Metrics) -> tuple[float, float]:
+    """Wall and CPU seconds of ``relay_module``'s relay, from its start until the outbox is empty."""
+    relay = relay_module.OutboxRelay(db, broker, metrics)
     wall, cpu = time.perf_counter(), time.process_time()
     running = asyncio.create_task(relay.run())
     while await unsent(db):  # noqa: ASYNC110 (the wait is what is measured)
@@ -160,19 +161,24 @@ async def main(rows: int, queues: int, baseline: str | None, rounds: int) -> Non
     db = Database(settings.database_url, source="/bench", pool_size=settings.db_pool_size)
     broker = await Broker.connect(settings, consumers)
     metrics = Metrics("bench_relay")
-    variants = {"this tree": this_tree} | ({f"{baseline}": relay_of(baseline)} if baseline else {})
+    # A revision's relay publishes through its own revision's broker (the publishing call may have changed).
+    variants: dict[str, tuple[ModuleType, Any]] = {"this tree": (this_tree, broker)}
+    if baseline:
+        old_broker = await module_at(baseline, "broker").Broker.connect(settings)
+        variants[baseline] = (module_at(baseline, "relay"), old_broker)
     figures: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     try:
         for _ in range(rounds):
-            for name, module in variants.items():
+            for name, (module, publisher) in variants.items():
                 await fill(db, rows)
                 await purge(settings, names)
-                figures[name].append(await drain(module, db, broker, metrics))
+                figures[name].append(await drain(module, db, publisher, metrics))
         await fill(db, rows)
         await purge(settings, names)
         parts = await split(db, broker, rows)
     finally:
-        await broker.close()
+        for _, publisher in variants.values():
+            await publisher.close()
         await db.dispose()
         await delete_queues(settings, names)
         await drop_database(settings)
