@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import aio_pika
+import aiormq
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
-from aiormq import spec
 
 from chassis.publishers import broker_user
 from chassis.settings import ServiceSettings
@@ -44,7 +44,7 @@ class Broker:
         exchange = await channel.get_exchange(settings.exchange)
         return cls(connection, channel, exchange, settings, topology)
 
-    async def publish(self, body: bytes, properties: spec.Basic.Properties, routing_key: str) -> None:
+    async def publish(self, body: bytes, properties: aiormq.spec.Basic.Properties, routing_key: str) -> None:
         """Publish to the events exchange; returns once the broker confirmed, raises if it could not route it.
 
         The message names this service's RabbitMQ user, which the broker checks: consumers trust it. It goes
@@ -53,6 +53,8 @@ class Broker:
         one write at a time: what is awaited is the broker's confirm, or its return or refusal.
         """
         properties.user_id = self._user
+        if self.channel.is_closed:  # in an outage: fail now, the rows stay unsent (a robust channel would wait)
+            raise aiormq.exceptions.ChannelInvalidStateError(f"{self.channel!r} closed")
         channel = await self.channel.get_underlay_channel()
         await channel.basic_publish(
             body,
