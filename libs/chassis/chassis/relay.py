@@ -117,8 +117,8 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish every unsent row, ``IN_FLIGHT`` batches at a time; returns how many the broker confirmed.
 
-        Raises when a batch failed (a publish, the database), once the batches in flight are done: no new batch
-        is taken after a failure, the rows that failed stay unsent, and every confirmed row is marked sent.
+        Raises when a batch failed (a publish, the database), once the batches in flight are done: no batch is
+        taken after one that failed, the rows that failed stay unsent, and every confirmed row is marked sent.
         """
         passes: list[asyncio.Task[int]] = []
         try:
@@ -127,11 +127,12 @@ class OutboxRelay:
                 passes.append(asyncio.create_task(self._publish_batch(taken)))
                 if await taken < BATCH:
                     break
-                flying = [p for p in passes if not p.done()]
-                if len(flying) >= IN_FLIGHT:
-                    await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
-                if any(p.done() and p.exception() is not None for p in passes):
-                    break
+                if len(passes) >= IN_FLIGHT:
+                    # The next batch only once the oldest in flight is done, and only if it went well.
+                    oldest = passes[-IN_FLIGHT]
+                    await asyncio.wait([oldest])
+                    if oldest.exception() is not None:
+                        break
         finally:
             outcomes = await asyncio.gather(*passes, return_exceptions=True)
         for outcome in outcomes:

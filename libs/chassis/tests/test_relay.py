@@ -1,6 +1,11 @@
-"""The relay's pipelined batches: every row once, in the outbox's order, and a refused one left for a later pass."""
+"""The relay's pipelined batches: every row once, in the outbox's order; a refused row left for a later pass.
+
+The events are classes, which the probe's consumer does not take (its queue stays as other tests expect it), and
+the refused one a staff role, which nothing here is bound for.
+"""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from uuid import UUID, uuid4
 
 import aio_pika
@@ -16,13 +21,20 @@ from chassis.tables import outbox
 from chassis.tenancy import Tenant
 from chassis.testing import delete_queues
 from contracts import Event
-from contracts.roster import ClassCreated, SubjectCreated
+from contracts.roster import ClassCreated, StaffRoleGranted
 
 from .conftest import Probe
 
 
-def subject(i: int) -> SubjectCreated:
-    return SubjectCreated(subject_id=uuid4(), name=f"конвейер-{i}")
+def classes(count: int) -> list[Event]:
+    return [
+        ClassCreated(class_id=uuid4(), grade=5, letter=str(i), name=f"5-{i}", academic_year="2026/2027")
+        for i in range(count)
+    ]
+
+
+def refused() -> StaffRoleGranted:
+    return StaffRoleGranted(person_id=uuid4(), role="teacher")
 
 
 async def emit(probe: Probe, events: list[Event]) -> list[UUID]:
@@ -55,50 +67,68 @@ async def taken_from(settings: ServiceSettings, queue_name: str) -> list[UUID]:
     return ids
 
 
-@pytest.fixture
-async def subjects_queue(probe_app: Probe) -> AsyncIterator[Consumer]:
-    """A queue of its own for subjects on the probe's exchange, nobody consuming it: it counts what arrives."""
+@asynccontextmanager
+async def classes_queue(settings: ServiceSettings) -> AsyncIterator[tuple[Broker, Consumer]]:
+    """A broker on ``settings``' exchange with a queue of its own for classes that nobody consumes: it counts."""
     consumer = Consumer(f"relay.{uuid4().hex[:8]}")
-    consumer.on(SubjectCreated)(lambda *_: None)
-    broker = await Broker.connect(probe_app.settings, [consumer])
-    await broker.close()
-    yield consumer
-    await delete_queues(probe_app.settings, [consumer.name])
+    consumer.on(ClassCreated)(lambda *_: None)
+    broker = await Broker.connect(settings, [consumer])
+    try:
+        yield broker, consumer
+    finally:
+        await broker.close()
+        await delete_queues(settings, [consumer.name])
 
 
-async def test_pipelined_batches_publish_every_row_once_in_the_outbox_order(probe_app: Probe, subjects_queue: Consumer):
+async def test_pipelined_batches_publish_every_row_once_in_the_outbox_order(probe_app: Probe):
     await drained(probe_app)
-    ids = await emit(probe_app, [subject(i) for i in range((IN_FLIGHT + 1) * BATCH + 7)])
+    async with classes_queue(probe_app.settings) as (broker, queue):
+        ids = await emit(probe_app, classes((IN_FLIGHT + 1) * BATCH + 7))
 
-    assert await probe_app.relay().publish_pending() == len(ids)
+        relay = OutboxRelay(probe_app.app.state.db, broker, probe_app.app.state.metrics)
 
-    assert await taken_from(probe_app.settings, subjects_queue.name) == ids
+        assert await relay.publish_pending() == len(ids)
+
+        assert await taken_from(probe_app.settings, queue.name) == ids
     assert await unsent_ids(probe_app) == []
 
 
 async def test_a_publish_refused_amid_pipelined_batches_leaves_that_row_unsent_until_a_later_pass(
     probe_app: Probe, bare_exchange_settings: ServiceSettings
 ):
-    """On an exchange with no alternate, only subjects are routed: a class in the second batch (in flight beside
+    """On an exchange with no alternate only classes are routed: a staff role in the second batch (in flight beside
     the first) is returned. That row alone stays unsent; the rest went once; a later pass publishes it."""
     await drained(probe_app)
-    consumer = Consumer(f"relay.{uuid4().hex[:8]}")
-    consumer.on(SubjectCreated)(lambda *_: None)
-    bare = await Broker.connect(bare_exchange_settings, [consumer])
-    try:
-        events: list[Event] = [subject(i) for i in range(2 * BATCH)]
-        events[BATCH + 10] = ClassCreated(class_id=uuid4(), grade=5, letter="А", name="5А", academic_year="2026/2027")
+    async with classes_queue(bare_exchange_settings) as (bare, queue):
+        events = classes(2 * BATCH)
+        events[BATCH + 10] = refused()
         ids = await emit(probe_app, events)
-        refused = ids[BATCH + 10]
 
         with pytest.raises(RuntimeError, match=f"1 of {BATCH} events not confirmed"):
             await OutboxRelay(probe_app.app.state.db, bare, probe_app.app.state.metrics).publish_pending()
 
-        assert await unsent_ids(probe_app) == [refused]
-        assert await taken_from(bare_exchange_settings, consumer.name) == [i for i in ids if i != refused]
-    finally:
-        await bare.close()
-        await delete_queues(bare_exchange_settings, [consumer.name])
+        assert await unsent_ids(probe_app) == [ids[BATCH + 10]]
+        assert await taken_from(bare_exchange_settings, queue.name) == [i for i in ids if i != ids[BATCH + 10]]
 
     assert await probe_app.relay().publish_pending() == 1  # through the exchange with the alternate
+    assert await unsent_ids(probe_app) == []
+
+
+async def test_no_batch_is_taken_after_one_that_failed(probe_app: Probe, bare_exchange_settings: ServiceSettings):
+    """A staff role in the first batch is returned: the second batch was already in flight and goes out, the third
+    is not taken; a later pass publishes what was left."""
+    await drained(probe_app)
+    async with classes_queue(bare_exchange_settings) as (bare, queue):
+        events = classes((IN_FLIGHT + 1) * BATCH)
+        events[10] = refused()
+        ids = await emit(probe_app, events)
+
+        with pytest.raises(RuntimeError, match=f"1 of {BATCH} events not confirmed"):
+            await OutboxRelay(probe_app.app.state.db, bare, probe_app.app.state.metrics).publish_pending()
+
+        left = [ids[10], *ids[IN_FLIGHT * BATCH :]]
+        assert sorted(await unsent_ids(probe_app)) == sorted(left)
+        assert await taken_from(bare_exchange_settings, queue.name) == [i for i in ids if i not in left]
+
+    assert await probe_app.relay().publish_pending() == len(left)
     assert await unsent_ids(probe_app) == []
