@@ -6,6 +6,13 @@ absorb the duplicate. A message the broker returned (no queue and no alternate e
 refused or did not confirm in time stays unsent and is tried again. ``FOR UPDATE SKIP LOCKED``
 lets several relays share one outbox. ``run`` is supervised: any failure, including the
 LISTEN connection at start, is logged and retried with backoff, never the end of the task.
+
+Batches are pipelined (issues 6 and 10): while one batch's confirms arrive, the next is locked and
+published. Each batch is a transaction of its own that holds its rows' locks until it has marked them
+sent, so no pass (this relay's next one or another relay's) takes a row that is in flight, and no row is
+published twice at once. Batches are taken one after the other and published on one channel in the order
+they were taken. A row whose publish failed stays unsent and locked until its batch commits, and goes out in
+a later pass, after rows taken meanwhile: consumers rely on no order (the inbox; versions, see ``replicas``).
 """
 
 import asyncio
@@ -13,11 +20,14 @@ import contextlib
 import json
 import random
 import time
+from typing import Any
 
 import aio_pika
 import asyncpg
 import structlog
-from sqlalchemy import func, select, update
+from aiormq import spec
+from sqlalchemy import Row, Text, cast, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.broker import Broker
 from chassis.db import Database
@@ -29,6 +39,8 @@ from chassis.tenancy import SYSTEM
 log = structlog.get_logger()
 
 BATCH = 200
+#: Batches published and awaiting their confirms at once: the next one goes out while the last one's confirms come.
+IN_FLIGHT = 2
 #: Polling is only a safety net for a lost NOTIFY (e.g. while the listener reconnected).
 IDLE_POLL_SECONDS = 5.0
 #: After a NOTIFY the relay waits this long, so a burst of commits goes out as one batch, not one pass each.
@@ -36,18 +48,60 @@ GATHER_SECONDS = 0.005
 #: A failed pass costs one query: retry often enough that an outage ends within seconds of its cause.
 FIRST_BACKOFF, LONGEST_BACKOFF = 0.5, 5.0
 
+#: The next unsent rows, locked, with what their messages need: the envelope as the text PostgreSQL keeps
+#: (published as it is, not decoded and encoded again) and the properties from their own columns.
+_UNSENT = (
+    select(
+        outbox.c.seq,
+        outbox.c.event_id,
+        outbox.c.type,
+        outbox.c.school_id,
+        outbox.c.envelope["traceparent"].astext.label("traceparent"),
+        cast(outbox.c.envelope, Text).label("body"),
+    )
+    .where(outbox.c.sent_at.is_(None))
+    .order_by(outbox.c.seq)
+    .limit(BATCH)
+    .with_for_update(skip_locked=True)
+)
+
+
+def properties(*, event_id: str, type: str, school_id: str, traceparent: str | None) -> spec.Basic.Properties:
+    """The AMQP properties of an event: ``id`` as ``message_id``, its type, and its school and trace as headers."""
+    headers: dict[str, Any] = {"schoolid": school_id}
+    if traceparent:
+        headers["traceparent"] = traceparent
+    return spec.Basic.Properties(
+        content_type="application/cloudevents+json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT.value,
+        headers=headers,
+        message_id=event_id,
+        message_type=type,
+    )
+
 
 def message_for(envelope: dict) -> aio_pika.Message:
-    headers = {"schoolid": envelope["schoolid"]}
-    if envelope.get("traceparent"):
-        headers["traceparent"] = envelope["traceparent"]
+    """The aio-pika message of an envelope given as a dict (a model's JSON dump), for a channel of one's own."""
+    own = properties(
+        event_id=envelope["id"],
+        type=envelope["type"],
+        school_id=envelope["schoolid"],
+        traceparent=envelope.get("traceparent"),
+    )
     return aio_pika.Message(
         body=json.dumps(envelope, ensure_ascii=False).encode(),
-        message_id=envelope["id"],
-        type=envelope["type"],
-        content_type="application/cloudevents+json",
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        headers=headers,
+        message_id=own.message_id,
+        type=own.message_type,
+        content_type=own.content_type,
+        delivery_mode=own.delivery_mode,
+        headers=own.headers,
+    )
+
+
+def properties_of(row: Row) -> spec.Basic.Properties:
+    """The properties of a row of ``_UNSENT``."""
+    return properties(
+        event_id=str(row.event_id), type=row.type, school_id=str(row.school_id), traceparent=row.traceparent
     )
 
 
@@ -61,37 +115,70 @@ class OutboxRelay:
         self.last_progress = time.monotonic()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent rows; returns how many the broker confirmed (and are now sent)."""
-        async with self.db.transaction(SYSTEM) as session:
-            rows = (
-                await session.execute(
-                    select(outbox.c.seq, outbox.c.envelope)
-                    .where(outbox.c.sent_at.is_(None))
-                    .order_by(outbox.c.seq)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not rows:
-                return 0
-            outcomes = await asyncio.gather(
-                *(self.broker.publish(message_for(env), routing_key=env["type"]) for _, env in rows),
-                return_exceptions=True,
-            )
-            confirmed = [(seq, env) for (seq, env), outcome in zip(rows, outcomes, strict=True) if outcome is None]
-            for (_, env), outcome in zip(rows, outcomes, strict=True):
-                if outcome is not None:
-                    log.warning("outbox_publish_failed", event_id=env["id"], type=env["type"], error=repr(outcome))
-                    self.metrics.publish_failed(env["type"], type(outcome).__name__)
-            if confirmed:
-                await session.execute(
-                    update(outbox).where(outbox.c.seq.in_([seq for seq, _ in confirmed])).values(sent_at=func.now())
-                )
-        for _, env in confirmed:
-            self.metrics.published(env["type"])
+        """Publish every unsent row, ``IN_FLIGHT`` batches at a time; returns how many the broker confirmed.
+
+        Raises when a batch failed (a publish, the database), once the batches in flight are done: no batch is
+        taken after one that failed, the rows that failed stay unsent, and every confirmed row is marked sent.
+        """
+        passes: list[asyncio.Task[int]] = []
+        try:
+            while True:
+                taken: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+                passes.append(asyncio.create_task(self._publish_batch(taken)))
+                if await taken < BATCH:
+                    break
+                if len(passes) >= IN_FLIGHT:
+                    # The next batch only once the oldest in flight is done, and only if it went well.
+                    oldest = passes[-IN_FLIGHT]
+                    await asyncio.wait([oldest])
+                    if oldest.exception() is not None:
+                        break
+        finally:
+            outcomes = await asyncio.gather(*passes, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return sum(outcomes)
+
+    async def _publish_batch(self, taken: asyncio.Future[int]) -> int:
+        """Lock a batch and publish it; ``taken`` gets its size as soon as its messages are on their way, so the
+        next batch may be taken. Returns how many were confirmed, once they are marked sent."""
+        try:
+            async with self.db.transaction(SYSTEM) as session:
+                rows = await self.locked_batch(session)
+                publishing = [
+                    asyncio.ensure_future(self.broker.publish(row.body.encode(), properties_of(row), row.type))
+                    for row in rows
+                ]
+                taken.set_result(len(rows))
+                outcomes = await asyncio.gather(*publishing, return_exceptions=True)
+                confirmed = [row for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
+                for row, outcome in zip(rows, outcomes, strict=True):
+                    if outcome is not None:
+                        log.warning(
+                            "outbox_publish_failed", event_id=str(row.event_id), type=row.type, error=repr(outcome)
+                        )
+                        self.metrics.publish_failed(row.type, type(outcome).__name__)
+                if confirmed:
+                    await self.mark_sent(session, [row.seq for row in confirmed])
+        except BaseException as exc:
+            if not taken.done():
+                taken.set_exception(exc)
+            raise
+        for row in confirmed:
+            self.metrics.published(row.type)
         if len(confirmed) < len(rows):
             raise RuntimeError(f"{len(rows) - len(confirmed)} of {len(rows)} events not confirmed; they stay unsent")
         return len(confirmed)
+
+    @staticmethod
+    async def locked_batch(session: AsyncSession) -> list[Row]:
+        """The next ``BATCH`` unsent rows no other transaction holds, locked until this one ends."""
+        return list((await session.execute(_UNSENT)).all())
+
+    @staticmethod
+    async def mark_sent(session: AsyncSession, seqs: list[int]) -> None:
+        await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=func.now()))
 
     def stalled(self, limit_seconds: float) -> bool:
         return time.monotonic() - self.last_progress > limit_seconds
@@ -104,8 +191,7 @@ class OutboxRelay:
                 try:
                     if listener is None or listener.is_closed():
                         listener = await self._listen()
-                    while await self.publish_pending() == BATCH:
-                        pass
+                    await self.publish_pending()
                     self.last_progress = time.monotonic()
                     backoff = FIRST_BACKOFF
                 except Exception:

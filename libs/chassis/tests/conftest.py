@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import aio_pika
 import pytest
@@ -17,7 +17,14 @@ from chassis.migrations import ensure_database, grant_runtime
 from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
 from chassis.tables import metadata as chassis_metadata
-from chassis.testing import delete_queues, drop_database, test_database_url, test_settings, verifier_for
+from chassis.testing import (
+    RUN_BROKER_PREFIX,
+    delete_queues,
+    drop_database,
+    test_database_url,
+    test_settings,
+    verifier_for,
+)
 from contracts.roster import SubjectCreated
 
 probe_metadata = MetaData()
@@ -102,3 +109,14 @@ async def probe_app(probe_settings: ServiceSettings, token_signer: TokenSigner) 
     )
     async with app.router.lifespan_context(app):
         yield Probe(app, probe_settings)
+
+
+@pytest.fixture
+async def bare_exchange_settings(probe_settings: ServiceSettings) -> ServiceSettings:
+    """An events exchange declared (by an older deploy) without the alternate exchange."""
+    settings = probe_settings.model_copy(update={"exchange": f"{RUN_BROKER_PREFIX}bare.{uuid4().hex[:8]}"})
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.declare_exchange(settings.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+    return settings

@@ -13,7 +13,7 @@ from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
-from chassis.testing import RUN_BROKER_PREFIX, publish_event
+from chassis.testing import publish_event
 from chassis.topology import declare, topology_for, unrouted_name
 from contracts.roster import ClassCreated, SubjectCreated
 
@@ -106,17 +106,6 @@ async def test_a_queue_declared_earlier_with_other_arguments_is_used_and_reporte
     assert await depth(probe_settings, name) == 1  # still bound and used
 
 
-@pytest.fixture
-async def bare_exchange_settings(probe_settings: ServiceSettings) -> ServiceSettings:
-    """An events exchange declared (by an older deploy) without the alternate exchange."""
-    settings = probe_settings.model_copy(update={"exchange": f"{RUN_BROKER_PREFIX}bare.{uuid4().hex[:8]}"})
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        await channel.declare_exchange(settings.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
-    return settings
-
-
 async def test_a_returned_event_stays_unsent_in_the_outbox_and_is_counted(
     probe_app: Probe, bare_exchange_settings: ServiceSettings
 ):
@@ -151,6 +140,6 @@ async def test_a_public_event_no_portal_reads_yet_is_kept_and_counts_as_sent(pro
     before = await depth(settings, unrouted_name(settings))
     message = aio_pika.Message(b"{}", message_id=str(uuid4()))
 
-    await probe_app.app.state.broker.publish(message, routing_key="public.nobody.reads.v1")  # mandatory
+    await probe_app.app.state.broker.publish(message.body, message.properties, "public.nobody.reads.v1")  # mandatory
 
     assert await depth(settings, unrouted_name(settings)) == before + 1
