@@ -24,6 +24,7 @@ from contracts.roster import (
     CurriculumHoursSet,
     ElectiveCreated,
     GroupMembershipChanged,
+    GuardianshipEnded,
     GuardianshipLinked,
     PersonChanged,
     PersonRegistered,
@@ -146,6 +147,18 @@ async def on_left_class(session: AsyncSession, event: StudentLeftClass, envelope
 @roster.on_many(PersonChanged)
 async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered | PersonChanged, Envelope]]) -> None:
     await keep_people(session, Person, people)
+
+
+@roster.on(GuardianshipEnded)
+async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
+    # the former guardian disputes no mark and reads no forecast of the child any more.
+    await session.execute(
+        delete(Guardianship).where(
+            Guardianship.school_id == envelope.schoolid,
+            Guardianship.guardian_id == event.guardian_id,
+            Guardianship.student_id == event.student_id,
+        )
+    )
 
 
 @roster.on_many(GuardianshipLinked)

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 from chassis.testing import eventually, person, publish_event, refused
 from contracts.attendance import AbsenceRecorded
-from contracts.roster import ClassTeacherAssigned, GuardianshipLinked
+from contracts.roster import ClassTeacherAssigned, GuardianshipEnded, GuardianshipLinked
 
 
 def url(journal, period, tail=""):
@@ -340,3 +340,26 @@ async def test_every_rule_a_single_mark_reads_binds_the_next_mark_at_once(client
     reopened = await client.post(url(journal, q1, "/reopen"), json={"reason": "Исправить"}, headers=as_(admin))
     assert reopened.status_code == 200
     assert (await mark(client, as_, journal, lesson, boris, "4", "test")).status_code == 201
+
+
+async def test_a_guardianship_ended_closes_the_childs_forecast_to_the_former_guardian(
+    settings, client, as_, make_journal, school_year
+):
+    """R-4: access ends in every service; gradebook's copy of the tie goes with roster's ending."""
+    journal = await make_journal()
+    await school_year(journal)
+    anna = journal.students[0]
+    parent = person(journal.school_id, "guardian")
+    linked = GuardianshipLinked(guardian_id=parent.person_id, student_id=anna, relation="мать")
+    await publish_event(settings, linked, school_id=journal.school_id)
+    forecast = f"/schools/{journal.school_id}/students/{anna}/forecast"
+
+    async def reads(status: int) -> bool:
+        return (await client.get(forecast, headers=as_(parent))).status_code == status
+
+    assert await eventually(lambda: reads(200))
+    ended = GuardianshipEnded(
+        guardian_id=parent.person_id, student_id=anna, ended_on=date(2026, 10, 20), reason="решение суда"
+    )
+    await publish_event(settings, ended, school_id=journal.school_id)
+    assert await eventually(lambda: reads(404))
