@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Select, exists, func, insert, literal, select
+from sqlalchemy import JSON, Select, Uuid, bindparam, exists, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -163,12 +163,16 @@ def _new_mark(
     )
 
 
+#: A mark's row, built once with a parameter per column (``mark_<column>``); the database fills ``created_at``.
+_MARK_COLUMNS = [c.key for c in Mark.__table__.columns if c.server_default is None]
+_MARK_ROW = insert(Mark.__table__).values({key: bindparam(f"mark_{key}") for key in _MARK_COLUMNS})
+
+
 async def _post(session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> None:
     """The mark row and its event in one statement (one round trip); a second mark of its key breaks the unique key."""
-    # Columns the database fills (created_at) are left to it, as the ORM's flush leaves them.
-    row = {c.key: getattr(mark, c.key) for c in Mark.__table__.columns if c.server_default is None}
+    row = {f"mark_{key}": getattr(mark, key) for key in _MARK_COLUMNS}
     posted = MarkPosted(**mark_state(mark, lesson, course, kind))
-    await emit_event(session, posted, school_id=lesson.school_id, along=insert(Mark).values(row))
+    await emit_event(session, posted, school_id=lesson.school_id, along=_MARK_ROW, along_values=row)
 
 
 def change_value(
@@ -206,11 +210,15 @@ def change_value(
     )
 
 
-def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Select:
+def _single_mark_facts() -> Select:
     """Everything a single mark's checks read, in one statement and always one row (no cache, so a closed period or
     a changed rule is seen by the very next mark): the lesson and its course (None when not found), the class's
     grade, the course's closed periods (R-27), the school's rules (R-23, R-26), edit window (R-24) and виды работ
-    (R-22), whether the subject is assessed зачёт/незачёт, and whether the pupil is in the class."""
+    (R-22), whether the subject is assessed зачёт/незачёт, and whether the pupil is in the class.
+
+    Built once with bound parameters (``school_id``, ``lesson_id``, ``student_id``): its cache key and SQL are
+    computed once per process, not for every mark."""
+    school_id, lesson_id = bindparam("school_id", type_=Uuid), bindparam("lesson_id", type_=Uuid)
     one = select(literal(1).label("one")).subquery()
     return (
         select(
@@ -251,7 +259,7 @@ def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Se
             exists()
             .where(PassFailSubject.school_id == school_id, PassFailSubject.subject_id == Course.subject_id)
             .label("pass_fail"),
-            is_course_student(Course.class_id, student_id, Lesson.date).label("member"),
+            is_course_student(Course.class_id, bindparam("student_id", type_=Uuid), Lesson.date).label("member"),
         )
         .select_from(one)
         .outerjoin(Lesson, Lesson.id == lesson_id)
@@ -259,12 +267,16 @@ def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Se
     )
 
 
+SINGLE_MARK_FACTS = _single_mark_facts()
+
+
 async def _checked_single_mark(
     session: AsyncSession, request: Request, school_id: UUID, lesson_id: UUID, body: MarkIn, caller: Caller, today: date
 ) -> tuple[Lesson, Course, WorkType, str, int | None, JournalClock]:
-    """A single mark's checks on ``_single_mark_facts``, in the order of the other writes: вид работы (R-22), lesson,
+    """A single mark's checks on ``SINGLE_MARK_FACTS``, in the order of the other writes: вид работы (R-22), lesson,
     writer, closed periods (R-27), grade rules (R-26), edit window (R-24), value, class; and its lateness (R-23)."""
-    facts = (await session.execute(_single_mark_facts(school_id, lesson_id, body.student_id))).one()
+    bound = {"school_id": school_id, "lesson_id": lesson_id, "student_id": body.student_id}
+    facts = (await session.execute(SINGLE_MARK_FACTS, bound)).one()
     kinds = {
         code: WorkType(code, title, weight, pass_fail) for code, title, weight, pass_fail in facts.work_types or []
     }
