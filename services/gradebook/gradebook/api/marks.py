@@ -5,6 +5,7 @@ one request, one transaction, saved whole or refused with every row's error, an 
 """
 
 from datetime import date, datetime
+from typing import Protocol
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
@@ -13,14 +14,17 @@ from sqlalchemy import JSON, Select, Uuid, bindparam, exists, func, insert, lite
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Bundle
 
 from chassis.auth import Caller
-from chassis.deps import CallerDep, SchoolSession, SchoolToday
+from chassis.deps import CallerDep, SchoolSession, today_in
 from chassis.events import emit_event, emit_events
 from chassis.problems import Conflict, Invalid, NotFound
+from chassis.schooltime import school_zone
 from contracts.gradebook import MarkChanged, MarkPosted
 from gradebook.api.access import (
     ClockDep,
+    CourseFacts,
     JournalClock,
     get_in_school,
     is_pass_fail_subject,
@@ -98,7 +102,20 @@ class MarkChangeOut(BaseModel):
     reason: str | None
 
 
-def mark_state(mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> dict:
+class LessonFacts(Protocol):
+    """A lesson as a mark's checks and events read it: a ``Lesson``, or its columns in a Core row."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def school_id(self) -> UUID: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def substitute_teacher_id(self) -> UUID | None: ...
+
+
+def mark_state(mark: Mark, lesson: LessonFacts, course: CourseFacts, kind: WorkType) -> dict:
     """What every mark event carries: the mark (``kind`` its вид работы) and where it stands in the journal."""
     return {
         "mark_id": mark.id,
@@ -140,7 +157,7 @@ async def _writable_lesson(
 
 
 def _new_mark(
-    lesson: Lesson,
+    lesson: LessonFacts,
     caller: Caller,
     clock: JournalClock,
     student_id: UUID,
@@ -168,7 +185,7 @@ _MARK_COLUMNS = [c.key for c in Mark.__table__.columns if c.server_default is No
 _MARK_ROW = insert(Mark.__table__).values({key: bindparam(f"mark_{key}") for key in _MARK_COLUMNS})
 
 
-async def _post(session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> None:
+async def _post(session: AsyncSession, mark: Mark, lesson: LessonFacts, course: CourseFacts, kind: WorkType) -> None:
     """The mark row and its event in one statement (one round trip); a second mark of its key breaks the unique key."""
     row = {f"mark_{key}": getattr(mark, key) for key in _MARK_COLUMNS}
     posted = MarkPosted(**mark_state(mark, lesson, course, kind))
@@ -212,9 +229,11 @@ def change_value(
 
 def _single_mark_facts() -> Select:
     """Everything a single mark's checks read, in one statement and always one row (no cache, so a closed period or
-    a changed rule is seen by the very next mark): the lesson and its course (None when not found), the class's
+    a changed rule is seen by the very next mark): the lesson and its course as Core rows (their ids None when not
+    found: ORM entities cost more CPU than the rest of the mark), the class's
     grade, the course's closed periods (R-27), the school's rules (R-23, R-26), edit window (R-24) and виды работ
-    (R-22), whether the subject is assessed зачёт/незачёт, and whether the pupil is in the class.
+    (R-22), whether the subject is assessed зачёт/незачёт, whether the pupil is in the class, and the school's time
+    zone (its today).
 
     Built once with bound parameters (``school_id``, ``lesson_id``, ``student_id``): its cache key and SQL are
     computed once per process, not for every mark."""
@@ -222,8 +241,8 @@ def _single_mark_facts() -> Select:
     one = select(literal(1).label("one")).subquery()
     return (
         select(
-            Lesson,
-            Course,
+            Bundle("lesson", Lesson.id, Lesson.school_id, Lesson.date, Lesson.substitute_teacher_id),
+            Bundle("course", *(getattr(Course, c.key) for c in Course.__table__.columns)),
             select(SchoolClass.grade).where(SchoolClass.id == Course.class_id).scalar_subquery().label("grade"),
             select(
                 func.json_agg(
@@ -260,6 +279,7 @@ def _single_mark_facts() -> Select:
             .where(PassFailSubject.school_id == school_id, PassFailSubject.subject_id == Course.subject_id)
             .label("pass_fail"),
             is_course_student(Course.class_id, bindparam("student_id", type_=Uuid), Lesson.date).label("member"),
+            school_zone(school_id).label("zone"),
         )
         .select_from(one)
         .outerjoin(Lesson, Lesson.id == lesson_id)
@@ -271,20 +291,21 @@ SINGLE_MARK_FACTS = _single_mark_facts()
 
 
 async def _checked_single_mark(
-    session: AsyncSession, request: Request, school_id: UUID, lesson_id: UUID, body: MarkIn, caller: Caller, today: date
-) -> tuple[Lesson, Course, WorkType, str, int | None, JournalClock]:
+    session: AsyncSession, request: Request, school_id: UUID, lesson_id: UUID, body: MarkIn, caller: Caller
+) -> tuple[LessonFacts, CourseFacts, WorkType, str, int | None, JournalClock]:
     """A single mark's checks on ``SINGLE_MARK_FACTS``, in the order of the other writes: вид работы (R-22), lesson,
     writer, closed periods (R-27), grade rules (R-26), edit window (R-24), value, class; and its lateness (R-23)."""
     bound = {"school_id": school_id, "lesson_id": lesson_id, "student_id": body.student_id}
     facts = (await session.execute(SINGLE_MARK_FACTS, bound)).one()
+    today = today_in(request, facts.zone)
     kinds = {
         code: WorkType(code, title, weight, pass_fail) for code, title, weight, pass_fail in facts.work_types or []
     }
     kind = work_type(body.work_type, kinds or dict(WORK_TYPES))
-    lesson, course = facts.Lesson, facts.Course
-    if lesson is None or lesson.school_id != school_id:
+    lesson, course = facts.lesson, facts.course
+    if lesson.id is None or lesson.school_id != school_id:
         raise NotFound("Урок не найден.")
-    if course is None or course.school_id != school_id:
+    if course.id is None or course.school_id != school_id:
         raise NotFound("Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
     check_unlocked(
@@ -312,9 +333,8 @@ async def post_mark(
     body: MarkIn,
     caller: CallerDep,
     session: SchoolSession,
-    today: SchoolToday,
 ) -> MarkOut:
-    checked = await _checked_single_mark(session, request, school_id, lesson_id, body, caller, today)
+    checked = await _checked_single_mark(session, request, school_id, lesson_id, body, caller)
     lesson, course, kind, value, late, clock = checked
     mark = _new_mark(lesson, caller, clock, body.student_id, kind, value, late)
     try:
