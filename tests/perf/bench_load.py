@@ -148,16 +148,41 @@ async def transactions(db_prefix: str) -> int:
         await connection.close()
 
 
-async def per_request(db_prefix: str, load) -> tuple[dict, float]:
-    """Run ``load`` (a wrk call); its figures and the transactions each request cost in all our databases.
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU each part's process tree has spent (its workers included), from ``/proc``."""
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
 
-    The event flow goes on after the last answer: the count waits for it to settle (and for the
+    def tree(pid: int) -> float:
+        return spent.get(pid, 0.0) + sum(tree(child) for child, parent in parents.items() if parent == pid)
+
+    return {name: tree(pid) for name, pid in pids.items()}
+
+
+async def per_request(db_prefix: str, load, pids: dict[str, int]) -> tuple[dict, float]:
+    """Run ``load`` (a wrk call); its figures, the transactions each request cost in all our databases and the
+    CPU milliseconds each part spent per request (``figures["cpu"]``).
+
+    The event flow goes on after the last answer: the counts wait for it to settle (and for the
     statistics, which PostgreSQL writes within a second).
     """
-    before = await transactions(db_prefix)
+    before, cpu_before = await transactions(db_prefix), cpu_seconds(pids)
     figures = await asyncio.to_thread(load)
     await asyncio.sleep(5)
-    return figures, (await transactions(db_prefix) - before) / max(figures["requests"], 1)
+    requests = max(figures["requests"], 1)
+    cpu_after = cpu_seconds(pids)
+    figures["cpu"] = {name: 1000 * (cpu_after[name] - cpu_before[name]) / requests for name in pids}
+    return figures, (await transactions(db_prefix) - before) / requests
 
 
 def bench_stack(run: str, **options) -> Stack:
@@ -321,11 +346,13 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         floor_diary = [f"/diary/{s}?start=2026-09-07&end=2026-09-13" for s in floor_students]
 
         rows: dict[str, dict] = {}
+        parts = {name: stack.processes[name].pid for name in ("gateway", "gradebook", "reporting", "notifications")}
         rows["floor marks"] = wrk(floor_url, floor_marks, method="POST", seconds=seconds, env={})
         rows["floor diary"] = wrk(floor_url, floor_diary, method="GET", seconds=seconds, env={})
         # The first half of the slots for the closed loop, the second for the lag run.
         rows["marks"], rows["marks"]["xacts"] = await per_request(
             stack.db_prefix,
+            parts,
             lambda: wrk(
                 stack.url("gateway"),
                 single[: len(single) // 2],
@@ -336,6 +363,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         )
         rows["diary weeks"], rows["diary weeks"]["xacts"] = await per_request(
             stack.db_prefix,
+            parts,
             lambda: wrk(
                 stack.url("gateway"), diary, method="GET", seconds=seconds, env={"BENCH_COOKIE": cookie(parent)}
             ),
@@ -392,6 +420,9 @@ def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) ->
         xacts = f"{r['xacts']:.1f}" if "xacts" in r else ""
         latency = f"{r['p50']:>7.1f}ms {r['p99']:>7.1f}ms"
         print(f"{name:<14} {r['rps']:>8.1f} {latency} {r['failed']:>6.1%} {ratio:>8} {xacts:>9}")
+    for name in ("marks", "diary weeks"):
+        spent = ", ".join(f"{part} {ms:.1f}" for part, ms in rows[name]["cpu"].items())
+        print(f"# CPU ms per request, {name} (each part's processes, its event flow included): {spent}")
     print("# open loop at a fixed rate, timed from each request's scheduled send")
     for name, r in fixed.items():
         print(f"{name:<20} p50 {r['p50']:>7.1f}ms  p99 {r['p99']:>7.1f}ms  failed {r['failed']:.1%}")
