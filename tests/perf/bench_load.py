@@ -169,7 +169,7 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     return {name: tree(pid) for name, pid in pids.items()}
 
 
-async def per_request(db_prefix: str, load, pids: dict[str, int]) -> tuple[dict, float]:
+async def per_request(db_prefix: str, pids: dict[str, int], load) -> tuple[dict, float]:
     """Run ``load`` (a wrk call); its figures, the transactions each request cost in all our databases and the
     CPU milliseconds each part spent per request (``figures["cpu"]``).
 
@@ -377,7 +377,10 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         reporting_dsn = f"postgresql://postgres@{ServiceSettings().db_server}/{stack.db_prefix}reporting"
         half = max(1.0, rows["marks"]["rps"] / 2)
         lag = await diary_lag(reporting_dsn, teacher, school, single[len(single) // 2 :], half, seconds)
+        cpu_before = cpu_seconds(parts)
         column = await column_mode(reporting_dsn, teacher, school, lessons[120:], students)
+        cpu_after = cpu_seconds(parts)
+        column["cpu"] = {name: 1000 * (cpu_after[name] - cpu_before[name]) / column["marks"] for name in parts}
         await teacher.close()
         await parent.close()
     finally:
@@ -432,6 +435,8 @@ def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) ->
         f"{column['marks']} marks, {column['marks_per_s']:.0f} marks/s "
         f"(÷ floor marks {column['marks_per_s'] / rows['floor marks']['rps']:.3f})"
     )
+    spent = ", ".join(f"{part} {ms:.2f}" for part, ms in column["cpu"].items())
+    print(f"# CPU ms per mark in column mode (each part's processes, until in the diary): {spent}")
 
 
 if __name__ == "__main__":
