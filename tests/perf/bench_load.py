@@ -38,11 +38,13 @@ import aio_pika
 import asyncpg
 import httpx
 
+from chassis.publishers import PORTAL
 from chassis.settings import ServiceSettings
+from chassis.testing import delete_broker_users
 from chassis.topology import service_consumers, topology_for
 from devstack.browser import Browser
 from devstack.demo import PARENT, TEACHER, ensure_demo
-from devstack.stack import Stack, default_workers, free_base_port
+from devstack.stack import SERVICES, Stack, default_workers, free_base_port
 
 FLOOR_DIR = Path(__file__).resolve().parents[3] / "shared" / "bench"
 WORK_TYPES = ["answer", "homework", "independent", "test", "dictation", "practical", "lab"]
@@ -316,6 +318,9 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         raise SystemExit("wrk is not installed: run `make bench-load`, which installs it")
     # Names of this run only: another engineer's benchmark on the same machine must not drop our databases.
     run = f"perf{os.getpid()}"
+    # Broker users of this run only: a stack started by someone else meanwhile sets the shared ``journal_<part>``
+    # users' passwords to its own, and this run's parts could no longer publish or consume.
+    os.environ["JOURNAL_BROKER_USER_TEMPLATE"] = f"{run}_{{service}}"
     floor_port = free_base_port()
     floor, floor_students = await start_floor(floor_port, f"journal_{run}_floor")
     floor_url = f"http://127.0.0.1:{floor_port}"
@@ -393,7 +398,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
 
 
 async def drop_run_leftovers(run: str) -> None:
-    """The floor's database and the run's queues and exchanges."""
+    """The floor's database and the run's queues, exchanges and broker users."""
     admin = await asyncpg.connect(ServiceSettings().admin_database_url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "journal_{run}_floor" WITH (FORCE)')
@@ -410,6 +415,8 @@ async def drop_run_leftovers(run: str) -> None:
             await channel.queue_delete(queue.name)
         for exchange in topology.exchanges:
             await channel.exchange_delete(exchange.name)
+    users = [settings.broker_user_template.format(service=part) for part in ["gateway", *SERVICES, PORTAL]]
+    await asyncio.to_thread(delete_broker_users, settings, users)
 
 
 def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) -> None:
