@@ -230,10 +230,9 @@ def change_value(
 def _single_mark_facts() -> Select:
     """Everything a single mark's checks read, in one statement and always one row (no cache, so a closed period or
     a changed rule is seen by the very next mark): the lesson and its course as Core rows (their ids None when not
-    found: ORM entities cost more CPU than the rest of the mark), the class's
-    grade, the course's closed periods (R-27), the school's rules (R-23, R-26), edit window (R-24) and виды работ
-    (R-22), whether the subject is assessed зачёт/незачёт, whether the pupil is in the class, and the school's time
-    zone (its today).
+    found; loading ORM entities cost more CPU than the rest of the statement), the class's grade, the course's
+    closed periods (R-27), the school's rules (R-23, R-26), edit window (R-24) and виды работ (R-22), whether the
+    subject is assessed зачёт/незачёт, whether the pupil is in the class, and the school's time zone (its today).
 
     Built once with bound parameters (``school_id``, ``lesson_id``, ``student_id``): its cache key and SQL are
     computed once per process, not for every mark."""
