@@ -32,15 +32,15 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 from uuid import UUID
 
 import aio_pika
 import asyncpg
 import httpx
 
-from chassis.publishers import USERS, broker_admin
+from chassis.publishers import USERS
 from chassis.settings import ServiceSettings
+from chassis.testing import delete_broker_users
 from chassis.topology import service_consumers, topology_for
 from devstack.browser import Browser
 from devstack.demo import PARENT, TEACHER, ensure_demo
@@ -150,16 +150,41 @@ async def transactions(db_prefix: str) -> int:
         await connection.close()
 
 
-async def per_request(db_prefix: str, load) -> tuple[dict, float]:
-    """Run ``load`` (a wrk call); its figures and the transactions each request cost in all our databases.
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU each part's process tree has spent (its workers included), from ``/proc``."""
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
 
-    The event flow goes on after the last answer: the count waits for it to settle (and for the
+    def tree(pid: int) -> float:
+        return spent.get(pid, 0.0) + sum(tree(child) for child, parent in parents.items() if parent == pid)
+
+    return {name: tree(pid) for name, pid in pids.items()}
+
+
+async def per_request(db_prefix: str, pids: dict[str, int], load) -> tuple[dict, float]:
+    """Run ``load`` (a wrk call); its figures, the transactions each request cost in all our databases and the
+    CPU milliseconds each part spent per request (``figures["cpu"]``).
+
+    The event flow goes on after the last answer: the counts wait for it to settle (and for the
     statistics, which PostgreSQL writes within a second).
     """
-    before = await transactions(db_prefix)
+    before, cpu_before = await transactions(db_prefix), cpu_seconds(pids)
     figures = await asyncio.to_thread(load)
     await asyncio.sleep(5)
-    return figures, (await transactions(db_prefix) - before) / max(figures["requests"], 1)
+    requests = max(figures["requests"], 1)
+    cpu_after = cpu_seconds(pids)
+    figures["cpu"] = {name: 1000 * (cpu_after[name] - cpu_before[name]) / requests for name in pids}
+    return figures, (await transactions(db_prefix) - before) / requests
 
 
 def bench_stack(run: str, **options) -> Stack:
@@ -323,11 +348,13 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         floor_diary = [f"/diary/{s}?start=2026-09-07&end=2026-09-13" for s in floor_students]
 
         rows: dict[str, dict] = {}
+        parts = {name: stack.processes[name].pid for name in ("gateway", "gradebook", "reporting", "notifications")}
         rows["floor marks"] = wrk(floor_url, floor_marks, method="POST", seconds=seconds, env={})
         rows["floor diary"] = wrk(floor_url, floor_diary, method="GET", seconds=seconds, env={})
         # The first half of the slots for the closed loop, the second for the lag run.
         rows["marks"], rows["marks"]["xacts"] = await per_request(
             stack.db_prefix,
+            parts,
             lambda: wrk(
                 stack.url("gateway"),
                 single[: len(single) // 2],
@@ -338,6 +365,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         )
         rows["diary weeks"], rows["diary weeks"]["xacts"] = await per_request(
             stack.db_prefix,
+            parts,
             lambda: wrk(
                 stack.url("gateway"), diary, method="GET", seconds=seconds, env={"BENCH_COOKIE": cookie(parent)}
             ),
@@ -351,7 +379,10 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         reporting_dsn = f"postgresql://postgres@{ServiceSettings().db_server}/{stack.db_prefix}reporting"
         half = max(1.0, rows["marks"]["rps"] / 2)
         lag = await diary_lag(reporting_dsn, teacher, school, single[len(single) // 2 :], half, seconds)
+        cpu_before = cpu_seconds(parts)
         column = await column_mode(reporting_dsn, teacher, school, lessons[120:], students)
+        cpu_after = cpu_seconds(parts)
+        column["cpu"] = {name: 1000 * (cpu_after[name] - cpu_before[name]) / column["marks"] for name in parts}
         await teacher.close()
         await parent.close()
     finally:
@@ -384,9 +415,8 @@ async def drop_run_leftovers(run: str) -> None:
         for exchange in topology.exchanges:
             if exchange.name.startswith(f"{run}."):
                 await channel.exchange_delete(exchange.name)
-    async with httpx.AsyncClient(base_url=settings.broker_management_url, auth=broker_admin(settings)) as management:
-        for user in USERS:
-            await management.delete(f"/api/users/{quote(f'{run}.journal_{user}', safe='')}")
+    # The stack's own users (``Stack.broker_user_template``).
+    await asyncio.to_thread(delete_broker_users, settings, [f"{run}.journal_{user}" for user in USERS])
 
 
 def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) -> None:
@@ -400,6 +430,9 @@ def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) ->
         xacts = f"{r['xacts']:.1f}" if "xacts" in r else ""
         latency = f"{r['p50']:>7.1f}ms {r['p99']:>7.1f}ms"
         print(f"{name:<14} {r['rps']:>8.1f} {latency} {r['failed']:>6.1%} {ratio:>8} {xacts:>9}")
+    for name in ("marks", "diary weeks"):
+        spent = ", ".join(f"{part} {ms:.1f}" for part, ms in rows[name]["cpu"].items())
+        print(f"# CPU ms per request, {name} (each part's processes, its event flow included): {spent}")
     print("# open loop at a fixed rate, timed from each request's scheduled send")
     for name, r in fixed.items():
         print(f"{name:<20} p50 {r['p50']:>7.1f}ms  p99 {r['p99']:>7.1f}ms  failed {r['failed']:.1%}")
@@ -409,6 +442,8 @@ def report(rows: dict, fixed: dict, lag: dict, column: dict, class_size: int) ->
         f"{column['marks']} marks, {column['marks_per_s']:.0f} marks/s "
         f"(÷ floor marks {column['marks_per_s'] / rows['floor marks']['rps']:.3f})"
     )
+    spent = ", ".join(f"{part} {ms:.2f}" for part, ms in column["cpu"].items())
+    print(f"# CPU ms per mark in column mode (each part's processes, until in the diary): {spent}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@ statements SQLAlchemy sends (each one round trip), the transactions (each adds t
 tenant, COMMIT) and the process's CPU time (``time.process_time``: the service and the in-process
 client together, so compare it only with itself between versions).
 
-``uv run python tests/perf/bench_round_trips.py [--requests 200]``.
+Gradebook also saves whole lesson columns (``PUT /lessons/{id}/marks``, 25 pupils of one work type on a lesson
+without marks of it): the figures are then per mark. ``--only gradebook`` skips the diary (to compare two checkouts'
+gradebook one right after the other: ``PYTHONPATH=<old>/services/gradebook:<old>/libs/chassis`` runs the old one).
+
+``uv run python tests/perf/bench_round_trips.py [--requests 200] [--only gradebook]``.
 """
 
 import argparse
@@ -209,18 +213,23 @@ class Counter:
         self.transactions += 1
 
 
-async def measure(label: str, app: FastAPI, requests: int, send: Callable[[int], Awaitable[None]]) -> None:
+async def measure(
+    label: str, app: FastAPI, requests: int, send: Callable[[int], Awaitable[None]], *, per: int = 1
+) -> None:
+    """``per``: the figures per mark of a request that saves that many (a column)."""
     await send(0)  # warm: compiled statements cached, pool open
     counter = Counter(app)
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(1, requests + 1):
         await send(i)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    statements, tx = counter.statements, counter.transactions / requests
+    units = requests * per
+    statements, tx = counter.statements / units, counter.transactions / units
     print(
-        f"{label}: {statements / requests:.1f} statements + {tx:.2f} transactions "
-        f"= {statements / requests + 2 * tx:.1f} round trips per request; "
-        f"CPU {cpu / requests * 1000:.2f} ms per request ({wall / requests * 1000:.1f} ms wall)"
+        f"{label}: {statements:.2f} statements + {tx:.2f} transactions "
+        f"= {statements + 2 * tx:.2f} round trips per {'mark' if per > 1 else 'request'}; "
+        f"CPU {cpu / units * 1000:.2f} ms per {'mark' if per > 1 else 'request'} ({wall / requests * 1000:.1f} ms wall"
+        " per request)"
     )
 
 
@@ -238,13 +247,13 @@ async def forget_broker(settings: ServiceSettings, consumers: list) -> None:
                 await channel.exchange_delete(exchange.name)
 
 
-async def run(requests: int) -> None:
-    signer = TokenSigner.generate(issuer=ServiceSettings().token_issuer, audience=ServiceSettings().token_audience)
-    school, student, parent, teacher = uuid4(), uuid4(), uuid4(), uuid4()
+WORK_TYPES = ["answer", "homework", "independent", "test", "dictation", "practical", "lab"]
+
+
+async def diary(signer: TokenSigner, requests: int) -> None:
+    school, student, parent = uuid4(), uuid4(), uuid4()
     reporting_settings = settings_for(ReportingSettings, "reporting", files_dir=tempfile.mkdtemp(prefix="bench-rt-"))
-    gradebook_settings = settings_for(GradebookSettings, "gradebook")
-    for settings in (reporting_settings, gradebook_settings):
-        await drop_database(settings)
+    await drop_database(reporting_settings)
     try:
         reporting = reporting_main.build_app(reporting_settings, verifier_for(signer))
         async with reporting.router.lifespan_context(reporting):
@@ -255,16 +264,26 @@ async def run(requests: int) -> None:
             week = {"start": WEEK_START.isoformat(), "end": (WEEK_START + timedelta(days=6)).isoformat()}
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=reporting), base_url="http://rt") as c:
 
-                async def diary(_: int) -> None:
+                async def read(_: int) -> None:
                     response = await c.get(f"/schools/{school}/students/{student}/diary", params=week, headers=headers)
                     assert response.status_code == 200, response.text
 
-                await measure("a family's diary week", reporting, requests, diary)
+                await measure("a family's diary week", reporting, requests, read)
+    finally:
+        await drop_database(reporting_settings)
+        await forget_broker(reporting_settings, reporting_main.app.state.consumers)
 
+
+async def marks(signer: TokenSigner, requests: int) -> None:
+    school, teacher = uuid4(), uuid4()
+    gradebook_settings = settings_for(GradebookSettings, "gradebook")
+    await drop_database(gradebook_settings)
+    try:
         gradebook = gradebook_main.build_app(gradebook_settings, verifier_for(signer))
         async with gradebook.router.lifespan_context(gradebook):
             students = [uuid4() for _ in range(25)]
-            rows, lessons = journal(school, teacher, students, requests // 25 + 2)
+            single_lessons = requests // 25 + 2
+            rows, lessons = journal(school, teacher, students, single_lessons + requests // len(WORK_TYPES) + 2)
             async with gradebook.state.db.transaction(Tenant(school_id=school)) as session:
                 session.add_all(rows)
             headers = auth_headers(signer, Caller(teacher, "Иванова Мария", frozenset({(school, "teacher")})))
@@ -278,11 +297,26 @@ async def run(requests: int) -> None:
                     assert response.status_code == 201, response.text
 
                 await measure("a single mark (gradebook)", gradebook, requests, mark)
+
+                async def column(i: int) -> None:
+                    cells = [{"student_id": str(s), "value": "4"} for s in students]
+                    body = {"work_type": WORK_TYPES[i % len(WORK_TYPES)], "marks": cells}
+                    lesson = lessons[single_lessons + i // len(WORK_TYPES)]
+                    response = await c.put(f"/schools/{school}/lessons/{lesson}/marks", json=body, headers=headers)
+                    assert response.status_code == 200, response.text
+
+                await measure("a column of 25 (gradebook)", gradebook, requests // 5, column, per=len(students))
     finally:
-        for settings in (reporting_settings, gradebook_settings):
-            await drop_database(settings)
-        consumers = [*reporting_main.app.state.consumers, *gradebook_main.app.state.consumers]
-        await forget_broker(reporting_settings, consumers)
+        await drop_database(gradebook_settings)
+        await forget_broker(gradebook_settings, gradebook_main.app.state.consumers)
+
+
+async def run(requests: int, only: str | None) -> None:
+    signer = TokenSigner.generate(issuer=ServiceSettings().token_issuer, audience=ServiceSettings().token_audience)
+    if only in (None, "reporting"):
+        await diary(signer, requests)
+    if only in (None, "gradebook"):
+        await marks(signer, requests)
     cpu = platform.processor() or platform.machine()
     print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}; load {os.getloadavg()[0]:.1f}")
 
@@ -291,7 +325,9 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200)
-    asyncio.run(run(parser.parse_args().requests))
+    parser.add_argument("--only", choices=["reporting", "gradebook"])
+    args = parser.parse_args()
+    asyncio.run(run(args.requests, args.only))
 
 
 if __name__ == "__main__":

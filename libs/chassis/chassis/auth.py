@@ -179,9 +179,16 @@ JwksSource = Callable[[], Awaitable[dict]]
 
 
 class TokenVerifier:
-    """Verifies internal tokens against the gateway's JWKS, refetched when a new key id appears."""
+    """Verifies internal tokens against the gateway's JWKS, refetched when a new key id appears.
+
+    A token verified once is known until it expires: the gateway sends a caller the same token for minutes
+    (``gateway.upstream``), and checking its ES256 signature again was a sixth of a single mark's CPU. The same
+    bytes carry the same claims, so the answer is the same; only its ``exp`` is checked again.
+    """
 
     REFETCH_INTERVAL = 30.0
+    #: Verified tokens kept at most (then forgotten at once, as the gateway's own cache of them).
+    MAX_VERIFIED = 10_000
 
     def __init__(self, source: JwksSource, *, issuer: str, audience: str) -> None:
         self._source = source
@@ -189,6 +196,8 @@ class TokenVerifier:
         self.audience = audience
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
+        #: Token → (its caller, its ``exp``).
+        self._verified: dict[str, tuple[Caller, float]] = {}
 
     @classmethod
     def from_url(cls, url: str, *, issuer: str, audience: str) -> "TokenVerifier":
@@ -220,6 +229,9 @@ class TokenVerifier:
         return self._keys[kid]
 
     async def verify(self, token: str) -> Caller:
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
         try:
             kid = jwt.get_unverified_header(token).get("kid", "")
             key = await self._key(kid)
@@ -231,9 +243,13 @@ class TokenVerifier:
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub"]},
             )
-            return Caller.from_claims(claims)
+            caller = Caller.from_claims(claims)
         except jwt.PyJWTError as exc:
             raise Unauthorized("Токен недействителен или истёк.") from exc
+        if len(self._verified) >= self.MAX_VERIFIED:
+            self._verified.clear()
+        self._verified[token] = (caller, float(claims["exp"]))
+        return caller
 
 
 def bearer_token(request: Request) -> str:

@@ -35,8 +35,13 @@ SchoolSession = Annotated[AsyncSession, Depends(school_session, scope="function"
 
 async def school_today(school_id: UUID, session: SchoolSession, request: Request) -> date:
     """The school's today by the service's clock (``chassis.clock``) in the school's own time zone."""
-    zone = await zone_of(session, school_id, request.app.state.settings.timezone)
-    return request.app.state.clock.today(zone)
+    return today_in(request, await zone_of(session, school_id, request.app.state.settings.timezone))
+
+
+def today_in(request: Request, zone: str | None) -> date:
+    """Today by the service's clock in ``zone`` (``chassis.schooltime.school_zone`` read with a route's other facts),
+    or in the service's configured zone when the school's is not known."""
+    return request.app.state.clock.today(zone or request.app.state.settings.timezone)
 
 
 SchoolToday = Annotated[date, Depends(school_today)]

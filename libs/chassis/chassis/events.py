@@ -1,14 +1,15 @@
 """CloudEvents 1.0 envelopes and the one way to publish an event: through the outbox."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
+from weakref import WeakKeyDictionary
 
 from opentelemetry.propagate import inject
 from pydantic import BaseModel
-from sqlalchemy import ARRAY, Insert, String, Text, Uuid, bindparam, cast, func, insert, select
+from sqlalchemy import ARRAY, Insert, Select, String, Text, Uuid, bindparam, cast, func, insert, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,13 +66,22 @@ def envelopes_for(events: Sequence[Event], *, source: str, school_id: UUID) -> l
     ]
 
 
-async def emit_event(session: AsyncSession, event: Event, *, school_id: UUID, along: Insert | None = None) -> Envelope:
+async def emit_event(
+    session: AsyncSession,
+    event: Event,
+    *,
+    school_id: UUID,
+    along: Insert | None = None,
+    along_values: Mapping[str, Any] | None = None,
+) -> Envelope:
     """Write the event to the outbox in the caller's transaction; the relay publishes it after commit.
 
     NOTIFY is delivered on commit only, so the relay wakes exactly when the row is visible. ``along`` is the
     change's own insert (a mark's row), sent in the same statement: the row and its event in one round trip.
+    On a hot path ``along`` is built once with bound parameters and ``along_values`` binds them: the whole
+    statement is then keyed and compiled once per process instead of for every change.
     """
-    return (await emit_events(session, [event], school_id=school_id, along=along))[0]
+    return (await emit_events(session, [event], school_id=school_id, along=along, along_values=along_values))[0]
 
 
 #: The outbox rows of one change as one array per column: a statement of the same text for any number of events,
@@ -87,10 +97,25 @@ _OUTBOX_ROWS = insert(outbox).from_select(
     ),
 )
 _NOTIFY = select(func.pg_notify(OUTBOX_CHANNEL, "")).add_cte(_OUTBOX_ROWS.cte("written"))
+#: ``_NOTIFY`` with each ``along`` insert, built once per insert: SQLAlchemy keys a statement object once, so an
+#: insert built once (a mark's row) costs its cache key and SQL once. Kept while the insert lives.
+_WITH_ALONG: WeakKeyDictionary[Insert, Select] = WeakKeyDictionary()
+
+
+def _notify_with(along: Insert) -> Select:
+    statement = _WITH_ALONG.get(along)
+    if statement is None:
+        statement = _WITH_ALONG[along] = _NOTIFY.add_cte(along.cte("along"))
+    return statement
 
 
 async def emit_events(
-    session: AsyncSession, events: Sequence[Event], *, school_id: UUID, along: Insert | None = None
+    session: AsyncSession,
+    events: Sequence[Event],
+    *,
+    school_id: UUID,
+    along: Insert | None = None,
+    along_values: Mapping[str, Any] | None = None,
 ) -> list[Envelope]:
     """``emit_event`` for many events of one change (a timetable's lessons, an import's chunk): the rows and the
     NOTIFY in one statement.
@@ -102,9 +127,9 @@ async def emit_events(
     envelopes = envelopes_for(events, source=source, school_id=school_id)
     if not envelopes:
         if along is not None:
-            await session.execute(along)
+            await session.execute(along, along_values)
         return envelopes
-    statement = _NOTIFY if along is None else _NOTIFY.add_cte(along.cte("along"))
+    statement = _NOTIFY if along is None else _notify_with(along)
     await session.execute(
         statement,
         {
@@ -112,6 +137,7 @@ async def emit_events(
             "outbox_types": [e.type for e in envelopes],
             "outbox_school_id": school_id,
             "outbox_envelopes": [json.dumps(e.model_dump(mode="json"), ensure_ascii=False) for e in envelopes],
+            **(along_values or {}),
         },
     )
     return envelopes

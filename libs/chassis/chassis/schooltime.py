@@ -11,7 +11,7 @@ service has not heard of yet is in the service's configured zone (the region's).
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,9 +33,14 @@ async def remember_zone(session: AsyncSession, school_id: UUID, timezone: str, v
     )
 
 
+def school_zone(school_id: UUID | ColumnElement[UUID]) -> ScalarSelect[str]:
+    """The school's stored zone as a column of another statement (NULL when unknown): a hot path's one read."""
+    return select(school_zones.c.timezone).where(school_zones.c.school_id == school_id).scalar_subquery()
+
+
 async def zone_of(session: AsyncSession, school_id: UUID, default: str) -> str:
     """The school's IANA time zone, or ``default`` when the service has not heard of the school."""
-    stored = await session.scalar(select(school_zones.c.timezone).where(school_zones.c.school_id == school_id))
+    stored = await session.scalar(select(school_zone(school_id)))
     return stored or default
 
 

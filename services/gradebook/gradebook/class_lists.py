@@ -27,7 +27,7 @@ def course_students(class_id: UUID | ColumnElement[UUID], on: date | None = None
 
 
 def is_course_student(
-    class_id: UUID | ColumnElement[UUID], student_id: UUID, on: date | ColumnElement[date]
+    class_id: UUID | ColumnElement[UUID], student_id: UUID | ColumnElement[UUID], on: date | ColumnElement[date]
 ) -> ColumnElement[bool]:
     """Whether the student is on the course's class list on the day ``on``."""
     return or_(

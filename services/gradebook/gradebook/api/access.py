@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, TypeVar
+from typing import Annotated, Protocol, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Request
@@ -19,6 +19,25 @@ from gradebook.models import Base, ClassTeacher, Course, PassFailSubject, School
 from gradebook.settings import GradebookSettings
 
 M = TypeVar("M", bound=Base)
+
+
+class CourseFacts(Protocol):
+    """A course as its checks read it: a ``Course``, or its columns in a Core row (a single mark's hot path)."""
+
+    @property
+    def school_id(self) -> UUID: ...
+    @property
+    def teacher_id(self) -> UUID: ...
+    @property
+    def subject_id(self) -> UUID: ...
+    @property
+    def subject_name(self) -> str: ...
+    @property
+    def class_id(self) -> UUID: ...
+    @property
+    def class_name(self) -> str: ...
+    @property
+    def ended_on(self) -> date | None: ...
 
 
 def reads_whole_school(caller: Caller, school_id: UUID) -> bool:
@@ -53,7 +72,7 @@ def require_course_teacher(caller: Caller, school_id: UUID, course: Course) -> N
     check_assignment_in_force(course.ended_on)
 
 
-def require_lesson_writer(caller: Caller, school_id: UUID, course: Course, substitute_id: UUID | None) -> None:
+def require_lesson_writer(caller: Caller, school_id: UUID, course: CourseFacts, substitute_id: UUID | None) -> None:
     """A lesson's record and marks: the course's teacher, or the substitute who gave that lesson (R-20)."""
     caller.require(school_id, "teacher")
     check_record_writer(caller.person_id, course.teacher_id, substitute_id, course.ended_on)

@@ -5,22 +5,26 @@ one request, one transaction, saved whole or refused with every row's error, an 
 """
 
 from datetime import date, datetime
+from typing import Protocol
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Select, exists, func, insert, literal, select
+from sqlalchemy import JSON, Select, Uuid, bindparam, exists, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Bundle
 
 from chassis.auth import Caller
-from chassis.deps import CallerDep, SchoolSession, SchoolToday
+from chassis.deps import CallerDep, SchoolSession, today_in
 from chassis.events import emit_event, emit_events
 from chassis.problems import Conflict, Invalid, NotFound
+from chassis.schooltime import school_zone
 from contracts.gradebook import MarkChanged, MarkPosted
 from gradebook.api.access import (
     ClockDep,
+    CourseFacts,
     JournalClock,
     get_in_school,
     is_pass_fail_subject,
@@ -98,7 +102,20 @@ class MarkChangeOut(BaseModel):
     reason: str | None
 
 
-def mark_state(mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> dict:
+class LessonFacts(Protocol):
+    """A lesson as a mark's checks and events read it: a ``Lesson``, or its columns in a Core row."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def school_id(self) -> UUID: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def substitute_teacher_id(self) -> UUID | None: ...
+
+
+def mark_state(mark: Mark, lesson: LessonFacts, course: CourseFacts, kind: WorkType) -> dict:
     """What every mark event carries: the mark (``kind`` its вид работы) and where it stands in the journal."""
     return {
         "mark_id": mark.id,
@@ -140,7 +157,7 @@ async def _writable_lesson(
 
 
 def _new_mark(
-    lesson: Lesson,
+    lesson: LessonFacts,
     caller: Caller,
     clock: JournalClock,
     student_id: UUID,
@@ -163,12 +180,16 @@ def _new_mark(
     )
 
 
-async def _post(session: AsyncSession, mark: Mark, lesson: Lesson, course: Course, kind: WorkType) -> None:
+#: A mark's row, built once with a parameter per column (``mark_<column>``); the database fills ``created_at``.
+_MARK_COLUMNS = [c.key for c in Mark.__table__.columns if c.server_default is None]
+_MARK_ROW = insert(Mark.__table__).values({key: bindparam(f"mark_{key}") for key in _MARK_COLUMNS})
+
+
+async def _post(session: AsyncSession, mark: Mark, lesson: LessonFacts, course: CourseFacts, kind: WorkType) -> None:
     """The mark row and its event in one statement (one round trip); a second mark of its key breaks the unique key."""
-    # Columns the database fills (created_at) are left to it, as the ORM's flush leaves them.
-    row = {c.key: getattr(mark, c.key) for c in Mark.__table__.columns if c.server_default is None}
+    row = {f"mark_{key}": getattr(mark, key) for key in _MARK_COLUMNS}
     posted = MarkPosted(**mark_state(mark, lesson, course, kind))
-    await emit_event(session, posted, school_id=lesson.school_id, along=insert(Mark).values(row))
+    await emit_event(session, posted, school_id=lesson.school_id, along=_MARK_ROW, along_values=row)
 
 
 def change_value(
@@ -206,16 +227,21 @@ def change_value(
     )
 
 
-def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Select:
+def _single_mark_facts() -> Select:
     """Everything a single mark's checks read, in one statement and always one row (no cache, so a closed period or
-    a changed rule is seen by the very next mark): the lesson and its course (None when not found), the class's
-    grade, the course's closed periods (R-27), the school's rules (R-23, R-26), edit window (R-24) and виды работ
-    (R-22), whether the subject is assessed зачёт/незачёт, and whether the pupil is in the class."""
+    a changed rule is seen by the very next mark): the lesson and its course as Core rows (their ids None when not
+    found; loading ORM entities cost more CPU than the rest of the statement), the class's grade, the course's
+    closed periods (R-27), the school's rules (R-23, R-26), edit window (R-24) and виды работ (R-22), whether the
+    subject is assessed зачёт/незачёт, whether the pupil is in the class, and the school's time zone (its today).
+
+    Built once with bound parameters (``school_id``, ``lesson_id``, ``student_id``): its cache key and SQL are
+    computed once per process, not for every mark."""
+    school_id, lesson_id = bindparam("school_id", type_=Uuid), bindparam("lesson_id", type_=Uuid)
     one = select(literal(1).label("one")).subquery()
     return (
         select(
-            Lesson,
-            Course,
+            Bundle("lesson", Lesson.id, Lesson.school_id, Lesson.date, Lesson.substitute_teacher_id),
+            Bundle("course", *(getattr(Course, c.key) for c in Course.__table__.columns)),
             select(SchoolClass.grade).where(SchoolClass.id == Course.class_id).scalar_subquery().label("grade"),
             select(
                 func.json_agg(
@@ -251,7 +277,8 @@ def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Se
             exists()
             .where(PassFailSubject.school_id == school_id, PassFailSubject.subject_id == Course.subject_id)
             .label("pass_fail"),
-            is_course_student(Course.class_id, student_id, Lesson.date).label("member"),
+            is_course_student(Course.class_id, bindparam("student_id", type_=Uuid), Lesson.date).label("member"),
+            school_zone(school_id).label("zone"),
         )
         .select_from(one)
         .outerjoin(Lesson, Lesson.id == lesson_id)
@@ -259,20 +286,25 @@ def _single_mark_facts(school_id: UUID, lesson_id: UUID, student_id: UUID) -> Se
     )
 
 
+SINGLE_MARK_FACTS = _single_mark_facts()
+
+
 async def _checked_single_mark(
-    session: AsyncSession, request: Request, school_id: UUID, lesson_id: UUID, body: MarkIn, caller: Caller, today: date
-) -> tuple[Lesson, Course, WorkType, str, int | None, JournalClock]:
-    """A single mark's checks on ``_single_mark_facts``, in the order of the other writes: вид работы (R-22), lesson,
+    session: AsyncSession, request: Request, school_id: UUID, lesson_id: UUID, body: MarkIn, caller: Caller
+) -> tuple[LessonFacts, CourseFacts, WorkType, str, int | None, JournalClock]:
+    """A single mark's checks on ``SINGLE_MARK_FACTS``, in the order of the other writes: вид работы (R-22), lesson,
     writer, closed periods (R-27), grade rules (R-26), edit window (R-24), value, class; and its lateness (R-23)."""
-    facts = (await session.execute(_single_mark_facts(school_id, lesson_id, body.student_id))).one()
+    bound = {"school_id": school_id, "lesson_id": lesson_id, "student_id": body.student_id}
+    facts = (await session.execute(SINGLE_MARK_FACTS, bound)).one()
+    today = today_in(request, facts.zone)
     kinds = {
         code: WorkType(code, title, weight, pass_fail) for code, title, weight, pass_fail in facts.work_types or []
     }
     kind = work_type(body.work_type, kinds or dict(WORK_TYPES))
-    lesson, course = facts.Lesson, facts.Course
-    if lesson is None or lesson.school_id != school_id:
+    lesson, course = facts.lesson, facts.course
+    if lesson.id is None or lesson.school_id != school_id:
         raise NotFound("Урок не найден.")
-    if course is None or course.school_id != school_id:
+    if course.id is None or course.school_id != school_id:
         raise NotFound("Курс не найден.")
     require_lesson_writer(caller, school_id, course, lesson.substitute_teacher_id)
     check_unlocked(
@@ -300,9 +332,8 @@ async def post_mark(
     body: MarkIn,
     caller: CallerDep,
     session: SchoolSession,
-    today: SchoolToday,
 ) -> MarkOut:
-    checked = await _checked_single_mark(session, request, school_id, lesson_id, body, caller, today)
+    checked = await _checked_single_mark(session, request, school_id, lesson_id, body, caller)
     lesson, course, kind, value, late, clock = checked
     mark = _new_mark(lesson, caller, clock, body.student_id, kind, value, late)
     try:
