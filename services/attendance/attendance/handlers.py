@@ -1,5 +1,5 @@
-"""Replicas attendance needs: lessons and closed periods from the gradebook; class members, class teachers and
-names from roster.
+"""Replicas attendance needs: lessons and closed periods from the gradebook; class members, class teachers, names
+and guardianships from roster.
 
 Each handler is an upsert of what its event carries, so a repeated or reordered event
 leaves the same rows (the inbox already skips exact redeliveries).
@@ -16,6 +16,7 @@ from attendance.models import (
     ClassTeacher,
     EndedCourse,
     GroupMember,
+    Guardianship,
     Lesson,
     PeriodLock,
     Person,
@@ -38,6 +39,8 @@ from contracts.roster import (
     ClassTeacherAssigned,
     ClassTeacherRemoved,
     GroupMembershipChanged,
+    GuardianshipEnded,
+    GuardianshipLinked,
     PersonChanged,
     PersonRegistered,
     StudentEnrolled,
@@ -148,6 +151,28 @@ async def on_group_membership(session: AsyncSession, event: GroupMembershipChang
     key = {"group_id": event.group_id, "student_id": event.student_id, "starts": event.starts}
     values = {"school_id": envelope.schoolid, "ends": event.ends, "version": event.version}
     await upsert(session, GroupMember, key, values, only_if=lambda new: newer(GroupMember, new))
+
+
+@events.on_many(GuardianshipLinked)
+async def on_guardianships(session: AsyncSession, linked: list[tuple[GuardianshipLinked, Envelope]]) -> None:
+    # R-42: a parent reads their child's attendance summary.
+    rows = [
+        ({"guardian_id": event.guardian_id, "student_id": event.student_id}, {"school_id": envelope.schoolid})
+        for event, envelope in linked
+    ]
+    await insert_many_once(session, Guardianship, rows)
+
+
+@events.on(GuardianshipEnded)
+async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
+    # R-4: the former guardian reads the child's summary no more.
+    await session.execute(
+        delete(Guardianship).where(
+            Guardianship.school_id == envelope.schoolid,
+            Guardianship.guardian_id == event.guardian_id,
+            Guardianship.student_id == event.student_id,
+        )
+    )
 
 
 @events.on(ClassTeacherRemoved)

@@ -56,6 +56,15 @@ class GroupMember(Base):
     version: Mapped[int]
 
 
+class Guardianship(Base):
+    """Родитель — обучающийся, as roster announced it (ended ties removed, R-4): who reads the child's summary."""
+
+    __tablename__ = "guardianships"
+    guardian_id: Mapped[UUID] = mapped_column(primary_key=True)
+    student_id: Mapped[UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[UUID]
+
+
 class ClassTeacher(Base):
     """Классный руководитель of a class (004 app.5 §5.2); the assignment's ``version`` orders replacements."""
 

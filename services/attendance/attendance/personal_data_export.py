@@ -9,6 +9,7 @@ HOLDINGS = {
     "people": ("id",),
     "class_members": ("student_id",),
     "group_members": ("student_id",),
+    "guardianships": ("guardian_id", "student_id"),
     "absences": ("student_id",),
     "absence_changes": ("student_id",),
 }

@@ -3,7 +3,15 @@
 The replicas of the person's card and class have no term of their own: roster's card and ties keep them.
 """
 
-from attendance.models import Absence, AbsenceChange, ClassMember, GroupMember, Person, TranscriptAbsence
+from attendance.models import (
+    Absence,
+    AbsenceChange,
+    ClassMember,
+    GroupMember,
+    Guardianship,
+    Person,
+    TranscriptAbsence,
+)
 from chassis.destruction import Holding, retention_router
 from chassis.retention_periods import Kind
 
@@ -13,6 +21,8 @@ HOLDINGS = [
     Holding(Kind.JOURNAL_RECORD, Absence.__table__, "student_id", "created_at"),
     Holding(Kind.PERSON_CARD, ClassMember.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, GroupMember.__table__, "student_id"),
+    Holding(Kind.PERSON_CARD, Guardianship.__table__, "guardian_id"),
+    Holding(Kind.PERSON_CARD, Guardianship.__table__, "student_id"),
     Holding(Kind.PERSON_CARD, Person.__table__, "id"),
 ]
 

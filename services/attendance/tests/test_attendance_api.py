@@ -1,12 +1,13 @@
 """Attendance over HTTP against real PostgreSQL, with lessons and classes replicated from events."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import uuid4
 
 from attendance.models import Absence
 from chassis.auth import Caller
 from chassis.tenancy import Tenant
 from chassis.testing import eventually, person, publish_event, refused
+from contracts.roster import GuardianshipEnded, GuardianshipLinked
 
 
 def only_class_teacher(school_class) -> Caller:
@@ -254,3 +255,23 @@ async def test_lesson_list_and_student_summary_for_a_period(client, as_, make_cl
     refused(await client.get(summary_url, headers=as_(person(school, "guardian"))), 403)
     reversed_period = {"start": days[1].isoformat(), "end": days[2].isoformat()}
     refused(await client.get(summary_url, params=reversed_period, headers=as_(school_class.teacher)), 422)
+
+
+async def test_the_family_reads_the_childs_summary_until_the_guardianship_ends(settings, client, as_, make_class):
+    """R-42 for the family; R-4: a former guardian reads it no more (roster's ending reaches attendance too)."""
+    school_class = await make_class()
+    school = school_class.school_id
+    anna, boris = school_class.students
+    parent = person(school, "guardian")
+    linked = GuardianshipLinked(guardian_id=parent.person_id, student_id=anna, relation="мать")
+    await publish_event(settings, linked, school_id=school)
+
+    async def answers(student, status: int) -> bool:
+        response = await client.get(f"/schools/{school}/students/{student}/summary", headers=as_(parent))
+        return response.status_code == status
+
+    assert await eventually(lambda: answers(anna, 200))
+    refused(await client.get(f"/schools/{school}/students/{boris}/summary", headers=as_(parent)), 403)
+    ended = GuardianshipEnded(guardian_id=parent.person_id, student_id=anna, ended_on=date(2026, 10, 20), reason="суд")
+    await publish_event(settings, ended, school_id=school)
+    assert await eventually(lambda: answers(anna, 403))
