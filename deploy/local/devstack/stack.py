@@ -218,8 +218,9 @@ class Stack:
             env["JOURNAL_DB_OWNER_PASSWORD_FILE"] = str(self.secret_file(f"db-{name}-owner"))
         if self.broker_users:
             env["JOURNAL_AMQP_URL"] = self.broker_url(name)
-            env["JOURNAL_BROKER_USER_TEMPLATE"] = self.broker_user_template
             env["JOURNAL_VERIFY_PUBLISHERS"] = "true"
+            if self.queue_prefix:  # ``make run``'s users are the settings' default, as in compose and Kubernetes
+                env["JOURNAL_BROKER_USER_TEMPLATE"] = self.broker_user_template
         if self.test_clock is not None:
             env.update(
                 {

@@ -14,3 +14,4 @@ def test_a_stack_with_its_own_queue_prefix_has_broker_users_of_its_own(tmp_path:
     # Every part of the stack checks publishers against the same names it logs in with.
     assert run.env_for("roster")["JOURNAL_BROKER_USER_TEMPLATE"] == "perf1.journal_{service}"
     assert urlsplit(run.env_for("roster")["JOURNAL_AMQP_URL"]).username == "perf1.journal_roster"
+    assert "JOURNAL_BROKER_USER_TEMPLATE" not in demo.env_for("roster")  # the settings' default, as in compose
