@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from uuid import UUID, uuid4
 
+import pytest
 from sqlalchemy import DateTime, Integer, String, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.events import envelope_for
@@ -46,6 +48,14 @@ class CopiedLine(Base):
     source_school_name: Mapped[str] = mapped_column(String)
     academic_year: Mapped[str] = mapped_column(String)
     value: Mapped[str] = mapped_column(String)
+
+
+class Numbered(Base):
+    """A replica with a second unique column beside its key."""
+
+    __tablename__ = "probe_numbered"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
 
 
 class Dated(Base):
@@ -143,14 +153,30 @@ async def test_insert_many_once_keeps_stored_and_first_rows_past_one_statements_
         assert await session.scalar(count) == len(lines)
 
 
+async def test_insert_once_skips_a_stored_key_only_and_refuses_another_conflict(probe_app: Probe):
+    """Only the key's conflict means "stored already": a clash on another unique column is an error, not a lost row."""
+    await create_tables(probe_app.settings, Numbered.metadata)
+    db, id_, number = probe_app.app.state.db, str(uuid4()), uuid4().int % 2**31
+    async with db.transaction(SYSTEM) as session:
+        await insert_once(session, Numbered, {"id": id_}, {"number": number})
+        await insert_once(session, Numbered, {"id": id_}, {"number": number + 1})
+    with pytest.raises(IntegrityError):
+        async with db.transaction(SYSTEM) as session:
+            await insert_once(session, Numbered, {"id": str(uuid4())}, {"number": number})
+    async with db.transaction(SYSTEM) as session:
+        assert list(await session.scalars(select(Numbered.id).filter_by(number=number))) == [id_]
+
+
 async def test_upsert_many_is_the_rows_upserted_one_by_one_in_their_order(probe_app: Probe):
     await create_tables(probe_app.settings, Base.metadata)
-    db, first, second = probe_app.app.state.db, str(uuid4()), str(uuid4())
+    db, first, second, kept = probe_app.app.state.db, str(uuid4()), str(uuid4()), str(uuid4())
     newer = lambda new: Copy.version < new.version  # noqa: E731
     async with db.transaction(SYSTEM) as session:
         await upsert(session, Copy, {"id": first}, {"name": "stored v2", "version": 2})
+        await upsert(session, Copy, {"id": kept}, {"name": "stored v2", "version": 2})
     rows = [
         ({"id": first}, {"name": "v1", "version": 1}),  # older than the stored row: kept out
+        ({"id": kept}, {"name": "v1", "version": 1}),  # kept out too, by the statement a repeated key ends
         ({"id": second}, {"name": "v1", "version": 1}),
         # The same key again: PostgreSQL's one-statement limit is met by a second statement, order kept.
         ({"id": second}, {"name": "v3", "version": 3}),
@@ -161,6 +187,7 @@ async def test_upsert_many_is_the_rows_upserted_one_by_one_in_their_order(probe_
         await upsert_many(session, Copy, rows, only_if=newer)
     assert await stored(probe_app, first) == ("v4", 4)
     assert await stored(probe_app, second) == ("v3", 3)
+    assert await stored(probe_app, kept) == ("stored v2", 2)
 
 
 def test_newest_keeps_each_keys_highest_version_and_the_first_of_equals():
