@@ -10,6 +10,7 @@ from opentelemetry import trace
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
+from chassis import relay as relay_module
 from chassis.events import OUTBOX_CHANNEL, emit_event, emit_events
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
@@ -57,6 +58,36 @@ async def unsent_named(probe: Probe, name: str) -> int:
 async def unsent(probe: Probe) -> int:
     async with probe.app.state.db.engine.connect() as connection:
         return await connection.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+
+
+async def test_a_running_relay_is_woken_by_a_commit_and_publishes_past_one_batch(probe_app: Probe, monkeypatch):
+    """The relay's loop: its LISTEN hears the commit (the safety-net poll is an hour here, so nothing else wakes it),
+    and a backlog longer than a batch goes out in passes one after another, each pass recorded as progress."""
+    monkeypatch.setattr(relay_module, "IDLE_POLL_SECONDS", 3600.0)
+    relay = probe_app.relay()
+    running = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _equals(unsent(probe_app), 0))  # what other tests left, in its first pass
+        started = relay.last_progress
+        school = uuid4()
+        names = [f"разбуженный-{i}" for i in range(relay_module.BATCH + 1)]
+        async with probe_app.app.state.db.transaction(Tenant(school_id=school)) as session:
+            await emit_events(session, [SubjectCreated(subject_id=uuid4(), name=n) for n in names], school_id=school)
+        await eventually(lambda: _equals(unsent(probe_app), 0), timeout=30)
+
+        async def progressed() -> bool:  # the pass is recorded just after its commit
+            return relay.last_progress > started
+
+        await eventually(progressed)
+        assert not relay.stalled(60)
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+
+
+async def _equals(value, expected) -> bool:
+    return await value == expected
 
 
 async def test_relays_sharing_an_outbox_publish_each_event_once(probe_app: Probe):
