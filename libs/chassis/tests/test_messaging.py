@@ -86,6 +86,25 @@ async def test_a_running_relay_is_woken_by_a_commit_and_publishes_past_one_batch
             await running
 
 
+async def test_a_pass_publishes_one_batch_oldest_first_and_skips_a_row_another_relay_holds(probe_app: Probe):
+    relay, db = probe_app.relay(), probe_app.app.state.db
+    while await relay.publish_pending():  # what other tests left
+        pass
+    school = uuid4()
+    names = [f"по-порядку-{i}" for i in range(relay_module.BATCH + 2)]
+    async with db.transaction(Tenant(school_id=school)) as session:
+        await emit_events(session, [SubjectCreated(subject_id=uuid4(), name=n) for n in names], school_id=school)
+    async with db.transaction(Tenant(school_id=school)) as other_relay:
+        # Another relay is publishing the oldest row: this one goes past it, without waiting for it.
+        oldest = select(outbox.c.seq).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.seq).limit(1)
+        await other_relay.execute(oldest.with_for_update())
+        assert await asyncio.wait_for(relay.publish_pending(), timeout=60) == relay_module.BATCH
+        # The held row and the newest (past the batch) wait; the batch was the oldest of the rest.
+        assert [await unsent_named(probe_app, n) for n in (names[0], names[1], names[-2], names[-1])] == [1, 0, 0, 1]
+    assert await relay.publish_pending() == 2
+    assert await unsent(probe_app) == 0
+
+
 async def _equals(value, expected) -> bool:
     return await value == expected
 
