@@ -283,5 +283,12 @@ async def test_a_change_and_its_event_go_in_one_statement_and_fail_together(prob
             assert list(stored) == [str(created.subject_id)]
             assert await connection.scalar(select(func.count()).select_from(seen).where(seen.c.id == row_id)) == 1
         assert envelope.data["subject_id"] == str(created.subject_id)
+        # A change with nothing to tell is still written.
+        quiet_id = row_id + 1
+        quiet = seen.insert().values(id=quiet_id, event_id=uuid4(), name="без события")
+        async with db.transaction(Tenant(school_id=school)) as session:
+            assert await emit_events(session, [], school_id=school, along=quiet) == []
+        async with db.engine.connect() as connection:
+            assert await connection.scalar(select(func.count()).select_from(seen).where(seen.c.id == quiet_id)) == 1
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
