@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from chassis import relay as relay_module
-from chassis.events import OUTBOX_CHANNEL, emit_event, emit_events
+from chassis.events import OUTBOX_CHANNEL, emit_event, emit_events, envelope_for
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
 from chassis.testing import events_handled, eventually, publish_event, until_handled
@@ -292,3 +292,16 @@ async def test_a_change_and_its_event_go_in_one_statement_and_fail_together(prob
             assert await connection.scalar(select(func.count()).select_from(seen).where(seen.c.id == quiet_id)) == 1
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+def test_an_outbox_row_goes_out_persistent_with_its_id_type_school_and_trace():
+    """What the broker and the other side read without opening the body: a broker restart keeps it (persistent),
+    the dead-letter list names it by its id and type, the school and the trace ride in its headers."""
+    school, trace_parent = uuid4(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    envelope = envelope_for(SubjectCreated(subject_id=uuid4(), name="свойства"), source="/test", school_id=school)
+    row = envelope.model_dump(mode="json") | {"traceparent": trace_parent}
+    message = relay_module.message_for(row)
+    assert (message.message_id, message.type) == (str(envelope.id), SubjectCreated.TYPE)
+    assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+    assert message.headers == {"schoolid": str(school), "traceparent": trace_parent}
+    assert relay_module.message_for(row | {"traceparent": None}).headers == {"schoolid": str(school)}
