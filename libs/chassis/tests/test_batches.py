@@ -133,9 +133,13 @@ async def test_a_handler_of_many_takes_a_batchs_run_of_its_events_in_one_call(pr
             await publish_event(probe_app.settings, event, school_id=school)
         await runner.start()
         await eventually(lambda: _settled(metrics, consumer, len(schools)), timeout=10)
-    assert sorted(await rows_named(probe_app, prefix)) == sorted(f"{MARK}{prefix}{i}" for i in range(6))
+        # Alone, an event is a run of one: the same handler, in a transaction of its own.
+        alone = SubjectCreated(subject_id=uuid4(), name=f"{prefix}6")
+        await publish_event(probe_app.settings, alone, school_id=second)
+        await eventually(lambda: _settled(metrics, consumer, len(schools) + 1), timeout=10)
+    assert sorted(await rows_named(probe_app, prefix)) == sorted(f"{MARK}{prefix}{i}" for i in range(7))
     # One call per school's run (each under its own tenant), the events in their order.
-    assert calls == [[f"{prefix}{i}" for i in range(4)], [f"{prefix}{i}" for i in range(4, 6)]]
+    assert calls == [[f"{prefix}{i}" for i in range(4)], [f"{prefix}{i}" for i in range(4, 6)], [f"{prefix}6"]]
 
 
 async def _settled(metrics: Metrics, consumer: Consumer, count: int) -> bool:
