@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import uuid4
 
+import aio_pika
 from sqlalchemy import func, select, text
 
 from chassis.broker import Broker
@@ -150,3 +151,21 @@ def test_batch_settings_have_sensible_defaults():
     settings = ServiceSettings()
     assert 1 < settings.consumer_batch <= settings.prefetch
     assert 0 < settings.consumer_batch_window_ms <= 50
+
+
+async def test_a_stopped_runner_takes_no_more_deliveries(probe_app: Probe):
+    consumer, metrics = batch_consumer([]), Metrics("batches")
+    queue_name = probe_app.settings.queue_prefix + consumer.name
+
+    async def consumers_of_queue() -> int:
+        connection = await aio_pika.connect(probe_app.settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(queue_name, passive=True)
+            return queue.declaration_result.consumer_count
+
+    async with running(probe_app, consumer, metrics) as runner:
+        await runner.start()
+        assert await consumers_of_queue() == 1
+        await runner.stop()  # its broker connection stays open: only the runner's channels close
+        assert await consumers_of_queue() == 0
