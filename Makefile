@@ -83,4 +83,4 @@ mutation-quick: install
 	$(UV) run --frozen python tests/mutation/run.py --quick
 
 mutation-chassis: install infra
-	$(UV) run --frozen python tests/mutation/run.py chassis
+	$(UV) run --frozen python tests/mutation/run.py --chassis

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import uuid4
 
+import aio_pika
 from sqlalchemy import func, select, text
 
 from chassis.broker import Broker
@@ -133,9 +134,13 @@ async def test_a_handler_of_many_takes_a_batchs_run_of_its_events_in_one_call(pr
             await publish_event(probe_app.settings, event, school_id=school)
         await runner.start()
         await eventually(lambda: _settled(metrics, consumer, len(schools)), timeout=10)
-    assert sorted(await rows_named(probe_app, prefix)) == sorted(f"{MARK}{prefix}{i}" for i in range(6))
+        # Alone, an event is a run of one: the same handler, in a transaction of its own.
+        alone = SubjectCreated(subject_id=uuid4(), name=f"{prefix}6")
+        await publish_event(probe_app.settings, alone, school_id=second)
+        await eventually(lambda: _settled(metrics, consumer, len(schools) + 1), timeout=10)
+    assert sorted(await rows_named(probe_app, prefix)) == sorted(f"{MARK}{prefix}{i}" for i in range(7))
     # One call per school's run (each under its own tenant), the events in their order.
-    assert calls == [[f"{prefix}{i}" for i in range(4)], [f"{prefix}{i}" for i in range(4, 6)]]
+    assert calls == [[f"{prefix}{i}" for i in range(4)], [f"{prefix}{i}" for i in range(4, 6)], [f"{prefix}6"]]
 
 
 async def _settled(metrics: Metrics, consumer: Consumer, count: int) -> bool:
@@ -146,3 +151,21 @@ def test_batch_settings_have_sensible_defaults():
     settings = ServiceSettings()
     assert 1 < settings.consumer_batch <= settings.prefetch
     assert 0 < settings.consumer_batch_window_ms <= 50
+
+
+async def test_a_stopped_runner_takes_no_more_deliveries(probe_app: Probe):
+    consumer, metrics = batch_consumer([]), Metrics("batches")
+    queue_name = probe_app.settings.queue_prefix + consumer.name
+
+    async def consumers_of_queue() -> int:
+        connection = await aio_pika.connect(probe_app.settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(queue_name, passive=True)
+            return queue.declaration_result.consumer_count
+
+    async with running(probe_app, consumer, metrics) as runner:
+        await runner.start()
+        assert await consumers_of_queue() == 1
+        await runner.stop()  # its broker connection stays open: only the runner's channels close
+        assert await consumers_of_queue() == 0

@@ -3,17 +3,30 @@
 import asyncio
 from uuid import uuid4
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
 
-from chassis.db import Database
+from chassis.db import Database, set_tenant
+from chassis.events import emit_event
 from chassis.problems import install_problem_handlers
 from chassis.tenancy import SYSTEM, Tenant
+from contracts.roster import SubjectCreated
 
 from .conftest import Probe, seen
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Seen(Base):
+    __table__ = seen
 
 
 @pytest.fixture
@@ -136,3 +149,71 @@ async def test_a_request_that_finds_every_connection_busy_is_told_to_retry_not_f
             assert (await client.get("/count")).status_code == 200
     finally:
         await db.dispose()
+
+
+async def test_a_tenant_set_within_a_transaction_holds_from_there_on(db: Database):
+    """What a consumer's batch does between its events' schools: the transaction goes on writing as the next one."""
+    school, other = uuid4(), uuid4()
+    async with db.transaction(Tenant(school_id=school)) as session:
+        await session.execute(seen.insert().values(event_id=uuid4(), name="db-first-tenant"))
+        await set_tenant(session, Tenant(school_id=other))
+        assert await tenant_settings(session) == (str(other), "")
+        await session.execute(seen.insert().values(event_id=uuid4(), name="db-next-tenant"))
+        await set_tenant(session, Tenant(region_read=True))
+        assert await tenant_settings(session) == ("", "on")
+
+
+async def test_a_read_only_tenant_set_as_a_transactions_first_statement_makes_it_read_only(db: Database):
+    """A transaction the driver had begun already (no BEGIN of ours): ``set_tenant`` makes it read only."""
+    school = uuid4()
+    async with AsyncSession(db.engine) as session:
+        await set_tenant(session, Tenant(school_id=school, read_only=True))
+        assert await tenant_settings(session) == (str(school), "")
+        with pytest.raises(DBAPIError) as refused:
+            await session.execute(seen.insert().values(event_id=uuid4(), name="db-set-read-only"))
+    assert refused.value.orig.sqlstate == "25006"
+
+
+async def test_inside_an_enclosing_transaction_each_part_runs_as_its_own_tenant(db: Database):
+    school = uuid4()
+    async with db.enclosing() as enclosing:
+        async with db.transaction(Tenant(school_id=school)) as session:
+            assert session is enclosing
+            assert await tenant_settings(session) == (str(school), "")
+        async with db.transaction(Tenant(region_read=True)) as session:
+            assert await tenant_settings(session) == ("", "on")
+
+
+async def test_a_failed_statement_names_no_values(db: Database):
+    """R-5: the error, and so its log line, never carries a value: it may be a СНИЛС."""
+    with pytest.raises(DBAPIError) as failed:
+        async with db.transaction(SYSTEM) as session:
+            await session.execute(text("SELECT CAST(:snils AS text), 1 / 0"), {"snils": "112-233-445 95"})
+    assert failed.value.orig.sqlstate == "22012"  # division by zero: the server's message names no value either
+    assert "112-233-445 95" not in str(failed.value)
+
+
+async def test_events_carry_the_databases_source_and_the_relay_listens_on_the_same_database(db: Database):
+    with pytest.raises(RuntimeError):
+        async with db.transaction(SYSTEM) as session:
+            envelope = await emit_event(
+                session, SubjectCreated(subject_id=uuid4(), name="db-source"), school_id=uuid4()
+            )
+            raise RuntimeError("undone: only the envelope is read")
+    assert envelope.source == "/test"
+    listener = await asyncpg.connect(db.asyncpg_dsn)
+    try:
+        async with db.transaction(SYSTEM) as session:
+            assert await listener.fetchval("SELECT current_database()") == await session.scalar(
+                text("SELECT current_database()")
+            )
+    finally:
+        await listener.close()
+
+
+async def test_a_row_read_in_a_transaction_stays_readable_after_it_commits(db: Database):
+    """A route answers with what it wrote after the commit: the row is not expired (an async reload would fail)."""
+    async with db.transaction(SYSTEM) as session:
+        row = Seen(event_id=uuid4(), name="db-after-commit")
+        session.add(row)
+    assert row.name == "db-after-commit" and row.id is not None

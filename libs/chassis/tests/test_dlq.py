@@ -1,5 +1,6 @@
 """Dead letters are visible with their reason, and can be requeued or purged one by one, by type, or all."""
 
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 import aio_pika
@@ -46,6 +47,12 @@ async def test_a_failing_and_a_malformed_event_are_listed_with_why_they_died(pro
     assert "the probe handler fails on purpose" in reasons[str(failing.id)]
     assert f"after {probe_app.settings.max_attempts} attempts" in reasons[str(failing.id)]
     assert {malformed_id, str(failing.id)} <= (await letter_ids(probe_app)).keys()  # listing leaves them in place
+    # When each died, in UTC: a person reading the DLQ compares it with the logs of any machine.
+    connection = await aio_pika.connect(probe_app.settings.amqp_url)
+    async with connection:
+        letters = {letter.message_id: letter for letter in await dead_letters(connection, probe_dlq(probe_app))}
+    for message_id in (malformed_id, str(failing.id)):
+        assert datetime.fromisoformat(letters[message_id].died_at).utcoffset() == timedelta(0)
 
 
 async def bury(probe_app: Probe, name: str) -> str:

@@ -10,7 +10,8 @@ from opentelemetry import trace
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
-from chassis.events import OUTBOX_CHANNEL, emit_event, emit_events
+from chassis import relay as relay_module
+from chassis.events import OUTBOX_CHANNEL, emit_event, emit_events, envelope_for
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
 from chassis.testing import events_handled, eventually, publish_event, until_handled
@@ -28,6 +29,19 @@ async def emit_subject(probe: Probe, name: str) -> None:
 async def names_seen(probe: Probe, name: str) -> int:
     async with probe.app.state.db.engine.connect() as connection:
         return await connection.scalar(select(func.count()).select_from(seen).where(seen.c.name == name))
+
+
+async def until_seen(probe: Probe, names: list[str]) -> None:
+    """Until the probe's consumer has handled these events: a test that counts deliveries after this one must not
+    count them."""
+
+    async def all_seen() -> bool:
+        async with probe.app.state.db.engine.connect() as connection:
+            return await connection.scalar(select(func.count()).select_from(seen).where(seen.c.name.in_(names))) == len(
+                names
+            )
+
+    await eventually(all_seen, timeout=60)
 
 
 async def test_event_committed_while_the_relay_is_down_is_published_once_after_restart(probe_app: Probe):
@@ -57,6 +71,59 @@ async def unsent_named(probe: Probe, name: str) -> int:
 async def unsent(probe: Probe) -> int:
     async with probe.app.state.db.engine.connect() as connection:
         return await connection.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+
+
+async def test_a_running_relay_is_woken_by_a_commit_and_publishes_past_one_batch(probe_app: Probe, monkeypatch):
+    """The relay's loop: its LISTEN hears the commit (the safety-net poll is an hour here, so nothing else wakes it),
+    and a backlog longer than a batch goes out in passes one after another, each pass recorded as progress."""
+    monkeypatch.setattr(relay_module, "IDLE_POLL_SECONDS", 3600.0)
+    relay = probe_app.relay()
+    running = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _equals(unsent(probe_app), 0))  # what other tests left, in its first pass
+        started = relay.last_progress
+        school = uuid4()
+        names = [f"разбуженный-{i}" for i in range(relay_module.BATCH + 1)]
+        async with probe_app.app.state.db.transaction(Tenant(school_id=school)) as session:
+            await emit_events(session, [SubjectCreated(subject_id=uuid4(), name=n) for n in names], school_id=school)
+        await eventually(lambda: _equals(unsent(probe_app), 0), timeout=30)
+
+        async def progressed() -> bool:  # the pass is recorded just after its commit
+            return relay.last_progress > started
+
+        await eventually(progressed)
+        assert not relay.stalled(60)
+        await until_seen(probe_app, names)
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+
+
+async def test_a_pass_publishes_every_unsent_row_past_one_batch_and_skips_a_row_another_relay_holds(
+    probe_app: Probe,
+):
+    relay, db = probe_app.relay(), probe_app.app.state.db
+    while await relay.publish_pending():  # what other tests left
+        pass
+    school = uuid4()
+    names = [f"по-порядку-{i}" for i in range(relay_module.BATCH + 2)]
+    async with db.transaction(Tenant(school_id=school)) as session:
+        await emit_events(session, [SubjectCreated(subject_id=uuid4(), name=n) for n in names], school_id=school)
+    async with db.transaction(Tenant(school_id=school)) as other_relay:
+        # Another relay is publishing the oldest row: this one goes past it, without waiting for it.
+        oldest = select(outbox.c.seq).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.seq).limit(1)
+        await other_relay.execute(oldest.with_for_update())
+        assert await asyncio.wait_for(relay.publish_pending(), timeout=60) == len(names) - 1
+        # Only the held row waits; the pass went on past its first batch (the batches are pipelined).
+        assert [await unsent_named(probe_app, n) for n in (names[0], names[1], names[-2], names[-1])] == [1, 0, 0, 0]
+    assert await relay.publish_pending() == 1
+    assert await unsent(probe_app) == 0
+    await until_seen(probe_app, names)
+
+
+async def _equals(value, expected) -> bool:
+    return await value == expected
 
 
 async def test_relays_sharing_an_outbox_publish_each_event_once(probe_app: Probe):
@@ -233,5 +300,25 @@ async def test_a_change_and_its_event_go_in_one_statement_and_fail_together(prob
             assert list(stored) == [str(created.subject_id)]
             assert await connection.scalar(select(func.count()).select_from(seen).where(seen.c.id == row_id)) == 1
         assert envelope.data["subject_id"] == str(created.subject_id)
+        # A change with nothing to tell is still written.
+        quiet_id = row_id + 1
+        quiet = seen.insert().values(id=quiet_id, event_id=uuid4(), name="без события")
+        async with db.transaction(Tenant(school_id=school)) as session:
+            assert await emit_events(session, [], school_id=school, along=quiet) == []
+        async with db.engine.connect() as connection:
+            assert await connection.scalar(select(func.count()).select_from(seen).where(seen.c.id == quiet_id)) == 1
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+def test_an_outbox_row_goes_out_persistent_with_its_id_type_school_and_trace():
+    """What the broker and the other side read without opening the body: a broker restart keeps it (persistent),
+    the dead-letter list names it by its id and type, the school and the trace ride in its headers."""
+    school, trace_parent = uuid4(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    envelope = envelope_for(SubjectCreated(subject_id=uuid4(), name="свойства"), source="/test", school_id=school)
+    row = envelope.model_dump(mode="json") | {"traceparent": trace_parent}
+    message = relay_module.message_for(row)
+    assert (message.message_id, message.type) == (str(envelope.id), SubjectCreated.TYPE)
+    assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+    assert message.headers == {"schoolid": str(school), "traceparent": trace_parent}
+    assert relay_module.message_for(row | {"traceparent": None}).headers == {"schoolid": str(school)}

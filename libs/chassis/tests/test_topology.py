@@ -5,6 +5,7 @@ from uuid import uuid4
 import aio_pika
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from chassis.broker import Broker
 from chassis.consumers import Consumer
@@ -13,7 +14,7 @@ from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
-from chassis.testing import publish_event
+from chassis.testing import RUN_BROKER_PREFIX, publish_event
 from chassis.topology import declare, topology_for, unrouted_name
 from contracts.roster import ClassCreated, SubjectCreated
 
@@ -106,33 +107,57 @@ async def test_a_queue_declared_earlier_with_other_arguments_is_used_and_reporte
     assert await depth(probe_settings, name) == 1  # still bound and used
 
 
-async def test_a_returned_event_stays_unsent_in_the_outbox_and_is_counted(
+async def test_a_returned_event_stays_unsent_in_the_outbox_counted_and_logged_and_the_rest_of_its_batch_is_sent(
     probe_app: Probe, bare_exchange_settings: ServiceSettings
 ):
     broker = await Broker.connect(bare_exchange_settings)
     assert bare_exchange_settings.exchange in broker.topology.drift
     relay = OutboxRelay(probe_app.app.state.db, broker, probe_app.app.state.metrics)
+    # On the bare exchange a queue takes subjects only: a class has nowhere to go and is returned.
+    listener = await aio_pika.connect(bare_exchange_settings.amqp_url)
     try:
+        channel = await listener.channel()
+        queue = await channel.declare_queue(f"{RUN_BROKER_PREFIX}subjects.{uuid4().hex[:8]}", exclusive=True)
+        await queue.bind(bare_exchange_settings.exchange, routing_key=SubjectCreated.TYPE)
         while await probe_app.relay().publish_pending():  # what other tests left, through the real exchange
             pass
         before = await scrape(probe_app)
         school = uuid4()
         async with probe_app.app.state.db.transaction(Tenant(school_id=school)) as session:
-            envelope = await emit_event(session, subject(), school_id=school)
+            routed = await emit_event(session, subject(), school_id=school)
+            returned = await emit_event(session, a_class(), school_id=school)
 
-        with pytest.raises(RuntimeError, match="not confirmed"):
+        with capture_logs() as logs, pytest.raises(RuntimeError, match="1 of 2 events not confirmed"):
             await relay.publish_pending()
 
         async with probe_app.app.state.db.engine.connect() as connection:
-            sent_at = await connection.scalar(select(outbox.c.sent_at).where(outbox.c.event_id == envelope.id))
-        assert sent_at is None
-        labels = {"type": SubjectCreated.TYPE, "error": "PublishError"}
+            sent = dict(
+                (
+                    await connection.execute(
+                        select(outbox.c.event_id, outbox.c.sent_at.is_not(None)).where(
+                            outbox.c.event_id.in_([routed.id, returned.id])
+                        )
+                    )
+                ).all()
+            )
+        assert sent == {routed.id: True, returned.id: False}
+        failures = [entry for entry in logs if entry["event"] == "outbox_publish_failed"]
+        assert [(f["event_id"], f["type"], f["log_level"]) for f in failures] == [
+            (str(returned.id), ClassCreated.TYPE, "warning")
+        ]
+        assert "PublishError" in failures[0]["error"]
+        labels = {"type": ClassCreated.TYPE, "error": "PublishError"}
         failed = value(await scrape(probe_app), "journal_events_publish_failed_total", **labels)
         assert failed == value(before, "journal_events_publish_failed_total", **labels) + 1
     finally:
+        await listener.close()
         await broker.close()
         while await probe_app.relay().publish_pending():
             pass
+
+
+def a_class() -> ClassCreated:
+    return ClassCreated(class_id=uuid4(), grade=5, letter="В", name="5В", academic_year="2026/2027")
 
 
 async def test_a_public_event_no_portal_reads_yet_is_kept_and_counts_as_sent(probe_app: Probe):

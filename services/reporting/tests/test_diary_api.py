@@ -70,6 +70,17 @@ def absence_fields(family, student: Caller, lesson_id: UUID, day: date, reason: 
     }
 
 
+def municipal_admin(*schools: UUID) -> Caller:
+    """A municipal administrator as the gateway signs one: the schools of their municipality, no role in them."""
+    return Caller(
+        person_id=uuid4(),
+        name="Администратор Муниципалитета",
+        region_roles=frozenset({"municipal_admin"}),
+        municipality_id=uuid4(),
+        municipal_schools=frozenset(schools),
+    )
+
+
 async def diary(client, as_, family, caller: Caller, student: Caller, **params):
     return await client.get(
         f"/schools/{family.school_id}/students/{student.person_id}/diary",
@@ -298,6 +309,7 @@ async def test_only_the_family_staff_readers_and_inspectors_read_a_diary(setting
         person(school, "deputy"),
         family.class_teacher,
         person(region_roles=("inspector",)),
+        municipal_admin(school),
     ]
     for reader in readers:
         response = await diary(client, as_, family, reader, family.anna)
@@ -328,6 +340,7 @@ async def test_only_the_family_staff_readers_and_inspectors_read_a_diary(setting
         person(other_school, "teacher"),
         person(other_school, "school_admin"),
         person(other_school, "guardian"),
+        municipal_admin(other_school),
     ]
     for stranger in strangers:
         for view in ("diary", "summary"):
@@ -362,8 +375,9 @@ async def test_a_family_that_refused_the_electronic_service_is_told_so_and_the_s
             refused(response, 403, "отказалась от электронного дневника")
     # Boris's family did not refuse; the school's staff go on reading Anna's.
     assert (await diary(client, as_, family, family.boris_parent, family.boris)).status_code == 200
-    for staff in (family.class_teacher, person(school, "school_admin"), person(region_roles=("inspector",))):
-        assert (await diary(client, as_, family, staff, family.anna)).status_code == 200
+    staff = (family.class_teacher, person(school, "school_admin"), person(region_roles=("inspector",)))
+    for reader in (*staff, municipal_admin(school)):
+        assert (await diary(client, as_, family, reader, family.anna)).status_code == 200
 
     await refusal(None, 3)
     await eventually(lambda: _equals(parent_reads, 200))

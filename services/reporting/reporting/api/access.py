@@ -58,7 +58,7 @@ def card_of(student_id: UUID, row: RowMapping) -> StudentCard | None:
         return None
     return StudentCard(
         id=student_id,
-        name=full_name(row["last_name"], row["first_name"]) if row["last_name"] is not None else None,
+        name=full_name(row["last_name"], row["first_name"]),
         class_id=row["class_id"],
         class_name=row["class_name"] if row["class_name"] is not None else row["enrolled_class_name"],
     )
