@@ -5,6 +5,7 @@ Tokens are JWTs signed as real ESIA signs them: ``alg`` ``GOST3410_2012_256`` (`
 
 import base64
 import json
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,8 @@ class TokenIssuer:
         self.lifetime_seconds = lifetime_seconds
         #: Access token → its claims, until it expires.
         self._issued: dict[str, dict[str, Any]] = {}
+        # The sandbox's routes are sync: FastAPI runs them in threads, so logins at once share the dict.
+        self._issued_lock = threading.Lock()
         now = datetime.now(UTC)
         self.certificate_pem = self.key.certificate_pem(
             CERTIFICATE_NAME, now - timedelta(minutes=5), now + timedelta(days=CERTIFICATE_DAYS)
@@ -64,7 +67,6 @@ class TokenIssuer:
             "urn:esia:sid": str(uuid4()),
         }
         access = {**common, "urn:esia:sbj_id": oid, "client_id": client_id, "scope": scope}
-        self._issued = {token: claims for token, claims in self._issued.items() if claims["exp"] > now}
         identity = {
             **common,
             "sub": str(oid),
@@ -76,7 +78,11 @@ class TokenIssuer:
             "auth_time": now,
         }
         access_token = self._signed(access, "access")
-        self._issued[access_token] = access
+        with self._issued_lock:
+            # Every token lives as long, so the expired ones are the oldest: dropped from the front, not a copy.
+            while self._issued and next(iter(self._issued.values()))["exp"] <= now:
+                del self._issued[next(iter(self._issued))]
+            self._issued[access_token] = access
         return IssuedTokens(
             access_token=access_token, id_token=self._signed(identity, "id"), expires_in=self.lifetime_seconds
         )
