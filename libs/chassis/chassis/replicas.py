@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.events import Envelope
-from contracts.roster import PersonChanged, PersonRegistered
+from contracts.roster import GuardianshipEnded, GuardianshipLinked, PersonChanged, PersonRegistered
 
 #: The most bind parameters one statement may carry (PostgreSQL's wire protocol counts them in 16 bits).
 MAX_PARAMETERS = 32767
@@ -178,3 +178,27 @@ async def keep_people(
         }
         rows.append(({k: card[k] for k in key_columns}, {k: v for k, v in card.items() if k not in key_columns}))
     await upsert_many(session, model, newest(rows), only_if=lambda new: newer(model, new))
+
+
+async def keep_guardianships(
+    session: AsyncSession, model: type, linked: Sequence[tuple[GuardianshipLinked, Envelope]]
+) -> None:
+    """Roster's links of a run into a consumer's replica of guardianships (a school, a guardian, a student), each
+    once, in one statement; keyed as the table's primary key says."""
+    key_columns = [column.name for column in model.__table__.primary_key.columns]
+    rows = []
+    for event, envelope in linked:
+        tie = {"school_id": envelope.schoolid, "guardian_id": event.guardian_id, "student_id": event.student_id}
+        rows.append(({k: tie[k] for k in key_columns}, {k: v for k, v in tie.items() if k not in key_columns}))
+    await insert_many_once(session, model, rows)
+
+
+async def end_guardianship(session: AsyncSession, model: Any, event: GuardianshipEnded, envelope: Envelope) -> None:
+    """R-4: roster ended the tie, so it goes from the replica, and with it what the guardian could do here."""
+    await session.execute(
+        delete(model).where(
+            model.school_id == envelope.schoolid,
+            model.guardian_id == event.guardian_id,
+            model.student_id == event.student_id,
+        )
+    )

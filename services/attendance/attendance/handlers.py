@@ -24,7 +24,15 @@ from attendance.models import (
 )
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import file_transcript, insert_many_once, keep_people, newer, upsert
+from chassis.replicas import (
+    end_guardianship,
+    file_transcript,
+    insert_many_once,
+    keep_guardianships,
+    keep_people,
+    newer,
+    upsert,
+)
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import (
     AbsenceCorrected,
@@ -156,23 +164,13 @@ async def on_group_membership(session: AsyncSession, event: GroupMembershipChang
 @events.on_many(GuardianshipLinked)
 async def on_guardianships(session: AsyncSession, linked: list[tuple[GuardianshipLinked, Envelope]]) -> None:
     # a parent reads their child's attendance summary.
-    rows = [
-        ({"guardian_id": event.guardian_id, "student_id": event.student_id}, {"school_id": envelope.schoolid})
-        for event, envelope in linked
-    ]
-    await insert_many_once(session, Guardianship, rows)
+    await keep_guardianships(session, Guardianship, linked)
 
 
 @events.on(GuardianshipEnded)
 async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
     # the former guardian reads the child's summary no more.
-    await session.execute(
-        delete(Guardianship).where(
-            Guardianship.school_id == envelope.schoolid,
-            Guardianship.guardian_id == event.guardian_id,
-            Guardianship.student_id == event.student_id,
-        )
-    )
+    await end_guardianship(session, Guardianship, event, envelope)
 
 
 @events.on(ClassTeacherRemoved)

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.events import Envelope, emit_event
-from chassis.replicas import file_transcript, insert_many_once, keep_people, newer, upsert
+from chassis.replicas import (
+    end_guardianship,
+    file_transcript,
+    insert_many_once,
+    keep_guardianships,
+    keep_people,
+    newer,
+    upsert,
+)
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import TranscriptCopied, TranscriptMarkLine, TranscriptPeriodMarkLine
@@ -152,23 +160,13 @@ async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered |
 @roster.on(GuardianshipEnded)
 async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
     # the former guardian disputes no mark and reads no forecast of the child any more.
-    await session.execute(
-        delete(Guardianship).where(
-            Guardianship.school_id == envelope.schoolid,
-            Guardianship.guardian_id == event.guardian_id,
-            Guardianship.student_id == event.student_id,
-        )
-    )
+    await end_guardianship(session, Guardianship, event, envelope)
 
 
 @roster.on_many(GuardianshipLinked)
 async def on_guardianships(session: AsyncSession, linked: list[tuple[GuardianshipLinked, Envelope]]) -> None:
     # 004 app.8: a parent may dispute their child's mark; R-29: and reads the child's forecast.
-    rows = [
-        ({"guardian_id": event.guardian_id, "student_id": event.student_id}, {"school_id": envelope.schoolid})
-        for event, envelope in linked
-    ]
-    await insert_many_once(session, Guardianship, rows)
+    await keep_guardianships(session, Guardianship, linked)
 
 
 async def on_timetable_lesson(session: AsyncSession, event: TimetableLessonState, envelope: Envelope) -> None:

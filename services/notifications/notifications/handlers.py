@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
-from chassis.replicas import insert_many_once, insert_once, keep_people, upsert, upsert_many
+from chassis.replicas import (
+    end_guardianship,
+    insert_once,
+    keep_guardianships,
+    keep_people,
+    upsert,
+    upsert_many,
+)
 from chassis.schooltime import follow_school_zones
 from chassis.snapshots import is_news
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
@@ -72,11 +79,7 @@ async def on_people(session: AsyncSession, people: list[tuple[PersonRegistered |
 
 @family.on_many(GuardianshipLinked)
 async def on_guardianships(session: AsyncSession, linked: list[tuple[GuardianshipLinked, Envelope]]) -> None:
-    rows = [
-        ({"school_id": envelope.schoolid, "student_id": event.student_id, "guardian_id": event.guardian_id}, {})
-        for event, envelope in linked
-    ]
-    await insert_many_once(session, Guardianship, rows)
+    await keep_guardianships(session, Guardianship, linked)
 
 
 @family.on_many(StudentEnrolled)
@@ -150,13 +153,7 @@ async def on_consent(session: AsyncSession, event: ConsentChanged, envelope: Env
 
 @family.on(GuardianshipEnded)
 async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
-    await session.execute(
-        delete(Guardianship).where(
-            Guardianship.school_id == envelope.schoolid,
-            Guardianship.student_id == event.student_id,
-            Guardianship.guardian_id == event.guardian_id,
-        )
-    )
+    await end_guardianship(session, Guardianship, event, envelope)
     name = await _student_name(session, envelope.schoolid, event.student_id)
     notice = texts.guardianship_ended(name, event.ended_on, event.reason)
     await deliver(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.consumers import Consumer
 from chassis.events import Envelope
 from chassis.rebuild import read_model
-from chassis.replicas import insert_once, keep_people, newer, upsert, upsert_many
+from chassis.replicas import end_guardianship, insert_once, keep_people, newer, upsert, upsert_many
 from chassis.schooltime import follow_school_zones
 from contracts.attendance import AbsenceCorrected, AbsenceRecorded, AbsenceWithdrawn
 from contracts.gradebook import (
@@ -168,13 +168,7 @@ async def on_class_teacher_removed(session: AsyncSession, event: ClassTeacherRem
 @diary.on(GuardianshipEnded)
 async def on_guardianship_ended(session: AsyncSession, event: GuardianshipEnded, envelope: Envelope) -> None:
     # the child's diary closes to the former guardian.
-    await session.execute(
-        delete(Guardianship).where(
-            Guardianship.school_id == envelope.schoolid,
-            Guardianship.guardian_id == event.guardian_id,
-            Guardianship.student_id == event.student_id,
-        )
-    )
+    await end_guardianship(session, Guardianship, event, envelope)
 
 
 @diary.on_many(GuardianshipLinked)
