@@ -150,25 +150,38 @@ async def transactions(db_prefix: str) -> int:
         await connection.close()
 
 
-def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """User + system CPU each part's process tree has spent (its workers included), from ``/proc``."""
+def cpu_seconds(pids: dict[str, int], servers: dict[str, str] | None = None) -> dict[str, float]:
+    """User + system CPU each part's process tree has spent (its workers included), from ``/proc``; and, by name,
+    the whole of each server whose processes run ``servers[name]`` (PostgreSQL's, RabbitMQ's: shared with whatever
+    else runs on the machine)."""
     parents: dict[int, int] = {}
     spent: dict[int, float] = {}
+    commands: dict[int, str] = {}
     tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            stat = (entry / "stat").read_text()
         except OSError:
             continue
-        parents[int(entry.name)] = int(fields[1])
-        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        command, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        pid = int(entry.name)
+        parents[pid], commands[pid] = int(fields[1]), command
+        spent[pid] = (int(fields[11]) + int(fields[12])) / tick
 
     def tree(pid: int) -> float:
         return spent.get(pid, 0.0) + sum(tree(child) for child, parent in parents.items() if parent == pid)
 
-    return {name: tree(pid) for name, pid in pids.items()}
+    figures = {name: tree(pid) for name, pid in pids.items()}
+    for name, command in (servers or {}).items():
+        figures[name] = sum(spent[pid] for pid, run in commands.items() if run == command)
+    return figures
+
+
+def admin_dsn(stack: Stack, part: str) -> str:
+    """A part's database as PostgreSQL's superuser: the benchmark reads across schools, past row-level security."""
+    return f"postgresql://postgres@{ServiceSettings().db_server}/{stack.db_prefix}{part}"
 
 
 async def per_request(db_prefix: str, pids: dict[str, int], load) -> tuple[dict, float]:
@@ -376,7 +389,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
             ),
             "floor diary @200/s": open_loop(floor_url, "GET", floor_diary, {}, 200, seconds),
         }
-        reporting_dsn = f"postgresql://postgres@{ServiceSettings().db_server}/{stack.db_prefix}reporting"
+        reporting_dsn = admin_dsn(stack, "reporting")
         half = max(1.0, rows["marks"]["rps"] / 2)
         lag = await diary_lag(reporting_dsn, teacher, school, single[len(single) // 2 :], half, seconds)
         cpu_before = cpu_seconds(parts)

@@ -22,7 +22,6 @@ import os
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from uuid import uuid4
 
 import aiohttp
@@ -31,8 +30,10 @@ import httpx
 from bench_import import import_files, load_school
 from bench_load import (
     WORK_TYPES,
+    admin_dsn,
     bench_stack,
     column_mode,
+    cpu_seconds,
     demo_teacher_and_parent,
     drop_run_leftovers,
     mark_slots,
@@ -41,7 +42,6 @@ from bench_load import (
 )
 
 from chassis.auth import Caller
-from chassis.settings import ServiceSettings
 from chassis.testing import auth_headers
 from devstack.browser import REQUEST_ID, LoginFailed
 from devstack.demo import REGION_ACCOUNTS, SCHOOL_PEOPLE, ensure_demo, signer_of
@@ -49,37 +49,10 @@ from devstack.region import RegionSpec, generate
 from devstack.stack import Stack, default_workers
 
 
-def admin_dsn(stack: Stack, part: str) -> str:
-    """A part's database as PostgreSQL's superuser: the benchmark counts across schools, past row-level security."""
-    return f"postgresql://postgres@{ServiceSettings().db_server}/{stack.db_prefix}{part}"
-
-
-def _tree(pid: int) -> list[int]:
-    """The process and its descendants (uvicorn's workers are its children)."""
-    pids = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            pids += _tree(int(child))
-    return pids
-
-
 def cpu_by_part(stack: Stack) -> dict[str, float]:
-    """CPU seconds each part of the stack has spent so far, its workers included; and PostgreSQL's and
-    RabbitMQ's whole servers (shared with whatever else runs on the machine)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def seconds(pid: int) -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-
-    parts = {name: sum(seconds(p) for p in _tree(process.pid)) for name, process in stack.processes.items()}
-    for server, command in (("postgres", "postgres"), ("rabbitmq", "beam.smp")):
-        parts[server] = sum(
-            seconds(int(p.name))
-            for p in Path("/proc").iterdir()
-            if p.name.isdigit() and (p / "comm").exists() and (p / "comm").read_text().strip() == command
-        )
-    return parts
+    """CPU seconds each part of the stack has spent so far, its workers included; and PostgreSQL's and RabbitMQ's."""
+    parts = {name: process.pid for name, process in stack.processes.items()}
+    return cpu_seconds(parts, {"postgres": "postgres", "rabbitmq": "beam.smp"})
 
 
 async def esia_login(http: aiohttp.ClientSession, gateway: str, oid: str) -> None:
