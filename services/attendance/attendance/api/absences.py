@@ -331,8 +331,11 @@ async def student_summary(
     """R-42: lessons missed (of them Б, У, Н) and lates of one student for any period."""
     # R-1: a student sees their own attendance, the family their child's, a class teacher their class's
     # students', a teacher the students of the classes they teach.
-    family = await session.get(Guardianship, (caller.person_id, student_id)) is not None
-    if caller.person_id != student_id and not family and not reads_school(caller, school_id):
+    if (
+        caller.person_id != student_id
+        and not reads_school(caller, school_id)
+        and await session.get(Guardianship, (caller.person_id, student_id)) is None
+    ):
         classes = select(ClassMember.class_id).where(ClassMember.student_id == student_id)
         class_teachers = await session.scalars(
             select(ClassTeacher.teacher_id).where(ClassTeacher.class_id.in_(classes))
