@@ -134,11 +134,12 @@ async def split(db: Database, broker: Broker, rows: int) -> dict[str, tuple[floa
         batches.append(batch)
     parts["database: lock a batch, mark it sent, commit"] = (time.perf_counter() - wall, time.process_time() - cpu)
     wall, cpu = time.perf_counter(), time.process_time()
-    messages = [[(row.body.encode(), this_tree.properties_of(row)) for row in batch] for batch in batches]
+    packs = [this_tree.packs(batch) for batch in batches]
+    messages = [[this_tree.message_of(pack) for pack in batch] for batch in packs]
     parts["build the messages"] = (time.perf_counter() - wall, time.process_time() - cpu)
     wall, cpu = time.perf_counter(), time.process_time()
-    for batch, built in zip(batches, messages, strict=True):
-        await asyncio.gather(*(broker.publish(*m, row.type) for row, m in zip(batch, built, strict=True)))
+    for batch, built in zip(packs, messages, strict=True):
+        await asyncio.gather(*(broker.publish(*m, pack[0].type) for pack, m in zip(batch, built, strict=True)))
     parts["publish a batch, await its confirms"] = (time.perf_counter() - wall, time.process_time() - cpu)
     return parts
 

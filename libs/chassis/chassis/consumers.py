@@ -7,7 +7,9 @@ Deliveries are applied in batches: up to ``consumer_batch`` of them, or what arr
 ``consumer_batch_window_ms`` of the first, run their handlers in one transaction (each event under
 its own school's tenant) after one multi-row inbox insert, and are acknowledged together. When a
 handler fails, the batch is rolled back and its events are applied one by one, each in its own
-transaction: the failing one is retried or dead-lettered as below, the rest still apply.
+transaction: the failing one is retried or dead-lettered as below, the rest still apply. A message
+may carry several events of one type (the relay's batch format, ``chassis.relay``): each of them is
+applied, retried or dead-lettered on its own, and the message is acknowledged once all of them are.
 
 - A handler's own error costs an attempt (our header ``x-attempt``, not the quorum queue's
   delivery count, which also rises when a channel closes in an outage): the message waits in a
@@ -21,6 +23,7 @@ transaction: the failing one is retried or dead-lettered as below, the rest stil
 
 import asyncio
 import contextlib
+import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -42,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.broker import Broker
 from chassis.db import Database, set_tenant
-from chassis.events import Envelope
+from chassis.events import BATCH_CONTENT_TYPE, EVENT_CONTENT_TYPE, EVENTS_HEADER, Envelope
 from chassis.metrics import DEAD_LETTERED, DUPLICATE, OK, RETRIED, UNREADABLE, Metrics
 from chassis.publishers import broker_user, publisher_refusal
 from chassis.settings import ServiceSettings
@@ -108,9 +111,55 @@ class UnknownEventType(Exception):
     """An event type this consumer has no handler for: another instance of it may have one."""
 
 
-def read_event(body: bytes, handlers: dict[str, type[Event]]) -> tuple[Envelope, Event]:
+@dataclass(frozen=True)
+class Delivery:
+    """One event of a message: its envelope as the message's body, or as an item of a batch message."""
+
+    message: AbstractIncomingMessage
+    source: bytes | dict[str, Any]
+
+    @property
+    def body(self) -> bytes:
+        """The event alone, as a message of its own carries it (a retry, a dead letter)."""
+        if isinstance(self.source, bytes):
+            return self.source
+        return json.dumps(self.source, ensure_ascii=False).encode()
+
+    @property
+    def message_id(self) -> str | None:
+        return self.message.message_id if isinstance(self.source, bytes) else str(self.source.get("id"))
+
+    @property
+    def type(self) -> str | None:
+        return self.message.type if isinstance(self.source, bytes) else str(self.source.get("type"))
+
+
+def deliveries(message: AbstractIncomingMessage) -> list[Delivery]:
+    """The events a message carries. A batch whose body is not an array of objects is one unreadable event."""
+    if message.content_type == BATCH_CONTENT_TYPE:
+        try:
+            items = json.loads(message.body)
+        except ValueError:
+            items = None
+        if isinstance(items, list) and items and all(isinstance(item, dict) for item in items):
+            return [Delivery(message, item) for item in items]
+    return [Delivery(message, message.body)]
+
+
+def events_in(message: AbstractIncomingMessage) -> int:
+    """How many events a message carries, from its header (the body is read later)."""
     try:
-        envelope = Envelope.model_validate_json(body)
+        return max(1, int((message.headers or {}).get(EVENTS_HEADER, 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def read_event(source: bytes | dict[str, Any], handlers: dict[str, type[Event]]) -> tuple[Envelope, Event]:
+    try:
+        if isinstance(source, bytes):
+            envelope = Envelope.model_validate_json(source)
+        else:
+            envelope = Envelope.model_validate(source)
     except ValidationError as exc:
         raise UnreadableMessage(str(exc)) from exc
     event_class = handlers.get(envelope.type)
@@ -277,10 +326,12 @@ class ConsumerRunner:
         limit = max(1, self.settings.consumer_batch)
         while True:
             batch = [await arrived.get()]
+            events = events_in(batch[0])
             deadline = time.monotonic() + window
-            while len(batch) < limit:
+            while events < limit:
                 if not arrived.empty():
                     batch.append(arrived.get_nowait())
+                    events += events_in(batch[-1])
                     continue
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -289,6 +340,7 @@ class ConsumerRunner:
                     batch.append(await asyncio.wait_for(arrived.get(), left))
                 except TimeoutError:
                     break
+                events += events_in(batch[-1])
             try:
                 await self._handle_batch(queue_name, consumer, batch)
             except asyncio.CancelledError:
@@ -299,41 +351,45 @@ class ConsumerRunner:
                 log.exception("consumer_batch_failed", queue=queue_name, size=len(batch))
 
     async def _handle_batch(self, queue_name: str, consumer: Consumer, batch: list[AbstractIncomingMessage]) -> None:
+        """Apply, retry or dead-letter every event of the batch's messages, then acknowledge the messages."""
+        await self._settle(queue_name, consumer, [delivery for message in batch for delivery in deliveries(message)])
+        await _ack_together(batch)
+
+    async def _settle(self, queue_name: str, consumer: Consumer, batch: list[Delivery]) -> None:
         by_type = {cls.TYPE: cls for cls in consumer.handlers}
-        readable: list[tuple[AbstractIncomingMessage, Envelope, Event]] = []
-        for message in batch:
+        readable: list[tuple[Delivery, Envelope, Event]] = []
+        for delivery in batch:
             try:
-                envelope, event = read_event(message.body, by_type)
+                envelope, event = read_event(delivery.source, by_type)
             except UnreadableMessage as exc:
-                log.error("event_unreadable", queue=queue_name, message_id=message.message_id, error=str(exc))
-                await self._dead_letter(queue_name, message, f"unreadable: {exc}")
-                self.metrics.handled(consumer.name, message.type or "unknown", UNREADABLE)
+                log.error("event_unreadable", queue=queue_name, message_id=delivery.message_id, error=str(exc))
+                await self._dead_letter(queue_name, delivery, f"unreadable: {exc}")
+                self.metrics.handled(consumer.name, delivery.type or "unknown", UNREADABLE)
                 continue
             except UnknownEventType as exc:
-                outcome = await self._retry_or_dead_letter(queue_name, message, str(exc))
-                self.metrics.handled(consumer.name, message.type or "unknown", outcome)
+                outcome = await self._retry_or_dead_letter(queue_name, delivery, str(exc))
+                self.metrics.handled(consumer.name, delivery.type or "unknown", outcome)
                 continue
-            if refusal := self.publisher_refusal(message, envelope.type):
-                log.error("event_from_wrong_publisher", queue=queue_name, message_id=message.message_id, why=refusal)
-                await self._dead_letter(queue_name, message, refusal)
+            if refusal := self.publisher_refusal(delivery.message, envelope.type):
+                log.error("event_from_wrong_publisher", queue=queue_name, message_id=delivery.message_id, why=refusal)
+                await self._dead_letter(queue_name, delivery, refusal)
                 self.metrics.handled(consumer.name, envelope.type, UNREADABLE)
                 continue
-            readable.append((message, envelope, event))
+            readable.append((delivery, envelope, event))
         if not readable:
             return
         started = time.perf_counter()
         if len(readable) > 1:
             applied = await self._apply_together(queue_name, consumer, readable)
             if applied is not None:
-                await _ack_together([m for m, _, _ in readable])
                 for (_, envelope, _), first_time in zip(readable, applied, strict=True):
                     self.metrics.handling_finished(consumer.name, envelope, OK if first_time else DUPLICATE, started)
                 return
-        for message, envelope, event in readable:
-            await self._handle_alone(queue_name, consumer, message, envelope, event)
+        for delivery, envelope, event in readable:
+            await self._handle_alone(queue_name, consumer, delivery, envelope, event)
 
     async def _apply_together(
-        self, queue_name: str, consumer: Consumer, readable: list[tuple[AbstractIncomingMessage, Envelope, Event]]
+        self, queue_name: str, consumer: Consumer, readable: list[tuple[Delivery, Envelope, Event]]
     ) -> list[bool] | None:
         """The batch in one transaction; for each event whether it was applied now (else a duplicate).
 
@@ -399,7 +455,7 @@ class ConsumerRunner:
             await consumer.many[type(run[0][0])](session, run)
 
     async def _handle_alone(
-        self, queue_name: str, consumer: Consumer, message: AbstractIncomingMessage, envelope: Envelope, event: Event
+        self, queue_name: str, consumer: Consumer, delivery: Delivery, envelope: Envelope, event: Event
     ) -> None:
         """One event in its own transaction: a handler error costs an attempt, an outage pauses."""
         handler = {cls.TYPE: handler for cls, handler in consumer.handlers.items()}[envelope.type]
@@ -421,10 +477,9 @@ class ConsumerRunner:
                     log.exception(
                         "event_handler_failed", queue=queue_name, event_id=str(envelope.id), type=envelope.type
                     )
-                    outcome = await self._retry_or_dead_letter(queue_name, message, f"handler: {exc!r}")
+                    outcome = await self._retry_or_dead_letter(queue_name, delivery, f"handler: {exc!r}")
                     self.metrics.handling_finished(consumer.name, envelope, outcome, started)
                     return
-        await message.ack()
         self.metrics.handling_finished(consumer.name, envelope, OK if first_time else DUPLICATE, started)
 
     def publisher_refusal(self, message: AbstractIncomingMessage, event_type: str) -> str | None:
@@ -451,38 +506,38 @@ class ConsumerRunner:
             await handler(session, event, envelope)
         return True
 
-    def _copy(
-        self, message: AbstractIncomingMessage, headers: dict, expiration: float | None = None
-    ) -> aio_pika.Message:
+    def _copy(self, delivery: Delivery, headers: dict, expiration: float | None = None) -> aio_pika.Message:
+        """The event alone as a message of its own, whether it came alone or in a batch."""
+        message = delivery.message
+        alone = isinstance(delivery.source, bytes)
         return aio_pika.Message(
             # Republished by this service, so under its own (validated) user: see publisher_refusal.
             user_id=broker_user(self.settings.amqp_url),
-            body=message.body,
-            message_id=message.message_id,
-            type=message.type,
-            content_type=message.content_type,
+            body=delivery.body,
+            message_id=delivery.message_id,
+            type=delivery.type,
+            content_type=message.content_type if alone else EVENT_CONTENT_TYPE,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            headers={**(message.headers or {}), **headers},
+            headers={**{k: v for k, v in (message.headers or {}).items() if k != EVENTS_HEADER}, **headers},
             expiration=expiration,
         )
 
-    async def _retry_or_dead_letter(self, queue_name: str, message: AbstractIncomingMessage, reason: str) -> str:
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
+    async def _retry_or_dead_letter(self, queue_name: str, delivery: Delivery, reason: str) -> str:
+        """Publish the event to its delay queue, or to the dead letters after its last attempt; confirmed before
+        its message is acknowledged, so the event is in the delay queue or still here, never neither."""
+        attempt = int((delivery.message.headers or {}).get(ATTEMPT_HEADER, 1))
         if attempt >= self.settings.max_attempts:
-            await self._dead_letter(queue_name, message, f"{reason} (after {attempt} attempts)")
+            await self._dead_letter(queue_name, delivery, f"{reason} (after {attempt} attempts)")
             return DEAD_LETTERED
         assert self._channel is not None
         queue_delay, expiry_ms = retry_delay_ms(self.settings, attempt)
         delay_exchange = await self._channel.get_exchange(delay_name(self.settings, queue_delay), ensure=False)
-        retry = self._copy(message, {ATTEMPT_HEADER: attempt + 1}, expiration=expiry_ms / 1000)
-        # Confirmed before the ack: the message is in the delay queue or still here, never neither.
+        retry = self._copy(delivery, {ATTEMPT_HEADER: attempt + 1}, expiration=expiry_ms / 1000)
         await delay_exchange.publish(retry, routing_key=queue_name)
-        await message.ack()
         return RETRIED
 
-    async def _dead_letter(self, queue_name: str, message: AbstractIncomingMessage, reason: str) -> None:
+    async def _dead_letter(self, queue_name: str, delivery: Delivery, reason: str) -> None:
         assert self._channel is not None
         dead_letters = await self._channel.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
         headers = {REASON_HEADER: reason[:1000], DIED_AT_HEADER: datetime.now(UTC).isoformat()}
-        await dead_letters.publish(self._copy(message, headers), routing_key=queue_name)
-        await message.ack()
+        await dead_letters.publish(self._copy(delivery, headers), routing_key=queue_name)

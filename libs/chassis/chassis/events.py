@@ -17,6 +17,12 @@ from chassis.tables import outbox
 from contracts import Event
 
 OUTBOX_CHANNEL = "journal_outbox"
+#: A message of one event: a CloudEvents structured-mode JSON envelope.
+EVENT_CONTENT_TYPE = "application/cloudevents+json"
+#: A message of several events of one type and school: CloudEvents' JSON batch format (an array of envelopes).
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
+#: How many events a batch message carries (a header, so a consumer counts them before it reads the body).
+EVENTS_HEADER = "x-events"
 
 
 class Envelope(BaseModel):

@@ -45,7 +45,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis.consumers import Consumer, UnknownEventType, UnreadableMessage, is_outage, read_event
+from chassis.consumers import (
+    Consumer,
+    Delivery,
+    UnknownEventType,
+    UnreadableMessage,
+    deliveries,
+    is_outage,
+    read_event,
+)
 from chassis.db import Database
 from chassis.replay import replay
 from chassis.settings import ServiceSettings
@@ -184,12 +192,16 @@ class _Applier:
             await self._apply(message)
 
     async def _apply(self, message: AbstractIncomingMessage) -> None:
+        for delivery in deliveries(message):
+            await self._apply_one(delivery)
+        await message.ack()
+
+    async def _apply_one(self, delivery: Delivery) -> None:
         try:
-            envelope, event = read_event(message.body, self.by_type)
+            envelope, event = read_event(delivery.source, self.by_type)
         except (UnreadableMessage, UnknownEventType) as exc:
             log.warning("rebuild_skipped_unreadable", consumer=self.consumer.name, error=str(exc))
             self.skipped += 1
-            await message.ack()
             return
         pause = 0.5
         while True:
@@ -215,7 +227,6 @@ class _Applier:
                 log.warning("rebuild_paused_by_outage", error=repr(exc), retry_in=pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 15.0)
-        await message.ack()
 
 
 async def _switch(

@@ -13,6 +13,10 @@ sent, so no pass (this relay's next one or another relay's) takes a row that is 
 published twice at once. Batches are taken one after the other and published on one channel in the order
 they were taken. A row whose publish failed stays unsent and locked until its batch commits, and goes out in
 a later pass, after rows taken meanwhile: consumers rely on no order (the inbox; versions, see ``replicas``).
+
+A batch's rows of one type and one school go out together as one message in CloudEvents' JSON batch format (issue
+6): a lesson column's 30 marks are one message to route, deliver and acknowledge for each consumer, not 30. The
+consumer applies and, if need be, retries or dead-letters each event of it on its own (``chassis.consumers``).
 """
 
 import asyncio
@@ -31,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.broker import Broker
 from chassis.db import Database
-from chassis.events import OUTBOX_CHANNEL
+from chassis.events import BATCH_CONTENT_TYPE, EVENT_CONTENT_TYPE, EVENTS_HEADER, OUTBOX_CHANNEL
 from chassis.metrics import Metrics
 from chassis.tables import outbox
 from chassis.tenancy import SYSTEM
@@ -39,6 +43,9 @@ from chassis.tenancy import SYSTEM
 log = structlog.get_logger()
 
 BATCH = 200
+#: The most events one message carries: a class's column in one, and a consumer's batch split on a poison event
+#: stays small.
+PACK = 50
 #: Batches published and awaiting their confirms at once: the next one goes out while the last one's confirms come.
 IN_FLIGHT = 2
 #: Polling is only a safety net for a lost NOTIFY (e.g. while the listener reconnected).
@@ -72,7 +79,7 @@ def properties(*, event_id: str, type: str, school_id: str, traceparent: str | N
     if traceparent:
         headers["traceparent"] = traceparent
     return spec.Basic.Properties(
-        content_type="application/cloudevents+json",
+        content_type=EVENT_CONTENT_TYPE,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT.value,
         headers=headers,
         message_id=event_id,
@@ -98,11 +105,32 @@ def message_for(envelope: dict) -> aio_pika.Message:
     )
 
 
-def properties_of(row: Row) -> spec.Basic.Properties:
-    """The properties of a row of ``_UNSENT``."""
-    return properties(
-        event_id=str(row.event_id), type=row.type, school_id=str(row.school_id), traceparent=row.traceparent
+def packs(rows: list[Row], limit: int = PACK) -> list[list[Row]]:
+    """Rows of ``_UNSENT`` as messages: those of one type and school together, at most ``limit`` to a message, in
+    the order of each one's first row."""
+    together: dict[tuple[str, Any], list[list[Row]]] = {}
+    out: list[list[Row]] = []
+    for row in rows:
+        runs = together.setdefault((row.type, row.school_id), [])
+        if not runs or len(runs[-1]) >= limit:
+            runs.append([])
+            out.append(runs[-1])
+        runs[-1].append(row)
+    return out
+
+
+def message_of(pack: list[Row]) -> tuple[bytes, spec.Basic.Properties]:
+    """The body and properties of a pack of rows: one envelope as it is, several as a JSON array of them (the
+    first one's id and trace name the message)."""
+    first = pack[0]
+    own = properties(
+        event_id=str(first.event_id), type=first.type, school_id=str(first.school_id), traceparent=first.traceparent
     )
+    if len(pack) == 1:
+        return first.body.encode(), own
+    own.content_type = BATCH_CONTENT_TYPE
+    own.headers[EVENTS_HEADER] = len(pack)
+    return ("[" + ",".join(row.body for row in pack) + "]").encode(), own
 
 
 class OutboxRelay:
@@ -146,19 +174,22 @@ class OutboxRelay:
         try:
             async with self.db.transaction(SYSTEM) as session:
                 rows = await self.locked_batch(session)
+                messages = packs(rows)
                 publishing = [
-                    asyncio.ensure_future(self.broker.publish(row.body.encode(), properties_of(row), row.type))
-                    for row in rows
+                    asyncio.ensure_future(self.broker.publish(*message_of(pack), pack[0].type)) for pack in messages
                 ]
                 taken.set_result(len(rows))
                 outcomes = await asyncio.gather(*publishing, return_exceptions=True)
-                confirmed = [row for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
-                for row, outcome in zip(rows, outcomes, strict=True):
+                confirmed = [
+                    row for pack, outcome in zip(messages, outcomes, strict=True) if outcome is None for row in pack
+                ]
+                for pack, outcome in zip(messages, outcomes, strict=True):
                     if outcome is not None:
-                        log.warning(
-                            "outbox_publish_failed", event_id=str(row.event_id), type=row.type, error=repr(outcome)
-                        )
-                        self.metrics.publish_failed(row.type, type(outcome).__name__)
+                        for row in pack:
+                            log.warning(
+                                "outbox_publish_failed", event_id=str(row.event_id), type=row.type, error=repr(outcome)
+                            )
+                            self.metrics.publish_failed(row.type, type(outcome).__name__)
                 if confirmed:
                     await self.mark_sent(session, [row.seq for row in confirmed])
         except BaseException as exc:

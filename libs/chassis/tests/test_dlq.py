@@ -1,14 +1,16 @@
 """Dead letters are visible with their reason, and can be requeued or purged one by one, by type, or all."""
 
+import json
 from datetime import datetime, timedelta
 from uuid import uuid4
 
 import aio_pika
 
 from chassis.consumers import REASON_HEADER
-from chassis.dlq import Selection, dead_letters, purge, requeue
-from chassis.events import envelope_for
+from chassis.dlq import DeadLetter, Selection, dead_letters, purge, requeue
+from chassis.events import emit_events, envelope_for
 from chassis.relay import message_for
+from chassis.tenancy import Tenant
 from chassis.testing import eventually, publish_event
 from chassis.topology import dead_letter_name
 from contracts.roster import SubjectCreated
@@ -92,3 +94,34 @@ async def test_purge_by_type_removes_only_that_type(probe_app: Probe):
     assert buried in {letter.message_id for letter in purged}
     assert {letter.type for letter in purged} == {SubjectCreated.TYPE}
     assert other.message_id in await letter_ids(probe_app)
+
+
+async def test_a_failing_event_in_a_batch_message_dies_alone_and_the_rest_apply(probe_app: Probe):
+    """The relay sends one school's events of one type as one message: the failing one is retried and
+    dead-lettered as a message of its own, the others apply once, and the message leaves the queue."""
+    school = uuid4()
+    names = ["пачка-первое", "пачка-второе", FAILING_NAME, "пачка-третье"]
+    async with probe_app.app.state.db.transaction(Tenant(school_id=school)) as session:
+        envelopes = await emit_events(
+            session, [SubjectCreated(subject_id=uuid4(), name=name) for name in names], school_id=school
+        )
+    while await probe_app.relay().publish_pending():
+        pass
+    failing = str(envelopes[2].id)
+
+    async def dead() -> list[DeadLetter] | None:
+        connection = await aio_pika.connect(probe_app.settings.amqp_url)
+        async with connection:
+            letters = [letter for letter in await dead_letters(connection, probe_dlq(probe_app))]
+        return [letter for letter in letters if letter.message_id == failing] or None
+
+    [letter] = await eventually(dead, timeout=10)
+    assert letter.type == SubjectCreated.TYPE
+    assert json.loads(letter.body)["id"] == failing  # the event alone, not its batch
+    for name in names[:2] + names[3:]:
+        assert await names_seen(probe_app, name) == 1
+    assert await eventually(lambda: _empty(probe_app), timeout=5)
+
+
+async def _empty(probe_app: Probe) -> bool:
+    return await probe_app.queue_depth() == 0

@@ -4,6 +4,7 @@ The events are classes, which the probe's consumer does not take (its queue stay
 the refused one a staff role, which nothing here is bound for.
 """
 
+from collections import namedtuple
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID, uuid4
@@ -13,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from chassis.broker import Broker
-from chassis.consumers import Consumer
-from chassis.events import emit_events
-from chassis.relay import BATCH, IN_FLIGHT, OutboxRelay
+from chassis.consumers import Consumer, deliveries
+from chassis.events import BATCH_CONTENT_TYPE, EVENT_CONTENT_TYPE, EVENTS_HEADER, emit_events
+from chassis.relay import BATCH, IN_FLIGHT, PACK, OutboxRelay, packs
 from chassis.settings import ServiceSettings
 from chassis.tables import outbox
 from chassis.tenancy import Tenant
@@ -56,14 +57,14 @@ async def unsent_ids(probe: Probe) -> list[UUID]:
 
 
 async def taken_from(settings: ServiceSettings, queue_name: str) -> list[UUID]:
-    """The ids of every message in the queue, in the order it holds them."""
+    """The ids of every event in the queue, in the order it holds them (a batch message's in its order)."""
     connection = await aio_pika.connect(settings.amqp_url)
     ids: list[UUID] = []
     async with connection:
         channel = await connection.channel()
         queue = await channel.get_queue(settings.queue_prefix + queue_name)
         while (message := await queue.get(no_ack=True, fail=False)) is not None:
-            ids.append(UUID(message.message_id))
+            ids.extend(UUID(delivery.message_id) for delivery in deliveries(message))
     return ids
 
 
@@ -132,3 +133,33 @@ async def test_no_batch_is_taken_after_one_that_failed(probe_app: Probe, bare_ex
 
     assert await probe_app.relay().publish_pending() == len(left)
     assert await unsent_ids(probe_app) == []
+
+
+def test_rows_of_one_type_and_school_share_a_message_of_at_most_pack_events():
+    Row = namedtuple("Row", "seq type school_id")
+    a, b = uuid4(), uuid4()
+    rows = [Row(1, "mark", a), Row(2, "mark", b), Row(3, "absence", a), Row(4, "mark", a), Row(5, "mark", a)]
+    assert [[r.seq for r in pack] for pack in packs(rows, limit=2)] == [[1, 4], [2], [3], [5]]
+    assert [[r.seq for r in pack] for pack in packs(rows)] == [[1, 4, 5], [2], [3]]
+
+
+async def test_a_columns_events_go_as_batch_messages_of_their_events_in_order(probe_app: Probe):
+    """A lesson column's events, one type of one school, are a few messages to route and acknowledge, not one
+    each; one event alone is still a plain CloudEvent."""
+    await drained(probe_app)
+    async with classes_queue(probe_app.settings) as (_, consumer):
+        ids = await emit(probe_app, classes(PACK + 5))
+        assert await probe_app.relay().publish_pending() == PACK + 5
+        single = await emit(probe_app, classes(1))
+        assert await probe_app.relay().publish_pending() == 1
+        connection = await aio_pika.connect(probe_app.settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.get_queue(probe_app.settings.queue_prefix + consumer.name)
+            messages = []
+            while (message := await queue.get(no_ack=True, fail=False)) is not None:
+                messages.append(message)
+    assert [m.content_type for m in messages] == [BATCH_CONTENT_TYPE, BATCH_CONTENT_TYPE, EVENT_CONTENT_TYPE]
+    assert [m.headers.get(EVENTS_HEADER) for m in messages] == [PACK, 5, None]
+    assert [UUID(d.message_id) for m in messages for d in deliveries(m)] == ids + single
+    assert [m.message_id for m in messages] == [str(ids[0]), str(ids[PACK]), str(single[0])]
