@@ -56,7 +56,10 @@ def asyncapi() -> dict:
                 "Domain events on the `school.events` topic exchange; the `public.*` ones, for the "
                 "state-services portal, also on `public.events`. Each message is a CloudEvents 1.0 "
                 "structured JSON envelope whose `data` is the payload below; `type` is the routing key "
-                "and `id` is the AMQP message_id. An envelope with the extension `snapshot: true` is an "
+                "and `id` is the AMQP message_id. Several events of one type and one school may travel as one "
+                "message in CloudEvents' JSON batch format (content type `application/cloudevents-batch+json`, "
+                "header `x-events` their count, the first one's id as message_id): a JSON array of such envelopes, "
+                "each applied on its own. An envelope with the extension `snapshot: true` is an "
                 "aggregate's current state re-emitted on request (at its version, straight to one "
                 "consumer's queue, for a rebuild or a new consumer): state to store, not news to announce."
             ),
