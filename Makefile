@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test slow lint format install infra contracts personal-data bench bench-load bench-peaks bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
+.PHONY: run test slow lint format install infra contracts personal-data bench bench-marks bench-load bench-peaks bench-portal topology chaos browser-tools report-tools mutation mutation-quick mutation-chassis
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -58,7 +58,11 @@ chaos: install infra
 topology: install
 	$(UV) run --frozen python -m chassis.topology export deploy/rabbitmq/definitions.json
 
-bench: install infra
+# Issue 6's figures in one command: the load beside the bare floor, then the peaks.
+bench: bench-load bench-peaks
+
+# Marks through the gateway and straight to gradebook, each timed until it is in the diary.
+bench-marks: install infra
 	$(UV) run --frozen python tests/perf/bench_marks.py
 
 # The journal under load beside the bare floor (../shared/bench); wrk comes from Debian.

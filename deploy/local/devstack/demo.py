@@ -186,6 +186,18 @@ LESSON_PLAN = [
 ]
 
 
+PUPILS = [(p, "5А") for p in (STUDENT, STUDENT_2, *CLASSMATES)] + [(p, "5Б") for p in CLASS_5B]
+PERSON_COLUMNS = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Идентификатор ЕСИА", "СНИЛС"]
+MOTHERS = ["Елена", "Ирина", "Наталья", "Ольга", "Светлана"]
+FATHERS = ["Андрей", "Сергей", "Дмитрий", "Алексей", "Павел"]
+
+
+def pupils_snils() -> dict[str, str]:
+    """Every pupil's СНИЛС by full name: the named ones' own, the classmates' generated in a fixed order."""
+    generated = iter(snils_with_check(200_000_001 + n) for n in range(len(PUPILS)))
+    return {full_name(p): p.snils if isinstance(p, DemoPerson) else next(generated) for p, _ in PUPILS}
+
+
 class DemoLoader:
     def __init__(self, stack: Stack, signer: TokenSigner) -> None:
         self.stack = stack
@@ -263,18 +275,15 @@ class DemoLoader:
         students with their classes, parents with their children's СНИЛС; each file checked, then applied whole.
         Their ids by full name."""
         staff = [(p, STAFF_ROLES[p.key]) for p in SCHOOL_PEOPLE if p.key in STAFF_ROLES]
-        pupils = [(p, "5А") for p in (STUDENT, STUDENT_2, *CLASSMATES)] + [(p, "5Б") for p in CLASS_5B]
-        generated = iter(snils_with_check(200_000_001 + n) for n in range(len(pupils)))
-        snils = {full_name(p): p.snils if isinstance(p, DemoPerson) else next(generated) for p, _ in pupils}
-        person = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Идентификатор ЕСИА", "СНИЛС"]
+        snils = pupils_snils()
         files = {
-            "staff": [[*person, "Роли"], *[[*_card(p), p.snils, roles] for p, roles in staff]],
+            "staff": [[*PERSON_COLUMNS, "Роли"], *[[*_card(p), p.snils, roles] for p, roles in staff]],
             "students": [
-                [*person, "Класс"],
-                *[[*_card(p), snils[full_name(p)], class_name] for p, class_name in pupils],
+                [*PERSON_COLUMNS, "Класс"],
+                *[[*_card(p), snils[full_name(p)], class_name] for p, class_name in PUPILS],
             ],
             "parents": [
-                [*person, "СНИЛС обучающегося"],
+                [*PERSON_COLUMNS, "СНИЛС обучающегося"],
                 *[[*_card(p), p.snils, snils[full_name(child)]] for p, child in FAMILIES],
             ],
         }
@@ -508,6 +517,35 @@ async def ensure_demo(stack: Stack) -> UUID:
         await loader.http.aclose()
     (stack.var_dir / "demo.json").write_text(json.dumps({"school_id": str(school_id)}))
     return school_id
+
+
+async def give_5b_parents(stack: Stack, school_id: UUID) -> None:
+    """A parent for each pupil of 5Б, the class of thirty, through the same import: the load benchmark's column is a
+    whole class whose every mark reaches a family. Not in the demo itself, whose 5Б needs no families."""
+    snils = pupils_snils()
+    parents = [
+        [
+            surname,
+            (MOTHERS if surname.endswith(("а", "я")) else FATHERS)[n % 5],
+            "",
+            "",
+            "",
+            snils_with_check(300_000_001 + n),
+        ]
+        for n, (surname, _) in enumerate(CLASS_5B)
+    ]
+    rows = [[*PERSON_COLUMNS, "СНИЛС обучающегося"]]
+    rows += [[*parent, snils[full_name(child)]] for parent, child in zip(parents, CLASS_5B, strict=True)]
+    operator = Caller(
+        uuid5(NAMESPACE_URL, "devstack:operator"),
+        "Загрузчик демо",
+        school_roles=frozenset({(school_id, "school_admin")}),
+    )
+    loader = DemoLoader(stack, await signer_of(stack))
+    try:
+        await loader._import(f"/schools/{school_id}", operator, "parents", rows)
+    finally:
+        await loader.http.aclose()
 
 
 def demo_logins() -> list[tuple[str, str]]:
