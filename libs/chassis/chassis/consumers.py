@@ -44,6 +44,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.broker import Broker
+from chassis.bulk import insert_rows
 from chassis.db import Database, set_tenant
 from chassis.events import BATCH_CONTENT_TYPE, EVENT_CONTENT_TYPE, EVENTS_HEADER, Envelope
 from chassis.metrics import DEAD_LETTERED, DUPLICATE, OK, RETRIED, UNREADABLE, Metrics
@@ -413,16 +414,12 @@ class ConsumerRunner:
         handler_for = {cls.TYPE: handler for cls, handler in consumer.handlers.items()}
         tenant = Tenant(school_id=events[0][0].schoolid)
         async with self.db.transaction(tenant) as session:
-            new = set(
-                (
-                    await session.execute(
-                        insert(inbox)
-                        .values([{"consumer": consumer.name, "event_id": envelope.id} for envelope, _ in events])
-                        .on_conflict_do_nothing()
-                        .returning(inbox.c.event_id)
-                    )
-                ).scalars()
+            # One statement of arrays (``chassis.bulk``): a multi-row VALUES would be compiled for every batch.
+            rows = [{"consumer": consumer.name, "event_id": envelope.id} for envelope, _ in events]
+            written = await insert_rows(
+                session, inbox, rows, skip_conflicts_on=("consumer", "event_id"), returning=("event_id",)
             )
+            new = {row.event_id for row in written}
             applied: list[bool] = []
             #: Consecutive new events of one type and school whose handler takes them together.
             run: list[tuple[Event, Envelope]] = []
