@@ -29,6 +29,7 @@ import asyncpg
 import httpx
 from bench_import import import_files, load_school
 from bench_load import (
+    SERVERS,
     WORK_TYPES,
     admin_dsn,
     bench_stack,
@@ -52,7 +53,7 @@ from devstack.stack import Stack, default_workers
 def cpu_by_part(stack: Stack) -> dict[str, float]:
     """CPU seconds each part of the stack has spent so far, its workers included; and PostgreSQL's and RabbitMQ's."""
     parts = {name: process.pid for name, process in stack.processes.items()}
-    return cpu_seconds(parts, {"postgres": "postgres", "rabbitmq": "beam.smp"})
+    return cpu_seconds(parts, SERVERS)
 
 
 async def esia_login(http: aiohttp.ClientSession, gateway: str, oid: str) -> None:
@@ -158,7 +159,6 @@ async def evening(stack: Stack, rate: float, seconds: int) -> dict:
     gateway = stack.url("gateway")
     alone = await asyncio.to_thread(open_loop, gateway, "GET", diary, cookie, rate, seconds)
 
-    reporting = admin_dsn(stack, "reporting")
     notifications = await asyncpg.connect(admin_dsn(stack, "notifications"))
     guardians = "SELECT student_id::text, count(*) FROM guardianships WHERE school_id = $1 GROUP BY student_id"
     family_size = {student: 1 + count for student, count in await notifications.fetch(guardians, school)}
@@ -184,7 +184,7 @@ async def evening(stack: Stack, rate: float, seconds: int) -> dict:
             )
         published.raise_for_status()
         announced = time.monotonic() - began
-        marks = await column_mode(reporting, teacher, school, lessons, students)
+        marks = await column_mode(stack, teacher, school, lessons, students)
         while await notifications.fetchval(mark_notices, school, since) < expected_notices:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         return {
