@@ -204,7 +204,7 @@ class Counter:
     """
 
     def __init__(self, app: FastAPI) -> None:
-        self.statements = self.transactions = self._driver_queries = 0
+        self.transactions = self._through_sqlalchemy = self._driver_queries = 0
         engine = app.state.db.engine.sync_engine
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "commit", self._transaction)
@@ -212,11 +212,11 @@ class Counter:
         event.listen(engine, "checkout", self._watch)
 
     @property
-    def sent(self) -> int:
-        return self.statements + self._driver_queries - 2 * self.transactions
+    def statements(self) -> int:
+        return self._through_sqlalchemy + self._driver_queries - 2 * self.transactions
 
     def _statement(self, *_args) -> None:
-        self.statements += 1
+        self._through_sqlalchemy += 1
 
     def _transaction(self, *_args) -> None:
         self.transactions += 1
@@ -239,7 +239,7 @@ async def measure(
         await send(i)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     units = requests * per
-    statements, tx = counter.sent / units, counter.transactions / units
+    statements, tx = counter.statements / units, counter.transactions / units
     print(
         f"{label}: {statements:.2f} statements + {tx:.2f} transactions "
         f"= {statements + 2 * tx:.2f} round trips per {'mark' if per > 1 else 'request'}; "
