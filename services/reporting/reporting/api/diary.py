@@ -311,11 +311,9 @@ async def get_diary(
     start: JournalDate | None = None,
     end: JournalDate | None = None,
 ) -> Response:
-    """The diary's hottest read: one statement straight to the driver, its answer encoded once (``DiaryOut``'s JSON).
-
-    The transaction is the one ``SchoolSession`` opens, begun here: FastAPI's dependency solving, SQLAlchemy's result
-    layer and a validation of the composed answer before its serialization cost more than the rest of the read.
-    """
+    # The hottest read: one statement straight to the driver, the answer encoded once as DiaryOut's JSON. The
+    # transaction is the one SchoolSession opens, begun here: FastAPI's dependency solving, SQLAlchemy's result layer
+    # and a validation of the composed answer before its serialization cost more than the rest of the read.
     async with database(request).transaction(caller.tenant_for(school_id)) as session:
         # Given dates need no today before the week is read (the week's statement reads the school's zone too).
         dates = diary_range(start, end, None if start or end else await school_today(school_id, session, request))
