@@ -223,12 +223,13 @@ def in_place(group_id: str, day: str) -> str:
     )
 
 
-#: A student's diary for some dates in one statement: the card and R-1's facts (``CARD``), and as JSON arrays the
-#: class's lessons, those of the electives and clubs while the student is in them (R-14; their courses' class is
-#: the group) and those of other groups the student has a mark or absence on, the marks, the absences, the
-#: timetable (a subgroup's lessons while the student is in it, R-12), the school's and the class's announcements,
-#: the homework due (the class's and the student's electives', or given to this student), and the period marks
-#: the family may see today (R-27).
+#: A student's diary for some dates in one statement: the card and R-1's facts (``CARD``), the school's zone, as
+#: arrays of rows in the domain records' field order the class's lessons, those of the electives and clubs while the
+#: student is in them (R-14; their courses' class is the group) and those of other groups the student has a mark or
+#: absence on, the marks, the absences, the timetable (a subgroup's lessons while the student is in it, R-12); as
+#: JSON the school's and the class's announcements, the homework due (the class's and the student's electives', or
+#: given to this student), and the period marks with the day the family sees them from (R-27). Compiled for asyncpg
+#: itself (``$1``…, its parameters' names in ``positiontup``).
 DIARY_WEEK = (
     text(
         f"""
