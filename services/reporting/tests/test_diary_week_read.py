@@ -120,7 +120,10 @@ async def test_the_week_read_in_one_statement_is_what_the_events_put_in(settings
         await publish_event(settings, event, school_id=school)
     await marker_seen(settings, client, as_, family, SUNDAY)
 
-    body = (await diary(client, as_, family, family.anna_parent, anna)).json()
+    answer = await diary(client, as_, family, family.anna_parent, anna)
+    # Encoded without its model on the way out: still DiaryOut's own JSON, every field in its order.
+    assert answer.content == DiaryOut.model_validate_json(answer.content).model_dump_json().encode()
+    body = answer.json()
     # The marker lesson is on Sunday; the rest of the week is what the events above put in.
     sunday = body["days"][6]
     assert [lesson["topic"] for lesson in sunday["lessons"]] == ["Метка"]

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import RowMapping, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,9 +50,11 @@ LEFT JOIN people p ON p.school_id = :school AND p.id = :student
 LEFT JOIN classes c ON c.school_id = :school AND c.id = s.class_id
 """
 CARD_PARAMS = (bindparam("school", type_=Uuid), bindparam("student", type_=Uuid), bindparam("caller", type_=Uuid))
+#: A ``CARD`` row as SQLAlchemy gives it, or as asyncpg does (the diary week's statement goes to the driver).
+CardRow = RowMapping | asyncpg.Record
 
 
-def card_of(student_id: UUID, row: RowMapping) -> StudentCard | None:
+def card_of(student_id: UUID, row: CardRow) -> StudentCard | None:
     """The card from a ``CARD`` row; None for someone who is not a student of this school."""
     enrolled = row["class_id"] is not None
     if not enrolled and not row["linked"]:
@@ -64,14 +67,14 @@ def card_of(student_id: UUID, row: RowMapping) -> StudentCard | None:
     )
 
 
-def reads_as_staff(caller: Caller, school_id: UUID, row: RowMapping) -> bool:
+def reads_as_staff(caller: Caller, school_id: UUID, row: CardRow) -> bool:
     """R-1 on a ``CARD`` row: the region, the school's administration, the class teacher."""
     return caller.oversees(school_id) or staff_reads_diary(
         caller.person_id, caller.roles_in(school_id), row["class_teacher_id"]
     )
 
 
-def may_read(caller: Caller, school_id: UUID, card: StudentCard, row: RowMapping) -> bool:
+def may_read(caller: Caller, school_id: UUID, card: StudentCard, row: CardRow) -> bool:
     """R-1 on a ``CARD`` row: the staff who read diaries, the student, a guardian."""
     return reads_as_staff(caller, school_id, row) or caller.person_id == card.id or row["guardian"]
 
@@ -88,7 +91,7 @@ async def _card_row(session: AsyncSession, school_id: UUID, student_id: UUID, ca
     return result.mappings().one()
 
 
-def readable(caller: Caller, school_id: UUID, student_id: UUID, row: RowMapping) -> StudentCard:
+def readable(caller: Caller, school_id: UUID, student_id: UUID, row: CardRow) -> StudentCard:
     """The card of a ``CARD`` row if the caller may read this student's diary, or 404.
 
     R-1: a student sees only themselves, a parent only their own children, a class teacher the

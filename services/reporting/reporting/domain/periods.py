@@ -41,9 +41,13 @@ def checked_range(start: date, end: date, max_days: int) -> DateRange:
     return DateRange(start, end)
 
 
-def diary_range(start: date | None, end: date | None, today: date) -> DateRange:
-    """The diary's dates: the current week unless given; a missing end is a week after the start."""
+def diary_range(start: date | None, end: date | None, today: date | None) -> DateRange:
+    """The diary's dates: the current week unless given; a missing end is a week after the start.
+
+    ``today`` is needed only when neither date is given (the diary then reads the school's today first).
+    """
     if start is None and end is None:
+        assert today is not None
         return current_week(today)
     if start is None:
         assert end is not None
