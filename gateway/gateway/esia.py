@@ -4,12 +4,16 @@ Follows ESIA's «Методические рекомендации по испо
 endpoint, the v3 token endpoint, JWT verification of the tokens (GOST R 34.10-2012, ``alg``
 ``GOST3410_2012_256``, with the key of ESIA's certificate), and the REST look-ups of the person
 and their children. The ESIA sandbox in ``deploy/esia_sandbox`` speaks the same protocol.
+
+The calls go through aiohttp, the gateway's one HTTP client (``gateway.upstream``): through httpx each cost 2–3 ms of
+CPU, a login's three about a third of what the gateway spent on it.
 """
 
 import asyncio
 import base64
 import binascii
 import hashlib
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -18,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import uuid4
 
-import httpx
+import aiohttp
 import jwt
 
 from chassis.signing import GostPublicKey, Signer, SigningError
@@ -123,7 +127,7 @@ class EsiaClient:
         certificate_url: str | None = None,
         certificate: GostPublicKey | None = None,
         scope: str = DEFAULT_SCOPE,
-        http: httpx.AsyncClient | None = None,
+        http: aiohttp.ClientSession,
     ) -> None:
         """Tokens are verified with ESIA's ``certificate`` when given, else with the one at ``certificate_url`` (only
         the sandbox publishes it: a new one at each of its starts)."""
@@ -137,7 +141,7 @@ class EsiaClient:
         self.scope = scope
         self.issuer = issuer
         self.certificate = certificate
-        self._http = http or httpx.AsyncClient(timeout=10)
+        self._http = http
         self._fetched: GostPublicKey | None = None
 
     def authorization_request(self) -> AuthorizationRequest:
@@ -244,21 +248,26 @@ class EsiaClient:
         params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else None
-        try:
-            response = await self._http.request(method, url, data=data, params=params, headers=headers)
-        except httpx.HTTPError as error:
-            raise EsiaError(UNAVAILABLE) from error
-        if response.status_code >= 500:
+        status, content = await self._fetch(method, url, data=data, params=params, headers=headers)
+        if status >= 500:
             raise EsiaError(UNAVAILABLE)
-        if response.status_code != 200:
+        if status != 200:
             raise EsiaError(REFUSED)
         try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError as error:
             raise EsiaError(REFUSED) from error
         if not isinstance(body, dict):
             raise EsiaError(REFUSED)
         return body
+
+    async def _fetch(self, method: str, url: str, **options: Any) -> tuple[int, bytes]:
+        """The status and body of ESIA's answer, redirects not followed; ESIA out of reach is ``UNAVAILABLE``."""
+        try:
+            async with self._http.request(method, url, allow_redirects=False, **options) as response:
+                return response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise EsiaError(UNAVAILABLE) from error
 
     async def _verified(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
         """The claims of an ESIA token whose GOST signature, issuer and lifetime check out."""
@@ -296,12 +305,9 @@ class EsiaClient:
             return self.certificate
         if self._fetched is None or refresh:
             assert self.certificate_url is not None
+            _, content = await self._fetch("GET", self.certificate_url)
             try:
-                response = await self._http.get(self.certificate_url)
-            except httpx.HTTPError as error:
-                raise EsiaError(UNAVAILABLE) from error
-            try:
-                self._fetched = certificate_key(response.content)
+                self._fetched = certificate_key(content)
             except ValueError as error:
                 raise EsiaError(UNAVAILABLE) from error
         return self._fetched

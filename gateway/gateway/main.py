@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -35,18 +36,21 @@ STATIC = Path(__file__).parent / "static"
 def build_app(
     settings: GatewaySettings,
     *,
-    esia_http: httpx.AsyncClient | None = None,
     service_http: Mapping[str, httpx.AsyncClient] | None = None,
 ) -> FastAPI:
-    """``esia_http`` and ``service_http`` (per service) replace the real network, e.g. with in-process apps."""
+    """``service_http`` (per service) replaces the network to the services, e.g. with in-process apps."""
     tokens = InternalTokens(settings)
 
     @asynccontextmanager
     async def http_clients(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(app.state.upstreams)
-            app.state.esia_http = esia_http or await stack.enter_async_context(
-                httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+            app.state.esia_http = await stack.enter_async_context(
+                aiohttp.ClientSession(
+                    timeout=aiohttp.ClientTimeout(total=10.0, connect=3.0),
+                    # ESIA's cookies are never kept for the next person's login.
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                )
             )
             app.state.esia = None
             # ESIA's certificate is read at start: a wrong file stops the gateway, not a login.

@@ -1,4 +1,7 @@
-"""The gateway's ESIA client against the ESIA sandbox, run in-process, driven like a browser would drive it."""
+"""The gateway's ESIA client against the ESIA sandbox, run in-process, driven like a browser would drive it.
+
+The client calls ESIA over a socket (aiohttp), so the sandbox, or whoever stands in front of it, listens on one; the
+test browser reaches the same app in-process."""
 
 import json
 from collections.abc import AsyncIterator, Callable
@@ -6,25 +9,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
+import aiohttp
 import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis.signing import EcdsaSigner
 from esia_sandbox.gost import GostKey
 from esia_sandbox.main import build_app
 from esia_sandbox.settings import SandboxSettings
-from esia_sandbox.testing import register_client
+from esia_sandbox.testing import register_client, serving
 from gateway.esia import EsiaClient, EsiaError, EsiaPerson, EsiaTokens, certificate_key, signature_problem
 from gateway.settings import SANDBOX_ISSUER
 
-ESIA_URL = "http://esia-sandbox.test"
 CALLBACK = "http://journal.test/auth/esia/callback"
 
 
@@ -101,8 +106,14 @@ def sandbox(new_sandbox: Callable[[], FastAPI]) -> FastAPI:
 
 
 @pytest.fixture
-async def browser(sandbox: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url=ESIA_URL) as client:
+async def esia_url(sandbox: FastAPI) -> AsyncIterator[str]:
+    async with serving(sandbox) as url:
+        yield url
+
+
+@pytest.fixture
+async def browser(sandbox: FastAPI, esia_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url=esia_url) as client:
         yield client
 
 
@@ -112,33 +123,32 @@ def requests_seen() -> list[str]:
 
 
 @pytest.fixture
-async def back_channel(sandbox: FastAPI, requests_seen: list[str]) -> AsyncIterator[httpx.AsyncClient]:
+async def back_channel(requests_seen: list[str]) -> AsyncIterator[aiohttp.ClientSession]:
     """The gateway's own connection to ESIA (not the browser's); records the paths it requests."""
 
-    async def record(request: httpx.Request) -> None:
+    async def record(_: aiohttp.ClientSession, __: SimpleNamespace, request: aiohttp.TraceRequestStartParams) -> None:
         requests_seen.append(request.url.path)
 
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sandbox), event_hooks={"request": [record]}
-    ) as client:
-        yield client
+    tracing = aiohttp.TraceConfig()
+    tracing.on_request_start.append(record)
+    async with aiohttp.ClientSession(trace_configs=[tracing]) as session:
+        yield session
 
 
-def esia_client(client_key_pem: bytes, http: httpx.AsyncClient, **overrides: object) -> EsiaClient:
+def esia_client(client_key_pem: bytes, http: aiohttp.ClientSession, base_url: str, **overrides: object) -> EsiaClient:
     settings = {
-        "base_url": ESIA_URL,
         "client_id": "JOURNAL",
         "redirect_uri": CALLBACK,
-        "certificate_url": f"{ESIA_URL}/sandbox/esia.pem",
+        "certificate_url": f"{base_url}/sandbox/esia.pem",
         "issuer": SANDBOX_ISSUER,
         **overrides,
     }
-    return EsiaClient(signer=EcdsaSigner(client_key_pem), http=http, **settings)
+    return EsiaClient(base_url=base_url, signer=EcdsaSigner(client_key_pem), http=http, **settings)
 
 
 @pytest.fixture
-def client(client_key_pem: bytes, back_channel: httpx.AsyncClient) -> EsiaClient:
-    return esia_client(client_key_pem, back_channel)
+def client(client_key_pem: bytes, back_channel: aiohttp.ClientSession, esia_url: str) -> EsiaClient:
+    return esia_client(client_key_pem, back_channel, esia_url)
 
 
 async def sign_in(client: EsiaClient, browser: httpx.AsyncClient, full_name: str) -> EsiaTokens:
@@ -181,12 +191,12 @@ async def test_a_teacher_has_no_kids(client: EsiaClient, browser: httpx.AsyncCli
     assert await client.kids(tokens) == []
 
 
-def test_each_authorization_request_is_fresh_and_uses_pkce_s256(client: EsiaClient) -> None:
+def test_each_authorization_request_is_fresh_and_uses_pkce_s256(client: EsiaClient, esia_url: str) -> None:
     first, second = client.authorization_request(), client.authorization_request()
     assert first.state != second.state
     UUID(first.state)
     query = parse_qs(urlsplit(first.url).query)
-    assert first.url.startswith(f"{ESIA_URL}/aas/oauth2/v2/ac?")
+    assert first.url.startswith(f"{esia_url}/aas/oauth2/v2/ac?")
     assert query["code_challenge_method"] == ["S256"]
     assert query["code_challenge"] != parse_qs(urlsplit(second.url).query)["code_challenge"]
     assert first.code_verifier not in first.url
@@ -216,47 +226,60 @@ async def test_a_wrong_code_verifier_is_refused(client: EsiaClient, browser: htt
         await client.exchange(code=callback["code"], state=request.state, code_verifier="x" * 64)
 
 
-class Tampering(httpx.AsyncBaseTransport):
+def tampering(esia: ASGIApp) -> ASGIApp:
     """Someone between the gateway and ESIA who rewrites the subject of the tokens ESIA answers with."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/aas/oauth2/v3/te":
+            await esia(scope, receive, send)
+            return
+        answered: list[Message] = []
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if request.url.path != "/aas/oauth2/v3/te":
-            return response
-        body = json.loads(await response.aread())
+        async def keep(message: Message) -> None:
+            answered.append(message)
+
+        await esia(scope, receive, keep)
+        body = json.loads(b"".join(message.get("body", b"") for message in answered[1:]))
         header, payload, signature = body["access_token"].split(".")
         claims = json.loads(jwt.utils.base64url_decode(payload))
         claims["urn:esia:sbj_id"] = 1000004
         forged = jwt.utils.base64url_encode(json.dumps(claims).encode()).decode()
         body["access_token"] = f"{header}.{forged}.{signature}"
-        return httpx.Response(response.status_code, json=body)
+        content = json.dumps(body).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
+        await send({"type": "http.response.start", "status": answered[0]["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+    return app
 
 
-async def test_a_tampered_token_is_refused(sandbox: FastAPI, browser: httpx.AsyncClient, client_key_pem: bytes) -> None:
-    async with httpx.AsyncClient(transport=Tampering(httpx.ASGITransport(app=sandbox))) as http:
-        client = esia_client(client_key_pem, http)
-        with pytest.raises(EsiaError):
+async def test_a_tampered_token_is_refused(
+    sandbox: FastAPI, browser: httpx.AsyncClient, back_channel: aiohttp.ClientSession, client_key_pem: bytes
+) -> None:
+    async with serving(tampering(sandbox)) as url:
+        client = esia_client(client_key_pem, back_channel, url)
+        with pytest.raises(EsiaError, match="Не удалось проверить подпись ответа Госуслуг"):
             await sign_in(client, browser, "Петров Сергей Иванович")
 
 
 async def test_tokens_signed_by_another_key_are_refused(
-    new_sandbox: Callable[[], FastAPI], sandbox: FastAPI, browser: httpx.AsyncClient, client_key_pem: bytes
+    new_sandbox: Callable[[], FastAPI],
+    sandbox: FastAPI,
+    back_channel: aiohttp.ClientSession,
+    client_key_pem: bytes,
 ) -> None:
     """An impostor ESIA with its own key: its tokens do not verify against the real ESIA's keys."""
     impostor = new_sandbox()
 
-    async def route(request: httpx.Request) -> httpx.Response:
-        app = sandbox if request.url.path == "/sandbox/esia.pem" else impostor
-        return await httpx.ASGITransport(app=app).handle_async_request(request)
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        app = sandbox if scope.get("path") == "/sandbox/esia.pem" else impostor
+        await app(scope, receive, send)
 
     async with (
-        httpx.AsyncClient(transport=httpx.MockTransport(route)) as http,
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=impostor), base_url=ESIA_URL) as impostor_browser,
+        serving(route) as url,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=impostor), base_url=url) as impostor_browser,
     ):
-        client = esia_client(client_key_pem, http)
+        client = esia_client(client_key_pem, back_channel, url)
         with pytest.raises(EsiaError, match="Не удалось проверить подпись ответа Госуслуг"):
             await sign_in(client, impostor_browser, "Петров Сергей Иванович")
 
@@ -264,7 +287,8 @@ async def test_tokens_signed_by_another_key_are_refused(
 async def test_tokens_verify_with_esias_configured_certificate_and_no_other(
     new_sandbox: Callable[[], FastAPI],
     sandbox: FastAPI,
-    back_channel: httpx.AsyncClient,
+    back_channel: aiohttp.ClientSession,
+    esia_url: str,
     browser: httpx.AsyncClient,
     client_key_pem: bytes,
     requests_seen: list[str],
@@ -273,13 +297,14 @@ async def test_tokens_verify_with_esias_configured_certificate_and_no_other(
     configured = esia_client(
         client_key_pem,
         back_channel,
+        esia_url,
         certificate_url=None,
         certificate=certificate_key(sandbox.state.sandbox.tokens.certificate_pem),
     )
     assert (await sign_in(configured, browser, "Петров Сергей Иванович")).oid == "1000002"
     assert "/sandbox/esia.pem" not in requests_seen
     other = certificate_key(new_sandbox().state.sandbox.tokens.certificate_pem)
-    stale = esia_client(client_key_pem, back_channel, certificate_url=None, certificate=other)
+    stale = esia_client(client_key_pem, back_channel, esia_url, certificate_url=None, certificate=other)
     with pytest.raises(EsiaError, match="Не удалось проверить подпись ответа Госуслуг"):
         await sign_in(stale, browser, "Петров Сергей Иванович")
 
@@ -306,16 +331,16 @@ def test_only_esias_gost_signature_passes() -> None:
 
 
 async def test_tokens_of_another_issuer_are_refused(
-    client_key_pem: bytes, back_channel: httpx.AsyncClient, browser: httpx.AsyncClient
+    client_key_pem: bytes, back_channel: aiohttp.ClientSession, esia_url: str, browser: httpx.AsyncClient
 ) -> None:
-    client = esia_client(client_key_pem, back_channel, issuer="http://esia.gosuslugi.ru/")
+    client = esia_client(client_key_pem, back_channel, esia_url, issuer="http://esia.gosuslugi.ru/")
     with pytest.raises(EsiaError):
         await sign_in(client, browser, "Петров Сергей Иванович")
 
 
 async def test_an_unreachable_esia_is_reported_in_russian(client_key_pem: bytes) -> None:
-    async with httpx.AsyncClient() as http:
-        client = esia_client(client_key_pem, http, base_url="http://127.0.0.1:9")
+    async with aiohttp.ClientSession() as http:
+        client = esia_client(client_key_pem, http, "http://127.0.0.1:9")
         with pytest.raises(EsiaError, match="Госуслуги сейчас недоступны"):
             await client.exchange(code="x", state="y", code_verifier="z" * 43)
 

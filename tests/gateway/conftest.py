@@ -1,7 +1,8 @@
 """The gateway with its neighbours: real PostgreSQL and RabbitMQ, the ESIA sandbox, roster and reporting in-process.
 
-Only the network is replaced: each app is reached through an httpx ASGI transport. Roster
-and reporting verify the gateway's tokens with the keys it publishes at /.well-known/jwks.json.
+Only the network to the services is replaced: each is reached through an httpx ASGI transport. The sandbox listens
+on a socket of its own, as the gateway calls ESIA over the network (aiohttp); the test browsers reach it in-process.
+Roster and reporting verify the gateway's tokens with the keys it publishes at /.well-known/jwks.json.
 """
 
 import json
@@ -29,6 +30,7 @@ from contracts.roster import PersonChanged, PersonRegistered
 from devstack.region import snils_with_check
 from esia_sandbox.main import build_app as build_sandbox
 from esia_sandbox.settings import SandboxSettings
+from esia_sandbox.testing import serving
 from gateway.main import build_app
 from gateway.models import SchoolRole
 from gateway.settings import GatewaySettings
@@ -38,7 +40,6 @@ from roster.main import build_app as build_roster
 from roster.settings import RosterSettings
 
 PUBLIC_URL = "http://gateway.test"
-ESIA_URL = "http://esia.test"
 #: Nothing listens here: a service that is down.
 DOWN_URL = "http://127.0.0.1:9"
 #: Queues of the services run here, apart from those of their own test suites.
@@ -68,12 +69,23 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(keys_dir: Path) -> GatewaySettings:
+def sandbox(keys_dir: Path) -> FastAPI:
+    return build_sandbox(SandboxSettings(clients_file=keys_dir / "clients.json", admin_api=True))
+
+
+@pytest.fixture(scope="session")
+async def esia_url(sandbox: FastAPI) -> AsyncIterator[str]:
+    async with serving(sandbox) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(keys_dir: Path, esia_url: str) -> GatewaySettings:
     return test_settings(
         GatewaySettings,
         queue_prefix=QUEUE_PREFIX,
         public_url=PUBLIC_URL,
-        esia_url=ESIA_URL,
+        esia_url=esia_url,
         esia_client_key_path=keys_dir / "client-key.pem",
         signing_key_path=keys_dir / "gateway" / "signing-key.pem",
         roster_url="http://roster.test",
@@ -85,11 +97,6 @@ def settings(keys_dir: Path) -> GatewaySettings:
         login_attempts_per_ip_per_minute=10_000,
         login_attempts_per_minute=10_000,
     )
-
-
-@pytest.fixture(scope="session")
-def sandbox(keys_dir: Path) -> FastAPI:
-    return build_sandbox(SandboxSettings(clients_file=keys_dir / "clients.json", admin_api=True))
 
 
 @dataclass
@@ -104,7 +111,7 @@ class Stack:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.gateway), base_url=PUBLIC_URL)
 
     def esia_browser(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.sandbox), base_url=ESIA_URL)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.sandbox), base_url=self.settings.esia_url)
 
     async def heard_since(self, generation: int) -> None:
         """A change written straight to the gateway's database has reached its caller cache.
@@ -171,10 +178,7 @@ async def stack(settings: GatewaySettings, sandbox: FastAPI) -> AsyncIterator[St
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=reporting), base_url=settings.reporting_url)
             ),
         }
-        esia_http = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url=ESIA_URL)
-        )
-        gateway = build_app(settings, esia_http=esia_http, service_http=service_http)
+        gateway = build_app(settings, service_http=service_http)
         await stack.enter_async_context(running_app(roster, roster_settings))
         await stack.enter_async_context(running_app(reporting, reporting_settings))
         gateway_client = await stack.enter_async_context(running_app(gateway, settings))

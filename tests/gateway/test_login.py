@@ -202,7 +202,7 @@ async def test_logout_kills_the_session_and_goes_through_esia(stack, esia_person
         out = await browser.post("/logout", data={"csrf_token": csrf})
         assert out.status_code == 303
         target = urlsplit(out.headers["location"])
-        assert f"{target.scheme}://{target.netloc}{target.path}" == "http://esia.test/idp/ext/Logout"
+        assert f"{target.scheme}://{target.netloc}{target.path}" == f"{stack.settings.esia_url}/idp/ext/Logout"
         assert parse_qs(target.query)["redirect_url"] == ["http://gateway.test/login"]
         assert 'journal_session=""' in out.headers["set-cookie"] or "Max-Age=0" in out.headers["set-cookie"]
         browser.cookies.set("journal_session", stolen)

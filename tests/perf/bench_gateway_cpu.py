@@ -9,9 +9,11 @@ rounds ``wrk -t1 -c16`` loads each with a teacher's single marks (POST, CSRF) an
 (GET); the figure is the process's CPU time (``/proc/PID/stat`` utime + stime) over the requests it
 answered, less what it spends idle in as long (its background jobs). It does not depend on how busy the
 machine is, as requests/s would on a shared one; the services' CPU per request is printed beside it to show
-both gateways drove the same work.
+both gateways drove the same work. Each round also makes ``--logins`` ESIA logins through each gateway (the
+sandbox's form, the callback with the token exchange and both signature checks, ``/api/v1/me``; four at a
+time, each a browser without cookies, as ``bench_peaks.py``'s storm makes them): the gateway's CPU per login.
 
-``uv run python tests/perf/bench_gateway_cpu.py --baseline /tmp/base [--seconds 8 --rounds 3]``
+``uv run python tests/perf/bench_gateway_cpu.py --baseline /tmp/base [--seconds 8 --rounds 3 --logins 40]``
 """
 
 import argparse
@@ -20,13 +22,16 @@ import json
 import logging
 import os
 import statistics
+import time
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import httpx
 from bench_load import WORK_TYPES, bench_stack, demo_teacher_and_parent, drop_run_leftovers, mark_slots, wrk
+from bench_peaks import esia_login
 
-from devstack.demo import ensure_demo
+from devstack.demo import REGION_ACCOUNTS, SCHOOL_PEOPLE, ensure_demo
 from devstack.stack import Stack, free_base_port
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -92,7 +97,51 @@ async def measure(gateways: dict[str, tuple[str, int]], services: dict[str, int]
     return figures
 
 
-async def main(baseline: Path, this: Path, seconds: int, rounds: int) -> None:
+async def log_in_many(url: str, public: str, oids: list[str], logins: int) -> list[str]:
+    """``logins`` ESIA logins through the gateway at ``url``, four at a time, each a browser without cookies; what
+    failed."""
+    failed: list[str] = []
+    connections = aiohttp.TCPConnector(limit=0)
+    slots = asyncio.Semaphore(4)
+
+    async def one(i: int) -> None:
+        async with (
+            slots,
+            aiohttp.ClientSession(
+                connector=connections, connector_owner=False, cookie_jar=aiohttp.CookieJar(unsafe=True)
+            ) as http,
+        ):
+            try:
+                await esia_login(http, url, oids[i % len(oids)], public=public)
+            except Exception as failure:
+                failed.append(f"{type(failure).__name__}: {str(failure)[:200]}")
+
+    await asyncio.gather(*(one(i) for i in range(logins)))
+    await connections.close()
+    return failed
+
+
+async def logins_cpu(gateways: dict[str, tuple[str, int]], public: str, logins: int) -> dict:
+    """ESIA logins through each gateway: its CPU ms per login (less its idle)."""
+    oids = [p.esia_oid for p in SCHOOL_PEOPLE if p.esia_oid] + [oid for oid, *_ in REGION_ACCOUNTS]
+    figures: dict = {}
+    for name, (url, pid) in gateways.items():
+        idle = await idle_cpu(pid, 2.0)
+        started, before = time.monotonic(), cpu_seconds(pid)
+        failed = await log_in_many(url, public, oids, logins)
+        took = time.monotonic() - started
+        if failed:
+            print(f"# {name}: {len(failed)} logins failed, e.g. {failed[0]}")
+        figures[("ESIA login", name)] = {
+            "gateway_ms": 1000 * (cpu_seconds(pid) - before - idle * took) / logins,
+            "service_ms": 0.0,
+            "rps": logins / took,
+            "failed": len(failed) / logins,
+        }
+    return figures
+
+
+async def main(baseline: Path, this: Path, seconds: int, rounds: int, logins: int) -> None:
     run = f"perfgw{os.getpid()}"
     stack = bench_stack(run)
     await stack.drop_databases()
@@ -137,9 +186,16 @@ async def main(baseline: Path, this: Path, seconds: int, rounds: int) -> None:
             ),
         }
         services = {name: stack.processes[name].pid for name in ("gradebook", "reporting")}
-        # Warm both (imports, connection pools, the caller cache) before anything is counted.
+        public = stack.url("gateway")
+        # Warm both (imports, connection pools, the caller cache, ESIA's certificate) before anything is counted.
         await measure(gateways, services, loads, 2)
-        runs = [await measure(gateways, services, loads, seconds) for _ in range(rounds)]
+        await logins_cpu(gateways, public, 4)
+        runs = []
+        for _ in range(rounds):
+            figures = await measure(gateways, services, loads, seconds)
+            if logins:
+                figures |= await logins_cpu(gateways, public, logins)
+            runs.append(figures)
         await teacher.close()
         await parent.close()
     finally:
@@ -177,5 +233,6 @@ if __name__ == "__main__":
     )
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--logins", type=int, default=40, help="ESIA logins per gateway and round (0: none)")
     args = parser.parse_args()
-    asyncio.run(main(args.baseline.resolve(), args.this.resolve(), args.seconds, args.rounds))
+    asyncio.run(main(args.baseline.resolve(), args.this.resolve(), args.seconds, args.rounds, args.logins))

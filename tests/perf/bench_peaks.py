@@ -56,9 +56,11 @@ def cpu_by_part(stack: Stack) -> dict[str, float]:
     return cpu_seconds(parts, SERVERS)
 
 
-async def esia_login(http: aiohttp.ClientSession, gateway: str, oid: str) -> None:
+async def esia_login(http: aiohttp.ClientSession, gateway: str, oid: str, *, public: str | None = None) -> None:
     """Devstack's ``Browser.login`` through aiohttp: the same five requests at a tenth of httpx's CPU, so the
-    storm's driver, on the same two cores, leaves them to the journal (with httpx it spent more than the gateway)."""
+    storm's driver, on the same two cores, leaves them to the journal (with httpx it spent more than the gateway).
+    ``public``: the gateway's public address ESIA sends the browser back to, when it is not ``gateway`` (another
+    gateway process on the same databases): the callback then goes to ``gateway`` all the same."""
 
     async def step(method: str, url: str, expected: int, **options) -> aiohttp.ClientResponse:
         async with http.request(method, url, allow_redirects=False, **options) as response:
@@ -75,7 +77,7 @@ async def esia_login(http: aiohttp.ClientSession, gateway: str, oid: str) -> Non
         raise LoginFailed(f"the ESIA login form did not open: {form.status} {page[:200]}")
     action = start.headers["location"].split("?")[0]
     chosen = await step("POST", action, 302, data={"request_id": found.group(1), "oid": oid})
-    await step("GET", chosen.headers["location"], 303)
+    await step("GET", chosen.headers["location"].replace(public or gateway, gateway, 1), 303)
     await step("GET", f"{gateway}/api/v1/me", 200)
 
 
