@@ -105,6 +105,7 @@ def build_app(
         verifier=tokens.verifier(),
         resources=http_clients,
     )
+    proxy.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_exception_handler(PortalRefusal, portal_pull.refusal_answer)
