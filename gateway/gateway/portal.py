@@ -18,15 +18,33 @@ synchronises by pulling instead of consuming the stream.
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import ARRAY, ColumnElement, Select, Uuid, bindparam, delete, exists, func, insert, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
 from chassis.db import Database
-from chassis.events import Envelope, emit_event, emit_events
+from chassis.events import Envelope, emit_events
 from chassis.replicas import upsert
 from chassis.tenancy import SYSTEM
 from contracts import Event
@@ -87,23 +105,37 @@ CHANGE_FEED_LOCK = 70_070
 WITHHELD_DAYS = 366
 
 
+#: The change feed's rows of the events emitted, numbered in their order, as one array per column: sent with the
+#: events' outbox rows as one statement (``emit_events``' ``along``), built and compiled once.
+_CHANGE_ROWS = insert(PortalChange.__table__).from_select(
+    ["version", "school_id", "type", "data"],
+    select(
+        func.nextval("portal_change_versions"),
+        bindparam("change_school_id", type_=Uuid),
+        func.unnest(bindparam("change_types", type_=ARRAY(String))),
+        cast(func.unnest(bindparam("change_data", type_=ARRAY(Text))), JSONB),
+    ),
+)
+
+
 async def publish(session: AsyncSession, public: Event, school_id: UUID) -> None:
     """Emit ``public`` on the stream and append it to the change feed, in the consumer's transaction.
 
     The lock is held until commit, so versions are given in commit order: a portal that has read up to
     N never finds a smaller version appearing later (a rolled-back transaction leaves a gap, nothing else).
     """
-    await emit_event(session, public, school_id=school_id)
     await _hold_feed(session)
-    await _append_changes(session, [public], school_id)
+    await _emit_and_append(session, [public], school_id)
 
 
-async def _append_changes(session: AsyncSession, publics: list[Event], school_id: UUID) -> None:
-    """The change feed's rows, numbered in their order: one statement compiled once (a list of parameters goes as
-    a multi-row VALUES, which takes its ``nextval`` row by row; ``.values`` of a list would be compiled each time)."""
-    rows = [{"school_id": school_id, "type": public.TYPE, "data": public.model_dump(mode="json")} for public in publics]
-    numbered = insert(PortalChange.__table__).values(version=func.nextval("portal_change_versions"))
-    await session.execute(numbered, rows)
+async def _emit_and_append(session: AsyncSession, publics: list[Event], school_id: UUID) -> None:
+    """The events on the stream and in the change feed, in one statement; the caller holds the feed's lock."""
+    changes = {
+        "change_school_id": school_id,
+        "change_types": [public.TYPE for public in publics],
+        "change_data": [json.dumps(public.model_dump(mode="json"), ensure_ascii=False) for public in publics],
+    }
+    await emit_events(session, publics, school_id=school_id, along=_CHANGE_ROWS, along_values=changes)
 
 
 def portal_oid() -> ColumnElement[str | None]:
@@ -155,9 +187,9 @@ async def _portal_facts(session: AsyncSession, student_ids: set[UUID]) -> dict[U
 
 async def publish_about_students(session: AsyncSession, run: list[tuple[Event, Envelope]]) -> None:
     """A run of one type's events about students of one school (a lesson column's marks) to the portal, as one by
-    one: the feed's lock, the students' oids and exclusions, the withheld rows, the events and the feed's rows are a
-    statement each for the whole run, where each event took five. The lock
-    comes first, so the oids read are those a concurrent release committed."""
+    one: the feed's lock, the students' oids and exclusions, the withheld rows, and the events with the feed's rows
+    are a statement each for the whole run, where each event took five. The lock comes first, so the oids read are
+    those a concurrent release committed."""
     school_id = run[0][1].schoolid
     await _hold_feed(session)
     facts = await _portal_facts(session, {event.student_id for event, _ in run})
@@ -180,8 +212,7 @@ async def publish_about_students(session: AsyncSession, run: list[tuple[Event, E
     if withheld:
         await session.execute(insert(PortalWithheld), withheld)
     if publics:
-        await emit_events(session, publics, school_id=school_id)
-        await _append_changes(session, publics, school_id)
+        await _emit_and_append(session, publics, school_id)
 
 
 async def release_withheld(session: AsyncSession, student_ids: Iterable[UUID]) -> None:

@@ -159,14 +159,17 @@ async def main(baseline: Path, this: Path, seconds: int, rounds: int, logins: in
         teacher, parent, school, course = await demo_teacher_and_parent(stack)
         today = stack.today()
         lessons, students = await mark_slots(teacher, school, course, 160, today)
-        # Every single-mark request a new (lesson, pupil, work type): each run takes the next slice.
-        slots = iter(
+        # Every single-mark request a new (lesson, pupil, work type): each run (the warm-up's too) takes the next
+        # slice, and the slots last for every run.
+        every_slot = [
             f"/api/v1/gradebook/schools/{school}/lessons/{lesson}/marks "
             + json.dumps({"student_id": s, "value": "5", "work_type": k})
             for k in WORK_TYPES
             for lesson in lessons
             for s in students
-        )
+        ]
+        per_run = len(every_slot) // (len(ports) * (rounds + 1))
+        slots = iter(every_slot)
         child = (await parent.api("GET", "/diary")).json()[0]["student_id"]
         monday = today - timedelta(days=today.weekday())
         week = f"?start={monday.isoformat()}&end={(monday + timedelta(days=6)).isoformat()}"
@@ -174,7 +177,7 @@ async def main(baseline: Path, this: Path, seconds: int, rounds: int, logins: in
         loads = {
             "mark POST": (
                 "gradebook",
-                lambda: [next(slots) for _ in range(1500)],
+                lambda: [next(slots) for _ in range(per_run)],
                 "POST",
                 {"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
             ),
