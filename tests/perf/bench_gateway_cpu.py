@@ -158,7 +158,7 @@ async def main(baseline: Path, this: Path, seconds: int, rounds: int, logins: in
             gateways[name] = (f"http://127.0.0.1:{port}", gateway_processes[-1].pid)
         teacher, parent, school, course = await demo_teacher_and_parent(stack)
         today = stack.today()
-        lessons, students = await mark_slots(teacher, school, course, 160, today)
+        lessons, students = await mark_slots(teacher, school, course, 320, today)
         # Every single-mark request a new (lesson, pupil, work type): each run (the warm-up's too) takes the next
         # slice, and the slots last for every run.
         every_slot = [
