@@ -40,6 +40,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from opentelemetry import trace
 from opentelemetry.propagate import extract
 from pydantic import ValidationError
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -170,6 +171,15 @@ def read_event(source: bytes | dict[str, Any], handlers: dict[str, type[Event]])
         return envelope, event_class.model_validate(envelope.data)
     except ValidationError as exc:
         raise UnreadableMessage(str(exc)) from exc
+
+
+#: An event's inbox row unless it is there: its id back when it was written now. Built once, not per event.
+INBOX_ROW = (
+    insert(inbox)
+    .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"))
+    .on_conflict_do_nothing()
+    .returning(inbox.c.event_id)
+)
 
 
 #: Errors that mean "the database or the broker is unreachable now", not "this event is bad".
@@ -490,12 +500,7 @@ class ConsumerRunner:
         """Apply the event unless the inbox already holds it; True when it was applied now."""
         async with self.db.transaction(Tenant(school_id=envelope.schoolid)) as session:
             first_time = (
-                await session.execute(
-                    insert(inbox)
-                    .values(consumer=consumer_name, event_id=envelope.id)
-                    .on_conflict_do_nothing()
-                    .returning(inbox.c.event_id)
-                )
+                await session.execute(INBOX_ROW, {"consumer": consumer_name, "event_id": envelope.id})
             ).first()
             if first_time is None:
                 log.info("event_duplicate_skipped", consumer=consumer_name, event_id=str(envelope.id))

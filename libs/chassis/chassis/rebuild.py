@@ -41,11 +41,11 @@ import aiormq
 import structlog
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage, AbstractQueue
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chassis.consumers import (
+    INBOX_ROW,
     Consumer,
     Delivery,
     UnknownEventType,
@@ -58,7 +58,6 @@ from chassis.db import Database
 from chassis.replay import replay
 from chassis.settings import ServiceSettings
 from chassis.snapshots import REBUILDING, Snapshots, producer_snapshots, publish_snapshots
-from chassis.tables import inbox
 from chassis.tenancy import Tenant
 from chassis.topology import service_consumers
 
@@ -210,12 +209,7 @@ class _Applier:
                     session.info[REBUILDING] = True
                     await session.execute(text(f"SET LOCAL search_path TO {_quote(self.schema)}, public"))
                     first_time = (
-                        await session.execute(
-                            insert(inbox)
-                            .values(consumer=self.inbox_name, event_id=envelope.id)
-                            .on_conflict_do_nothing()
-                            .returning(inbox.c.event_id)
-                        )
+                        await session.execute(INBOX_ROW, {"consumer": self.inbox_name, "event_id": envelope.id})
                     ).first()
                     if first_time is not None:
                         await self.handler_for[envelope.type](session, event, envelope)
