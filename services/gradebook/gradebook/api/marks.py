@@ -407,20 +407,19 @@ async def post_mark(
 ) -> MarkOut:
     bound = {"school_id": school_id, "lesson_id": lesson_id, "student_id": body.student_id}
     facts = (await session.execute(SINGLE_MARK_FACTS, bound)).one()
-    w = await _checked_facts(session, request, school_id, facts, body.work_type, caller)
-    value = mark_value(body.value, w.kind, pass_fail_subject=facts.pass_fail)
+    writable = await _checked_facts(session, request, school_id, facts, body.work_type, caller)
+    lesson, course, kind = writable.lesson, writable.course, writable.kind
+    value = mark_value(body.value, kind, pass_fail_subject=facts.pass_fail)
     if not facts.member:
-        raise Invalid(f"Обучающийся не числится в классе {w.course.class_name}.")
-    mark = _new_mark(w.lesson, caller, w.clock, body.student_id, w.kind, value, w.late_days)
+        raise Invalid(f"Обучающийся не числится в классе {course.class_name}.")
+    mark = _new_mark(lesson, caller, writable.clock, body.student_id, kind, value, writable.late_days)
     try:
-        await _post(session, mark, w.lesson, w.course, w.kind)
+        await _post(session, mark, lesson, course, kind)
     except IntegrityError as exc:
         # The unique key (lesson, pupil, work type) finds a second mark: no SELECT before every insert.
         if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
             raise
-        raise Conflict(
-            f"За «{w.kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить."
-        ) from exc
+        raise Conflict(f"За «{kind.title}» на этом уроке у обучающегося уже есть отметка; её можно исправить.") from exc
     return MarkOut.model_validate(mark)
 
 
@@ -438,8 +437,8 @@ async def save_column(
         # No such lesson, so no row to lock: its вид работы is still checked first, as on every other path.
         work_type(body.work_type, await school_work_types(session, school_id))
         raise NotFound("Урок не найден.")
-    w = await _checked_facts(session, request, school_id, facts, body.work_type, caller)
-    lesson, course, kind = w.lesson, w.course, w.kind
+    writable = await _checked_facts(session, request, school_id, facts, body.work_type, caller)
+    lesson, course, kind, clock = writable.lesson, writable.course, writable.kind, writable.clock
     rows = [ColumnRow(cell.student_id, cell.value) for cell in body.marks]
     members = set(facts.members or ())
     values, errors = check_column(rows, kind, members, course.class_name, pass_fail_subject=facts.pass_fail)
@@ -457,7 +456,7 @@ async def save_column(
     for student_id, value in values.items():
         mark = column.get(student_id)
         if mark is None:
-            column[student_id] = mark = _new_mark(lesson, caller, w.clock, student_id, kind, value, w.late_days)
+            column[student_id] = mark = _new_mark(lesson, caller, clock, student_id, kind, value, writable.late_days)
             new.append(mark)
             events.append(MarkPosted(**mark_state(mark, lesson, course, kind)))
         elif mark.value != value:
@@ -476,11 +475,13 @@ async def save_column(
             },
         )
         await insert_rows(session, MarkChange.__table__, logs)
-    # The new marks and every event in one statement: an array per column.
-    shared = {f"mark_{key}": getattr(new[0], key) for key in _MARK_COLUMNS if key not in _ROWWISE} if new else {}
-    rowwise = {f"marks_{key}": [getattr(m, key) for m in new] for key in _ROWWISE}
-    along = {"along": _COLUMN_ROWS, "along_values": shared | rowwise} if new else {}
-    await emit_events(session, events, school_id=lesson.school_id, **along)
+    # The new marks and every event in one statement: the values the column shares once, an array for the others.
+    new_rows = None
+    if new:
+        new_rows = {f"mark_{key}": getattr(new[0], key) for key in _MARK_COLUMNS if key not in _ROWWISE}
+        new_rows |= {f"marks_{key}": [getattr(m, key) for m in new] for key in _ROWWISE}
+    along = _COLUMN_ROWS if new else None
+    await emit_events(session, events, school_id=lesson.school_id, along=along, along_values=new_rows)
     return [MarkOut.model_validate(m) for m in column.values()]
 
 
