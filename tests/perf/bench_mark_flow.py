@@ -122,9 +122,9 @@ class Flow:
         )
 
 
-async def fill(apps: dict[str, FastAPI], school: UUID, teacher: UUID, students: list[UUID], lessons: int) -> list:
-    journal, lesson_ids = journal_rows(school, teacher, students, lessons)
-    class_id = journal[0].id
+def family_rows(school: UUID, class_id: UUID, teacher: UUID, students: list[UUID]) -> list:
+    """Notifications' replicas of a class: its pupils, two guardians each reading marks by a daily e-mail digest
+    (so the sender sends nothing), and its class teacher."""
     family: list = []
     for number, student in enumerate(students):
         family.append(nt.Person(school_id=school, id=student, last_name=f"Ученик{number}", first_name="Иван"))
@@ -141,6 +141,12 @@ async def fill(apps: dict[str, FastAPI], school: UUID, teacher: UUID, students: 
                 )
             )
     family.append(nt.ClassTeacher(school_id=school, class_id=class_id, teacher_id=teacher, version=1))
+    return family
+
+
+async def fill(apps: dict[str, FastAPI], school: UUID, teacher: UUID, students: list[UUID], lessons: int) -> list:
+    journal, lesson_ids = journal_rows(school, teacher, students, lessons)
+    family = family_rows(school, journal[0].id, teacher, students)
     for name, rows in (("gradebook", journal), ("notifications", family)):
         async with apps[name].state.db.transaction(Tenant(school_id=school)) as session:
             session.add_all(rows)

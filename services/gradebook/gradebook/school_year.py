@@ -1,7 +1,8 @@
 """The school year as the journal knows it: periods of a class, the school's attestation rules, closed periods.
 
 Loads what the rules in ``domain/`` need from the replicas and the journal's own tables; the checks
-every journal write makes (R-26 grade rules, R-27 closed periods) are here so each route calls one function.
+every journal write makes (R-26 grade rules, R-27 closed periods) are here so each route calls one function
+(a mark's read theirs with its other facts in one statement: ``gradebook.api.marks``).
 """
 
 from datetime import date
@@ -11,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.problems import NotFound
-from gradebook.domain.deadlines import deadline_days, mark_days_late
-from gradebook.domain.marks import check_homework_allowed, check_marks_allowed
+from gradebook.domain.marks import check_homework_allowed
 from gradebook.domain.period_policy import PeriodPolicy, period_policy
 from gradebook.domain.periods import (
     SCHEME_PERIOD_KIND,
@@ -80,22 +80,20 @@ async def course_locks(session: AsyncSession, course_id: UUID) -> list[Lock]:
 
 
 async def check_journal_writable(
-    session: AsyncSession, course: Course, day: date, *, marks: bool = False, homework: bool = False
+    session: AsyncSession, course: Course, day: date, *, homework: bool = False
 ) -> PeriodPolicy:
-    """Every write into a course's journal on ``day``: R-27 closed periods, R-26 for marks and homework.
+    """Every write into a course's journal on ``day``: R-27 closed periods, R-26 for homework.
 
-    Returns the school's rules, which the caller may need next (R-23 deadlines).
+    Returns the school's rules, which the caller may need next. A mark's checks read the same in one statement
+    (``gradebook.api.marks``).
     """
     check_unlocked(day, await course_locks(session, course.id))
     policy, _ = await school_policy(session, course.school_id)
-    if marks or homework:
+    if homework:
         school_class = await session.get(SchoolClass, course.class_id)
         grade = school_class.grade if school_class else None
         half = await first_half_end(session, school_class) if grade == 2 else None
-        if marks:
-            check_marks_allowed(grade, day, half, policy.grade_rules)
-        if homework:
-            check_homework_allowed(grade, day, half, policy.grade_rules)
+        check_homework_allowed(grade, day, half, policy.grade_rules)
     return policy
 
 
@@ -105,12 +103,3 @@ async def first_half_end(session: AsyncSession, school_class: SchoolClass | None
         return None
     reporting = [p for p in await class_periods(session, school_class) if p.id != year.id]
     return first_half_year_end(year.ends, year.starts, reporting)
-
-
-async def mark_lateness(
-    session: AsyncSession, course: Course, policy: PeriodPolicy, work_type: str, lesson_date: date, today: date
-) -> int | None:
-    """R-23: days past the school's deadline for this work type and grade; None when in time."""
-    school_class = await session.get(SchoolClass, course.class_id)
-    days = deadline_days(work_type, school_class.grade if school_class else None, policy.deadlines)
-    return mark_days_late(lesson_date, today, days)

@@ -114,3 +114,16 @@ async def test_only_the_courses_teacher_saves_a_column_and_only_inside_the_windo
         app.state.clock = real_clock
     refused(closed, 422)
     assert "Окно редактирования закрыто" in closed.json()["detail"]
+
+
+async def test_a_column_of_no_lesson_is_not_found_after_its_work_type_is_checked(client, as_, make_journal):
+    journal = await make_journal()
+    anna, _ = journal.students
+    url = f"/schools/{journal.school_id}/lessons/{uuid4()}/marks"
+    body = {"work_type": "answer", "marks": [{"student_id": str(anna), "value": "5"}]}
+    missing = await client.put(url, json=body, headers=as_(journal.teacher))
+    refused(missing, 404)
+    assert missing.json()["detail"] == "Урок не найден."
+    unknown_kind = await client.put(url, json={**body, "work_type": "essay"}, headers=as_(journal.teacher))
+    refused(unknown_kind, 422)
+    assert "Неизвестный вид работы" in unknown_kind.json()["detail"]

@@ -9,9 +9,10 @@ absence days only: nobody is told again of what they were told of when it happen
 a rebuild recreates is those replicas; the notices are the record of what was sent and read.
 """
 
+from dataclasses import dataclass
 from uuid import UUID, uuid5
 
-from sqlalchemy import ARRAY, Uuid, bindparam, delete, func, select, update
+from sqlalchemy import ARRAY, JSON, Select, Uuid, any_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumers import Consumer
@@ -319,65 +320,86 @@ async def _absence_alert(session: AsyncSession, envelope: Envelope, event: Absen
         await _alert(session, envelope, event.student_id, event.class_id, notice)
 
 
-async def _families(
-    session: AsyncSession, school_id: UUID, students: set[UUID]
-) -> tuple[dict[UUID, str | None], dict[UUID, list[UUID]], AlertRules]:
-    """The students' names and guardians and the school's alert rules (R-52), in one statement."""
+def _families_statement() -> Select:
+    """The students' names and guardians, the school's alert rules (R-52) and the class teachers of some classes, in
+    one statement: a row per student, the rules and the class teachers (JSON, class → teacher) on every row.
+
+    Built once with bound parameters (``school_id``, ``students``, ``classes``): its cache key and SQL are computed
+    once per process, not for every run of marks."""
+    school_id = bindparam("school_id", type_=Uuid)
     everyone = (
-        func.unnest(bindparam("students", list(students), type_=ARRAY(Uuid)))
-        .table_valued("student_id")
-        .render_derived()
+        func.unnest(bindparam("students", type_=ARRAY(Uuid))).table_valued("student_id").render_derived("everyone")
     )
     student = everyone.c.student_id
-    rows = await session.execute(
+    return (
         select(
             student,
             Person.last_name,
             Person.first_name,
             select(func.array_agg(Guardianship.guardian_id))
             .where(Guardianship.school_id == school_id, Guardianship.student_id == student)
-            .scalar_subquery(),
+            .scalar_subquery()
+            .label("guardians"),
             SchoolAlertRules.failing_mark,
             SchoolAlertRules.absence_days,
             SchoolAlertRules.window_days,
+            select(func.json_object_agg(ClassTeacher.class_id, ClassTeacher.teacher_id, type_=JSON))
+            .where(
+                ClassTeacher.school_id == school_id,
+                ClassTeacher.class_id == any_(bindparam("classes", type_=ARRAY(Uuid))),
+            )
+            .scalar_subquery()
+            .label("class_teachers"),
         )
         .select_from(everyone)
         .outerjoin(Person, (Person.school_id == school_id) & (Person.id == student))
         .outerjoin(SchoolAlertRules, SchoolAlertRules.school_id == school_id)
     )
+
+
+FAMILIES = _families_statement()
+
+
+@dataclass(frozen=True)
+class _Families:
+    """What a run of marks needs to tell: each student's name and guardians, the school's alert rules (R-52), and
+    the class teachers of the run's classes."""
+
+    names: dict[UUID, str | None]
+    guardians: dict[UUID, list[UUID]]
+    rules: AlertRules
+    class_teachers: dict[UUID, UUID]
+
+
+async def _families(session: AsyncSession, school_id: UUID, students: set[UUID], classes: set[UUID]) -> _Families:
+    rows = await session.execute(
+        FAMILIES, {"school_id": school_id, "students": list(students), "classes": list(classes)}
+    )
     names: dict[UUID, str | None] = {}
     guardians: dict[UUID, list[UUID]] = {}
+    class_teachers: dict[UUID, UUID] = {}
     rules = AlertRules()
-    for student_id, last_name, first_name, guardian_ids, failing_mark, absence_days, window_days in rows:
-        names[student_id] = texts.full_name(last_name, first_name) if last_name is not None else None
-        guardians[student_id] = guardian_ids or []
-        if failing_mark is not None:
-            rules = AlertRules(failing_mark, absence_days, window_days)
-    return names, guardians, rules
+    for row in rows:
+        names[row.student_id] = texts.full_name(row.last_name, row.first_name) if row.last_name is not None else None
+        guardians[row.student_id] = row.guardians or []
+        if row.failing_mark is not None:
+            rules = AlertRules(row.failing_mark, row.absence_days, row.window_days)
+        class_teachers.update({UUID(c): UUID(t) for c, t in (row.class_teachers or {}).items()})
+    return _Families(names, guardians, rules, class_teachers)
 
 
 @family.on_many(MarkPosted)
 async def on_marks_posted(session: AsyncSession, posted: list[tuple[MarkPosted, Envelope]]) -> None:
-    """R-51, R-52: each mark to its student's family, a failing one also as an alert; a run of marks (a lesson's
-    column arriving together) reads the names, guardians and rules once and writes all notices in one statement."""
+    """R-51, R-52: each mark to its student's family, a failing one also as an alert to the guardians and the class
+    teacher; a run of marks (a lesson's column arriving together) reads the names, guardians, rules and class
+    teachers once, in one statement, and writes all notices in one statement a table."""
     news = [(event, envelope) for event, envelope in posted if is_news(session, envelope)]
     if not news:
         return
     school_id = news[0][1].schoolid  # a run is one school's
-    names, guardians, rules = await _families(session, school_id, {event.student_id for event, _ in news})
-    failing = [(event, envelope) for event, envelope in news if failing_mark_alert(rules, event.value)]
-    class_teachers: dict[UUID, UUID] = {}
-    if failing:
-        classes = {event.class_id for event, _ in failing}
-        class_teachers = dict(
-            (
-                await session.execute(
-                    select(ClassTeacher.class_id, ClassTeacher.teacher_id).where(
-                        ClassTeacher.school_id == school_id, ClassTeacher.class_id.in_(classes)
-                    )
-                )
-            ).all()
-        )
+    students, classes = {event.student_id for event, _ in news}, {event.class_id for event, _ in news}
+    families = await _families(session, school_id, students, classes)
+    names, guardians = families.names, families.guardians
     letters = []
     for event, envelope in news:
         family_of = [*guardians.get(event.student_id, []), event.student_id]
@@ -391,10 +413,13 @@ async def on_marks_posted(session: AsyncSession, posted: list[tuple[MarkPosted, 
             event.date,
         )
         letters.append(Letter(envelope.id, "mark", notice, [Recipient(p, event.student_id) for p in family_of]))
-    for event, envelope in failing:
+    for event, envelope in news:
+        if not failing_mark_alert(families.rules, event.value):
+            continue
         name = names.get(event.student_id)
         alert = texts.failing_mark_alert(name, event.subject_name, event.value, event.date)
-        recipients = _alerted(event.student_id, guardians.get(event.student_id, []), class_teachers.get(event.class_id))
+        teacher = families.class_teachers.get(event.class_id)
+        recipients = _alerted(event.student_id, guardians.get(event.student_id, []), teacher)
         letters.append(Letter(_alert_id(envelope), "alert", alert, recipients))
     await deliver_all(session, school_id, letters)
 

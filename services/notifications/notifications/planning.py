@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from sqlalchemy import ARRAY, Uuid, bindparam, exists, func, select
+from sqlalchemy import ARRAY, Select, Uuid, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.bulk import insert_rows
@@ -99,26 +99,44 @@ async def deliver_all(
 
 
 @dataclass(frozen=True)
+class _Preference:
+    """A person's choice of channels (``NotificationPreference``), as planning reads it."""
+
+    email_address: str | None
+    phone: str | None
+    channels: dict[str, list[str]]
+    digest: bool
+
+
+@dataclass(frozen=True)
 class _Reach:
     """How the people of some notices can be reached: their preferences, who has a browser subscribed to push,
     and the channels whose consent each person (a recipient or the student a notice is about) withdrew (R-5)."""
 
-    preferences: dict[UUID, NotificationPreference]
+    preferences: dict[UUID, _Preference]
     pushers: set[UUID]
     withdrawn: dict[UUID, set[str]]
 
 
-async def _reach(session: AsyncSession, school_id: UUID, people: Collection[UUID]) -> _Reach:
-    """One statement for everyone, however many notices: a row per person with what ``_Reach`` keeps."""
-    by_purpose = {purpose: channel for channel, purpose in CHANNEL_CONSENTS.items()}
-    everyone = (
-        func.unnest(bindparam("people", list(people), type_=ARRAY(Uuid))).table_valued("person_id").render_derived()
-    )
+_BY_PURPOSE = {purpose: channel for channel, purpose in CHANNEL_CONSENTS.items()}
+
+
+def _reach_statement() -> Select:
+    """A row per person (``people``) with what ``_Reach`` keeps, for everyone at once however many notices.
+
+    Built once with bound parameters (``school_id``, ``people``): its cache key and SQL are computed once per
+    process, not for every notice; the preference comes as its columns, not as an ORM entity."""
+    school_id = bindparam("school_id", type_=Uuid)
+    everyone = func.unnest(bindparam("people", type_=ARRAY(Uuid))).table_valued("person_id").render_derived("everyone")
     person = everyone.c.person_id
-    rows = await session.execute(
+    return (
         select(
             person,
-            NotificationPreference,
+            NotificationPreference.person_id.is_not(None).label("has_preference"),
+            NotificationPreference.email_address,
+            NotificationPreference.phone,
+            NotificationPreference.channels,
+            NotificationPreference.digest,
             exists()
             .where(PushSubscription.school_id == school_id, PushSubscription.person_id == person)
             .label("pushes"),
@@ -126,7 +144,7 @@ async def _reach(session: AsyncSession, school_id: UUID, people: Collection[UUID
             .where(
                 Consent.school_id == school_id,
                 Consent.person_id == person,
-                Consent.purpose.in_(by_purpose),
+                Consent.purpose.in_(_BY_PURPOSE),
                 Consent.granted.is_(False),
             )
             .scalar_subquery()
@@ -138,14 +156,20 @@ async def _reach(session: AsyncSession, school_id: UUID, people: Collection[UUID
             (NotificationPreference.school_id == school_id) & (NotificationPreference.person_id == person),
         )
     )
+
+
+REACH = _reach_statement()
+
+
+async def _reach(session: AsyncSession, school_id: UUID, people: Collection[UUID]) -> _Reach:
     reach = _Reach({}, set(), {})
-    for person_id, preference, pushes, withdrawn in rows:
-        if preference is not None:
-            reach.preferences[person_id] = preference
-        if pushes:
-            reach.pushers.add(person_id)
-        if withdrawn:
-            reach.withdrawn[person_id] = {by_purpose[purpose] for purpose in withdrawn}
+    for row in await session.execute(REACH, {"school_id": school_id, "people": list(people)}):
+        if row.has_preference:
+            reach.preferences[row.person_id] = _Preference(row.email_address, row.phone, row.channels, row.digest)
+        if row.pushes:
+            reach.pushers.add(row.person_id)
+        if row.withdrawn:
+            reach.withdrawn[row.person_id] = {_BY_PURPOSE[purpose] for purpose in row.withdrawn}
     return reach
 
 

@@ -361,9 +361,8 @@ async def test_an_inspector_marks_their_own_notice_read_and_nobody_elses(app, cl
 
 async def test_a_lesson_column_of_marks_is_told_to_every_family_in_a_few_statements(app, client):
     """A run of marks arriving together (a lesson's column) gives each family its notices and the failing marks'
-    alerts, as one by one, in five statements however long the run: the names, guardians and rules; the class
-    teachers of failing marks; the notices; the recipients' preferences, push subscriptions and consents; the
-    deliveries."""
+    alerts, as one by one, in four statements however long the run: the names, guardians, rules and class teachers;
+    the notices; the recipients' preferences, push subscriptions and consents; the deliveries."""
     school, school_class, class_teacher = uuid4(), uuid4(), uuid4()
     students = [uuid4() for _ in range(12)]
     guardian_of = {student: uuid4() for student in students}
@@ -402,7 +401,7 @@ async def test_a_lesson_column_of_marks_is_told_to_every_family_in_a_few_stateme
         await on_marks_posted(session, run)
         sql_event.remove(connection.sync_connection, "before_cursor_execute", count)
 
-    assert statements == 5
+    assert statements == 4
     async with app.state.db.transaction(Tenant(school_id=school)) as session:
         # This school's rows only: the table owner the tests connect as is not held by row-level security.
         told = set(
