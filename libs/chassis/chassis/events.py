@@ -1,6 +1,5 @@
 """CloudEvents 1.0 envelopes and the one way to publish an event: through the outbox."""
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -142,7 +141,7 @@ async def emit_events(
             "outbox_event_ids": [e.id for e in envelopes],
             "outbox_types": [e.type for e in envelopes],
             "outbox_school_id": school_id,
-            "outbox_envelopes": [json.dumps(e.model_dump(mode="json"), ensure_ascii=False) for e in envelopes],
+            "outbox_envelopes": [e.model_dump_json() for e in envelopes],
             **(along_values or {}),
         },
     )
