@@ -281,12 +281,12 @@ async def mark_slots(teacher: Browser, school: str, course: dict, lessons: int, 
 
 async def class_of_thirty(stack: Stack, school: str, today) -> tuple[Browser, list[str], list[str]]:
     """5Б's literature teacher logged in, her class's thirty pupils (once every parent reached notifications) and
-    40 lessons for its columns."""
+    160 lessons: 120 for single marks, 40 for columns."""
     literature = Browser(stack.url("gateway"))
     await literature.login(CLASS_TEACHER.esia_oid or "")
     courses = (await literature.api("GET", f"/gradebook/schools/{school}/courses")).json()
     course = next(c for c in courses if c["subject_name"] == "Литература")
-    lessons, students = await mark_slots(literature, school, course, 40, today)
+    lessons, students = await mark_slots(literature, school, course, 160, today)
     connection = await asyncpg.connect(admin_dsn(stack, "notifications"))
     try:
         parents = "SELECT count(*) FROM guardianships WHERE student_id = ANY($1::uuid[])"
@@ -295,6 +295,29 @@ async def class_of_thirty(stack: Stack, school: str, today) -> tuple[Browser, li
     finally:
         await connection.close()
     return literature, students, lessons
+
+
+async def a_week_of_lessons(teacher: Browser, school: str, child: str, monday) -> None:
+    """The child's class's week as the floor's students have theirs: six lessons a school day with a topic and
+    homework, and a mark for the child on three lessons in ten (the week the family reads in the benchmark)."""
+    courses = [
+        c
+        for c in (await teacher.api("GET", f"/gradebook/schools/{school}/courses")).json()
+        if c["subject_name"] in ("Математика", "Русский язык")
+    ]
+    for n in range(30):
+        day = monday + timedelta(days=n // 6)
+        body = {"course_id": courses[n % 2]["id"], "date": day.isoformat(), "topic": "Тема урока"}
+        lesson = await teacher.api(
+            "POST", f"/gradebook/schools/{school}/lessons", json=body | {"homework": "§12, упр. 3"}
+        )
+        lesson.raise_for_status()
+        if n % 10 in (0, 3, 6):
+            mark = {"student_id": child, "value": str(2 + n % 4), "work_type": WORK_TYPES[n % len(WORK_TYPES)]}
+            posted = await teacher.api(
+                "POST", f"/gradebook/schools/{school}/lessons/{lesson.json()['id']}/marks", json=mark
+            )
+            posted.raise_for_status()
 
 
 async def diary_lag(dsn: str, teacher: Browser, school: str, lines: list[str], rate: float, seconds: float) -> dict:
@@ -382,9 +405,10 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         await stack.start()
         school_id = await ensure_demo(stack)
         await give_5b_parents(stack, school_id)
-        teacher, parent, school, course = await demo_teacher_and_parent(stack)
+        teacher, parent, school, _ = await demo_teacher_and_parent(stack)
         today = stack.today()
-        lessons, students = await mark_slots(teacher, school, course, 120, today)
+        # Single marks and columns in 5Б, so the family's week in 5А is a school week, not the load's marks.
+        literature, students, lessons = await class_of_thirty(stack, school, today)
         single = [
             f"/api/v1/gradebook/schools/{school}/lessons/{lesson}/marks "
             + json.dumps({"student_id": s, "value": "5", "work_type": k})
@@ -393,7 +417,8 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
             for s in students
         ]
         child = (await parent.api("GET", "/diary")).json()[0]["student_id"]
-        monday = today - timedelta(days=today.weekday())
+        monday = today - timedelta(days=today.weekday() + 7)  # last week: whole, whatever day it is today
+        await a_week_of_lessons(teacher, school, child, monday)
         week = f"?start={monday.isoformat()}&end={(monday + timedelta(days=6)).isoformat()}"
         diary = [f"/api/v1/diary/{child}{week}"]
         cookie = lambda b: "; ".join(f"{c.name}={c.value}" for c in b.http.cookies.jar)  # noqa: E731
@@ -416,7 +441,7 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
                 single[: len(single) // 2],
                 method="POST",
                 seconds=seconds,
-                env={"BENCH_COOKIE": cookie(teacher), "BENCH_CSRF": teacher.me["csrf_token"]},
+                env={"BENCH_COOKIE": cookie(literature), "BENCH_CSRF": literature.me["csrf_token"]},
             ),
         )
         rows["diary weeks"], rows["diary weeks"]["xacts"] = await per_request(
@@ -434,11 +459,10 @@ async def main(seconds: int, workers: dict[str, int]) -> None:
         }
         reporting_dsn = admin_dsn(stack, "reporting")
         half = max(1.0, rows["marks"]["rps"] / 2)
-        lag = await diary_lag(reporting_dsn, teacher, school, single[len(single) // 2 :], half, seconds)
-        literature, class_5b, column_lessons = await class_of_thirty(stack, school, today)
+        lag = await diary_lag(reporting_dsn, literature, school, single[len(single) // 2 :], half, seconds)
         cpu_before = cpu_seconds(parts, SERVERS)
-        column = await column_mode(stack, literature, school, column_lessons, class_5b)
-        column["class_size"] = len(class_5b)
+        column = await column_mode(stack, literature, school, lessons[120:], students)
+        column["class_size"] = len(students)
         cpu_after = cpu_seconds(parts, SERVERS)
         column["cpu"] = {name: 1000 * (cpu_after[name] - cpu_before[name]) / column["marks"] for name in cpu_after}
         await teacher.close()
