@@ -81,7 +81,8 @@ class ServiceSettings(BaseSettings):
     migrate_on_start: bool = True
     #: Unacknowledged deliveries a consumer holds: a batch being applied and the next one arriving.
     prefetch: int = 100
-    #: A consumer applies up to this many deliveries in one transaction (``chassis.consumers``) …
+    #: A consumer applies up to this many events in one transaction (``chassis.consumers``; a batch message's
+    #: events count one by one, and the message that passes the limit is taken whole) …
     consumer_batch: int = 50
     #: … or what arrived within this long of the first.
     consumer_batch_window_ms: float = 5.0
