@@ -2,13 +2,15 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import SimpleNamespace
 from uuid import uuid4
 
 import aio_pika
 from sqlalchemy import func, select, text
 
 from chassis.broker import Broker
-from chassis.consumers import Consumer, ConsumerRunner
+from chassis.consumers import Consumer, ConsumerRunner, events_in
+from chassis.events import EVENTS_HEADER
 from chassis.metrics import Metrics
 from chassis.settings import ServiceSettings
 from chassis.tables import inbox
@@ -169,3 +171,13 @@ async def test_a_stopped_runner_takes_no_more_deliveries(probe_app: Probe):
         assert await consumers_of_queue() == 1
         await runner.stop()  # its broker connection stays open: only the runner's channels close
         assert await consumers_of_queue() == 0
+
+
+def test_a_batch_counts_a_batch_messages_events_by_its_header():
+    def message(headers: dict | None) -> SimpleNamespace:
+        return SimpleNamespace(headers=headers)
+
+    assert events_in(message({EVENTS_HEADER: 30})) == 30
+    assert events_in(message({})) == 1 and events_in(message(None)) == 1
+    # A header that is not a count is one event, as the body will be read then.
+    assert events_in(message({EVENTS_HEADER: "много"})) == 1 and events_in(message({EVENTS_HEADER: 0})) == 1
