@@ -14,7 +14,7 @@ async def test_the_administrator_adds_a_building_a_room_in_it_and_a_club_of_two_
     page = (await visit("school_admin")).page
     await page.get_by_role("tab", name="Учебный год").click()
     panel = page.locator("#tab-calendar")
-    building = f"Корпус {uuid4().hex[:4].upper()}"
+    building = f"Корпус {uuid4().int % 900_000 + 100_000}"
     await panel.locator("#building-form").get_by_label("Здание").fill(building)
     await panel.get_by_role("button", name="Добавить здание").click()
     await expect(panel.locator("#room-status")).to_have_text("Здание добавлено.")
@@ -28,7 +28,7 @@ async def test_the_administrator_adds_a_building_a_room_in_it_and_a_club_of_two_
     await expect(panel.locator("#room-status")).to_have_text("Кабинет добавлен.")
     await expect(panel.locator("#room-list")).to_contain_text(f"{room} · {building}")
 
-    club = f"Шахматы {uuid4().hex[:4].upper()}"
+    club = f"Шахматы {uuid4().int % 900_000 + 100_000}"
     form = panel.locator("#elective-form")
     await form.get_by_label("Вид").select_option(label="Кружок")
     await form.get_by_label("Название группы").fill(club)

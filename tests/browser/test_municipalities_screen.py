@@ -21,7 +21,7 @@ async def test_the_region_administrator_keeps_the_municipalities(visit, axe, rus
     # The demo school's municipality, with its school.
     await expect(listed.locator("li", has_text="Городской округ Энск")).to_contain_text("СОШ № 1")
 
-    name = f"Район Заречный {uuid4().hex[:4]}"
+    name = f"Район Заречный {uuid4().int % 900_000 + 100_000}"
     await section.get_by_label("Новый муниципалитет").fill(name)
     await section.get_by_role("button", name="Добавить").click()
     await expect(section.locator("#municipalities-status")).to_have_text(f"Муниципалитет «{name}» добавлен.")
@@ -37,7 +37,8 @@ async def test_the_region_administrator_keeps_the_municipalities(visit, axe, rus
     # A school of its own, registered where a school is (the region's API), then moved with the form.
     csrf = (await (await page.request.get("/api/v1/me")).json())["csrf_token"]
     short = f"Школа № {uuid4().int % 900 + 100}"
-    school = {"name": f"МБОУ «{short}»", "short_name": short, "municipality": f"Район {uuid4().hex[:6]}"}
+    municipality = f"Район {uuid4().int % 900_000 + 100_000}"
+    school = {"name": f"МБОУ «{short}»", "short_name": short, "municipality": municipality}
     made = await page.request.post("/api/v1/roster/schools", data=school, headers={"X-CSRF-Token": csrf})
     assert made.ok, await made.text()
     await page.reload()
