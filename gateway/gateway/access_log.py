@@ -29,7 +29,7 @@ import structlog
 from sqlalchemy import delete, func, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.db import DROPPED, Database
+from chassis.db import Database
 from chassis.tenancy import SYSTEM
 from gateway.domain.access_log import GENESIS, Entry, first_broken, seal
 from gateway.models import AccessLogEntry, AccessLogTrimmed
@@ -76,7 +76,8 @@ class AccessLog:
             while self._pending:
                 batch, self._pending = self._pending, []
                 try:
-                    await self._insert([row for row, _ in batch])
+                    columns = [list(column) for column in zip(*(row for row, _ in batch), strict=True)]
+                    await self.db.execute_alone(INSERT_ENTRIES, *columns)
                 except Exception as exc:
                     for _, committed in batch:
                         if not committed.done():
@@ -85,21 +86,6 @@ class AccessLog:
                 for _, committed in batch:
                     if not committed.done():
                         committed.set_result(None)
-
-    async def _insert(self, rows: list[tuple[UUID, str, str, int]]) -> None:
-        """One statement on a pooled connection, committed when it returns; a connection that died while pooled is
-        replaced once (as ``Database.transaction`` does)."""
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        for attempt in (1, 2):
-            async with self.db.engine.connect() as connection:
-                raw = await connection.get_raw_connection()
-                try:
-                    await raw.driver_connection.execute(INSERT_ENTRIES, *columns)
-                    return
-                except DROPPED as exc:
-                    if attempt == 2:
-                        raise
-                    await connection.invalidate(exc)
 
     async def close(self) -> None:
         if self._writer is not None:

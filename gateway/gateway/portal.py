@@ -18,7 +18,6 @@ synchronises by pulling instead of consuming the stream.
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Iterable
 from uuid import UUID
 
@@ -133,7 +132,7 @@ async def _emit_and_append(session: AsyncSession, publics: list[Event], school_i
     changes = {
         "change_school_id": school_id,
         "change_types": [public.TYPE for public in publics],
-        "change_data": [json.dumps(public.model_dump(mode="json"), ensure_ascii=False) for public in publics],
+        "change_data": [public.model_dump_json() for public in publics],
     }
     await emit_events(session, publics, school_id=school_id, along=_CHANGE_ROWS, along_values=changes)
 

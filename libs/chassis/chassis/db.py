@@ -101,6 +101,21 @@ class Database:
                 raise
         raise AssertionError("unreachable: the second attempt returns or raises")
 
+    async def execute_alone(self, statement: str, *args: Any) -> None:
+        """``statement`` (asyncpg's SQL, ``$1``…) in a transaction of its own, committed when it returns: one round
+        trip, with no tenant set (for a table without row-level security). A pooled connection that died meanwhile
+        is replaced once, as in ``transaction``."""
+        for attempt in (1, 2):
+            async with self.engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                try:
+                    await raw.driver_connection.execute(statement, *args)
+                    return
+                except DROPPED as exc:
+                    if attempt == 2:
+                        raise
+                    await connection.invalidate(exc)
+
     @asynccontextmanager
     async def enclosing(self) -> AsyncIterator[AsyncSession]:
         """One transaction for everything ``transaction()`` does inside this block, committed at its end."""
